@@ -1,0 +1,7 @@
+#ifndef SWARMDEPLOY_CLIBSSH2_SHIM_H
+#define SWARMDEPLOY_CLIBSSH2_SHIM_H
+
+#include <libssh2.h>
+#include <libssh2_sftp.h>
+
+#endif

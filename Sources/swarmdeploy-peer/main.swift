@@ -1,0 +1,1 @@
+print("swarmdeploy-peer: under construction")
