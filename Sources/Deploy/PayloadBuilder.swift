@@ -1,0 +1,72 @@
+import Archive
+import TorrentMetainfo
+
+/// What the payload is made of and how to describe it as a torrent.
+public struct PayloadOptions: Sendable {
+    /// The torrent's `name`: the tarball's file name, e.g. "app.tar.gz".
+    public var name: String
+    /// Piece length in bytes; nil chooses one from the archive's size.
+    public var pieceLength: Int?
+    /// gzip level 1–9; nil writes a plain tar.
+    public var gzipLevel: Int?
+    /// Tracker tiers (BEP 12), first URL of the first tier is `announce`.
+    public var trackers: [[String]]
+    public var isPrivate: Bool
+
+    public init(
+        name: String,
+        pieceLength: Int? = nil,
+        gzipLevel: Int? = nil,
+        trackers: [[String]] = [],
+        isPrivate: Bool = false
+    ) {
+        self.name = name
+        self.pieceLength = pieceLength
+        self.gzipLevel = gzipLevel
+        self.trackers = trackers
+        self.isPrivate = isPrivate
+    }
+}
+
+/// A packed and hashed payload: the tree it came from, the tarball's length and its torrent.
+public struct Payload: Sendable {
+    public let manifest: ArchiveManifest
+    public let archiveLength: Int64
+    public let metainfo: Metainfo
+}
+
+/// Packs a scanned tree into a tarball and hashes it into a torrent in one streaming pass.
+///
+/// The tarball is handed to `output` chunk by chunk and never held whole here, so the
+/// caller decides whether it goes to a file, to memory or nowhere (a dry run).
+public enum PayloadBuilder {
+    public static func build(
+        _ manifest: ArchiveManifest,
+        options: PayloadOptions,
+        progress: ((_ archiveBytesDone: Int64) -> Void)? = nil,
+        output: (UnsafeRawBufferPointer) throws -> Void
+    ) throws -> Payload {
+        // The plain tar's length is known before writing; a gzipped one is smaller,
+        // so sizing pieces from the tar errs towards fewer, larger pieces.
+        let pieceLength = try options.pieceLength.map { length in
+            try PieceLength.validate(length)
+            return length
+        } ?? PieceLength.automatic(forPayloadLength: manifest.tarLength)
+
+        var hasher = PieceHasher(pieceLength: pieceLength)
+        var written: Int64 = 0
+        _ = try ArchivePacker.pack(manifest, options: PackOptions(gzipLevel: options.gzipLevel)) { chunk in
+            hasher.update(chunk)
+            try output(chunk)
+            written += Int64(chunk.count)
+            progress?(written)
+        }
+        let hashed = hasher.finish()
+
+        var builder = MetainfoBuilder(name: options.name, payload: hashed)
+        builder.trackers = options.trackers
+        builder.isPrivate = options.isPrivate
+        builder.createdBy = "swarmdeploy \(SwarmdeployVersion.current)"
+        return Payload(manifest: manifest, archiveLength: hashed.length, metainfo: try builder.build())
+    }
+}

@@ -1,1 +1,0 @@
-print("swarmdeploy-peer: under construction")

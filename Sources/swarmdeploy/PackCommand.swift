@@ -1,0 +1,98 @@
+import ArgumentParser
+import Archive
+import Deploy
+import Foundation
+import TorrentMetainfo
+
+struct PackCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pack",
+        abstract: "Pack a directory into a deterministic tarball and a .torrent of it.",
+        discussion: """
+            Writes NAME.tar (or NAME.tar.gz with --gzip) and NAME.torrent. The same tree \
+            always gives the same bytes and the same info-hash, so both are good CI artifacts.
+
+            Examples:
+              swarmdeploy pack build/ -o release-42
+              swarmdeploy pack build/ -o release-42 --gzip=9 --piece-size 4MiB
+              swarmdeploy pack build/ -o out/release --tracker http://t1:6969/announce,http://t2:6969/announce
+            """
+    )
+
+    @Argument(help: "The directory to pack.")
+    var directory: String
+
+    @Option(name: .shortAndLong, help: ArgumentHelp("Output name: writes NAME.tar[.gz] and NAME.torrent.", valueName: "name"))
+    var output: String
+
+    @OptionGroup var payload: PayloadFlags
+
+    @Flag(help: "Mark the torrent private (BEP 27): clients use only its trackers to find peers.")
+    var `private` = false
+
+    @Flag(help: "Print the result as JSON on standard output.")
+    var json = false
+
+    func run() throws {
+        let gzipLevel = try payload.validatedGzipLevel()
+        let options = PayloadOptions(
+            name: "",
+            pieceLength: try payload.pieceLength(),
+            gzipLevel: gzipLevel,
+            trackers: try payload.trackerTiers(),
+            isPrivate: `private`
+        )
+        let base = Self.baseName(output)
+        let archivePath = base + (gzipLevel == nil ? ".tar" : ".tar.gz")
+        let torrentPath = base + ".torrent"
+
+        let manifest: ArchiveManifest
+        do {
+            manifest = try TreeScanner.scan(root: directory)
+        } catch {
+            throw CommandFailure.badInput(error)
+        }
+
+        let started = ContinuousClock.now
+        let archive = try FileSink(path: archivePath)
+        var named = options
+        named.name = (archivePath as NSString).lastPathComponent
+        let progress = ProgressLine(label: "packing", total: manifest.tarLength)
+        let built: Payload
+        do {
+            built = try PayloadBuilder.build(manifest, options: named, progress: progress.update) { chunk in
+                try archive.write(chunk)
+            }
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch {
+            throw CommandFailure.badInput(error)
+        }
+        progress.finish()
+        try archive.commit()
+        let torrent = try FileSink(path: torrentPath)
+        try torrent.write(built.metainfo.bytes)
+        try torrent.commit()
+        let seconds = (ContinuousClock.now - started).seconds
+
+        let summary = PackSummary(
+            source: directory, archive: archivePath, torrent: torrentPath, payload: built, seconds: seconds
+        )
+        print(json ? try summary.json() : summary.text())
+    }
+
+    /// "out/release-42.tar.gz" and "out/release-42" both mean "out/release-42".
+    static func baseName(_ output: String) -> String {
+        for suffix in [".tar.gz", ".tgz", ".tar", ".torrent"] where output.hasSuffix(suffix) {
+            return String(output.dropLast(suffix.count))
+        }
+        return output
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}

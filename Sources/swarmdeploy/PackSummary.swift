@@ -1,0 +1,65 @@
+import Deploy
+import Foundation
+
+/// What `pack` made, for people and for CI.
+struct PackSummary: Encodable {
+    let source: String
+    let archive: String
+    let archiveBytes: Int64
+    let torrent: String
+    let infoHash: String
+    let sha256: String
+    let pieceLength: Int
+    let pieceCount: Int
+    let files: Int
+    let directories: Int
+    let symlinks: Int
+    let payloadBytes: Int64
+    let seconds: Double
+
+    init(source: String, archive: String, torrent: String, payload: Payload, seconds: Double) {
+        self.source = source
+        self.archive = archive
+        self.archiveBytes = payload.archiveLength
+        self.torrent = torrent
+        self.infoHash = payload.metainfo.infoHash.hex
+        self.sha256 = (payload.metainfo.payloadSHA256 ?? []).map { byte in
+            let digits = Array("0123456789abcdef")
+            return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
+        }.joined()
+        self.pieceLength = payload.metainfo.pieceLength
+        self.pieceCount = payload.metainfo.pieceCount
+        self.files = payload.manifest.fileCount
+        self.directories = payload.manifest.directoryCount
+        self.symlinks = payload.manifest.symlinkCount
+        self.payloadBytes = payload.manifest.payloadBytes
+        self.seconds = seconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case source, archive, torrent, sha256, files, directories, symlinks, seconds
+        case archiveBytes = "archive_bytes"
+        case infoHash = "info_hash"
+        case pieceLength = "piece_length"
+        case pieceCount = "piece_count"
+        case payloadBytes = "payload_bytes"
+    }
+
+    func text() -> String {
+        let rate = seconds > 0 ? HumanUnits.bytes(Int64(Double(archiveBytes) / seconds)) + "/s" : "-"
+        return """
+            packed \(source): \(files) files, \(directories) directories, \(symlinks) symlinks, \(HumanUnits.bytes(payloadBytes))
+              archive    \(archive) (\(HumanUnits.bytes(archiveBytes)))
+              torrent    \(torrent) (\(pieceCount) pieces of \(HumanUnits.bytes(Int64(pieceLength))))
+              info-hash  \(infoHash)
+              sha256     \(sha256)
+              took       \(HumanUnits.duration(seconds)) (\(rate))
+            """
+    }
+
+    func json() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+}

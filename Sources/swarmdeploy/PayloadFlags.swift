@@ -1,0 +1,75 @@
+import ArgumentParser
+import Deploy
+import TorrentMetainfo
+
+/// Flags that shape the tarball and its torrent, shared by `push` and `pack`.
+struct PayloadFlags: ParsableArguments {
+    @Option(
+        name: .customLong("piece-size"),
+        help: ArgumentHelp(
+            "Torrent piece size, a power of two from 16KiB to 64MiB (e.g. 1MiB), or 'auto'.",
+            discussion: "auto picks 256KiB–16MiB so the payload has about 1,000–4,000 pieces.",
+            valueName: "size"
+        )
+    )
+    var pieceSize: String?
+
+    @Option(
+        name: .customLong("gzip"),
+        help: ArgumentHelp(
+            "Compress the tarball with gzip; '--gzip' alone means level \(OptionalValueOptions.defaultGzipLevel).",
+            discussion: "Off by default: on a fast LAN compressing usually costs more time than it saves.",
+            valueName: "level"
+        )
+    )
+    var gzipLevel: Int?
+
+    @Option(
+        name: .customLong("tracker"),
+        help: ArgumentHelp(
+            "Tracker announce URL; repeat for more tiers, separate URLs of one tier with commas (BEP 12).",
+            valueName: "url"
+        )
+    )
+    var trackers: [String] = []
+
+    /// Piece size in bytes, nil for automatic.
+    func pieceLength() throws(CommandFailure) -> Int? {
+        guard let pieceSize, pieceSize != "auto" else { return nil }
+        do {
+            let length = try SettingParsers.size(pieceSize)
+            try PieceLength.validate(length)
+            return length
+        } catch {
+            throw .badInput("--piece-size \(pieceSize): \(error)")
+        }
+    }
+
+    func validatedGzipLevel() throws(CommandFailure) -> Int? {
+        guard let gzipLevel else { return nil }
+        guard (1...9).contains(gzipLevel) else {
+            throw .badInput("--gzip=\(gzipLevel): the level must be 1 (fastest) to 9 (smallest)")
+        }
+        return gzipLevel
+    }
+
+    /// Tracker tiers: each `--tracker` is a tier, commas separate URLs within it.
+    func trackerTiers() throws(CommandFailure) -> [[String]] {
+        try trackers.map { flag throws(CommandFailure) in
+            let urls = flag.split(separator: ",").map { String($0).trimmingSpaces() }
+            for url in urls where !(url.hasPrefix("http://") || url.hasPrefix("https://") || url.hasPrefix("udp://")) {
+                throw .badInput("--tracker \(url): an announce URL starts with http://, https:// or udp://")
+            }
+            return urls
+        }.filter { !$0.isEmpty }
+    }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        var view = Substring(self)
+        while view.first?.isWhitespace == true { view = view.dropFirst() }
+        while view.last?.isWhitespace == true { view = view.dropLast() }
+        return String(view)
+    }
+}

@@ -1,0 +1,100 @@
+import ArgumentParser
+import Archive
+import Deploy
+import Foundation
+
+struct PushCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "push",
+        abstract: "Deliver a directory to every host in a hosts file through a BitTorrent swarm.",
+        usage: "swarmdeploy push <dir> to <dest> on <hosts-file> [<options>]",
+        discussion: """
+            The words 'to' and 'on' are literal. DIR, DEST and HOSTS may also come from \
+            --to/--on or from a Deployfile (./Deployfile is read when present, or --deployfile). \
+            Command-line flags override the Deployfile.
+
+            Examples:
+              swarmdeploy push build/ to /opt/app on hosts.txt --dry-run
+              swarmdeploy push build/ to /opt/app on hosts.txt --dry-run --json
+              swarmdeploy push build/ --to /opt/app --on hosts.txt --user deploy -i ~/.ssh/deploy_ed25519
+              swarmdeploy push --deployfile deploy/Deployfile --dry-run
+
+            Exit codes: 0 success, 1 controller failure, 2 hosts failed (more than --max-failures), 64 bad input.
+            """
+    )
+
+    @Argument(help: ArgumentHelp("DIR to DEST on HOSTS", valueName: "words"))
+    var words: [String] = []
+
+    @Option(help: ArgumentHelp("Destination directory on every host (absolute path).", valueName: "dest"))
+    var to: String?
+
+    @Option(help: ArgumentHelp("Hosts file: one [user@]host[:port] per line, optional key=value labels.", valueName: "hosts-file"))
+    var on: String?
+
+    @Option(name: .customLong("deployfile"), help: ArgumentHelp("Read settings from this Deployfile (default: ./Deployfile if present).", valueName: "path"))
+    var deployfile: String?
+
+    @Flag(help: "Show the plan (payload, pieces, hosts, expected time, steps per host) and contact nothing.")
+    var dryRun = false
+
+    @Flag(help: "Print the result as JSON on standard output.")
+    var json = false
+
+    @Flag(help: "Print only errors and the final result.")
+    var quiet = false
+
+    @OptionGroup(title: "Payload") var payload: PayloadFlags
+
+    @OptionGroup(title: "SSH") var ssh: SSHFlags
+
+    @OptionGroup(title: "Transfer") var transfer: TransferFlags
+
+    func run() async throws {
+        let (settings, deployfilePath) = try resolveSettings()
+        let request = try PushRequest(settings: settings)
+
+        guard dryRun else {
+            throw CommandFailure.controller(
+                "push without --dry-run is not implemented yet in swarmdeploy \(SwarmdeployVersion.current): "
+                    + "the swarm transfer is still being built. Use --dry-run to preview the plan, "
+                    + "or 'swarmdeploy pack' to build the tarball and torrent."
+            )
+        }
+        let plan = try DryRun.plan(request, deployfile: deployfilePath, quiet: quiet || json)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(plan), as: UTF8.self))
+        } else {
+            print(plan.renderText())
+        }
+    }
+
+    /// Defaults, then the Deployfile, then flags: the later wins.
+    private func resolveSettings() throws(CommandFailure) -> (PushSettings, String?) {
+        var settings = PushSettings.defaults
+        let deployfilePath = deployfile ?? (FileManager.default.fileExists(atPath: "Deployfile") ? "Deployfile" : nil)
+        if let deployfilePath {
+            do {
+                settings.apply(try Deployfile.load(path: deployfilePath))
+            } catch {
+                throw .badInput(error)
+            }
+        }
+        let positional = try PushWords.parse(words)
+        if positional.destination != nil, to != nil {
+            throw .badInput("the destination is given twice: use either 'to DEST' or '--to DEST'")
+        }
+        if positional.hostsFile != nil, on != nil {
+            throw .badInput("the hosts file is given twice: use either 'on HOSTS' or '--on HOSTS'")
+        }
+        if let source = positional.source { settings.source = source }
+        if let destination = positional.destination ?? to { settings.destination = destination }
+        if let hostsFile = positional.hostsFile ?? on { settings.hostsFile = hostsFile }
+        try payload.apply(to: &settings)
+        try ssh.apply(to: &settings)
+        try transfer.apply(to: &settings)
+        return (settings, deployfilePath)
+    }
+}

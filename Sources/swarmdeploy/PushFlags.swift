@@ -1,0 +1,102 @@
+import ArgumentParser
+import Deploy
+
+/// How to reach the hosts. Each flag, when given, overrides the Deployfile.
+struct SSHFlags: ParsableArguments {
+    @Option(help: ArgumentHelp("Login user for hosts whose line names none (default: the current user).", valueName: "user"))
+    var user: String?
+
+    @Option(help: ArgumentHelp("SSH port for hosts whose line names none (default: 22).", valueName: "port"))
+    var port: Int?
+
+    @Option(name: [.customShort("i"), .long], help: ArgumentHelp("Identity (private key) file; repeatable. Default: ssh-agent, then ~/.ssh/id_ed25519, id_ecdsa, id_rsa.", valueName: "file"))
+    var identity: [String] = []
+
+    @Option(help: ArgumentHelp("known_hosts file to verify host keys against (default: ~/.ssh/known_hosts).", valueName: "file"))
+    var knownHosts: String?
+
+    @Flag(help: "Add unknown host keys to known_hosts (like OpenSSH's accept-new); a changed key still fails.")
+    var acceptNewHostKeys = false
+
+    @Option(help: ArgumentHelp("How many hosts to contact at once (default: 64).", valueName: "n"))
+    var sshParallel: Int?
+
+    @Option(help: ArgumentHelp("Give up connecting to a host after this long, e.g. 10s (default: 10s).", valueName: "duration"))
+    var connectTimeout: String?
+
+    func apply(to settings: inout PushSettings) throws(CommandFailure) {
+        if let user {
+            guard !user.isEmpty else { throw .badInput("--user must not be empty") }
+            settings.user = user
+        }
+        if let port {
+            guard (1...65535).contains(port) else { throw .badInput("--port \(port): a port is 1 to 65535") }
+            settings.port = port
+        }
+        if !identity.isEmpty { settings.identities = identity }
+        if let knownHosts { settings.knownHosts = knownHosts }
+        if acceptNewHostKeys { settings.acceptNewHostKeys = true }
+        if let sshParallel {
+            guard sshParallel >= 1 else { throw .badInput("--ssh-parallel \(sshParallel): at least 1 host at a time") }
+            settings.sshParallel = sshParallel
+        }
+        if let connectTimeout {
+            settings.connectTimeout = try parse("--connect-timeout", connectTimeout, SettingParsers.duration)
+        }
+    }
+}
+
+/// How the transfer runs and when the push counts as failed.
+struct TransferFlags: ParsableArguments {
+    @Option(help: ArgumentHelp("Address the hosts reach this machine at (default: the source address of the route to the first host).", valueName: "addr"))
+    var listen: String?
+
+    @Option(help: ArgumentHelp("Link rate for --dry-run estimates, e.g. 1gbit, 100mbit (default: 1gbit).", valueName: "rate"))
+    var linkRate: String?
+
+    @Option(help: ArgumentHelp("How long peers keep seeding after they finish, unless every host is done sooner (default: 30s).", valueName: "duration"))
+    var seedGrace: String?
+
+    @Option(help: ArgumentHelp("Give up on the whole push after this long (default: 10m).", valueName: "duration"))
+    var timeout: String?
+
+    @Option(help: ArgumentHelp("Hosts allowed to fail while the push still succeeds (default: 0).", valueName: "k"))
+    var maxFailures: Int?
+
+    @Flag(inversion: .prefixedNo, help: "Keep the replaced tree as DEST.prev (default: keep).")
+    var keepPrevious: Bool?
+
+    func apply(to settings: inout PushSettings) throws(CommandFailure) {
+        if let listen { settings.listen = listen }
+        if let linkRate {
+            settings.linkRateBitsPerSecond = try parse("--link-rate", linkRate, SettingParsers.linkRate)
+        }
+        if let seedGrace { settings.seedGrace = try parse("--seed-grace", seedGrace, SettingParsers.duration) }
+        if let timeout { settings.timeout = try parse("--timeout", timeout, SettingParsers.duration) }
+        if let maxFailures {
+            guard maxFailures >= 0 else { throw .badInput("--max-failures \(maxFailures): must be 0 or more") }
+            settings.maxFailures = maxFailures
+        }
+        if let keepPrevious { settings.keepPrevious = keepPrevious }
+    }
+}
+
+extension PayloadFlags {
+    func apply(to settings: inout PushSettings) throws(CommandFailure) {
+        if let pieceSize {
+            settings.pieceSize = pieceSize == "auto" ? nil : try pieceLength()
+        }
+        if gzipLevel != nil { settings.gzipLevel = try validatedGzipLevel() }
+        let tiers = try trackerTiers()
+        if !tiers.isEmpty { settings.trackers = tiers.flatMap { $0 } }
+    }
+}
+
+/// Parses a flag's string form with the same parser the Deployfile uses, naming the flag on error.
+func parse<Value>(_ flag: String, _ text: String, _ parser: (String) throws -> Value) throws(CommandFailure) -> Value {
+    do {
+        return try parser(text)
+    } catch {
+        throw .badInput("\(flag) \(text): \(error)")
+    }
+}

@@ -1,0 +1,45 @@
+import Deploy
+import Foundation
+
+/// A push whose inputs are all present and valid; made before any expensive work, so bad
+/// input fails fast and nothing is contacted.
+struct PushRequest {
+    let settings: PushSettings
+    let source: String
+    let destination: String
+    let hostsFile: String
+    let hosts: [HostEntry]
+
+    init(settings: PushSettings) throws(CommandFailure) {
+        guard let source = settings.source else {
+            throw .badInput("no directory to push: give it as 'push DIR to DEST on HOSTS' or set 'source' in the Deployfile")
+        }
+        guard let destination = settings.destination else {
+            throw .badInput("no destination: add 'to DEST' (or --to DEST), or set 'destination' in the Deployfile")
+        }
+        guard let hostsFile = settings.hostsFile else {
+            throw .badInput("no hosts file: add 'on HOSTS' (or --on HOSTS), or set 'hosts' in the Deployfile")
+        }
+        guard destination.hasPrefix("/") else {
+            throw .badInput("destination '\(destination)' must be an absolute path on the hosts, e.g. /opt/app")
+        }
+        guard destination != "/" else {
+            throw .badInput("destination '/' would replace the hosts' root directory; name a directory such as /opt/app")
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw .badInput("source '\(source)' is not a directory: push delivers a directory's contents")
+        }
+        let hosts: [HostEntry]
+        do {
+            hosts = try HostsFile.load(path: hostsFile)
+        } catch {
+            throw .badInput(error)
+        }
+        self.settings = settings
+        self.source = source
+        self.destination = destination
+        self.hostsFile = hostsFile
+        self.hosts = hosts
+    }
+}

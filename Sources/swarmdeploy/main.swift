@@ -1,1 +1,0 @@
-print("swarmdeploy: under construction")

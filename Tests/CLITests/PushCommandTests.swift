@@ -1,0 +1,120 @@
+import Foundation
+import Testing
+
+@Suite("swarmdeploy push")
+struct PushCommandTests {
+    let examples = CommandRunner.repositoryRoot.appendingPathComponent("Examples/webapp").path
+
+    /// Loopback addresses only: a dry run contacts nothing, but its route lookup must stay local too.
+    static let hosts = """
+        # test hosts
+        deploy@127.0.0.11 rack=r1
+        deploy@127.0.0.12 rack=r1
+        127.0.0.13:2222   rack=r2
+        """
+
+    @Test("--dry-run prints the plan and contacts nothing")
+    func dryRunText() throws {
+        let temp = try TemporaryDirectory()
+        try temp.write("hosts.txt", Self.hosts)
+        let result = try CommandRunner.swarmdeploy(
+            ["push", examples, "to", "/opt/webapp", "on", temp.path("hosts.txt"), "--dry-run", "--link-rate", "100mbit"]
+        )
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("/opt/webapp"))
+        #expect(result.stdout.contains("127.0.0.11"))
+        #expect(result.stdout.contains("127.0.0.13"))
+        #expect(result.stdout.contains("rack=r1"))
+    }
+
+    @Test("--dry-run --json gives the same plan as JSON, with flags and --to/--on forms")
+    func dryRunJSON() throws {
+        let temp = try TemporaryDirectory()
+        try temp.write("hosts.txt", Self.hosts)
+        let result = try CommandRunner.swarmdeploy(
+            ["push", examples, "--to", "/opt/webapp", "--on", temp.path("hosts.txt"), "--dry-run", "--json", "--gzip=1"]
+        )
+        #expect(result.status == 0, "\(result.stderr)")
+        let plan = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        #expect(plan != nil, "stdout is JSON: \(result.stdout)")
+        let text = result.stdout
+        #expect(text.contains("\"destination\""))
+        #expect(text.contains("/opt/webapp"))
+        #expect(text.contains("127.0.0.12"))
+    }
+
+    @Test("the Deployfile supplies what the command line leaves out, and flags win")
+    func deployfile() throws {
+        let temp = try TemporaryDirectory()
+        try temp.write("hosts.txt", Self.hosts)
+        try temp.write("Deployfile", """
+            source: \(examples)
+            destination: /srv/from-deployfile
+            hosts: hosts.txt
+            """)
+        let fromFile = try CommandRunner.swarmdeploy(["push", "--dry-run"], in: temp.url)
+        #expect(fromFile.status == 0, "\(fromFile.stderr)")
+        #expect(fromFile.stdout.contains("/srv/from-deployfile"))
+
+        let overridden = try CommandRunner.swarmdeploy(["push", "to", "/srv/from-flag", "--dry-run"], in: temp.url)
+        #expect(overridden.status == 0, "\(overridden.stderr)")
+        #expect(overridden.stdout.contains("/srv/from-flag"))
+        #expect(!overridden.stdout.contains("/srv/from-deployfile"))
+    }
+
+    @Test("bad input exits 64 with a message naming what is wrong", arguments: [
+        // (hosts file contents, extra arguments, text the error must contain)
+        ("a.example\nb..example\n", [String](), "hosts.txt:2"),
+        ("a.example\na.example\n", [], "hosts.txt:2"),
+        ("# nothing\n", [], "hosts.txt"),
+        ("a.example\n", ["--gzip=0"], "--gzip=0"),
+        ("a.example\n", ["--link-rate", "fast"], "--link-rate fast"),
+        ("a.example\n", ["--max-failures", "-1"], "--max-failures"),
+    ])
+    func badInput(hosts: String, extra: [String], mentioned: String) throws {
+        let temp = try TemporaryDirectory()
+        try temp.write("hosts.txt", hosts)
+        let result = try CommandRunner.swarmdeploy(
+            ["push", examples, "to", "/opt/app", "on", temp.path("hosts.txt"), "--dry-run"] + extra
+        )
+        #expect(result.status == 64, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stderr.contains(mentioned), "\(result.stderr)")
+    }
+
+    @Test("the push grammar is checked before anything else", arguments: [
+        (["push", "dir", "to"], "'to' needs a value"),
+        (["push", "dir", "to", "/a", "to", "/b", "on", "h"], "given twice"),
+        (["push", "dir", "into", "/a"], "unexpected 'into'"),
+        (["push", "dir", "to", "relative/path", "on", "h"], "absolute"),
+        (["push", "to", "/a", "on", "h"], "no directory to push"),
+    ])
+    func grammar(arguments: [String], mentioned: String) throws {
+        let temp = try TemporaryDirectory()
+        let result = try CommandRunner.swarmdeploy(arguments, in: temp.url)
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.contains(mentioned), "\(result.stderr)")
+    }
+
+    @Test("an unknown Deployfile key is named, with the file")
+    func unknownDeployfileKey() throws {
+        let temp = try TemporaryDirectory()
+        try temp.write("hosts.txt", Self.hosts)
+        try temp.write("deploy.yml", "destination: /opt/app\nseed_grace: 10s\n")
+        let result = try CommandRunner.swarmdeploy(
+            ["push", examples, "on", temp.path("hosts.txt"), "--deployfile", temp.path("deploy.yml"), "--dry-run"]
+        )
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.contains("seed_grace"), "\(result.stderr)")
+        #expect(result.stderr.contains("deploy.yml"), "\(result.stderr)")
+    }
+
+    @Test("a real push is refused as not implemented yet, after validating the input")
+    func notImplemented() throws {
+        let temp = try TemporaryDirectory()
+        try temp.write("hosts.txt", Self.hosts)
+        let result = try CommandRunner.swarmdeploy(["push", examples, "to", "/opt/app", "on", temp.path("hosts.txt")])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("not implemented yet"), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+    }
+}

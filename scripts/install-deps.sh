@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages swarmdeploy needs to build, test and benchmark.
+# Safe to run again: apt-get skips what is already installed.
+# Set SWARMDEPLOY_SKIP_APT=1 to skip (e.g. on a machine you prepared yourself).
+set -euo pipefail
+
+packages=(
+    # Build: the two system libraries and pkg-config to find them.
+    libssh2-1-dev zlib1g-dev pkg-config
+    # Interoperability tests: a standard BitTorrent client and torrent maker, GNU tar.
+    python3-libtorrent mktorrent tar gzip
+    # Test hosts and benchmarks: OpenSSH, namespaces and traffic shaping, a standard tracker.
+    openssh-server openssh-client iproute2 opentracker pssh procps
+)
+
+if [[ "${SWARMDEPLOY_SKIP_APT:-0}" == 1 ]]; then
+    echo "install-deps: skipped (SWARMDEPLOY_SKIP_APT=1)"
+    exit 0
+fi
+
+if [[ $(id -u) -eq 0 ]]; then
+    sudo=()
+elif command -v sudo >/dev/null; then
+    sudo=(sudo)
+else
+    echo "install-deps: needs root (or sudo) to install: ${packages[*]}" >&2
+    exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+echo "install-deps: apt-get update"
+"${sudo[@]}" apt-get update -qq
+echo "install-deps: apt-get install ${packages[*]}"
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
+echo "install-deps: done"
