@@ -36,7 +36,7 @@ extension MetainfoError: CustomStringConvertible {
         case .missingKey(let key):
             "torrent is missing the required key \"\(key)\""
         case .wrongType(let key, let expected, let found):
-            "torrent key \"\(key)\" holds a \(found), expected a \(expected)"
+            "torrent key \"\(key)\" holds \(Self.article(found)), expected \(Self.article(expected))"
         case .invalidValue(let key, let reason):
             "torrent key \"\(key)\" is invalid: \(reason)"
         case .multiFileNotSupported:
@@ -50,6 +50,12 @@ extension MetainfoError: CustomStringConvertible {
         case .emptyPayload:
             "the payload is empty; a torrent needs at least one byte to share"
         }
+    }
+
+    /// "an integer", "a list": keeps messages grammatical for any type name.
+    private static func article(_ noun: String) -> String {
+        let vowel = noun.first.map { "aeiou".contains($0) } ?? false
+        return (vowel ? "an " : "a ") + noun
     }
 
     /// Quotes a name and escapes control characters so the message stays on one line.

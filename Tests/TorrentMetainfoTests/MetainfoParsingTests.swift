@@ -163,3 +163,11 @@ import TorrentMetainfo
         #expect(metainfo.trackerTiers == [["http://127.0.0.1:5/announce"]])
     }
 }
+
+extension MetainfoParsingTests {
+    @Test func messagesNameTheKeyAndReadCleanly() {
+        #expect(MetainfoError.wrongType(key: "info.length", expected: "integer", found: "byte string").description
+            == "torrent key \"info.length\" holds a byte string, expected an integer")
+        #expect(MetainfoError.missingKey("info.pieces").description == "torrent is missing the required key \"info.pieces\"")
+    }
+}
