@@ -204,7 +204,7 @@ struct DeployfileReader {
             let keys = duplicates.sorted().map { "'\($0)'" }.joined(separator: ", ")
             return DeployError(
                 .invalidYAML,
-                "key \(keys) appears more than once in the mapping starting here",
+                "key \(keys) appears more than once in the same mapping",
                 remedy: "keep one of them",
                 path: path,
                 line: context.mark.line,

@@ -23,7 +23,7 @@ enum DeployfileSchema {
         let best = known
             .map { (key: $0, distance: editDistance(normalized, $0)) }
             .min { $0.distance < $1.distance }
-        if let best, best.distance <= max(1, min(3, best.key.count / 3)) {
+        if let best, best.distance <= min(3, max(2, best.key.count / 3)) {
             return best.key
         }
         let here = section.map { "\($0)." } ?? ""

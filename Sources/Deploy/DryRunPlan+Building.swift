@@ -98,8 +98,8 @@ extension DryRunPlan {
         let format = input.compressed ? "gzip-compressed tar" : "tar"
         let pieces = "\(HumanUnits.count(input.pieceCount)) pieces of \(HumanUnits.bytes(Int64(input.pieceLength)))"
         var steps = [
-            "connect over SSH as USER@HOST:PORT (default \(settings.user)@…:\(settings.port)), timeout "
-                + "\(HumanUnits.duration(settings.connectTimeout)); keys: \(keys)",
+            "connect over SSH as user@host:port (user \(settings.user), port \(settings.port) unless the host line "
+                + "gives them), timeout \(HumanUnits.duration(settings.connectTimeout)); keys: \(keys)",
             "check the host key against \(settings.knownHosts); \(hostKeys)",
             "upload the swarmdeploy-peer binary to ~/.cache/swarmdeploy/ unless the same binary is already there",
             "run the peer for the torrent (\(hash)), announcing to \(tracker ?? "the controller's tracker")",

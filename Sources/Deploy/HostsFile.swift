@@ -16,7 +16,9 @@ public enum HostsFile {
         var entries: [HostEntry] = []
         var firstLine: [String: Int] = [:]
         var lineNumber = 0
-        for rawLine in contents.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is a single Character in Swift, so it must be named as a separator.
+        let lines = contents.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+        for rawLine in lines {
             lineNumber += 1
             let tokens = tokenize(rawLine)
             guard let hostToken = tokens.first else { continue }
@@ -25,7 +27,7 @@ public enum HostsFile {
             if let earlier = firstLine[identity] {
                 throw DeployError(
                     .duplicateHost,
-                    "host '\(entry.address.withDefaultPort(defaultPort))' is listed again; it is already on line \(earlier)",
+                    "host '\(entry.address.withDefaultPort(defaultPort))' duplicates line \(earlier)",
                     remedy: "remove one of the two lines (a host is deployed to once, whatever the user)",
                     path: path,
                     line: lineNumber,
@@ -67,7 +69,7 @@ public enum HostsFile {
         for character in line {
             column += 1
             if character == "#" { break }
-            if character == " " || character == "\t" || character == "\r" {
+            if character.isWhitespace {
                 if !current.isEmpty { tokens.append(Token(text: current, column: start)) }
                 current = ""
                 continue
