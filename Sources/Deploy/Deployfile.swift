@@ -1,0 +1,72 @@
+/// The contents of a Deployfile (YAML) as written: every field is nil when the
+/// key is absent, so the file can be layered over defaults and under flags.
+///
+/// Values are already checked (types, ranges, units); relative paths are kept
+/// as written and resolved by `PushSettings.apply(_:)` against `directory`.
+public struct Deployfile: Sendable, Equatable {
+    /// `auto`, or a value the user chose.
+    public enum Choice<Value: Sendable & Equatable>: Sendable, Equatable {
+        case auto
+        case value(Value)
+    }
+
+    /// The `gzip` key: `false`, or `true` / a level (1-9).
+    public enum Gzip: Sendable, Equatable {
+        case off
+        case level(Int)
+    }
+
+    /// Where the file was read from (for messages and relative paths).
+    public var path: String
+
+    // Top level.
+    public var source: String?
+    public var destination: String?
+    public var hosts: String?
+
+    // ssh:
+    public var user: String?
+    public var port: Int?
+    public var identities: [String]?
+    public var knownHosts: String?
+    public var acceptNewHostKeys: Bool?
+    public var parallel: Int?
+    /// Seconds.
+    public var connectTimeout: Double?
+
+    // transfer:
+    /// Bytes.
+    public var pieceSize: Choice<Int>?
+    public var gzip: Gzip?
+    public var trackers: [String]?
+    public var listen: Choice<String>?
+    public var linkRateBitsPerSecond: Double?
+    /// Seconds.
+    public var seedGrace: Double?
+
+    // deploy:
+    /// Seconds.
+    public var timeout: Double?
+    public var maxFailures: Int?
+    public var keepPrevious: Bool?
+
+    /// An empty Deployfile: every setting left to its default.
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// The directory relative paths in this file are resolved against.
+    public var directory: String {
+        PathResolution.directory(of: path)
+    }
+
+    /// Reads and parses the Deployfile at `path`.
+    public static func load(path: String) throws -> Deployfile {
+        let text = try TextFile.read(
+            path,
+            what: "Deployfile",
+            remedy: "create it (see Deployfile.sample) or pass the right path"
+        )
+        return try parse(text, path: path)
+    }
+}

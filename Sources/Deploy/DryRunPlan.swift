@@ -1,0 +1,121 @@
+/// What `push` would do, as a value: built from a `DryRunInput` without any
+/// I/O, rendered as text for people and encoded as JSON (stable snake_case
+/// keys) for tools.
+public struct DryRunPlan: Sendable, Codable, Equatable {
+    public struct Payload: Sendable, Codable, Equatable {
+        public var files: Int
+        public var directories: Int
+        public var symlinks: Int
+        public var bytes: Int64
+    }
+
+    public struct Archive: Sendable, Codable, Equatable {
+        public var bytes: Int64
+        public var compressed: Bool
+        public var gzipLevel: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case bytes, compressed
+            case gzipLevel = "gzip_level"
+        }
+    }
+
+    public struct Torrent: Sendable, Codable, Equatable {
+        public var pieceLength: Int
+        public var pieceCount: Int
+        /// Hex; nil when only estimated.
+        public var infoHash: String?
+
+        enum CodingKeys: String, CodingKey {
+            case pieceLength = "piece_length"
+            case pieceCount = "piece_count"
+            case infoHash = "info_hash"
+        }
+    }
+
+    /// One host as it would be contacted.
+    public struct Target: Sendable, Codable, Equatable {
+        public var user: String
+        public var host: String
+        public var port: Int
+        public var labels: [String: String]
+        /// Line in the hosts file.
+        public var line: Int
+    }
+
+    /// Hosts sharing one label value, in hosts-file order.
+    public struct LabelGroup: Sendable, Codable, Equatable {
+        public var key: String
+        public var value: String
+        public var hosts: [String]
+    }
+
+    public struct Controller: Sendable, Codable, Equatable {
+        /// nil when it could not be determined; `note` says why.
+        public var address: String?
+        /// Where the address came from, or why it is missing.
+        public var note: String
+        /// The shape of the built-in tracker's URL; the port is chosen at push time.
+        public var trackerURL: String?
+        public var extraTrackers: [String]
+
+        enum CodingKeys: String, CodingKey {
+            case address, note
+            case trackerURL = "tracker_url"
+            case extraTrackers = "extra_trackers"
+        }
+    }
+
+    public struct Estimate: Sendable, Codable, Equatable {
+        public var linkRateBitsPerSecond: Double
+        /// One copy of the archive over one link.
+        public var singleCopySeconds: Double
+        public var sequentialSeconds: Double
+        public var swarmSeconds: Double
+        public var speedup: Double
+
+        enum CodingKeys: String, CodingKey {
+            case linkRateBitsPerSecond = "link_rate_bits_per_second"
+            case singleCopySeconds = "single_copy_seconds"
+            case sequentialSeconds = "sequential_seconds"
+            case swarmSeconds = "swarm_seconds"
+            case speedup
+        }
+    }
+
+    /// Always true: a plan is made without contacting any host.
+    public var nothingContacted: Bool
+    public var source: String
+    public var destination: String
+    public var hostsFile: String
+    public var payload: Payload
+    public var archive: Archive
+    public var torrent: Torrent
+    public var hostCount: Int
+    public var hosts: [Target]
+    public var labelGroups: [LabelGroup]
+    /// Hosts with no labels at all.
+    public var unlabeledHosts: [String]
+    public var controller: Controller
+    public var estimate: Estimate
+    /// What would run on every host, in order.
+    public var hostSteps: [String]
+    /// What the controller itself would do.
+    public var controllerSteps: [String]
+    public var settings: PushSettings
+
+    enum CodingKeys: String, CodingKey {
+        case nothingContacted = "nothing_contacted"
+        case source, destination
+        case hostsFile = "hosts_file"
+        case payload, archive, torrent
+        case hostCount = "host_count"
+        case hosts
+        case labelGroups = "label_groups"
+        case unlabeledHosts = "unlabeled_hosts"
+        case controller, estimate
+        case hostSteps = "host_steps"
+        case controllerSteps = "controller_steps"
+        case settings
+    }
+}

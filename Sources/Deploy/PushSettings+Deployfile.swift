@@ -1,0 +1,45 @@
+extension PushSettings {
+    /// Lays a Deployfile over these settings: keys present in the file win.
+    /// Local paths (source, hosts, identities, known_hosts) get `~` expanded
+    /// and, when relative, are taken from the Deployfile's directory, so a
+    /// Deployfile works from any working directory.
+    public mutating func apply(_ file: Deployfile) {
+        let base = file.directory
+        func local(_ path: String) -> String { PathResolution.resolve(path, against: base) }
+
+        if let source = file.source { self.source = local(source) }
+        if let destination = file.destination { self.destination = destination }
+        if let hosts = file.hosts { hostsFile = local(hosts) }
+
+        if let user = file.user { self.user = user }
+        if let port = file.port { self.port = port }
+        if let identities = file.identities { self.identities = identities.map(local) }
+        if let knownHosts = file.knownHosts { self.knownHosts = local(knownHosts) }
+        if let accept = file.acceptNewHostKeys { acceptNewHostKeys = accept }
+        if let parallel = file.parallel { sshParallel = parallel }
+        if let timeout = file.connectTimeout { connectTimeout = timeout }
+
+        switch file.pieceSize {
+        case .auto: pieceSize = nil
+        case .value(let bytes): pieceSize = bytes
+        case nil: break
+        }
+        switch file.gzip {
+        case .off: gzipLevel = nil
+        case .level(let level): gzipLevel = level
+        case nil: break
+        }
+        if let trackers = file.trackers { self.trackers = trackers }
+        switch file.listen {
+        case .auto: listen = nil
+        case .value(let address): listen = address
+        case nil: break
+        }
+        if let rate = file.linkRateBitsPerSecond { linkRateBitsPerSecond = rate }
+        if let grace = file.seedGrace { seedGrace = grace }
+
+        if let timeout = file.timeout { self.timeout = timeout }
+        if let maxFailures = file.maxFailures { self.maxFailures = maxFailures }
+        if let keep = file.keepPrevious { keepPrevious = keep }
+    }
+}

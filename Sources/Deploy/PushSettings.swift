@@ -1,0 +1,135 @@
+/// Everything `swarmdeploy push` needs to know, after layering: built-in
+/// defaults, then the Deployfile (`apply(_:)`), then command-line flags (set
+/// field by field by the CLI). Durations are in seconds.
+public struct PushSettings: Sendable, Codable, Equatable {
+    /// Directory to push. Set by the Deployfile or the command line.
+    public var source: String?
+    /// Absolute path on every host.
+    public var destination: String?
+    /// Hosts file path.
+    public var hostsFile: String?
+
+    /// Login user for host lines that do not name one.
+    public var user: String
+    /// SSH port for host lines that do not give one.
+    public var port: Int
+    /// Identity files; empty means ssh-agent, then the usual ~/.ssh keys.
+    public var identities: [String]
+    public var knownHosts: String
+    public var acceptNewHostKeys: Bool
+    /// Hosts contacted over SSH at once.
+    public var sshParallel: Int
+    /// Seconds.
+    public var connectTimeout: Double
+
+    /// Bytes; nil chooses from the archive size.
+    public var pieceSize: Int?
+    /// nil means no compression.
+    public var gzipLevel: Int?
+    /// Extra HTTP trackers, announced after the controller's own.
+    public var trackers: [String]
+    /// Address advertised to hosts; nil detects it from the route to the first host.
+    public var listen: String?
+    /// Used only by estimates.
+    public var linkRateBitsPerSecond: Double
+    /// Seconds the controller keeps seeding after the last host completes.
+    public var seedGrace: Double
+    /// Seconds for the whole push.
+    public var timeout: Double
+    /// Hosts allowed to fail before the push counts as failed.
+    public var maxFailures: Int
+    /// Keep the replaced tree as `DEST.prev`.
+    public var keepPrevious: Bool
+
+    /// Upper bound for `sshParallel`: each connection costs file descriptors
+    /// and a libssh2 session.
+    public static let maxParallel = 4096
+
+    /// Key files tried, in order, when no identity is configured and the agent has none.
+    public static let defaultIdentityNames = ["id_ed25519", "id_ecdsa", "id_rsa"]
+
+    public static var defaults: PushSettings {
+        PushSettings(
+            source: nil,
+            destination: nil,
+            hostsFile: nil,
+            user: PathResolution.currentUser,
+            port: 22,
+            identities: [],
+            knownHosts: PathResolution.expandTilde("~/.ssh/known_hosts"),
+            acceptNewHostKeys: false,
+            sshParallel: 64,
+            connectTimeout: 10,
+            pieceSize: nil,
+            gzipLevel: nil,
+            trackers: [],
+            listen: nil,
+            linkRateBitsPerSecond: 1e9,
+            seedGrace: 30,
+            timeout: 600,
+            maxFailures: 0,
+            keepPrevious: true
+        )
+    }
+
+    public init(
+        source: String?,
+        destination: String?,
+        hostsFile: String?,
+        user: String,
+        port: Int,
+        identities: [String],
+        knownHosts: String,
+        acceptNewHostKeys: Bool,
+        sshParallel: Int,
+        connectTimeout: Double,
+        pieceSize: Int?,
+        gzipLevel: Int?,
+        trackers: [String],
+        listen: String?,
+        linkRateBitsPerSecond: Double,
+        seedGrace: Double,
+        timeout: Double,
+        maxFailures: Int,
+        keepPrevious: Bool
+    ) {
+        self.source = source
+        self.destination = destination
+        self.hostsFile = hostsFile
+        self.user = user
+        self.port = port
+        self.identities = identities
+        self.knownHosts = knownHosts
+        self.acceptNewHostKeys = acceptNewHostKeys
+        self.sshParallel = sshParallel
+        self.connectTimeout = connectTimeout
+        self.pieceSize = pieceSize
+        self.gzipLevel = gzipLevel
+        self.trackers = trackers
+        self.listen = listen
+        self.linkRateBitsPerSecond = linkRateBitsPerSecond
+        self.seedGrace = seedGrace
+        self.timeout = timeout
+        self.maxFailures = maxFailures
+        self.keepPrevious = keepPrevious
+    }
+
+    /// Stable snake_case names: this is part of the `--dry-run --json` output.
+    enum CodingKeys: String, CodingKey {
+        case source, destination
+        case hostsFile = "hosts_file"
+        case user, port, identities
+        case knownHosts = "known_hosts"
+        case acceptNewHostKeys = "accept_new_host_keys"
+        case sshParallel = "ssh_parallel"
+        case connectTimeout = "connect_timeout_seconds"
+        case pieceSize = "piece_size"
+        case gzipLevel = "gzip_level"
+        case trackers, listen
+        case linkRateBitsPerSecond = "link_rate_bits_per_second"
+        case seedGrace = "seed_grace_seconds"
+        case timeout = "timeout_seconds"
+        case maxFailures = "max_failures"
+        case keepPrevious = "keep_previous"
+    }
+}

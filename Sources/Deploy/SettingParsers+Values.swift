@@ -1,0 +1,144 @@
+extension SettingParsers {
+    /// Piece sizes BitTorrent clients handle well; outside this, either the
+    /// metainfo gets huge or a single bad piece costs too much to refetch.
+    public static let pieceSizeRange = (16 << 10)...(64 << 20)
+
+    /// gzip level used for `gzip: true` (zlib's own default trade-off).
+    public static let defaultGzipLevel = 6
+
+    /// `auto` (nil) or a power-of-two size from 16KiB to 64MiB.
+    public static func pieceSize(_ text: String) throws -> Int? {
+        if text.trimmingSpaces().lowercased() == "auto" { return nil }
+        return try checkedPieceSize(size(text), shown: text)
+    }
+
+    static func checkedPieceSize(_ bytes: Int, shown: String) throws -> Int {
+        guard pieceSizeRange.contains(bytes), bytes & (bytes - 1) == 0 else {
+            throw DeployError(
+                .invalidValue,
+                "piece size \(shown) is not a power of two from 16KiB to 64MiB",
+                remedy: "use auto or one of 16KiB, 32KiB, … 1MiB, … 64MiB"
+            )
+        }
+        return bytes
+    }
+
+    /// `false`/`off` (nil), `true`/`on` (level 6) or a level `1`…`9`.
+    public static func gzip(_ text: String) throws -> Int? {
+        switch text.trimmingSpaces().lowercased() {
+        case "false", "off", "no": return nil
+        case "true", "on", "yes": return defaultGzipLevel
+        default:
+            guard let level = Int(text.trimmingSpaces()) else {
+                throw DeployError(.invalidValue, "gzip '\(text)' is not a level", remedy: gzipHelp)
+            }
+            return try checkedGzipLevel(level)
+        }
+    }
+
+    static let gzipHelp = "use false, true (level \(defaultGzipLevel)) or a level from 1 (fastest) to 9 (smallest)"
+
+    static func checkedGzipLevel(_ level: Int) throws -> Int {
+        guard (1...9).contains(level) else {
+            throw DeployError(.invalidValue, "gzip level \(level) is out of range", remedy: gzipHelp)
+        }
+        return level
+    }
+
+    /// An absolute, normalized remote path that is not `/` and has no `.` or `..`
+    /// parts, because the push renames it and its `.prev` sibling.
+    public static func destination(_ text: String) throws -> String {
+        guard text.hasPrefix("/") else {
+            throw DeployError(
+                .invalidValue,
+                "destination '\(text)' is not an absolute path",
+                remedy: "write the full path on the hosts, e.g. /opt/app (~ is not expanded remotely)"
+            )
+        }
+        let parts = text.split(separator: "/")
+        guard !parts.isEmpty else {
+            throw DeployError(.invalidValue, "destination cannot be '/'", remedy: "push into a directory such as /opt/app")
+        }
+        if let bad = parts.first(where: { $0 == "." || $0 == ".." }) {
+            throw DeployError(
+                .invalidValue,
+                "destination '\(text)' contains '\(bad)'",
+                remedy: "write the path without '.' or '..' parts"
+            )
+        }
+        if text.contains(where: { $0.isNewline || $0 == "\0" }) {
+            throw DeployError(.invalidValue, "destination contains a control character", remedy: "use a plain path")
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    /// An `http://host[:port]/path` tracker URL.
+    public static func trackerURL(_ text: String) throws -> String {
+        let trimmed = text.trimmingSpaces()
+        let scheme = "http://"
+        guard trimmed.lowercased().hasPrefix(scheme) else {
+            throw DeployError(
+                .invalidValue,
+                "tracker '\(text)' is not an http:// URL",
+                remedy: "only HTTP trackers are supported, e.g. http://tracker.example.com:6969/announce"
+            )
+        }
+        let authority = trimmed.dropFirst(scheme.count).prefix { $0 != "/" && $0 != "?" }
+        guard !authority.isEmpty, (try? HostAddress(parsing: String(authority))) != nil else {
+            throw DeployError(
+                .invalidValue,
+                "tracker '\(text)' has no valid host",
+                remedy: "write it as http://host[:port]/announce"
+            )
+        }
+        return trimmed
+    }
+
+    /// `auto` (nil) or the address hosts should use to reach the controller.
+    public static func listen(_ text: String) throws -> String? {
+        let trimmed = text.trimmingSpaces()
+        if trimmed.lowercased() == "auto" { return nil }
+        let address: HostAddress
+        do {
+            address = try HostAddress(parsing: trimmed)
+        } catch let error as DeployError {
+            throw error.prefixed("listen address: ")
+        }
+        guard address.port == nil else {
+            throw DeployError(
+                .invalidValue,
+                "listen address '\(text)' has a port",
+                remedy: "give only the address; the tracker and seeder ports are chosen at push time"
+            )
+        }
+        return address.host
+    }
+
+    /// A login name for SSH.
+    public static func user(_ text: String) throws -> String {
+        guard !text.isEmpty,
+              text.first != "-",
+              text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) })
+        else {
+            throw DeployError(
+                .invalidValue,
+                "user '\(text)' is not a valid login name",
+                remedy: "use letters, digits, '.', '_' and '-', not starting with '-'"
+            )
+        }
+        return text
+    }
+
+    /// An integer within `range`, with the setting's name in the error.
+    static func checked(_ value: Int, _ range: ClosedRange<Int>, name: String, remedy: String? = nil) throws -> Int {
+        guard range.contains(value) else {
+            let upper = range.upperBound == Int.max ? "" : " to \(range.upperBound)"
+            throw DeployError(
+                .invalidValue,
+                "\(name) \(value) is out of range",
+                remedy: remedy ?? "use a number from \(range.lowerBound)\(upper)"
+            )
+        }
+        return value
+    }
+}

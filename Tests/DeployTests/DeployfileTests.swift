@@ -1,0 +1,261 @@
+import Foundation
+import Testing
+@testable import Deploy
+
+@Suite struct DeployfileTests {
+    static let everything = """
+        source: out/site
+        destination: /srv/www/
+        hosts: ../inventory/hosts.txt
+        ssh:
+          user: release
+          port: 2200
+          identity: [~/.ssh/deploy_ed25519, keys/ci_rsa]
+          known_hosts: /etc/ssh/ssh_known_hosts
+          accept_new_host_keys: true
+          parallel: 200
+          connect_timeout: 1m30s
+        transfer:
+          piece_size: 4MiB
+          gzip: 9
+          trackers:
+            - http://tracker.example.com:6969/announce
+          listen: 10.1.2.3
+          link_rate: 10gbit
+          seed_grace: 0
+        deploy:
+          timeout: 1h
+          max_failures: 3
+          keep_previous: false
+        """
+
+    @Test func everyKeyIsApplied() throws {
+        let file = try Deployfile.parse(Self.everything, path: "/etc/app/Deployfile")
+        var settings = PushSettings.defaults
+        settings.apply(file)
+        let home = PathResolution.homeDirectory
+        #expect(settings.source == "/etc/app/out/site")
+        #expect(settings.destination == "/srv/www")
+        #expect(settings.hostsFile == "/etc/inventory/hosts.txt")
+        #expect(settings.user == "release")
+        #expect(settings.port == 2200)
+        #expect(settings.identities == [PathResolution.normalize(home + "/.ssh/deploy_ed25519"), "/etc/app/keys/ci_rsa"])
+        #expect(settings.knownHosts == "/etc/ssh/ssh_known_hosts")
+        #expect(settings.acceptNewHostKeys == true)
+        #expect(settings.sshParallel == 200)
+        #expect(settings.connectTimeout == 90)
+        #expect(settings.pieceSize == 4 << 20)
+        #expect(settings.gzipLevel == 9)
+        #expect(settings.trackers == ["http://tracker.example.com:6969/announce"])
+        #expect(settings.listen == "10.1.2.3")
+        #expect(settings.linkRateBitsPerSecond == 1e10)
+        #expect(settings.seedGrace == 0)
+        #expect(settings.timeout == 3600)
+        #expect(settings.maxFailures == 3)
+        #expect(settings.keepPrevious == false)
+    }
+
+    @Test func emptyAndNullFilesKeepDefaults() throws {
+        for yaml in ["", "# nothing here\n", "~", "ssh:\ntransfer:\n  gzip:\n", "source: null"] {
+            var settings = PushSettings.defaults
+            settings.apply(try Deployfile.parse(yaml, path: "Deployfile"))
+            #expect(settings == PushSettings.defaults, "\(yaml)")
+        }
+    }
+
+    @Test func defaultsAreTheDocumentedOnes() {
+        let defaults = PushSettings.defaults
+        #expect(defaults.source == nil && defaults.destination == nil && defaults.hostsFile == nil)
+        #expect(defaults.port == 22)
+        #expect(defaults.identities.isEmpty)
+        #expect(defaults.knownHosts == PathResolution.normalize(PathResolution.homeDirectory + "/.ssh/known_hosts"))
+        #expect(defaults.acceptNewHostKeys == false)
+        #expect(defaults.sshParallel == 64)
+        #expect(defaults.connectTimeout == 10)
+        #expect(defaults.pieceSize == nil)
+        #expect(defaults.gzipLevel == nil)
+        #expect(defaults.trackers.isEmpty)
+        #expect(defaults.listen == nil)
+        #expect(defaults.linkRateBitsPerSecond == 1e9)
+        #expect(defaults.seedGrace == 30)
+        #expect(defaults.timeout == 600)
+        #expect(defaults.maxFailures == 0)
+        #expect(defaults.keepPrevious == true)
+        #expect(!defaults.user.isEmpty)
+    }
+
+    @Test(arguments: [
+        ("hosts.txt", "/etc/deploy/Deployfile", "/etc/deploy/hosts.txt"),
+        ("./hosts.txt", "/etc/deploy/Deployfile", "/etc/deploy/hosts.txt"),
+        ("../shared/hosts", "/etc/deploy/Deployfile", "/etc/shared/hosts"),
+        ("/var/hosts", "/etc/deploy/Deployfile", "/var/hosts"),
+        ("hosts.txt", "Deployfile", "hosts.txt"),
+        ("hosts.txt", "conf/Deployfile", "conf/hosts.txt"),
+        ("../hosts.txt", "conf/Deployfile", "hosts.txt"),
+        ("../hosts.txt", "Deployfile", "../hosts.txt"),
+    ])
+    func relativeHostsPathResolvesAgainstDeployfile(_ written: String, _ deployfile: String, _ resolved: String) throws {
+        var settings = PushSettings.defaults
+        settings.apply(try Deployfile.parse("hosts: \(written)", path: deployfile))
+        #expect(settings.hostsFile == resolved)
+    }
+
+    @Test func tildeExpandsToHome() throws {
+        var settings = PushSettings.defaults
+        settings.apply(try Deployfile.parse("hosts: ~/inventory/hosts", path: "/etc/Deployfile"))
+        #expect(settings.hostsFile == PathResolution.normalize(PathResolution.homeDirectory + "/inventory/hosts"))
+    }
+
+    @Test(arguments: [
+        ("gzip: true", 6), ("gzip: false", nil), ("gzip: 1", 1), ("gzip: yes", 6),
+    ] as [(String, Int?)])
+    func gzipForms(_ line: String, _ level: Int?) throws {
+        var settings = PushSettings.defaults
+        settings.gzipLevel = 3
+        settings.apply(try Deployfile.parse("transfer:\n  \(line)", path: "D"))
+        #expect(settings.gzipLevel == level)
+    }
+
+    @Test(arguments: [
+        ("30", 30.0), ("2.5", 2.5), ("30s", 30), ("\"45\"", 45), ("1h", 3600), ("1m30s", 90),
+    ])
+    func durationForms(_ value: String, _ seconds: Double) throws {
+        let file = try Deployfile.parse("ssh:\n  connect_timeout: \(value)", path: "D")
+        #expect(file.connectTimeout == seconds)
+    }
+
+    @Test func singleStringIsAListOfOne() throws {
+        let file = try Deployfile.parse("ssh:\n  identity: /keys/a\ntransfer:\n  trackers: http://t/announce", path: "D")
+        #expect(file.identities == ["/keys/a"])
+        #expect(file.trackers == ["http://t/announce"])
+    }
+
+    @Test func autoValuesOverrideEarlierChoices() throws {
+        var settings = PushSettings.defaults
+        settings.pieceSize = 1 << 20
+        settings.listen = "10.0.0.1"
+        settings.apply(try Deployfile.parse("transfer:\n  piece_size: auto\n  listen: auto", path: "D"))
+        #expect(settings.pieceSize == nil)
+        #expect(settings.listen == nil)
+    }
+
+    struct Invalid: Sendable, CustomTestStringConvertible {
+        let yaml: String
+        let kind: DeployError.Kind
+        let line: Int?
+        let mentions: [String]
+        var testDescription: String { yaml.debugDescription }
+    }
+
+    static let invalid: [Invalid] = [
+        Invalid(yaml: "destinaton: /opt/app", kind: .unknownKey, line: 1,
+                mentions: ["unknown key 'destinaton'", "did you mean 'destination'"]),
+        Invalid(yaml: "source: a\nssh:\n  prot: 22", kind: .unknownKey, line: 3,
+                mentions: ["unknown key 'ssh.prot'", "did you mean 'port'"]),
+        Invalid(yaml: "port: 22", kind: .unknownKey, line: 1, mentions: ["unknown key 'port'", "did you mean 'ssh.port'"]),
+        Invalid(yaml: "transfer:\n  timeout: 5m", kind: .unknownKey, line: 2,
+                mentions: ["transfer.timeout", "did you mean 'deploy.timeout'"]),
+        Invalid(yaml: "deploy:\n  zzz: 1", kind: .unknownKey, line: 2, mentions: ["deploy.zzz", "known keys here: timeout"]),
+        Invalid(yaml: "ssh:\n  port: abc", kind: .wrongType, line: 2, mentions: ["ssh.port must be an integer", "'abc'"]),
+        Invalid(yaml: "ssh:\n  port: \"22\"", kind: .wrongType, line: 2, mentions: ["ssh.port must be an integer"]),
+        Invalid(yaml: "deploy:\n  keep_previous: 3", kind: .wrongType, line: 2, mentions: ["keep_previous must be true or false"]),
+        Invalid(yaml: "ssh: 5", kind: .wrongType, line: 1, mentions: ["section 'ssh' must be a mapping"]),
+        Invalid(yaml: "- a\n- b", kind: .wrongType, line: 1, mentions: ["must be a mapping"]),
+        Invalid(yaml: "source: [a, b]", kind: .wrongType, line: 1, mentions: ["source must be a string", "a list"]),
+        Invalid(yaml: "ssh:\n  identity: {a: 1}", kind: .wrongType, line: 2, mentions: ["ssh.identity must be a list"]),
+        Invalid(yaml: "transfer:\n  trackers: [1]", kind: .wrongType, line: 2, mentions: ["trackers item must be a string"]),
+        Invalid(yaml: "transfer:\n  gzip: fast", kind: .wrongType, line: 2, mentions: ["gzip must be false, true or a level"]),
+        Invalid(yaml: "ssh:\n  port: 0", kind: .invalidValue, line: 2, mentions: ["ssh.port", "out of range"]),
+        Invalid(yaml: "ssh:\n  port: 65536", kind: .invalidValue, line: 2, mentions: ["ssh.port", "out of range"]),
+        Invalid(yaml: "ssh:\n  parallel: 0", kind: .invalidValue, line: 2, mentions: ["ssh.parallel"]),
+        Invalid(yaml: "ssh:\n  user: \"-oProxyCommand=x\"", kind: .invalidValue, line: 2, mentions: ["ssh.user"]),
+        Invalid(yaml: "ssh:\n  connect_timeout: 0", kind: .invalidValue, line: 2, mentions: ["connect_timeout", "above zero"]),
+        Invalid(yaml: "deploy:\n  max_failures: -1", kind: .invalidValue, line: 2, mentions: ["max_failures"]),
+        Invalid(yaml: "deploy:\n  timeout: 5x", kind: .invalidValue, line: 2, mentions: ["deploy.timeout", "5x"]),
+        Invalid(yaml: "deploy:\n  timeout: -5", kind: .invalidValue, line: 2, mentions: ["deploy.timeout", "negative"]),
+        Invalid(yaml: "transfer:\n  gzip: 10", kind: .invalidValue, line: 2, mentions: ["transfer.gzip", "level 10"]),
+        Invalid(yaml: "transfer:\n  gzip: 0", kind: .invalidValue, line: 2, mentions: ["transfer.gzip"]),
+        Invalid(yaml: "transfer:\n  piece_size: 3MiB", kind: .invalidValue, line: 2, mentions: ["piece_size", "power of two"]),
+        Invalid(yaml: "transfer:\n  piece_size: 1024", kind: .invalidValue, line: 2, mentions: ["piece_size", "16KiB"]),
+        Invalid(yaml: "transfer:\n  link_rate: fast", kind: .invalidValue, line: 2, mentions: ["transfer.link_rate"]),
+        Invalid(yaml: "transfer:\n  link_rate: 0", kind: .invalidValue, line: 2, mentions: ["link rate must be above zero"]),
+        Invalid(yaml: "transfer:\n  trackers:\n    - udp://t:1", kind: .invalidValue, line: 3, mentions: ["http://"]),
+        Invalid(yaml: "transfer:\n  listen: 10.0.0.1:80", kind: .invalidValue, line: 2, mentions: ["has a port"]),
+        Invalid(yaml: "destination: opt/app", kind: .invalidValue, line: 1, mentions: ["not an absolute path"]),
+        Invalid(yaml: "hosts: \"\"", kind: .invalidValue, line: 1, mentions: ["hosts is empty"]),
+        Invalid(yaml: "source: a\nsource: b", kind: .invalidYAML, line: 1, mentions: ["'source'", "more than once"]),
+        Invalid(yaml: "ssh:\n  port: 22\n user: x", kind: .invalidYAML, line: 3, mentions: ["invalid YAML"]),
+        Invalid(yaml: "source: [a", kind: .invalidYAML, line: 2, mentions: ["invalid YAML"]),
+    ]
+
+    @Test(arguments: invalid)
+    func rejects(_ case_: Invalid) {
+        do {
+            let file = try Deployfile.parse(case_.yaml, path: "deploy/Deployfile")
+            Issue.record("expected an error, got \(file)")
+        } catch let error as DeployError {
+            #expect(error.kind == case_.kind, "\(error)")
+            #expect(error.line == case_.line, "\(error)")
+            #expect(error.remedy != nil)
+            let text = error.description
+            let location = "deploy/Deployfile" + (case_.line.map { ":\($0)" } ?? "")
+            #expect(text.hasPrefix(location), "\(text)")
+            for mention in case_.mentions {
+                #expect(text.contains(mention), "\(text)")
+            }
+        } catch {
+            Issue.record("unexpected error type: \(error)")
+        }
+    }
+
+    @Test func sampleParsesAndStatesTheDefaults() throws {
+        let sample = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Deployfile.sample").path
+        let file = try Deployfile.load(path: sample)
+        var settings = PushSettings.defaults
+        settings.apply(file)
+
+        // The sample shows example values for the three settings without a default...
+        let directory = PathResolution.directory(of: sample)
+        #expect(settings.source == PathResolution.normalize(directory + "/build"))
+        #expect(settings.destination == "/opt/app")
+        #expect(settings.hostsFile == PathResolution.normalize(directory + "/hosts.txt"))
+        // ...and states every other default explicitly (except the user, which varies).
+        #expect(file.user == nil)
+        let stated: [Bool] = [
+            file.port != nil, file.identities != nil, file.knownHosts != nil, file.acceptNewHostKeys != nil,
+            file.parallel != nil, file.connectTimeout != nil, file.pieceSize != nil, file.gzip != nil,
+            file.trackers != nil, file.listen != nil, file.linkRateBitsPerSecond != nil, file.seedGrace != nil,
+            file.timeout != nil, file.maxFailures != nil, file.keepPrevious != nil,
+        ]
+        #expect(stated.allSatisfy { $0 })
+        var expected = PushSettings.defaults
+        expected.source = settings.source
+        expected.destination = settings.destination
+        expected.hostsFile = settings.hostsFile
+        #expect(settings == expected)
+    }
+
+    @Test func sampleDocumentsEveryKey() throws {
+        let sample = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Deployfile.sample")
+        let text = try String(contentsOf: sample, encoding: .utf8)
+        for dotted in DeployfileSchema.allDottedKeys {
+            let key = dotted.split(separator: ".").last!
+            #expect(text.contains("\(key):"), "Deployfile.sample does not mention \(dotted)")
+        }
+    }
+
+    @Test func loadReportsMissingFile() {
+        let error = #expect(throws: DeployError.self) { try Deployfile.load(path: "/nonexistent/Deployfile") }
+        #expect(error?.kind == .unreadableFile)
+        #expect(error?.description.contains("/nonexistent/Deployfile") == true)
+    }
+
+    @Test(arguments: [("port", "port", 0), ("prot", "port", 2), ("", "ab", 2), ("kitten", "sitting", 3)])
+    func editDistance(_ a: String, _ b: String, _ distance: Int) {
+        #expect(DeployfileSchema.editDistance(a, b) == distance)
+    }
+}
