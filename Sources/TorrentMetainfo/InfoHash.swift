@@ -27,16 +27,7 @@ public struct InfoHash: Hashable, Sendable {
     }
 
     /// 40 lowercase hexadecimal digits, as clients and magnet links show it.
-    public var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
-    }
+    public var hex: String { Hex.encode(bytes) }
 
     private static func nibble(_ digit: UInt8) -> UInt8? {
         switch digit {

@@ -3,7 +3,7 @@ import Deploy
 
 /// `push --dry-run`: pack and hash for real (to nowhere), contact no host, describe the plan.
 enum DryRun {
-    static func plan(_ request: PushRequest, deployfile: String?, quiet: Bool) throws(CommandFailure) -> DryRunPlan {
+    static func plan(_ request: PushRequest, quiet: Bool) throws(CommandFailure) -> DryRunPlan {
         let settings = request.settings
         let manifest: ArchiveManifest
         do {
@@ -27,8 +27,15 @@ enum DryRun {
 
         // Where hosts would reach us: the route to the first host decides, unless --listen says.
         var controllerAddress = settings.listen
+        var controllerAddressProblem: String?
         if controllerAddress == nil, let first = request.hosts.first {
-            controllerAddress = try? ControllerAddress.detect(towards: first.address.host, port: first.address.port ?? settings.port)
+            do {
+                controllerAddress = try ControllerAddress.detect(
+                    towards: first.address.host, port: first.address.port ?? settings.port
+                )
+            } catch {
+                controllerAddressProblem = String(describing: error)
+            }
         }
         return DryRunPlan(
             DryRunInput(
@@ -46,7 +53,8 @@ enum DryRun {
                 pieceCount: payload.metainfo.pieceCount,
                 infoHash: payload.metainfo.infoHash.hex,
                 settings: settings,
-                controllerAddress: controllerAddress
+                controllerAddress: controllerAddress,
+                controllerAddressProblem: controllerAddressProblem
             )
         )
     }

@@ -1,13 +1,12 @@
+import Deploy
+
 /// Options that may be given bare or with a value: `--gzip` means `--gzip=6`.
 ///
 /// swift-argument-parser has no optional-value options, and a bare `--gzip` followed by a
 /// positional argument would swallow that argument as its value; rewriting bare uses to their
 /// default before parsing keeps `pack dir --gzip -o x` and `--gzip=9` both working.
 enum OptionalValueOptions {
-    static let defaults: [String: String] = ["--gzip": String(defaultGzipLevel)]
-
-    /// The level `--gzip` alone selects: zlib's own default, a fair balance of ratio and speed.
-    static let defaultGzipLevel = 6
+    static let defaults: [String: String] = ["--gzip": String(SettingParsers.defaultGzipLevel)]
 
     static func expand(_ arguments: [String]) -> [String] {
         var expanded: [String] = []

@@ -1,5 +1,6 @@
 import Deploy
 import Foundation
+import TorrentMetainfo
 
 /// What `pack` made, for people and for CI.
 struct PackSummary: Encodable {
@@ -23,10 +24,7 @@ struct PackSummary: Encodable {
         self.archiveBytes = payload.archiveLength
         self.torrent = torrent
         self.infoHash = payload.metainfo.infoHash.hex
-        self.sha256 = (payload.metainfo.payloadSHA256 ?? []).map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0xF)]])
-        }.joined()
+        self.sha256 = Hex.encode(payload.metainfo.payloadSHA256 ?? [])
         self.pieceLength = payload.metainfo.pieceLength
         self.pieceCount = payload.metainfo.pieceCount
         self.files = payload.manifest.fileCount

@@ -17,7 +17,7 @@ struct PayloadFlags: ParsableArguments {
     @Option(
         name: .customLong("gzip"),
         help: ArgumentHelp(
-            "Compress the tarball with gzip; '--gzip' alone means level \(OptionalValueOptions.defaultGzipLevel).",
+            "Compress the tarball with gzip; '--gzip' alone means level \(SettingParsers.defaultGzipLevel).",
             discussion: "Off by default: on a fast LAN compressing usually costs more time than it saves.",
             valueName: "level"
         )

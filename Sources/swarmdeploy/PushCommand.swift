@@ -51,7 +51,7 @@ struct PushCommand: AsyncParsableCommand {
     @OptionGroup(title: "Transfer") var transfer: TransferFlags
 
     func run() async throws {
-        let (settings, deployfilePath) = try resolveSettings()
+        let settings = try resolveSettings()
         let request = try PushRequest(settings: settings)
 
         guard dryRun else {
@@ -61,7 +61,7 @@ struct PushCommand: AsyncParsableCommand {
                     + "or 'swarmdeploy pack' to build the tarball and torrent."
             )
         }
-        let plan = try DryRun.plan(request, deployfile: deployfilePath, quiet: quiet || json)
+        let plan = try DryRun.plan(request, quiet: quiet || json)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -72,7 +72,7 @@ struct PushCommand: AsyncParsableCommand {
     }
 
     /// Defaults, then the Deployfile, then flags: the later wins.
-    private func resolveSettings() throws(CommandFailure) -> (PushSettings, String?) {
+    private func resolveSettings() throws(CommandFailure) -> PushSettings {
         var settings = PushSettings.defaults
         let deployfilePath = deployfile ?? (FileManager.default.fileExists(atPath: "Deployfile") ? "Deployfile" : nil)
         if let deployfilePath {
@@ -95,6 +95,6 @@ struct PushCommand: AsyncParsableCommand {
         try payload.apply(to: &settings)
         try ssh.apply(to: &settings)
         try transfer.apply(to: &settings)
-        return (settings, deployfilePath)
+        return settings
     }
 }

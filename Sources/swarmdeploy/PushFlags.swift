@@ -87,8 +87,13 @@ extension PayloadFlags {
             settings.pieceSize = pieceSize == "auto" ? nil : try pieceLength()
         }
         if gzipLevel != nil { settings.gzipLevel = try validatedGzipLevel() }
-        let tiers = try trackerTiers()
-        if !tiers.isEmpty { settings.trackers = tiers.flatMap { $0 } }
+        // The peers on the hosts announce over HTTP only, so push takes http:// trackers.
+        let urls = try trackerTiers().flatMap { $0 }
+        if !urls.isEmpty {
+            settings.trackers = try urls.map { url throws(CommandFailure) in
+                try parse("--tracker", url, SettingParsers.trackerURL)
+            }
+        }
     }
 }
 

@@ -20,12 +20,7 @@ struct PushRequest {
         guard let hostsFile = settings.hostsFile else {
             throw .badInput("no hosts file: add 'on HOSTS' (or --on HOSTS), or set 'hosts' in the Deployfile")
         }
-        guard destination.hasPrefix("/") else {
-            throw .badInput("destination '\(destination)' must be an absolute path on the hosts, e.g. /opt/app")
-        }
-        guard destination != "/" else {
-            throw .badInput("destination '/' would replace the hosts' root directory; name a directory such as /opt/app")
-        }
+        let normalized = try parse("destination", destination, SettingParsers.destination)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw .badInput("source '\(source)' is not a directory: push delivers a directory's contents")
@@ -38,7 +33,7 @@ struct PushRequest {
         }
         self.settings = settings
         self.source = source
-        self.destination = destination
+        self.destination = normalized
         self.hostsFile = hostsFile
         self.hosts = hosts
     }
