@@ -1,0 +1,131 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Extracts a .tar or .tar.gz into a fresh directory, refusing anything that
+/// could land outside it or surprise the host.
+///
+/// Refused: absolute paths, `..` components, symlinks resolving outside the
+/// destination, writes through an extracted symlink, hard links to anything but
+/// an earlier regular file, devices/FIFOs/sparse files, duplicate entries, and
+/// input beyond the limits. Modes (setuid/setgid cleared unless allowed) and
+/// mtimes are restored; ownership is not. After a refusal the destination holds
+/// a partial tree; remove it before retrying.
+public struct SafeExtractor: Sendable {
+    public let destination: String
+    public let limits: ExtractionLimits
+
+    public init(destination: String, limits: ExtractionLimits) {
+        self.destination = destination
+        self.limits = limits
+    }
+
+    /// Reads a .tar or .tar.gz (detected by the gzip magic bytes) from a file path and extracts it.
+    public func extract(archiveAt path: String) throws -> ExtractionSummary {
+        let descriptor = try POSIX.openFile(path, flags: O_RDONLY)
+        defer { close(descriptor) }
+        let pipeline = try ExtractionPipeline(session: ExtractionSession(destination: destination, limits: limits))
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { chunk.deallocate() }
+        while true {
+            let count = try POSIX.read(descriptor, into: chunk.baseAddress!, count: chunk.count, path: path)
+            if count == 0 { break }
+            try pipeline.feed(UnsafeRawBufferPointer(rebasing: chunk[..<count]))
+        }
+        return try pipeline.finish()
+    }
+
+    /// Same, from an in-memory buffer.
+    public func extract(bytes: [UInt8]) throws -> ExtractionSummary {
+        let pipeline = try ExtractionPipeline(session: ExtractionSession(destination: destination, limits: limits))
+        try bytes.withUnsafeBytes { try pipeline.feed($0) }
+        return try pipeline.finish()
+    }
+}
+
+/// Raw input → optional gunzip → tar reader → extraction session.
+final class ExtractionPipeline {
+    private static let gzipMagic: [UInt8] = [0x1f, 0x8b]
+
+    private let session: ExtractionSession
+    private var reader: TarReader
+    private var decompressor: GzipDecompressor?
+    /// The first bytes, held until there are enough to recognize gzip.
+    private var head: [UInt8] = []
+    private var decided = false
+    private var tarBytes: Int64 = 0
+    private var rawBytes: Int64 = 0
+
+    init(session: ExtractionSession) throws {
+        self.session = session
+        reader = TarReader(limits: .init(maxEntrySize: session.limits.maxBytes))
+    }
+
+    func feed(_ input: UnsafeRawBufferPointer) throws {
+        rawBytes += Int64(input.count)
+        if !decided {
+            head.append(contentsOf: input)
+            guard head.count >= Self.gzipMagic.count else { return }
+            decided = true
+            if Array(head.prefix(2)) == Self.gzipMagic {
+                decompressor = try GzipDecompressor(maxOutputBytes: session.limits.maxBytes)
+            }
+            let buffered = head
+            head = []
+            try buffered.withUnsafeBytes { try route($0) }
+            return
+        }
+        try route(input)
+    }
+
+    func finish() throws -> ExtractionSummary {
+        if !decided {
+            try head.withUnsafeBytes { try tar($0) }
+        }
+        try decompressor?.finish { try tar($0) }
+        try reader.finish()
+        return try session.finish()
+    }
+
+    private func route(_ input: UnsafeRawBufferPointer) throws {
+        if let decompressor {
+            try decompressor.decompress(input) { try tar($0) }
+        } else {
+            try tar(input)
+        }
+    }
+
+    /// Feeds the tar reader in slices so limits trip close to where the input crosses
+    /// them, and a header declaring too much is seen before its data is counted.
+    private func tar(_ bytes: UnsafeRawBufferPointer) throws {
+        let slice = 1 << 20
+        var offset = 0
+        while offset < bytes.count {
+            let end = min(offset + slice, bytes.count)
+            try tarSlice(UnsafeRawBufferPointer(rebasing: bytes[offset..<end]))
+            offset = end
+        }
+    }
+
+    private func tarSlice(_ bytes: UnsafeRawBufferPointer) throws {
+        tarBytes += Int64(bytes.count)
+        guard tarBytes <= session.limits.maxBytes else {
+            throw ArchiveError(
+                .limitExceeded,
+                "tar stream exceeds the limit of \(session.limits.maxBytes) bytes; raise the limit only if the archive is trusted")
+        }
+        if decompressor != nil, let ratio = session.limits.maxCompressionRatio, tarBytes > 1 << 20,
+            tarBytes > rawBytes * Int64(ratio)
+        {
+            throw ArchiveError(
+                .limitExceeded,
+                "gzip data expands more than \(ratio):1 (possible decompression bomb); raise the limit only if the archive is trusted")
+        }
+        let session = self.session
+        try reader.feed(bytes) { try session.handle($0) }
+    }
+}

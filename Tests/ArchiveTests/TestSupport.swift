@@ -1,0 +1,244 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A fresh directory under the system temp dir, removed by `cleanUp` (also when
+/// the tree holds read-only directories).
+struct TemporaryDirectory {
+    let path: String
+
+    init(_ label: String = #function) throws {
+        let safe = label.filter { $0.isLetter || $0.isNumber }
+        path = NSTemporaryDirectory() + "/archive-tests-\(safe)-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func sub(_ name: String) -> String { path + "/" + name }
+
+    func cleanUp() {
+        // Read-only directories would stop removal; make everything writable first.
+        if let enumerator = FileManager.default.enumerator(atPath: path) {
+            for case let relative as String in enumerator {
+                var info = stat()
+                let full = path + "/" + relative
+                if lstat(full, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
+                    chmod(full, 0o755)
+                }
+            }
+        }
+        chmod(path, 0o755)
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
+
+func withTemporaryDirectory<T>(_ label: String = #function, _ body: (TemporaryDirectory) throws -> T) throws -> T {
+    let directory = try TemporaryDirectory(label)
+    defer { directory.cleanUp() }
+    return try body(directory)
+}
+
+// MARK: - Building trees
+
+func makeDirectory(_ path: String, mode: mode_t = 0o755) throws {
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    chmod(path, mode)
+}
+
+func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) throws {
+    try FileManager.default.createDirectory(
+        atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    chmod(path, mode)
+}
+
+func writeFile(_ path: String, _ text: String, mode: mode_t = 0o644) throws {
+    try writeFile(path, Array(text.utf8), mode: mode)
+}
+
+func makeSymlink(_ path: String, target: String) throws {
+    guard symlink(target, path) == 0 else { throw POSIXError(.init(rawValue: errno)!) }
+}
+
+func setMtime(_ path: String, _ seconds: Int) {
+    let time = timespec(tv_sec: seconds, tv_nsec: 0)
+    _ = utimensat(AT_FDCWD, path, [time, time], AT_SYMLINK_NOFOLLOW)
+}
+
+func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
+    var generator = SplitMix(seed: seed)
+    var bytes = [UInt8](repeating: 0, count: count)
+    var index = 0
+    while index < count {
+        var word = generator.next()
+        for _ in 0..<8 where index < count {
+            bytes[index] = UInt8(truncatingIfNeeded: word)
+            word >>= 8
+            index += 1
+        }
+    }
+    return bytes
+}
+
+/// A small deterministic generator so test data is reproducible.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+let longDirectory = "a-fairly-long-directory-name-number-one/another-fairly-long-directory-name-number-two"
+/// Over 100 bytes but splittable into ustar prefix/name.
+let path150 = longDirectory + "/file-with-a-name-that-pushes-the-path-past-one-hundred.txt"
+/// Over 255 bytes: only pax (or GNU 'L') can hold it.
+let path300 =
+    longDirectory + "/" + String(repeating: "nested-level-", count: 8) + "x/"
+    + String(repeating: "deeper-still-", count: 6) + "y/final-file-name.bin"
+let longLinkTarget = path150
+
+/// A tree exercising everything the format must carry. `ustarOnly` leaves out what
+/// plain ustar cannot store (paths over 255 bytes, link targets over 100 bytes).
+func makeSampleTree(at root: String, ustarOnly: Bool = false, reverseOrder: Bool = false) throws {
+    var steps: [() throws -> Void] = [
+        { try writeFile(root + "/bin/run.sh", "#!/bin/sh\necho hello\n", mode: 0o755) },
+        { try writeFile(root + "/docs/readme.txt", "Read me.\n", mode: 0o644) },
+        { try writeFile(root + "/docs/private.txt", "secret\n", mode: 0o600) },
+        { try writeFile(root + "/docs/ünïcødé-名前.txt", "utf-8 name\n", mode: 0o640) },
+        { try writeFile(root + "/empty-file", [UInt8](), mode: 0o644) },
+        { try writeFile(root + "/data/blob.bin", randomBytes(3 << 20 + 123, seed: 7), mode: 0o644) },
+        { try makeDirectory(root + "/data/empty-dir", mode: 0o700) },
+        { try writeFile(root + "/" + path150, "long path\n") },
+        { try makeSymlink(root + "/link-to-readme", target: "docs/readme.txt") },
+        { try makeSymlink(root + "/dangling", target: "docs/not-there") },
+    ]
+    if !ustarOnly {
+        steps += [
+            { try writeFile(root + "/" + path300, randomBytes(1000, seed: 3)) },
+            { try makeSymlink(root + "/long-link", target: longLinkTarget) },
+        ]
+    }
+    try makeDirectory(root)
+    for step in reverseOrder ? steps.reversed() : steps {
+        try step()
+    }
+    try stampTimes(root)
+}
+
+/// Gives every entry a distinct, known mtime; directories last, deepest first, so
+/// creating their contents does not change them again.
+func stampTimes(_ root: String) throws {
+    let all = (FileManager.default.subpaths(atPath: root) ?? []).sorted()
+    for (index, relative) in all.enumerated() {
+        setMtime(root + "/" + relative, 1_600_000_000 + index * 1000)
+    }
+    for (index, relative) in all.enumerated().reversed() where isDirectory(root + "/" + relative) {
+        setMtime(root + "/" + relative, 1_600_000_000 + index * 1000)
+    }
+}
+
+func isDirectory(_ path: String) -> Bool {
+    var info = stat()
+    return lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+}
+
+// MARK: - Comparing trees
+
+struct TreeNode: Equatable, CustomStringConvertible {
+    var kind: String
+    var mode: UInt32
+    var mtime: Int
+    var contents: [UInt8]?
+    var target: String?
+
+    var description: String {
+        "\(kind) mode=\(String(mode, radix: 8)) mtime=\(mtime) bytes=\(contents?.count ?? -1) target=\(target ?? "-")"
+    }
+}
+
+/// Every entry below `root` with its kind, mode, mtime, contents or link target.
+func snapshot(_ root: String, symlinkTimes: Bool = true) throws -> [String: TreeNode] {
+    var result: [String: TreeNode] = [:]
+    for relative in FileManager.default.subpaths(atPath: root) ?? [] {
+        let full = root + "/" + relative
+        var info = stat()
+        guard lstat(full, &info) == 0 else { throw POSIXError(.init(rawValue: errno)!) }
+        var node = TreeNode(kind: "?", mode: UInt32(info.st_mode & 0o7777), mtime: info.st_mtim.tv_sec)
+        switch info.st_mode & S_IFMT {
+        case S_IFREG:
+            node.kind = "file"
+            node.contents = Array(try Data(contentsOf: URL(fileURLWithPath: full)))
+        case S_IFDIR:
+            node.kind = "dir"
+        case S_IFLNK:
+            node.kind = "symlink"
+            node.target = try FileManager.default.destinationOfSymbolicLink(atPath: full)
+            node.mode = 0  // Linux symlink modes are always 0777 and not restorable.
+            if !symlinkTimes { node.mtime = 0 }
+        default:
+            node.kind = "other"
+        }
+        result[relative] = node
+    }
+    return result
+}
+
+func expectSameTree(_ expected: [String: TreeNode], _ actual: [String: TreeNode], sourceLocation: SourceLocation = #_sourceLocation) {
+    #expect(Set(expected.keys) == Set(actual.keys), sourceLocation: sourceLocation)
+    for (path, node) in expected {
+        #expect(actual[path] == node, "\(path): expected \(node), got \(actual[path].map(\.description) ?? "nothing")", sourceLocation: sourceLocation)
+    }
+}
+
+// MARK: - Running system tools
+
+struct CommandResult {
+    var status: Int32
+    var stdout: Data
+    var stderr: String
+}
+
+@discardableResult
+func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String]? = nil) throws -> CommandResult {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    if let environment {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
+    let output = Pipe()
+    let errors = Pipe()
+    process.standardOutput = output
+    process.standardError = errors
+    let input = Pipe()
+    if stdin != nil { process.standardInput = input }
+    try process.run()
+    if let stdin {
+        // Write on another thread so a full stdout pipe cannot deadlock us.
+        let handle = input.fileHandleForWriting
+        let writer = Thread {
+            handle.write(stdin)
+            try? handle.close()
+        }
+        writer.start()
+    }
+    let outData = output.fileHandleForReading.readDataToEndOfFile()
+    let errData = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CommandResult(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
+}
+
+func readBytes(_ path: String) throws -> [UInt8] {
+    Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+}
+
+func writeBytes(_ path: String, _ bytes: [UInt8]) throws {
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+}
