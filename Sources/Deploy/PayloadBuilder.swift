@@ -70,3 +70,15 @@ public enum PayloadBuilder {
         return Payload(manifest: manifest, archiveLength: hashed.length, metainfo: try builder.build())
     }
 }
+
+extension PayloadOptions {
+    /// The tarball's name for a source directory: "build/" gives "build.tar" (or "build.tar.gz"),
+    /// so `push --dry-run` and `pack DIR -o DIR-NAME` show the same info-hash.
+    public static func tarballName(forSource source: String, gzip: Bool) -> String {
+        var base = Substring(source)
+        while base.count > 1, base.hasSuffix("/") { base = base.dropLast() }
+        var name = base.split(separator: "/").last.map(String.init) ?? "payload"
+        if name.isEmpty || name == "." || name == ".." { name = "payload" }
+        return name + (gzip ? ".tar.gz" : ".tar")
+    }
+}

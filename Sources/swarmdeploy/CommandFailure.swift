@@ -30,6 +30,6 @@ struct CommandFailure: Error {
 
     func report() {
         let line = "swarmdeploy: error: \(message)\n"
-        fputs(line, stderr)
+        StandardError.write(line)
     }
 }

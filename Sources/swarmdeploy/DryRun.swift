@@ -12,7 +12,7 @@ enum DryRun {
             throw .badInput(error)
         }
         let options = PayloadOptions(
-            name: "payload.tar" + (settings.gzipLevel == nil ? "" : ".gz"),
+            name: PayloadOptions.tarballName(forSource: request.source, gzip: settings.gzipLevel != nil),
             pieceLength: settings.pieceSize,
             gzipLevel: settings.gzipLevel
         )

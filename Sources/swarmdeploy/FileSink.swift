@@ -7,40 +7,40 @@ final class FileSink {
     private let temporaryPath: String
     private var descriptor: Int32
 
-    init(path: String) throws(CommandFailure) {
+    init(path: String) throws {
         self.path = path
         self.temporaryPath = path + ".partial"
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw .controller("cannot create \(temporaryPath): \(String(cString: strerror(errno))); check the directory exists and is writable")
+            throw CommandFailure.controller("cannot create \(temporaryPath): \(String(cString: strerror(errno))); check the directory exists and is writable")
         }
     }
 
-    func write(_ bytes: UnsafeRawBufferPointer) throws(CommandFailure) {
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
         var offset = 0
         while offset < bytes.count {
             let result = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
             if result < 0 {
                 if errno == EINTR { continue }
-                throw .controller("writing \(temporaryPath) failed: \(String(cString: strerror(errno)))")
+                throw CommandFailure.controller("writing \(temporaryPath) failed: \(String(cString: strerror(errno)))")
             }
             offset += result
         }
     }
 
-    func write(_ bytes: [UInt8]) throws(CommandFailure) {
-        try bytes.withUnsafeBytes { buffer throws(CommandFailure) in try write(buffer) }
+    func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { buffer in try write(buffer) }
     }
 
     /// Flushes to disk and moves the file to its final name.
-    func commit() throws(CommandFailure) {
+    func commit() throws {
         guard fsync(descriptor) == 0 else {
-            throw .controller("flushing \(temporaryPath) failed: \(String(cString: strerror(errno)))")
+            throw CommandFailure.controller("flushing \(temporaryPath) failed: \(String(cString: strerror(errno)))")
         }
         close(descriptor)
         descriptor = -1
         guard rename(temporaryPath, path) == 0 else {
-            throw .controller("renaming \(temporaryPath) to \(path) failed: \(String(cString: strerror(errno)))")
+            throw CommandFailure.controller("renaming \(temporaryPath) to \(path) failed: \(String(cString: strerror(errno)))")
         }
     }
 

@@ -27,18 +27,18 @@ final class ProgressLine {
             let now = ContinuousClock.now
             guard now - lastDraw >= .milliseconds(200) else { return }
             lastDraw = now
-            fputs("\r\u{1B}[K" + describe(done), stderr)
+            StandardError.write("\r\u{1B}[K" + describe(done))
             drewInPlace = true
         } else {
             let quarter = Int(done * 4 / total)
             guard quarter > lastQuarter, quarter < 4 else { return }
             lastQuarter = quarter
-            fputs(describe(done) + "\n", stderr)
+            StandardError.write(describe(done) + "\n")
         }
     }
 
     func finish() {
-        if drewInPlace { fputs("\r\u{1B}[K", stderr) }
+        if drewInPlace { StandardError.write("\r\u{1B}[K") }
     }
 
     private func describe(_ done: Int64) -> String {

@@ -41,7 +41,7 @@ struct SSHFlags: ParsableArguments {
             settings.sshParallel = sshParallel
         }
         if let connectTimeout {
-            settings.connectTimeout = try parse("--connect-timeout", connectTimeout, SettingParsers.duration)
+            settings.connectTimeout = try parseFlag("--connect-timeout", connectTimeout, SettingParsers.duration)
         }
     }
 }
@@ -69,10 +69,10 @@ struct TransferFlags: ParsableArguments {
     func apply(to settings: inout PushSettings) throws(CommandFailure) {
         if let listen { settings.listen = listen }
         if let linkRate {
-            settings.linkRateBitsPerSecond = try parse("--link-rate", linkRate, SettingParsers.linkRate)
+            settings.linkRateBitsPerSecond = try parseFlag("--link-rate", linkRate, SettingParsers.linkRate)
         }
-        if let seedGrace { settings.seedGrace = try parse("--seed-grace", seedGrace, SettingParsers.duration) }
-        if let timeout { settings.timeout = try parse("--timeout", timeout, SettingParsers.duration) }
+        if let seedGrace { settings.seedGrace = try parseFlag("--seed-grace", seedGrace, SettingParsers.duration) }
+        if let timeout { settings.timeout = try parseFlag("--timeout", timeout, SettingParsers.duration) }
         if let maxFailures {
             guard maxFailures >= 0 else { throw .badInput("--max-failures \(maxFailures): must be 0 or more") }
             settings.maxFailures = maxFailures
@@ -91,14 +91,14 @@ extension PayloadFlags {
         let urls = try trackerTiers().flatMap { $0 }
         if !urls.isEmpty {
             settings.trackers = try urls.map { url throws(CommandFailure) in
-                try parse("--tracker", url, SettingParsers.trackerURL)
+                try parseFlag("--tracker", url, SettingParsers.trackerURL)
             }
         }
     }
 }
 
 /// Parses a flag's string form with the same parser the Deployfile uses, naming the flag on error.
-func parse<Value>(_ flag: String, _ text: String, _ parser: (String) throws -> Value) throws(CommandFailure) -> Value {
+func parseFlag<Value>(_ flag: String, _ text: String, _ parser: (String) throws -> Value) throws(CommandFailure) -> Value {
     do {
         return try parser(text)
     } catch {

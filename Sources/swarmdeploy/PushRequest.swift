@@ -20,7 +20,7 @@ struct PushRequest {
         guard let hostsFile = settings.hostsFile else {
             throw .badInput("no hosts file: add 'on HOSTS' (or --on HOSTS), or set 'hosts' in the Deployfile")
         }
-        let normalized = try parse("destination", destination, SettingParsers.destination)
+        let normalized = try parseFlag("destination", destination, SettingParsers.destination)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw .badInput("source '\(source)' is not a directory: push delivers a directory's contents")
