@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // System libraries.
@@ -37,6 +38,30 @@ let package = Package(
             dependencies: ["Bencode", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(name: "Archive", dependencies: ["CZlib"]),
+
+        // BitTorrent: the wire protocol (codec only), the tracker, and the swarm engine.
+        .target(
+            name: "PeerWire",
+            dependencies: ["TorrentMetainfo", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .target(
+            name: "Tracker",
+            dependencies: [
+                "Bencode", "TorrentMetainfo",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "Swarm",
+            dependencies: [
+                "PeerWire", "TorrentMetainfo",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .target(name: "SSH", dependencies: ["CLibSSH2"]),
         .target(
             name: "Deploy",
@@ -67,6 +92,19 @@ let package = Package(
         .testTarget(name: "BencodeTests", dependencies: ["Bencode"]),
         .testTarget(name: "TorrentMetainfoTests", dependencies: ["TorrentMetainfo", "Bencode"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
+        .testTarget(
+            name: "PeerWireTests",
+            dependencies: ["PeerWire", "TorrentMetainfo", .product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .testTarget(
+            name: "TrackerTests",
+            dependencies: [
+                "Tracker", "Bencode", "TorrentMetainfo",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "SwarmTests", dependencies: ["Swarm", "PeerWire", "TorrentMetainfo"]),
         .testTarget(name: "DeployTests", dependencies: ["Deploy", "Archive", "TorrentMetainfo"]),
         .testTarget(
             name: "CLITests",

@@ -1,0 +1,2 @@
+// Placeholder so the test target builds; remove when adding real tests.
+import Testing
