@@ -60,7 +60,8 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ]
+            ],
+            exclude: ["INVARIANTS.md"]
         ),
         .target(name: "SSH", dependencies: ["CLibSSH2"]),
         .target(
@@ -94,7 +95,11 @@ let package = Package(
         .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
         .testTarget(
             name: "PeerWireTests",
-            dependencies: ["PeerWire", "TorrentMetainfo", .product(name: "NIOCore", package: "swift-nio")]
+            dependencies: [
+                "PeerWire", "TorrentMetainfo",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "TrackerTests",
@@ -104,7 +109,14 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "SwarmTests", dependencies: ["Swarm", "PeerWire", "TorrentMetainfo"]),
+        .testTarget(
+            name: "SwarmTests",
+            dependencies: [
+                "Swarm", "PeerWire", "TorrentMetainfo",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "DeployTests", dependencies: ["Deploy", "Archive", "TorrentMetainfo"]),
         .testTarget(
             name: "CLITests",
