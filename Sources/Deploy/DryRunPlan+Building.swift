@@ -96,7 +96,7 @@ extension DryRunPlan {
         let hostKeys = settings.acceptNewHostKeys ? "unknown host keys are accepted and recorded" : "unknown host keys are refused"
         let hash = input.infoHash.map { "info-hash \($0)" } ?? "info-hash computed at push time"
         let format = input.compressed ? "gzip-compressed tar" : "tar"
-        let pieces = "\(HumanUnits.count(input.pieceCount)) pieces of \(HumanUnits.bytes(Int64(input.pieceLength)))"
+        let pieces = "\(HumanUnits.count(input.pieceCount, "piece")) of \(HumanUnits.bytes(Int64(input.pieceLength)))"
         var steps = [
             "connect over SSH as user@host:port (user \(settings.user), port \(settings.port) unless the host line "
                 + "gives them), timeout \(HumanUnits.duration(settings.connectTimeout)); keys: \(keys)",

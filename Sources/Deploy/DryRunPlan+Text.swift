@@ -14,8 +14,8 @@ extension DryRunPlan {
         out += Self.table([
             ("Source", source),
             ("Destination", destination),
-            ("Payload", "\(HumanUnits.count(payload.files)) files, \(HumanUnits.count(payload.directories)) directories, "
-                + "\(HumanUnits.count(payload.symlinks)) symlinks, \(Self.sized(payload.bytes))"),
+            ("Payload", "\(HumanUnits.count(payload.files, "file")), \(HumanUnits.count(payload.directories, "directory", plural: "directories")), "
+                + "\(HumanUnits.count(payload.symlinks, "symlink")), \(Self.sized(payload.bytes))"),
             ("Archive", "\(Self.sized(archive.bytes)), \(gzip)"),
             ("Pieces", "\(HumanUnits.count(torrent.pieceCount)) × \(HumanUnits.bytes(Int64(torrent.pieceLength))) "
                 + "(\(HumanUnits.count(torrent.pieceLength)) bytes each)"),
@@ -50,7 +50,7 @@ extension DryRunPlan {
             ("  One by one", "\(HumanUnits.duration(estimate.sequentialSeconds))  "
                 + "(\(HumanUnits.count(hostCount)) × \(HumanUnits.duration(estimate.singleCopySeconds)) through the controller's link)"),
             ("  Swarm", "\(HumanUnits.duration(estimate.swarmSeconds))  "
-                + "(\(HumanUnits.count(torrent.pieceCount)) pieces pipelined, binary fan-out)"),
+                + "(\(HumanUnits.count(torrent.pieceCount, "piece")) pipelined, binary fan-out)"),
             ("  Speed-up", "\(HumanUnits.decimal(estimate.speedup, fractionDigits: 1))x"),
         ])
         out.append("")

@@ -64,6 +64,11 @@ public enum HumanUnits {
         return value < 0 ? "-" + grouped : grouped
     }
 
+    /// A count with its noun, singular or plural: "1 symlink", "2 symlinks", "1,024 pieces".
+    public static func count<Integer: BinaryInteger>(_ value: Integer, _ noun: String, plural: String? = nil) -> String {
+        count(value) + " " + (value == 1 ? noun : plural ?? noun + "s")
+    }
+
     /// A fixed-point rendering with exactly `fractionDigits` digits after the point.
     public static func decimal(_ value: Double, fractionDigits: Int) -> String {
         guard value.isFinite else { return value.isNaN ? "nan" : (value < 0 ? "-inf" : "inf") }

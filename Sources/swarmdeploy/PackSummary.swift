@@ -46,9 +46,9 @@ struct PackSummary: Encodable {
     func text() -> String {
         let rate = seconds > 0 ? HumanUnits.bytes(Int64(Double(archiveBytes) / seconds)) + "/s" : "-"
         return """
-            packed \(source): \(files) files, \(directories) directories, \(symlinks) symlinks, \(HumanUnits.bytes(payloadBytes))
+            packed \(source): \(HumanUnits.count(files, "file")), \(HumanUnits.count(directories, "directory", plural: "directories")), \(HumanUnits.count(symlinks, "symlink")), \(HumanUnits.bytes(payloadBytes))
               archive    \(archive) (\(HumanUnits.bytes(archiveBytes)))
-              torrent    \(torrent) (\(pieceCount) pieces of \(HumanUnits.bytes(Int64(pieceLength))))
+              torrent    \(torrent) (\(HumanUnits.count(pieceCount, "piece")) of \(HumanUnits.bytes(Int64(pieceLength))))
               info-hash  \(infoHash)
               sha256     \(sha256)
               took       \(HumanUnits.duration(seconds)) (\(rate))
