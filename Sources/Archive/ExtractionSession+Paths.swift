@@ -9,6 +9,8 @@ import Darwin
 extension ExtractionSession {
     /// Symlink hops allowed while resolving a target, as the kernel's ELOOP limit.
     static let maxSymlinkHops = 40
+    /// PATH_MAX less the terminating NUL.
+    static let maxSymlinkTargetBytes = 4095
 
     func absolutePath(_ relative: String) -> String {
         destination + "/" + relative
@@ -84,6 +86,8 @@ extension ExtractionSession {
             ArchiveError.unsafe(header.path, offset: header.offset, "symlink target '\(target)' \(why)")
         }
         if target.isEmpty { throw escape("is empty") }
+        // The kernel refuses longer targets anyway; the cap also bounds the resolution work.
+        if target.utf8.count > Self.maxSymlinkTargetBytes { throw escape("is longer than \(Self.maxSymlinkTargetBytes) bytes") }
         if target.hasPrefix("/") { throw escape("is absolute") }
         var resolved: [Substring] = Array(linkComponents.dropLast())
         var pending: [Substring] = target.split(separator: "/").reversed()

@@ -57,6 +57,14 @@ import Testing
         }
     }
 
+    @Test func overlongSymlinkTarget() throws {
+        var tar = RawTar()
+        tar.pax([("linkpath", String(repeating: "a/", count: 3000))])
+        tar.header("link", typeflag: "2", linkname: "a")
+        tar.end()
+        try expectRefused(tar, path: "link", mentioning: "longer than 4095 bytes")
+    }
+
     @Test func writeThroughAnExtractedSymlink() throws {
         // Even a symlink pointing inside may not be used as a path to write through.
         var tar = RawTar()
