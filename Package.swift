@@ -4,7 +4,7 @@ import PackageDescription
 // One target per concern. C is reached only through the two system-library
 // targets, and each is imported by exactly one Swift module (CZlib by Archive,
 // CLibSSH2 by SSH). The peer executable links neither libssh2 nor anything
-// that needs a Swift toolchain on the target host.
+// that needs a Swift toolchain on the target host (see its linker settings).
 let package = Package(
     name: "swarmdeploy",
     platforms: [.macOS(.v13)],
@@ -86,6 +86,13 @@ let package = Package(
             dependencies: [
                 "Archive", "TorrentMetainfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            // The peer runs on hosts with no Swift toolchain and any glibc version: linked
+            // fully statically (Swift runtime, C++ runtime, glibc, zlib), it needs no shared
+            // library at all. It must not rely on NSS (user/group names, DNS names), which a
+            // static glibc cannot load; it is given IP addresses.
+            linkerSettings: [
+                .unsafeFlags(["-static-executable"], .when(platforms: [.linux], configuration: .release))
             ]
         ),
 

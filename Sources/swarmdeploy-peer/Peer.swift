@@ -1,8 +1,8 @@
 import ArgumentParser
 
-/// The program swarmdeploy uploads to and runs on every target host. It is built with the
-/// Swift standard library linked in statically and depends on nothing beyond glibc and zlib,
-/// so it runs on a host with no Swift toolchain and no libssh2.
+/// The program swarmdeploy uploads to and runs on every target host. Its release build is
+/// linked fully statically, so it runs on a host with no Swift toolchain, no libssh2 and an
+/// older glibc than the build machine's.
 @main
 struct Peer: ParsableCommand {
     /// Kept equal to swarmdeploy's own version (a test checks), so a host's cached peer is
