@@ -86,13 +86,6 @@ let package = Package(
             dependencies: [
                 "Archive", "TorrentMetainfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            // The peer runs on hosts with no Swift toolchain and any glibc version: linked
-            // fully statically (Swift runtime, C++ runtime, glibc, zlib), it needs no shared
-            // library at all. It must not rely on NSS (user/group names, DNS names), which a
-            // static glibc cannot load; it is given IP addresses.
-            linkerSettings: [
-                .unsafeFlags(["-static-executable"], .when(platforms: [.linux], configuration: .release))
             ]
         ),
 

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# Builds the peer as it is shipped to hosts (release, linked fully statically: see the peer
-# target in Package.swift) and checks that it depends on no shared library beyond glibc's own
-# and zlib: no libssh2, no Swift runtime, so it runs on hosts without them.
+# Builds the peer as it is shipped to hosts and checks that it depends on no shared library
+# beyond glibc's own and zlib: no libssh2, no Swift runtime, so it runs on hosts without them.
+#
+# The shipped peer is linked fully statically (Swift runtime, C++ runtime, glibc, zlib), so it
+# also runs on hosts with an older glibc than the build machine's. It must not rely on NSS
+# (user/group names, DNS names), which a static glibc cannot load; it is given IP addresses.
+# It has its own build directory because these flags differ from an ordinary release build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,12 +13,14 @@ cd "$(dirname "$0")/.."
 # peer looks up no users or host names, so those warnings are filtered from the log.
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-if ! swift build -c release --product swarmdeploy-peer --static-swift-stdlib >"$log" 2>&1; then
+build=(swift build -c release --product swarmdeploy-peer --scratch-path .build-peer
+       --static-swift-stdlib -Xswiftc -static-executable)
+if ! "${build[@]}" >"$log" 2>&1; then
     cat "$log"
     exit 1
 fi
 grep -v "statically linked applications requires at runtime" "$log" || true
-binary=$(swift build -c release --product swarmdeploy-peer --static-swift-stdlib --show-bin-path)/swarmdeploy-peer
+binary=$("${build[@]}" --show-bin-path)/swarmdeploy-peer
 
 # glibc's own libraries, the kernel's vDSO, the dynamic loader, and zlib.
 allowed='^(\(none: statically linked\)|linux-vdso\.so\.1|libc\.so\.6|libm\.so\.6|libpthread\.so\.0|libdl\.so\.2|librt\.so\.1|libutil\.so\.1|libz\.so\.1|/lib64/ld-linux-x86-64\.so\.2|/lib/ld-linux-aarch64\.so\.1)$'
