@@ -1,0 +1,172 @@
+import NIOCore
+import TorrentMetainfo
+
+/// Turns the bytes a peer sends into a handshake followed by messages,
+/// refusing anything outside `limits` before buffering it.
+///
+/// A plain value: feed it through `ByteToMessageHandler` in a pipeline, or call
+/// `decode(buffer:)` directly until it returns nil.
+public struct PeerWireDecoder: Sendable {
+    enum State: Hashable, Sendable {
+        /// The 68-byte handshake has not fully arrived.
+        case awaitingHandshake
+        /// Next comes a length prefix.
+        case awaitingMessage
+        /// Discarding the payload of a message with an unknown type, as it arrives.
+        case skippingPayload(remaining: Int)
+    }
+
+    public let limits: PeerWireLimits
+    private(set) var state: State
+    /// Whether a message that must come first (bitfield, have all, have none)
+    /// is still allowed.
+    private(set) var firstMessagePending = true
+    /// Bytes consumed so far, so errors can say where in the stream they are.
+    private(set) var streamOffset = 0
+
+    /// - Parameter expectsHandshake: false to decode messages only, for a
+    ///   connection whose handshake was read elsewhere.
+    public init(limits: PeerWireLimits, expectsHandshake: Bool = true) {
+        self.limits = limits
+        self.state = expectsHandshake ? .awaitingHandshake : .awaitingMessage
+    }
+
+    /// Decodes one event, or returns nil when more bytes are needed.
+    public mutating func decodeEvent(from buffer: inout ByteBuffer) throws(PeerWireError) -> PeerWireEvent? {
+        switch state {
+        case .awaitingHandshake:
+            guard let handshake = try decodeHandshake(from: &buffer) else { return nil }
+            state = .awaitingMessage
+            return .handshake(handshake)
+        case .awaitingMessage:
+            return try decodeMessage(from: &buffer).map(PeerWireEvent.message)
+        case .skippingPayload(let remaining):
+            let skipped = min(remaining, buffer.readableBytes)
+            consume(skipped, from: &buffer)
+            guard skipped == remaining else {
+                state = .skippingPayload(remaining: remaining - skipped)
+                return nil
+            }
+            state = .awaitingMessage
+            return try decodeMessage(from: &buffer).map(PeerWireEvent.message)
+        }
+    }
+
+    /// BEP 3: "The handshake starts with character ninteen (decimal) followed
+    /// by the string 'BitTorrent protocol'." Both are checked as soon as they
+    /// arrive, so a stranger speaking another protocol is dropped at once.
+    private mutating func decodeHandshake(from buffer: inout ByteBuffer) throws(PeerWireError) -> Handshake? {
+        let available = buffer.readableBytesView
+        if let length = available.first, Int(length) != Handshake.protocolName.count {
+            throw PeerWireError(
+                .invalidHandshake,
+                "handshake starts with length byte \(length), expected 19 for \"BitTorrent protocol\""
+            ).at(streamOffset: streamOffset)
+        }
+        for (received, expected) in zip(available.dropFirst(), Handshake.protocolName) where received != expected {
+            throw PeerWireError(
+                .invalidHandshake,
+                "handshake protocol string is not \"BitTorrent protocol\""
+            ).at(streamOffset: streamOffset)
+        }
+        guard buffer.readableBytes >= Handshake.byteCount else { return nil }
+
+        buffer.moveReaderIndex(forwardBy: 1 + Handshake.protocolName.count)
+        // BEP 3: "After the fixed headers come eight reserved bytes", then
+        // "the 20 byte sha1 hash of the bencoded form of the info value", then
+        // "the 20-byte peer id".
+        let reserved = buffer.readBytes(length: 8)!
+        let infoHash = InfoHash(bytes: buffer.readBytes(length: InfoHash.byteCount)!)
+        let peerID = PeerID(bytes: buffer.readBytes(length: PeerID.byteCount)!)
+        streamOffset += Handshake.byteCount
+        return Handshake(infoHash: infoHash, peerID: peerID, reserved: reserved)
+    }
+
+    /// BEP 3: "next comes an alternating stream of length prefixes and
+    /// messages." Each length is checked against the limits before the
+    /// payload is waited for, so a peer cannot make us buffer more.
+    private mutating func decodeMessage(from buffer: inout ByteBuffer) throws(PeerWireError) -> PeerMessage? {
+        guard let prefix = buffer.getInteger(at: buffer.readerIndex, as: UInt32.self) else { return nil }
+        let length = Int(prefix)
+
+        // BEP 3: "Messages of length zero are keepalives, and ignored."
+        if length == 0 {
+            consume(4, from: &buffer)
+            return .keepAlive
+        }
+        guard length <= limits.maxMessageLength else {
+            throw PeerWireError(
+                .messageTooLong,
+                "message length \(length) exceeds the \(limits.maxMessageLength)-byte limit "
+                    + "(a \(limits.maxBlockLength)-byte block with its header, or a bitfield of \(limits.pieceCount) pieces)"
+            ).at(streamOffset: streamOffset)
+        }
+        guard let typeByte = buffer.getInteger(at: buffer.readerIndex + 4, as: UInt8.self) else { return nil }
+
+        guard let id = PeerMessageID(rawValue: typeByte) else {
+            // An extension we do not speak: skip its payload as it streams in
+            // rather than holding it.
+            consume(5, from: &buffer)
+            if length > 1 {
+                state = .skippingPayload(remaining: length - 1)
+            }
+            return .unknown(id: typeByte)
+        }
+        if let fixed = id.fixedLength, fixed != length {
+            throw PeerWireError(
+                .invalidMessageLength,
+                "\(id.name) message has length \(length), but its length is always \(fixed)"
+            ).at(streamOffset: streamOffset)
+        }
+        guard buffer.readableBytes >= 4 + length else { return nil }
+
+        var payload = buffer.getSlice(at: buffer.readerIndex + 5, length: length - 1)!
+        let message: PeerMessage
+        do throws(PeerWireError) {
+            message = try parsePayload(of: id, from: &payload)
+            try checkOrder(of: id)
+        } catch {
+            throw error.at(streamOffset: streamOffset)
+        }
+        consume(4 + length, from: &buffer)
+        return message
+    }
+
+    /// BEP 3: "'bitfield' is only ever sent as the first message." BEP 6 puts
+    /// have all and have none in its place. Keep-alives and messages of
+    /// unknown extensions do not count.
+    private mutating func checkOrder(of id: PeerMessageID) throws(PeerWireError) {
+        switch id {
+        case .bitfield, .haveAll, .haveNone:
+            guard firstMessagePending else {
+                throw PeerWireError(
+                    .unexpectedMessage,
+                    "\(id.name) message arrived after other messages; it may only be the first message"
+                )
+            }
+        case .port:
+            // BEP 5 clients may send port before their bitfield.
+            return
+        default:
+            break
+        }
+        firstMessagePending = false
+    }
+
+    private mutating func consume(_ count: Int, from buffer: inout ByteBuffer) {
+        buffer.moveReaderIndex(forwardBy: count)
+        streamOffset += count
+    }
+}
+
+extension PeerWireDecoder: NIOSingleStepByteToMessageDecoder {
+    public typealias InboundOut = PeerWireEvent
+
+    public mutating func decode(buffer: inout ByteBuffer) throws -> PeerWireEvent? {
+        try decodeEvent(from: &buffer)
+    }
+
+    public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> PeerWireEvent? {
+        try decodeEvent(from: &buffer)
+    }
+}
