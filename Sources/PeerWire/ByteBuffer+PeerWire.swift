@@ -3,9 +3,9 @@ import NIOCore
 extension ByteBuffer {
     /// Writes the 68-byte handshake.
     ///
-    /// BEP 3: "The handshake starts with character ninteen (decimal) followed
+    /// BEP 3: "The handshake starts with character nineteen (decimal) followed
     /// by the string 'BitTorrent protocol'. [...] After the fixed headers come
-    /// eight reserved bytes [...] Next comes the 20 byte sha1 hash [...] After
+    /// eight reserved bytes [...] Next comes the 20 byte truncated infohash. [...] After
     /// the download hash comes the 20-byte peer id".
     @discardableResult
     public mutating func writeHandshake(_ handshake: Handshake) -> Int {
@@ -34,7 +34,7 @@ extension ByteBuffer {
         case .notInterested: return writeBare(.notInterested)
         case .haveAll: return writeBare(.haveAll)
         case .haveNone: return writeBare(.haveNone)
-        // BEP 3: "'have' messages have a payload which is a single number".
+        // BEP 3: "The 'have' message's payload is a single number".
         case .have(let piece): return writeIndexed(.have, piece)
         case .suggestPiece(let piece): return writeIndexed(.suggestPiece, piece)
         case .allowedFast(let piece): return writeIndexed(.allowedFast, piece)
@@ -52,7 +52,8 @@ extension ByteBuffer {
         case .piece(let piece, let offset, var block):
             return writePieceHeader(piece: piece, offset: offset, blockLength: block.readableBytes)
                 + writeBuffer(&block)
-        // BEP 5: "The payload is the listen-port as a two-byte big endian number."
+        // BEP 5: "It begins with byte 0x09 and has a two byte payload containing
+        // the UDP port of the DHT node in network byte order."
         case .port(let port):
             return writeInteger(UInt32(3)) + writeInteger(PeerMessageID.port.rawValue) + writeInteger(port)
         case .unknown(let id):

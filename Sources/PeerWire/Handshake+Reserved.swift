@@ -1,18 +1,21 @@
 extension Handshake {
-    /// BEP 6: "The Fast Extension is enabled by setting the third least
-    /// significant bit of the last reserved byte (reserved[7] |= 0x04)."
+    /// BEP 6: the Fast extension messages "are enabled by setting the third
+    /// least significant bit of the last reserved byte in the BitTorrent
+    /// handshake", and "only if both ends of the connection set this bit."
     public var supportsFastExtension: Bool {
         get { reservedBit(byte: 7, mask: 0x04) }
         set { setReservedBit(byte: 7, mask: 0x04, newValue) }
     }
 
-    /// BEP 5: "reserved[7] |= 0x01" announces a DHT node (and the `port` message).
+    /// BEP 5: "Peers supporting the DHT set the last bit of the 8-byte reserved
+    /// flags exchanged in the BitTorrent protocol handshake."
     public var supportsDHT: Bool {
         get { reservedBit(byte: 7, mask: 0x01) }
         set { setReservedBit(byte: 7, mask: 0x01, newValue) }
     }
 
-    /// BEP 10: the extension protocol is "reserved_byte[5] & 0x10".
+    /// BEP 10: "(reserved_byte[5] & 0x10) is the expression to use for
+    /// checking if the client supports extended messaging."
     public var supportsExtensionProtocol: Bool {
         get { reservedBit(byte: 5, mask: 0x10) }
         set { setReservedBit(byte: 5, mask: 0x10, newValue) }

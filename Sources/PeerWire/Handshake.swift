@@ -3,7 +3,7 @@ import TorrentMetainfo
 /// The first 68 bytes each side sends (BEP 3): protocol name, reserved bits,
 /// info-hash and peer id.
 public struct Handshake: Hashable, Sendable {
-    /// BEP 3: "The handshake starts with character ninteen (decimal) followed
+    /// BEP 3: "The handshake starts with character nineteen (decimal) followed
     /// by the string 'BitTorrent protocol'."
     public static let protocolName: [UInt8] = Array("BitTorrent protocol".utf8)
 

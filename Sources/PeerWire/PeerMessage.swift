@@ -9,7 +9,8 @@ public enum PeerMessage: Hashable, Sendable {
     case unchoke
     case interested
     case notInterested
-    /// BEP 3: "the index which that downloader just completed and checked the hash of."
+    /// BEP 3: "The 'have' message's payload is a single number, the index which
+    /// that downloader just completed and checked the hash of."
     case have(PieceIndex)
     /// BEP 3: "'bitfield' is only ever sent as the first message."
     case bitfield(Bitfield)
@@ -25,7 +26,7 @@ public enum PeerMessage: Hashable, Sendable {
     case haveAll
     /// BEP 6: the sender has no piece (instead of a bitfield).
     case haveNone
-    /// BEP 6: the sender will not serve this request.
+    /// BEP 6, and BEP 3's "reject": the sender will not serve this request.
     case rejectRequest(BlockRequest)
     /// BEP 6: the receiver may request this piece even while choked.
     case allowedFast(PieceIndex)
@@ -63,6 +64,14 @@ extension PeerMessageID {
         case .request, .cancel, .rejectRequest: 13
         case .port: 3
         case .bitfield, .piece: nil
+        }
+    }
+
+    /// Messages BEP 6 allows only once both handshakes enabled it.
+    var requiresFastExtension: Bool {
+        switch self {
+        case .suggestPiece, .haveAll, .haveNone, .allowedFast: true
+        default: false
         }
     }
 

@@ -10,8 +10,8 @@ extension PeerWireDecoder {
         case .unchoke: return .unchoke
         case .interested: return .interested
         case .notInterested: return .notInterested
-        // BEP 3: "'have' messages have a payload which is a single number, the
-        // index which that downloader just completed and checked the hash of."
+        // BEP 3: "The 'have' message's payload is a single number, the index
+        // which that downloader just completed and checked the hash of."
         case .have: return .have(try readPieceIndex(from: &payload))
         // BEP 3: "Its payload is a bitfield with each index that downloader has
         // sent set to one and the rest set to zero."
@@ -24,7 +24,8 @@ extension PeerWireDecoder {
         case .cancel: return .cancel(try readBlockRequest(from: &payload, in: id))
         // BEP 3: "'piece' messages contain an index, begin, and piece."
         case .piece: return try readPiece(from: &payload)
-        // BEP 5: "The payload is the listen-port as a two-byte big endian number."
+        // BEP 5: "It begins with byte 0x09 and has a two byte payload containing
+        // the UDP port of the DHT node in network byte order."
         case .port: return .port(payload.readInteger(as: UInt16.self)!)
         // BEP 6: Suggest Piece, Allowed Fast: "<len=0x0005><op=...><index>".
         case .suggestPiece: return .suggestPiece(try readPieceIndex(from: &payload))

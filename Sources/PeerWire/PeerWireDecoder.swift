@@ -17,6 +17,12 @@ public struct PeerWireDecoder: Sendable {
     }
 
     public let limits: PeerWireLimits
+    /// The torrent this connection must be about, if known before the handshake.
+    public let expectedInfoHash: InfoHash?
+    /// Whether our own handshake sets the BEP 6 bit.
+    public let advertisesFastExtension: Bool
+    /// Whether BEP 6 messages are allowed: both handshakes set its bit.
+    public private(set) var fastExtensionEnabled: Bool
     private(set) var state: State
     /// Whether a message that must come first (bitfield, have all, have none)
     /// is still allowed.
@@ -24,10 +30,24 @@ public struct PeerWireDecoder: Sendable {
     /// Bytes consumed so far, so errors can say where in the stream they are.
     private(set) var streamOffset = 0
 
-    /// - Parameter expectsHandshake: false to decode messages only, for a
-    ///   connection whose handshake was read elsewhere.
-    public init(limits: PeerWireLimits, expectsHandshake: Bool = true) {
+    /// - Parameters:
+    ///   - limits: what the remote peer may send.
+    ///   - expectsHandshake: false to decode messages only, for a connection
+    ///     whose handshake was read elsewhere.
+    ///   - expectedInfoHash: if given, a handshake for any other torrent is an
+    ///     error as soon as its info-hash has arrived.
+    ///   - advertisesFastExtension: whether our handshake sets the BEP 6 bit.
+    ///     Without a handshake to read, pass whether BEP 6 was negotiated.
+    public init(
+        limits: PeerWireLimits,
+        expectsHandshake: Bool = true,
+        expectedInfoHash: InfoHash? = nil,
+        advertisesFastExtension: Bool = false
+    ) {
         self.limits = limits
+        self.expectedInfoHash = expectedInfoHash
+        self.advertisesFastExtension = advertisesFastExtension
+        self.fastExtensionEnabled = !expectsHandshake && advertisesFastExtension
         self.state = expectsHandshake ? .awaitingHandshake : .awaitingMessage
     }
 
@@ -36,6 +56,9 @@ public struct PeerWireDecoder: Sendable {
         switch state {
         case .awaitingHandshake:
             guard let handshake = try decodeHandshake(from: &buffer) else { return nil }
+            // BEP 6: "The extension is enabled only if both ends of the
+            // connection set this bit."
+            fastExtensionEnabled = advertisesFastExtension && handshake.supportsFastExtension
             state = .awaitingMessage
             return .handshake(handshake)
         case .awaitingMessage:
@@ -52,7 +75,7 @@ public struct PeerWireDecoder: Sendable {
         }
     }
 
-    /// BEP 3: "The handshake starts with character ninteen (decimal) followed
+    /// BEP 3: "The handshake starts with character nineteen (decimal) followed
     /// by the string 'BitTorrent protocol'." Both are checked as soon as they
     /// arrive, so a stranger speaking another protocol is dropped at once.
     private mutating func decodeHandshake(from buffer: inout ByteBuffer) throws(PeerWireError) -> Handshake? {
@@ -69,17 +92,30 @@ public struct PeerWireDecoder: Sendable {
                 "handshake protocol string is not \"BitTorrent protocol\""
             ).at(streamOffset: streamOffset)
         }
+        try checkInfoHash(in: available)
         guard buffer.readableBytes >= Handshake.byteCount else { return nil }
 
         buffer.moveReaderIndex(forwardBy: 1 + Handshake.protocolName.count)
         // BEP 3: "After the fixed headers come eight reserved bytes", then
-        // "the 20 byte sha1 hash of the bencoded form of the info value", then
-        // "the 20-byte peer id".
+        // "Next comes the 20 byte truncated infohash", then "the 20-byte peer id".
         let reserved = buffer.readBytes(length: 8)!
         let infoHash = InfoHash(bytes: buffer.readBytes(length: InfoHash.byteCount)!)
         let peerID = PeerID(bytes: buffer.readBytes(length: PeerID.byteCount)!)
         streamOffset += Handshake.byteCount
         return Handshake(infoHash: infoHash, peerID: peerID, reserved: reserved)
+    }
+
+    /// BEP 3: "If both sides don't send the same value, they sever the
+    /// connection." Checked before the peer id arrives.
+    private func checkInfoHash(in available: ByteBufferView) throws(PeerWireError) {
+        let start = 1 + Handshake.protocolName.count + 8
+        guard let expectedInfoHash, available.count >= start + InfoHash.byteCount else { return }
+        let received = available.dropFirst(start).prefix(InfoHash.byteCount)
+        guard !received.elementsEqual(expectedInfoHash.bytes) else { return }
+        throw PeerWireError(
+            .infoHashMismatch,
+            "handshake is for torrent \(Hex.encode(Array(received))), not \(expectedInfoHash.hex); the peer was given another torrent"
+        ).at(streamOffset: streamOffset)
     }
 
     /// BEP 3: "next comes an alternating stream of length prefixes and
@@ -124,7 +160,7 @@ public struct PeerWireDecoder: Sendable {
         let message: PeerMessage
         do throws(PeerWireError) {
             message = try parsePayload(of: id, from: &payload)
-            try checkOrder(of: id)
+            try checkAllowed(id)
         } catch {
             throw error.at(streamOffset: streamOffset)
         }
@@ -133,9 +169,18 @@ public struct PeerWireDecoder: Sendable {
     }
 
     /// BEP 3: "'bitfield' is only ever sent as the first message." BEP 6 puts
-    /// have all and have none in its place. Keep-alives and messages of
+    /// have all and have none in its place. Keep-alives, port and messages of
     /// unknown extensions do not count.
-    private mutating func checkOrder(of id: PeerMessageID) throws(PeerWireError) {
+    private mutating func checkAllowed(_ id: PeerMessageID) throws(PeerWireError) {
+        // BEP 6: "When the fast extension is disabled, if a peer receives [one
+        // of its messages] then the peer MUST close the connection." Reject
+        // is exempt: BEP 3 itself now lists it.
+        if id.requiresFastExtension && !fastExtensionEnabled {
+            throw PeerWireError(
+                .unexpectedMessage,
+                "\(id.name) message arrived, but the Fast extension (BEP 6) was not negotiated on this connection"
+            )
+        }
         switch id {
         case .bitfield, .haveAll, .haveNone:
             guard firstMessagePending else {

@@ -21,6 +21,7 @@ public struct PeerWireError: Error, Hashable, Sendable {
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         private enum Base: Hashable, Sendable {
             case invalidHandshake
+            case infoHashMismatch
             case messageTooLong
             case invalidMessageLength
             case invalidBitfield
@@ -35,6 +36,8 @@ public struct PeerWireError: Error, Hashable, Sendable {
 
         /// The handshake's length byte or protocol string is not BitTorrent's.
         public static let invalidHandshake = Kind(.invalidHandshake)
+        /// The handshake names another torrent than the one expected.
+        public static let infoHashMismatch = Kind(.infoHashMismatch)
         /// A length prefix exceeds the configured maximum message length.
         public static let messageTooLong = Kind(.messageTooLong)
         /// A fixed-size message arrived with another length.
@@ -45,7 +48,8 @@ public struct PeerWireError: Error, Hashable, Sendable {
         public static let invalidBlockLength = Kind(.invalidBlockLength)
         /// A piece index is not below the torrent's piece count.
         public static let pieceIndexOutOfRange = Kind(.pieceIndexOutOfRange)
-        /// A message arrived where the protocol forbids it (e.g. a late bitfield).
+        /// A message arrived where the protocol forbids it: a late bitfield, or a
+        /// Fast extension message on a connection that did not negotiate it.
         public static let unexpectedMessage = Kind(.unexpectedMessage)
         /// The remote peer has more unanswered requests than we hold for one peer.
         public static let tooManyOutstandingRequests = Kind(.tooManyOutstandingRequests)
@@ -53,6 +57,7 @@ public struct PeerWireError: Error, Hashable, Sendable {
         public var description: String {
             switch base {
             case .invalidHandshake: "invalid handshake"
+            case .infoHashMismatch: "info-hash mismatch"
             case .messageTooLong: "message too long"
             case .invalidMessageLength: "invalid message length"
             case .invalidBitfield: "invalid bitfield"

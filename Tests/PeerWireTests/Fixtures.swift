@@ -13,8 +13,17 @@ enum Fixtures {
         [19] + Array("BitTorrent protocol".utf8) + [0, 0, 0, 0, 0, 0, 0, 0] + Array(0x01...0x14)
         + Array("-SD0100-abcdefghijkl".utf8)
 
-    static func buffer(_ bytes: [UInt8]) -> ByteBuffer {
-        ByteBuffer(bytes: bytes)
+    /// `handshakeBytes` with the BEP 6 bit set.
+    static let fastHandshakeBytes: [UInt8] = {
+        var bytes = handshakeBytes
+        bytes[1 + 19 + 7] |= 0x04
+        return bytes
+    }()
+
+    static var fastHandshake: Handshake {
+        var handshake = Handshake(infoHash: infoHash, peerID: peerID)
+        handshake.supportsFastExtension = true
+        return handshake
     }
 
     static func encode(_ event: PeerWireEvent) -> [UInt8] {
@@ -25,15 +34,22 @@ enum Fixtures {
 
     /// Decodes everything in `bytes`, handed to the decoder in pieces of
     /// `chunkSize` bytes the way `ByteToMessageHandler` accumulates input.
-    /// Returns the events decoded before any error, the error, and the bytes
-    /// left undecoded.
+    /// `fastExtension` says whether we advertise BEP 6. Returns the events
+    /// decoded before any error, the error, and the bytes left undecoded.
     static func decode(
         _ bytes: [UInt8],
         limits: PeerWireLimits,
         expectsHandshake: Bool = true,
+        expectedInfoHash: InfoHash? = nil,
+        fastExtension: Bool = true,
         chunkSize: Int? = nil
     ) -> (events: [PeerWireEvent], error: PeerWireError?, leftover: Int) {
-        var decoder = PeerWireDecoder(limits: limits, expectsHandshake: expectsHandshake)
+        var decoder = PeerWireDecoder(
+            limits: limits,
+            expectsHandshake: expectsHandshake,
+            expectedInfoHash: expectedInfoHash,
+            advertisesFastExtension: fastExtension
+        )
         var pending = ByteBuffer()
         var events: [PeerWireEvent] = []
         let step = max(chunkSize ?? bytes.count, 1)

@@ -57,3 +57,66 @@ import TorrentMetainfo
         #expect(result.events.last == .message(.interested))
     }
 }
+
+/// BEP 3: "If both sides don't send the same value, they sever the connection."
+@Suite struct InfoHashCheckTests {
+    @Test func matchingInfoHashIsAccepted() {
+        let result = Fixtures.decode(
+            Fixtures.handshakeBytes,
+            limits: PeerWireLimits(pieceCount: 4),
+            expectedInfoHash: Fixtures.infoHash
+        )
+        #expect(result.error == nil)
+        #expect(result.events.count == 1)
+    }
+
+    @Test func otherTorrentIsRejectedBeforeThePeerIDArrives() {
+        let other = InfoHash(bytes: Array(repeating: 0xAB, count: 20))
+        let result = Fixtures.decode(
+            Fixtures.handshakeBytes,
+            limits: PeerWireLimits(pieceCount: 4),
+            expectedInfoHash: other,
+            chunkSize: 1
+        )
+        #expect(result.error?.kind == .infoHashMismatch)
+        #expect(result.leftover == 48)
+        #expect(result.error?.description.contains("0102030405060708090a0b0c0d0e0f1011121314") == true)
+        #expect(result.error?.description.contains(other.hex) == true)
+    }
+}
+
+/// BEP 6 messages need both handshakes to set its bit.
+@Suite struct FastExtensionNegotiationTests {
+    static let limits = PeerWireLimits(pieceCount: 4)
+    static let haveAll: [UInt8] = [0, 0, 0, 1, 0x0E]
+
+    @Test(arguments: [(true, true, true), (true, false, false), (false, true, false), (false, false, false)])
+    func haveAllNeedsBothSides(weAdvertise: Bool, theyAdvertise: Bool, accepted: Bool) {
+        let handshake = theyAdvertise ? Fixtures.fastHandshakeBytes : Fixtures.handshakeBytes
+        let result = Fixtures.decode(handshake + Self.haveAll, limits: Self.limits, fastExtension: weAdvertise)
+        if accepted {
+            #expect(result.error == nil)
+            #expect(result.events.last == .message(.haveAll))
+        } else {
+            #expect(result.error?.kind == .unexpectedMessage)
+            #expect(result.error?.description.contains("Fast extension (BEP 6) was not negotiated") == true)
+        }
+    }
+
+    @Test(arguments: [
+        [UInt8]([0, 0, 0, 1, 0x0F]),
+        [0, 0, 0, 5, 0x0D, 0, 0, 0, 1],
+        [0, 0, 0, 5, 0x11, 0, 0, 0, 1],
+    ])
+    func fastOnlyMessagesAreRejectedWithoutIt(bytes: [UInt8]) {
+        let result = Fixtures.decode(bytes, limits: Self.limits, expectsHandshake: false, fastExtension: false)
+        #expect(result.error?.kind == .unexpectedMessage)
+    }
+
+    @Test func rejectIsAcceptedWithoutIt() {
+        // BEP 3 lists "16 - reject" among its own messages.
+        let bytes: [UInt8] = [0, 0, 0, 13, 0x10, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0x40, 0]
+        let result = Fixtures.decode(bytes, limits: Self.limits, expectsHandshake: false, fastExtension: false)
+        #expect(result.events == [.message(.rejectRequest(BlockRequest(piece: PieceIndex(1), offset: 0, length: 16_384)))])
+    }
+}

@@ -7,13 +7,13 @@ import Testing
 @Suite struct StreamTests {
     static let limits = PeerWireLimits(pieceCount: 10)
 
-    /// Handshake, then every message kind, with unknown extension messages
+    /// A handshake enabling BEP 6, then every message kind, with unknown extension messages
     /// (BEP 10's id 20 and an unassigned id) in between.
     static let conversation: (bytes: [UInt8], events: [PeerWireEvent]) = {
         var bitfield = Bitfield(pieceCount: 10)
         bitfield.insert(PieceIndex(4))
         let request = BlockRequest(piece: PieceIndex(4), offset: 0, length: 5)
-        var bytes = Fixtures.handshakeBytes
+        var bytes = Fixtures.fastHandshakeBytes
         bytes += [0, 0, 0, 3, 5, 0b0000_1000, 0]
         bytes += [0, 0, 0, 3, 9, 0x1A, 0xE1]
         bytes += [0, 0, 0, 6, 20, 0, 0x64, 0x65, 0x65, 0x65]
@@ -31,7 +31,7 @@ import Testing
         bytes += [0, 0, 0, 1, 3]
         bytes += [0, 0, 0, 1, 0]
         let events: [PeerWireEvent] = [
-            .handshake(Handshake(infoHash: Fixtures.infoHash, peerID: Fixtures.peerID)),
+            .handshake(Fixtures.fastHandshake),
             .message(.bitfield(bitfield)),
             .message(.port(6881)),
             .message(.unknown(id: 20)),
@@ -83,7 +83,7 @@ import Testing
     }
 
     @Test func pipelineDecodesTheSameEventsAsTheValue() throws {
-        let channel = EmbeddedChannel(handler: ByteToMessageHandler(PeerWireDecoder(limits: Self.limits)))
+        let channel = EmbeddedChannel(handler: ByteToMessageHandler(PeerWireDecoder(limits: Self.limits, advertisesFastExtension: true)))
         for byte in Self.conversation.bytes {
             try channel.writeInbound(ByteBuffer(bytes: [byte]))
         }
