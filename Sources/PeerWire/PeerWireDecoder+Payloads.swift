@@ -50,6 +50,7 @@ extension PeerWireDecoder {
         let offset = Int(payload.readInteger(as: UInt32.self)!)
         let length = Int(payload.readInteger(as: UInt32.self)!)
         try checkBlockLength(length, in: id)
+        try checkBlockRange(piece: piece, offset: offset, length: length, in: id)
         return BlockRequest(piece: piece, offset: offset, length: length)
     }
 
@@ -64,9 +65,19 @@ extension PeerWireDecoder {
         let piece = try readPieceIndex(from: &payload)
         let offset = Int(payload.readInteger(as: UInt32.self)!)
         try checkBlockLength(payload.readableBytes, in: .piece)
+        try checkBlockRange(piece: piece, offset: offset, length: payload.readableBytes, in: .piece)
         // A slice shares storage with the inbound buffer: no copy of the block.
         let block = payload.readSlice(length: payload.readableBytes)!
         return .piece(piece, offset: offset, block: block)
+    }
+
+    /// A block must lie inside its piece; the last piece is usually short.
+    private func checkBlockRange(piece: PieceIndex, offset: Int, length: Int, in id: PeerMessageID) throws(PeerWireError) {
+        guard let pieceLength = limits.length(of: piece), offset + length > pieceLength else { return }
+        throw PeerWireError(
+            .blockOutOfRange,
+            "\(id.name) for piece \(piece) offset \(offset) length \(length) runs past the end of the piece (\(pieceLength) bytes)"
+        )
     }
 
     private func checkBlockLength(_ length: Int, in id: PeerMessageID) throws(PeerWireError) {

@@ -5,7 +5,7 @@ import TorrentMetainfo
 /// refusing anything outside `limits` before buffering it.
 ///
 /// A plain value: feed it through `ByteToMessageHandler` in a pipeline, or call
-/// `decode(buffer:)` directly until it returns nil.
+/// `decodeEvent(from:)` directly until it returns nil.
 public struct PeerWireDecoder: Sendable {
     enum State: Hashable, Sendable {
         /// The 68-byte handshake has not fully arrived.

@@ -26,6 +26,7 @@ public struct PeerWireError: Error, Hashable, Sendable {
             case invalidMessageLength
             case invalidBitfield
             case invalidBlockLength
+            case blockOutOfRange
             case pieceIndexOutOfRange
             case unexpectedMessage
             case tooManyOutstandingRequests
@@ -46,6 +47,8 @@ public struct PeerWireError: Error, Hashable, Sendable {
         public static let invalidBitfield = Kind(.invalidBitfield)
         /// A request, cancel, reject or piece block is empty or over the block limit.
         public static let invalidBlockLength = Kind(.invalidBlockLength)
+        /// A block does not lie inside its piece.
+        public static let blockOutOfRange = Kind(.blockOutOfRange)
         /// A piece index is not below the torrent's piece count.
         public static let pieceIndexOutOfRange = Kind(.pieceIndexOutOfRange)
         /// A message arrived where the protocol forbids it: a late bitfield, or a
@@ -62,6 +65,7 @@ public struct PeerWireError: Error, Hashable, Sendable {
             case .invalidMessageLength: "invalid message length"
             case .invalidBitfield: "invalid bitfield"
             case .invalidBlockLength: "invalid block length"
+            case .blockOutOfRange: "block out of range"
             case .pieceIndexOutOfRange: "piece index out of range"
             case .unexpectedMessage: "unexpected message"
             case .tooManyOutstandingRequests: "too many outstanding requests"

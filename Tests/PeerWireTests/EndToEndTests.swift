@@ -7,7 +7,7 @@ import TorrentMetainfo
 /// Two peers on in-memory channels, back to back: a seeder and a downloader
 /// exchange a small multi-piece payload through the real codec.
 @Suite struct EndToEndTests {
-    static let pieceLength = 40_000
+    static let pieceLength = 32_768
     static let blockLength = 16_384
 
     /// 3 pieces; the last one is short and its last block is short too.
@@ -17,6 +17,13 @@ import TorrentMetainfo
     }()
 
     static var pieceCount: Int { (payload.count + pieceLength - 1) / pieceLength }
+
+    /// The payload's torrent, so the limits and the final check come from real metainfo.
+    static func metainfo() throws -> Metainfo {
+        var hasher = PieceHasher(pieceLength: pieceLength)
+        hasher.update(payload)
+        return try MetainfoBuilder(name: "payload.tar", payload: hasher.finish()).build()
+    }
 
     static func pieceSize(_ piece: Int) -> Int {
         min(pieceLength, payload.count - piece * pieceLength)
@@ -49,12 +56,14 @@ import TorrentMetainfo
     }
 
     @Test func downloaderReassemblesThePayloadByteExact() throws {
-        let limits = PeerWireLimits(pieceCount: Self.pieceCount)
+        let metainfo = try Self.metainfo()
+        #expect(metainfo.pieceCount == 3)
+        let limits = PeerWireLimits(metainfo: metainfo)
         let seeder = try Self.makeChannel(limits: limits)
         let downloader = try Self.makeChannel(limits: limits)
         let seederID = PeerID.generate()
         let downloaderID = PeerID.generate()
-        let infoHash = Fixtures.infoHash
+        let infoHash = metainfo.infoHash
         var seederPayload = seeder.allocator.buffer(capacity: Self.payload.count)
         seederPayload.writeBytes(Self.payload)
 
@@ -128,6 +137,9 @@ import TorrentMetainfo
 
         #expect(receivedBlocks == Set(wanted))
         #expect(received == Self.payload)
+        var check = PieceHasher(pieceLength: Self.pieceLength)
+        check.update(received)
+        #expect(check.finish().pieceHashes == metainfo.pieceHashes)
 
         // The downloader announces what it now has.
         var have = Bitfield(pieceCount: Self.pieceCount)
