@@ -37,8 +37,7 @@ import TorrentMetainfo
 
     static func makeChannel(limits: PeerWireLimits) throws -> EmbeddedChannel {
         let channel = EmbeddedChannel()
-        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(PeerWireDecoder(limits: limits)))
-        try channel.pipeline.syncOperations.addHandler(PeerWireEncodingHandler())
+        try channel.pipeline.syncOperations.addPeerWireCodec(decoder: PeerWireDecoder(limits: limits))
         return channel
     }
 

@@ -103,3 +103,21 @@ import Testing
         #expect(result.events == [.message(.request(request))])
     }
 }
+
+@Suite struct DescriptionTests {
+    @Test func piecesShowTheirSizeNotTheirBytes() {
+        let piece = PeerMessage.piece(PieceIndex(3), offset: 16_384, block: ByteBuffer(repeating: 0x41, count: 16_384))
+        #expect(piece.description == "piece 3 offset 16384 length 16384")
+        #expect(PeerWireEvent.message(.have(PieceIndex(2))).description == "have 2")
+        var bitfield = Bitfield(pieceCount: 5)
+        bitfield.insert(PieceIndex(1))
+        #expect(PeerMessage.bitfield(bitfield).description == "bitfield (1 of 5 pieces)")
+        let request = BlockRequest(piece: PieceIndex(1), offset: 0, length: 100)
+        #expect(PeerMessage.rejectRequest(request).description == "reject piece 1 offset 0 length 100")
+    }
+
+    @Test func handshakeNamesTorrentAndPeer() {
+        let text = PeerWireEvent.handshake(Fixtures.fastHandshake).description
+        #expect(text == "handshake for 0102030405060708090a0b0c0d0e0f1011121314 from -SD0100-abcdefghijkl (fast extension)")
+    }
+}
