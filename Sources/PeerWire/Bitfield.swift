@@ -24,11 +24,12 @@ public struct Bitfield: Hashable, Sendable {
 
     /// A bitfield with every piece set, as a seeder announces itself.
     public static func full(pieceCount: Int) -> Bitfield {
-        var bitfield = Bitfield(pieceCount: pieceCount)
-        for index in 0..<pieceCount {
-            bitfield.insert(PieceIndex(index))
+        var bytes = Array(repeating: UInt8(0xFF), count: byteCount(pieceCount: pieceCount))
+        let spareBits = bytes.count * 8 - pieceCount
+        if spareBits > 0 {
+            bytes[bytes.count - 1] = 0xFF << UInt8(spareBits)
         }
-        return bitfield
+        return Bitfield(pieceCount: pieceCount, checkedBytes: bytes)
     }
 
     /// The number of bytes a bitfield of `pieceCount` pieces takes on the wire.

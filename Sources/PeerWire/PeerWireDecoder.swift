@@ -75,47 +75,14 @@ public struct PeerWireDecoder: Sendable {
         }
     }
 
-    /// BEP 3: "The handshake starts with character nineteen (decimal) followed
-    /// by the string 'BitTorrent protocol'." Both are checked as soon as they
-    /// arrive, so a stranger speaking another protocol is dropped at once.
     private mutating func decodeHandshake(from buffer: inout ByteBuffer) throws(PeerWireError) -> Handshake? {
-        let available = buffer.readableBytesView
-        if let length = available.first, Int(length) != Handshake.protocolName.count {
-            throw PeerWireError(
-                .invalidHandshake,
-                "handshake starts with length byte \(length), expected 19 for \"BitTorrent protocol\""
-            ).at(streamOffset: streamOffset)
+        do throws(PeerWireError) {
+            guard let handshake = try buffer.readHandshake(expectedInfoHash: expectedInfoHash) else { return nil }
+            streamOffset += Handshake.byteCount
+            return handshake
+        } catch {
+            throw error.at(streamOffset: streamOffset)
         }
-        for (received, expected) in zip(available.dropFirst(), Handshake.protocolName) where received != expected {
-            throw PeerWireError(
-                .invalidHandshake,
-                "handshake protocol string is not \"BitTorrent protocol\""
-            ).at(streamOffset: streamOffset)
-        }
-        try checkInfoHash(in: available)
-        guard buffer.readableBytes >= Handshake.byteCount else { return nil }
-
-        buffer.moveReaderIndex(forwardBy: 1 + Handshake.protocolName.count)
-        // BEP 3: "After the fixed headers come eight reserved bytes", then
-        // "Next comes the 20 byte truncated infohash", then "the 20-byte peer id".
-        let reserved = buffer.readBytes(length: 8)!
-        let infoHash = InfoHash(bytes: buffer.readBytes(length: InfoHash.byteCount)!)
-        let peerID = PeerID(bytes: buffer.readBytes(length: PeerID.byteCount)!)
-        streamOffset += Handshake.byteCount
-        return Handshake(infoHash: infoHash, peerID: peerID, reserved: reserved)
-    }
-
-    /// BEP 3: "If both sides don't send the same value, they sever the
-    /// connection." Checked before the peer id arrives.
-    private func checkInfoHash(in available: ByteBufferView) throws(PeerWireError) {
-        let start = 1 + Handshake.protocolName.count + 8
-        guard let expectedInfoHash, available.count >= start + InfoHash.byteCount else { return }
-        let received = available.dropFirst(start).prefix(InfoHash.byteCount)
-        guard !received.elementsEqual(expectedInfoHash.bytes) else { return }
-        throw PeerWireError(
-            .infoHashMismatch,
-            "handshake is for torrent \(Hex.encode(Array(received))), not \(expectedInfoHash.hex); the peer was given another torrent"
-        ).at(streamOffset: streamOffset)
     }
 
     /// BEP 3: "next comes an alternating stream of length prefixes and

@@ -120,3 +120,19 @@ import TorrentMetainfo
         #expect(result.events == [.message(.rejectRequest(BlockRequest(piece: PieceIndex(1), offset: 0, length: 16_384)))])
     }
 }
+
+@Suite struct ReadHandshakeTests {
+    @Test func readsAndConsumesExactlyTheHandshake() throws {
+        var buffer = ByteBuffer(bytes: Fixtures.handshakeBytes + [0, 0, 0, 0])
+        let handshake = try buffer.readHandshake()
+        #expect(handshake == Handshake(infoHash: Fixtures.infoHash, peerID: Fixtures.peerID))
+        #expect(buffer.readableBytes == 4)
+    }
+
+    @Test func incompleteHandshakeConsumesNothing() throws {
+        var buffer = ByteBuffer(bytes: Array(Fixtures.handshakeBytes.prefix(67)))
+        let handshake = try buffer.readHandshake(expectedInfoHash: Fixtures.infoHash)
+        #expect(handshake == nil)
+        #expect(buffer.readableBytes == 67)
+    }
+}
