@@ -1,0 +1,40 @@
+import PeerWire
+import Testing
+
+@Suite struct PeerIDTests {
+    @Test func generatedIDsCarryThePrefixAndDiffer() {
+        let first = PeerID.generate()
+        let second = PeerID.generate()
+        #expect(first.bytes.count == 20)
+        #expect(Array(first.bytes.prefix(8)) == Array("-SD0100-".utf8))
+        #expect(first != second)
+    }
+
+    @Test func generationIsDrivenByTheGivenRandomSource() {
+        var one = SplitMix(seed: 7)
+        var two = SplitMix(seed: 7)
+        let a = PeerID.generate(prefix: "-XX0001-", using: &one)
+        let b = PeerID.generate(prefix: "-XX0001-", using: &two)
+        #expect(a == b)
+        #expect(a.description.hasPrefix("-XX0001-"))
+        #expect(a.bytes.dropFirst(8).allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 | 0x20 >= 0x61 && $0 | 0x20 <= 0x7A) })
+    }
+
+    @Test func descriptionEscapesUnprintableBytes() {
+        let id = PeerID(bytes: Array("-SD0100-".utf8) + [0x00, 0x25, 0xFF] + Array("abcdefghi".utf8))
+        #expect(id.description == "-SD0100-%00%25%FFabcdefghi")
+    }
+}
+
+/// A small deterministic generator so tests can repeat a random choice.
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
