@@ -2,6 +2,12 @@ extension SuperSeedPlanner {
     /// Describes every broken invariant (empty when all hold); for tests.
     func invariantViolations() -> [String] {
         var problems: [String] = []
+        var shownUnreleased: [Int: [PeerKey]] = [:]
+        for (peer, plan) in peers {
+            for piece in plan.advertised where !released.contains(piece) {
+                shownUnreleased[piece, default: []].append(peer)
+            }
+        }
         for piece in 0..<pieceCount {
             let inPool = pool.contains(piece)
             let owner = assignee[piece]
@@ -16,8 +22,10 @@ extension SuperSeedPlanner {
             }
             if let owner {
                 if peers[owner]?.window.contains(piece) != true { problems.append("piece \(piece) owner \(owner) lacks it in its window") }
-                let shown = peers.filter { $0.value.advertised.contains(piece) }.map(\.key)
-                if shown != [owner] { problems.append("unreleased piece \(piece) advertised to \(shown)") }
+            }
+            let shown = shownUnreleased[piece] ?? []
+            if !released.contains(piece) && shown != (owner.map { [$0] } ?? []) {
+                problems.append("unreleased piece \(piece) advertised to \(shown), owner \(String(describing: owner))")
             }
         }
         for (peer, plan) in peers {
