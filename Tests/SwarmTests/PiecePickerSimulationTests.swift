@@ -125,3 +125,45 @@ struct PiecePickerSimulationTests {
         #expect(banned.allSatisfy { !picker.connectedPeers.contains($0) })
     }
 }
+
+extension PiecePickerSimulationTests {
+    /// Thousands of pieces and hundreds of peers, rounds of full pipelines:
+    /// completes with every invariant intact, and blocks arrive twice only
+    /// once endgame has begun.
+    @Test func largeSwarmCompletes() throws {
+        var rng = SeededGenerator(seed: 99)
+        let pieces = 4096
+        let layout = try PieceLayout(totalLength: Int64(pieces) * 65536 - 1, pieceLength: 65536)
+        var picker = PiecePicker(layout: layout)
+        let peers = (0..<200).map { PeerKey(UInt64($0)) }
+        for peer in peers {
+            picker.peerConnected(peer)
+            if peer == peers[0] {
+                picker.peerHasAll(peer)
+            } else {
+                try picker.peerHasBitfield(peer, PieceSet((0..<pieces).map { _ in Bool.random(using: &rng) }))
+            }
+            picker.peerUnchoked(peer)
+        }
+        var rounds = 0
+        var duplicatesBeforeEndgame = 0
+        while !picker.isComplete && rounds < 1000 {
+            rounds += 1
+            var inFlight: [(PeerKey, BlockSpec)] = []
+            for peer in peers {
+                inFlight += picker.nextRequests(for: peer, maxOutstanding: 64, using: &rng).map { (peer, $0) }
+            }
+            inFlight.shuffle(using: &rng)
+            for (peer, block) in inFlight {
+                let endgame = picker.enteredEndgame
+                let receipt = try picker.blockReceived(block, from: peer)
+                if receipt.outcome == .duplicate && !endgame { duplicatesBeforeEndgame += 1 }
+                if receipt.pieceComplete { picker.pieceVerified(block.piece) }
+            }
+        }
+        #expect(picker.isComplete, "incomplete after \(rounds) rounds")
+        #expect(duplicatesBeforeEndgame == 0)
+        #expect(picker.invariantViolations() == [])
+        #expect(peers.allSatisfy { picker.outstandingRequests(of: $0).isEmpty })
+    }
+}
