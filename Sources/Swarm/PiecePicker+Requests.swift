@@ -2,7 +2,8 @@ extension PiecePicker {
     /// Blocks to request from `peer` now, keeping its outstanding requests at
     /// or below `maxOutstanding` (its pipeline depth, see `PipelineDepth`).
     ///
-    /// Order: open blocks of pieces already started (finish what is started,
+    /// Order: open blocks of priority pieces (`setPriorityPieces`), then of
+    /// other pieces already started (finish what is started,
     /// so pieces complete and spread sooner), then new pieces rarest first
     /// with ties broken by `generator`, then — in endgame only — blocks
     /// already requested from others, each from at most
@@ -18,9 +19,17 @@ extension PiecePicker {
         guard !current.isChoking, budget > 0 else { return [] }
         var picked: [BlockSpec] = []
 
-        for piece in openPieces.elements where current.have.contains(piece) {
+        if !priorityPieces.isEmpty {
+            priorityPieces.removeAll { states[$0] == .verified }
+            for piece in priorityPieces where budget > 0 && current.have.contains(piece) {
+                if states[piece] == .missing {
+                    active[piece] = ActivePiece(blockCount: layout.blockCount(inPiece: piece))
+                }
+                requestOpenBlocks(of: piece, from: peer, budget: &budget, into: &picked)
+            }
+        }
+        for piece in openPieces.elements where budget > 0 && current.have.contains(piece) {
             requestOpenBlocks(of: piece, from: peer, budget: &budget, into: &picked)
-            if budget == 0 { break }
         }
         if budget > 0 {
             for piece in rarestPieces(in: current.have, blockBudget: budget, using: &generator) {
@@ -104,5 +113,23 @@ extension PiecePicker {
                 if budget == 0 { return }
             }
         }
+    }
+}
+
+extension PiecePicker {
+    /// Strict priority: these pieces are requested before any other, in
+    /// this order, from peers that have them (e.g. the start of an archive,
+    /// so extraction can begin early). Rarest first resumes for everything
+    /// else. Replaces any earlier list; verified pieces drop out of it.
+    public mutating func setPriorityPieces(_ pieces: [Int]) throws(SwarmError) {
+        var seen: Set<Int> = []
+        var list: [Int] = []
+        for piece in pieces {
+            try layout.checkPiece(piece)
+            if seen.insert(piece).inserted && states[piece] != .verified {
+                list.append(piece)
+            }
+        }
+        priorityPieces = list
     }
 }

@@ -47,6 +47,8 @@ public struct PiecePicker: Sendable {
     var missingCount: Int
     /// Set once a duplicate request was handed out; before that no block has two holders.
     var enteredEndgame = false
+    /// Pieces fetched before all others, in this order (see `setPriorityPieces`).
+    var priorityPieces: [Int] = []
 
     /// A picker for `layout`, already holding `verified` (e.g. on resume).
     public init(layout: PieceLayout, verified: PieceSet? = nil, maximumDuplicateRequests: Int = 2) {

@@ -109,3 +109,40 @@ struct PiecePickerOrderTests {
         ])
     }
 }
+
+@Suite("PiecePicker strict priority")
+struct PiecePickerPriorityTests {
+    struct Case: CustomStringConvertible, Sendable {
+        var availability: String
+        var ours: String? = nil
+        var asker: String? = nil
+        var priority: [Int]
+        var limit: Int
+        /// The first pieces picked, in order.
+        var expectedPrefix: [Int]
+        var description: String { "\(availability) priority \(priority)" }
+    }
+
+    @Test(arguments: [
+        Case(availability: "1111", priority: [3, 1], limit: 8, expectedPrefix: [3, 1]),
+        // Priority beats rarity and beats other started pieces.
+        Case(availability: "1919", ours: "+...", priority: [1], limit: 8, expectedPrefix: [1, 0]),
+        // Pieces the peer lacks, or we verified, are skipped; the rest is rarest first.
+        Case(availability: "2319", ours: "..#.", asker: "1011", priority: [1, 2, 3], limit: 12, expectedPrefix: [3, 0]),
+        // A repeated entry counts once.
+        Case(availability: "1111", priority: [2, 2, 0], limit: 8, expectedPrefix: [2, 0]),
+    ])
+    func priorityOrder(_ c: Case) throws {
+        var fixture = try PickerFixture(availability: c.availability, ours: c.ours, asker: c.asker)
+        try fixture.picker.setPriorityPieces(c.priority)
+        let picked = PickerFixture.pieces(fixture.pick(c.limit))
+        #expect(Array(picked.prefix(c.expectedPrefix.count)) == c.expectedPrefix)
+    }
+
+    @Test func priorityListIsChecked() throws {
+        var fixture = try PickerFixture(availability: "11")
+        #expect(throws: SwarmError.pieceIndexOutOfRange(2, pieceCount: 2)) {
+            try fixture.picker.setPriorityPieces([0, 2])
+        }
+    }
+}
