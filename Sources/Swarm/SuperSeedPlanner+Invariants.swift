@@ -2,12 +2,6 @@ extension SuperSeedPlanner {
     /// Describes every broken invariant (empty when all hold); for tests.
     func invariantViolations() -> [String] {
         var problems: [String] = []
-        var shownUnreleased: [Int: [PeerKey]] = [:]
-        for (peer, plan) in peers {
-            for piece in plan.advertised where !released.contains(piece) {
-                shownUnreleased[piece, default: []].append(peer)
-            }
-        }
         for piece in 0..<pieceCount {
             let inPool = pool.contains(piece)
             let owner = assignee[piece]
@@ -22,10 +16,13 @@ extension SuperSeedPlanner {
             }
             if let owner {
                 if peers[owner]?.window.contains(piece) != true { problems.append("piece \(piece) owner \(owner) lacks it in its window") }
+                if servableTo[piece] != owner { problems.append("piece \(piece) assigned to \(owner) but servable to another") }
             }
-            let shown = shownUnreleased[piece] ?? []
-            if !released.contains(piece) && shown != (owner.map { [$0] } ?? []) {
-                problems.append("unreleased piece \(piece) advertised to \(shown), owner \(String(describing: owner))")
+            if let target = servableTo[piece] {
+                if sendCount[piece] != 0 { problems.append("sent piece \(piece) is still servable to \(target)") }
+                if peers[target] != nil && peers[target]?.advertised.contains(piece) != true {
+                    problems.append("piece \(piece) servable to \(target), which was never shown it")
+                }
             }
         }
         for (peer, plan) in peers {

@@ -10,11 +10,13 @@
 /// (it is in the swarm already). When every piece is released, every peer is
 /// shown everything, so stragglers and late joiners are never starved.
 ///
-/// Policy for requests: the seeder serves only pieces it advertised to that
-/// peer, and before every piece is released it serves none a second time
-/// (check `mayServe` for each request, and ignore or reject the rest) — the
-/// peer gets such a piece from another peer. A piece left half-sent by a
-/// disconnecting peer goes back to the pool; only complete sends count.
+/// Policy for requests: before every piece is released, the seeder serves a
+/// piece only to the one peer it is currently assigned to, and never a
+/// second time (check `mayServe` for each request, and ignore or reject the
+/// rest) — other peers get it from that peer. Afterwards it serves anything.
+/// A piece left half-sent by a disconnecting peer goes back to the pool; only
+/// complete sends count. A peer that leaves its window unrequested can be
+/// declared stalled (`peerStalled`): its pieces go to others.
 public struct SuperSeedPlanner: Sendable {
     struct PeerPlan: Sendable {
         /// Advertised and unreleased pieces assigned to this peer.
@@ -22,6 +24,8 @@ public struct SuperSeedPlanner: Sendable {
         /// Everything ever advertised: `have` messages cannot be taken back.
         var advertised: PieceSet
         var has: PieceSet
+        /// Declared stalled: gets nothing new until it shows progress.
+        var isPaused = false
     }
 
     public let pieceCount: Int
@@ -36,6 +40,10 @@ public struct SuperSeedPlanner: Sendable {
     /// goes first and pieces handed back by a departing peer go out again soon.
     var pool = IndexedPieceList()
     var assignee: [Int: PeerKey] = [:]
+    /// The one peer each never-sent piece may be served to before every
+    /// piece is released: its assignee, kept after a release by a `have`
+    /// so the peer that was shown it can still fetch it.
+    var servableTo: [Int: PeerKey] = [:]
 
     public init(pieceCount: Int, windowSize: Int = 4) {
         precondition(pieceCount > 0 && windowSize > 0, "need at least one piece and a window of one")
@@ -67,8 +75,27 @@ public struct SuperSeedPlanner: Sendable {
         guard let plan = peers.removeValue(forKey: peer) else { return }
         for piece in plan.window.sorted(by: >) {
             assignee[piece] = nil
+            servableTo[piece] = nil
             pool.insert(piece)
         }
+    }
+
+    /// The peer has not asked for its advertised pieces for too long (the
+    /// caller decides how long): they go back to the pool for other peers,
+    /// and it is shown nothing new until it reports a piece or is sent one.
+    /// Returns the pieces taken back.
+    @discardableResult
+    public mutating func peerStalled(_ peer: PeerKey) -> [Int] {
+        precondition(peers[peer] != nil, "\(peer) is not connected to the planner")
+        let taken = peers[peer]!.window.sorted(by: >)
+        for piece in taken {
+            assignee[piece] = nil
+            servableTo[piece] = nil
+            pool.insert(piece)
+        }
+        peers[peer]!.window = []
+        peers[peer]!.isPaused = true
+        return taken.reversed()
     }
 
     /// BEP 3 "bitfield" from the peer.
@@ -90,27 +117,31 @@ public struct SuperSeedPlanner: Sendable {
         precondition(peers[peer] != nil, "\(peer) is not connected to the planner")
         peers[peer]!.has.insert(piece)
         peers[peer]!.window.remove(piece)
+        peers[peer]!.isPaused = false
         release(piece)
     }
 
     /// Whether to answer `peer`'s request for a block of `piece`.
     public func mayServe(_ piece: Int, to peer: PeerKey) -> Bool {
-        guard piece >= 0 && piece < pieceCount, let plan = peers[peer] else { return false }
+        guard piece >= 0 && piece < pieceCount, peers[peer] != nil else { return false }
         if allPiecesSentOnce { return true }
-        return plan.advertised.contains(piece) && sendCount[piece] == 0
+        return sendCount[piece] == 0 && servableTo[piece] == peer
     }
 
     /// The seeder has sent the last block of `piece` to `peer`.
     public mutating func pieceSent(_ piece: Int, to peer: PeerKey) {
         precondition(piece >= 0 && piece < pieceCount, "piece \(piece) is outside 0..<\(pieceCount)")
         sendCount[piece] += 1
+        servableTo[piece] = nil
         peers[peer]?.window.remove(piece)
+        peers[peer]?.isPaused = false
         release(piece)
     }
 
     /// Pieces to announce to `peer` now (one `have` each); call after every
-    /// event above. Empty when its window is full, or when every unreleased
-    /// piece is already assigned to another peer.
+    /// event above. Empty when its window is full, when every unreleased
+    /// piece is already assigned to another peer, or while the peer is
+    /// stalled. A piece is never announced twice to the same peer.
     public mutating func piecesToAdvertise(to peer: PeerKey) -> [Int] {
         precondition(peers[peer] != nil, "\(peer) is not connected to the planner")
         var result: [Int] = []
@@ -119,11 +150,15 @@ public struct SuperSeedPlanner: Sendable {
             for piece in 0..<pieceCount where !plan.advertised.contains(piece) && !plan.has.contains(piece) {
                 result.append(piece)
             }
-        } else {
+        } else if !peers[peer]!.isPaused {
             while peers[peer]!.window.count < windowSize, let piece = pool.popLast() {
                 assignee[piece] = peer
+                servableTo[piece] = peer
                 peers[peer]!.window.insert(piece)
-                result.append(piece)
+                // Shown before it stalled: it already knows, no second `have`.
+                if !peers[peer]!.advertised.contains(piece) {
+                    result.append(piece)
+                }
             }
         }
         for piece in result {

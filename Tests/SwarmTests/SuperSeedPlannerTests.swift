@@ -93,6 +93,7 @@ struct SuperSeedPlannerTests {
         var sends = Array(repeating: 0, count: s.pieces)
         var firstDuplicateSendWasEarly = false
         var departures = 0
+        var stalls = 0
         var lateHaves: [(PeerKey, Int)] = []
 
         func join() {
@@ -118,7 +119,7 @@ struct SuperSeedPlannerTests {
             #expect(problems == [], "after step \(steps)")
             if !problems.isEmpty { return }
             if !planner.allPiecesSentOnce && !planner.pool.isEmpty {
-                for (key, plan) in planner.peers {
+                for (key, plan) in planner.peers where !plan.isPaused {
                     #expect(!plan.window.isEmpty, "\(key) has nothing advertised while unsent pieces wait")
                 }
             }
@@ -147,6 +148,12 @@ struct SuperSeedPlannerTests {
                 guard let piece = offered.randomElement(using: &rng) else { continue }
                 have[peer]!.insert(piece)
                 try planner.peerHas(peer, piece: piece)
+            case 95..<97:
+                // A peer sits on its window; the seeder takes it back.
+                guard s.churn, stalls < s.peers else { continue }
+                stalls += 1
+                let taken = planner.peerStalled(peer)
+                #expect(taken.allSatisfy { !planner.mayServe($0, to: peer) })
             default:
                 // Churn: as many peers leave (and are replaced) as started.
                 guard s.churn, departures < s.peers else { continue }
@@ -168,5 +175,44 @@ struct SuperSeedPlannerTests {
         #expect(!firstDuplicateSendWasEarly)
         // Peers start empty, so every piece reached the swarm through the seeder.
         #expect(sends.allSatisfy { $0 >= 1 })
+    }
+}
+
+extension SuperSeedPlannerTests {
+    @Test func stalledPeersLoseTheirWindowUntilTheyProgress() throws {
+        var planner = SuperSeedPlanner(pieceCount: 6, windowSize: 2)
+        let a = PeerKey(1), b = PeerKey(2)
+        planner.peerConnected(a)
+        planner.peerConnected(b)
+        #expect(planner.piecesToAdvertise(to: a) == [0, 1])
+        #expect(planner.piecesToAdvertise(to: b) == [2, 3])
+        #expect(planner.peerStalled(a) == [0, 1])
+        // a was shown 0 and 1 and cannot unsee them, but they are no longer its to fetch.
+        #expect(!planner.mayServe(0, to: a))
+        #expect(planner.piecesToAdvertise(to: a) == [])
+        // Taken-back pieces go out first.
+        planner.pieceSent(2, to: b)
+        #expect(planner.piecesToAdvertise(to: b) == [0])
+        #expect(planner.mayServe(0, to: b) && !planner.mayServe(0, to: a))
+        // Progress (a piece from another peer) brings a back; piece 1 is its
+        // again without a second `have`.
+        try planner.peerHas(a, piece: 2)
+        #expect(planner.piecesToAdvertise(to: a) == [4])
+        #expect(planner.mayServe(1, to: a) && planner.mayServe(4, to: a))
+        #expect(planner.invariantViolations() == [])
+    }
+
+    @Test func aPieceReleasedByAHaveStaysServableToItsAssignee() throws {
+        var planner = SuperSeedPlanner(pieceCount: 3, windowSize: 1)
+        let a = PeerKey(1), b = PeerKey(2)
+        planner.peerConnected(a)
+        planner.peerConnected(b)
+        #expect(planner.piecesToAdvertise(to: a) == [0])
+        try planner.peerHas(b, piece: 0)
+        #expect(planner.mayServe(0, to: a) && !planner.mayServe(0, to: b))
+        #expect(planner.piecesToAdvertise(to: a) == [1])
+        planner.pieceSent(0, to: a)
+        #expect(!planner.mayServe(0, to: a))
+        #expect(planner.invariantViolations() == [])
     }
 }
