@@ -27,6 +27,15 @@ extension PiecePicker {
         guard pieces.pieceCount == layout.pieceCount else {
             throw .bitfieldSizeMismatch(pieces.pieceCount, pieceCount: layout.pieceCount)
         }
+        addPieces(pieces, to: peer)
+    }
+
+    /// BEP 6 "have all".
+    public mutating func peerHasAll(_ peer: PeerKey) {
+        addPieces(PieceSet(pieceCount: layout.pieceCount, full: true), to: peer)
+    }
+
+    private mutating func addPieces(_ pieces: PieceSet, to peer: PeerKey) {
         let current = record(peer)
         guard !current.isSeed else { return }
         if pieces.isFull && current.have.isEmpty {
@@ -41,11 +50,6 @@ extension PiecePicker {
             buckets.increment(piece)
         }
         promoteIfSeed(peer)
-    }
-
-    /// BEP 6 "have all".
-    public mutating func peerHasAll(_ peer: PeerKey) {
-        try! peerHasBitfield(peer, PieceSet(pieceCount: layout.pieceCount, full: true))
     }
 
     /// BEP 3 "have".

@@ -32,7 +32,8 @@ extension PiecePicker {
             requestOpenBlocks(of: piece, from: peer, budget: &budget, into: &picked)
         }
         if budget > 0 {
-            for piece in rarestPieces(in: current.have, blockBudget: budget, using: &generator) {
+            let pieces = rarestPieces(in: current.have, isSeed: current.isSeed, blockBudget: budget, using: &generator)
+            for piece in pieces {
                 active[piece] = ActivePiece(blockCount: layout.blockCount(inPiece: piece))
                 requestOpenBlocks(of: piece, from: peer, budget: &budget, into: &picked)
                 if budget == 0 { break }
@@ -66,13 +67,14 @@ extension PiecePicker {
     /// random place, so peers asking at the same moment start different pieces.
     private func rarestPieces(
         in have: PieceSet,
+        isSeed: Bool,
         blockBudget: Int,
         using generator: inout some RandomNumberGenerator
     ) -> [Int] {
         var pieces: [Int] = []
         var blocks = 0
-        // Bucket 0 holds pieces only seeds have (or nobody, when there are no seeds).
-        let firstLevel = seedCount > 0 ? 0 : 1
+        // Bucket 0 holds pieces only seeds have: only a seed can have any of them.
+        let firstLevel = isSeed ? 0 : 1
         for level in buckets.buckets.indices.dropFirst(firstLevel) {
             let bucket = buckets.buckets[level]
             guard !bucket.isEmpty else { continue }
