@@ -1,0 +1,109 @@
+extension PiecePicker {
+    /// Starts tracking a connection (choking us, having nothing) until told otherwise.
+    public mutating func peerConnected(_ peer: PeerKey) {
+        precondition(peers[peer] == nil, "\(peer) is already connected")
+        peers[peer] = PeerRecord(have: PieceSet(pieceCount: layout.pieceCount))
+    }
+
+    /// Forgets `peer`: its requests reopen and its pieces stop counting.
+    /// Returns the blocks that were requested from it.
+    @discardableResult
+    public mutating func peerDisconnected(_ peer: PeerKey) -> [BlockSpec] {
+        guard peers[peer] != nil else { return [] }
+        let released = releaseAll(of: peer)
+        let record = peers.removeValue(forKey: peer)!
+        if record.isSeed {
+            seedCount -= 1
+        } else {
+            for piece in record.have {
+                buckets.decrement(piece)
+            }
+        }
+        return released
+    }
+
+    /// BEP 3 "bitfield": adds every piece in `pieces` to what `peer` has.
+    public mutating func peerHasBitfield(_ peer: PeerKey, _ pieces: PieceSet) throws(SwarmError) {
+        guard pieces.pieceCount == layout.pieceCount else {
+            throw .bitfieldSizeMismatch(pieces.pieceCount, pieceCount: layout.pieceCount)
+        }
+        addPieces(pieces, to: peer)
+    }
+
+    /// BEP 6 "have all".
+    public mutating func peerHasAll(_ peer: PeerKey) {
+        addPieces(PieceSet(pieceCount: layout.pieceCount, full: true), to: peer)
+    }
+
+    private mutating func addPieces(_ pieces: PieceSet, to peer: PeerKey) {
+        let current = record(peer)
+        guard !current.isSeed else { return }
+        if pieces.isFull && current.have.isEmpty {
+            // The common case for seeds: no per-piece work at all.
+            peers[peer]!.have = pieces
+            peers[peer]!.isSeed = true
+            seedCount += 1
+            return
+        }
+        for piece in pieces where !current.have.contains(piece) {
+            peers[peer]!.have.insert(piece)
+            buckets.increment(piece)
+        }
+        promoteIfSeed(peer)
+    }
+
+    /// BEP 3 "have".
+    public mutating func peerHas(_ peer: PeerKey, piece: Int) throws(SwarmError) {
+        try layout.checkPiece(piece)
+        precondition(peers[peer] != nil, "\(peer) is not connected to the piece picker")
+        guard peers[peer]!.have.insert(piece) else { return }
+        buckets.increment(piece)
+        promoteIfSeed(peer)
+    }
+
+    /// The peer choked us: BEP 3 says it discards our requests, so they reopen.
+    @discardableResult
+    public mutating func peerChoked(_ peer: PeerKey) -> [BlockSpec] {
+        precondition(peers[peer] != nil, "\(peer) is not connected to the piece picker")
+        peers[peer]!.isChoking = true
+        return releaseAll(of: peer)
+    }
+
+    public mutating func peerUnchoked(_ peer: PeerKey) {
+        precondition(peers[peer] != nil, "\(peer) is not connected to the piece picker")
+        peers[peer]!.isChoking = false
+    }
+
+    /// One request will not be answered (rejected, timed out, or cancelled by
+    /// us): the block reopens unless another peer holds it too.
+    public mutating func requestReleased(_ block: BlockSpec, from peer: PeerKey) {
+        precondition(peers[peer] != nil, "\(peer) is not connected to the piece picker")
+        guard peers[peer]!.requests.remove(block) != nil else { return }
+        release(block, from: peer)
+    }
+
+    private mutating func releaseAll(of peer: PeerKey) -> [BlockSpec] {
+        // Sorted so the order pieces re-enter the open list does not depend on hashing.
+        let released = peers[peer]!.requests.sorted()
+        peers[peer]!.requests = []
+        for block in released {
+            release(block, from: peer)
+        }
+        return released
+    }
+
+    private mutating func release(_ block: BlockSpec, from peer: PeerKey) {
+        let index = block.offset / PieceLayout.blockLength
+        active[block.piece]?.release(index, from: peer)
+        refresh(block.piece)
+    }
+
+    private mutating func promoteIfSeed(_ peer: PeerKey) {
+        guard peers[peer]!.have.isFull, !peers[peer]!.isSeed else { return }
+        for piece in 0..<layout.pieceCount {
+            buckets.decrement(piece)
+        }
+        peers[peer]!.isSeed = true
+        seedCount += 1
+    }
+}

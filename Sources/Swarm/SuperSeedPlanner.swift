@@ -1,0 +1,184 @@
+/// What the seeder advertises to each peer, so its uplink — the scarce link
+/// — carries each piece once before it carries any piece twice; peers spread
+/// the copies among themselves (super-seeding in the spirit of BEP 16).
+///
+/// The seeder sends no full bitfield. Each peer is shown (by `have`
+/// messages) a small window of pieces that have not yet left the seeder,
+/// each such piece to one peer at a time; the window refills as pieces are
+/// sent or the peer reports having them. A piece counts as released once
+/// the seeder has sent it completely, or once any peer reports having it
+/// (it is in the swarm already). When every piece is released, every peer is
+/// shown everything, so stragglers and late joiners are never starved.
+///
+/// Policy for requests: before every piece is released, the seeder serves a
+/// piece only to the one peer it is currently assigned to, and never a
+/// second time (check `mayServe` for each request, and ignore or reject the
+/// rest) — other peers get it from that peer. Afterwards it serves anything.
+/// A piece left half-sent by a disconnecting peer goes back to the pool; only
+/// complete sends count. A peer that leaves its window unrequested can be
+/// declared stalled (`peerStalled`): its pieces go to others.
+public struct SuperSeedPlanner: Sendable {
+    struct PeerPlan: Sendable {
+        /// Advertised and unreleased pieces assigned to this peer.
+        var window: Set<Int> = []
+        /// Everything ever advertised: `have` messages cannot be taken back.
+        var advertised: PieceSet
+        var has: PieceSet
+        /// Declared stalled: gets nothing new until it shows progress.
+        var isPaused = false
+    }
+
+    public let pieceCount: Int
+    /// Pieces kept advertised to each peer before every piece is released:
+    /// enough for its request pipeline to span a piece being verified and the next.
+    public let windowSize: Int
+
+    var peers: [PeerKey: PeerPlan] = [:]
+    var released: PieceSet
+    var sendCount: [Int]
+    /// Unreleased pieces advertised to nobody; taken from the end, so piece 0
+    /// goes first and pieces handed back by a departing peer go out again soon.
+    var pool = IndexedPieceList()
+    var assignee: [Int: PeerKey] = [:]
+    /// The one peer each never-sent piece may be served to before every
+    /// piece is released: its assignee, kept after a release by a `have`
+    /// so the peer that was shown it can still fetch it.
+    var servableTo: [Int: PeerKey] = [:]
+
+    public init(pieceCount: Int, windowSize: Int = 4) {
+        precondition(pieceCount > 0 && windowSize > 0, "need at least one piece and a window of one")
+        self.pieceCount = pieceCount
+        self.windowSize = windowSize
+        self.released = PieceSet(pieceCount: pieceCount)
+        self.sendCount = Array(repeating: 0, count: pieceCount)
+        for piece in (0..<pieceCount).reversed() {
+            pool.insert(piece)
+        }
+    }
+
+    /// Every piece has left the seeder (or was found at a peer) at least once.
+    public var allPiecesSentOnce: Bool { released.isFull }
+
+    /// How many times the seeder has sent `piece` completely.
+    public func timesSent(_ piece: Int) -> Int { sendCount[piece] }
+
+    /// The pieces advertised to `peer` so far.
+    public func advertised(to peer: PeerKey) -> PieceSet { plan(peer).advertised }
+
+    public mutating func peerConnected(_ peer: PeerKey) {
+        precondition(peers[peer] == nil, "\(peer) is already connected")
+        peers[peer] = PeerPlan(advertised: PieceSet(pieceCount: pieceCount), has: PieceSet(pieceCount: pieceCount))
+    }
+
+    /// The peer's assigned, unsent pieces return to the pool.
+    public mutating func peerDisconnected(_ peer: PeerKey) {
+        guard let plan = peers.removeValue(forKey: peer) else { return }
+        for piece in plan.window.sorted(by: >) {
+            assignee[piece] = nil
+            servableTo[piece] = nil
+            pool.insert(piece)
+        }
+    }
+
+    /// The peer has not asked for its advertised pieces for too long (the
+    /// caller decides how long): they go back to the pool for other peers,
+    /// and it is shown nothing new until it reports a piece or is sent one.
+    /// Returns the pieces taken back.
+    @discardableResult
+    public mutating func peerStalled(_ peer: PeerKey) -> [Int] {
+        precondition(peers[peer] != nil, "\(peer) is not connected to the planner")
+        let taken = peers[peer]!.window.sorted(by: >)
+        for piece in taken {
+            assignee[piece] = nil
+            servableTo[piece] = nil
+            pool.insert(piece)
+        }
+        peers[peer]!.window = []
+        peers[peer]!.isPaused = true
+        return taken.reversed()
+    }
+
+    /// BEP 3 "bitfield" from the peer.
+    public mutating func peerHasBitfield(_ peer: PeerKey, _ pieces: PieceSet) throws(SwarmError) {
+        guard pieces.pieceCount == pieceCount else {
+            throw .bitfieldSizeMismatch(pieces.pieceCount, pieceCount: pieceCount)
+        }
+        for piece in pieces {
+            try peerHas(peer, piece: piece)
+        }
+    }
+
+    /// BEP 3 "have" from the peer: it needs the piece no longer, and the
+    /// piece is in the swarm.
+    public mutating func peerHas(_ peer: PeerKey, piece: Int) throws(SwarmError) {
+        guard piece >= 0 && piece < pieceCount else {
+            throw .pieceIndexOutOfRange(piece, pieceCount: pieceCount)
+        }
+        precondition(peers[peer] != nil, "\(peer) is not connected to the planner")
+        peers[peer]!.has.insert(piece)
+        peers[peer]!.window.remove(piece)
+        peers[peer]!.isPaused = false
+        release(piece)
+    }
+
+    /// Whether to answer `peer`'s request for a block of `piece`.
+    public func mayServe(_ piece: Int, to peer: PeerKey) -> Bool {
+        guard piece >= 0 && piece < pieceCount, peers[peer] != nil else { return false }
+        if allPiecesSentOnce { return true }
+        return sendCount[piece] == 0 && servableTo[piece] == peer
+    }
+
+    /// The seeder has sent the last block of `piece` to `peer`.
+    public mutating func pieceSent(_ piece: Int, to peer: PeerKey) {
+        precondition(piece >= 0 && piece < pieceCount, "piece \(piece) is outside 0..<\(pieceCount)")
+        sendCount[piece] += 1
+        servableTo[piece] = nil
+        peers[peer]?.window.remove(piece)
+        peers[peer]?.isPaused = false
+        release(piece)
+    }
+
+    /// Pieces to announce to `peer` now (one `have` each); call after every
+    /// event above. Empty when its window is full, when every unreleased
+    /// piece is already assigned to another peer, or while the peer is
+    /// stalled. A piece is never announced twice to the same peer.
+    public mutating func piecesToAdvertise(to peer: PeerKey) -> [Int] {
+        precondition(peers[peer] != nil, "\(peer) is not connected to the planner")
+        var result: [Int] = []
+        if allPiecesSentOnce {
+            let plan = peers[peer]!
+            for piece in 0..<pieceCount where !plan.advertised.contains(piece) && !plan.has.contains(piece) {
+                result.append(piece)
+            }
+        } else if !peers[peer]!.isPaused {
+            while peers[peer]!.window.count < windowSize, let piece = pool.popLast() {
+                assignee[piece] = peer
+                servableTo[piece] = peer
+                peers[peer]!.window.insert(piece)
+                // Shown before it stalled: it already knows, no second `have`.
+                if !peers[peer]!.advertised.contains(piece) {
+                    result.append(piece)
+                }
+            }
+        }
+        for piece in result {
+            peers[peer]!.advertised.insert(piece)
+        }
+        return result
+    }
+
+    private mutating func release(_ piece: Int) {
+        guard released.insert(piece) else { return }
+        pool.remove(piece)
+        if let owner = assignee.removeValue(forKey: piece) {
+            peers[owner]?.window.remove(piece)
+        }
+    }
+
+    private func plan(_ peer: PeerKey) -> PeerPlan {
+        guard let plan = peers[peer] else {
+            preconditionFailure("\(peer) is not connected to the planner")
+        }
+        return plan
+    }
+}

@@ -1,0 +1,218 @@
+import Testing
+
+@testable import Swarm
+
+@Suite("SuperSeedPlanner")
+struct SuperSeedPlannerTests {
+    @Test func windowsHoldDistinctNeverSentPieces() throws {
+        var planner = SuperSeedPlanner(pieceCount: 10, windowSize: 3)
+        let a = PeerKey(1), b = PeerKey(2), c = PeerKey(3), d = PeerKey(4)
+        for peer in [a, b, c, d] { planner.peerConnected(peer) }
+        #expect(planner.piecesToAdvertise(to: a) == [0, 1, 2])
+        #expect(planner.piecesToAdvertise(to: a) == [])
+        #expect(planner.piecesToAdvertise(to: b) == [3, 4, 5])
+        #expect(planner.piecesToAdvertise(to: c) == [6, 7, 8])
+        #expect(planner.piecesToAdvertise(to: d) == [9])
+        #expect(planner.invariantViolations() == [])
+
+        // Only advertised, never-sent pieces are served.
+        #expect(planner.mayServe(0, to: a) && !planner.mayServe(3, to: a) && !planner.mayServe(10, to: a))
+        planner.pieceSent(0, to: a)
+        #expect(!planner.mayServe(0, to: a))
+        #expect(planner.timesSent(0) == 1)
+        // Sending frees the window slot, but nothing unsent is left to fill it.
+        #expect(planner.piecesToAdvertise(to: a) == [])
+
+        // A departing peer's unsent pieces go to the next peer that asks.
+        planner.peerDisconnected(b)
+        #expect(planner.piecesToAdvertise(to: a) == [3])
+        #expect(planner.piecesToAdvertise(to: d) == [4, 5])
+        #expect(planner.invariantViolations() == [])
+    }
+
+    @Test func piecesFoundAtPeersAreReleasedWithoutSending() throws {
+        var planner = SuperSeedPlanner(pieceCount: 4, windowSize: 2)
+        let a = PeerKey(1), b = PeerKey(2)
+        planner.peerConnected(a)
+        planner.peerConnected(b)
+        try planner.peerHasBitfield(b, PieceSet([false, false, true, true]))
+        #expect(planner.piecesToAdvertise(to: a) == [0, 1])
+        // b got piece 0 elsewhere: a's slot for it frees up, piece 0 needs no send.
+        try planner.peerHas(b, piece: 0)
+        #expect(planner.piecesToAdvertise(to: a) == [])
+        planner.pieceSent(1, to: a)
+        #expect(planner.allPiecesSentOnce)
+        #expect(planner.timesSent(0) == 0)
+        // Now everything is shown to everyone, minus what they have or saw.
+        #expect(planner.piecesToAdvertise(to: a) == [2, 3])
+        #expect(planner.piecesToAdvertise(to: b) == [1])
+        #expect(planner.mayServe(1, to: b))
+        #expect(planner.invariantViolations() == [])
+    }
+
+    @Test func hostileInputIsRefused() {
+        var planner = SuperSeedPlanner(pieceCount: 4)
+        planner.peerConnected(PeerKey(1))
+        #expect(throws: SwarmError.pieceIndexOutOfRange(4, pieceCount: 4)) {
+            try planner.peerHas(PeerKey(1), piece: 4)
+        }
+        #expect(throws: SwarmError.bitfieldSizeMismatch(5, pieceCount: 4)) {
+            try planner.peerHasBitfield(PeerKey(1), PieceSet(pieceCount: 5))
+        }
+        #expect(!planner.mayServe(-1, to: PeerKey(1)))
+        #expect(!planner.mayServe(0, to: PeerKey(9)))
+    }
+
+    struct Scenario: CustomStringConvertible, Sendable {
+        var seed: UInt64
+        var peers: Int
+        var pieces: Int
+        var window: Int
+        var churn: Bool
+        var description: String { "seed \(seed): \(peers) peers, \(pieces) pieces, window \(window)\(churn ? ", churn" : "")" }
+    }
+
+    /// The seeder serves random advertised requests, peers trade pieces among
+    /// themselves, some leave and new ones join. Before every piece has left
+    /// the seeder once, none leaves it twice; no peer is left with nothing
+    /// advertised while an unsent, unassigned piece exists; everyone completes.
+    @Test(arguments: [
+        Scenario(seed: 1, peers: 1, pieces: 1, window: 1, churn: false),
+        Scenario(seed: 2, peers: 4, pieces: 40, window: 3, churn: false),
+        Scenario(seed: 3, peers: 10, pieces: 200, window: 4, churn: true),
+        Scenario(seed: 4, peers: 30, pieces: 12, window: 2, churn: true),
+        Scenario(seed: 5, peers: 8, pieces: 64, window: 1, churn: true),
+        Scenario(seed: 6, peers: 24, pieces: 300, window: 8, churn: false),
+    ])
+    func simulation(_ s: Scenario) throws {
+        var rng = SeededGenerator(seed: s.seed)
+        var planner = SuperSeedPlanner(pieceCount: s.pieces, windowSize: s.window)
+        var have: [PeerKey: PieceSet] = [:]
+        var shown: [PeerKey: PieceSet] = [:]
+        var nextKey: UInt64 = 0
+        var sends = Array(repeating: 0, count: s.pieces)
+        var firstDuplicateSendWasEarly = false
+        var departures = 0
+        var stalls = 0
+        var lateHaves: [(PeerKey, Int)] = []
+
+        func join() {
+            let key = PeerKey(nextKey)
+            nextKey += 1
+            planner.peerConnected(key)
+            have[key] = PieceSet(pieceCount: s.pieces)
+            shown[key] = PieceSet(pieceCount: s.pieces)
+        }
+        for _ in 0..<s.peers { join() }
+
+        var steps = 0
+        while have.values.contains(where: { !$0.isFull }) && steps < 100_000 {
+            steps += 1
+            // The seeder refreshes every peer's advertisement after each event.
+            for key in have.keys.sorted() {
+                for piece in planner.piecesToAdvertise(to: key) {
+                    let isNew = shown[key]!.insert(piece)
+                    #expect(isNew, "piece \(piece) advertised twice to \(key)")
+                }
+            }
+            let problems = planner.invariantViolations()
+            #expect(problems == [], "after step \(steps)")
+            if !problems.isEmpty { return }
+            if !planner.allPiecesSentOnce && !planner.pool.isEmpty {
+                for (key, plan) in planner.peers where !plan.isPaused {
+                    #expect(!plan.window.isEmpty, "\(key) has nothing advertised while unsent pieces wait")
+                }
+            }
+
+            let keys = have.keys.sorted()
+            let peer = keys.randomElement(using: &rng)!
+            switch Int.random(in: 0..<100, using: &rng) {
+            case 0..<50:
+                // The peer requests an advertised piece it lacks from the seeder.
+                let wanted = shown[peer]!.filter { !have[peer]!.contains($0) }
+                guard let piece = wanted.randomElement(using: &rng), planner.mayServe(piece, to: peer) else { continue }
+                if sends[piece] == 1 && !planner.allPiecesSentOnce { firstDuplicateSendWasEarly = true }
+                sends[piece] += 1
+                planner.pieceSent(piece, to: peer)
+                have[peer]!.insert(piece)
+                // The peer's `have` arrives now or after the next event.
+                if Bool.random(using: &rng) {
+                    try planner.peerHas(peer, piece: piece)
+                } else {
+                    lateHaves.append((peer, piece))
+                }
+            case 50..<95:
+                // The peer gets a piece from another peer.
+                let source = keys.randomElement(using: &rng)!
+                let offered = have[source]!.filter { !have[peer]!.contains($0) }
+                guard let piece = offered.randomElement(using: &rng) else { continue }
+                have[peer]!.insert(piece)
+                try planner.peerHas(peer, piece: piece)
+            case 95..<97:
+                // A peer sits on its window; the seeder takes it back.
+                guard s.churn, stalls < s.peers else { continue }
+                stalls += 1
+                let taken = planner.peerStalled(peer)
+                #expect(taken.allSatisfy { !planner.mayServe($0, to: peer) })
+            default:
+                // Churn: as many peers leave (and are replaced) as started.
+                guard s.churn, departures < s.peers else { continue }
+                departures += 1
+                planner.peerDisconnected(peer)
+                have[peer] = nil
+                shown[peer] = nil
+                join()
+            }
+            // Older late haves arrive; the newest waits one more event.
+            let arriving = max(0, lateHaves.count - 1)
+            for (key, piece) in lateHaves.prefix(arriving) where have[key] != nil {
+                try planner.peerHas(key, piece: piece)
+            }
+            lateHaves.removeFirst(arriving)
+        }
+        #expect(!have.values.contains { !$0.isFull }, "incomplete after \(steps) steps")
+        #expect(planner.allPiecesSentOnce)
+        #expect(!firstDuplicateSendWasEarly)
+        // Peers start empty, so every piece reached the swarm through the seeder.
+        #expect(sends.allSatisfy { $0 >= 1 })
+    }
+}
+
+extension SuperSeedPlannerTests {
+    @Test func stalledPeersLoseTheirWindowUntilTheyProgress() throws {
+        var planner = SuperSeedPlanner(pieceCount: 6, windowSize: 2)
+        let a = PeerKey(1), b = PeerKey(2)
+        planner.peerConnected(a)
+        planner.peerConnected(b)
+        #expect(planner.piecesToAdvertise(to: a) == [0, 1])
+        #expect(planner.piecesToAdvertise(to: b) == [2, 3])
+        #expect(planner.peerStalled(a) == [0, 1])
+        // a was shown 0 and 1 and cannot unsee them, but they are no longer its to fetch.
+        #expect(!planner.mayServe(0, to: a))
+        #expect(planner.piecesToAdvertise(to: a) == [])
+        // Taken-back pieces go out first.
+        planner.pieceSent(2, to: b)
+        #expect(planner.piecesToAdvertise(to: b) == [0])
+        #expect(planner.mayServe(0, to: b) && !planner.mayServe(0, to: a))
+        // Progress (a piece from another peer) brings a back; piece 1 is its
+        // again without a second `have`.
+        try planner.peerHas(a, piece: 2)
+        #expect(planner.piecesToAdvertise(to: a) == [4])
+        #expect(planner.mayServe(1, to: a) && planner.mayServe(4, to: a))
+        #expect(planner.invariantViolations() == [])
+    }
+
+    @Test func aPieceReleasedByAHaveStaysServableToItsAssignee() throws {
+        var planner = SuperSeedPlanner(pieceCount: 3, windowSize: 1)
+        let a = PeerKey(1), b = PeerKey(2)
+        planner.peerConnected(a)
+        planner.peerConnected(b)
+        #expect(planner.piecesToAdvertise(to: a) == [0])
+        try planner.peerHas(b, piece: 0)
+        #expect(planner.mayServe(0, to: a) && !planner.mayServe(0, to: b))
+        #expect(planner.piecesToAdvertise(to: a) == [1])
+        planner.pieceSent(0, to: a)
+        #expect(!planner.mayServe(0, to: a))
+        #expect(planner.invariantViolations() == [])
+    }
+}
