@@ -89,14 +89,15 @@ let package = Package(
             ]
         ),
 
-        // Tests.
-        .testTarget(name: "BencodeTests", dependencies: ["Bencode"]),
-        .testTarget(name: "TorrentMetainfoTests", dependencies: ["TorrentMetainfo", "Bencode"]),
-        .testTarget(name: "ArchiveTests", dependencies: ["Archive"]),
+        // Tests, and helpers they share.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "BencodeTests", dependencies: ["TestSupport", "Bencode"]),
+        .testTarget(name: "TorrentMetainfoTests", dependencies: ["TestSupport", "TorrentMetainfo", "Bencode"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["TestSupport", "Archive"]),
         .testTarget(
             name: "PeerWireTests",
             dependencies: [
-                "PeerWire", "TorrentMetainfo",
+                "TestSupport", "PeerWire", "TorrentMetainfo",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
@@ -112,7 +113,7 @@ let package = Package(
         .testTarget(
             name: "SwarmTests",
             dependencies: [
-                "Swarm", "PeerWire", "TorrentMetainfo",
+                "TestSupport", "Swarm", "PeerWire", "TorrentMetainfo",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]

@@ -3,6 +3,7 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import TestSupport
 #endif
 
 /// A fresh directory under the system temp dir, removed by `cleanUp` (also when
@@ -68,7 +69,7 @@ func setMtime(_ path: String, _ seconds: Int) {
 }
 
 func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
-    var generator = SplitMix(seed: seed)
+    var generator = SplitMix64(seed: seed)
     var bytes = [UInt8](repeating: 0, count: count)
     var index = 0
     while index < count {
@@ -80,19 +81,6 @@ func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
         }
     }
     return bytes
-}
-
-/// A small deterministic generator so test data is reproducible.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 let longDirectory = "a-fairly-long-directory-name-number-one/another-fairly-long-directory-name-number-two"

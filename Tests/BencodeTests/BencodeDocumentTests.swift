@@ -1,5 +1,6 @@
 import Bencode
 import Testing
+import TestSupport
 
 @Suite struct BencodeDocumentTests {
     static let sample = "d8:announce3:url4:infod6:lengthi5e4:name1:xe5:tiersll1:aeli2eeee"

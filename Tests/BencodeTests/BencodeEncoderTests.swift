@@ -1,5 +1,6 @@
 import Bencode
 import Testing
+import TestSupport
 
 @Suite struct BencodeEncoderTests {
     @Test func encodesScalars() {

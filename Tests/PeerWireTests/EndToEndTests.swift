@@ -3,6 +3,7 @@ import NIOEmbedded
 import PeerWire
 import Testing
 import TorrentMetainfo
+import TestSupport
 
 /// Two peers on in-memory channels, back to back: a seeder and a downloader
 /// exchange a small multi-piece payload through the real codec.
@@ -12,7 +13,7 @@ import TorrentMetainfo
 
     /// 3 pieces; the last one is short and its last block is short too.
     static let payload: [UInt8] = {
-        var generator = SplitMix(seed: 2026)
+        var generator = SplitMix64(seed: 2026)
         return (0..<(2 * pieceLength + 23_000)).map { _ in UInt8.random(in: 0...255, using: &generator) }
     }()
 

@@ -1,5 +1,6 @@
 import PeerWire
 import Testing
+import TestSupport
 
 @Suite struct InboundRequestQueueTests {
     static func block(_ piece: Int, _ number: Int) -> BlockRequest {
@@ -92,7 +93,7 @@ import Testing
     /// Random requests, cancels and serves against a plain array model.
     @Test func churnOfRequestsAndCancelsMatchesAModel() throws {
         var queue = InboundRequestQueue(limit: 4)
-        var generator = SplitMix(seed: 42)
+        var generator = SplitMix64(seed: 42)
         var model: [BlockRequest] = []
         for _ in 0..<20_000 {
             let request = Self.block(Int.random(in: 0..<3, using: &generator), Int.random(in: 0..<3, using: &generator))

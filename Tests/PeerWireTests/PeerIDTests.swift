@@ -1,5 +1,6 @@
 import PeerWire
 import Testing
+import TestSupport
 
 @Suite struct PeerIDTests {
     @Test func generatedIDsCarryThePrefixAndDiffer() {
@@ -11,8 +12,8 @@ import Testing
     }
 
     @Test func generationIsDrivenByTheGivenRandomSource() {
-        var one = SplitMix(seed: 7)
-        var two = SplitMix(seed: 7)
+        var one = SplitMix64(seed: 7)
+        var two = SplitMix64(seed: 7)
         let a = PeerID.generate(prefix: "-XX0001-", using: &one)
         let b = PeerID.generate(prefix: "-XX0001-", using: &two)
         #expect(a == b)
@@ -26,15 +27,3 @@ import Testing
     }
 }
 
-/// A small deterministic generator so tests can repeat a random choice.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

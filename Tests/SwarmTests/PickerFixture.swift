@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Swarm
+import TestSupport
 
 /// Builds a picker from strings, one character per piece, in the manner of
 /// libtorrent's `setup_picker("1111111", "       ", ...)`:
@@ -14,7 +15,7 @@ struct PickerFixture {
     static func background(_ k: Int) -> PeerKey { PeerKey(UInt64(k)) }
 
     var picker: PiecePicker
-    var generator: SeededGenerator
+    var generator: SplitMix64
 
     init(
         availability: String,
@@ -36,7 +37,7 @@ struct PickerFixture {
         )
         let verified = PieceSet(ours.map { $0 == "#" })
         picker = PiecePicker(layout: layout, verified: verified, maximumDuplicateRequests: maximumDuplicateRequests)
-        generator = SeededGenerator(seed: seed)
+        generator = SplitMix64(seed: seed)
 
         for k in 1...max(1, counts.max() ?? 1) {
             picker.peerConnected(Self.background(k))

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Swarm
+import TestSupport
 
 /// Many peers with random bitfields feed one downloader through the picker:
 /// requests, deliveries in random order, chokes, disconnects, new haves, and
@@ -28,7 +29,7 @@ struct PiecePickerSimulationTests {
         Scenario(seed: 5, peers: 12, pieces: 30, blocksPerPiece: 9),
     ])
     func downloadCompletes(_ s: Scenario) throws {
-        var rng = SeededGenerator(seed: s.seed)
+        var rng = SplitMix64(seed: s.seed)
         let pieceLength = s.blocksPerPiece * PieceLayout.blockLength
         // A short last piece, with a short last block.
         let layout = try PieceLayout(totalLength: Int64(s.pieces * pieceLength - 5000), pieceLength: pieceLength)
@@ -131,7 +132,7 @@ extension PiecePickerSimulationTests {
     /// completes with every invariant intact, and blocks arrive twice only
     /// once endgame has begun.
     @Test func largeSwarmCompletes() throws {
-        var rng = SeededGenerator(seed: 99)
+        var rng = SplitMix64(seed: 99)
         let pieces = 4096
         let layout = try PieceLayout(totalLength: Int64(pieces) * 65536 - 1, pieceLength: 65536)
         var picker = PiecePicker(layout: layout)

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Swarm
+import TestSupport
 
 @Suite("PiecePicker order")
 struct PiecePickerOrderTests {
@@ -97,7 +98,7 @@ struct PiecePickerOrderTests {
         // 3 pieces of 64 KiB, the last 20 KiB + 1 byte: two blocks, the second 4 KiB + 1.
         let layout = try PieceLayout(totalLength: 2 * 65536 + 20 * 1024 + 1, pieceLength: 65536)
         var picker = PiecePicker(layout: layout)
-        var generator = SeededGenerator(seed: 3)
+        var generator = SplitMix64(seed: 3)
         let peer = PeerKey(1)
         picker.peerConnected(peer)
         try picker.peerHas(peer, piece: 2)

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import Swarm
+import TestSupport
 
 @Suite("SuperSeedPlanner")
 struct SuperSeedPlannerTests {
@@ -85,7 +86,7 @@ struct SuperSeedPlannerTests {
         Scenario(seed: 6, peers: 24, pieces: 300, window: 8, churn: false),
     ])
     func simulation(_ s: Scenario) throws {
-        var rng = SeededGenerator(seed: s.seed)
+        var rng = SplitMix64(seed: s.seed)
         var planner = SuperSeedPlanner(pieceCount: s.pieces, windowSize: s.window)
         var have: [PeerKey: PieceSet] = [:]
         var shown: [PeerKey: PieceSet] = [:]

@@ -1,5 +1,6 @@
 import Testing
 import TorrentMetainfo
+import TestSupport
 
 @Suite struct PieceHasherTests {
     // FIPS 180 test vectors for the message "abc".

@@ -1,5 +1,6 @@
 import Testing
 import TorrentMetainfo
+import TestSupport
 
 @Suite struct PieceLengthTests {
     static let KiB: Int64 = 1024
