@@ -1,0 +1,45 @@
+import NIOCore
+import PeerWire
+
+/// What the session knows about one connected peer. Lives on the session's event loop.
+final class PeerConnection {
+    let key: PeerKey
+    let channel: Channel
+    let remoteID: PeerID
+    let address: String
+
+    /// BEP 3: "Connections start out choked and not interested."
+    var amChoking = true
+    var amInterested = false
+    var peerChoking = true
+    var peerInterested = false
+    /// Whether the peer has every piece (a seed does not need our data).
+    var peerIsSeed = false
+    /// When the choke state last changed, for the choker's rotation.
+    var chokeStateSince: Duration = .zero
+
+    /// Requests the peer made of us, served in order while the channel is writable.
+    var inbound = InboundRequestQueue()
+    /// Bytes of each piece sent to this peer, so the super-seeder learns when a piece has fully left.
+    var sentOfPiece: [Int: Int] = [:]
+    /// A read from disk is on its way to this peer; serve one block at a time from disk.
+    var servingFromDisk = false
+
+    var bytesDownloaded: Int64 = 0
+    var bytesUploaded: Int64 = 0
+
+    init(key: PeerKey, channel: Channel, remoteID: PeerID, address: String) {
+        self.key = key
+        self.channel = channel
+        self.remoteID = remoteID
+        self.address = address
+    }
+
+    func send(_ message: PeerMessage) {
+        channel.write(PeerWireEvent.message(message), promise: nil)
+    }
+
+    func flush() {
+        channel.flush()
+    }
+}

@@ -1,0 +1,67 @@
+import NIOCore
+import PeerWire
+
+/// The thin channel handler between the peer wire codec and the session: it sends our
+/// handshake at the right moment and forwards everything else.
+final class PeerConnectionHandler: ChannelInboundHandler {
+    typealias InboundIn = PeerWireEvent
+    typealias OutboundOut = PeerWireEvent
+
+    private let session: NIOLoopBound<TorrentSession>
+    /// We opened the connection, so we speak first (BEP 3: the initiator sends its handshake
+    /// and the recipient answers once it has read the info-hash).
+    private let initiator: Bool
+    private var key: PeerKey?
+
+    init(session: NIOLoopBound<TorrentSession>, initiator: Bool) {
+        self.session = session
+        self.initiator = initiator
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if initiator {
+            context.writeAndFlush(wrapOutboundOut(.handshake(ourHandshake)), promise: nil)
+        }
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .handshake(let handshake):
+            if !initiator {
+                context.write(wrapOutboundOut(.handshake(ourHandshake)), promise: nil)
+            }
+            guard let key = session.value.peerReady(channel: context.channel, handshake: handshake) else {
+                context.close(promise: nil)
+                return
+            }
+            self.key = key
+        case .message(let message):
+            guard let key else { return }
+            session.value.received(message, from: key)
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, let key, let peer = session.value.peers[key] {
+            session.value.serve(peer)
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let key {
+            session.value.peerClosed(key)
+        }
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        // A protocol violation or a reset: this peer is done; the swarm carries on without it.
+        context.close(promise: nil)
+    }
+
+    private var ourHandshake: Handshake {
+        Handshake(infoHash: session.value.metainfo.infoHash, peerID: session.value.localID)
+    }
+}

@@ -1,0 +1,54 @@
+/// How a swarm node listens, connects and paces its requests.
+public struct SwarmConfiguration: Sendable {
+    /// Address to accept peers on; "0.0.0.0" for every IPv4 interface.
+    public var listenHost: String
+    /// Port to accept peers on; 0 lets the kernel choose (see `SwarmNode.listenPort`).
+    public var listenPort: Int
+    /// Connections kept at once, inbound and outbound together.
+    public var maxConnections: Int
+    /// Requests kept outstanding to one peer, in 16 KiB blocks. A LAN needs far more than the
+    /// internet's classic 5: at 1 Gbit/s and 0.2 ms round trip a peer must have ~25 KiB in flight
+    /// just to cover the wire, and much more to hide the other side's disk and scheduling.
+    public var pipelineDepth: Int
+    /// For a seeder: spread pieces so none is sent twice before each was sent once (see
+    /// `SuperSeedPlanner`), so the seeder's uplink carries only new data while the swarm needs it.
+    public var superSeeding: Bool
+    /// Pieces a super-seeder advertises to one peer at a time.
+    public var superSeedWindow: Int
+    /// Peers unchoked at once (the datacenter policy unchokes every interested peer up to this).
+    public var maxUnchoked: Int
+    /// Threads for disk reads, writes and piece hashing.
+    public var diskThreads: Int
+
+    public init(
+        listenHost: String = "0.0.0.0",
+        listenPort: Int = 0,
+        maxConnections: Int = 200,
+        pipelineDepth: Int = 128,
+        superSeeding: Bool = false,
+        superSeedWindow: Int = 8,
+        maxUnchoked: Int = 64,
+        diskThreads: Int = 2
+    ) {
+        self.listenHost = listenHost
+        self.listenPort = listenPort
+        self.maxConnections = maxConnections
+        self.pipelineDepth = pipelineDepth
+        self.superSeeding = superSeeding
+        self.superSeedWindow = superSeedWindow
+        self.maxUnchoked = maxUnchoked
+        self.diskThreads = diskThreads
+    }
+}
+
+/// A snapshot of a node's transfer, for progress displays and reports.
+public struct SwarmProgress: Sendable, Equatable {
+    public var verifiedPieces: Int
+    public var pieceCount: Int
+    public var bytesDownloaded: Int64
+    public var bytesUploaded: Int64
+    public var connectedPeers: Int
+    public var isComplete: Bool
+    /// Peers banned for sending data that failed verification.
+    public var bannedPeers: Int
+}

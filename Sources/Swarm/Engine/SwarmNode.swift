@@ -1,0 +1,168 @@
+import NIOCore
+import NIOPosix
+import PeerWire
+import TorrentMetainfo
+
+/// One participant in a swarm — a seeder or a downloader — with its listening socket, its
+/// connections, and its disk threads.
+///
+/// All networking runs on one event loop, so the session's state needs no locks; hashing
+/// and disk I/O run on a small thread pool.
+public final class SwarmNode: Sendable {
+    public enum Role: Sendable {
+        case seeder
+        case downloader
+    }
+
+    public let peerID: PeerID
+    /// The port peers connect to.
+    public let listenPort: Int
+
+    private let group: MultiThreadedEventLoopGroup
+    private let threadPool: NIOThreadPool
+    private let listener: Channel
+    private let session: NIOLoopBound<TorrentSession>
+    private let completionFuture: EventLoopFuture<Void>
+
+    public static func start(
+        metainfo: Metainfo,
+        storage: any PieceStorage,
+        role: Role,
+        configuration: SwarmConfiguration = SwarmConfiguration(),
+        peerID: PeerID = .generate()
+    ) async throws -> SwarmNode {
+        guard storage.length == metainfo.length else {
+            throw SwarmNodeError("the storage holds \(storage.length) bytes but the torrent describes \(metainfo.length)")
+        }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let threadPool = NIOThreadPool(numberOfThreads: max(1, configuration.diskThreads))
+        threadPool.start()
+        let loop = group.next()
+        do {
+            let session = try await loop.submit {
+                NIOLoopBound(
+                    try TorrentSession(
+                        metainfo: metainfo,
+                        storage: storage,
+                        role: role == .seeder ? .seeder : .downloader,
+                        configuration: configuration,
+                        localID: peerID,
+                        eventLoop: loop,
+                        threadPool: threadPool
+                    ),
+                    eventLoop: loop
+                )
+            }.get()
+            let limits = PeerWireLimits(metainfo: metainfo)
+            let infoHash = metainfo.infoHash
+            let listener = try await ServerBootstrap(group: group)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.recvAllocator, value: Self.receiveAllocator)
+                .childChannelOption(.writeBufferWaterMark, value: Self.waterMark)
+                .childChannelInitializer { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try Self.configure(channel, session: session, limits: limits, infoHash: infoHash, initiator: false)
+                    }
+                }
+                .bind(host: configuration.listenHost, port: configuration.listenPort)
+                .get()
+            return SwarmNode(
+                peerID: peerID,
+                listenPort: listener.localAddress?.port ?? configuration.listenPort,
+                group: group,
+                threadPool: threadPool,
+                listener: listener,
+                session: session,
+                completion: try await loop.submit { session.value.completion.futureResult }.get()
+            )
+        } catch {
+            try? await threadPool.shutdownGracefully()
+            try? await group.shutdownGracefully()
+            throw error
+        }
+    }
+
+    private init(
+        peerID: PeerID,
+        listenPort: Int,
+        group: MultiThreadedEventLoopGroup,
+        threadPool: NIOThreadPool,
+        listener: Channel,
+        session: NIOLoopBound<TorrentSession>,
+        completion: EventLoopFuture<Void>
+    ) {
+        self.peerID = peerID
+        self.listenPort = listenPort
+        self.group = group
+        self.threadPool = threadPool
+        self.listener = listener
+        self.session = session
+        self.completionFuture = completion
+    }
+
+    /// Connects to peers (e.g. from a tracker). Failures are ignored: another peer will do.
+    public func connect(to peers: [(host: String, port: Int)]) {
+        let session = self.session
+        let loop = listener.eventLoop
+        let metainfo = loop.submit { session.value.metainfo }
+        for peer in peers {
+            metainfo.whenSuccess { metainfo in
+                let limits = PeerWireLimits(metainfo: metainfo)
+                let infoHash = metainfo.infoHash
+                _ = ClientBootstrap(group: loop)
+                    .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                    .channelOption(.recvAllocator, value: Self.receiveAllocator)
+                    .channelOption(.writeBufferWaterMark, value: Self.waterMark)
+                    .connectTimeout(.seconds(5))
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            try Self.configure(channel, session: session, limits: limits, infoHash: infoHash, initiator: true)
+                        }
+                    }
+                    .connect(host: peer.host, port: peer.port)
+            }
+        }
+    }
+
+    /// Returns when the whole payload is downloaded and verified (at once for a seeder).
+    public func waitUntilComplete() async throws {
+        try await completionFuture.get()
+    }
+
+    public var progress: SwarmProgress {
+        get async throws {
+            let session = self.session
+            return try await listener.eventLoop.submit { session.value.progress }.get()
+        }
+    }
+
+    /// Closes every connection and the listener, and stops the threads.
+    public func shutdown() async {
+        let session = self.session
+        try? await listener.eventLoop.submit {
+            session.value.isShuttingDown = true
+            for peer in session.value.peers.values {
+                peer.channel.close(promise: nil)
+            }
+        }.get()
+        try? await listener.close()
+        try? await threadPool.shutdownGracefully()
+        try? await group.shutdownGracefully()
+    }
+
+    private static let receiveAllocator = AdaptiveRecvByteBufferAllocator(minimum: 1024, initial: 64 << 10, maximum: 1 << 20)
+    private static let waterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 1 << 20, high: 4 << 20)
+
+    private static func configure(
+        _ channel: Channel,
+        session: NIOLoopBound<TorrentSession>,
+        limits: PeerWireLimits,
+        infoHash: InfoHash,
+        initiator: Bool
+    ) throws {
+        let decoder = PeerWireDecoder(limits: limits, expectsHandshake: true, expectedInfoHash: infoHash)
+        try channel.pipeline.syncOperations.addPeerWireCodec(decoder: decoder)
+        try channel.pipeline.syncOperations.addHandler(PeerConnectionHandler(session: session, initiator: initiator))
+    }
+}

@@ -1,0 +1,114 @@
+import NIOCore
+import PeerWire
+
+extension TorrentSession {
+    /// A block arrived: record it, store it, and hash its piece once the piece is whole.
+    func receivedBlock(_ block: BlockSpec, _ data: ByteBuffer, from peer: PeerConnection) throws {
+        let receipt = try picker.blockReceived(block, from: peer.key)
+        for other in receipt.cancels {
+            peers[other]?.send(.cancel(BlockRequest(block)))
+            peers[other]?.flush()
+        }
+        peer.bytesDownloaded += Int64(block.length)
+        bytesDownloaded += Int64(block.length)
+        if receipt.outcome == .accepted {
+            store(block, data, completingPiece: receipt.pieceComplete)
+        }
+        requestMore(from: peer)
+    }
+
+    private func store(_ block: BlockSpec, _ data: ByteBuffer, completingPiece: Bool) {
+        let offset = layout.offset(ofPiece: block.piece) + Int64(block.offset)
+        let storage = self.storage
+        pendingWrites[block.piece, default: 0] += 1
+        if completingPiece { awaitingVerification.insert(block.piece) }
+        let written = threadPool.runIfActive(eventLoop: eventLoop) {
+            try data.withUnsafeReadableBytes { try storage.write(at: offset, $0) }
+        }
+        let session = NIOLoopBound(self, eventLoop: eventLoop)
+        written.whenComplete { result in
+            session.value.blockStored(block.piece, result)
+        }
+    }
+
+    private func blockStored(_ piece: Int, _ result: Result<Void, Error>) {
+        pendingWrites[piece, default: 1] -= 1
+        if case .failure(let error) = result {
+            fail("cannot store the download: \(error)")
+            return
+        }
+        guard pendingWrites[piece] == 0 else { return }
+        pendingWrites[piece] = nil
+        if awaitingVerification.remove(piece) != nil {
+            verify(piece)
+        }
+    }
+
+    private func verify(_ piece: Int) {
+        let metainfo = self.metainfo
+        let storage = self.storage
+        let checked = threadPool.runIfActive(eventLoop: eventLoop) {
+            try PayloadVerifier.verifyPiece(piece, of: metainfo, in: storage)
+        }
+        let session = NIOLoopBound(self, eventLoop: eventLoop)
+        checked.whenComplete { result in
+            session.value.pieceChecked(piece, result)
+        }
+    }
+
+    private func pieceChecked(_ piece: Int, _ result: Result<Bool, Error>) {
+        switch result {
+        case .failure(let error):
+            fail("cannot read back piece \(piece): \(error)")
+        case .success(true):
+            picker.pieceVerified(piece)
+            for peer in peers.values {
+                peer.send(.have(PieceIndex(piece)))
+                if picker.isComplete { updateInterest(in: peer) }
+                peer.flush()
+            }
+            if picker.isComplete { verifyPayload() }
+        case .success(false):
+            // Whoever sent blocks of a corrupt piece is banned: in a datacenter swarm every
+            // honest peer sends verified data, so one bad piece is proof enough.
+            let contributors = picker.pieceFailedVerification(piece)
+            for key in contributors {
+                guard let peer = peers[key] else { continue }
+                bannedIDs.insert(peer.remoteID)
+                close(peer, reason: "sent data for piece \(piece) that failed its SHA-1 check")
+            }
+            for peer in peers.values {
+                requestMore(from: peer)
+                peer.flush()
+            }
+        }
+    }
+
+    /// Every piece checked: check the whole payload's SHA-256 before calling it complete.
+    private func verifyPayload() {
+        let storage = self.storage
+        let expected = metainfo.payloadSHA256
+        let checked = threadPool.runIfActive(eventLoop: eventLoop) { () throws -> Bool in
+            try storage.synchronize()
+            guard let expected else { return true }
+            return try PayloadVerifier.sha256(of: storage) == expected
+        }
+        let session = NIOLoopBound(self, eventLoop: eventLoop)
+        checked.whenComplete { result in
+            let session = session.value
+            switch result {
+            case .success(true):
+                session.isComplete = true
+                session.completion.succeed()
+            case .success(false):
+                session.fail("the downloaded payload's SHA-256 does not match the torrent, although every piece did")
+            case .failure(let error):
+                session.fail("cannot verify the downloaded payload: \(error)")
+            }
+        }
+    }
+
+    func fail(_ message: String) {
+        completion.fail(SwarmNodeError(message))
+    }
+}

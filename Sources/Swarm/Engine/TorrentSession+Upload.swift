@@ -1,0 +1,118 @@
+import NIOCore
+import PeerWire
+
+extension TorrentSession {
+    /// The peer asked for a block: queue it if we may serve it, then serve what the channel takes.
+    func requested(_ request: BlockRequest, by peer: PeerConnection) throws {
+        guard !peer.amChoking else { return }  // BEP 3: requests while choked are dropped.
+        let piece = request.piece.rawValue
+        guard picker.verifiedPieces.contains(piece) else { return }
+        if let planner, !planner.mayServe(piece, to: peer.key) { return }
+        try peer.inbound.enqueue(request)
+        serve(peer)
+    }
+
+    /// Sends queued blocks while the channel is writable, so a slow peer's data waits in our
+    /// queue (bounded) rather than in an ever-growing socket buffer.
+    func serve(_ peer: PeerConnection) {
+        while peer.channel.isWritable, !peer.servingFromDisk, let request = peer.inbound.next() {
+            let offset = layout.offset(ofPiece: request.piece.rawValue) + Int64(request.offset)
+            if let memory = storage as? MemoryPieceStorage {
+                // The seeder's in-memory payload: copying into the socket buffer is all it costs.
+                var block = peer.channel.allocator.buffer(capacity: request.length)
+                do {
+                    try block.writeWithUnsafeMutableBytes(minimumWritableBytes: request.length) { buffer in
+                        try memory.read(at: offset, into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<request.length]))
+                        return request.length
+                    }
+                } catch {
+                    fail("cannot read the payload: \(error)")
+                    return
+                }
+                sendBlock(block, for: request, to: peer)
+            } else {
+                peer.servingFromDisk = true
+                let storage = self.storage
+                let allocator = peer.channel.allocator
+                let read = threadPool.runIfActive(eventLoop: eventLoop) { () throws -> ByteBuffer in
+                    var block = allocator.buffer(capacity: request.length)
+                    try block.writeWithUnsafeMutableBytes(minimumWritableBytes: request.length) { buffer in
+                        try storage.read(at: offset, into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<request.length]))
+                        return request.length
+                    }
+                    return block
+                }
+                let session = NIOLoopBound(self, eventLoop: eventLoop)
+                let key = peer.key
+                read.whenComplete { result in
+                    let session = session.value
+                    guard let peer = session.peers[key] else { return }
+                    peer.servingFromDisk = false
+                    switch result {
+                    case .success(let block):
+                        session.sendBlock(block, for: request, to: peer)
+                        session.serve(peer)
+                        peer.flush()
+                    case .failure(let error):
+                        session.fail("cannot read the payload: \(error)")
+                    }
+                }
+            }
+        }
+        peer.flush()
+    }
+
+    private func sendBlock(_ block: ByteBuffer, for request: BlockRequest, to peer: PeerConnection) {
+        peer.send(.piece(request.piece, offset: request.offset, block: block))
+        peer.bytesUploaded += Int64(request.length)
+        bytesUploaded += Int64(request.length)
+        guard planner != nil else { return }
+        let piece = request.piece.rawValue
+        let sent = peer.sentOfPiece[piece, default: 0] + request.length
+        if sent >= layout.length(ofPiece: piece) {
+            peer.sentOfPiece[piece] = nil
+            planner?.pieceSent(piece, to: peer.key)
+            advertise(to: peer)
+        } else {
+            peer.sentOfPiece[piece] = sent
+        }
+    }
+
+    /// A super-seeder tells the peer about the next pieces it may fetch.
+    func advertise(to peer: PeerConnection) {
+        guard planner != nil else { return }
+        for piece in planner!.piecesToAdvertise(to: peer.key) {
+            peer.send(.have(PieceIndex(piece)))
+        }
+    }
+
+    /// The datacenter choker: every interested peer is served, up to the unchoke limit.
+    func runChoker() {
+        let snapshot = peers.values.map { peer in
+            ChokerPeer(
+                key: peer.key,
+                isInterested: peer.peerInterested,
+                isUnchoked: !peer.amChoking,
+                since: peer.chokeStateSince,
+                bytesSent: peer.bytesUploaded,
+                isSeed: peer.peerIsSeed
+            )
+        }
+        let decision = choker.decide(snapshot, now: now)
+        for key in decision.toChoke {
+            guard let peer = peers[key] else { continue }
+            peer.amChoking = true
+            peer.chokeStateSince = now
+            _ = peer.inbound.removeAll()
+            peer.send(.choke)
+            peer.flush()
+        }
+        for key in decision.toUnchoke {
+            guard let peer = peers[key] else { continue }
+            peer.amChoking = false
+            peer.chokeStateSince = now
+            peer.send(.unchoke)
+            peer.flush()
+        }
+    }
+}

@@ -1,0 +1,261 @@
+import NIOCore
+import NIOPosix
+import PeerWire
+import TorrentMetainfo
+
+/// The state of one torrent on one node: which peers are connected, what they have, what we
+/// asked of them and owe them. It is bound to a single event loop, which every peer channel
+/// of the node also uses, so no locks are needed; disk work goes to a thread pool and comes
+/// back to the loop.
+///
+/// Decisions are delegated to the pure types: `PiecePicker` (what to request), `Choker` (whom
+/// to serve), `SuperSeedPlanner` (what a seeder advertises). This class only wires them to the
+/// wire protocol and the storage.
+final class TorrentSession {
+    enum Role {
+        /// Has the whole payload from the start.
+        case seeder
+        /// Downloads the payload, serving what it has to others meanwhile.
+        case downloader
+    }
+
+    let metainfo: Metainfo
+    let layout: PieceLayout
+    let storage: any PieceStorage
+    let role: Role
+    let configuration: SwarmConfiguration
+    let localID: PeerID
+    let eventLoop: EventLoop
+    let threadPool: NIOThreadPool
+
+    var picker: PiecePicker
+    var planner: SuperSeedPlanner?
+    var choker: Choker
+    var peers: [PeerKey: PeerConnection] = [:]
+    var nextKey: UInt64 = 1
+    var random = SystemRandomNumberGenerator()
+    let started = ContinuousClock.now
+
+    /// Writes still on their way to disk, per piece: a piece is hashed only after all land.
+    var pendingWrites: [Int: Int] = [:]
+    /// Pieces whose last block arrived while writes were pending.
+    var awaitingVerification: Set<Int> = []
+    var bannedIDs: Set<PeerID> = []
+    var bytesDownloaded: Int64 = 0
+    var bytesUploaded: Int64 = 0
+
+    /// Completed once the whole payload is verified (SHA-1 of every piece, then SHA-256 of all).
+    let completion: EventLoopPromise<Void>
+    var isComplete = false
+    var isShuttingDown = false
+
+    init(
+        metainfo: Metainfo,
+        storage: any PieceStorage,
+        role: Role,
+        configuration: SwarmConfiguration,
+        localID: PeerID,
+        eventLoop: EventLoop,
+        threadPool: NIOThreadPool
+    ) throws {
+        self.metainfo = metainfo
+        self.layout = try PieceLayout(totalLength: metainfo.length, pieceLength: metainfo.pieceLength)
+        self.storage = storage
+        self.role = role
+        self.configuration = configuration
+        self.localID = localID
+        self.eventLoop = eventLoop
+        self.threadPool = threadPool
+        let have = role == .seeder ? PieceSet(pieceCount: layout.pieceCount, full: true) : nil
+        self.picker = PiecePicker(layout: layout, verified: have)
+        self.choker = Choker(maxUnchoked: configuration.maxUnchoked)
+        if role == .seeder, configuration.superSeeding {
+            planner = SuperSeedPlanner(pieceCount: layout.pieceCount, windowSize: configuration.superSeedWindow)
+        }
+        completion = eventLoop.makePromise()
+        if role == .seeder {
+            isComplete = true
+            completion.succeed()
+        }
+    }
+
+    var now: Duration { ContinuousClock.now - started }
+
+    var progress: SwarmProgress {
+        SwarmProgress(
+            verifiedPieces: picker.verifiedPieces.count,
+            pieceCount: layout.pieceCount,
+            bytesDownloaded: bytesDownloaded,
+            bytesUploaded: bytesUploaded,
+            connectedPeers: peers.count,
+            isComplete: isComplete,
+            bannedPeers: bannedIDs.count
+        )
+    }
+
+    // MARK: Connections
+
+    /// A peer finished the handshake. Returns its key, or nil when the connection must close
+    /// (ourselves, a banned or duplicate peer, or too many connections).
+    func peerReady(channel: Channel, handshake: Handshake) -> PeerKey? {
+        eventLoop.preconditionInEventLoop()
+        guard !isShuttingDown, handshake.peerID != localID, !bannedIDs.contains(handshake.peerID),
+            peers.count < configuration.maxConnections,
+            !peers.values.contains(where: { $0.remoteID == handshake.peerID })
+        else { return nil }
+
+        let key = PeerKey(nextKey)
+        nextKey += 1
+        let address = channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
+        let peer = PeerConnection(key: key, channel: channel, remoteID: handshake.peerID, address: address)
+        peer.chokeStateSince = now
+        peers[key] = peer
+        picker.peerConnected(key)
+        planner?.peerConnected(key)
+
+        // BEP 3: the bitfield "may only be sent as the first message"; a super-seeder sends
+        // none and advertises pieces one window at a time with `have` instead.
+        if planner == nil, !picker.verifiedPieces.isEmpty {
+            peer.send(.bitfield(Bitfield(picker.verifiedPieces)))
+        }
+        advertise(to: peer)
+        peer.flush()
+        return key
+    }
+
+    func peerClosed(_ key: PeerKey) {
+        eventLoop.preconditionInEventLoop()
+        guard peers.removeValue(forKey: key) != nil else { return }
+        picker.peerDisconnected(key)
+        planner?.peerDisconnected(key)
+        // The blocks it held go back to the pool: give them to peers with room.
+        for peer in peers.values where !peer.peerChoking {
+            requestMore(from: peer)
+            peer.flush()
+        }
+        runChoker()
+    }
+
+    func close(_ peer: PeerConnection, reason: String) {
+        peer.channel.close(promise: nil)
+    }
+
+    // MARK: Inbound messages
+
+    func received(_ message: PeerMessage, from key: PeerKey) {
+        eventLoop.preconditionInEventLoop()
+        guard let peer = peers[key] else { return }
+        do {
+            try handle(message, from: peer)
+        } catch {
+            close(peer, reason: String(describing: error))
+            return
+        }
+        peer.flush()
+    }
+
+    private func handle(_ message: PeerMessage, from peer: PeerConnection) throws {
+        switch message {
+        case .keepAlive, .port, .unknown, .suggestPiece, .allowedFast:
+            break
+        case .choke:
+            peer.peerChoking = true
+            picker.peerChoked(peer.key)
+        case .unchoke:
+            peer.peerChoking = false
+            picker.peerUnchoked(peer.key)
+            requestMore(from: peer)
+        case .interested:
+            peer.peerInterested = true
+            runChoker()
+        case .notInterested:
+            peer.peerInterested = false
+            runChoker()
+        case .have(let index):
+            try picker.peerHas(peer.key, piece: index.rawValue)
+            try planner?.peerHas(peer.key, piece: index.rawValue)
+            peerAvailabilityChanged(peer)
+        case .bitfield(let bitfield):
+            let pieces = PieceSet(bitfield)
+            if pieces.isFull {
+                peer.peerIsSeed = true
+                picker.peerHasAll(peer.key)
+            } else {
+                try picker.peerHasBitfield(peer.key, pieces)
+            }
+            try planner?.peerHasBitfield(peer.key, pieces)
+            peerAvailabilityChanged(peer)
+        case .haveAll:
+            peer.peerIsSeed = true
+            picker.peerHasAll(peer.key)
+            try planner?.peerHasBitfield(peer.key, PieceSet(pieceCount: layout.pieceCount, full: true))
+            peerAvailabilityChanged(peer)
+        case .haveNone:
+            break
+        case .request(let request):
+            try requested(request, by: peer)
+        case .cancel(let request):
+            peer.inbound.cancel(request)
+        case .rejectRequest(let request):
+            picker.requestReleased(BlockSpec(request), from: peer.key)
+            requestMore(from: peer)
+        case .piece(let index, let offset, let block):
+            try receivedBlock(BlockSpec(piece: index.rawValue, offset: offset, length: block.readableBytes), block, from: peer)
+        }
+    }
+
+    /// The peer has new pieces: become interested if it has something we need, and (for a
+    /// super-seeder) advertise more once it holds what it was given.
+    private func peerAvailabilityChanged(_ peer: PeerConnection) {
+        updateInterest(in: peer)
+        if !peer.peerChoking { requestMore(from: peer) }
+        advertise(to: peer)
+    }
+
+    func updateInterest(in peer: PeerConnection) {
+        let wanted = !isComplete && picker.wantsPieces(from: peer.key)
+        if wanted != peer.amInterested {
+            peer.amInterested = wanted
+            peer.send(wanted ? .interested : .notInterested)
+        }
+    }
+
+    /// Requests blocks until the peer's pipeline is full.
+    func requestMore(from peer: PeerConnection) {
+        guard !isComplete, !peer.peerChoking else { return }
+        let blocks = picker.nextRequests(for: peer.key, maxOutstanding: configuration.pipelineDepth, using: &random)
+        for block in blocks {
+            peer.send(.request(BlockRequest(block)))
+        }
+    }
+}
+
+extension BlockSpec {
+    init(_ request: BlockRequest) {
+        self.init(piece: request.piece.rawValue, offset: request.offset, length: request.length)
+    }
+}
+
+extension BlockRequest {
+    init(_ block: BlockSpec) {
+        self.init(piece: PieceIndex(block.piece), offset: block.offset, length: block.length)
+    }
+}
+
+extension PieceSet {
+    init(_ bitfield: Bitfield) {
+        self.init(pieceCount: bitfield.pieceCount)
+        for piece in 0..<bitfield.pieceCount where bitfield.contains(PieceIndex(piece)) {
+            insert(piece)
+        }
+    }
+}
+
+extension Bitfield {
+    init(_ pieces: PieceSet) {
+        self.init(pieceCount: pieces.pieceCount)
+        for piece in pieces {
+            insert(PieceIndex(piece))
+        }
+    }
+}

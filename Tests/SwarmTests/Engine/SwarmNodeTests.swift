@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+import TestSupport
+import TorrentMetainfo
+
+@testable import Swarm
+
+/// Seeders and downloaders in this process, talking real BitTorrent over loopback TCP.
+@Suite("Swarm nodes on loopback")
+struct SwarmNodeTests {
+    static func payload(length: Int, pieceLength: Int, seed: UInt64) throws -> ([UInt8], Metainfo) {
+        var generator = SplitMix64(seed: seed)
+        var bytes = [UInt8](repeating: 0, count: length)
+        for index in bytes.indices { bytes[index] = UInt8(truncatingIfNeeded: generator.next()) }
+        var hasher = PieceHasher(pieceLength: pieceLength)
+        hasher.update(bytes)
+        return (bytes, try MetainfoBuilder(name: "payload.tar", payload: hasher.finish()).build())
+    }
+
+    static func temporaryPath() -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("swarm-node-\(UUID().uuidString)").path
+    }
+
+    /// Fails the test instead of hanging when a transfer stalls.
+    static func withTimeout(_ seconds: Int, _ body: @escaping @Sendable () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: .seconds(seconds))
+                throw SwarmNodeError("timed out after \(seconds) s")
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    @Test("one seeder and one downloader: the download is byte-exact", arguments: [false, true])
+    func oneDownloader(superSeeding: Bool) async throws {
+        let (bytes, metainfo) = try Self.payload(length: 3 << 20 | 12_345, pieceLength: 256 << 10, seed: 1)
+        let configuration = SwarmConfiguration(listenHost: "127.0.0.1", superSeeding: superSeeding)
+        let seeder = try await SwarmNode.start(
+            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration
+        )
+        let path = Self.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let downloader = try await SwarmNode.start(
+            metainfo: metainfo,
+            storage: try FilePieceStorage(path: path, length: metainfo.length, mode: .readWrite),
+            role: .downloader,
+            configuration: configuration
+        )
+        downloader.connect(to: [(host: "127.0.0.1", port: seeder.listenPort)])
+        try await Self.withTimeout(30) { try await downloader.waitUntilComplete() }
+
+        let progress = try await downloader.progress
+        #expect(progress.isComplete)
+        #expect(progress.verifiedPieces == metainfo.pieceCount)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(bytes))
+        await downloader.shutdown()
+        await seeder.shutdown()
+    }
+
+    @Test("a super-seeder and several downloaders that know each other all complete")
+    func severalDownloaders() async throws {
+        let (bytes, metainfo) = try Self.payload(length: 8 << 20, pieceLength: 256 << 10, seed: 2)
+        let configuration = SwarmConfiguration(listenHost: "127.0.0.1", superSeeding: true, superSeedWindow: 2)
+        let seeder = try await SwarmNode.start(
+            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration
+        )
+        var nodes: [SwarmNode] = []
+        var paths: [String] = []
+        defer { for path in paths { try? FileManager.default.removeItem(atPath: path) } }
+        for _ in 0..<4 {
+            let path = Self.temporaryPath()
+            paths.append(path)
+            nodes.append(
+                try await SwarmNode.start(
+                    metainfo: metainfo,
+                    storage: try FilePieceStorage(path: path, length: metainfo.length, mode: .readWrite),
+                    role: .downloader,
+                    configuration: configuration
+                )
+            )
+        }
+        // Each downloader connects to the seeder and to the downloaders started before it.
+        for (index, node) in nodes.enumerated() {
+            node.connect(to: [(host: "127.0.0.1", port: seeder.listenPort)] + nodes[..<index].map { (host: "127.0.0.1", port: $0.listenPort) })
+        }
+        let all = nodes
+        try await Self.withTimeout(60) {
+            for node in all { try await node.waitUntilComplete() }
+        }
+        for path in paths {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(bytes))
+        }
+        // Peers shared pieces with each other: the super-seeder hands each only a small window
+        // of pieces until every piece has left it once, so the rest must come from peers.
+        var sharedByPeers: Int64 = 0
+        for node in nodes { sharedByPeers += try await node.progress.bytesUploaded }
+        let seederProgress = try await seeder.progress
+        #expect(sharedByPeers > 0, "seeder sent \(seederProgress.bytesUploaded) bytes, peers \(sharedByPeers)")
+        #expect(seederProgress.bytesUploaded + sharedByPeers >= Int64(bytes.count) * Int64(nodes.count))
+        for node in nodes { await node.shutdown() }
+        await seeder.shutdown()
+    }
+}
