@@ -126,8 +126,15 @@ public final class SwarmNode: Sendable {
     }
 
     /// Returns when the whole payload is downloaded and verified (at once for a seeder).
+    /// Cancelling the waiting task fails the download, so a caller's timeout cannot hang here.
     public func waitUntilComplete() async throws {
-        try await completionFuture.get()
+        let session = self.session
+        let loop = listener.eventLoop
+        try await withTaskCancellationHandler {
+            try await completionFuture.get()
+        } onCancel: {
+            loop.execute { session.value.settle(.failure(CancellationError())) }
+        }
     }
 
     public var progress: SwarmProgress {
@@ -141,10 +148,7 @@ public final class SwarmNode: Sendable {
     public func shutdown() async {
         let session = self.session
         try? await listener.eventLoop.submit {
-            session.value.isShuttingDown = true
-            for peer in session.value.peers.values {
-                peer.channel.close(promise: nil)
-            }
+            session.value.shutDown(reason: "the swarm node was shut down before the download completed")
         }.get()
         try? await listener.close()
         try? await threadPool.shutdownGracefully()

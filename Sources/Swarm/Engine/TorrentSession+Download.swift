@@ -69,13 +69,12 @@ extension TorrentSession {
             }
             if picker.isComplete { verifyPayload() }
         case .success(false):
-            // Whoever sent blocks of a corrupt piece is banned: in a datacenter swarm every
-            // honest peer sends verified data, so one bad piece is proof enough.
-            let contributors = picker.pieceFailedVerification(piece)
-            for key in contributors {
-                guard let peer = peers[key] else { continue }
-                bannedIDs.insert(peer.remoteID)
-                close(peer, reason: "sent data for piece \(piece) that failed its SHA-1 check")
+            let contributors = picker.pieceFailedVerification(piece).compactMap { knownIDs[$0] }
+            for id in PeerBlame.culprits(among: contributors, banned: bannedIDs, strikes: &strikes) {
+                bannedIDs.insert(id)
+                for peer in peers.values where peer.remoteID == id {
+                    close(peer, reason: "sent data for piece \(piece) that failed its SHA-1 check")
+                }
             }
             for peer in peers.values {
                 requestMore(from: peer)
@@ -99,7 +98,7 @@ extension TorrentSession {
             switch result {
             case .success(true):
                 session.isComplete = true
-                session.completion.succeed()
+                session.settle(.success(()))
             case .success(false):
                 session.fail("the downloaded payload's SHA-256 does not match the torrent, although every piece did")
             case .failure(let error):
@@ -109,6 +108,6 @@ extension TorrentSession {
     }
 
     func fail(_ message: String) {
-        completion.fail(SwarmNodeError(message))
+        settle(.failure(SwarmNodeError(message)))
     }
 }

@@ -41,11 +41,16 @@ final class TorrentSession {
     /// Pieces whose last block arrived while writes were pending.
     var awaitingVerification: Set<Int> = []
     var bannedIDs: Set<PeerID> = []
+    var strikes: [PeerID: Int] = [:]
+    /// Every peer that ever connected, so blame reaches peers that have since left.
+    var knownIDs: [PeerKey: PeerID] = [:]
     var bytesDownloaded: Int64 = 0
     var bytesUploaded: Int64 = 0
 
-    /// Completed once the whole payload is verified (SHA-1 of every piece, then SHA-256 of all).
+    /// Completed once the whole payload is verified (SHA-1 of every piece, then SHA-256 of all),
+    /// failed on a storage error or a shutdown first; settled exactly once.
     let completion: EventLoopPromise<Void>
+    var completionSettled = false
     var isComplete = false
     var isShuttingDown = false
 
@@ -75,11 +80,26 @@ final class TorrentSession {
         completion = eventLoop.makePromise()
         if role == .seeder {
             isComplete = true
-            completion.succeed()
+            settle(.success(()))
         }
     }
 
     var now: Duration { ContinuousClock.now - started }
+
+    func settle(_ result: Result<Void, Error>) {
+        guard !completionSettled else { return }
+        completionSettled = true
+        completion.completeWith(result)
+    }
+
+    /// Closes every connection; a download still running fails with `reason`.
+    func shutDown(reason: String) {
+        isShuttingDown = true
+        for peer in peers.values {
+            peer.channel.close(promise: nil)
+        }
+        settle(.failure(SwarmNodeError(reason)))
+    }
 
     var progress: SwarmProgress {
         SwarmProgress(
@@ -110,6 +130,7 @@ final class TorrentSession {
         let peer = PeerConnection(key: key, channel: channel, remoteID: handshake.peerID, address: address)
         peer.chokeStateSince = now
         peers[key] = peer
+        knownIDs[key] = handshake.peerID
         picker.peerConnected(key)
         planner?.peerConnected(key)
 

@@ -104,3 +104,79 @@ struct SwarmNodeTests {
         await seeder.shutdown()
     }
 }
+
+extension SwarmNodeTests {
+    @Test("a seeder that sends corrupt data is banned and the download still completes from an honest one")
+    func corruptSeederIsBanned() async throws {
+        let (bytes, metainfo) = try Self.payload(length: 4 << 20, pieceLength: 256 << 10, seed: 3)
+        var corrupt = bytes
+        for piece in stride(from: 0, to: corrupt.count, by: 256 << 10) { corrupt[piece + 100] ^= 0xFF }
+        let configuration = SwarmConfiguration(listenHost: "127.0.0.1")
+        let liar = try await SwarmNode.start(
+            metainfo: metainfo, storage: MemoryPieceStorage(corrupt), role: .seeder, configuration: configuration
+        )
+        let honest = try await SwarmNode.start(
+            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration
+        )
+        let path = Self.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let downloader = try await SwarmNode.start(
+            metainfo: metainfo,
+            storage: try FilePieceStorage(path: path, length: metainfo.length, mode: .readWrite),
+            role: .downloader,
+            configuration: configuration
+        )
+        // The liar first, so it surely gets asked for pieces before the honest seeder joins.
+        downloader.connect(to: [(host: "127.0.0.1", port: liar.listenPort)])
+        try await Task.sleep(for: .milliseconds(300))
+        downloader.connect(to: [(host: "127.0.0.1", port: honest.listenPort)])
+        try await Self.withTimeout(30) { try await downloader.waitUntilComplete() }
+
+        let progress = try await downloader.progress
+        #expect(progress.bannedPeers == 1)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(bytes))
+        await downloader.shutdown()
+        await liar.shutdown()
+        await honest.shutdown()
+    }
+
+    @Test("a downloader that leaves mid-transfer does not stop the others")
+    func peerLeaves() async throws {
+        let (bytes, metainfo) = try Self.payload(length: 8 << 20, pieceLength: 256 << 10, seed: 4)
+        let configuration = SwarmConfiguration(listenHost: "127.0.0.1", superSeeding: true, superSeedWindow: 2)
+        let seeder = try await SwarmNode.start(
+            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration
+        )
+        var nodes: [SwarmNode] = []
+        var paths: [String] = []
+        defer { for path in paths { try? FileManager.default.removeItem(atPath: path) } }
+        for _ in 0..<3 {
+            let path = Self.temporaryPath()
+            paths.append(path)
+            nodes.append(
+                try await SwarmNode.start(
+                    metainfo: metainfo,
+                    storage: try FilePieceStorage(path: path, length: metainfo.length, mode: .readWrite),
+                    role: .downloader,
+                    configuration: configuration
+                )
+            )
+        }
+        for (index, node) in nodes.enumerated() {
+            node.connect(to: [(host: "127.0.0.1", port: seeder.listenPort)] + nodes[..<index].map { (host: "127.0.0.1", port: $0.listenPort) })
+        }
+        // The first downloader leaves as soon as it has a few pieces, holding pieces it was given.
+        while try await nodes[0].progress.verifiedPieces < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        await nodes[0].shutdown()
+
+        let survivors = Array(nodes.dropFirst())
+        try await Self.withTimeout(60) {
+            for node in survivors { try await node.waitUntilComplete() }
+        }
+        for path in paths.dropFirst() {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(bytes))
+        }
+        for node in survivors { await node.shutdown() }
+        await seeder.shutdown()
+    }
+}
