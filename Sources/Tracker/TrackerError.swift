@@ -31,6 +31,8 @@ public struct TrackerError: Error, Hashable, Sendable {
         case timeout(url: String, seconds: Double)
         /// The connection could not be made or broke.
         case connectionFailed(url: String, reason: String)
+        /// The announcing task was cancelled before the tracker answered.
+        case cancelled(url: String)
         /// The announce URL is not one this client can use.
         case unsupportedURL(String, reason: String)
         /// Every tracker of every tier failed; one line per attempt.
@@ -73,6 +75,8 @@ extension TrackerError: CustomStringConvertible {
             "tracker \(url) did not answer within \(seconds) s; check it is running and reachable"
         case .connectionFailed(let url, let reason):
             "cannot reach tracker \(url): \(reason)"
+        case .cancelled(let url):
+            "announce to \(url) was cancelled before the tracker answered"
         case .unsupportedURL(let url, let reason):
             "cannot announce to '\(url)': \(reason)"
         case .allTrackersFailed(let attempts):

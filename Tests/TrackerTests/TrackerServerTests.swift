@@ -112,11 +112,73 @@ import TorrentMetainfo
         let server = try await Loopback.startServer(torrents: [Self.torrent], idleTimeout: .milliseconds(200))
         defer { Task { try? await server.shutdown() } }
         let channel = try await ClientBootstrap(group: Loopback.group).connect(host: Loopback.host, port: server.port).get()
-        let closed = ContinuousClock.now
+        let connected = ContinuousClock.now
         let watchdog = channel.eventLoop.scheduleTask(in: .seconds(5)) { channel.close(promise: nil) }
         try await channel.closeFuture.get()
         watchdog.cancel()
-        #expect(ContinuousClock.now - closed < .seconds(4), "the server closed the idle connection")
+        #expect(ContinuousClock.now - connected < .seconds(4), "the server closed the idle connection")
+    }
+
+    @Test func keepAliveAnswersPipelinedRequestsInOrder() async throws {
+        let server = try await Loopback.startServer(torrents: [Self.torrent])
+        defer { Task { try? await server.shutdown() } }
+        let path = "/\(Loopback.secret)/announce?"
+        let first = Fixtures.request(Self.torrent, peer: "A", port: 7201, event: .started).query
+        let second = Fixtures.request(Self.torrent, peer: "B", port: 7202, event: .started, compact: false).query
+        let reply = try await RawHTTP.exchange(
+            port: server.port,
+            "GET \(path)\(first) HTTP/1.1\r\nHost: t\r\n\r\n"
+                + "GET /elsewhere HTTP/1.1\r\nHost: t\r\n\r\n"
+                + "GET \(path)\(second) HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        // Bodies carry no line break, so a status line may follow one directly.
+        let statuses = reply.components(separatedBy: "HTTP/1.1 ").dropFirst().map {
+            $0.components(separatedBy: "\r\n")[0]
+        }
+        #expect(statuses == ["200 OK", "404 Not Found", "200 OK"])
+        #expect(reply.contains("5:peers0:e"), "A was alone")
+        #expect(reply.hasSuffix("5:peersld2:ip9:127.0.0.17:peer id20:AAAAAAAAAAAAAAAAAAAA4:porti7201eeee"), "B sees A")
+    }
+
+    @Test func oversizedRequestsAreRefused() async throws {
+        let server = try await Loopback.startServer(torrents: [Self.torrent])
+        defer { Task { try? await server.shutdown() } }
+        let longTarget = "/\(Loopback.secret)/announce?" + String(repeating: "a", count: 5000)
+        let long = try await RawHTTP.exchange(
+            port: server.port, "GET \(longTarget) HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        #expect(long.hasPrefix("HTTP/1.1 414 "))
+        let headers = (0..<100).map { "X-Filler-\($0): x\r\n" }.joined()
+        let many = try await RawHTTP.exchange(
+            port: server.port, "GET /\(Loopback.secret)/announce HTTP/1.1\r\nHost: t\r\n\(headers)\r\n")
+        #expect(many.hasPrefix("HTTP/1.1 4"), "too many header fields: \(many.prefix(40))")
+        #expect(await server.peerCount(of: Self.torrent) == 0)
+    }
+
+    @Test func shutdownClosesOpenConnections() async throws {
+        let server = try await Loopback.startServer(torrents: [Self.torrent])
+        let channel = try await ClientBootstrap(group: Loopback.group).connect(host: Loopback.host, port: server.port).get()
+        let watchdog = channel.eventLoop.scheduleTask(in: .seconds(5)) { channel.close(promise: nil) }
+        defer { watchdog.cancel() }
+        // Let the server register the connection before shutting down.
+        while await server.connections.count == 0 {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let started = ContinuousClock.now
+        try await server.shutdown()
+        try await channel.closeFuture.get()
+        #expect(ContinuousClock.now - started < .seconds(4), "shutdown closed the connection, not the watchdog")
+    }
+
+    @Test func cancellingAnAnnounceStopsWaiting() async throws {
+        let silent = try await ServerBootstrap(group: Loopback.group).bind(host: Loopback.host, port: 0).get()
+        defer { silent.close(promise: nil) }
+        let url = "http://127.0.0.1:\(silent.localAddress!.port!)/announce"
+        let client = try Loopback.client([[url]], timeout: .seconds(30))
+        let task = Task { try await client.announce(Fixtures.request(Self.torrent, peer: "A")) }
+        try await Task.sleep(for: .milliseconds(200))
+        let started = ContinuousClock.now
+        task.cancel()
+        await #expect(throws: TrackerError(.cancelled(url: url))) { try await task.value }
+        #expect(ContinuousClock.now - started < .seconds(5))
     }
 
     @Test func clientFallsBackThroughTiersAndPromotesTheTrackerThatAnswered() async throws {

@@ -116,12 +116,20 @@ public actor TrackerClient {
             throw TrackerError(.connectionFailed(url: text, reason: "\(error)"))
         }
         do {
-            let result = try await promise.futureResult.get()
+            // A cancelled task (a peer shutting down) stops waiting at once.
+            let result = try await withTaskCancellationHandler {
+                try await promise.futureResult.get()
+            } onCancel: {
+                promise.fail(CancellationError())
+            }
             channel.close(promise: nil)
             return result
         } catch let error as TrackerError {
             channel.close(promise: nil)
             throw error
+        } catch is CancellationError {
+            channel.close(promise: nil)
+            throw TrackerError(.cancelled(url: text))
         } catch {
             channel.close(promise: nil)
             throw TrackerError(.connectionFailed(url: text, reason: "\(error)"))

@@ -58,12 +58,17 @@ public final class TrackerServer: Sendable {
     public let localAddress: SocketAddress
     public let configuration: Configuration
     let core: TrackerCore
+    let connections: ConnectionRegistry
     private let channel: any Channel
 
-    private init(channel: any Channel, localAddress: SocketAddress, core: TrackerCore, configuration: Configuration) {
+    private init(
+        channel: any Channel, localAddress: SocketAddress, core: TrackerCore, connections: ConnectionRegistry,
+        configuration: Configuration
+    ) {
         self.channel = channel
         self.localAddress = localAddress
         self.core = core
+        self.connections = connections
         self.configuration = configuration
     }
 
@@ -80,6 +85,7 @@ public final class TrackerServer: Sendable {
             state.register(infoHash)
         }
         let core = TrackerCore(state: state)
+        let connections = ConnectionRegistry()
         let routes = TrackerRoutes(
             secret: configuration.secret,
             honorsIPParameter: configuration.honorsIPParameter,
@@ -94,7 +100,11 @@ public final class TrackerServer: Sendable {
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                Task { await connections.add(channel) }
+                channel.closeFuture.whenComplete { _ in
+                    Task { await connections.remove(channel) }
+                }
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: idle))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
                         withPipeliningAssistance: true,
@@ -115,7 +125,9 @@ public final class TrackerServer: Sendable {
             channel.close(promise: nil)
             throw TrackerError(.serverStartFailed(host: host, port: port, reason: "the socket has no local address"))
         }
-        return TrackerServer(channel: channel, localAddress: localAddress, core: core, configuration: configuration)
+        return TrackerServer(
+            channel: channel, localAddress: localAddress, core: core, connections: connections,
+            configuration: configuration)
     }
 
     private static func decoderLimits(_ configuration: Configuration) -> NIOHTTPDecoderLimitConfiguration {
@@ -138,13 +150,14 @@ public final class TrackerServer: Sendable {
         return "http://\(name):\(port)\(path)"
     }
 
-    /// Stops listening. Open connections are closed by their idle timeout or
-    /// by the event loop group's shutdown.
+    /// Stops listening and closes every open connection; the state stays
+    /// readable. Calling it again does nothing.
     public func shutdown() async throws {
         do {
             try await channel.close()
         } catch ChannelError.alreadyClosed {
         }
+        await connections.closeAll()
     }
 }
 
