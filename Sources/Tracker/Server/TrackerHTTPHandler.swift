@@ -31,6 +31,12 @@ final class TrackerHTTPHandler: ChannelInboundHandler {
         }
     }
 
+    /// A malformed request (NIO's error handler has already answered 400)
+    /// or a broken socket: either way the connection is done.
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        context.close(promise: nil)
+    }
+
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent {
             context.close(promise: nil)
