@@ -25,8 +25,9 @@ public struct TrackerError: Error, Hashable, Sendable {
         case trackerFailure(url: String, reason: String)
         /// The tracker's answer is not a valid announce response.
         case invalidResponse(url: String, reason: String)
-        /// The tracker answered with an HTTP status other than 200.
-        case httpStatus(url: String, code: Int)
+        /// The tracker answered with an HTTP status other than 200, and the
+        /// `failure reason` of its body when it sent one.
+        case httpStatus(url: String, code: Int, reason: String?)
         /// The tracker did not answer in time.
         case timeout(url: String, seconds: Double)
         /// The connection could not be made or broke.
@@ -69,8 +70,8 @@ extension TrackerError: CustomStringConvertible {
             "tracker \(url) refused the announce: \(reason)"
         case .invalidResponse(let url, let reason):
             "tracker \(url) sent an invalid announce response: \(reason)"
-        case .httpStatus(let url, let code):
-            "tracker \(url) answered HTTP \(code), expected 200; check the announce URL"
+        case .httpStatus(let url, let code, let reason):
+            "tracker \(url) answered HTTP \(code)\(reason.map { " (\($0))" } ?? ""), expected 200; check the announce URL"
         case .timeout(let url, let seconds):
             "tracker \(url) did not answer within \(seconds) s; check it is running and reachable"
         case .connectionFailed(let url, let reason):

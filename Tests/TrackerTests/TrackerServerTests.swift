@@ -195,6 +195,21 @@ import TorrentMetainfo
         #expect(await server.peerCount(of: Self.torrent) == 1)
     }
 
+    @Test func clientReportsAnHTTPErrorWithTheTrackersReason() async throws {
+        let server = try await Loopback.startServer(torrents: [Self.torrent])
+        defer { Task { try? await server.shutdown() } }
+        let url = "http://127.0.0.1:\(server.port)/"
+        let client = try Loopback.client([[url]])
+        await #expect {
+            try await client.announce(Fixtures.request(Self.torrent, peer: "A"))
+        } throws: { error in
+            guard let error = error as? TrackerError, case .httpStatus(url, 404, let reason?) = error.kind else {
+                return false
+            }
+            return reason.contains("/<secret>/announce") && error.description.contains("HTTP 404")
+        }
+    }
+
     @Test func clientReportsEveryFailedTracker() async throws {
         let dead1 = "http://127.0.0.1:\(try await Loopback.closedPort())/announce"
         let dead2 = "http://127.0.0.1:\(try await Loopback.closedPort())/announce"

@@ -81,7 +81,13 @@ public actor TrackerClient {
             version: .http1_1, method: .GET, uri: url.requestTarget(query: request.query), headers: headers)
         let result = try await get(head, url: url, timeout: configuration.timeout, group: group)
         guard result.status == 200 else {
-            throw TrackerError(.httpStatus(url: url.text, code: result.status))
+            var reason: String?
+            do {
+                _ = try AnnounceResponse(bencoded: result.body, from: url.text)
+            } catch {
+                if case .trackerFailure(_, let text) = error.kind { reason = text }
+            }
+            throw TrackerError(.httpStatus(url: url.text, code: result.status, reason: reason))
         }
         return try AnnounceResponse(bencoded: result.body, from: url.text)
     }
