@@ -137,6 +137,13 @@ import TorrentMetainfo
         #expect(statuses == ["200 OK", "404 Not Found", "200 OK"])
         #expect(reply.contains("5:peers0:e"), "A was alone")
         #expect(reply.hasSuffix("5:peersld2:ip9:127.0.0.17:peer id20:AAAAAAAAAAAAAAAAAAAA4:porti7201eeee"), "B sees A")
+
+        // The closed connection leaves the server's registry.
+        let deadline = ContinuousClock.now + .seconds(3)
+        while await server.connections.count > 0 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(await server.connections.count == 0)
     }
 
     @Test func oversizedRequestsAreRefusedAndTheConnectionClosed() async throws {

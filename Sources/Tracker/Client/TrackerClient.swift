@@ -97,8 +97,7 @@ public actor TrackerClient {
     ) async throws(TrackerError) -> HTTPGetResult {
         let eventLoop = group.next()
         let promise = eventLoop.makePromise(of: HTTPGetResult.self)
-        let timeAmount = TimeAmount.nanoseconds(Int64(timeout.components.seconds) * 1_000_000_000
-            + timeout.components.attoseconds / 1_000_000_000)
+        let timeAmount = TimeAmount(timeout)
         let maximumBodyLength = AnnounceResponse.maximumBodyLength
         let text = url.text
         let bootstrap = ClientBootstrap(group: eventLoop)

@@ -13,6 +13,10 @@ actor ConnectionRegistry {
             return
         }
         channels[ObjectIdentifier(channel)] = channel
+        // Registered here, after the insertion, so a removal never overtakes it.
+        channel.closeFuture.whenComplete { _ in
+            Task { await self.remove(channel) }
+        }
     }
 
     func remove(_ channel: any Channel) {

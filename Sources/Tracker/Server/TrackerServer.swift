@@ -92,18 +92,13 @@ public final class TrackerServer: Sendable {
             maximumURILength: configuration.maximumURILength,
             maximumHeaderCount: configuration.maximumHeaderCount)
         let limits = Self.decoderLimits(configuration)
-        let idle = TimeAmount.nanoseconds(
-            configuration.idleTimeout.components.seconds * 1_000_000_000
-                + configuration.idleTimeout.components.attoseconds / 1_000_000_000)
+        let idle = TimeAmount(configuration.idleTimeout)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
                 Task { await connections.add(channel) }
-                channel.closeFuture.whenComplete { _ in
-                    Task { await connections.remove(channel) }
-                }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: idle))
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(
