@@ -1,0 +1,43 @@
+import NIOCore
+import NIOPosix
+import TorrentMetainfo
+@testable import Tracker
+
+/// Helpers for tests that run a real tracker on 127.0.0.1.
+enum Loopback {
+    static let group = MultiThreadedEventLoopGroup.singleton
+    static let host = "127.0.0.1"
+    static let secret = "0123456789abcdef0123456789abcdef"
+
+    static func startServer(
+        secret: String? = Loopback.secret,
+        torrents: [InfoHash],
+        idleTimeout: Duration = .seconds(30)
+    ) async throws -> TrackerServer {
+        try await TrackerServer.start(
+            host: host, port: 0,
+            configuration: .init(secret: secret, torrents: torrents, idleTimeout: idleTimeout),
+            group: group)
+    }
+
+    static func client(_ urls: [[String]], timeout: Duration = .seconds(5)) throws -> TrackerClient {
+        try TrackerClient(
+            tiers: urls, configuration: .init(timeout: timeout, shuffleTiers: false), group: group)
+    }
+
+    static func client(for server: TrackerServer) throws -> TrackerClient {
+        try client([[server.announceURL(host: host)]])
+    }
+
+    /// A port nothing listens on: bound once, then released.
+    static func closedPort() async throws -> Int {
+        let channel = try await ServerBootstrap(group: group).bind(host: host, port: 0).get()
+        let port = channel.localAddress!.port!
+        try await channel.close()
+        return port
+    }
+
+    static func endpoint(port: UInt16) -> PeerEndpoint {
+        PeerEndpoint(address: .v4([127, 0, 0, 1]), port: port)
+    }
+}

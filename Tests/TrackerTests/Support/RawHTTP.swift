@@ -1,0 +1,45 @@
+import NIOCore
+import NIOPosix
+
+/// Sends raw bytes to a server and returns everything it sends back until
+/// it closes the connection: for testing HTTP framing without our client.
+enum RawHTTP {
+    final class Collector: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        private var received: [UInt8] = []
+        private let promise: EventLoopPromise<[UInt8]>
+
+        init(promise: EventLoopPromise<[UInt8]>) {
+            self.promise = promise
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            received += unwrapInboundIn(data).readableBytesView
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            promise.succeed(received)
+        }
+
+        func errorCaught(context: ChannelHandlerContext, error: Error) {
+            promise.fail(error)
+            context.close(promise: nil)
+        }
+    }
+
+    static func exchange(port: Int, _ request: String, timeout: TimeAmount = .seconds(5)) async throws -> String {
+        let eventLoop = Loopback.group.next()
+        let promise = eventLoop.makePromise(of: [UInt8].self)
+        let channel = try await ClientBootstrap(group: eventLoop)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(Collector(promise: promise))
+                }
+            }
+            .connect(host: Loopback.host, port: port).get()
+        let watchdog = eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+        defer { watchdog.cancel() }
+        try await channel.writeAndFlush(ByteBuffer(string: request))
+        return String(decoding: try await promise.futureResult.get(), as: UTF8.self)
+    }
+}
