@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "Tracker",
             dependencies: [
-                "Bencode", "TorrentMetainfo",
+                "Bencode", "TorrentMetainfo", "PeerWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -105,7 +105,7 @@ let package = Package(
         .testTarget(
             name: "TrackerTests",
             dependencies: [
-                "Tracker", "Bencode", "TorrentMetainfo",
+                "Tracker", "Bencode", "TorrentMetainfo", "PeerWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

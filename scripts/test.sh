@@ -11,7 +11,10 @@ echo "== build (debug, with tests)"
 swift build --build-tests
 
 echo "== tests"
-swift test --skip-build
+# One test at a time: several tests start real servers and tools (sshd, opentracker,
+# libtorrent, GNU tar) and wait on them with timeouts; run side by side on a 2-core
+# machine they starve each other. Serially the whole suite takes well under a minute.
+swift test --skip-build --no-parallel
 
 echo "== peer binary"
 scripts/check-peer-binary.sh

@@ -1,6 +1,7 @@
 import Testing
 import TorrentMetainfo
 @testable import Tracker
+import PeerWire
 
 struct AnnounceRequestTests {
     /// Info-hash bytes 0x00...0x13 escaped byte by byte, in upper case.
@@ -93,7 +94,7 @@ struct AnnounceRequestTests {
             let infoHash = InfoHash(bytes: (0..<20).map { _ in UInt8.random(in: 0...255, using: &generator) })
             let request = AnnounceRequest(
                 infoHash: infoHash,
-                peerID: PeerID.random(using: &generator),
+                peerID: PeerID.generate(using: &generator),
                 port: UInt16.random(in: 1...65535, using: &generator),
                 uploaded: Int64.random(in: 0...Int64.max, using: &generator),
                 downloaded: Int64(index),
@@ -113,7 +114,7 @@ struct AnnounceRequestTests {
     @Test func encodesBinaryFieldsByteByByte() {
         let request = AnnounceRequest(
             infoHash: InfoHash(bytes: [0x00, 0x41, 0x7E, 0x20, 0xFF] + Array(repeating: 0x2E, count: 15)),
-            peerID: PeerID(bytes: Array("-SD0001-0123456789ab".utf8))!,
+            peerID: PeerID(bytes: Array("-SD0001-0123456789ab".utf8)),
             port: 6881, left: 5)
         #expect(request.query == "info_hash=%00A~%20%FF..............."
             + "&peer_id=-SD0001-0123456789ab&port=6881&uploaded=0&downloaded=0&left=5&compact=1")

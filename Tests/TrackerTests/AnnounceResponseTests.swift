@@ -1,16 +1,17 @@
 import Bencode
 import Testing
 @testable import Tracker
+import PeerWire
 
 struct AnnounceResponseTests {
     static let peerA = AnnouncedPeer(
-        peerID: PeerID(bytes: Array("AAAAAAAAAAAAAAAAAAAA".utf8))!,
+        peerID: PeerID(bytes: Array("AAAAAAAAAAAAAAAAAAAA".utf8)),
         endpoint: PeerEndpoint(address: IPAddress("127.0.0.1")!, port: 6881))
     static let peerB = AnnouncedPeer(
-        peerID: PeerID(bytes: Array("BBBBBBBBBBBBBBBBBBBB".utf8))!,
+        peerID: PeerID(bytes: Array("BBBBBBBBBBBBBBBBBBBB".utf8)),
         endpoint: PeerEndpoint(address: IPAddress("10.1.2.3")!, port: 0x1AE2))
     static let peerC = AnnouncedPeer(
-        peerID: PeerID(bytes: Array("CCCCCCCCCCCCCCCCCCCC".utf8))!,
+        peerID: PeerID(bytes: Array("CCCCCCCCCCCCCCCCCCCC".utf8)),
         endpoint: PeerEndpoint(address: IPAddress("2001:db8::7")!, port: 443))
 
     static let response = AnnounceResponse(

@@ -25,7 +25,7 @@ struct OpentrackerInteropTests {
             outputIn: directory.url)
         defer { child.stop() }
 
-        let client = try Loopback.client([["http://127.0.0.1:\(port)/announce"]], timeout: .seconds(2))
+        let client = try Loopback.client([["http://127.0.0.1:\(port)/announce"]], timeout: .seconds(10))
         let first = Fixtures.request(Self.torrent, peer: "A", port: 7101, event: .started)
         try await Self.waitUntilAnswering(client, first, child: child)
 

@@ -1,6 +1,7 @@
 import Testing
 import TorrentMetainfo
 @testable import Tracker
+import PeerWire
 
 struct TrackerStateTests {
     static let torrent = StateHarness.torrent
@@ -107,7 +108,7 @@ struct TrackerStateTests {
         var harness = StateHarness(seed: 5)
         for index in 0..<others {
             var request = Fixtures.request(Self.torrent, peer: "A", port: UInt16(2000 + index))
-            request.peerID = PeerID(bytes: Array("peer-".utf8) + Array(String(index + 100_000).utf8) + Array(repeating: 0, count: 9))!
+            request.peerID = PeerID(bytes: Array("peer-".utf8) + Array(String(index + 100_000).utf8) + Array(repeating: 0, count: 9))
             _ = try harness.announce(request, from: "10.0.0.1").get()
         }
         let answer = try harness.announce("Z", from: "10.9.9.9", numwant: numwant).get()

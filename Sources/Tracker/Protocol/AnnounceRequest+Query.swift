@@ -1,4 +1,5 @@
 import TorrentMetainfo
+import PeerWire
 
 extension AnnounceRequest {
     /// A query longer than this is refused before it is split: a real
@@ -34,7 +35,7 @@ extension AnnounceRequest {
         }
         let reader = ParameterReader(parameters: parameters)
         infoHash = InfoHash(bytes: try reader.fixedBytes("info_hash", count: InfoHash.byteCount))
-        peerID = PeerID(bytes: try reader.fixedBytes("peer_id", count: PeerID.byteCount))!
+        peerID = PeerID(bytes: try reader.fixedBytes("peer_id", count: PeerID.byteCount))
         guard let port = UInt16(exactly: try reader.integer("port", in: 1...65535)) else {
             throw TrackerError(.invalidParameter("port", reason: "expected 1...65535"))
         }

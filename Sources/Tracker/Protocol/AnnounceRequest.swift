@@ -1,4 +1,5 @@
 import TorrentMetainfo
+import PeerWire
 
 /// What a peer tells the tracker in `GET /announce?...` (BEP 3, "Trackers").
 public struct AnnounceRequest: Hashable, Sendable {

@@ -1,4 +1,5 @@
 import Bencode
+import PeerWire
 
 extension AnnounceResponse {
     /// The body the tracker sends: a bencoded dictionary per BEP 3.
@@ -116,7 +117,7 @@ extension AnnounceResponse {
                     throw invalid("peers[\(index)] has no 'ip' text")
                 }
                 guard let address = IPAddress(host) else { continue }
-                let peerID = dictionary["peer id"]?.bytes.flatMap { PeerID(bytes: $0) }
+                let peerID = dictionary["peer id"]?.bytes.flatMap { $0.count == PeerID.byteCount ? PeerID(bytes: $0) : nil }
                 peers.append(AnnouncedPeer(peerID: peerID, endpoint: PeerEndpoint(address: address, port: port)))
             }
         case let other?:

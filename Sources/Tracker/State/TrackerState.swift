@@ -1,4 +1,5 @@
 import TorrentMetainfo
+import PeerWire
 
 /// The whole tracker as a value: which torrents it serves, who is in each
 /// swarm, and who has finished. No I/O and no clock: the caller passes `now`

@@ -1,5 +1,6 @@
 import TorrentMetainfo
 @testable import Tracker
+import PeerWire
 
 /// A small deterministic generator (SplitMix64) so random choices in tests
 /// repeat from run to run.
@@ -28,7 +29,7 @@ enum Fixtures {
 
     /// A peer id of 20 copies of `letter`.
     static func peerID(_ letter: Character) -> PeerID {
-        PeerID(bytes: Array(repeating: letter.asciiValue!, count: 20))!
+        PeerID(bytes: Array(repeating: letter.asciiValue!, count: 20))
     }
 
     static func address(_ text: String) -> IPAddress {

@@ -20,7 +20,7 @@ enum Loopback {
             group: group)
     }
 
-    static func client(_ urls: [[String]], timeout: Duration = .seconds(5)) throws -> TrackerClient {
+    static func client(_ urls: [[String]], timeout: Duration = .seconds(30)) throws -> TrackerClient {
         try TrackerClient(
             tiers: urls, configuration: .init(timeout: timeout, shuffleTiers: false), group: group)
     }

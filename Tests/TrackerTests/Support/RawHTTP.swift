@@ -18,7 +18,7 @@ enum RawHTTP {
         }
 
         func channelInactive(context: ChannelHandlerContext) {
-            promise.succeed(received)
+            promise.completeWith(.success(received))
         }
 
         func errorCaught(context: ChannelHandlerContext, error: Error) {
@@ -27,6 +27,13 @@ enum RawHTTP {
         }
     }
 
+    struct TimedOut: Error, CustomStringConvertible {
+        let seconds: Int64
+        var description: String { "the server kept the connection open for \(seconds) s" }
+    }
+
+    /// Sends `request` and returns everything the server sent until it closed the connection;
+    /// throws `TimedOut` if it has not closed within `timeout`.
     static func exchange(port: Int, _ request: String, timeout: TimeAmount = .seconds(5)) async throws -> String {
         let eventLoop = Loopback.group.next()
         let promise = eventLoop.makePromise(of: [UInt8].self)
@@ -37,7 +44,11 @@ enum RawHTTP {
                 }
             }
             .connect(host: Loopback.host, port: port).get()
-        let watchdog = eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+        let watchdog = eventLoop.scheduleTask(in: timeout) {
+            // The server did not close in time: that is the test's failure, not a reply.
+            promise.fail(TimedOut(seconds: timeout.nanoseconds / 1_000_000_000))
+            channel.close(promise: nil)
+        }
         defer { watchdog.cancel() }
         try await channel.writeAndFlush(ByteBuffer(string: request))
         return String(decoding: try await promise.futureResult.get(), as: UTF8.self)

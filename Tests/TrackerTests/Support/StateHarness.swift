@@ -1,5 +1,6 @@
 import TorrentMetainfo
 @testable import Tracker
+import PeerWire
 
 /// A tracker state serving one torrent, a seeded generator, and a clock
 /// origin: announces in tests read as one short line each.
