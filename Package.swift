@@ -56,7 +56,7 @@ let package = Package(
         .target(
             name: "Swarm",
             dependencies: [
-                "PeerWire", "TorrentMetainfo",
+                "PeerWire", "TorrentMetainfo", "Tracker",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -77,14 +77,14 @@ let package = Package(
         .executableTarget(
             name: "swarmdeploy",
             dependencies: [
-                "Deploy", "Archive", "TorrentMetainfo", "SSH",
+                "Deploy", "Archive", "TorrentMetainfo", "SSH", "Swarm", "Tracker", "PeerWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(
             name: "swarmdeploy-peer",
             dependencies: [
-                "Archive", "TorrentMetainfo",
+                "Archive", "TorrentMetainfo", "Swarm", "Tracker", "PeerWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -105,7 +105,7 @@ let package = Package(
         .testTarget(
             name: "TrackerTests",
             dependencies: [
-                "Tracker", "Bencode", "TorrentMetainfo", "PeerWire",
+                "TestSupport", "Tracker", "Bencode", "TorrentMetainfo", "PeerWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
@@ -121,7 +121,7 @@ let package = Package(
         .testTarget(name: "DeployTests", dependencies: ["Deploy", "Archive", "TorrentMetainfo"]),
         .testTarget(
             name: "CLITests",
-            dependencies: ["swarmdeploy", "swarmdeploy-peer", "TorrentMetainfo", "Archive"]
+            dependencies: ["TestSupport", "swarmdeploy", "swarmdeploy-peer", "TorrentMetainfo", "Archive"]
         ),
     ],
     swiftLanguageModes: [.v6]

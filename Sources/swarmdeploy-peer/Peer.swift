@@ -4,7 +4,7 @@ import ArgumentParser
 /// linked fully statically, so it runs on a host with no Swift toolchain, no libssh2 and an
 /// older glibc than the build machine's.
 @main
-struct Peer: ParsableCommand {
+struct Peer: AsyncParsableCommand {
     /// Kept equal to swarmdeploy's own version (a test checks), so a host's cached peer is
     /// known to match the controller that uploaded it.
     static let version = "0.1.0"
@@ -21,7 +21,7 @@ struct Peer: ParsableCommand {
               swarmdeploy-peer extract release.tar --into /opt/app.new
             """,
         version: version,
-        subcommands: [VerifyCommand.self, ExtractCommand.self, VersionCommand.self]
+        subcommands: [DownloadCommand.self, VerifyCommand.self, ExtractCommand.self, VersionCommand.self]
     )
 }
 

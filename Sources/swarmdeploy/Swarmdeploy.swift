@@ -23,7 +23,7 @@ struct Swarmdeploy: AsyncParsableCommand {
               64  bad input (arguments, hosts file, Deployfile, source directory)
             """,
         version: SwarmdeployVersion.current,
-        subcommands: [PushCommand.self, PackCommand.self, VersionCommand.self]
+        subcommands: [PushCommand.self, PackCommand.self, SeedCommand.self, TrackerCommand.self, VersionCommand.self]
     )
 
     /// Parses with support for options whose value is optional (`--gzip` or `--gzip=9`),

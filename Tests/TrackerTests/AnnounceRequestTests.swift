@@ -2,6 +2,7 @@ import Testing
 import TorrentMetainfo
 @testable import Tracker
 import PeerWire
+import TestSupport
 
 struct AnnounceRequestTests {
     /// Info-hash bytes 0x00...0x13 escaped byte by byte, in upper case.
@@ -89,7 +90,7 @@ struct AnnounceRequestTests {
     }
 
     @Test func encodingAndParsingRoundTrip() throws {
-        var generator = SeededGenerator(seed: 7)
+        var generator = SplitMix64(seed: 7)
         for index in 0..<50 {
             let infoHash = InfoHash(bytes: (0..<20).map { _ in UInt8.random(in: 0...255, using: &generator) })
             let request = AnnounceRequest(

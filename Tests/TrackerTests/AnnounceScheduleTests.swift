@@ -1,5 +1,6 @@
 import Testing
 @testable import Tracker
+import TestSupport
 
 struct AnnounceScheduleTests {
     let t0 = ContinuousClock.now
@@ -54,7 +55,7 @@ struct AnnounceScheduleTests {
 
     @Test func jitterStaysWithinItsFraction() {
         let policy = AnnounceSchedule.Policy(retryBase: .seconds(4), retryCap: .seconds(60), jitterFraction: 0.25)
-        var generator = SeededGenerator(seed: 12)
+        var generator = SplitMix64(seed: 12)
         var waits: Set<Duration> = []
         for _ in 0..<50 {
             var schedule = AnnounceSchedule(start: t0, policy: policy)

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TorrentMetainfo
 @testable import Tracker
+import TestSupport
 
 /// Two libtorrent sessions (Debian `python3-libtorrent`) find each other
 /// through our tracker, one downloads from the other, and the tracker's
@@ -43,7 +44,7 @@ struct LibtorrentInteropTests {
             throw InteropSupport.Unavailable(description: "\(Self.python) is missing; install the Debian package "
                 + "python3-libtorrent, or set SWARMDEPLOY_SKIP_INTEROP=1 to skip interop tests")
         }
-        var generator = SeededGenerator(seed: 2026)
+        var generator = SplitMix64(seed: 2026)
         let payload = (0..<(300 * 1024 + 17)).map { _ in UInt8.random(in: 0...255, using: &generator) }
         var hasher = PieceHasher(pieceLength: 32 * 1024)
         hasher.update(payload)

@@ -1,5 +1,6 @@
 import Testing
 @testable import Tracker
+import TestSupport
 
 struct TrackerTiersTests {
     @Test func triesTiersInOrderAndPromotesASuccess() throws {
@@ -14,7 +15,7 @@ struct TrackerTiersTests {
     @Test func shufflingKeepsTiersApart() throws {
         let urls = (0..<8).map { "http://t\($0)/announce" }
         var tiers = try TrackerTiers([urls, ["http://last/announce"]])
-        var generator = SeededGenerator(seed: 13)
+        var generator = SplitMix64(seed: 13)
         tiers.shuffleWithinTiers(using: &generator)
         #expect(Set(tiers.tiers[0].map(\.text)) == Set(urls))
         #expect(tiers.tiers[0].map(\.text) != urls)

@@ -18,7 +18,8 @@ public final class SwarmNode: Sendable {
     /// The port peers connect to.
     public let listenPort: Int
 
-    private let group: MultiThreadedEventLoopGroup
+    /// The node's event loop, also used for its tracker announces.
+    let group: MultiThreadedEventLoopGroup
     private let threadPool: NIOThreadPool
     private let listener: Channel
     private let session: NIOLoopBound<TorrentSession>
@@ -126,14 +127,15 @@ public final class SwarmNode: Sendable {
     }
 
     /// Returns when the whole payload is downloaded and verified (at once for a seeder).
-    /// Cancelling the waiting task fails the download, so a caller's timeout cannot hang here.
+    /// Cancelling the waiting task ends the wait (with `CancellationError`), not the download.
     public func waitUntilComplete() async throws {
-        let session = self.session
-        let loop = listener.eventLoop
+        // Each waiter gets its own promise, so cancelling one wait leaves the download alone.
+        let waiter = listener.eventLoop.makePromise(of: Void.self)
+        completionFuture.cascade(to: waiter)
         try await withTaskCancellationHandler {
-            try await completionFuture.get()
+            try await waiter.futureResult.get()
         } onCancel: {
-            loop.execute { session.value.settle(.failure(CancellationError())) }
+            waiter.fail(CancellationError())
         }
     }
 

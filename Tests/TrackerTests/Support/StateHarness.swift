@@ -1,6 +1,7 @@
 import TorrentMetainfo
 @testable import Tracker
 import PeerWire
+import TestSupport
 
 /// A tracker state serving one torrent, a seeded generator, and a clock
 /// origin: announces in tests read as one short line each.
@@ -8,13 +9,13 @@ struct StateHarness {
     static let torrent = Fixtures.infoHash(0xF0)
 
     var state: TrackerState
-    var generator: SeededGenerator
+    var generator: SplitMix64
     let t0 = ContinuousClock.now
 
     init(_ configuration: TrackerState.Configuration = .init(), seed: UInt64 = 1) {
         state = TrackerState(configuration: configuration)
         state.register(Self.torrent)
-        generator = SeededGenerator(seed: seed)
+        generator = SplitMix64(seed: seed)
     }
 
     @discardableResult

@@ -1,0 +1,94 @@
+import ArgumentParser
+import Foundation
+import Swarm
+import TorrentMetainfo
+
+/// Downloads a torrent's payload from the swarm, verifies it, and seeds it for a while.
+struct DownloadCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "download",
+        abstract: "Download a torrent's payload through its trackers, verify it, then seed for a grace period.",
+        discussion: """
+            Writes to OUT.part and renames it to OUT once every piece's SHA-1 and the payload's \
+            SHA-256 check out. Exits 0 when the payload is complete and the grace period is over.
+
+            Example:
+              swarmdeploy-peer download release-42.torrent --out /var/tmp/release-42.tar --seed-grace 30
+            """
+    )
+
+    @Argument(help: "The .torrent file.") var torrent: String
+    @Option(help: ArgumentHelp("Where to write the payload.", valueName: "file")) var out: String
+    @Option(help: ArgumentHelp("Seconds to keep seeding after the download completes.", valueName: "seconds"))
+    var seedGrace: Double = 30
+    @Option(help: ArgumentHelp("Give up when the download has not completed after this many seconds.", valueName: "seconds"))
+    var timeout: Double = 3600
+    @Option(help: ArgumentHelp("Port to accept peers on (0: any free port).", valueName: "port")) var port = 0
+    @Option(help: ArgumentHelp("Announce to this tracker instead of the torrent's; repeatable.", valueName: "url"))
+    var tracker: [String] = []
+
+    func run() async throws {
+        guard let data = FileManager.default.contents(atPath: torrent) else {
+            throw PeerFailure("cannot read the torrent \(torrent)")
+        }
+        let metainfo = try Metainfo(bytes: Array(data))
+        let partial = out + ".part"
+        let storage = try FilePieceStorage(path: partial, length: metainfo.length, mode: .readWrite)
+        let node = try await SwarmNode.start(
+            metainfo: metainfo, storage: storage, role: .downloader,
+            configuration: SwarmConfiguration(listenPort: port)
+        )
+        let announcer: TrackerAnnouncer
+        do {
+            announcer = try TrackerAnnouncer(node: node, metainfo: metainfo, tiers: tracker.isEmpty ? nil : tracker.map { [$0] })
+        } catch {
+            await node.shutdown()
+            throw error
+        }
+        let reporter = Task { await Self.reportProgress(of: node) }
+        defer { reporter.cancel() }
+
+        do {
+            try await Self.withDeadline(seconds: timeout) { try await node.waitUntilComplete() }
+        } catch {
+            await announcer.stop()
+            await node.shutdown()
+            throw PeerFailure("download of \(metainfo.name) did not complete: \(error)")
+        }
+        guard rename(partial, out) == 0 else {
+            throw PeerFailure("cannot rename \(partial) to \(out): \(String(cString: strerror(errno)))")
+        }
+        printLine("download: \(metainfo.name) complete and verified (info-hash \(metainfo.infoHash)); seeding for \(seedGrace) s")
+        try? await Task.sleep(for: .seconds(seedGrace))
+        await announcer.stop()
+        let progress = try await node.progress
+        await node.shutdown()
+        printLine("download: done; uploaded \(progress.bytesUploaded) bytes to other peers")
+    }
+
+    /// One plain line a second while something changes (never control characters: the
+    /// controller reads these lines over SSH).
+    private static func reportProgress(of node: SwarmNode) async {
+        var last: SwarmProgress?
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .seconds(1))
+            guard let progress = try? await node.progress, progress != last else { continue }
+            last = progress
+            let line = "progress: \(progress.verifiedPieces)/\(progress.pieceCount) pieces, "
+                + "\(progress.bytesDownloaded) bytes in, \(progress.bytesUploaded) out, \(progress.connectedPeers) peers\n"
+            FileHandle.standardError.write(Data(line.utf8))
+        }
+    }
+
+    private static func withDeadline(seconds: Double, _ body: @escaping @Sendable () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: .seconds(seconds))
+                throw PeerFailure("no complete payload after \(seconds) s")
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+}

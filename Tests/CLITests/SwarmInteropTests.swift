@@ -1,0 +1,149 @@
+import Foundation
+import Glibc
+import Testing
+import TestSupport
+import TorrentMetainfo
+
+/// Our seeder, tracker and peer against standard BitTorrent software: libtorrent (Debian's
+/// python3-libtorrent, through /usr/bin/python3) and opentracker. Loopback only.
+@Suite(
+    "Swarm interoperability",
+    .disabled(if: ProcessInfo.processInfo.environment["SWARMDEPLOY_SKIP_INTEROP"] == "1", "SWARMDEPLOY_SKIP_INTEROP=1")
+)
+struct SwarmInteropTests {
+    static let python = "/usr/bin/python3"
+
+    /// Settings that let libtorrent talk to peers and trackers on 127.0.0.1 and nothing else.
+    static let sessionSettings = """
+        settings = {
+            'enable_dht': False, 'enable_lsd': False, 'enable_upnp': False, 'enable_natpmp': False,
+            'listen_interfaces': '127.0.0.1:0', 'allow_multiple_connections_per_ip': True,
+            'ssrf_mitigation': False, 'announce_to_all_trackers': True,
+        }
+        """
+
+    /// Downloads a torrent into a directory; exits 0 once libtorrent has verified every piece.
+    static let downloader = """
+        import sys, time
+        import libtorrent as lt
+        torrent, directory = sys.argv[1:3]
+        \(sessionSettings)
+        session = lt.session(settings)
+        handle = session.add_torrent({'ti': lt.torrent_info(torrent), 'save_path': directory})
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            status = handle.status()
+            if status.is_seeding:
+                print('libtorrent: complete', status.num_pieces, 'pieces', flush=True)
+                sys.exit(0)
+            time.sleep(0.1)
+        print('libtorrent: incomplete', handle.status().progress, flush=True)
+        sys.exit(1)
+        """
+
+    /// Seeds a payload that is already in `directory` until killed.
+    static let seeder = """
+        import sys, time
+        import libtorrent as lt
+        torrent, directory = sys.argv[1:3]
+        \(sessionSettings)
+        session = lt.session(settings)
+        handle = session.add_torrent({'ti': lt.torrent_info(torrent), 'save_path': directory})
+        while True:
+            status = handle.status()
+            print('libtorrent:', status.state, status.num_peers, 'peers', flush=True)
+            time.sleep(0.5)
+        """
+
+    func requireTools(_ tools: [String]) throws {
+        for tool in tools where !FileManager.default.isExecutableFile(atPath: tool) {
+            Issue.record("\(tool) is missing: run scripts/install-deps.sh (Debian packages python3-libtorrent, opentracker)")
+            throw CancellationError()
+        }
+    }
+
+    /// A tree of one 5 MiB random file, packed with `tracker` as its announce URL.
+    func packedPayload(in temp: TemporaryDirectory, tracker: String) throws -> Metainfo {
+        try FileManager.default.createDirectory(atPath: temp.path("tree"), withIntermediateDirectories: true)
+        var generator = SplitMix64(seed: 77)
+        let bytes = (0..<(5 << 20)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+        try Data(bytes).write(to: URL(fileURLWithPath: temp.path("tree/payload.bin")))
+        let packed = try CommandRunner.swarmdeploy([
+            "pack", temp.path("tree"), "-o", temp.path("release"), "--tracker", tracker, "--piece-size", "256KiB",
+        ])
+        try #require(packed.status == 0, "\(packed.stderr)")
+        return try Metainfo(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: temp.path("release.torrent")))))
+    }
+
+    @Test("libtorrent downloads from our seeder through our tracker")
+    func libtorrentFromOurSeeder() throws {
+        try requireTools([Self.python])
+        let temp = try TemporaryDirectory()
+        let port = freeLoopbackPort()
+        let metainfo = try packedPayload(in: temp, tracker: "http://127.0.0.1:\(port)/announce")
+
+        let tracker = try BackgroundProcess(
+            CommandRunner.binDirectory.appendingPathComponent("swarmdeploy").path,
+            ["tracker", "--listen", "127.0.0.1:\(port)", "--torrent", temp.path("release.torrent")],
+            logPath: temp.path("tracker.log")
+        )
+        #expect(tracker.waitForLog(containing: "announce URL"), "\(tracker.log)")
+        let seeder = try BackgroundProcess(
+            CommandRunner.binDirectory.appendingPathComponent("swarmdeploy").path,
+            ["seed", temp.path("release.torrent"), temp.path("release.tar"), "--listen", "127.0.0.1:0"],
+            logPath: temp.path("seed.log")
+        )
+        #expect(seeder.waitForLog(containing: "listening on port"), "\(seeder.log)")
+
+        try FileManager.default.createDirectory(atPath: temp.path("libtorrent"), withIntermediateDirectories: true)
+        let download = try CommandRunner.run(
+            URL(fileURLWithPath: Self.python), ["-c", Self.downloader, temp.path("release.torrent"), temp.path("libtorrent")]
+        )
+        #expect(download.status == 0, "\(download.stdout)\(download.stderr)\nseed: \(seeder.log)")
+        #expect(
+            FileManager.default.contentsEqual(atPath: temp.path("libtorrent/\(metainfo.name)"), andPath: temp.path("release.tar"))
+        )
+
+        // Both shut down cleanly on SIGINT, as a user's Ctrl-C would.
+        #expect(seeder.stop(), "\(seeder.log)")
+        #expect(tracker.stop(), "\(tracker.log)")
+        #expect(seeder.log.contains("seed: stopped after uploading"))
+    }
+
+    @Test("our peer downloads from a libtorrent seeder, with opentracker as the tracker")
+    func ourPeerFromLibtorrent() throws {
+        try requireTools([Self.python, "/usr/bin/opentracker"])
+        let temp = try TemporaryDirectory()
+        let port = freeLoopbackPort()
+        let metainfo = try packedPayload(in: temp, tracker: "http://127.0.0.1:\(port)/announce")
+
+        // Debian's opentracker serves only whitelisted info-hashes; -w is read inside its -d chroot.
+        let jail = temp.path("opentracker")
+        try FileManager.default.createDirectory(atPath: jail, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: temp.url.path)
+        try (metainfo.infoHash.hex + "\n").write(toFile: jail + "/whitelist", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: jail + "/whitelist")
+        let opentracker = try BackgroundProcess(
+            "/usr/bin/opentracker",
+            ["-i", "127.0.0.1", "-p", String(port), "-d", jail, "-u", "nobody", "-w", "whitelist"],
+            logPath: temp.path("opentracker.log")
+        )
+        defer { opentracker.stop(signal: SIGKILL) }  // opentracker ignores SIGINT and SIGTERM
+
+        try FileManager.default.createDirectory(atPath: temp.path("seed"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: temp.path("release.tar"), toPath: temp.path("seed/\(metainfo.name)"))
+        let seeder = try BackgroundProcess(
+            Self.python, ["-c", Self.seeder, temp.path("release.torrent"), temp.path("seed")],
+            logPath: temp.path("libtorrent.log")
+        )
+        defer { seeder.stop(signal: SIGKILL) }
+        #expect(seeder.waitForLog(containing: "seeding"), "\(seeder.log)")
+
+        let download = try CommandRunner.peer([
+            "download", temp.path("release.torrent"), "--out", temp.path("ours.tar"), "--seed-grace", "0", "--timeout", "60",
+        ])
+        #expect(download.status == 0, "\(download.stderr)\nlibtorrent: \(seeder.log)\nopentracker: \(opentracker.log)")
+        #expect(FileManager.default.contentsEqual(atPath: temp.path("ours.tar"), andPath: temp.path("release.tar")))
+        #expect(!FileManager.default.fileExists(atPath: temp.path("ours.tar.part")))
+    }
+}
