@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import Glibc
 import Swarm
 import TorrentMetainfo
 
@@ -28,10 +28,7 @@ struct DownloadCommand: AsyncParsableCommand {
     var tracker: [String] = []
 
     func run() async throws {
-        guard let data = FileManager.default.contents(atPath: torrent) else {
-            throw PeerFailure("cannot read the torrent \(torrent)")
-        }
-        let metainfo = try Metainfo(bytes: Array(data))
+        let metainfo = try Metainfo(bytes: try readWholeFile(torrent, limit: Metainfo.maximumSize))
         let partial = out + ".part"
         let storage = try FilePieceStorage(path: partial, length: metainfo.length, mode: .readWrite)
         let node = try await SwarmNode.start(
@@ -76,7 +73,7 @@ struct DownloadCommand: AsyncParsableCommand {
             last = progress
             let line = "progress: \(progress.verifiedPieces)/\(progress.pieceCount) pieces, "
                 + "\(progress.bytesDownloaded) bytes in, \(progress.bytesUploaded) out, \(progress.connectedPeers) peers\n"
-            FileHandle.standardError.write(Data(line.utf8))
+            writeToStandardError(line)
         }
     }
 

@@ -48,6 +48,17 @@ struct VerifyCommand: ParsableCommand {
     }
 }
 
+/// Writes a whole line to standard error in one write(2), unbuffered.
+func writeToStandardError(_ text: String) {
+    var bytes = Array(text.utf8)[...]
+    while !bytes.isEmpty {
+        let written = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        if written < 0 && errno == EINTR { continue }
+        guard written > 0 else { return }
+        bytes = bytes.dropFirst(written)
+    }
+}
+
 struct PeerFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
