@@ -118,6 +118,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DeployTests", dependencies: ["Deploy", "Archive", "TorrentMetainfo"]),
+        .testTarget(name: "SSHTests", dependencies: ["SSH"]),
         .testTarget(
             name: "CLITests",
             dependencies: ["swarmdeploy", "swarmdeploy-peer", "TorrentMetainfo", "Archive"]
