@@ -109,3 +109,34 @@ struct ConnectAndAuthTests {
         #expect(try readText(server.knownHostsPath).hasPrefix("[::1]:\(server.port) ssh-ed25519 "))
     }
 }
+
+@Suite("Authenticating through a real ssh-agent")
+struct AgentTests {
+    @Test func agentKeyIsUsedBeforeIdentityFiles() throws {
+        let server = try OpenSSHServer()
+        try server.knownHostsLine().write(toFile: server.knownHostsPath, atomically: true, encoding: .utf8)
+        let socketPath = server.directory.file("agent.sock")
+        let agent = try Spawn.start("/usr/bin/ssh-agent", ["-D", "-a", socketPath], outputPath: server.directory.file("agent.log"))
+        defer {
+            kill(agent, SIGTERM)
+            Spawn.wait(agent)
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while !FileManager.default.fileExists(atPath: socketPath) && Date() < deadline { usleep(20_000) }
+        try runTool("/usr/bin/env", ["SSH_AUTH_SOCK=\(socketPath)", "/usr/bin/ssh-add", "-q", server.clientKeyPath])
+
+        var config = server.configuration(identityFiles: [])
+        config.agent = .socket(socketPath)
+        let session = try SSHSession(configuration: config)
+        #expect(try session.execute("echo agent").stdoutText == "agent\n")
+
+        // With a key the server does not know, the error names the agent's key by its comment.
+        try runTool("/usr/bin/env", ["SSH_AUTH_SOCK=\(socketPath)", "/usr/bin/ssh-add", "-q", "-D"])
+        let keys = try TestDirectory("agentkey")
+        try generateKey(at: keys.file("stranger"), comment: "stranger-in-agent")
+        try runTool("/usr/bin/env", ["SSH_AUTH_SOCK=\(socketPath)", "/usr/bin/ssh-add", "-q", keys.file("stranger")])
+        let error = #expect(throws: SSHError.self) { _ = try SSHSession(configuration: config) }
+        #expect(error?.stage == .auth)
+        #expect(error?.description.contains("ssh-agent key stranger-in-agent (rejected)") == true)
+    }
+}
