@@ -38,6 +38,7 @@ final class OpenSSHServer {
             KbdInteractiveAuthentication no
             Subsystem sftp internal-sftp
             LogLevel ERROR
+            MaxStartups 100
             """
         try config.write(toFile: directory.file("sshd_config"), atomically: true, encoding: .utf8)
         // sshd insists on its privilege-separation directory.
