@@ -19,13 +19,17 @@ extension SSHSession {
     ///   - outputLimit: per stream, the most bytes collected; more is an error,
     ///     so a runaway command cannot exhaust memory.
     ///   - onLine: called on this thread for each line as it arrives.
+    ///   - isCancelled: polled at least every `cancellationInterval` while the
+    ///     command runs; when it returns true the channel is closed (the remote
+    ///     side sees EOF) and `SSHError` (stage `.exec`) is thrown.
     public func execute(
         _ command: String,
         stdin: [UInt8] = [],
         timeout: Duration? = nil,
         collectOutput: Bool = true,
         outputLimit: Int = 256 * 1024 * 1024,
-        onLine: ((SSHOutputStream, String) -> Void)? = nil
+        onLine: ((SSHOutputStream, String) -> Void)? = nil,
+        isCancelled: (() -> Bool)? = nil
     ) throws(SSHError) -> SSHCommandResult {
         let handle = try openHandle(for: .exec)
         let deadline = timeout.map { ContinuousClock.now + $0 }
@@ -132,6 +136,9 @@ extension SSHSession {
                 }
             }
 
+            if let isCancelled, isCancelled() {
+                throw SSHError(host: configuration.endpoint, stage: .exec, message: "`\(describedCommand)` was cancelled; the channel was closed")
+            }
             if !progressed && !(finished.stdout && finished.stderr) {
                 try waitForSocket(handle, deadline: deadline, what: "`\(describedCommand)`")
             }
@@ -164,11 +171,14 @@ extension SSHSession {
         try waitForSocket(try openHandle(for: .exec), deadline: deadline, what: message)
     }
 
+    /// How often a running command's `isCancelled` is asked, at the latest.
+    static let cancellationInterval = Duration.milliseconds(200)
+
     /// Waits until the socket is ready in the direction libssh2 is blocked on,
-    /// or the deadline passes. Waits in slices of at most a second so a wait
-    /// never outlives its deadline by much.
+    /// or the deadline passes. Waits in short slices so that neither the
+    /// deadline nor a cancellation is noticed late.
     private func waitForSocket(_ handle: OpaquePointer, deadline: ContinuousClock.Instant?, what: String) throws(SSHError) {
-        var wait = Duration.seconds(1)
+        var wait = Self.cancellationInterval
         if let deadline {
             let left = ContinuousClock.now.duration(to: deadline)
             if left <= .zero {

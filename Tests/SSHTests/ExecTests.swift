@@ -95,6 +95,25 @@ struct ExecTests {
         #expect(after.stdoutText == "still here\n")
     }
 
+    @Test func cancellationClosesTheChannelPromptly() throws {
+        let server = try OpenSSHServer()
+        let session = try server.trustedSession()
+        let started = ContinuousClock.now
+        var lines: [String] = []
+        let error = #expect(throws: SSHError.self) {
+            _ = try session.execute(
+                "echo started; sleep 30",
+                onLine: { lines.append($1) },
+                isCancelled: { ContinuousClock.now - started > .milliseconds(600) }
+            )
+        }
+        #expect(error?.stage == .exec)
+        #expect(error?.description.contains("cancelled") == true)
+        #expect(lines == ["started"])
+        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(try session.execute("echo next").stdoutText == "next\n")
+    }
+
     @Test func outputLimitStopsARunawayCommand() throws {
         let server = try OpenSSHServer()
         let session = try server.trustedSession()
