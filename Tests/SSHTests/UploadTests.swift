@@ -61,3 +61,48 @@ struct UploadTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: remoteDirectory.path).isEmpty)
     }
 }
+
+@Suite("Content-addressed upload")
+struct FileCacheTests {
+    @Test func uploadsOnceSkipsWhenTheHostHasTheSameBytesAndRepairsADifferentFile() throws {
+        let server = try OpenSSHServer()
+        let session = try server.trustedSession()
+        let local = try TestDirectory("cachesource")
+        let payload = (0..<(3 * 1024 * 1024)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ $0 >> 9) }
+        try Data(payload).write(to: URL(fileURLWithPath: local.file("peer")))
+        let digest = String(try runTool("/usr/bin/sha256sum", [local.file("peer")]).prefix(64))
+        let remoteRoot = try TestDirectory("cache")
+        let remote = remoteRoot.file("nested/dir/peer-\(digest)")
+
+        #expect(try session.ensureFile(contentsOf: local.file("peer"), sha256: digest, at: remote))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: remote)) == Data(payload))
+        let inode = try FileManager.default.attributesOfItem(atPath: remote)[.systemFileNumber] as? NSNumber
+
+        #expect(try session.ensureFile(contentsOf: local.file("peer"), sha256: digest, at: remote) == false)
+        #expect(try FileManager.default.attributesOfItem(atPath: remote)[.systemFileNumber] as? NSNumber == inode)
+
+        // Same name, different bytes: the name is not trusted.
+        try Data("tampered".utf8).write(to: URL(fileURLWithPath: remote))
+        #expect(try session.ensureFile(contentsOf: local.file("peer"), sha256: digest, at: remote))
+        #expect(try Data(contentsOf: URL(fileURLWithPath: remote)) == Data(payload))
+    }
+
+    @Test func wrongExpectedDigestIsCaughtAfterTheUpload() throws {
+        let server = try OpenSSHServer()
+        let session = try server.trustedSession()
+        let local = try TestDirectory("cachesource")
+        try Data("content".utf8).write(to: URL(fileURLWithPath: local.file("peer")))
+        let remoteRoot = try TestDirectory("cache")
+        let wrong = String(repeating: "ab", count: 32)
+        let error = #expect(throws: SSHError.self) {
+            try session.ensureFile(contentsOf: local.file("peer"), sha256: wrong, at: remoteRoot.file("peer"))
+        }
+        #expect(error?.stage == .upload)
+        #expect(error?.description.contains("not \(wrong)") == true)
+
+        let malformed = #expect(throws: SSHError.self) {
+            try session.ensureFile(contentsOf: local.file("peer"), sha256: "xyz", at: remoteRoot.file("peer"))
+        }
+        #expect(malformed?.description.contains("not a SHA-256 digest") == true)
+    }
+}
