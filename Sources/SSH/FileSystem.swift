@@ -4,6 +4,15 @@ import Glibc
 import Darwin
 #endif
 
+/// close(2) and connect(2) under names that types with their own `close()`
+/// or `connect(...)` methods can call without naming the C library module.
+@discardableResult
+func posixClose(_ fd: Int32) -> Int32 { close(fd) }
+
+func posixConnect(_ fd: Int32, _ address: UnsafePointer<sockaddr>, _ length: socklen_t) -> Int32 {
+    connect(fd, address, length)
+}
+
 /// The few file operations the module needs, straight on POSIX.
 enum FileSystem {
     static func isReadableFile(_ path: String) -> Bool {

@@ -16,7 +16,7 @@ extension SSHSession {
         guard fd >= 0 else {
             throw SSHError(host: configuration.endpoint, stage: .upload, message: "cannot open \(localPath): \(String(cString: strerror(errno)))")
         }
-        defer { _ = Glibc.close(fd) }
+        defer { posixClose(fd) }
         try upload(to: remotePath, permissions: permissions) { (buffer: inout [UInt8]) throws(SSHError) -> Int in
             while true {
                 let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }

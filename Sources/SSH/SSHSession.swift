@@ -79,7 +79,7 @@ public final class SSHSession {
             self.handle = nil
         }
         if socket >= 0 {
-            _ = Glibc.close(socket)
+            posixClose(socket)
             socket = -1
         }
     }

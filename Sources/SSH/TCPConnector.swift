@@ -80,7 +80,7 @@ enum TCPConnector {
         var one: Int32 = 1
         _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
 
-        if Glibc.connect(fd, info.ai_addr, info.ai_addrlen) != 0 {
+        if posixConnect(fd, info.ai_addr, info.ai_addrlen) != 0 {
             guard errno == EINPROGRESS else { return .failure(.system(errno)) }
             while true {
                 let left = ContinuousClock.now.duration(to: deadline)

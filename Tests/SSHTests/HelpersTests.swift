@@ -34,7 +34,7 @@ struct HelpersTests {
         try FileManager.default.createDirectory(atPath: home.file(".ssh"), withIntermediateDirectories: true)
         #expect(SSHConfiguration.defaultIdentityFiles(home: home.path) == [])
         for name in ["id_rsa", "id_ed25519", "id_dsa"] {
-            FileManager.default.createFile(atPath: home.file(".ssh/\(name)"), contents: Data("key".utf8))
+            _ = FileManager.default.createFile(atPath: home.file(".ssh/\(name)"), contents: Data("key".utf8))
         }
         #expect(SSHConfiguration.defaultIdentityFiles(home: home.path) == [home.file(".ssh/id_ed25519"), home.file(".ssh/id_rsa")])
     }
