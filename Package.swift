@@ -119,6 +119,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DeployTests", dependencies: ["Deploy", "Archive", "TorrentMetainfo"]),
+        .testTarget(name: "SSHTests", dependencies: ["SSH"]),
         .testTarget(
             name: "CLITests",
             dependencies: ["TestSupport", "swarmdeploy", "swarmdeploy-peer", "TorrentMetainfo", "Archive"]

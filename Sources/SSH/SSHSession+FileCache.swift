@@ -1,0 +1,52 @@
+extension SSHSession {
+    /// Makes `remotePath` hold exactly the local file whose SHA-256 is
+    /// `sha256` (lowercase hex), uploading only when needed: the host hashes
+    /// what it already has (a name alone proves nothing), and after an upload
+    /// it hashes the new file again. Returns whether an upload happened.
+    ///
+    /// Relative paths are relative to the user's home directory, for SFTP and
+    /// the shell alike; missing parent directories are created. Needs
+    /// `sha256sum` (coreutils) on the host.
+    @discardableResult
+    public func ensureFile(
+        contentsOf localPath: String,
+        sha256: String,
+        at remotePath: String,
+        permissions: Int32 = 0o755
+    ) throws(SSHError) -> Bool {
+        let expected = sha256.lowercased()
+        guard expected.utf8.count == 64, expected.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+            throw SSHError(host: configuration.endpoint, stage: .upload, message: "\"\(sha256)\" is not a SHA-256 digest (64 hex digits)")
+        }
+        let quoted = shellQuoted(remotePath)
+        let directory = remotePath.contains("/") ? String(remotePath[..<remotePath.lastIndex(of: "/")!]) : "."
+        let probe = "mkdir -p -- \(shellQuoted(directory.isEmpty ? "/" : directory)) && if [ -f \(quoted) ]; then sha256sum -- \(quoted); fi"
+        if try remoteDigest(probe, of: remotePath) == expected { return false }
+
+        try upload(contentsOf: localPath, to: remotePath, permissions: permissions)
+
+        let actual = try remoteDigest("sha256sum -- \(quoted)", of: remotePath)
+        guard actual == expected else {
+            throw SSHError(host: configuration.endpoint, stage: .upload, message: """
+                after uploading \(localPath) to \(remotePath) the host computes SHA-256 \(actual ?? "(none)"), \
+                not \(expected); the local file may have changed during the upload
+                """)
+        }
+        return true
+    }
+
+    /// The digest `sha256sum` printed, nil when it printed nothing.
+    private func remoteDigest(_ command: String, of remotePath: String) throws(SSHError) -> String? {
+        let result: SSHCommandResult
+        do {
+            result = try execute(command, timeout: configuration.operationTimeout)
+        } catch {
+            throw SSHError(host: error.host, stage: .upload, message: "cannot hash \(remotePath) on the host: \(error.message)", libssh2Code: error.libssh2Code, libssh2Message: error.libssh2Message)
+        }
+        guard result.succeeded else {
+            throw SSHError(host: configuration.endpoint, stage: .upload, message: "cannot hash \(remotePath) on the host (exit \(result.exitStatus.map(String.init) ?? result.exitSignal ?? "?")): \(result.stderrText)")
+        }
+        let digest = result.stdoutText.prefix { $0 != " " }
+        return digest.isEmpty ? nil : String(digest)
+    }
+}

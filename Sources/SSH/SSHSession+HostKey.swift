@@ -1,0 +1,158 @@
+import CLibSSH2
+
+extension SSHSession {
+    /// The largest known-hosts file we read; far beyond any real one.
+    static let knownHostsSizeLimit = 64 * 1024 * 1024
+
+    /// Checks the server's host key against the known-hosts file, the way
+    /// OpenSSH's `StrictHostKeyChecking` does: a match passes, an unknown host
+    /// fails (or, with `.acceptNew`, is recorded), a different key always fails.
+    func verifyHostKey() throws(SSHError) {
+        let handle = try openHandle(for: .hostKey)
+        var keyLength = 0
+        var keyType: Int32 = 0
+        guard let keyPointer = libssh2_session_hostkey(handle, &keyLength, &keyType), keyLength > 0 else {
+            throw failure(.hostKey, "the server sent no host key")
+        }
+        let key = Array(UnsafeRawBufferPointer(start: keyPointer, count: keyLength))
+        hostKeyFingerprint = try fingerprint(handle)
+        guard let keyTypeMask = Self.knownHostKeyType(keyType) else {
+            throw failure(.hostKey, "unsupported host key type \(keyType) (fingerprint \(hostKeyFingerprint))")
+        }
+
+        guard let knownHosts = libssh2_knownhost_init(handle) else {
+            throw failure(.hostKey, "libssh2 could not allocate a known-hosts collection")
+        }
+        defer { libssh2_knownhost_free(knownHosts) }
+        try load(knownHosts, presentedKey: key)
+
+        let config = configuration
+        let typeMask = LIBSSH2_KNOWNHOST_TYPE_PLAIN | LIBSSH2_KNOWNHOST_KEYENC_RAW | keyTypeMask
+        var entry: UnsafeMutablePointer<libssh2_knownhost>?
+        let result = key.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) {
+                libssh2_knownhost_checkp(knownHosts, config.host, Int32(config.port), $0.baseAddress, key.count, typeMask, &entry)
+            }
+        }
+        switch result {
+        case LIBSSH2_KNOWNHOST_CHECK_MATCH:
+            return
+        case LIBSSH2_KNOWNHOST_CHECK_MISMATCH:
+            throw failure(.hostKey, """
+                HOST KEY CHANGED: the key \(knownHostsName) presents (\(hostKeyFingerprint)) differs from the one \
+                recorded in \(config.knownHostsPath). Someone may be intercepting the connection, or the host was \
+                reinstalled. If you know the change is legitimate, remove the old entry with \
+                `ssh-keygen -R '\(knownHostsName)' -f \(config.knownHostsPath)` and connect again.
+                """)
+        case LIBSSH2_KNOWNHOST_CHECK_NOTFOUND:
+            guard config.hostKeyPolicy == .acceptNew else {
+                throw failure(.hostKey, """
+                    unknown host key \(hostKeyFingerprint) (not in \(config.knownHostsPath)). Verify the fingerprint, \
+                    then add it with `ssh-keyscan -p \(config.port) \(config.host) >> \(config.knownHostsPath)`, \
+                    or run with --accept-new-host-keys to record keys of hosts seen for the first time.
+                    """)
+            }
+            try record(knownHosts, key: key, typeMask: typeMask)
+        default:
+            throw failure(.hostKey, "cannot check the host key against \(config.knownHostsPath)")
+        }
+    }
+
+    /// How OpenSSH names this host in known_hosts: plain for port 22,
+    /// `[host]:port` otherwise.
+    var knownHostsName: String {
+        configuration.port == 22 ? configuration.host : "[\(configuration.host)]:\(configuration.port)"
+    }
+
+    /// "SHA256:" and the unpadded base64 of the key blob's SHA-256, as `ssh-keygen -l` prints it.
+    private func fingerprint(_ handle: OpaquePointer) throws(SSHError) -> String {
+        guard let hash = libssh2_hostkey_hash(handle, LIBSSH2_HOSTKEY_HASH_SHA256) else {
+            throw failure(.hostKey, "libssh2 could not hash the host key")
+        }
+        let bytes = UnsafeRawBufferPointer(start: hash, count: 32)
+        return "SHA256:" + Base64.encode(bytes, padding: false)
+    }
+
+    /// Feeds the file to libssh2 one line at a time rather than with
+    /// `libssh2_knownhost_readfile`, which stops at the first line it cannot
+    /// parse (newer key types, `@cert-authority`): those lines are skipped so
+    /// the rest of a real-world file still counts. `@revoked` lines are not
+    /// understood by libssh2, so a revoked key is looked for here directly.
+    private func load(_ knownHosts: OpaquePointer, presentedKey: [UInt8]) throws(SSHError) {
+        let path = configuration.knownHostsPath
+        let contents: [UInt8]?
+        do {
+            contents = try FileSystem.readFile(path, limit: Self.knownHostsSizeLimit)
+        } catch {
+            throw SSHError(host: configuration.endpoint, stage: .hostKey, message: "cannot read known-hosts file \(error)")
+        }
+        guard let contents else { return }
+        let encodedKey = Base64.encode(presentedKey)
+        for rawLine in contents.split(separator: UInt8(ascii: "\n")) {
+            let line = String(decoding: rawLine, as: UTF8.self).trimmingWhitespace()
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            if line.hasPrefix("@") {
+                if line.hasPrefix("@revoked"), line.split(separator: " ").contains(Substring(encodedKey)) {
+                    throw SSHError(host: configuration.endpoint, stage: .hostKey, message: """
+                        the host key \(hostKeyFingerprint) is marked @revoked in \(path); refusing to connect
+                        """)
+                }
+                continue
+            }
+            _ = libssh2_knownhost_readline(knownHosts, line, line.utf8.count, LIBSSH2_KNOWNHOST_FILE_OPENSSH)
+        }
+    }
+
+    /// Adds the key under OpenSSH's name for the host and appends just that
+    /// line to the file (rather than `libssh2_knownhost_writefile`, which would
+    /// rewrite the whole file without the lines libssh2 could not parse).
+    private func record(_ knownHosts: OpaquePointer, key: [UInt8], typeMask: Int32) throws(SSHError) {
+        var stored: UnsafeMutablePointer<libssh2_knownhost>?
+        let name = knownHostsName
+        let added = key.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) {
+                libssh2_knownhost_addc(knownHosts, name, nil, $0.baseAddress, key.count, nil, 0, typeMask, &stored)
+            }
+        }
+        guard added == 0, let stored else {
+            throw failure(.hostKey, "cannot add the new host key \(hostKeyFingerprint) to the known-hosts list", code: added)
+        }
+        var buffer = [CChar](repeating: 0, count: 16 * 1024)
+        var length = 0
+        let written = libssh2_knownhost_writeline(
+            knownHosts, stored, &buffer, buffer.count, &length, LIBSSH2_KNOWNHOST_FILE_OPENSSH
+        )
+        guard written == 0 else {
+            throw failure(.hostKey, "cannot format the known-hosts line for \(hostKeyFingerprint)", code: written)
+        }
+        let line = String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        do {
+            try FileSystem.appendLine(line, to: configuration.knownHostsPath)
+        } catch {
+            throw SSHError(host: configuration.endpoint, stage: .hostKey, message: "cannot record the new host key \(hostKeyFingerprint): \(error)")
+        }
+    }
+
+    /// libssh2's host key type (from `libssh2_session_hostkey`) as its known-hosts key type bits.
+    static func knownHostKeyType(_ type: Int32) -> Int32? {
+        switch type {
+        case LIBSSH2_HOSTKEY_TYPE_RSA: return LIBSSH2_KNOWNHOST_KEY_SSHRSA
+        case LIBSSH2_HOSTKEY_TYPE_DSS: return LIBSSH2_KNOWNHOST_KEY_SSHDSS
+        case LIBSSH2_HOSTKEY_TYPE_ECDSA_256: return LIBSSH2_KNOWNHOST_KEY_ECDSA_256
+        case LIBSSH2_HOSTKEY_TYPE_ECDSA_384: return LIBSSH2_KNOWNHOST_KEY_ECDSA_384
+        case LIBSSH2_HOSTKEY_TYPE_ECDSA_521: return LIBSSH2_KNOWNHOST_KEY_ECDSA_521
+        case LIBSSH2_HOSTKEY_TYPE_ED25519: return LIBSSH2_KNOWNHOST_KEY_ED25519
+        default: return nil
+        }
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
+        guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        return String(self[start...end])
+    }
+}

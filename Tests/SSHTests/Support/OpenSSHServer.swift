@@ -1,0 +1,83 @@
+import Foundation
+
+/// A real OpenSSH sshd on 127.0.0.1 with its own host key, a generated client
+/// key in its authorized_keys, and everything in a temp directory. Killed on
+/// `stop()` or deinit.
+final class OpenSSHServer {
+    let directory: TestDirectory
+    let port: Int
+    let hostKeyPath: String
+    let clientKeyPath: String
+    private var pid: pid_t = 0
+
+    var hostPublicKeyPath: String { hostKeyPath + ".pub" }
+    /// The path of an empty known-hosts file for tests to use (created on demand by the session).
+    var knownHostsPath: String { directory.file("known_hosts") }
+    /// The user the tests log in as: whoever runs them (root in CI).
+    static var user: String { NSUserName() }
+
+    init(listenAddress: String = "127.0.0.1") throws {
+        directory = try TestDirectory("sshd")
+        hostKeyPath = directory.file("ssh_host_ed25519_key")
+        clientKeyPath = directory.file("client_ed25519")
+        try generateKey(at: hostKeyPath, comment: "test-host")
+        try generateKey(at: clientKeyPath, comment: "test-client")
+        try FileManager.default.copyItem(atPath: clientKeyPath + ".pub", toPath: directory.file("authorized_keys"))
+
+        port = try Loopback.freePort()
+        let config = """
+            ListenAddress \(listenAddress)
+            Port \(port)
+            HostKey \(hostKeyPath)
+            AuthorizedKeysFile \(directory.file("authorized_keys"))
+            PidFile \(directory.file("sshd.pid"))
+            UsePAM no
+            StrictModes no
+            PermitRootLogin prohibit-password
+            PasswordAuthentication no
+            KbdInteractiveAuthentication no
+            Subsystem sftp internal-sftp
+            LogLevel ERROR
+            MaxStartups 100
+            """
+        try config.write(toFile: directory.file("sshd_config"), atomically: true, encoding: .utf8)
+        // sshd insists on its privilege-separation directory.
+        try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
+
+        pid = try Spawn.start("/usr/sbin/sshd", ["-D", "-e", "-f", directory.file("sshd_config")], outputPath: directory.file("sshd.log"))
+
+        let deadline = Date().addingTimeInterval(15)
+        while !Loopback.accepts(address: listenAddress, port: port) {
+            if !checkRunning() || Date() > deadline {
+                let output = (try? readText(directory.file("sshd.log"))) ?? ""
+                stop()
+                throw TestSetupError("sshd did not start on port \(port): \(output)")
+            }
+            usleep(20_000)
+        }
+    }
+
+    /// Whether sshd still runs; reaps it (and forgets its pid) once it has exited.
+    private func checkRunning() -> Bool {
+        guard pid > 0 else { return false }
+        if waitpid(pid, nil, WNOHANG) == 0 { return true }
+        pid = 0
+        return false
+    }
+
+    /// Stops the listener; sessions already open keep their own sshd child until they end.
+    func stop() {
+        guard pid > 0 else { return }
+        kill(pid, SIGTERM)
+        Spawn.wait(pid)
+        pid = 0
+    }
+
+    deinit { stop() }
+
+    /// The known_hosts line OpenSSH would write for this server at 127.0.0.1.
+    func knownHostsLine() throws -> String {
+        let publicKey = try readText(hostPublicKeyPath).split(separator: " ")
+        return "[127.0.0.1]:\(port) \(publicKey[0]) \(publicKey[1])\n"
+    }
+}
