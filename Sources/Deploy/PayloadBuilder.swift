@@ -53,13 +53,18 @@ public enum PayloadBuilder {
             return length
         } ?? PieceLength.automatic(forPayloadLength: manifest.tarLength)
 
-        var hasher = PieceHasher(pieceLength: pieceLength)
+        let hasher = BackgroundHasher(pieceLength: pieceLength)
         var written: Int64 = 0
-        _ = try ArchivePacker.pack(manifest, options: PackOptions(gzipLevel: options.gzipLevel)) { chunk in
-            hasher.update(chunk)
-            try output(chunk)
-            written += Int64(chunk.count)
-            progress?(written)
+        do {
+            _ = try ArchivePacker.pack(manifest, options: PackOptions(gzipLevel: options.gzipLevel)) { chunk in
+                hasher.update(chunk)
+                try output(chunk)
+                written += Int64(chunk.count)
+                progress?(written)
+            }
+        } catch {
+            _ = hasher.finish()  // let the hashing thread drain before the error leaves
+            throw error
         }
         let hashed = hasher.finish()
 
