@@ -46,7 +46,7 @@ print(f"Machine: {os.cpu_count()} cores, {cpu}. Output to tmpfs; page cache warm
 print("| contender | seconds (median) | MB/s of source tree |")
 print("|---|---:|---:|")
 for r in results:
-    print(f"| `{r['command']}` | {r['median']:.2f} | {tree_bytes / r['median'] / 1e6:.0f} |")
+    print(f"| `{r['command'].replace('|', '\\|')}` | {r['median']:.2f} | {tree_bytes / r['median'] / 1e6:.0f} |")
 sizes = {n: os.path.getsize(os.path.join(out, n)) for n in ("plain.tar", "gz1.tar.gz", "gz6.tar.gz") if os.path.exists(os.path.join(out, n))}
 if sizes:
     print("\nArchive sizes: " + ", ".join(f"{n} {s / 2**20:.0f} MiB" for n, s in sizes.items()))

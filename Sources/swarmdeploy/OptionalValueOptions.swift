@@ -1,6 +1,6 @@
 import Deploy
 
-/// Options that may be given bare or with a value: `--gzip` means `--gzip=6`.
+/// Options that may be given bare or with a value: `--gzip` means `--gzip=1` (see SettingParsers.defaultGzipLevel).
 ///
 /// swift-argument-parser has no optional-value options, and a bare `--gzip` followed by a
 /// positional argument would swallow that argument as its value; rewriting bare uses to their

@@ -107,7 +107,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("gzip: true", 6), ("gzip: false", nil), ("gzip: 1", 1), ("gzip: yes", 6),
+        ("gzip: true", 1), ("gzip: false", nil), ("gzip: 9", 9), ("gzip: yes", 1),
     ] as [(String, Int?)])
     func gzipForms(_ line: String, _ level: Int?) throws {
         var settings = PushSettings.defaults
