@@ -51,4 +51,7 @@ public struct SwarmProgress: Sendable, Equatable {
     public var isComplete: Bool
     /// Peers banned for sending data that failed verification.
     public var bannedPeers: Int
+    /// For a super-seeder: whether every piece has left it at least once, after which the
+    /// swarm holds a whole copy and the seeder may leave. Nil when not super-seeding.
+    public var everyPieceSentOnce: Bool?
 }

@@ -109,7 +109,8 @@ final class TorrentSession {
             bytesUploaded: bytesUploaded,
             connectedPeers: peers.count,
             isComplete: isComplete,
-            bannedPeers: bannedIDs.count
+            bannedPeers: bannedIDs.count,
+            everyPieceSentOnce: planner?.allPiecesSentOnce
         )
     }
 

@@ -180,3 +180,50 @@ extension SwarmNodeTests {
         await seeder.shutdown()
     }
 }
+
+extension SwarmNodeTests {
+    @Test("once every piece has left the super-seeder, the swarm completes without it")
+    func seederLeavesAfterOneCopy() async throws {
+        let (bytes, metainfo) = try Self.payload(length: 32 << 20, pieceLength: 256 << 10, seed: 5)
+        let configuration = SwarmConfiguration(listenHost: "127.0.0.1", superSeeding: true, superSeedWindow: 1)
+        let seeder = try await SwarmNode.start(
+            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration
+        )
+        var nodes: [SwarmNode] = []
+        var paths: [String] = []
+        defer { for path in paths { try? FileManager.default.removeItem(atPath: path) } }
+        for _ in 0..<3 {
+            let path = Self.temporaryPath()
+            paths.append(path)
+            nodes.append(
+                try await SwarmNode.start(
+                    metainfo: metainfo,
+                    storage: try FilePieceStorage(path: path, length: metainfo.length, mode: .readWrite),
+                    role: .downloader,
+                    configuration: configuration
+                )
+            )
+        }
+        for (index, node) in nodes.enumerated() {
+            node.connect(to: [(host: "127.0.0.1", port: seeder.listenPort)] + nodes[..<index].map { (host: "127.0.0.1", port: $0.listenPort) })
+        }
+        #expect(try await seeder.progress.everyPieceSentOnce == false)
+        while try await seeder.progress.everyPieceSentOnce != true {
+            try await Task.sleep(for: .milliseconds(1))
+        }
+        await seeder.shutdown()
+        // The downloaders did not all have everything yet: the rest must come from each other.
+        var verified = 0
+        for node in nodes { verified += try await node.progress.verifiedPieces }
+        #expect(verified < nodes.count * metainfo.pieceCount, "the swarm was complete before the seeder left")
+
+        let all = nodes
+        try await Self.withTimeout(60) {
+            for node in all { try await node.waitUntilComplete() }
+        }
+        for path in paths {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(bytes))
+        }
+        for node in nodes { await node.shutdown() }
+    }
+}
