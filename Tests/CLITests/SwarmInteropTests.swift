@@ -146,4 +146,45 @@ struct SwarmInteropTests {
         #expect(FileManager.default.contentsEqual(atPath: temp.path("ours.tar"), andPath: temp.path("release.tar")))
         #expect(!FileManager.default.fileExists(atPath: temp.path("ours.tar.part")))
     }
+
+    @Test("a mixed swarm completes: our tracker and seeder, a libtorrent peer and two of our peers")
+    func mixedSwarm() throws {
+        try requireTools([Self.python])
+        let temp = try TemporaryDirectory()
+        let port = freeLoopbackPort()
+        let metainfo = try packedPayload(in: temp, tracker: "http://127.0.0.1:\(port)/announce")
+        let swarmdeploy = CommandRunner.binDirectory.appendingPathComponent("swarmdeploy").path
+        let peer = CommandRunner.binDirectory.appendingPathComponent("swarmdeploy-peer").path
+
+        let tracker = try BackgroundProcess(
+            swarmdeploy, ["tracker", "--listen", "127.0.0.1:\(port)", "--torrent", temp.path("release.torrent")],
+            logPath: temp.path("tracker.log")
+        )
+        defer { tracker.stop() }
+        #expect(tracker.waitForLog(containing: "announce URL"), "\(tracker.log)")
+        let seeder = try BackgroundProcess(
+            swarmdeploy, ["seed", temp.path("release.torrent"), temp.path("release.tar"), "--listen", "127.0.0.1:0"],
+            logPath: temp.path("seed.log")
+        )
+        defer { seeder.stop() }
+        #expect(seeder.waitForLog(containing: "listening on port"), "\(seeder.log)")
+
+        let ours = try (1...2).map { index in
+            try BackgroundProcess(
+                peer,
+                ["download", temp.path("release.torrent"), "--out", temp.path("ours\(index).tar"), "--seed-grace", "3", "--timeout", "60"],
+                logPath: temp.path("peer\(index).log")
+            )
+        }
+        try FileManager.default.createDirectory(atPath: temp.path("libtorrent"), withIntermediateDirectories: true)
+        let theirs = try CommandRunner.run(
+            URL(fileURLWithPath: Self.python), ["-c", Self.downloader, temp.path("release.torrent"), temp.path("libtorrent")]
+        )
+        #expect(theirs.status == 0, "\(theirs.stdout)\(theirs.stderr)")
+        #expect(FileManager.default.contentsEqual(atPath: temp.path("libtorrent/\(metainfo.name)"), andPath: temp.path("release.tar")))
+        for (index, process) in ours.enumerated() {
+            #expect(process.waitForExit(timeout: 60) == 0, "peer \(index + 1): \(process.log)")
+            #expect(FileManager.default.contentsEqual(atPath: temp.path("ours\(index + 1).tar"), andPath: temp.path("release.tar")))
+        }
+    }
 }

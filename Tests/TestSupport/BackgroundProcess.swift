@@ -39,6 +39,14 @@ public final class BackgroundProcess: @unchecked Sendable {
         return false
     }
 
+    /// Waits up to `timeout` seconds for the child to exit on its own; returns its exit status,
+    /// or nil if it is still running.
+    public func waitForExit(timeout: Double) -> Int32? {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        return process.isRunning ? nil : process.terminationStatus
+    }
+
     /// Waits until `text` appears in the log, or the child exits, or `timeout` passes.
     public func waitForLog(containing text: String, timeout: Double = 10) -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
