@@ -82,18 +82,7 @@ struct SwarmInteropTests {
         let port = freeLoopbackPort()
         let metainfo = try packedPayload(in: temp, tracker: "http://127.0.0.1:\(port)/announce")
 
-        let tracker = try BackgroundProcess(
-            CommandRunner.binDirectory.appendingPathComponent("swarmdeploy").path,
-            ["tracker", "--listen", "127.0.0.1:\(port)", "--torrent", temp.path("release.torrent")],
-            logPath: temp.path("tracker.log")
-        )
-        #expect(tracker.waitForLog(containing: "announce URL"), "\(tracker.log)")
-        let seeder = try BackgroundProcess(
-            CommandRunner.binDirectory.appendingPathComponent("swarmdeploy").path,
-            ["seed", temp.path("release.torrent"), temp.path("release.tar"), "--listen", "127.0.0.1:0"],
-            logPath: temp.path("seed.log")
-        )
-        #expect(seeder.waitForLog(containing: "listening on port"), "\(seeder.log)")
+        let (tracker, seeder) = try startTrackerAndSeeder(in: temp, port: port)
 
         try FileManager.default.createDirectory(atPath: temp.path("libtorrent"), withIntermediateDirectories: true)
         let download = try CommandRunner.run(
@@ -153,21 +142,13 @@ struct SwarmInteropTests {
         let temp = try TemporaryDirectory()
         let port = freeLoopbackPort()
         let metainfo = try packedPayload(in: temp, tracker: "http://127.0.0.1:\(port)/announce")
-        let swarmdeploy = CommandRunner.binDirectory.appendingPathComponent("swarmdeploy").path
         let peer = CommandRunner.binDirectory.appendingPathComponent("swarmdeploy-peer").path
 
-        let tracker = try BackgroundProcess(
-            swarmdeploy, ["tracker", "--listen", "127.0.0.1:\(port)", "--torrent", temp.path("release.torrent")],
-            logPath: temp.path("tracker.log")
-        )
-        defer { tracker.stop() }
-        #expect(tracker.waitForLog(containing: "announce URL"), "\(tracker.log)")
-        let seeder = try BackgroundProcess(
-            swarmdeploy, ["seed", temp.path("release.torrent"), temp.path("release.tar"), "--listen", "127.0.0.1:0"],
-            logPath: temp.path("seed.log")
-        )
-        defer { seeder.stop() }
-        #expect(seeder.waitForLog(containing: "listening on port"), "\(seeder.log)")
+        let (tracker, seeder) = try startTrackerAndSeeder(in: temp, port: port)
+        defer {
+            seeder.stop()
+            tracker.stop()
+        }
 
         let ours = try (1...2).map { index in
             try BackgroundProcess(

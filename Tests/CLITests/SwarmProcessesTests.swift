@@ -20,21 +20,13 @@ struct SwarmProcessesTests {
             "pack", temp.path("tree"), "-o", temp.path("release"), "--tracker", "http://127.0.0.1:\(port)/announce",
         ])
         try #require(packed.status == 0, "\(packed.stderr)")
-        let swarmdeploy = CommandRunner.binDirectory.appendingPathComponent("swarmdeploy").path
         let peer = CommandRunner.binDirectory.appendingPathComponent("swarmdeploy-peer").path
 
-        let tracker = try BackgroundProcess(
-            swarmdeploy, ["tracker", "--listen", "127.0.0.1:\(port)", "--torrent", temp.path("release.torrent")],
-            logPath: temp.path("tracker.log")
-        )
-        defer { tracker.stop() }
-        #expect(tracker.waitForLog(containing: "announce URL"), "\(tracker.log)")
-        let seeder = try BackgroundProcess(
-            swarmdeploy, ["seed", temp.path("release.torrent"), temp.path("release.tar"), "--listen", "127.0.0.1:0"],
-            logPath: temp.path("seed.log")
-        )
-        defer { seeder.stop() }
-        #expect(seeder.waitForLog(containing: "listening on port"), "\(seeder.log)")
+        let (tracker, seeder) = try startTrackerAndSeeder(in: temp, port: port)
+        defer {
+            seeder.stop()
+            tracker.stop()
+        }
 
         let peers = try (0..<8).map { index in
             try BackgroundProcess(

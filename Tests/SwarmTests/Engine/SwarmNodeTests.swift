@@ -64,28 +64,9 @@ struct SwarmNodeTests {
     func severalDownloaders() async throws {
         let (bytes, metainfo) = try Self.payload(length: 8 << 20, pieceLength: 256 << 10, seed: 2)
         let configuration = SwarmConfiguration(listenHost: "127.0.0.1", superSeeding: true, superSeedWindow: 2)
-        let seeder = try await SwarmNode.start(
-            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration
-        )
-        var nodes: [SwarmNode] = []
-        var paths: [String] = []
-        defer { for path in paths { try? FileManager.default.removeItem(atPath: path) } }
-        for _ in 0..<4 {
-            let path = Self.temporaryPath()
-            paths.append(path)
-            nodes.append(
-                try await SwarmNode.start(
-                    metainfo: metainfo,
-                    storage: try FilePieceStorage(path: path, length: metainfo.length, mode: .readWrite),
-                    role: .downloader,
-                    configuration: configuration
-                )
-            )
-        }
-        // Each downloader connects to the seeder and to the downloaders started before it.
-        for (index, node) in nodes.enumerated() {
-            node.connect(to: [(host: "127.0.0.1", port: seeder.listenPort)] + nodes[..<index].map { (host: "127.0.0.1", port: $0.listenPort) })
-        }
+        let swarm = try await LocalSwarm.start(bytes: bytes, metainfo: metainfo, downloaders: 4, configuration: configuration)
+        defer { swarm.removeFiles() }
+        let (seeder, nodes, paths) = (swarm.seeder, swarm.downloaders, swarm.paths)
         let all = nodes
         try await Self.withTimeout(60) {
             for node in all { try await node.waitUntilComplete() }
@@ -144,27 +125,9 @@ extension SwarmNodeTests {
     func peerLeaves() async throws {
         let (bytes, metainfo) = try Self.payload(length: 8 << 20, pieceLength: 256 << 10, seed: 4)
         let configuration = SwarmConfiguration(listenHost: "127.0.0.1", superSeeding: true, superSeedWindow: 2)
-        let seeder = try await SwarmNode.start(
-            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration
-        )
-        var nodes: [SwarmNode] = []
-        var paths: [String] = []
-        defer { for path in paths { try? FileManager.default.removeItem(atPath: path) } }
-        for _ in 0..<3 {
-            let path = Self.temporaryPath()
-            paths.append(path)
-            nodes.append(
-                try await SwarmNode.start(
-                    metainfo: metainfo,
-                    storage: try FilePieceStorage(path: path, length: metainfo.length, mode: .readWrite),
-                    role: .downloader,
-                    configuration: configuration
-                )
-            )
-        }
-        for (index, node) in nodes.enumerated() {
-            node.connect(to: [(host: "127.0.0.1", port: seeder.listenPort)] + nodes[..<index].map { (host: "127.0.0.1", port: $0.listenPort) })
-        }
+        let swarm = try await LocalSwarm.start(bytes: bytes, metainfo: metainfo, downloaders: 3, configuration: configuration)
+        defer { swarm.removeFiles() }
+        let (seeder, nodes, paths) = (swarm.seeder, swarm.downloaders, swarm.paths)
         // The first downloader leaves as soon as it has a few pieces, holding pieces it was given.
         while try await nodes[0].progress.verifiedPieces < 2 { try await Task.sleep(for: .milliseconds(5)) }
         await nodes[0].shutdown()
@@ -186,27 +149,9 @@ extension SwarmNodeTests {
     func seederLeavesAfterOneCopy() async throws {
         let (bytes, metainfo) = try Self.payload(length: 32 << 20, pieceLength: 256 << 10, seed: 5)
         let configuration = SwarmConfiguration(listenHost: "127.0.0.1", superSeeding: true, superSeedWindow: 1)
-        let seeder = try await SwarmNode.start(
-            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration
-        )
-        var nodes: [SwarmNode] = []
-        var paths: [String] = []
-        defer { for path in paths { try? FileManager.default.removeItem(atPath: path) } }
-        for _ in 0..<3 {
-            let path = Self.temporaryPath()
-            paths.append(path)
-            nodes.append(
-                try await SwarmNode.start(
-                    metainfo: metainfo,
-                    storage: try FilePieceStorage(path: path, length: metainfo.length, mode: .readWrite),
-                    role: .downloader,
-                    configuration: configuration
-                )
-            )
-        }
-        for (index, node) in nodes.enumerated() {
-            node.connect(to: [(host: "127.0.0.1", port: seeder.listenPort)] + nodes[..<index].map { (host: "127.0.0.1", port: $0.listenPort) })
-        }
+        let swarm = try await LocalSwarm.start(bytes: bytes, metainfo: metainfo, downloaders: 3, configuration: configuration)
+        defer { swarm.removeFiles() }
+        let (seeder, nodes, paths) = (swarm.seeder, swarm.downloaders, swarm.paths)
         #expect(try await seeder.progress.everyPieceSentOnce == false)
         while try await seeder.progress.everyPieceSentOnce != true {
             try await Task.sleep(for: .milliseconds(1))
@@ -225,5 +170,43 @@ extension SwarmNodeTests {
             #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(bytes))
         }
         for node in nodes { await node.shutdown() }
+    }
+}
+
+/// A super-seeder or seeder with downloaders that each connect to it and to the downloaders
+/// started before them, all on loopback.
+struct LocalSwarm {
+    let seeder: SwarmNode
+    let downloaders: [SwarmNode]
+    let paths: [String]
+
+    static func start(bytes: [UInt8], metainfo: Metainfo, downloaders count: Int, configuration: SwarmConfiguration) async throws -> LocalSwarm {
+        let seeder = try await SwarmNode.start(
+            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration
+        )
+        var nodes: [SwarmNode] = []
+        var paths: [String] = []
+        for _ in 0..<count {
+            let path = SwarmNodeTests.temporaryPath()
+            paths.append(path)
+            nodes.append(
+                try await SwarmNode.start(
+                    metainfo: metainfo,
+                    storage: try FilePieceStorage(path: path, length: metainfo.length, mode: .readWrite),
+                    role: .downloader,
+                    configuration: configuration
+                )
+            )
+        }
+        for (index, node) in nodes.enumerated() {
+            node.connect(
+                to: [(host: "127.0.0.1", port: seeder.listenPort)] + nodes[..<index].map { (host: "127.0.0.1", port: $0.listenPort) }
+            )
+        }
+        return LocalSwarm(seeder: seeder, downloaders: nodes, paths: paths)
+    }
+
+    func removeFiles() {
+        for path in paths { try? FileManager.default.removeItem(atPath: path) }
     }
 }
