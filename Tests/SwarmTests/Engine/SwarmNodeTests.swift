@@ -43,12 +43,7 @@ struct SwarmNodeTests {
         )
         let path = Self.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let downloader = try await SwarmNode.start(
-            metainfo: metainfo,
-            storage: try FilePieceStorage(path: path, length: metainfo.length, mode: .readWrite),
-            role: .downloader,
-            configuration: configuration
-        )
+        let downloader = try await LocalSwarm.downloader(metainfo: metainfo, path: path, configuration: configuration)
         downloader.connect(to: [(host: "127.0.0.1", port: seeder.listenPort)])
         try await Self.withTimeout(30) { try await downloader.waitUntilComplete() }
 
@@ -101,12 +96,7 @@ extension SwarmNodeTests {
         )
         let path = Self.temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let downloader = try await SwarmNode.start(
-            metainfo: metainfo,
-            storage: try FilePieceStorage(path: path, length: metainfo.length, mode: .readWrite),
-            role: .downloader,
-            configuration: configuration
-        )
+        let downloader = try await LocalSwarm.downloader(metainfo: metainfo, path: path, configuration: configuration)
         // The liar first, so it surely gets asked for pieces before the honest seeder joins.
         downloader.connect(to: [(host: "127.0.0.1", port: liar.listenPort)])
         try await Task.sleep(for: .milliseconds(300))
@@ -189,14 +179,7 @@ struct LocalSwarm {
         for _ in 0..<count {
             let path = SwarmNodeTests.temporaryPath()
             paths.append(path)
-            nodes.append(
-                try await SwarmNode.start(
-                    metainfo: metainfo,
-                    storage: try FilePieceStorage(path: path, length: metainfo.length, mode: .readWrite),
-                    role: .downloader,
-                    configuration: configuration
-                )
-            )
+            nodes.append(try await downloader(metainfo: metainfo, path: path, configuration: configuration))
         }
         for (index, node) in nodes.enumerated() {
             node.connect(
@@ -204,6 +187,16 @@ struct LocalSwarm {
             )
         }
         return LocalSwarm(seeder: seeder, downloaders: nodes, paths: paths)
+    }
+
+    /// A downloader that writes the payload to `path`.
+    static func downloader(metainfo: Metainfo, path: String, configuration: SwarmConfiguration) async throws -> SwarmNode {
+        try await SwarmNode.start(
+            metainfo: metainfo,
+            storage: try FilePieceStorage(path: path, length: metainfo.length, mode: .readWrite),
+            role: .downloader,
+            configuration: configuration
+        )
     }
 
     func removeFiles() {
