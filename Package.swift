@@ -64,6 +64,12 @@ let package = Package(
             exclude: ["INVARIANTS.md"]
         ),
         .target(name: "SSH", dependencies: ["CLibSSH2"]),
+
+        // Push: what the controller and a host's peer say to each other, and what the peer
+        // does on the host's file system.
+        .target(name: "DeployProtocol", dependencies: ["Bencode"]),
+        .target(name: "CRenameExchange"),
+        .target(name: "Installer", dependencies: ["CRenameExchange"]),
         .target(
             name: "Deploy",
             dependencies: [
@@ -84,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "swarmdeploy-peer",
             dependencies: [
-                "Archive", "TorrentMetainfo", "Swarm", "Tracker", "PeerWire",
+                "Archive", "TorrentMetainfo", "Swarm", "Tracker", "PeerWire", "DeployProtocol", "Installer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -120,6 +126,8 @@ let package = Package(
         ),
         .testTarget(name: "DeployTests", dependencies: ["Deploy", "Archive", "TorrentMetainfo"]),
         .testTarget(name: "SSHTests", dependencies: ["SSH"]),
+        .testTarget(name: "DeployProtocolTests", dependencies: ["DeployProtocol"]),
+        .testTarget(name: "InstallerTests", dependencies: ["Installer"]),
         .testTarget(
             name: "CLITests",
             dependencies: ["TestSupport", "swarmdeploy", "swarmdeploy-peer", "TorrentMetainfo", "Archive"]

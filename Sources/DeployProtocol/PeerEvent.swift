@@ -1,0 +1,124 @@
+/// What a peer reports to the controller, one line each on its standard output, as the
+/// SSH channel carries them: `swarmdeploy-peer <kind> key=value ...`. A `message=` field
+/// is always last and runs to the end of the line. Lines without the prefix are ignored
+/// by the controller (they are shown in verbose logs only).
+public enum PeerEvent: Sendable, Equatable {
+    /// The peer read its job and is listening for other peers.
+    case started(version: String, listenPort: Int)
+    case progress(PeerProgress)
+    /// Every piece and the payload's SHA-256 verified.
+    case downloaded
+    /// The new tree is in place at the destination.
+    case installed(files: Int, bytes: Int64)
+    /// Seeding is over; the peer exits 0 next.
+    case finished(PeerProgress)
+    /// The peer gives up; the destination is as it was unless `stage` is after `.install`.
+    case failed(stage: PeerStage, message: String)
+
+    static let prefix = "swarmdeploy-peer "
+
+    public var line: String {
+        switch self {
+        case .started(let version, let port):
+            return Self.prefix + "started version=\(version) port=\(port)"
+        case .progress(let progress):
+            return Self.prefix + "progress " + progress.fields
+        case .downloaded:
+            return Self.prefix + "downloaded"
+        case .installed(let files, let bytes):
+            return Self.prefix + "installed files=\(files) bytes=\(bytes)"
+        case .finished(let progress):
+            return Self.prefix + "finished " + progress.fields
+        case .failed(let stage, let message):
+            let flat = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+            return Self.prefix + "failed stage=\(stage.rawValue) message=\(flat)"
+        }
+    }
+
+    /// Parses one line; nil when it is not an event (any other output of the peer).
+    public init?(line: String) {
+        guard line.hasPrefix(Self.prefix) else { return nil }
+        var rest = Substring(line.dropFirst(Self.prefix.count))
+        let kind = rest.prefix { $0 != " " }
+        rest = rest.dropFirst(kind.count).drop { $0 == " " }
+        var fields: [Substring: Substring] = [:]
+        while !rest.isEmpty {
+            if rest.hasPrefix("message=") {
+                fields["message"] = rest.dropFirst("message=".count)
+                break
+            }
+            let token = rest.prefix { $0 != " " }
+            rest = rest.dropFirst(token.count).drop { $0 == " " }
+            guard let equals = token.firstIndex(of: "=") else { return nil }
+            fields[token[..<equals]] = token[token.index(after: equals)...]
+        }
+        func int(_ key: Substring) -> Int64? { fields[key].flatMap { Int64($0) } }
+
+        switch kind {
+        case "started":
+            guard let version = fields["version"], let port = int("port") else { return nil }
+            self = .started(version: String(version), listenPort: Int(port))
+        case "progress", "finished":
+            guard let progress = PeerProgress(fields: fields) else { return nil }
+            self = kind == "progress" ? .progress(progress) : .finished(progress)
+        case "downloaded":
+            self = .downloaded
+        case "installed":
+            guard let files = int("files"), let bytes = int("bytes") else { return nil }
+            self = .installed(files: Int(files), bytes: bytes)
+        case "failed":
+            guard let stage = fields["stage"].flatMap({ PeerStage(rawValue: String($0)) }) else { return nil }
+            self = .failed(stage: stage, message: String(fields["message"] ?? ""))
+        default:
+            return nil
+        }
+    }
+}
+
+/// How far a peer got. Stages happen in this order; only `install` changes the destination.
+public enum PeerStage: String, Sendable, CaseIterable, Comparable {
+    /// Reading the job, checking the destination and free space.
+    case prepare
+    case download
+    case extract
+    /// Switching the new tree into place (the only step that touches the destination).
+    case install
+    /// Seeding for the others after installing.
+    case seed
+
+    public static func < (lhs: PeerStage, rhs: PeerStage) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+/// A peer's transfer counters, as reported in `progress` and `finished` lines.
+public struct PeerProgress: Sendable, Equatable {
+    public var verifiedPieces: Int
+    public var pieceCount: Int
+    /// Payload bytes received, from the seeder and other peers together.
+    public var bytesDownloaded: Int64
+    /// Payload bytes sent to other peers.
+    public var bytesUploaded: Int64
+    public var connectedPeers: Int
+
+    public init(verifiedPieces: Int, pieceCount: Int, bytesDownloaded: Int64, bytesUploaded: Int64, connectedPeers: Int) {
+        self.verifiedPieces = verifiedPieces
+        self.pieceCount = pieceCount
+        self.bytesDownloaded = bytesDownloaded
+        self.bytesUploaded = bytesUploaded
+        self.connectedPeers = connectedPeers
+    }
+
+    var fields: String {
+        "pieces=\(verifiedPieces)/\(pieceCount) down=\(bytesDownloaded) up=\(bytesUploaded) peers=\(connectedPeers)"
+    }
+
+    init?(fields: [Substring: Substring]) {
+        guard let pieces = fields["pieces"], let slash = pieces.firstIndex(of: "/"),
+            let verified = Int(pieces[..<slash]), let count = Int(pieces[pieces.index(after: slash)...]),
+            let down = fields["down"].flatMap({ Int64($0) }), let up = fields["up"].flatMap({ Int64($0) }),
+            let peers = fields["peers"].flatMap({ Int($0) })
+        else { return nil }
+        self.init(verifiedPieces: verified, pieceCount: count, bytesDownloaded: down, bytesUploaded: up, connectedPeers: peers)
+    }
+}

@@ -1,0 +1,118 @@
+import Bencode
+
+/// What the controller asks one host's peer to do, sent on the SSH channel's standard
+/// input — never on the command line, where `ps` on the host would show the tracker's
+/// secret.
+///
+/// On the wire: one header line `swarmdeploy-job 1 <length>\n`, then `<length>` bytes of a
+/// bencoded dictionary. Whatever follows on standard input are `PeerControl` lines.
+public struct PeerJob: Sendable, Equatable {
+    /// The wire format's version; a peer refuses any other.
+    public static let formatVersion = 1
+    /// Refuse headers that announce more than this: a torrent for the largest payload is far smaller.
+    public static let maximumLength = 64 << 20
+
+    /// The .torrent file's bytes.
+    public var torrent: [UInt8]
+    /// Announce URLs, each its own tier, tried in order; they carry the deploy's secret.
+    public var trackers: [String]
+    /// Absolute path the tree is switched into.
+    public var destination: String
+    /// Bytes the extracted tree occupies (file contents), for the free-space check.
+    public var extractedBytes: Int64
+    /// Keep the replaced tree as `DESTINATION.prev`.
+    public var keepPrevious: Bool
+    /// Milliseconds to keep seeding after installing, unless told to finish sooner.
+    public var seedGraceMilliseconds: Int64
+    /// Milliseconds the download may take before the peer gives up.
+    public var timeoutMilliseconds: Int64
+
+    public init(
+        torrent: [UInt8],
+        trackers: [String],
+        destination: String,
+        extractedBytes: Int64,
+        keepPrevious: Bool,
+        seedGraceMilliseconds: Int64,
+        timeoutMilliseconds: Int64
+    ) {
+        self.torrent = torrent
+        self.trackers = trackers
+        self.destination = destination
+        self.extractedBytes = extractedBytes
+        self.keepPrevious = keepPrevious
+        self.seedGraceMilliseconds = seedGraceMilliseconds
+        self.timeoutMilliseconds = timeoutMilliseconds
+    }
+
+    /// Header line and body, ready to write to the channel.
+    public func encoded() -> [UInt8] {
+        var dictionary = BencodeDictionary()
+        dictionary["destination"] = .string(destination)
+        dictionary["extracted bytes"] = .integer(extractedBytes)
+        dictionary["keep previous"] = .integer(keepPrevious ? 1 : 0)
+        dictionary["seed grace ms"] = .integer(seedGraceMilliseconds)
+        dictionary["timeout ms"] = .integer(timeoutMilliseconds)
+        dictionary["torrent"] = .bytes(torrent)
+        dictionary["trackers"] = .list(trackers.map { .string($0) })
+        let body = BencodeEncoder.encode(.dictionary(dictionary))
+        return Array("\(Self.headerWord) \(Self.formatVersion) \(body.count)\n".utf8) + body
+    }
+
+    static let headerWord = "swarmdeploy-job"
+
+    /// Parses the header line (without its newline) and returns the body's length.
+    public static func bodyLength(fromHeader line: String) throws(PeerJobError) -> Int {
+        let words = line.split(separator: " ", omittingEmptySubsequences: false)
+        guard words.count == 3, words[0] == headerWord else {
+            throw PeerJobError("expected a job header \"\(headerWord) \(formatVersion) <length>\", got \"\(line.prefix(80))\"; this program is started by swarmdeploy push")
+        }
+        guard words[1] == "\(formatVersion)" else {
+            throw PeerJobError("job format \(words[1]) is not the \(formatVersion) this peer speaks; the controller and the cached peer differ in version")
+        }
+        guard let length = Int(words[2]), length > 0, length <= maximumLength else {
+            throw PeerJobError("job length \(words[2]) is not between 1 and \(maximumLength)")
+        }
+        return length
+    }
+
+    /// Decodes the body that follows the header.
+    public init(body: [UInt8]) throws(PeerJobError) {
+        let value: BencodeValue
+        do {
+            value = try BencodeDecoder().decode(body)
+        } catch {
+            throw PeerJobError("the job is not valid bencode: \(error)")
+        }
+        func field<T>(_ key: String, _ read: (BencodeValue) -> T?) throws(PeerJobError) -> T {
+            guard let raw = value[key] else { throw PeerJobError("the job has no \"\(key)\"") }
+            guard let typed = read(raw) else { throw PeerJobError("the job's \"\(key)\" has the wrong type") }
+            return typed
+        }
+        torrent = try field("torrent") { $0.bytes }
+        trackers = try field("trackers") { value in value.list?.compactMap(\.string) }
+        destination = try field("destination") { $0.string }
+        extractedBytes = try field("extracted bytes") { $0.integer }
+        keepPrevious = try field("keep previous") { $0.integer } != 0
+        seedGraceMilliseconds = try field("seed grace ms") { $0.integer }
+        timeoutMilliseconds = try field("timeout ms") { $0.integer }
+        guard destination.hasPrefix("/") else {
+            throw PeerJobError("the destination \"\(destination)\" is not an absolute path")
+        }
+        guard extractedBytes >= 0, seedGraceMilliseconds >= 0, timeoutMilliseconds > 0 else {
+            throw PeerJobError("the job has a negative size or duration")
+        }
+    }
+}
+
+/// A job the peer cannot use; the message says why.
+public struct PeerJobError: Error, CustomStringConvertible, Sendable, Equatable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Lines the controller may send after the job.
+public enum PeerControl: String, Sendable {
+    /// Every host is done: stop seeding now instead of waiting out the grace period.
+    case finish
+}

@@ -1,0 +1,98 @@
+import CRenameExchange
+import Glibc
+
+/// Prepares a host for one deploy and switches the new tree into place.
+///
+/// The destination is touched exactly once, by `switchIntoPlace`; every step before it works
+/// on staging paths beside the destination, so a deploy that fails earlier leaves the
+/// destination as it was.
+public enum Installer {
+    /// Creates the destination's parent, removes leftovers of an interrupted run of the same
+    /// deploy, and checks there is room for the tarball and the extracted tree.
+    public static func prepare(_ paths: InstallPaths, archiveBytes: Int64, extractedBytes: Int64) throws(InstallError) {
+        try FileTree.makeDirectories(paths.parent)
+        try FileTree.remove(paths.tarball)
+        try FileTree.remove(paths.stagingTree)
+        let needed = requiredBytes(archiveBytes: archiveBytes, extractedBytes: extractedBytes)
+        let available = try FileTree.availableBytes(at: paths.parent)
+        guard available >= needed else {
+            throw InstallError("""
+                not enough space in \(paths.parent): the deploy needs \(mebibytes(needed)) \
+                (tarball \(mebibytes(archiveBytes)) + extracted tree \(mebibytes(extractedBytes)) + margin) \
+                but \(mebibytes(available)) are free; free some space or choose another destination
+                """)
+        }
+    }
+
+    /// Tarball and tree side by side (the tarball is seeded while the tree is installed),
+    /// plus room for file-system overhead: 1/32 of the tree and 8 MiB.
+    public static func requiredBytes(archiveBytes: Int64, extractedBytes: Int64) -> Int64 {
+        archiveBytes + extractedBytes + extractedBytes / 32 + (8 << 20)
+    }
+
+    public enum Outcome: Sendable, Equatable {
+        /// There was nothing at the destination.
+        case created
+        /// The old tree was moved to `InstallPaths.previous`.
+        case replacedKeepingPrevious
+        /// The old tree was removed.
+        case replaced
+    }
+
+    /// Puts `paths.stagingTree` at `paths.destination`. Where the kernel and file system allow
+    /// (Linux renameat2), the two are exchanged atomically: the destination never disappears,
+    /// and readers see either the old tree or the new one. Otherwise the old tree is moved
+    /// aside and the new one renamed in, and a failure in between moves the old one back.
+    public static func switchIntoPlace(_ paths: InstallPaths, keepPrevious: Bool) throws(InstallError) -> Outcome {
+        guard FileTree.exists(paths.destination) else {
+            try rename(paths.stagingTree, to: paths.destination)
+            return .created
+        }
+        if swarmdeploy_rename_exchange(paths.stagingTree, paths.destination) == 0 {
+            // The staging path now holds the old tree.
+            if keepPrevious {
+                try FileTree.remove(paths.previous)
+                try rename(paths.stagingTree, to: paths.previous)
+                return .replacedKeepingPrevious
+            }
+            try FileTree.remove(paths.stagingTree)
+            return .replaced
+        }
+        let exchangeError = errno
+        guard exchangeError == EINVAL || exchangeError == ENOSYS || exchangeError == EPERM else {
+            throw InstallError("cannot switch \(paths.stagingTree) into \(paths.destination): \(FileTree.systemMessage(exchangeError))")
+        }
+
+        // No atomic exchange here: old tree aside, new tree in, and back on failure.
+        try FileTree.remove(paths.previous)
+        try rename(paths.destination, to: paths.previous)
+        do throws(InstallError) {
+            try rename(paths.stagingTree, to: paths.destination)
+        } catch {
+            _ = Glibc.rename(paths.previous, paths.destination)
+            throw error
+        }
+        if keepPrevious { return .replacedKeepingPrevious }
+        try FileTree.remove(paths.previous)
+        return .replaced
+    }
+
+    /// Removes the staging files (after success or failure); errors are ignored, as there
+    /// is nothing better to do with them at that point.
+    public static func cleanUp(_ paths: InstallPaths) {
+        try? FileTree.remove(paths.tarball)
+        try? FileTree.remove(paths.tarball + ".part")
+        try? FileTree.remove(paths.stagingTree)
+    }
+
+    private static func rename(_ from: String, to: String) throws(InstallError) {
+        guard Glibc.rename(from, to) == 0 else {
+            throw InstallError("cannot rename \(from) to \(to): \(FileTree.systemMessage())")
+        }
+    }
+
+    private static func mebibytes(_ bytes: Int64) -> String {
+        let value = Double(bytes) / 1_048_576
+        return value < 10 ? "\((value * 10).rounded() / 10) MiB" : "\(Int(value.rounded())) MiB"
+    }
+}

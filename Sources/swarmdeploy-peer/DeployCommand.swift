@@ -1,0 +1,147 @@
+import ArgumentParser
+import Archive
+import DeployProtocol
+import Glibc
+import Installer
+import Swarm
+import TorrentMetainfo
+
+/// What `swarmdeploy push` runs on every host: read the job from standard input, download
+/// through the swarm, verify, extract beside the destination, switch it into place, seed for
+/// the others, and exit. Progress goes to standard output as `PeerEvent` lines.
+struct DeployCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "deploy",
+        abstract: "Run one host's part of a push; the job arrives on standard input (started by swarmdeploy push).",
+        discussion: """
+            The job (torrent, tracker URLs with the deploy's secret, destination, grace period) is \
+            read from standard input, never from arguments, so `ps` does not reveal it. After the \
+            job, standard input carries control lines; when it closes (the controller or its SSH \
+            connection went away) the peer stops: before installing it removes its staging files \
+            and leaves the destination untouched; after installing it stops seeding.
+
+            Exit status: 0 installed, 1 failed (the last line on standard output says at which stage).
+            """
+    )
+
+    @Option(help: ArgumentHelp("Port to accept other peers on (0: any free port).", valueName: "port"))
+    var port = 0
+
+    func run() async throws {
+        // The controller reads our events through a pipe; a closed channel must not kill us
+        // with SIGPIPE before we clean up.
+        signal(SIGPIPE, SIG_IGN)
+        var stage = PeerStage.prepare
+        var paths: InstallPaths?
+        do {
+            try await deploy(stage: &stage, paths: &paths)
+        } catch {
+            if stage < .install, let paths { Installer.cleanUp(paths) }
+            emit(.failed(stage: stage, message: "\(error)"))
+            throw ExitCode(1)
+        }
+    }
+
+    private func deploy(stage: inout PeerStage, paths: inout InstallPaths?) async throws {
+        let job = try StandardInput.readJob()
+        let metainfo = try Metainfo(bytes: job.torrent)
+        let installPaths = try InstallPaths(destination: job.destination, id: String(metainfo.infoHash.hex.prefix(16)))
+        paths = installPaths
+        try Installer.prepare(installPaths, archiveBytes: metainfo.length, extractedBytes: job.extractedBytes)
+
+        let control = ControlChannel()
+        control.start()
+
+        stage = .download
+        let storage = try FilePieceStorage(path: installPaths.tarball, length: metainfo.length, mode: .readWrite)
+        let node = try await SwarmNode.start(
+            metainfo: metainfo, storage: storage, role: .downloader,
+            configuration: SwarmConfiguration(listenPort: port)
+        )
+        let announcer: TrackerAnnouncer
+        do {
+            announcer = try TrackerAnnouncer(node: node, metainfo: metainfo, tiers: job.trackers.map { [$0] })
+        } catch {
+            await node.shutdown()
+            throw error
+        }
+        emit(.started(version: Peer.version, listenPort: node.listenPort))
+        let reporter = Task { await Self.reportProgress(of: node) }
+
+        do {
+            try await Self.firstOf(
+                { try await node.waitUntilComplete() },
+                {
+                    if await control.waitUntilClosed() != nil {
+                        throw PeerFailure("the controller went away (standard input closed) before the download completed")
+                    }
+                },
+                {
+                    try await Task.sleep(for: .milliseconds(job.timeoutMilliseconds))
+                    throw PeerFailure("the download did not complete within \(job.timeoutMilliseconds / 1000) s")
+                }
+            )
+            emit(.downloaded)
+
+            // Extraction and the switch run while the node keeps serving pieces to others.
+            stage = .extract
+            var limits = ExtractionLimits()
+            limits.maxBytes = max(job.extractedBytes, 1) + (1 << 20)
+            let summary = try SafeExtractor(destination: installPaths.stagingTree, limits: limits)
+                .extract(archiveAt: installPaths.tarball)
+
+            stage = .install
+            _ = try Installer.switchIntoPlace(installPaths, keepPrevious: job.keepPrevious)
+            emit(.installed(files: summary.files, bytes: summary.bytes))
+
+            stage = .seed
+            try await Self.firstOf(
+                { try await Task.sleep(for: .milliseconds(job.seedGraceMilliseconds)) },
+                { _ = await control.waitForFinishOrClose() }
+            )
+        } catch {
+            reporter.cancel()
+            await announcer.stop()
+            await node.shutdown()
+            throw error
+        }
+        reporter.cancel()
+        await announcer.stop()
+        let progress = try await node.progress
+        await node.shutdown()
+        Installer.cleanUp(installPaths)
+        emit(.finished(Self.peerProgress(progress)))
+    }
+
+    private func emit(_ event: PeerEvent) {
+        printLine(event.line)
+    }
+
+    /// A progress line whenever something changed, at most every half second.
+    private static func reportProgress(of node: SwarmNode) async {
+        var last: SwarmProgress?
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(500))
+            guard let progress = try? await node.progress, progress != last else { continue }
+            last = progress
+            printLine(PeerEvent.progress(peerProgress(progress)).line)
+        }
+    }
+
+    private static func peerProgress(_ progress: SwarmProgress) -> PeerProgress {
+        PeerProgress(
+            verifiedPieces: progress.verifiedPieces, pieceCount: progress.pieceCount,
+            bytesDownloaded: progress.bytesDownloaded, bytesUploaded: progress.bytesUploaded,
+            connectedPeers: progress.connectedPeers
+        )
+    }
+
+    /// Runs the bodies concurrently; returns (or throws) with the first to finish and cancels the rest.
+    private static func firstOf(_ bodies: (@Sendable () async throws -> Void)...) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for body in bodies { group.addTask { try await body() } }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+    }
+}

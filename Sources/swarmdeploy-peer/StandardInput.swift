@@ -1,0 +1,125 @@
+import DeployProtocol
+import Glibc
+import Synchronization
+
+/// The peer's standard input, which is the controller's SSH channel: first the job, then
+/// control lines, and EOF when the controller or its connection goes away.
+enum StandardInput {
+    /// Reads the job header and body. Blocks; call before starting anything else.
+    static func readJob() throws -> PeerJob {
+        var header: [UInt8] = []
+        while true {
+            var byte: UInt8 = 0
+            let count = read(STDIN_FILENO, &byte, 1)
+            if count < 0 && errno == EINTR { continue }
+            guard count == 1 else {
+                throw PeerFailure("standard input ended before a job arrived; this command is started by swarmdeploy push, which sends the job on standard input")
+            }
+            if byte == UInt8(ascii: "\n") { break }
+            header.append(byte)
+            guard header.count <= 200 else { throw PeerFailure("the job header line is too long; is this input from swarmdeploy push?") }
+        }
+        let length = try PeerJob.bodyLength(fromHeader: String(decoding: header, as: UTF8.self))
+        var body = [UInt8](repeating: 0, count: length)
+        var filled = 0
+        while filled < length {
+            let count = body.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress! + filled, length - filled) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { throw PeerFailure("standard input ended after \(filled) of the job's \(length) bytes") }
+            filled += count
+        }
+        return try PeerJob(body: body)
+    }
+}
+
+/// Watches standard input after the job on a thread of its own (reads block) and lets tasks
+/// wait for the controller's `finish` or for the channel to close.
+final class ControlChannel: Sendable {
+    enum Signal: Sendable { case finish, closed }
+
+    private struct State {
+        var finished = false
+        var closed = false
+        var nextWaiter = 0
+        var waiters: [Int: (wantsFinish: Bool, continuation: CheckedContinuation<Signal?, Never>)] = [:]
+    }
+    private let state = Mutex(State())
+
+    /// Starts the reading thread; it lives until EOF (or the process ends).
+    func start() {
+        let box = Unmanaged.passRetained(self)
+        var thread = pthread_t()
+        let started = pthread_create(&thread, nil, { raw in
+            let channel = Unmanaged<ControlChannel>.fromOpaque(raw!).takeRetainedValue()
+            channel.readUntilClosed()
+            return nil
+        }, box.toOpaque())
+        if started == 0 {
+            pthread_detach(thread)
+        } else {
+            box.release()
+        }
+    }
+
+    /// Returns when standard input closes, or nil when the waiting task is cancelled.
+    func waitUntilClosed() async -> Signal? {
+        await wait(wantsFinish: false)
+    }
+
+    /// Returns `.finish` when the controller says every host is done, `.closed` on EOF, nil
+    /// when the waiting task is cancelled.
+    func waitForFinishOrClose() async -> Signal? {
+        await wait(wantsFinish: true)
+    }
+
+    private func wait(wantsFinish: Bool) async -> Signal? {
+        let id = state.withLock { state in
+            state.nextWaiter += 1
+            return state.nextWaiter
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let ready: Signal?? = state.withLock { state in
+                    if state.closed { return .some(.closed) }
+                    if wantsFinish && state.finished { return .some(.finish) }
+                    if Task.isCancelled { return .some(nil) }
+                    state.waiters[id] = (wantsFinish, continuation)
+                    return nil
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { $0.waiters.removeValue(forKey: id) }
+            waiter?.continuation.resume(returning: nil)
+        }
+    }
+
+    private func readUntilClosed() {
+        var line: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count <= 0 { break }
+            for byte in buffer[..<count] {
+                if byte == UInt8(ascii: "\n") {
+                    if String(decoding: line, as: UTF8.self) == PeerControl.finish.rawValue { signal(.finish) }
+                    line.removeAll()
+                } else if line.count < 256 {
+                    line.append(byte)
+                }
+            }
+        }
+        signal(.closed)
+    }
+
+    private func signal(_ signal: Signal) {
+        let resumed: [CheckedContinuation<Signal?, Never>] = state.withLock { state in
+            if signal == .closed { state.closed = true } else { state.finished = true }
+            let woken = state.waiters.filter { signal == .closed || $0.value.wantsFinish }
+            for id in woken.keys { state.waiters[id] = nil }
+            return woken.values.map(\.continuation)
+        }
+        for continuation in resumed { continuation.resume(returning: signal) }
+    }
+}
