@@ -11,7 +11,10 @@ extension SSHSession {
     /// host command` does) and waits for it to finish.
     ///
     /// - Parameters:
-    ///   - stdin: bytes sent to the command's standard input, followed by EOF.
+    ///   - stdin: bytes sent to the command's standard input, followed by EOF
+    ///     (unless `input` is given).
+    ///   - input: more standard input supplied while the command runs; EOF is sent
+    ///     only once it is closed.
     ///   - timeout: how long the whole command may take; on expiry the channel
     ///     is closed (the remote side sees EOF) and `SSHError` (stage `.exec`) is thrown.
     ///   - collectOutput: keep stdout and stderr in the result (turn off when
@@ -25,6 +28,7 @@ extension SSHSession {
     public func execute(
         _ command: String,
         stdin: [UInt8] = [],
+        input: SSHInput? = nil,
         timeout: Duration? = nil,
         collectOutput: Bool = true,
         outputLimit: Int = 256 * 1024 * 1024,
@@ -70,7 +74,9 @@ extension SSHSession {
 
         var output = (stdout: [UInt8](), stderr: [UInt8]())
         var splitters = (stdout: LineSplitter(), stderr: LineSplitter())
+        var stdin = stdin
         var stdinOffset = 0
+        var stdinComplete = input == nil
         var eofSent = false
         var finished = (stdout: false, stderr: false)
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
@@ -94,7 +100,13 @@ extension SSHSession {
                     stdinOffset = stdin.count
                 }
             }
-            if stdinOffset >= stdin.count && !eofSent {
+            if stdinOffset >= stdin.count, !stdinComplete, let input {
+                let (more, closed) = input.take()
+                stdin = more
+                stdinOffset = 0
+                stdinComplete = closed
+            }
+            if stdinOffset >= stdin.count && stdinComplete && !eofSent {
                 let code = libssh2_channel_send_eof(channel)
                 if code != LIBSSH2_ERROR_EAGAIN { eofSent = true }
             }

@@ -6,7 +6,10 @@ final class PeerConnection {
     let key: PeerKey
     let channel: Channel
     let remoteID: PeerID
+    /// "ip:port" of the remote end.
     let address: String
+    /// The remote IP alone, to total traffic per host across reconnections.
+    let host: String
 
     /// BEP 3: "Connections start out choked and not interested."
     var amChoking = true
@@ -28,11 +31,12 @@ final class PeerConnection {
     var bytesDownloaded: Int64 = 0
     var bytesUploaded: Int64 = 0
 
-    init(key: PeerKey, channel: Channel, remoteID: PeerID, address: String) {
+    init(key: PeerKey, channel: Channel, remoteID: PeerID, host: String, port: Int) {
         self.key = key
         self.channel = channel
         self.remoteID = remoteID
-        self.address = address
+        self.host = host
+        self.address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 
     func send(_ message: PeerMessage) {

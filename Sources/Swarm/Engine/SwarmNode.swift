@@ -146,6 +146,14 @@ public final class SwarmNode: Sendable {
         }
     }
 
+    /// Payload bytes this node has sent to each remote IP address so far.
+    public var uploadedByHost: [String: Int64] {
+        get async throws {
+            let session = self.session
+            return try await listener.eventLoop.submit { session.value.uploadedByHost }.get()
+        }
+    }
+
     /// Closes every connection and the listener, and stops the threads.
     public func shutdown() async {
         let session = self.session

@@ -46,6 +46,9 @@ final class TorrentSession {
     var knownIDs: [PeerKey: PeerID] = [:]
     var bytesDownloaded: Int64 = 0
     var bytesUploaded: Int64 = 0
+    /// Payload bytes sent per remote IP, kept after peers disconnect: the controller reports
+    /// how much each host took from the seeder.
+    var uploadedByHost: [String: Int64] = [:]
 
     /// Completed once the whole payload is verified (SHA-1 of every piece, then SHA-256 of all),
     /// failed on a storage error or a shutdown first; settled exactly once.
@@ -127,8 +130,10 @@ final class TorrentSession {
 
         let key = PeerKey(nextKey)
         nextKey += 1
-        let address = channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
-        let peer = PeerConnection(key: key, channel: channel, remoteID: handshake.peerID, address: address)
+        let peer = PeerConnection(
+            key: key, channel: channel, remoteID: handshake.peerID,
+            host: channel.remoteAddress?.ipAddress ?? "?", port: channel.remoteAddress?.port ?? 0
+        )
         peer.chokeStateSince = now
         peers[key] = peer
         knownIDs[key] = handshake.peerID
