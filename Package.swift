@@ -71,6 +71,10 @@ let package = Package(
         .target(name: "CRenameExchange"),
         .target(name: "Installer", dependencies: ["CRenameExchange"]),
         .target(
+            name: "Push",
+            dependencies: ["DeployProtocol", "Fleet", "SSH", "Swarm", "Tracker", "TorrentMetainfo", "PeerWire"]
+        ),
+        .target(
             name: "Deploy",
             dependencies: [
                 "Archive", "TorrentMetainfo", "Bencode",
@@ -83,7 +87,8 @@ let package = Package(
         .executableTarget(
             name: "swarmdeploy",
             dependencies: [
-                "Deploy", "Archive", "TorrentMetainfo", "SSH", "Swarm", "Tracker", "PeerWire",
+                "Deploy", "Archive", "TorrentMetainfo", "SSH", "Swarm", "Tracker", "PeerWire", "Push", "Fleet",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

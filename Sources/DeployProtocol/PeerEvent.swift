@@ -3,8 +3,10 @@
 /// is always last and runs to the end of the line. Lines without the prefix are ignored
 /// by the controller (they are shown in verbose logs only).
 public enum PeerEvent: Sendable, Equatable {
-    /// The peer read its job and is listening for other peers.
-    case started(version: String, listenPort: Int)
+    /// The peer read its job and is listening for other peers. `peerID` is its BitTorrent
+    /// peer id as trackers print it (no spaces), so the controller can tell how much of the
+    /// payload this host took from the seeder.
+    case started(version: String, peerID: String, listenPort: Int)
     case progress(PeerProgress)
     /// Every piece and the payload's SHA-256 verified.
     case downloaded
@@ -19,8 +21,8 @@ public enum PeerEvent: Sendable, Equatable {
 
     public var line: String {
         switch self {
-        case .started(let version, let port):
-            return Self.prefix + "started version=\(version) port=\(port)"
+        case .started(let version, let peerID, let port):
+            return Self.prefix + "started version=\(version) id=\(peerID) port=\(port)"
         case .progress(let progress):
             return Self.prefix + "progress " + progress.fields
         case .downloaded:
@@ -56,8 +58,8 @@ public enum PeerEvent: Sendable, Equatable {
 
         switch kind {
         case "started":
-            guard let version = fields["version"], let port = int("port") else { return nil }
-            self = .started(version: String(version), listenPort: Int(port))
+            guard let version = fields["version"], let id = fields["id"], let port = int("port") else { return nil }
+            self = .started(version: String(version), peerID: String(id), listenPort: Int(port))
         case "progress", "finished":
             guard let progress = PeerProgress(fields: fields) else { return nil }
             self = kind == "progress" ? .progress(progress) : .finished(progress)

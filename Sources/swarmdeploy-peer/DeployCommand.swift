@@ -65,7 +65,7 @@ struct DeployCommand: AsyncParsableCommand {
             await node.shutdown()
             throw error
         }
-        emit(.started(version: Peer.version, listenPort: node.listenPort))
+        emit(.started(version: Peer.version, peerID: node.peerID.description, listenPort: node.listenPort))
         let reporter = Task { await Self.reportProgress(of: node) }
 
         do {

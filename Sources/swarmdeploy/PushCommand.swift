@@ -13,7 +13,13 @@ struct PushCommand: AsyncParsableCommand {
             --to/--on or from a Deployfile (./Deployfile is read when present, or --deployfile). \
             Command-line flags override the Deployfile.
 
+            Each host downloads the tarball from this machine and from the other hosts, verifies \
+            it, extracts it beside DEST and switches it into place atomically (the old tree is kept \
+            as DEST.prev unless --no-keep-previous). A host that fails keeps its DEST as it was.
+
             Examples:
+              swarmdeploy push build/ to /opt/app on hosts.txt
+              swarmdeploy push build/ to /opt/app on hosts.txt --json --max-failures 2 > report.json
               swarmdeploy push build/ to /opt/app on hosts.txt --dry-run
               swarmdeploy push build/ to /opt/app on hosts.txt --dry-run --json
               swarmdeploy push build/ --to /opt/app --on hosts.txt --user deploy -i ~/.ssh/deploy_ed25519
@@ -44,6 +50,9 @@ struct PushCommand: AsyncParsableCommand {
     @Flag(help: "Print only errors and the final result.")
     var quiet = false
 
+    @Option(help: ArgumentHelp("The peer program uploaded to hosts (default: $SWARMDEPLOY_PEER, else swarmdeploy-peer beside this program).", valueName: "file"))
+    var peerBinary: String?
+
     @OptionGroup(title: "Payload") var payload: PayloadFlags
 
     @OptionGroup(title: "SSH") var ssh: SSHFlags
@@ -55,11 +64,8 @@ struct PushCommand: AsyncParsableCommand {
         let request = try PushRequest(settings: settings)
 
         guard dryRun else {
-            throw CommandFailure.controller(
-                "push without --dry-run is not implemented yet in swarmdeploy \(SwarmdeployVersion.current): "
-                    + "the swarm transfer is still being built. Use --dry-run to preview the plan, "
-                    + "or 'swarmdeploy pack' to build the tarball and torrent."
-            )
+            try await PushExecution.run(request, peerBinaryFlag: peerBinary, json: json, quiet: quiet)
+            return
         }
         let plan = try DryRun.plan(request, quiet: quiet || json)
         if json {

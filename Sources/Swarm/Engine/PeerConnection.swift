@@ -8,8 +8,6 @@ final class PeerConnection {
     let remoteID: PeerID
     /// "ip:port" of the remote end.
     let address: String
-    /// The remote IP alone, to total traffic per host across reconnections.
-    let host: String
 
     /// BEP 3: "Connections start out choked and not interested."
     var amChoking = true
@@ -35,7 +33,6 @@ final class PeerConnection {
         self.key = key
         self.channel = channel
         self.remoteID = remoteID
-        self.host = host
         self.address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 

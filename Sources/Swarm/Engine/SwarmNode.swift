@@ -146,11 +146,11 @@ public final class SwarmNode: Sendable {
         }
     }
 
-    /// Payload bytes this node has sent to each remote IP address so far.
-    public var uploadedByHost: [String: Int64] {
+    /// Payload bytes this node has sent to each remote peer so far.
+    public var uploadedByPeer: [PeerID: Int64] {
         get async throws {
             let session = self.session
-            return try await listener.eventLoop.submit { session.value.uploadedByHost }.get()
+            return try await listener.eventLoop.submit { session.value.uploadedByPeer }.get()
         }
     }
 

@@ -66,7 +66,7 @@ extension TorrentSession {
         peer.send(.piece(request.piece, offset: request.offset, block: block))
         peer.bytesUploaded += Int64(request.length)
         bytesUploaded += Int64(request.length)
-        uploadedByHost[peer.host, default: 0] += Int64(request.length)
+        uploadedByPeer[peer.remoteID, default: 0] += Int64(request.length)
         guard planner != nil else { return }
         let piece = request.piece.rawValue
         let sent = peer.sentOfPiece[piece, default: 0] + request.length

@@ -46,9 +46,9 @@ final class TorrentSession {
     var knownIDs: [PeerKey: PeerID] = [:]
     var bytesDownloaded: Int64 = 0
     var bytesUploaded: Int64 = 0
-    /// Payload bytes sent per remote IP, kept after peers disconnect: the controller reports
-    /// how much each host took from the seeder.
-    var uploadedByHost: [String: Int64] = [:]
+    /// Payload bytes sent per remote peer ID, kept after peers disconnect: the controller
+    /// reports how much each host took from the seeder.
+    var uploadedByPeer: [PeerID: Int64] = [:]
 
     /// Completed once the whole payload is verified (SHA-1 of every piece, then SHA-256 of all),
     /// failed on a storage error or a shutdown first; settled exactly once.

@@ -1,0 +1,162 @@
+import DeployProtocol
+
+/// How far one host got. Phases happen in this order.
+public enum HostPhase: String, Sendable, Codable, CaseIterable, Comparable {
+    case waiting
+    /// TCP, host key, authentication.
+    case connect
+    /// Making sure the host has the peer binary (uploaded only when its cache lacks it).
+    case upload
+    case prepare
+    case download
+    case extract
+    case install
+    /// Installed; serving pieces to the others for the grace period.
+    case seed
+    /// The peer exited after installing.
+    case done
+
+    public static func < (lhs: HostPhase, rhs: HostPhase) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+
+    init(_ stage: PeerStage) {
+        switch stage {
+        case .prepare: self = .prepare
+        case .download: self = .download
+        case .extract: self = .extract
+        case .install: self = .install
+        case .seed: self = .seed
+        }
+    }
+}
+
+/// Something that happened to one host, as the push runner observes it.
+public enum HostEvent: Sendable, Equatable {
+    case connecting
+    case connected
+    /// The peer binary is on the host; `uploaded` is false when its cache already had it.
+    case peerReady(uploaded: Bool)
+    case peer(PeerEvent)
+    /// The peer's process ended with this status (nil with a signal).
+    case exited(status: Int32?, signal: String?, lastError: String?)
+    /// SSH (connect, host key, auth, upload, exec) or the controller gave up on the host.
+    case failed(phase: HostPhase, message: String)
+}
+
+/// One host's state during a push: a pure value, changed only by `apply`.
+public struct HostState: Sendable, Equatable {
+    public enum Outcome: String, Sendable, Codable {
+        case running, succeeded, failed
+    }
+
+    public let name: String
+    public private(set) var phase: HostPhase = .waiting
+    public private(set) var outcome: Outcome = .running
+    /// The phase at which it failed.
+    public private(set) var failedPhase: HostPhase?
+    public private(set) var error: String?
+    public private(set) var peerUploaded: Bool?
+    public private(set) var peerID: String?
+    public private(set) var progress: PeerProgress?
+    public private(set) var installedFiles: Int?
+    /// Since the push started.
+    public private(set) var connectedAt: Duration?
+    public private(set) var installedAt: Duration?
+    public private(set) var endedAt: Duration?
+
+    public init(name: String) {
+        self.name = name
+    }
+
+    /// Installed or failed: nothing this host does any more changes the push's result.
+    public var isSettled: Bool { outcome != .running || installedAt != nil }
+
+    /// Share of the payload verified, 0...1 (1 once installed).
+    public var fraction: Double {
+        if installedAt != nil { return 1 }
+        guard let progress, progress.pieceCount > 0 else { return 0 }
+        return Double(progress.verifiedPieces) / Double(progress.pieceCount)
+    }
+
+    /// Applies `event`, observed at `time` since the push started. Returns a line describing
+    /// the change for logs, or nil when nothing worth a line happened (progress updates).
+    @discardableResult
+    public mutating func apply(_ event: HostEvent, at time: Duration) -> String? {
+        guard outcome == .running else { return nil }
+        switch event {
+        case .connecting:
+            phase = .connect
+            return nil
+        case .connected:
+            connectedAt = time
+            phase = .upload
+            return "connected"
+        case .peerReady(let uploaded):
+            peerUploaded = uploaded
+            phase = .prepare
+            return uploaded ? "peer binary uploaded" : "peer binary cached"
+        case .peer(let peerEvent):
+            return apply(peerEvent, at: time)
+        case .exited(let status, let signal, let lastError):
+            endedAt = time
+            if installedAt != nil && status == 0 {
+                outcome = .succeeded
+                phase = .done
+                return "done"
+            }
+            if installedAt != nil {
+                // The tree is in place; only seeding was cut short.
+                outcome = .succeeded
+                return "installed; the peer then ended with \(signal.map { "signal \($0)" } ?? "status \(status ?? -1)")"
+            }
+            let cause = error ?? lastError ?? (signal.map { "the peer was killed by signal \($0)" } ?? "the peer exited with status \(status ?? -1) before installing")
+            return fail(at: failedPhase ?? phase, cause)
+        case .failed(let failed, let message):
+            endedAt = time
+            if installedAt != nil {
+                outcome = .succeeded
+                return "installed; then \(message)"
+            }
+            return fail(at: failed, message)
+        }
+    }
+
+    private mutating func apply(_ event: PeerEvent, at time: Duration) -> String? {
+        switch event {
+        case .started(_, let id, _):
+            peerID = id
+            phase = .download
+            return "downloading"
+        case .progress(let progress):
+            self.progress = progress
+            return nil
+        case .downloaded:
+            phase = .extract
+            if let pieceCount = progress?.pieceCount {
+                progress?.verifiedPieces = pieceCount
+            }
+            return "downloaded and verified"
+        case .installed(let files, _):
+            installedFiles = files
+            installedAt = time
+            phase = .seed
+            return "installed (\(files) files)"
+        case .finished(let progress):
+            self.progress = progress
+            return nil
+        case .failed(let stage, let message):
+            // The exit follows; keep the peer's own account of what went wrong.
+            failedPhase = HostPhase(stage)
+            error = message
+            return nil
+        }
+    }
+
+    private mutating func fail(at failed: HostPhase, _ message: String) -> String {
+        outcome = .failed
+        failedPhase = failed
+        error = message
+        return "failed at \(failed.rawValue): \(message)"
+    }
+}

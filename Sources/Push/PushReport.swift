@@ -1,0 +1,137 @@
+/// The result of a push, as `--json` prints it. Field names are stable snake_case.
+public struct PushReport: Sendable, Codable, Equatable {
+    public struct Host: Sendable, Codable, Equatable {
+        public var name: String
+        /// Line in the hosts file.
+        public var line: Int
+        public var status: HostState.Outcome
+        /// The furthest phase reached (where it failed, for a failed host).
+        public var stage: HostPhase
+        /// From the start of the push to the tree being in place; nil when it never was.
+        public var seconds: Double?
+        public var bytesFromSeeder: Int64
+        public var bytesFromPeers: Int64
+        /// Payload bytes this host served to other hosts.
+        public var bytesUploaded: Int64
+        /// "uploaded" or "cached"; nil when the host was never reached.
+        public var peerBinary: String?
+        public var error: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name, line, status, stage, seconds, error
+            case bytesFromSeeder = "bytes_from_seeder"
+            case bytesFromPeers = "bytes_from_peers"
+            case bytesUploaded = "bytes_uploaded"
+            case peerBinary = "peer_binary"
+        }
+    }
+
+    public struct Totals: Sendable, Codable, Equatable {
+        public var hosts: Int
+        public var succeeded: Int
+        public var failed: Int
+        /// The whole command: packing, connecting, transfer, seeding.
+        public var wallSeconds: Double
+        /// From the first peer starting to the last host installing.
+        public var transferSeconds: Double?
+        public var archiveBytes: Int64
+        public var seederBytesSent: Int64
+        /// Copies of the payload that left the controller (1.0 is ideal).
+        public var seederCopies: Double
+        public var linkRateBitsPerSecond: Double
+        /// One copy through one NIC at the link rate: archive bytes × 8 / rate.
+        public var idealSeconds: Double
+        /// ideal / transfer; 1.0 means the fleet got the payload as fast as one host could.
+        public var efficiency: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case hosts, succeeded, failed, efficiency
+            case wallSeconds = "wall_seconds"
+            case transferSeconds = "transfer_seconds"
+            case archiveBytes = "archive_bytes"
+            case seederBytesSent = "seeder_bytes_sent"
+            case seederCopies = "seeder_copies"
+            case linkRateBitsPerSecond = "link_rate_bits_per_second"
+            case idealSeconds = "ideal_seconds"
+        }
+    }
+
+    public var result: String
+    public var infoHash: String
+    public var destination: String
+    public var hosts: [Host]
+    public var totals: Totals
+
+    enum CodingKeys: String, CodingKey {
+        case result, destination, hosts, totals
+        case infoHash = "info_hash"
+    }
+}
+
+extension PushReport {
+    /// Builds the report from the final board.
+    ///
+    /// - Parameters:
+    ///   - seederSent: payload bytes the controller's seeder sent to each peer id.
+    ///   - transferStart: when the first peer started downloading, since the push began.
+    public static func make(
+        board: PushBoard,
+        lines: [Int],
+        infoHash: String,
+        destination: String,
+        archiveBytes: Int64,
+        seederSent: [String: Int64],
+        transferStart: Duration?,
+        wall: Duration,
+        linkRateBitsPerSecond: Double,
+        maxFailures: Int
+    ) -> PushReport {
+        let hosts = zip(board.hosts, lines).map { state, line in
+            let fromSeeder = state.peerID.flatMap { seederSent[$0] } ?? 0
+            let downloaded = state.progress?.bytesDownloaded ?? 0
+            return Host(
+                name: state.name,
+                line: line,
+                status: state.outcome == .running ? .failed : state.outcome,
+                stage: state.outcome == .failed ? (state.failedPhase ?? state.phase) : state.phase,
+                seconds: state.installedAt.map(\.seconds),
+                bytesFromSeeder: fromSeeder,
+                bytesFromPeers: max(0, downloaded - fromSeeder),
+                bytesUploaded: state.progress?.bytesUploaded ?? 0,
+                peerBinary: state.peerUploaded.map { $0 ? "uploaded" : "cached" },
+                error: state.outcome == .running ? (state.error ?? "still running when the push ended") : state.error
+            )
+        }
+        let lastInstall = board.hosts.compactMap(\.installedAt).max()
+        let transfer = transferStart.flatMap { start in lastInstall.map { ($0 - start).seconds } }
+        let ideal = linkRateBitsPerSecond > 0 ? Double(archiveBytes) * 8 / linkRateBitsPerSecond : 0
+        let seederBytes = seederSent.values.reduce(0, +)
+        let failed = hosts.count { $0.status == .failed }
+        return PushReport(
+            result: failed == 0 ? "succeeded" : (failed <= maxFailures ? "succeeded with failures" : "failed"),
+            infoHash: infoHash,
+            destination: destination,
+            hosts: hosts,
+            totals: Totals(
+                hosts: hosts.count,
+                succeeded: hosts.count - failed,
+                failed: failed,
+                wallSeconds: wall.seconds,
+                transferSeconds: transfer,
+                archiveBytes: archiveBytes,
+                seederBytesSent: seederBytes,
+                seederCopies: archiveBytes > 0 ? Double(seederBytes) / Double(archiveBytes) : 0,
+                linkRateBitsPerSecond: linkRateBitsPerSecond,
+                idealSeconds: ideal,
+                efficiency: transfer.flatMap { $0 > 0 ? ideal / $0 : nil }
+            )
+        )
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        let parts = components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}

@@ -1,0 +1,210 @@
+import Dispatch
+import DeployProtocol
+import Fleet
+import SSH
+import Swarm
+import Synchronization
+import TorrentMetainfo
+
+/// Runs one push: the controller's seeder and tracker, then every host over SSH at once —
+/// peer binary, job, live events — until every host has installed or failed, then tells the
+/// peers to stop seeding and shuts everything down. Nothing keeps listening afterwards.
+public final class PushRunner: Sendable {
+    public struct Configuration: Sendable {
+        public var hosts: [FleetHost]
+        public var destination: String
+        /// Address the seeder and tracker listen on; the hosts must reach it.
+        public var listenHost: String
+        /// Hosts connecting and receiving the peer binary at once.
+        public var sshParallel: Int
+        public var seedGrace: Duration
+        /// The whole push; hosts still working then fail.
+        public var timeout: Duration
+        public var keepPrevious: Bool
+        public var peerBinary: PeerBinary
+        /// File bytes of the extracted tree, for the hosts' free-space check.
+        public var extractedBytes: Int64
+
+        public init(
+            hosts: [FleetHost], destination: String, listenHost: String, sshParallel: Int,
+            seedGrace: Duration, timeout: Duration, keepPrevious: Bool, peerBinary: PeerBinary, extractedBytes: Int64
+        ) {
+            self.hosts = hosts
+            self.destination = destination
+            self.listenHost = listenHost
+            self.sshParallel = sshParallel
+            self.seedGrace = seedGrace
+            self.timeout = timeout
+            self.keepPrevious = keepPrevious
+            self.peerBinary = peerBinary
+            self.extractedBytes = extractedBytes
+        }
+    }
+
+    /// What the run leaves for the report.
+    public struct Outcome: Sendable {
+        public let board: PushBoard
+        /// Payload bytes the seeder sent, by peer id (as peers report theirs).
+        public let seederSent: [String: Int64]
+        public let transferStart: Duration?
+        public let elapsed: Duration
+    }
+
+    private struct State {
+        var board: PushBoard
+        var inputs: [SSHInput?]
+        var transferStart: Duration?
+        var finishSent = false
+        var cancelled = false
+    }
+
+    private let configuration: Configuration
+    private let metainfo: Metainfo
+    private let payload: [UInt8]
+    private let state: Mutex<State>
+    private let start = ContinuousClock.now
+
+    public init(configuration: Configuration, metainfo: Metainfo, payload: [UInt8]) {
+        self.configuration = configuration
+        self.metainfo = metainfo
+        self.payload = payload
+        state = Mutex(State(
+            board: PushBoard(names: configuration.hosts.map(\.name)),
+            inputs: Array(repeating: nil, count: configuration.hosts.count)
+        ))
+    }
+
+    /// The current state of every host, for a live view.
+    public var board: PushBoard { state.withLock { $0.board } }
+
+    /// Stops the push: every host's channel closes, so peers that have not installed yet
+    /// remove their staging files and leave their destination as it was.
+    public func cancel() {
+        state.withLock { $0.cancelled = true }
+    }
+
+    /// Runs the push. `onLine` receives one line per host event ("name: what happened"),
+    /// from any thread.
+    public func run(onLine: @escaping @Sendable (String) -> Void) async throws -> Outcome {
+        let swarm = try await ControllerSwarm.start(listenHost: configuration.listenHost, metainfo: metainfo, payload: payload)
+        let job = PeerJob(
+            torrent: metainfo.bytes,
+            trackers: [swarm.announceURL],
+            destination: configuration.destination,
+            extractedBytes: configuration.extractedBytes,
+            keepPrevious: configuration.keepPrevious,
+            seedGraceMilliseconds: Self.milliseconds(configuration.seedGrace),
+            timeoutMilliseconds: Self.milliseconds(configuration.timeout)
+        ).encoded()
+
+        // One thread per host: each holds its SSH channel for the whole transfer. Connecting
+        // and uploading, the costly part, is bounded by `sshParallel`.
+        let slots = DispatchSemaphore(value: max(1, configuration.sshParallel))
+        let hosts = configuration.hosts
+        _ = await SSHParallel.map(count: hosts.count, parallelism: hosts.count) { index in
+            self.runHost(index, host: hosts[index], job: job, slots: slots, onLine: onLine)
+        }
+
+        let seederSent = (try? await swarm.seeder.uploadedByPeer) ?? [:]
+        await swarm.shutdown()
+        return state.withLock { state in
+            Outcome(
+                board: state.board,
+                seederSent: Dictionary(uniqueKeysWithValues: seederSent.map { ($0.key.description, $0.value) }),
+                transferStart: state.transferStart,
+                elapsed: ContinuousClock.now - start
+            )
+        }
+    }
+
+    private func runHost(_ index: Int, host: FleetHost, job: [UInt8], slots: DispatchSemaphore, onLine: @escaping @Sendable (String) -> Void) {
+        let deadline = start + configuration.timeout
+        var holdsSlot = true
+        slots.wait()
+        defer { if holdsSlot { slots.signal() } }
+
+        if isCancelled { return record(.failed(phase: .connect, message: "the push was cancelled"), index, onLine) }
+        record(.connecting, index, onLine)
+        let session: SSHSession
+        do throws(SSHError) {
+            session = try SSHSession(configuration: host.configuration)
+        } catch {
+            return record(.failed(phase: .connect, message: Self.describe(error)), index, onLine)
+        }
+        defer { session.close() }
+        record(.connected, index, onLine)
+
+        let binary = configuration.peerBinary
+        do throws(SSHError) {
+            let uploaded = try session.ensureFile(contentsOf: binary.path, sha256: binary.sha256, at: binary.remotePath, permissions: 0o755)
+            record(.peerReady(uploaded: uploaded), index, onLine)
+        } catch {
+            return record(.failed(phase: .upload, message: Self.describe(error)), index, onLine)
+        }
+        slots.signal()
+        holdsSlot = false
+
+        let input = SSHInput()
+        let finishNow = state.withLock { state in
+            state.inputs[index] = input
+            return state.finishSent
+        }
+        if finishNow { input.close() }
+
+        var lastError: String?
+        do throws(SSHError) {
+            let result = try session.execute(
+                "exec ./\(binary.remotePath) deploy",
+                stdin: job,
+                input: input,
+                timeout: ContinuousClock.now.duration(to: deadline) + configuration.seedGrace + .seconds(10),
+                collectOutput: false,
+                onLine: { stream, line in
+                    if stream == .stdout, let event = PeerEvent(line: line) {
+                        self.record(.peer(event), index, onLine)
+                    } else if stream == .stderr, !line.isEmpty {
+                        lastError = String(line.prefix(500))
+                    }
+                },
+                isCancelled: { self.isCancelled || ContinuousClock.now > deadline + self.configuration.seedGrace }
+            )
+            record(.exited(status: result.exitStatus, signal: result.exitSignal, lastError: lastError), index, onLine)
+        } catch {
+            let phase = board.hosts[index].phase
+            let message = isCancelled ? "the push was cancelled" :
+                ContinuousClock.now > deadline ? "not done within the push's --timeout" : Self.describe(error)
+            record(.failed(phase: phase, message: message), index, onLine)
+        }
+    }
+
+    private var isCancelled: Bool { state.withLock { $0.cancelled } }
+
+    /// Applies an event; once every host has installed or failed, tells every peer to stop
+    /// seeding (and closes their input, so none waits out the grace period for nothing).
+    private func record(_ event: HostEvent, _ index: Int, _ onLine: (String) -> Void) {
+        let time = ContinuousClock.now - start
+        let (line, inputsToFinish) = state.withLock { state -> (String?, [SSHInput]) in
+            let line = state.board.apply(event, toHost: index, at: time)
+            if case .peer(.started) = event, state.transferStart == nil { state.transferStart = time }
+            guard !state.finishSent, state.board.isEverySettled else { return (line, []) }
+            state.finishSent = true
+            return (line, state.inputs.compactMap { $0 })
+        }
+        for input in inputsToFinish {
+            input.write(Array("\(PeerControl.finish.rawValue)\n".utf8))
+            input.close()
+        }
+        if let line { onLine("\(configuration.hosts[index].name): \(line)") }
+    }
+
+    private static func describe(_ error: SSHError) -> String {
+        var text = "\(error.stage.rawValue): \(error.message)"
+        if let message = error.libssh2Message, !message.isEmpty { text += " (libssh2: \(message))" }
+        return text
+    }
+
+    private static func milliseconds(_ duration: Duration) -> Int64 {
+        let parts = duration.components
+        return parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000
+    }
+}

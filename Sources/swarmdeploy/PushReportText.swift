@@ -1,0 +1,68 @@
+import Deploy
+import Push
+
+/// The human-readable push report printed at the end (the JSON report carries the same).
+enum PushReportText {
+    static func render(_ report: PushReport, hostsFile: String, tarballName: String) -> String {
+        let totals = report.totals
+        var lines: [String] = []
+        let outcome = totals.failed == 0
+            ? "all \(HumanUnits.count(totals.hosts, "host")) succeeded"
+            : "\(totals.succeeded) of \(HumanUnits.count(totals.hosts, "host")) succeeded, \(totals.failed) failed"
+        lines.append("push of \(tarballName) (\(HumanUnits.bytes(totals.archiveBytes))) to \(report.destination): \(outcome)")
+        lines.append("")
+
+        let header = ["host", "status", "stage", "seconds", "from seeder", "from peers", "uploaded", "peer"]
+        var rows = [header]
+        for host in report.hosts {
+            rows.append([
+                host.name,
+                host.status == .succeeded ? "ok" : "FAILED",
+                host.stage.rawValue,
+                host.seconds.map { HumanUnits.decimal($0, fractionDigits: 1) } ?? "-",
+                HumanUnits.bytes(host.bytesFromSeeder),
+                HumanUnits.bytes(host.bytesFromPeers),
+                HumanUnits.bytes(host.bytesUploaded),
+                host.peerBinary ?? "-",
+            ])
+        }
+        let widths = header.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        for row in rows {
+            let cells = row.enumerated().map { column, cell in
+                // Numbers right-aligned, words left-aligned.
+                let pad = String(repeating: " ", count: widths[column] - cell.count)
+                return (3...6).contains(column) ? pad + cell : cell + pad
+            }
+            lines.append(cells.joined(separator: "  ").trimmingTrailingSpaces())
+        }
+
+        let failed = report.hosts.filter { $0.status == .failed }
+        if !failed.isEmpty {
+            lines.append("")
+            lines.append("failed hosts:")
+            for host in failed {
+                lines.append("  \(host.name) (\(hostsFile):\(host.line)) at \(host.stage.rawValue): \(host.error ?? "unknown error")")
+            }
+        }
+
+        lines.append("")
+        var summary = "wall time \(HumanUnits.duration(totals.wallSeconds))"
+        if let transfer = totals.transferSeconds {
+            summary += ", transfer \(HumanUnits.duration(transfer))"
+        }
+        summary += "; the controller sent \(HumanUnits.bytes(totals.seederBytesSent)) (\(HumanUnits.decimal(totals.seederCopies, fractionDigits: 2)) copies)"
+        lines.append(summary)
+        if let efficiency = totals.efficiency {
+            lines.append("one copy through one \(HumanUnits.bitRate(totals.linkRateBitsPerSecond)) NIC takes \(HumanUnits.duration(totals.idealSeconds)): efficiency \(HumanUnits.decimal(efficiency, fractionDigits: 2)) (set --link-rate to your NIC's rate)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension String {
+    fileprivate func trimmingTrailingSpaces() -> String {
+        var text = Substring(self)
+        while text.last == " " { text = text.dropLast() }
+        return String(text)
+    }
+}
