@@ -29,6 +29,14 @@ struct HelpersTests {
         }
     }
 
+    @Test func commandLineKeepsEveryArgumentOneWord() throws {
+        #expect(ShellQuoting.commandLine(["df", "-h", "/opt"]) == "df -h /opt")
+        let words = ["printf", "[%s]", "a b", "it's", "$HOME", "~", "X=1", "*", ""]
+        let line = ShellQuoting.commandLine(words)
+        let echoed = try runTool("/bin/sh", ["-c", line])
+        #expect(echoed == "[a b][it's][$HOME][~][X=1][*][]")
+    }
+
     @Test func defaultIdentityFilesAreTheExistingOnesInOpenSSHOrder() throws {
         let home = try TestDirectory("home")
         try FileManager.default.createDirectory(atPath: home.file(".ssh"), withIntermediateDirectories: true)
