@@ -72,12 +72,14 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // Many hosts over SSH: hosts file plus settings in, sessions and progress out.
+        .target(name: "Fleet", dependencies: ["Deploy", "SSH"]),
 
         // Executables: thin shells over the modules above.
         .executableTarget(
             name: "swarmdeploy",
             dependencies: [
-                "Deploy", "Archive", "TorrentMetainfo", "SSH", "Swarm", "Tracker", "PeerWire",
+                "Deploy", "Fleet", "Archive", "TorrentMetainfo", "SSH", "Swarm", "Tracker", "PeerWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -120,6 +122,7 @@ let package = Package(
         ),
         .testTarget(name: "DeployTests", dependencies: ["Deploy", "Archive", "TorrentMetainfo"]),
         .testTarget(name: "SSHTests", dependencies: ["SSH"]),
+        .testTarget(name: "FleetTests", dependencies: ["Fleet", "Deploy", "SSH"]),
         .testTarget(
             name: "CLITests",
             dependencies: ["TestSupport", "swarmdeploy", "swarmdeploy-peer", "TorrentMetainfo", "Archive"]
