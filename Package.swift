@@ -121,7 +121,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DeployTests", dependencies: ["Deploy", "Archive", "TorrentMetainfo"]),
-        .testTarget(name: "SSHTests", dependencies: ["SSH"]),
+        .testTarget(name: "SSHTests", dependencies: ["TestSupport", "SSH"]),
         .testTarget(name: "FleetTests", dependencies: ["Fleet", "Deploy", "SSH"]),
         .testTarget(
             name: "CLITests",

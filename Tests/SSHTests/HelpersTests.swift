@@ -1,5 +1,6 @@
 import Foundation
 @testable import SSH
+import TestSupport
 import Testing
 
 @Suite("Small helpers of the SSH module")
