@@ -82,6 +82,8 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // Many hosts over SSH: hosts file plus settings in, sessions and progress out.
+        .target(name: "Fleet", dependencies: ["Deploy", "SSH"]),
 
         // Executables: thin shells over the modules above.
         .executableTarget(
@@ -130,9 +132,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DeployTests", dependencies: ["Deploy", "Archive", "TorrentMetainfo"]),
-        .testTarget(name: "SSHTests", dependencies: ["SSH"]),
         .testTarget(name: "DeployProtocolTests", dependencies: ["DeployProtocol"]),
         .testTarget(name: "InstallerTests", dependencies: ["Installer"]),
+        .testTarget(name: "SSHTests", dependencies: ["TestSupport", "SSH"]),
+        .testTarget(name: "FleetTests", dependencies: ["Fleet", "Deploy", "SSH"]),
         .testTarget(
             name: "CLITests",
             dependencies: ["TestSupport", "swarmdeploy", "swarmdeploy-peer", "TorrentMetainfo", "Archive"]

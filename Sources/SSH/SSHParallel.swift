@@ -17,23 +17,35 @@ public enum SSHParallel {
         parallelism: Int,
         _ work: @escaping @Sendable (SSHSession) throws(SSHError) -> T
     ) async -> [Result<T, SSHError>] {
-        if configurations.isEmpty { return [] }
-        let state = WorkState<T>(count: configurations.count)
-        let workers = max(1, min(parallelism, configurations.count))
+        await map(count: configurations.count, parallelism: parallelism) { index in
+            do throws(SSHError) {
+                let session = try SSHSession(configuration: configurations[index])
+                defer { session.close() }
+                return .success(try work(session))
+            } catch {
+                return .failure(error)
+            }
+        }
+    }
+
+    /// Calls `body` for every index in `0..<count` on at most `parallelism`
+    /// dedicated threads and returns what each call returned, in index order.
+    /// For callers that open sessions themselves (to report progress between
+    /// connecting and working, say).
+    public static func map<T: Sendable>(
+        count: Int,
+        parallelism: Int,
+        _ body: @escaping @Sendable (Int) -> T
+    ) async -> [T] {
+        if count <= 0 { return [] }
+        let state = WorkState<T>(count: count)
+        let workers = max(1, min(parallelism, count))
         return await withCheckedContinuation { continuation in
             state.onFinish = { continuation.resume(returning: $0) }
             for _ in 0..<workers {
                 startThread {
                     while let index = state.nextIndex() {
-                        let result: Result<T, SSHError>
-                        do throws(SSHError) {
-                            let session = try SSHSession(configuration: configurations[index])
-                            defer { session.close() }
-                            result = .success(try work(session))
-                        } catch {
-                            result = .failure(error)
-                        }
-                        state.finish(index, result)
+                        state.finish(index, body(index))
                     }
                 }
             }
@@ -41,13 +53,13 @@ public enum SSHParallel {
     }
 }
 
-/// The shared queue of host indexes and the results, behind one mutex.
+/// The shared queue of indexes and the results, behind one mutex.
 private final class WorkState<T: Sendable>: @unchecked Sendable {
     private var mutex = pthread_mutex_t()
     private var next = 0
     private var remaining: Int
-    private var results: [Result<T, SSHError>?]
-    var onFinish: (([Result<T, SSHError>]) -> Void)?
+    private var results: [T?]
+    var onFinish: (([T]) -> Void)?
 
     init(count: Int) {
         remaining = count
@@ -65,7 +77,7 @@ private final class WorkState<T: Sendable>: @unchecked Sendable {
         return next - 1
     }
 
-    func finish(_ index: Int, _ result: Result<T, SSHError>) {
+    func finish(_ index: Int, _ result: T) {
         pthread_mutex_lock(&mutex)
         results[index] = result
         remaining -= 1

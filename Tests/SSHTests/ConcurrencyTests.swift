@@ -1,6 +1,7 @@
 import Foundation
 import SSH
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite("Many sessions at once")

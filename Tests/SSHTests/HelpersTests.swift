@@ -1,5 +1,6 @@
 import Foundation
 @testable import SSH
+import TestSupport
 import Testing
 
 @Suite("Small helpers of the SSH module")
@@ -27,6 +28,14 @@ struct HelpersTests {
             let echoed = try runTool("/bin/sh", ["-c", "printf %s " + shellQuoted(word)])
             #expect(echoed == word)
         }
+    }
+
+    @Test func commandLineKeepsEveryArgumentOneWord() throws {
+        #expect(ShellQuoting.commandLine(["df", "-h", "/opt"]) == "df -h /opt")
+        let words = ["printf", "[%s]", "a b", "it's", "$HOME", "~", "X=1", "*", ""]
+        let line = ShellQuoting.commandLine(words)
+        let echoed = try runTool("/bin/sh", ["-c", line])
+        #expect(echoed == "[a b][it's][$HOME][~][X=1][*][]")
     }
 
     @Test func defaultIdentityFilesAreTheExistingOnesInOpenSSHOrder() throws {

@@ -1,5 +1,6 @@
 import Foundation
 import SSH
+import TestSupport
 import Testing
 
 @Suite("Host key verification against a real sshd")

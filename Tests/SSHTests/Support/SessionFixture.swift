@@ -1,4 +1,5 @@
 import SSH
+import TestSupport
 
 extension OpenSSHServer {
     /// A configuration that reaches this server with its generated client key,

@@ -3,20 +3,20 @@ import Foundation
 /// A real OpenSSH sshd on 127.0.0.1 with its own host key, a generated client
 /// key in its authorized_keys, and everything in a temp directory. Killed on
 /// `stop()` or deinit.
-final class OpenSSHServer {
-    let directory: TestDirectory
-    let port: Int
-    let hostKeyPath: String
-    let clientKeyPath: String
+public final class OpenSSHServer {
+    public let directory: TestDirectory
+    public let port: Int
+    public let hostKeyPath: String
+    public let clientKeyPath: String
     private var pid: pid_t = 0
 
-    var hostPublicKeyPath: String { hostKeyPath + ".pub" }
+    public var hostPublicKeyPath: String { hostKeyPath + ".pub" }
     /// The path of an empty known-hosts file for tests to use (created on demand by the session).
-    var knownHostsPath: String { directory.file("known_hosts") }
+    public var knownHostsPath: String { directory.file("known_hosts") }
     /// The user the tests log in as: whoever runs them (root in CI).
-    static var user: String { NSUserName() }
+    public static var user: String { NSUserName() }
 
-    init(listenAddress: String = "127.0.0.1") throws {
+    public init(listenAddress: String = "127.0.0.1") throws {
         directory = try TestDirectory("sshd")
         hostKeyPath = directory.file("ssh_host_ed25519_key")
         clientKeyPath = directory.file("client_ed25519")
@@ -66,7 +66,7 @@ final class OpenSSHServer {
     }
 
     /// Stops the listener; sessions already open keep their own sshd child until they end.
-    func stop() {
+    public func stop() {
         guard pid > 0 else { return }
         kill(pid, SIGTERM)
         Spawn.wait(pid)
@@ -76,7 +76,7 @@ final class OpenSSHServer {
     deinit { stop() }
 
     /// The known_hosts line OpenSSH would write for this server at 127.0.0.1.
-    func knownHostsLine() throws -> String {
+    public func knownHostsLine() throws -> String {
         let publicKey = try readText(hostPublicKeyPath).split(separator: " ")
         return "[127.0.0.1]:\(port) \(publicKey[0]) \(publicKey[1])\n"
     }

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Loopback sockets for the tests: free ports and a listener that never answers.
-enum Loopback {
+public enum Loopback {
     /// A TCP port on 127.0.0.1 that was free a moment ago: bound to port 0, read back, released.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestSetupError("socket: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
@@ -22,7 +22,7 @@ enum Loopback {
     }
 
     /// Whether something accepts TCP connections on `address` (127.0.0.1 or ::1) at `port`.
-    static func accepts(address: String, port: Int) -> Bool {
+    public static func accepts(address: String, port: Int) -> Bool {
         let isIPv6 = address.contains(":")
         let fd = socket(isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
@@ -46,7 +46,7 @@ enum Loopback {
         } == 0
     }
 
-    static func loopbackAddress(port: Int) -> sockaddr_in {
+    public static func loopbackAddress(port: Int) -> sockaddr_in {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = UInt16(port).bigEndian
@@ -60,12 +60,12 @@ enum Loopback {
 /// server that never speaks. With `unanswering`, one connection fills a
 /// backlog of zero, so Linux drops further SYNs: a host that never answers,
 /// without leaving loopback.
-final class SilentListener {
-    let fd: Int32
-    let port: Int
+public final class SilentListener {
+    public let fd: Int32
+    public let port: Int
     private var occupant: Int32 = -1
 
-    init(unanswering: Bool = false) throws {
+    public init(unanswering: Bool = false) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestSetupError("socket: \(String(cString: strerror(errno)))") }
         var address = Loopback.loopbackAddress(port: 0)

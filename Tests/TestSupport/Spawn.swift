@@ -4,9 +4,9 @@ import Foundation
 /// `Process`: sshd closes every inherited descriptor at start-up, including the
 /// one `Process` watches to learn that a child exited, which makes `Process`
 /// block in waitpid for the still-running sshd and stall every other child.
-enum Spawn {
+public enum Spawn {
     /// Starts `executable` with stdin from /dev/null and stdout/stderr appended to `outputPath`.
-    static func start(_ executable: String, _ arguments: [String], outputPath: String) throws -> pid_t {
+    public static func start(_ executable: String, _ arguments: [String], outputPath: String) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -39,7 +39,7 @@ enum Spawn {
 
     /// Waits for `pid` and returns its exit status (128 + signal when killed).
     @discardableResult
-    static func wait(_ pid: pid_t) -> Int32 {
+    public static func wait(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
             if errno != EINTR { return -1 }

@@ -1,0 +1,18 @@
+import Deploy
+import SSH
+
+/// One host of a hosts file, ready to be reached: the line it came from, the
+/// name users see, and the SSH settings that apply to it alone.
+public struct FleetHost: Sendable {
+    /// The hosts-file line this host came from.
+    public let entry: HostEntry
+    /// `user@host:port` (`user@[::1]:port` for IPv6), as shown in output and reports.
+    public let name: String
+    public let configuration: SSHConfiguration
+
+    public init(entry: HostEntry, name: String, configuration: SSHConfiguration) {
+        self.entry = entry
+        self.name = name
+        self.configuration = configuration
+    }
+}
