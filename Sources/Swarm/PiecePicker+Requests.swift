@@ -5,7 +5,8 @@ extension PiecePicker {
     /// Order: open blocks of priority pieces (`setPriorityPieces`), then of
     /// other pieces already started (finish what is started,
     /// so pieces complete and spread sooner), then new pieces rarest first
-    /// with ties broken by `generator`, then — in endgame only — blocks
+    /// with ties broken by `generator`, then — in endgame only, and only while
+    /// the peer has fewer than `endgameQueueLimit` requests out — blocks
     /// already requested from others, each from at most
     /// `maximumDuplicateRequests` extra peers. The blocks are recorded as
     /// requested from `peer`; send them all.
@@ -40,7 +41,10 @@ extension PiecePicker {
             }
         }
         if budget > 0 && isEndgame {
-            requestDuplicates(from: peer, have: current.have, budget: &budget, into: &picked)
+            var duplicateBudget = min(budget, endgameQueueLimit - current.requests.count - picked.count)
+            if duplicateBudget > 0 {
+                requestDuplicates(from: peer, have: current.have, budget: &duplicateBudget, into: &picked)
+            }
         }
         peers[peer]!.requests.formUnion(picked)
         return picked

@@ -34,6 +34,10 @@ public struct PiecePicker: Sendable {
     /// Extra peers a block may be requested from in endgame (so at most
     /// `1 + maximumDuplicateRequests` holders per block).
     public let maximumDuplicateRequests: Int
+    /// In endgame, duplicates only top a peer's outstanding requests up to this many: on a
+    /// LAN pipelines are deep (hundreds of blocks), and duplicating a peer's whole queue
+    /// would download megabytes twice. A peer that still has this many requests out gets none.
+    public let endgameQueueLimit: Int
 
     var states: [PieceState]
     var verified: PieceSet
@@ -51,8 +55,10 @@ public struct PiecePicker: Sendable {
     var priorityPieces: [Int] = []
 
     /// A picker for `layout`, already holding `verified` (e.g. on resume).
-    public init(layout: PieceLayout, verified: PieceSet? = nil, maximumDuplicateRequests: Int = 2) {
+    public init(layout: PieceLayout, verified: PieceSet? = nil, maximumDuplicateRequests: Int = 2, endgameQueueLimit: Int = 8) {
         precondition(maximumDuplicateRequests >= 0, "the duplicate limit cannot be negative")
+        precondition(endgameQueueLimit >= 1, "the endgame queue limit must be at least 1")
+        self.endgameQueueLimit = endgameQueueLimit
         let verified = verified ?? PieceSet(pieceCount: layout.pieceCount)
         precondition(verified.pieceCount == layout.pieceCount, "the verified set does not match the layout")
         self.layout = layout

@@ -23,7 +23,8 @@ struct PickerFixture {
         asker: String? = nil,
         blocksPerPiece: Int = 4,
         seed: UInt64 = 1,
-        maximumDuplicateRequests: Int = 2
+        maximumDuplicateRequests: Int = 2,
+        endgameQueueLimit: Int = 8
     ) throws {
         let counts = availability.map { Int(String($0))! }
         let pieceCount = counts.count
@@ -36,7 +37,10 @@ struct PickerFixture {
             pieceLength: blocksPerPiece * PieceLayout.blockLength
         )
         let verified = PieceSet(ours.map { $0 == "#" })
-        picker = PiecePicker(layout: layout, verified: verified, maximumDuplicateRequests: maximumDuplicateRequests)
+        picker = PiecePicker(
+            layout: layout, verified: verified,
+            maximumDuplicateRequests: maximumDuplicateRequests, endgameQueueLimit: endgameQueueLimit
+        )
         generator = SplitMix64(seed: seed)
 
         for k in 1...max(1, counts.max() ?? 1) {

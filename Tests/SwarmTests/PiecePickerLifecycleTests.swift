@@ -118,6 +118,24 @@ struct PiecePickerLifecycleTests {
         #expect(f.pick(8).isEmpty)
     }
 
+    @Test func endgameDuplicatesOnlyTopUpAnAlmostIdlePeer() throws {
+        // Deep pipelines: a peer with many requests out gets no duplicates, an idle one
+        // gets at most `endgameQueueLimit` of them.
+        var f = try F(availability: "2222", maximumDuplicateRequests: 1, endgameQueueLimit: 3)
+        f.picker.peerUnchoked(F.background(1))
+        #expect(f.pick(10).count == 10)
+        #expect(f.pick(6, for: F.background(1)).count == 6)  // the last 6 open blocks
+        #expect(f.pick(10, for: F.background(1)).isEmpty)  // 6 out already: over the limit
+        // The asker receives its 10 blocks and is idle: it may duplicate 3 of the other's.
+        for block in f.picker.outstandingRequests(of: F.asker) {
+            _ = try f.picker.blockReceived(block, from: F.asker)
+        }
+        let duplicates = f.pick(10)
+        #expect(duplicates.count == 3)
+        #expect(Set(duplicates).isSubset(of: f.picker.outstandingRequests(of: F.background(1))))
+        #expect(f.picker.invariantViolations() == [])
+    }
+
     @Test func endgameWaitsWhileAnyBlockIsOpen() throws {
         var f = try F(availability: "22")
         f.picker.peerUnchoked(F.background(1))
