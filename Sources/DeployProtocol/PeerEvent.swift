@@ -99,28 +99,37 @@ public struct PeerProgress: Sendable, Equatable {
     public var pieceCount: Int
     /// Payload bytes received, from the seeder and other peers together.
     public var bytesDownloaded: Int64
+    /// Of those, blocks received twice (endgame races).
+    public var bytesDuplicate: Int64
     /// Payload bytes sent to other peers.
     public var bytesUploaded: Int64
     public var connectedPeers: Int
 
-    public init(verifiedPieces: Int, pieceCount: Int, bytesDownloaded: Int64, bytesUploaded: Int64, connectedPeers: Int) {
+    public init(
+        verifiedPieces: Int, pieceCount: Int, bytesDownloaded: Int64, bytesDuplicate: Int64 = 0,
+        bytesUploaded: Int64, connectedPeers: Int
+    ) {
         self.verifiedPieces = verifiedPieces
         self.pieceCount = pieceCount
         self.bytesDownloaded = bytesDownloaded
+        self.bytesDuplicate = bytesDuplicate
         self.bytesUploaded = bytesUploaded
         self.connectedPeers = connectedPeers
     }
 
     var fields: String {
-        "pieces=\(verifiedPieces)/\(pieceCount) down=\(bytesDownloaded) up=\(bytesUploaded) peers=\(connectedPeers)"
+        "pieces=\(verifiedPieces)/\(pieceCount) down=\(bytesDownloaded) dup=\(bytesDuplicate) up=\(bytesUploaded) peers=\(connectedPeers)"
     }
 
     init?(fields: [Substring: Substring]) {
         guard let pieces = fields["pieces"], let slash = pieces.firstIndex(of: "/"),
             let verified = Int(pieces[..<slash]), let count = Int(pieces[pieces.index(after: slash)...]),
-            let down = fields["down"].flatMap({ Int64($0) }), let up = fields["up"].flatMap({ Int64($0) }),
+            let down = fields["down"].flatMap({ Int64($0) }), let duplicate = fields["dup"].flatMap({ Int64($0) }), let up = fields["up"].flatMap({ Int64($0) }),
             let peers = fields["peers"].flatMap({ Int($0) })
         else { return nil }
-        self.init(verifiedPieces: verified, pieceCount: count, bytesDownloaded: down, bytesUploaded: up, connectedPeers: peers)
+        self.init(
+            verifiedPieces: verified, pieceCount: count, bytesDownloaded: down, bytesDuplicate: duplicate,
+            bytesUploaded: up, connectedPeers: peers
+        )
     }
 }

@@ -11,6 +11,8 @@ public struct PushReport: Sendable, Codable, Equatable {
         public var seconds: Double?
         public var bytesFromSeeder: Int64
         public var bytesFromPeers: Int64
+        /// Received twice (endgame races), included in the two above.
+        public var bytesDuplicate: Int64
         /// Payload bytes this host served to other hosts.
         public var bytesUploaded: Int64
         /// "uploaded" or "cached"; nil when the host was never reached.
@@ -21,6 +23,7 @@ public struct PushReport: Sendable, Codable, Equatable {
             case name, line, status, stage, seconds, error
             case bytesFromSeeder = "bytes_from_seeder"
             case bytesFromPeers = "bytes_from_peers"
+            case bytesDuplicate = "bytes_duplicate"
             case bytesUploaded = "bytes_uploaded"
             case peerBinary = "peer_binary"
         }
@@ -97,6 +100,7 @@ extension PushReport {
                 seconds: state.installedAt.map(\.seconds),
                 bytesFromSeeder: fromSeeder,
                 bytesFromPeers: max(0, downloaded - fromSeeder),
+                bytesDuplicate: state.progress?.bytesDuplicate ?? 0,
                 bytesUploaded: state.progress?.bytesUploaded ?? 0,
                 peerBinary: state.peerUploaded.map { $0 ? "uploaded" : "cached" },
                 error: state.outcome == .running ? (state.error ?? "still running when the push ended") : state.error

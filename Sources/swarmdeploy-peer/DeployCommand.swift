@@ -131,7 +131,8 @@ struct DeployCommand: AsyncParsableCommand {
     private static func peerProgress(_ progress: SwarmProgress) -> PeerProgress {
         PeerProgress(
             verifiedPieces: progress.verifiedPieces, pieceCount: progress.pieceCount,
-            bytesDownloaded: progress.bytesDownloaded, bytesUploaded: progress.bytesUploaded,
+            bytesDownloaded: progress.bytesDownloaded, bytesDuplicate: progress.bytesDuplicate,
+            bytesUploaded: progress.bytesUploaded,
             connectedPeers: progress.connectedPeers
         )
     }

@@ -3,7 +3,7 @@ import XCTest
 
 final class PeerEventTests: XCTestCase {
     func testEveryEventSurvivesItsLine() {
-        let progress = PeerProgress(verifiedPieces: 12, pieceCount: 400, bytesDownloaded: 1 << 30, bytesUploaded: 77, connectedPeers: 9)
+        let progress = PeerProgress(verifiedPieces: 12, pieceCount: 400, bytesDownloaded: 1 << 30, bytesDuplicate: 16384, bytesUploaded: 77, connectedPeers: 9)
         let events: [PeerEvent] = [
             .started(version: "0.1.0", peerID: "-SD0100-abcDEF123456", listenPort: 40123),
             .progress(progress),

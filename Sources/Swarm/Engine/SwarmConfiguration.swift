@@ -45,7 +45,10 @@ public struct SwarmConfiguration: Sendable {
 public struct SwarmProgress: Sendable, Equatable {
     public var verifiedPieces: Int
     public var pieceCount: Int
+    /// Payload bytes received, duplicates included.
     public var bytesDownloaded: Int64
+    /// Of those, blocks that had already arrived from another peer.
+    public var bytesDuplicate: Int64
     public var bytesUploaded: Int64
     public var connectedPeers: Int
     public var isComplete: Bool

@@ -13,6 +13,8 @@ extension TorrentSession {
         bytesDownloaded += Int64(block.length)
         if receipt.outcome == .accepted {
             store(block, data, completingPiece: receipt.pieceComplete)
+        } else {
+            bytesDuplicate += Int64(block.length)
         }
         requestMore(from: peer)
     }

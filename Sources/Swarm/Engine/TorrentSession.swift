@@ -45,6 +45,8 @@ final class TorrentSession {
     /// Every peer that ever connected, so blame reaches peers that have since left.
     var knownIDs: [PeerKey: PeerID] = [:]
     var bytesDownloaded: Int64 = 0
+    /// Received blocks that were already here (endgame races): downlink spent for nothing.
+    var bytesDuplicate: Int64 = 0
     var bytesUploaded: Int64 = 0
     /// Payload bytes sent per remote peer ID, kept after peers disconnect: the controller
     /// reports how much each host took from the seeder.
@@ -109,6 +111,7 @@ final class TorrentSession {
             verifiedPieces: picker.verifiedPieces.count,
             pieceCount: layout.pieceCount,
             bytesDownloaded: bytesDownloaded,
+            bytesDuplicate: bytesDuplicate,
             bytesUploaded: bytesUploaded,
             connectedPeers: peers.count,
             isComplete: isComplete,
