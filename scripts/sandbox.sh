@@ -468,6 +468,17 @@ make_unreachable() {
     echo "root@$address name=u$k" >>"$dir/unreachable.txt"
 }
 
+# A connect to the first unreachable host must time out, not be refused. ssh's
+# own connect timeout, not timeout(1): a caller may block the signals it uses.
+check_unreachable() {
+    local address output
+    address=$(address_of $((count + 1)))
+    output=$(ip netns exec "$controller_ns" ssh -F /dev/null -o BatchMode=yes -o ConnectTimeout=1 \
+        "root@$address" true 2>&1) || true
+    [[ "$output" == *"timed out"* ]] ||
+        fail "unreachable host $address did not just stay silent: $output"
+}
+
 # Waits until every host's sshd accepts TCP connections, probing all pending
 # addresses from the controller in one go per round.
 wait_for_sshd() {
@@ -549,6 +560,7 @@ cmd_up() {
     for ((i = 1; i <= count; i++)); do make_host "$i"; done
     for ((i = 1; i <= unreachable; i++)); do make_unreachable "$i"; done
     wait_for_sshd
+    ((unreachable == 0)) || check_unreachable
     check_login "$(address_of 1)"
     ((count == 1)) || check_login "$(address_of "$count")"
     write_env
