@@ -1,0 +1,650 @@
+#!/usr/bin/env bash
+# A fleet of fake hosts on one Linux machine, for the demo, the system tests and
+# the benchmarks: network namespaces joined by a bridge, every link shaped like a
+# datacenter NIC, and one real OpenSSH sshd per host with its own /srv and /root.
+# Nothing is routed out of the namespaces. See docs/sandbox.md and --help.
+set -euo pipefail
+
+usage() {
+    cat <<'EOF'
+Usage:
+  sandbox.sh up N [--rate 100mbit] [--delay 0ms] [--disk 256m] [--unreachable K]
+                  [--name sd] [--subnet 10.77] [--dir DIR]
+  sandbox.sh down [--name sd] [--dir DIR]
+  sandbox.sh status [--name sd] [--dir DIR]
+  sandbox.sh controller [--name sd] -- CMD ARGS...
+  sandbox.sh host I [--name sd] -- CMD ARGS...
+
+Builds N fake hosts in network namespaces on this machine, each with its own
+sshd on port 22, a private tmpfs on /srv and a private /root, all behind one
+bridge. A controller namespace stands for the machine swarmdeploy runs on.
+No namespace has a default route: no traffic leaves the sandbox.
+
+Commands:
+  up N          Create the controller and hosts h1..hN. Fails if a sandbox of
+                that name exists (run down first). On failure, removes what it made.
+  down          Kill everything running in the sandbox, delete its namespaces
+                and DIR. Works after a crash and when nothing is left.
+  status        Show the namespaces and sshd processes; exit 0 if the sandbox is
+                up and every sshd runs, 1 if there is no sandbox, 2 if it is broken.
+  controller    Run CMD inside the controller's network namespace (exec; its exit
+                status is returned).
+  host I        Run CMD inside host I's network and mount namespaces: it sees the
+                host's private /srv and /root.
+
+Options:
+  --name NAME       Prefix of the namespaces (default sd): NAME-net holds the bridge,
+                    NAME-ctl is the controller, NAME-h1.. the hosts, NAME-u1.. the
+                    unreachable hosts.
+  --dir DIR         Where keys, configs and the hosts file go
+                    (default /run/swarmdeploy-sandbox-NAME).
+  --subnet A.B      The /16 to use (default 10.77): controller A.B.0.1, host I at
+                    A.B.0.(10+I) for I <= 240, then A.B.1.1, A.B.1.2, ...
+  --rate RATE       Each machine's link speed, both directions (default 100mbit;
+                    units bit, kbit, mbit, gbit).
+  --delay TIME      Extra one-way latency per link, e.g. 5ms (default 0ms; needs
+                    the kernel's sch_netem).
+  --disk SIZE       Size of each host's /srv tmpfs (default 256m).
+  --unreachable K   Also make K hosts that have an address but never answer: a TCP
+                    connect to them hangs. Listed in DIR/unreachable.txt only.
+
+Files written by up (in DIR):
+  hosts.txt        root@ADDR name=hI, one line per host
+  unreachable.txt  the unreachable hosts, same format
+  id_ed25519       the client key every host accepts (and id_ed25519.pub)
+  known_hosts      every host's key, for strict host key checking
+  env              SANDBOX_* variables, for `source DIR/env`
+
+Examples:
+  sudo scripts/sandbox.sh up 16 --rate 1gbit
+  source /run/swarmdeploy-sandbox-sd/env
+  scripts/sandbox.sh controller -- ssh -F /dev/null -i "$SANDBOX_KEY" \
+      -o UserKnownHostsFile="$SANDBOX_KNOWN_HOSTS" root@10.77.0.11 hostname
+  scripts/sandbox.sh controller -- swarmdeploy push ./site to /srv/site on "$SANDBOX_HOSTS" \
+      --identity "$SANDBOX_KEY" --known-hosts "$SANDBOX_KNOWN_HOSTS"
+  scripts/sandbox.sh host 3 -- ls -l /srv
+  scripts/sandbox.sh down
+EOF
+}
+
+fail() {
+    echo "sandbox: $*" >&2
+    exit 1
+}
+
+note() {
+    echo "sandbox: $*"
+}
+
+# ---------------------------------------------------------------------------
+# Arguments
+
+command=${1:-}
+[[ -n "$command" ]] || { usage >&2; exit 2; }
+shift
+
+name=sd
+dir=
+dir_given=0
+subnet=10.77
+rate=100mbit
+delay=0ms
+disk=256m
+count=
+unreachable=0
+host_index=
+run_args=()
+
+while (($# > 0)); do
+    case "$1" in
+        --name) name=${2:?--name needs a value}; shift 2 ;;
+        --dir) dir=${2:?--dir needs a value}; dir_given=1; shift 2 ;;
+        --subnet) subnet=${2:?--subnet needs a value}; shift 2 ;;
+        --rate) rate=${2:?--rate needs a value}; shift 2 ;;
+        --delay) delay=${2:?--delay needs a value}; shift 2 ;;
+        --disk) disk=${2:?--disk needs a value}; shift 2 ;;
+        --unreachable) unreachable=${2:?--unreachable needs a value}; shift 2 ;;
+        -h | --help) usage; exit 0 ;;
+        --) shift; run_args=("$@"); break ;;
+        -*) fail "unknown option $1 (see --help)" ;;
+        *)
+            case "$command" in
+                up) [[ -z "$count" ]] || fail "unexpected argument $1"; count=$1; shift ;;
+                host) [[ -z "$host_index" ]] || fail "unexpected argument $1"; host_index=$1; shift ;;
+                *) fail "unexpected argument $1 (put the command after --)" ;;
+            esac
+            ;;
+    esac
+done
+
+[[ "$command" == -h || "$command" == --help || "$command" == help ]] && { usage; exit 0; }
+
+[[ "$name" =~ ^[a-z][a-z0-9]{0,11}$ ]] ||
+    fail "--name must be a lowercase letter and up to 11 more letters or digits, not '$name'"
+[[ -n "$dir" ]] || dir=/run/swarmdeploy-sandbox-$name
+
+# Every namespace of this sandbox, and nothing of another one: sd-h1 but not sdx-h1.
+namespace_pattern="^${name}-(net|ctl|h[0-9]+|u[0-9]+)\$"
+bridge_ns=$name-net
+controller_ns=$name-ctl
+# The marker that makes DIR ours to remove.
+marker=.swarmdeploy-sandbox
+
+# ---------------------------------------------------------------------------
+# Checks
+
+require_root_and_tools() {
+    [[ $(id -u) -eq 0 ]] || fail "needs root (network namespaces, bridges and tc): run it with sudo"
+    local missing=() tool
+    for tool in ip:iproute2 tc:iproute2 ssh-keygen:openssh-client ssh:openssh-client \
+        unshare:util-linux nsenter:util-linux setsid:util-linux timeout:coreutils; do
+        command -v "${tool%%:*}" >/dev/null || missing+=("${tool%%:*} (Debian package ${tool#*:})")
+    done
+    [[ -x /usr/sbin/sshd ]] || missing+=("/usr/sbin/sshd (Debian package openssh-server)")
+    ((${#missing[@]} == 0)) ||
+        fail "missing: ${missing[*]}; install them with scripts/install-deps.sh"
+    ip netns list >/dev/null 2>&1 || fail "'ip netns' does not work here (is /run writable? is this a container without CAP_SYS_ADMIN?)"
+}
+
+sandbox_namespaces() {
+    ip netns list 2>/dev/null | awk '{print $1}' | grep -E "$namespace_pattern" || true
+}
+
+# ---------------------------------------------------------------------------
+# Addresses: host slot S (1-based, hosts first, then unreachable hosts) is at
+# A.B.0.(10+S) for S <= 240, then A.B.1.1 .. A.B.1.254, A.B.2.1, ...
+
+max_slots=1000
+
+address_of() {
+    local slot=$1
+    if ((slot <= 240)); then
+        echo "$subnet.0.$((10 + slot))"
+    else
+        local rest=$((slot - 241))
+        echo "$subnet.$((1 + rest / 254)).$((1 + rest % 254))"
+    fi
+}
+
+controller_address() { echo "$subnet.0.1"; }
+
+# ---------------------------------------------------------------------------
+# Shaping
+#
+# Every veth gets a token bucket (tbf) on each end's egress: the machine's side
+# limits what it sends (upload), the bridge's side what it receives (download).
+# So each machine's own link is the bottleneck, as with a NIC into a
+# non-blocking datacenter switch.
+#
+# burst: the bucket must hold at least one GSO super-packet (64 KiB; veth
+#   hands tbf segments that large), or tbf would cut them up on every send; and
+#   about 1 ms of traffic at high rates so timer granularity never caps the
+#   rate. max(64 KiB, rate x 1 ms): 64 KiB up to 500mbit, 125 KB at 1gbit,
+#   1.25 MB at 10gbit. At 10mbit, 64 KiB is 52 ms of line rate: idle links may
+#   burst briefly, but bulk transfers run at the rate.
+# latency 20ms: the queue in front of the bucket, like a switch port buffer.
+#   Deep enough for many peers sending to one host at once (BitTorrent) without
+#   drops on every burst; shallow enough not to add more than 20 ms of
+#   queueing delay to a saturated link.
+
+rate_bits_per_second() {
+    local value unit
+    [[ "$1" =~ ^([0-9]+)([a-zA-Z]+)$ ]] || return 1
+    value=${BASH_REMATCH[1]}
+    unit=${BASH_REMATCH[2],,}
+    case "$unit" in
+        bit) echo "$value" ;;
+        kbit) echo $((value * 1000)) ;;
+        mbit) echo $((value * 1000000)) ;;
+        gbit) echo $((value * 1000000000)) ;;
+        *) return 1 ;;
+    esac
+}
+
+delay_is_zero() {
+    [[ "$delay" =~ ^0+(\.0*)?(us|ms|s)?$ ]]
+}
+
+# shape NAMESPACE DEVICE [netem]: the egress qdisc of one end of a link.
+shape() {
+    local ns=$1 device=$2 with_delay=${3:-}
+    if [[ -n "$with_delay" ]] && ! delay_is_zero; then
+        tc -n "$ns" qdisc add dev "$device" root handle 1: netem delay "$delay" limit 100000
+        tc -n "$ns" qdisc add dev "$device" parent 1:1 handle 10: \
+            tbf rate "$rate" burst "$burst_bytes" latency 20ms
+    else
+        tc -n "$ns" qdisc add dev "$device" root tbf rate "$rate" burst "$burst_bytes" latency 20ms
+    fi
+}
+
+check_netem() {
+    delay_is_zero && return 0
+    local probe=$name-netem-probe
+    ip netns add "$probe"
+    if ! tc -n "$probe" qdisc add dev lo root netem delay "$delay" 2>/dev/null; then
+        ip netns del "$probe"
+        fail "--delay $delay needs the kernel's netem qdisc (sch_netem), which this kernel lacks: try 'modprobe sch_netem' or leave --delay at 0ms"
+    fi
+    ip netns del "$probe"
+}
+
+# ---------------------------------------------------------------------------
+# Processes
+
+# The pids of everything running in the sandbox's namespaces.
+sandbox_pids() {
+    local ns
+    for ns in $(sandbox_namespaces); do
+        ip netns pids "$ns" 2>/dev/null || true
+    done
+}
+
+# The listening sshd of a host namespace, not its per-connection children.
+# sshd rewrites its command line: "sshd: /usr/sbin/sshd -D -f ... [listener] ...";
+# a child is briefly "/usr/sbin/sshd -D -f ... -R", then "sshd: root@notty".
+listener_pid() {
+    local pid line
+    for pid in $(ip netns pids "$1" 2>/dev/null); do
+        line=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || continue
+        if [[ "$line" == *"/usr/sbin/sshd -D -f "* && "$line" != *" -R"* ]]; then
+            echo "$pid"
+            return 0
+        fi
+    done
+    return 1
+}
+
+# Without --dir, a running sandbox tells where its directory is: its sshd
+# command lines name their configs in DIR/hosts/hI/.
+discover_dir() {
+    ((dir_given == 0)) || return 0
+    local ns pid line
+    for ns in $(sandbox_namespaces); do
+        [[ "$ns" == "$name"-h* ]] || continue
+        pid=$(listener_pid "$ns") || continue
+        line=$(tr '\0' ' ' <"/proc/$pid/cmdline")
+        if [[ "$line" =~ -f\ (.*)/hosts/h[0-9]+/sshd_config ]]; then
+            dir=${BASH_REMATCH[1]}
+            return 0
+        fi
+    done
+}
+
+# ---------------------------------------------------------------------------
+# down
+
+cmd_down() {
+    require_root_and_tools
+    discover_dir
+    local namespaces pids pid round
+    namespaces=$(sandbox_namespaces)
+
+    # Stop everything inside first: a namespace with a process in it outlives
+    # 'ip netns del', and sshd keeps DIR's files open. Also any sshd started
+    # from DIR whose namespace is gone already (a crash halfway through down).
+    pids=$(sandbox_pids)
+    if [[ -d "$dir/hosts" ]]; then
+        for pid in $(pgrep -f "/usr/sbin/sshd -D -f $dir/hosts/" || true); do
+            pids+=" $pid"
+        done
+    fi
+    if [[ -n "${pids// /}" ]]; then
+        # shellcheck disable=SC2086
+        kill -TERM $pids 2>/dev/null || true
+        for round in $(seq 30); do
+            # shellcheck disable=SC2086
+            kill -0 $pids 2>/dev/null || break
+            sleep 0.1
+        done
+        # shellcheck disable=SC2086
+        kill -KILL $pids 2>/dev/null || true
+    fi
+
+    # Deleting a namespace deletes its veth ends (and with them the peers) and,
+    # for NAME-net, the bridge.
+    local ns deleted=0
+    for ns in $namespaces; do
+        ip netns del "$ns" 2>/dev/null && deleted=$((deleted + 1))
+    done
+
+    if [[ -f "$dir/$marker" ]]; then
+        rm -rf -- "$dir"
+        note "down: removed $deleted namespaces and $dir"
+    elif [[ -d "$dir" ]] && [[ -z "$(ls -A -- "$dir")" ]]; then
+        rmdir -- "$dir"
+        note "down: removed $deleted namespaces and $dir"
+    elif [[ -e "$dir" ]]; then
+        note "down: removed $deleted namespaces; left $dir alone (not made by this script)"
+    else
+        note "down: removed $deleted namespaces"
+    fi
+}
+
+# ---------------------------------------------------------------------------
+# up
+
+validate_up_arguments() {
+    [[ "$count" =~ ^[0-9]+$ ]] && ((count >= 1)) || fail "up needs a host count N >= 1 (see --help)"
+    [[ "$unreachable" =~ ^[0-9]+$ ]] || fail "--unreachable needs a count, not '$unreachable'"
+    ((count + unreachable <= max_slots)) ||
+        fail "at most $max_slots hosts in all (asked for $count + $unreachable unreachable)"
+    [[ "$subnet" =~ ^([0-9]{1,3})\.([0-9]{1,3})$ ]] &&
+        ((BASH_REMATCH[1] <= 255 && BASH_REMATCH[2] <= 255)) ||
+        fail "--subnet must be the first two bytes of a /16, like 10.77, not '$subnet'"
+    rate_bits=$(rate_bits_per_second "$rate") && ((rate_bits > 0)) ||
+        fail "--rate must be a number and bit, kbit, mbit or gbit, like 100mbit, not '$rate'"
+    burst_bytes=$((rate_bits / 8 / 1000))
+    ((burst_bytes >= 65536)) || burst_bytes=65536
+    [[ "$delay" =~ ^[0-9]+(\.[0-9]+)?(us|ms|s)$ ]] ||
+        fail "--delay must be a time like 0ms or 5ms, not '$delay'"
+    [[ "$disk" =~ ^[0-9]+[kmgKMG]?$ ]] || fail "--disk must be a size like 256m or 1g, not '$disk'"
+    case "$dir" in
+        /root | /root/* | /srv | /srv/*) fail "--dir cannot be under /root or /srv: the hosts mount over those" ;;
+        /*) ;;
+        *) dir=$(pwd)/$dir ;;
+    esac
+}
+
+refuse_existing_sandbox() {
+    local existing
+    existing=$(sandbox_namespaces | tr '\n' ' ')
+    [[ -z "$existing" ]] ||
+        fail "a sandbox named '$name' exists (namespaces: $existing); run 'scripts/sandbox.sh down --name $name' first"
+    [[ ! -f "$dir/$marker" ]] ||
+        fail "$dir holds a sandbox's files; run 'scripts/sandbox.sh down --name $name --dir $dir' first"
+    if [[ -e "$dir" ]] && [[ -n "$(ls -A -- "$dir")" ]]; then
+        fail "$dir exists and is not empty; choose another --dir"
+    fi
+}
+
+# Removes whatever a failed or interrupted up made.
+undo_up() {
+    local status=$?
+    trap - EXIT INT TERM
+    echo "sandbox: up failed; removing what it made" >&2
+    ( cmd_down >/dev/null 2>&1 ) || true
+    exit $((status == 0 ? 1 : status))
+}
+
+make_bridge_and_controller() {
+    ip netns add "$bridge_ns"
+    ip -n "$bridge_ns" link set lo up
+    ip -n "$bridge_ns" link add br0 type bridge ||
+        fail "cannot create a bridge (does the kernel have bridge support?)"
+    ip -n "$bridge_ns" link set br0 up
+
+    ip netns add "$controller_ns"
+    ip -n "$controller_ns" link set lo up
+    attach "$controller_ns" ctl "$(controller_address)"
+    shape "$controller_ns" eth0 netem
+    shape "$bridge_ns" ctl
+}
+
+# attach NAMESPACE PORT ADDRESS [noprefixroute]: a veth from the namespace's
+# eth0 to bridge port PORT, with ADDRESS/16 on eth0. No default route.
+attach() {
+    local ns=$1 port=$2 address=$3 flags=${4:-}
+    ip -n "$bridge_ns" link add "$port" type veth peer name eth0 netns "$ns"
+    ip -n "$bridge_ns" link set "$port" master br0 up
+    # shellcheck disable=SC2086
+    ip -n "$ns" addr add "$address/16" dev eth0 $flags
+    ip -n "$ns" link set eth0 up
+}
+
+write_host_files() {
+    local i=$1 address=$2 host_dir=$dir/hosts/h$1
+    mkdir -p "$host_dir/home/.ssh" "$host_dir/home/.cache"
+    cp "$dir/id_ed25519.pub" "$host_dir/home/.ssh/authorized_keys"
+    chmod 700 "$host_dir/home/.ssh"
+    # Root's real dotfiles may start slow or chatty tools for every ssh command.
+    cat >"$host_dir/home/.bashrc" <<EOF
+# Sandbox host h$i ($address).
+PS1='root@h$i:\w\\$ '
+EOF
+    cat >"$host_dir/home/.profile" <<'EOF'
+[ -f "$HOME/.bashrc" ] && . "$HOME/.bashrc"
+EOF
+    ssh-keygen -q -t ed25519 -N '' -C "sandbox-h$i" -f "$host_dir/ssh_host_ed25519_key"
+    cat >"$host_dir/sshd_config" <<EOF
+# sshd of sandbox host h$i, run in its own network and mount namespaces.
+ListenAddress $address
+Port 22
+HostKey $host_dir/ssh_host_ed25519_key
+PidFile $host_dir/sshd.pid
+AuthorizedKeysFile $host_dir/home/.ssh/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+UseDNS no
+PrintMotd no
+PrintLastLog no
+X11Forwarding no
+MaxStartups 1000:30:1000
+MaxSessions 100
+Subsystem sftp internal-sftp
+EOF
+    echo "$address $(cut -d' ' -f1,2 "$host_dir/ssh_host_ed25519_key.pub")" >>"$dir/known_hosts"
+}
+
+# Starts host I's sshd in its namespace, in a mount namespace of its own where
+# /srv is a private tmpfs and /root is the host's home directory.
+start_sshd() {
+    local i=$1 host_dir=$dir/hosts/h$1
+    setsid ip netns exec "$name-h$i" unshare --mount --propagation private /bin/sh -c '
+        set -e
+        mount -t tmpfs -o "size=$1,mode=0755" sandbox-srv /srv
+        mount --bind "$2/home" /root
+        mkdir -p /run/sshd
+        exec /usr/sbin/sshd -D -f "$2/sshd_config" -E "$2/sshd.log"
+    ' sh "$disk" "$host_dir" </dev/null >>"$host_dir/sshd.log" 2>&1 &
+    echo $! >"$host_dir/sshd.launcher-pid"
+}
+
+make_host() {
+    local i=$1 ns=$name-h$1 address
+    address=$(address_of "$i")
+    ip netns add "$ns"
+    ip -n "$ns" link set lo up
+    attach "$ns" "h$i" "$address"
+    shape "$ns" eth0 netem
+    shape "$bridge_ns" "h$i"
+    write_host_files "$i" "$address"
+    echo "root@$address name=h$i" >>"$dir/hosts.txt"
+    start_sshd "$i"
+}
+
+# A host that answers ARP (its link is up and it owns its address) but drops
+# every packet it would send: all its routes lead to a blackhole, so a SYN to
+# it gets no SYN-ACK, no RST and no ICMP error. The connecting side just waits.
+make_unreachable() {
+    local k=$1 ns=$name-u$1 address
+    address=$(address_of $((count + k)))
+    ip netns add "$ns"
+    ip -n "$ns" link set lo up
+    attach "$ns" "u$k" "$address" noprefixroute
+    ip -n "$ns" route add blackhole "$subnet.0.0/16"
+    echo "root@$address name=u$k" >>"$dir/unreachable.txt"
+}
+
+# A connect to the first unreachable host must time out, not be refused. ssh's
+# own connect timeout, not timeout(1): a caller may block the signals it uses.
+check_unreachable() {
+    local address output
+    address=$(address_of $((count + 1)))
+    output=$(ip netns exec "$controller_ns" ssh -F /dev/null -o BatchMode=yes -o ConnectTimeout=1 \
+        "root@$address" true 2>&1) || true
+    [[ "$output" == *"timed out"* ]] ||
+        fail "unreachable host $address did not just stay silent: $output"
+}
+
+# Waits until every host's sshd accepts TCP connections, probing all pending
+# addresses from the controller in one go per round.
+wait_for_sshd() {
+    local pending=() ready i deadline=$((SECONDS + 20 + count / 10))
+    for ((i = 1; i <= count; i++)); do pending+=("$i"); done
+    while ((${#pending[@]} > 0)); do
+        for i in "${pending[@]}"; do
+            if ! kill -0 "$(cat "$dir/hosts/h$i/sshd.launcher-pid")" 2>/dev/null; then
+                echo "sandbox: sshd of host h$i exited; its log ($dir/hosts/h$i/sshd.log):" >&2
+                sed 's/^/  /' "$dir/hosts/h$i/sshd.log" >&2 || true
+                return 1
+            fi
+        done
+        local addresses=()
+        for i in "${pending[@]}"; do addresses+=("$i=$(address_of "$i")"); done
+        ready=$(ip netns exec "$controller_ns" bash -c '
+            for entry; do
+                (exec 3<>"/dev/tcp/${entry#*=}/22") 2>/dev/null && echo "${entry%%=*}"
+            done; true' probe "${addresses[@]}")
+        local still=()
+        for i in "${pending[@]}"; do
+            grep -qx "$i" <<<"$ready" || still+=("$i")
+        done
+        pending=("${still[@]+"${still[@]}"}")
+        ((${#pending[@]} == 0)) && break
+        if ((SECONDS > deadline)); then
+            i=${pending[0]}
+            echo "sandbox: sshd of host h$i does not accept connections on $(address_of "$i"):22; its log:" >&2
+            sed 's/^/  /' "$dir/hosts/h$i/sshd.log" >&2 || true
+            return 1
+        fi
+        sleep 0.1
+    done
+}
+
+# One real login with the written key and known_hosts, strict, from the controller.
+check_login() {
+    local address=$1
+    ip netns exec "$controller_ns" ssh -F /dev/null -o BatchMode=yes -o ConnectTimeout=5 \
+        -o UserKnownHostsFile="$dir/known_hosts" -o StrictHostKeyChecking=yes \
+        -i "$dir/id_ed25519" "root@$address" true ||
+        fail "cannot log in to $address with $dir/id_ed25519 and $dir/known_hosts"
+}
+
+write_env() {
+    local variable
+    {
+        echo "# Sandbox '$name': source this file."
+        for variable in "SANDBOX_NAME=$name" "SANDBOX_DIR=$dir" "SANDBOX_HOSTS=$dir/hosts.txt" \
+            "SANDBOX_UNREACHABLE=$dir/unreachable.txt" "SANDBOX_KEY=$dir/id_ed25519" \
+            "SANDBOX_KNOWN_HOSTS=$dir/known_hosts" "SANDBOX_CONTROLLER_ADDR=$(controller_address)" \
+            "SANDBOX_CONTROLLER_NETNS=$controller_ns" "SANDBOX_SUBNET=$subnet" \
+            "SANDBOX_RATE=$rate" "SANDBOX_DELAY=$delay" "SANDBOX_DISK=$disk" \
+            "SANDBOX_COUNT=$count" "SANDBOX_UNREACHABLE_COUNT=$unreachable"; do
+            printf 'export %s=%q\n' "${variable%%=*}" "${variable#*=}"
+        done
+    } >"$dir/env"
+}
+
+cmd_up() {
+    require_root_and_tools
+    validate_up_arguments
+    refuse_existing_sandbox
+    check_netem
+
+    trap undo_up EXIT
+    trap 'exit 130' INT TERM
+
+    mkdir -p "$dir"
+    echo "$name" >"$dir/$marker"
+    ssh-keygen -q -t ed25519 -N '' -C "swarmdeploy-sandbox-$name" -f "$dir/id_ed25519"
+    chmod 600 "$dir/id_ed25519"
+    : >"$dir/known_hosts"
+    echo "# Sandbox '$name': $count hosts, reachable from its controller namespace $controller_ns." >"$dir/hosts.txt"
+    echo "# Sandbox '$name': hosts that never answer (no sshd, every packet dropped)." >"$dir/unreachable.txt"
+
+    make_bridge_and_controller
+    local i
+    for ((i = 1; i <= count; i++)); do make_host "$i"; done
+    for ((i = 1; i <= unreachable; i++)); do make_unreachable "$i"; done
+    wait_for_sshd
+    ((unreachable == 0)) || check_unreachable
+    check_login "$(address_of 1)"
+    ((count == 1)) || check_login "$(address_of "$count")"
+    write_env
+
+    trap - EXIT INT TERM
+    local delay_text=""
+    delay_is_zero || delay_text=", +$delay one way"
+    cat <<EOF
+sandbox '$name' is up: $count hosts ($(address_of 1)..$(address_of "$count")), controller $(controller_address)
+  links: $rate each way per machine$delay_text; /srv: tmpfs of $disk per host
+  hosts file:  $dir/hosts.txt
+  client key:  $dir/id_ed25519    known hosts: $dir/known_hosts
+  variables:   source $dir/env
+EOF
+    ((unreachable == 0)) || echo "  unreachable: $dir/unreachable.txt ($unreachable hosts that never answer)"
+    cat <<EOF
+Use it:
+  scripts/sandbox.sh controller --name $name -- swarmdeploy push DIR to /srv/app on $dir/hosts.txt \\
+      --identity $dir/id_ed25519 --known-hosts $dir/known_hosts
+  scripts/sandbox.sh host 1 --name $name -- ls /srv
+  scripts/sandbox.sh down --name $name
+EOF
+}
+
+# ---------------------------------------------------------------------------
+# status, controller, host
+
+cmd_status() {
+    require_root_and_tools
+    discover_dir
+    local namespaces ns hosts=0 running=0 unreachable_count=0 down_hosts=()
+    namespaces=$(sandbox_namespaces)
+    if [[ -z "$namespaces" ]]; then
+        echo "sandbox '$name': not up"
+        return 1
+    fi
+    for ns in $namespaces; do
+        case "$ns" in
+            "$name"-h*)
+                hosts=$((hosts + 1))
+                if listener_pid "$ns" >/dev/null; then
+                    running=$((running + 1))
+                else
+                    down_hosts+=("${ns#"$name"-}")
+                fi
+                ;;
+            "$name"-u*) unreachable_count=$((unreachable_count + 1)) ;;
+        esac
+    done
+    echo "sandbox '$name': $hosts hosts, sshd running on $running, $unreachable_count unreachable"
+    echo "  directory: $dir"
+    [[ -f "$dir/env" ]] && sed -n 's/^export /  /p' "$dir/env"
+    for ns in "$bridge_ns" "$controller_ns"; do
+        grep -qx "$ns" <<<"$namespaces" || { echo "  missing namespace $ns"; return 2; }
+    done
+    if ((${#down_hosts[@]} > 0)); then
+        echo "  no sshd on: ${down_hosts[*]}"
+        return 2
+    fi
+}
+
+cmd_controller() {
+    ((${#run_args[@]} > 0)) || fail "controller needs a command after -- (see --help)"
+    [[ -e "/run/netns/$controller_ns" ]] || fail "no sandbox '$name' (no namespace $controller_ns); run up first"
+    exec ip netns exec "$controller_ns" "${run_args[@]}"
+}
+
+cmd_host() {
+    [[ "$host_index" =~ ^[1-9][0-9]*$ ]] || fail "host needs a host number I >= 1 (see --help)"
+    ((${#run_args[@]} > 0)) || fail "host needs a command after -- (see --help)"
+    local ns=$name-h$host_index pid
+    [[ -e "/run/netns/$ns" ]] || fail "no host h$host_index in sandbox '$name' (no namespace $ns)"
+    pid=$(listener_pid "$ns") || fail "sshd of host h$host_index does not run; its /srv and /root are gone"
+    # Entering a mount namespace moves to its root directory; come back to the
+    # caller's directory when the host can see it.
+    exec nsenter --target "$pid" --net --mount -- \
+        /bin/sh -c 'cd "$0" 2>/dev/null || cd /; exec "$@"' "$PWD" "${run_args[@]}"
+}
+
+case "$command" in
+    up) cmd_up ;;
+    down) cmd_down ;;
+    status) cmd_status ;;
+    controller) cmd_controller ;;
+    host) cmd_host ;;
+    *) fail "unknown command '$command' (see --help)" ;;
+esac
