@@ -628,12 +628,14 @@ cmd_status() {
 }
 
 cmd_controller() {
+    require_root_and_tools
     ((${#run_args[@]} > 0)) || fail "controller needs a command after -- (see --help)"
     [[ -e "/run/netns/$controller_ns" ]] || fail "no sandbox '$name' (no namespace $controller_ns); run up first"
     exec ip netns exec "$controller_ns" "${run_args[@]}"
 }
 
 cmd_host() {
+    require_root_and_tools
     [[ "$host_index" =~ ^[1-9][0-9]*$ ]] || fail "host needs a host number I >= 1 (see --help)"
     ((${#run_args[@]} > 0)) || fail "host needs a command after -- (see --help)"
     local ns=$name-h$host_index pid
