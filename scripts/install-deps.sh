@@ -11,6 +11,8 @@ packages=(
     python3-libtorrent mktorrent tar gzip
     # Test hosts and benchmarks: OpenSSH, namespaces and traffic shaping, a standard tracker.
     openssh-server openssh-client iproute2 opentracker pssh procps
+    # The namespace sandbox (scripts/sandbox.sh): unshare, nsenter, setsid.
+    util-linux
 )
 
 if [[ "${SWARMDEPLOY_SKIP_APT:-0}" == 1 ]]; then

@@ -3,6 +3,10 @@
 # the benchmarks: network namespaces joined by a bridge, every link shaped like a
 # datacenter NIC, and one real OpenSSH sshd per host with its own /srv and /root.
 # Nothing is routed out of the namespaces. See docs/sandbox.md and --help.
+
+# "test && test || fail" is meant (fail exits); single-quoted scripts run in
+# another shell and expand there.
+# shellcheck disable=SC2015,SC2016
 set -euo pipefail
 
 usage() {
@@ -276,7 +280,7 @@ discover_dir() {
 cmd_down() {
     require_root_and_tools
     discover_dir
-    local namespaces pids pid round
+    local namespaces pids pid
     namespaces=$(sandbox_namespaces)
 
     # Stop everything inside first: a namespace with a process in it outlives
@@ -291,7 +295,7 @@ cmd_down() {
     if [[ -n "${pids// /}" ]]; then
         # shellcheck disable=SC2086
         kill -TERM $pids 2>/dev/null || true
-        for round in $(seq 30); do
+        for _ in $(seq 30); do
             # shellcheck disable=SC2086
             kill -0 $pids 2>/dev/null || break
             sleep 0.1
@@ -439,6 +443,7 @@ start_sshd() {
         mkdir -p /run/sshd
         exec /usr/sbin/sshd -D -f "$2/sshd_config" -E "$2/sshd.log"
     ' sh "$disk" "$host_dir" </dev/null >>"$host_dir/sshd.log" 2>&1 &
+    # setsid, ip netns exec, unshare and sh each exec the next: this is sshd's pid.
     echo $! >"$host_dir/sshd.launcher-pid"
 }
 
@@ -623,12 +628,14 @@ cmd_status() {
 }
 
 cmd_controller() {
+    require_root_and_tools
     ((${#run_args[@]} > 0)) || fail "controller needs a command after -- (see --help)"
     [[ -e "/run/netns/$controller_ns" ]] || fail "no sandbox '$name' (no namespace $controller_ns); run up first"
     exec ip netns exec "$controller_ns" "${run_args[@]}"
 }
 
 cmd_host() {
+    require_root_and_tools
     [[ "$host_index" =~ ^[1-9][0-9]*$ ]] || fail "host needs a host number I >= 1 (see --help)"
     ((${#run_args[@]} > 0)) || fail "host needs a command after -- (see --help)"
     local ns=$name-h$host_index pid

@@ -60,6 +60,9 @@ struct SandboxScriptTests {
         #expect(probe.status == 255)
         #expect(probe.stderr.contains("timed out"), "\(probe.stderr)")
         #expect(Date().timeIntervalSince(started) >= 1.9)
+        // It did answer ARP: the silence is TCP's, not a missing host's.
+        let neighbour = try SandboxScript.run(["controller", "--name", name, "--", "ip", "neigh", "show", "\(subnet).0.14"])
+        #expect(neighbour.stdout.contains("lladdr"), "\(neighbour.stdout)")
 
         // Both ends of a host's link carry a token bucket at the rate.
         #expect(try host(1, "tc qdisc show dev eth0").stdout.contains("tbf"))
