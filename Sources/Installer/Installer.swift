@@ -16,10 +16,12 @@ public enum Installer {
         let needed = requiredBytes(archiveBytes: archiveBytes, extractedBytes: extractedBytes)
         let available = try FileTree.availableBytes(at: paths.parent)
         guard available >= needed else {
+            let previousHint = FileTree.exists(paths.previous)
+                ? " (\(paths.previous), kept from the deploy before, may go; or push with --no-keep-previous)" : ""
             throw InstallError("""
                 not enough space in \(paths.parent): the deploy needs \(mebibytes(needed)) \
                 (tarball \(mebibytes(archiveBytes)) + extracted tree \(mebibytes(extractedBytes)) + margin) \
-                but \(mebibytes(available)) are free; free some space or choose another destination
+                but \(mebibytes(available)) are free; free some space\(previousHint) or choose another destination
                 """)
         }
     }
@@ -35,7 +37,7 @@ public enum Installer {
         case created
         /// The old tree was moved to `InstallPaths.previous`.
         case replacedKeepingPrevious
-        /// The old tree was removed.
+        /// The old tree was removed (and any older `InstallPaths.previous` with it).
         case replaced
     }
 
@@ -56,6 +58,8 @@ public enum Installer {
                 return .replacedKeepingPrevious
             }
             try FileTree.remove(paths.stagingTree)
+            // An older kept tree would now be two versions old, not "the previous" one.
+            try FileTree.remove(paths.previous)
             return .replaced
         }
         let exchangeError = errno

@@ -7,6 +7,8 @@ enum SwarmdeployExitCode: Int32 {
     case controllerFailure = 1
     /// More hosts failed than `--max-failures` allows.
     case hostsFailed = 2
+    /// Some hosts failed, but no more than `--max-failures` allows: the push counts as done.
+    case partial = 3
     /// The arguments, hosts file, Deployfile or source directory are wrong; nothing was contacted.
     case badInput = 64
 }
@@ -29,7 +31,7 @@ struct CommandFailure: Error {
     }
 
     func report() {
-        let line = "swarmdeploy: error: \(message)\n"
+        let line = exitCode == .partial ? "swarmdeploy: \(message)\n" : "swarmdeploy: error: \(message)\n"
         StandardError.write(line)
     }
 }

@@ -25,7 +25,8 @@ struct PushCommand: AsyncParsableCommand {
               swarmdeploy push build/ --to /opt/app --on hosts.txt --user deploy -i ~/.ssh/deploy_ed25519
               swarmdeploy push --deployfile deploy/Deployfile --dry-run
 
-            Exit codes: 0 success, 1 controller failure, 2 hosts failed (more than --max-failures), 64 bad input.
+            Exit codes: 0 every host succeeded, 1 controller failure, 2 hosts failed (more than \
+            --max-failures), 3 partial (some hosts failed, no more than --max-failures), 64 bad input.
             """
     )
 

@@ -102,10 +102,17 @@ enum PushExecution {
         } else {
             printLine(PushReportText.render(report, hostsFile: request.hostsFile, tarballName: payload.metainfo.name))
         }
-        if report.totals.failed > settings.maxFailures {
+        let failed = report.totals.failed
+        if failed > settings.maxFailures {
             throw CommandFailure(
                 exitCode: .hostsFailed,
-                message: "\(HumanUnits.count(report.totals.failed, "host")) failed (allowed: \(settings.maxFailures), see --max-failures)"
+                message: "\(HumanUnits.count(failed, "host")) failed (allowed: \(settings.maxFailures), see --max-failures)"
+            )
+        }
+        if failed > 0 {
+            throw CommandFailure(
+                exitCode: .partial,
+                message: "\(HumanUnits.count(failed, "host")) failed, within --max-failures \(settings.maxFailures); the others have the new tree"
             )
         }
     }

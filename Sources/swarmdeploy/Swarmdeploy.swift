@@ -20,6 +20,7 @@ struct Swarmdeploy: AsyncParsableCommand {
               0   success
               1   controller failure (an unexpected error on this machine)
               2   hosts failed (more than --max-failures)
+              3   partial: some hosts failed, no more than --max-failures
               64  bad input (arguments, hosts file, Deployfile, source directory)
             """,
         version: SwarmdeployVersion.current,

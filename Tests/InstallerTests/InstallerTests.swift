@@ -55,6 +55,7 @@ final class InstallerTests: XCTestCase {
     func testReplacingWithoutKeepingRemovesTheOldTree() throws {
         let paths = try InstallPaths(destination: root + "/app", id: "3")
         try write(paths.destination + "/old/deep/file", "1")
+        try write(paths.previous + "/version", "0")
         chmod(paths.destination + "/old/deep", 0o555)  // read-only directories are removed too
         try write(paths.stagingTree + "/version", "2")
         XCTAssertEqual(try Installer.switchIntoPlace(paths, keepPrevious: false), .replaced)

@@ -1,5 +1,6 @@
 import Foundation
 import SSH
+import TestSupport
 
 /// A fleet from `scripts/sandbox.sh` for the duration of a test: hosts in
 /// network namespaces with real sshd, reachable only from the sandbox's
