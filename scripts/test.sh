@@ -1,19 +1,25 @@
 #!/usr/bin/env bash
 # Installs what the tests need, builds swarmdeploy, and runs the whole test suite:
-# unit tests, interoperability tests (libtorrent, mktorrent, GNU tar), CLI tests,
-# and a check that the peer binary needs no Swift runtime and no libssh2 on a host.
+# unit tests, interoperability tests (libtorrent, opentracker, mktorrent, GNU tar), SSH
+# tests against real sshd, CLI tests, push system tests on a sandbox of namespace hosts
+# (needs root), and a check that the peer binary needs no Swift runtime and no libssh2.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
+
+echo "== peer binary as shipped (static, stripped)"
+# The push system tests upload this very file to the sandbox hosts.
+SWARMDEPLOY_PEER=$(scripts/build-peer.sh | tail -n 1)
+export SWARMDEPLOY_PEER
 
 echo "== build (debug, with tests)"
 swift build --build-tests
 
 echo "== tests"
 # One test at a time: several tests start real servers and tools (sshd, opentracker,
-# libtorrent, GNU tar) and wait on them with timeouts; run side by side on a 2-core
-# machine they starve each other. Serially the whole suite takes well under a minute.
+# libtorrent, GNU tar, a sandbox of namespace hosts) and wait on them with timeouts; run
+# side by side on a 2-core machine they starve each other.
 swift test --skip-build --no-parallel
 
 echo "== peer binary"
