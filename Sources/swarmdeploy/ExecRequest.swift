@@ -1,5 +1,4 @@
 import Deploy
-import Foundation
 import SSH
 
 /// An `exec` whose inputs are all present and valid: made before any host is
@@ -20,15 +19,7 @@ struct ExecRequest {
         guard !command.isEmpty, !command.allSatisfy({ $0.isEmpty }) else {
             throw .badInput("no command: put it after '--', e.g. swarmdeploy exec --on hosts.txt -- uptime")
         }
-        var settings = PushSettings.defaults
-        let deployfilePath = deployfile ?? (FileManager.default.fileExists(atPath: "Deployfile") ? "Deployfile" : nil)
-        if let deployfilePath {
-            do {
-                settings.apply(try Deployfile.load(path: deployfilePath))
-            } catch {
-                throw .badInput(error)
-            }
-        }
+        var settings = try BaseSettings.load(deployfile: deployfile)
         if let hostsFlag { settings.hostsFile = hostsFlag }
         try ssh.apply(to: &settings)
         guard let hostsFile = settings.hostsFile else {
