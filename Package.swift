@@ -122,7 +122,7 @@ let package = Package(
         ),
         .testTarget(name: "DeployTests", dependencies: ["Deploy", "Archive", "TorrentMetainfo"]),
         .testTarget(name: "SSHTests", dependencies: ["TestSupport", "SSH"]),
-        .testTarget(name: "FleetTests", dependencies: ["Fleet", "Deploy", "SSH"]),
+        .testTarget(name: "FleetTests", dependencies: ["TestSupport", "Fleet", "Deploy", "SSH"]),
         .testTarget(
             name: "CLITests",
             dependencies: ["TestSupport", "swarmdeploy", "swarmdeploy-peer", "TorrentMetainfo", "Archive"]

@@ -65,6 +65,14 @@ struct ExecCommandTests {
         #expect(!result.stderr.contains("failed: \(fleet.name(0))"))
     }
 
+    @Test("a command that outlives --timeout fails its host")
+    func commandTimeout() throws {
+        let fleet = try Servers(count: 1)
+        let result = try fleet.exec(["--timeout", "1s"], ["sleep", "30"])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("failed: \(fleet.name(0)): exec: `sleep 30` did not finish within its timeout"), "\(result.stderr)")
+    }
+
     @Test("a bad hosts-file line is bad input: exit 64, file:line named, no host contacted")
     func badHostsLine() throws {
         let directory = try TestDirectory("exec-bad")
