@@ -135,7 +135,7 @@ let package = Package(
         .testTarget(name: "DeployProtocolTests", dependencies: ["DeployProtocol"]),
         .testTarget(name: "InstallerTests", dependencies: ["Installer"]),
         .testTarget(name: "SSHTests", dependencies: ["TestSupport", "SSH"]),
-        .testTarget(name: "FleetTests", dependencies: ["Fleet", "Deploy", "SSH"]),
+        .testTarget(name: "FleetTests", dependencies: ["TestSupport", "Fleet", "Deploy", "SSH"]),
         .testTarget(
             name: "CLITests",
             dependencies: ["TestSupport", "swarmdeploy", "swarmdeploy-peer", "TorrentMetainfo", "Archive"]

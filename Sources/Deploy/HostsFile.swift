@@ -50,7 +50,7 @@ public enum HostsFile {
 
     /// Reads and parses the hosts file at `path`.
     public static func load(path: String, defaultPort: Int = 22) throws -> [HostEntry] {
-        let text = try TextFile.read(path, what: "hosts file", remedy: "create it or point `hosts` (or --hosts) at the right file")
+        let text = try TextFile.read(path, what: "hosts file", remedy: "create it, or point --on (or `hosts` in the Deployfile) at the right file")
         return try parse(text, path: path, defaultPort: defaultPort)
     }
 

@@ -80,15 +80,7 @@ struct PushCommand: AsyncParsableCommand {
 
     /// Defaults, then the Deployfile, then flags: the later wins.
     private func resolveSettings() throws(CommandFailure) -> PushSettings {
-        var settings = PushSettings.defaults
-        let deployfilePath = deployfile ?? (FileManager.default.fileExists(atPath: "Deployfile") ? "Deployfile" : nil)
-        if let deployfilePath {
-            do {
-                settings.apply(try Deployfile.load(path: deployfilePath))
-            } catch {
-                throw .badInput(error)
-            }
-        }
+        var settings = try BaseSettings.load(deployfile: deployfile)
         let positional = try PushWords.parse(words)
         if positional.destination != nil, to != nil {
             throw .badInput("the destination is given twice: use either 'to DEST' or '--to DEST'")

@@ -14,6 +14,7 @@ struct Swarmdeploy: AsyncParsableCommand {
             Examples:
               swarmdeploy push build/ to /opt/app on hosts.txt --dry-run
               swarmdeploy pack build/ -o release-42 --gzip --tracker http://tracker:6969/announce
+              swarmdeploy exec --on hosts.txt -- df -h /opt
               swarmdeploy version
 
             Exit codes:
@@ -24,7 +25,7 @@ struct Swarmdeploy: AsyncParsableCommand {
               64  bad input (arguments, hosts file, Deployfile, source directory)
             """,
         version: SwarmdeployVersion.current,
-        subcommands: [PushCommand.self, PackCommand.self, SeedCommand.self, TrackerCommand.self, VersionCommand.self]
+        subcommands: [PushCommand.self, ExecCommand.self, PackCommand.self, SeedCommand.self, TrackerCommand.self, VersionCommand.self]
     )
 
     /// Parses with support for options whose value is optional (`--gzip` or `--gzip=9`),

@@ -25,19 +25,21 @@ enum CommandRunner {
     static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static func swarmdeploy(_ arguments: [String], in directory: URL? = nil) throws -> CommandResult {
-        try run(binDirectory.appendingPathComponent("swarmdeploy"), arguments, in: directory)
+    /// - Parameter environment: replaces the inherited environment when given.
+    static func swarmdeploy(_ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil) throws -> CommandResult {
+        try run(binDirectory.appendingPathComponent("swarmdeploy"), arguments, in: directory, environment: environment)
     }
 
     static func peer(_ arguments: [String], in directory: URL? = nil) throws -> CommandResult {
         try run(binDirectory.appendingPathComponent("swarmdeploy-peer"), arguments, in: directory)
     }
 
-    static func run(_ executable: URL, _ arguments: [String], in directory: URL? = nil) throws -> CommandResult {
+    static func run(_ executable: URL, _ arguments: [String], in directory: URL? = nil, environment: [String: String]? = nil) throws -> CommandResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
+        if let environment { process.environment = environment }
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out

@@ -19,7 +19,7 @@ struct VersionAndHelpTests {
         #expect(peer.stdout == "swarmdeploy-peer \(release)\n")
     }
 
-    @Test("every subcommand's help has examples", arguments: [["push"], ["pack"], ["version"], []])
+    @Test("every subcommand's help has examples", arguments: [["push"], ["exec"], ["pack"], ["version"], []])
     func helpHasExamples(subcommand: [String]) throws {
         let result = try CommandRunner.swarmdeploy(["help"] + subcommand)
         #expect(result.status == 0)

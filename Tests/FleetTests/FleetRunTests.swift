@@ -3,6 +3,7 @@ import Fleet
 import Foundation
 import SSH
 import Synchronization
+import TestSupport
 import Testing
 
 @Suite("Running work across hosts")
@@ -41,5 +42,39 @@ struct FleetRunTests {
             #expect(error.stage == .connect)
         }
         #expect(events.withLock { $0 } == [0: ["connecting", "failed connect"], 1: ["connecting", "failed connect"]])
+    }
+
+    /// Two real servers: each host reports connecting, connected, finished,
+    /// and the work sees the session for its own host.
+    @Test func reachableHostsConnectWorkAndFinish() async throws {
+        let servers = try (0..<2).map { _ in try OpenSSHServer() }
+        let directory = try TestDirectory("fleet")
+        let knownHosts = directory.file("known_hosts")
+        try servers.map { try $0.knownHostsLine() }.joined().write(toFile: knownHosts, atomically: true, encoding: .utf8)
+        let entries = try HostsFile.parse(servers.map { "127.0.0.1:\($0.port)\n" }.joined(), path: "hosts.txt")
+        var settings = PushSettings.defaults
+        settings.user = OpenSSHServer.user
+        settings.knownHosts = knownHosts
+        settings.identities = servers.map(\.clientKeyPath)
+        let hosts = Fleet.hosts(entries, settings: settings, environment: ["HOME": directory.path])
+
+        let events = Mutex<[Int: [String]]>([:])
+        let results = await Fleet.run(hosts, parallelism: 2, onEvent: { event in
+            let name: String
+            switch event.kind {
+            case .connecting: name = "connecting"
+            case .connected: name = "connected"
+            case .finished: name = "finished"
+            case .failed(let error, _): name = "failed \(error)"
+            }
+            events.withLock { $0[event.index, default: []].append(name) }
+        }) { host, session throws(SSHError) in
+            "\(host.name) \(try session.execute("echo ${SSH_CONNECTION##* }").stdoutText)"
+        }
+
+        for (index, server) in servers.enumerated() {
+            #expect(try results[index].get() == "\(OpenSSHServer.user)@127.0.0.1:\(server.port) \(server.port)\n")
+        }
+        #expect(events.withLock { $0 } == [0: ["connecting", "connected", "finished"], 1: ["connecting", "connected", "finished"]])
     }
 }

@@ -1,8 +1,9 @@
 import Foundation
 
 /// A real OpenSSH sshd on 127.0.0.1 with its own host key, a generated client
-/// key in its authorized_keys, and everything in a temp directory. Killed on
-/// `stop()` or deinit.
+/// key (or the one given, so many servers can share it) in its
+/// authorized_keys, and everything in a temp directory. Killed on `stop()` or
+/// deinit.
 public final class OpenSSHServer {
     public let directory: TestDirectory
     public let port: Int
@@ -16,12 +17,18 @@ public final class OpenSSHServer {
     /// The user the tests log in as: whoever runs them (root in CI).
     public static var user: String { NSUserName() }
 
-    public init(listenAddress: String = "127.0.0.1") throws {
+    /// - Parameter clientKey: a private key whose `.pub` the server accepts;
+    ///   nil generates one for this server alone.
+    public init(listenAddress: String = "127.0.0.1", clientKey: String? = nil) throws {
         directory = try TestDirectory("sshd")
         hostKeyPath = directory.file("ssh_host_ed25519_key")
-        clientKeyPath = directory.file("client_ed25519")
         try generateKey(at: hostKeyPath, comment: "test-host")
-        try generateKey(at: clientKeyPath, comment: "test-client")
+        if let clientKey {
+            clientKeyPath = clientKey
+        } else {
+            clientKeyPath = directory.file("client_ed25519")
+            try generateKey(at: clientKeyPath, comment: "test-client")
+        }
         try FileManager.default.copyItem(atPath: clientKeyPath + ".pub", toPath: directory.file("authorized_keys"))
 
         port = try Loopback.freePort()
@@ -39,7 +46,11 @@ public final class OpenSSHServer {
             Subsystem sftp internal-sftp
             LogLevel ERROR
             MaxStartups 100
+            SetEnv SHLVL=2
             """
+        // SHLVL=2: Debian's bash sources ~/.bashrc for commands run over SSH,
+        // unless it is a nested shell; the tester's shell start-up (slow or
+        // noisy on a developer machine) then stays out of every test.
         try config.write(toFile: directory.file("sshd_config"), atomically: true, encoding: .utf8)
         // sshd insists on its privilege-separation directory.
         try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
