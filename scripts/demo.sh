@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 hosts=${1:-8}
-name=sd-demo
+name=sddemo
 dir=/run/swarmdeploy-sandbox-$name
 
 scripts/install-deps.sh

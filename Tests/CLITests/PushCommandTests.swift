@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @Suite("swarmdeploy push")
 struct PushCommandTests {
@@ -108,13 +109,23 @@ struct PushCommandTests {
         #expect(result.stderr.contains("deploy.yml"), "\(result.stderr)")
     }
 
-    @Test("a real push is refused as not implemented yet, after validating the input")
-    func notImplemented() throws {
+    @Test("hosts that refuse connections each fail at connect; the report names them and the exit code is 2")
+    func refusedHosts() throws {
         let temp = try TemporaryDirectory()
-        try temp.write("hosts.txt", Self.hosts)
-        let result = try CommandRunner.swarmdeploy(["push", examples, "to", "/opt/app", "on", temp.path("hosts.txt")])
-        #expect(result.status == 1)
-        #expect(result.stderr.contains("not implemented yet"), "\(result.stderr)")
-        #expect(result.stdout.isEmpty)
+        // Closed loopback ports: every connection is refused at once, nothing else is reached.
+        let ports = (0..<3).map { _ in freeLoopbackPort() }
+        try temp.write("hosts.txt", ports.map { "root@127.0.0.1:\($0)" }.joined(separator: "\n"))
+        let result = try CommandRunner.swarmdeploy([
+            "push", examples, "to", "/opt/app", "on", temp.path("hosts.txt"),
+            "--known-hosts", temp.path("known_hosts"), "--json",
+        ])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("3 hosts failed"), "\(result.stderr)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let hosts = try #require(report["hosts"] as? [[String: Any]])
+        #expect(hosts.map { $0["name"] as? String } == ports.map { "root@127.0.0.1:\($0)" })
+        #expect(hosts.allSatisfy { $0["status"] as? String == "failed" && $0["stage"] as? String == "connect" })
+        #expect(hosts.allSatisfy { ($0["error"] as? String ?? "").contains("connect") })
+        #expect(report["result"] as? String == "failed")
     }
 }

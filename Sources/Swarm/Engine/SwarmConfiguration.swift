@@ -19,6 +19,10 @@ public struct SwarmConfiguration: Sendable {
     public var maxUnchoked: Int
     /// Threads for disk reads, writes and piece hashing.
     public var diskThreads: Int
+    /// Bytes of pieces a downloader may assemble in memory before writing each whole; pieces
+    /// beyond it are written block by block and read back to hash. Bounds memory whatever
+    /// the payload's size.
+    public var assemblyBudget: Int
 
     public init(
         listenHost: String = "0.0.0.0",
@@ -28,7 +32,8 @@ public struct SwarmConfiguration: Sendable {
         superSeeding: Bool = false,
         superSeedWindow: Int = 8,
         maxUnchoked: Int = 64,
-        diskThreads: Int = 2
+        diskThreads: Int = 2,
+        assemblyBudget: Int = 64 << 20
     ) {
         self.listenHost = listenHost
         self.listenPort = listenPort
@@ -38,6 +43,7 @@ public struct SwarmConfiguration: Sendable {
         self.superSeedWindow = superSeedWindow
         self.maxUnchoked = maxUnchoked
         self.diskThreads = diskThreads
+        self.assemblyBudget = assemblyBudget
     }
 }
 

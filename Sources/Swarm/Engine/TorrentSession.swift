@@ -40,6 +40,11 @@ final class TorrentSession {
     var pendingWrites: [Int: Int] = [:]
     /// Pieces whose last block arrived while writes were pending.
     var awaitingVerification: Set<Int> = []
+    /// Pieces being put together in memory (see `assemble`), and the bytes they hold.
+    var assembling: [Int: ByteBuffer] = [:]
+    var assemblingBytes = 0
+    /// Pieces written block by block (started when the assembly budget was spent).
+    var directPieces: Set<Int> = []
     var bannedIDs: Set<PeerID> = []
     var strikes: [PeerID: Int] = [:]
     /// Every peer that ever connected, so blame reaches peers that have since left.
