@@ -117,7 +117,7 @@ extension TorrentSession {
                 if picker.isComplete { updateInterest(in: peer) }
                 peer.flush()
             }
-            if picker.isComplete { verifyPayload() }
+            if picker.isComplete { verifyPayload() } else { advanceDigest() }
         case .success(false):
             let contributors = picker.pieceFailedVerification(piece).compactMap { knownIDs[$0] }
             for id in PeerBlame.culprits(among: contributors, banned: bannedIDs, strikes: &strikes) {
@@ -133,30 +133,75 @@ extension TorrentSession {
         }
     }
 
-    /// Every piece checked: check the whole payload's SHA-256 before calling it complete.
+    /// Every piece checked: the whole payload's SHA-256 must match too before the download
+    /// counts as complete. Most of it is usually hashed already (see `advanceDigest`).
     private func verifyPayload() {
+        payloadCheckPending = true
+        advanceDigest()
+    }
+
+    /// Hashes the payload's SHA-256 as the verified prefix grows, in the background, so that
+    /// completion waits only for the last stretch instead of a pass over the whole file. Pieces
+    /// tend to arrive roughly in order (a super-seeder hands them out from the front), and a
+    /// stretch is read back from the page cache. One job at a time: SHA-256 is sequential.
+    func advanceDigest() {
+        guard !digestRunning, !completionSettled else { return }
+        guard let expected = metainfo.payloadSHA256 else {
+            if payloadCheckPending { payloadVerified(true) }
+            return
+        }
+        var end = digestedPieces
+        let verified = picker.verifiedPieces
+        while end < layout.pieceCount, verified.contains(end) { end += 1 }
+        guard end > digestedPieces else {
+            if payloadCheckPending, digestedPieces == layout.pieceCount {
+                let digest = payloadDigest
+                let matches = threadPool.runIfActive(eventLoop: eventLoop) { digest.finish() == expected }
+                let session = NIOLoopBound(self, eventLoop: eventLoop)
+                matches.whenComplete { result in
+                    switch result {
+                    case .success(let matches): session.value.payloadVerified(matches)
+                    case .failure(let error): session.value.fail("cannot verify the downloaded payload: \(error)")
+                    }
+                }
+                digestRunning = true
+            }
+            return
+        }
+        digestRunning = true
+        let reached = end
+        let start = layout.offset(ofPiece: digestedPieces)
+        let stop = end == layout.pieceCount ? layout.totalLength : layout.offset(ofPiece: end)
         let storage = self.storage
-        let expected = metainfo.payloadSHA256
+        let digest = payloadDigest
+        let hashed = threadPool.runIfActive(eventLoop: eventLoop) {
+            try digest.update(from: storage, range: start..<stop)
+        }
+        let session = NIOLoopBound(self, eventLoop: eventLoop)
+        hashed.whenComplete { result in
+            let session = session.value
+            session.digestRunning = false
+            switch result {
+            case .success:
+                session.digestedPieces = reached
+                session.advanceDigest()
+            case .failure(let error):
+                session.fail("cannot read back the download to hash it: \(error)")
+            }
+        }
+    }
+
+    private func payloadVerified(_ matches: Bool) {
+        digestRunning = false
+        guard matches else {
+            fail("the downloaded payload's SHA-256 does not match the torrent, although every piece did")
+            return
+        }
         // No fsync: the download is a transient file read straight back by the extractor, and a
         // host that crashes before then fails its deploy anyway; flushing a large payload to disk
         // would only delay completion.
-        let checked = threadPool.runIfActive(eventLoop: eventLoop) { () throws -> Bool in
-            guard let expected else { return true }
-            return try PayloadVerifier.sha256(of: storage) == expected
-        }
-        let session = NIOLoopBound(self, eventLoop: eventLoop)
-        checked.whenComplete { result in
-            let session = session.value
-            switch result {
-            case .success(true):
-                session.isComplete = true
-                session.settle(.success(()))
-            case .success(false):
-                session.fail("the downloaded payload's SHA-256 does not match the torrent, although every piece did")
-            case .failure(let error):
-                session.fail("cannot verify the downloaded payload: \(error)")
-            }
-        }
+        isComplete = true
+        settle(.success(()))
     }
 
     func fail(_ message: String) {

@@ -45,6 +45,12 @@ final class TorrentSession {
     var assemblingBytes = 0
     /// Pieces written block by block (started when the assembly budget was spent).
     var directPieces: Set<Int> = []
+    /// The payload's SHA-256 so far, over pieces `0..<digestedPieces` (see `advanceDigest`).
+    let payloadDigest = PayloadDigest()
+    var digestedPieces = 0
+    var digestRunning = false
+    /// Every piece is verified; completion waits for the SHA-256.
+    var payloadCheckPending = false
     var bannedIDs: Set<PeerID> = []
     var strikes: [PeerID: Int] = [:]
     /// Every peer that ever connected, so blame reaches peers that have since left.

@@ -28,3 +28,27 @@ public enum PayloadVerifier {
         return Array(hasher.finalize())
     }
 }
+
+/// A SHA-256 over the payload, fed in order by one job at a time on the disk threads (the
+/// session never runs two at once, which is what makes the unsynchronised state safe).
+final class PayloadDigest: @unchecked Sendable {
+    private var hasher = SHA256()
+    private var buffer = [UInt8](repeating: 0, count: 1 << 20)
+
+    /// Reads `range` of the payload from `storage` and hashes it.
+    func update(from storage: some PieceStorage, range: Range<Int64>) throws {
+        var offset = range.lowerBound
+        while offset < range.upperBound {
+            let count = Int(min(Int64(buffer.count), range.upperBound - offset))
+            try buffer.withUnsafeMutableBytes { all in
+                try storage.read(at: offset, into: UnsafeMutableRawBufferPointer(rebasing: all[..<count]))
+            }
+            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            offset += Int64(count)
+        }
+    }
+
+    func finish() -> [UInt8] {
+        Array(hasher.finalize())
+    }
+}

@@ -55,6 +55,31 @@ struct SwarmNodeTests {
         await seeder.shutdown()
     }
 
+    @Test("every piece matching is not enough: a payload whose SHA-256 differs from the torrent's fails")
+    func payloadDigestMismatch() async throws {
+        let (bytes, honest) = try Self.payload(length: 2 << 20 | 777, pieceLength: 256 << 10, seed: 9)
+        var wrong = honest.payloadSHA256!
+        wrong[0] ^= 0xFF
+        let payload = HashedPayload(length: honest.length, pieceLength: honest.pieceLength, pieceHashes: honest.pieceHashes, sha256: wrong)
+        let metainfo = try MetainfoBuilder(name: "payload.tar", payload: payload).build()
+        let configuration = SwarmConfiguration(listenHost: "127.0.0.1", superSeeding: true)
+        let seeder = try await SwarmNode.start(
+            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration
+        )
+        let path = Self.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let downloader = try await LocalSwarm.downloader(metainfo: metainfo, path: path, configuration: configuration)
+        downloader.connect(to: [(host: "127.0.0.1", port: seeder.listenPort)])
+        let error = await #expect(throws: SwarmNodeError.self) {
+            try await Self.withTimeout(30) { try await downloader.waitUntilComplete() }
+        }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("SHA-256 does not match"), "\(String(describing: error))")
+        let progress = try await downloader.progress
+        #expect(progress.verifiedPieces == metainfo.pieceCount && !progress.isComplete)
+        await downloader.shutdown()
+        await seeder.shutdown()
+    }
+
     @Test("a super-seeder and several downloaders that know each other all complete")
     func severalDownloaders() async throws {
         let (bytes, metainfo) = try Self.payload(length: 8 << 20, pieceLength: 256 << 10, seed: 2)
