@@ -97,23 +97,35 @@ extension DryRunPlan {
         let hash = input.infoHash.map { "info-hash \($0)" } ?? "info-hash computed at push time"
         let format = input.compressed ? "gzip-compressed tar" : "tar"
         let pieces = "\(HumanUnits.count(input.pieceCount, "piece")) of \(HumanUnits.bytes(Int64(input.pieceLength)))"
+        let trimmed = destination.hasSuffix("/") && destination.count > 1 ? String(destination.dropLast()) : destination
+        let slash = trimmed.lastIndex(of: "/") ?? trimmed.startIndex
+        let parent = slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
+        let staging = (parent == "/" ? "" : parent) + "/." + trimmed[trimmed.index(after: slash)...] + ".swarmdeploy-<id>"
         var steps = [
             "connect over SSH as user@host:port (user \(settings.user), port \(settings.port) unless the host line "
                 + "gives them), timeout \(HumanUnits.duration(settings.connectTimeout)); keys: \(keys)",
             "check the host key against \(settings.knownHosts); \(hostKeys)",
-            "upload the swarmdeploy-peer binary to ~/.cache/swarmdeploy/ unless the same binary is already there",
-            "run the peer for the torrent (\(hash)), announcing to \(tracker ?? "the controller's tracker")",
-            "download \(pieces) (\(HumanUnits.bytes(input.archiveBytes))) from the controller and other hosts, "
-                + "checking every piece's SHA-1",
-            "extract the \(format) to \(destination).new-<id>",
+            "upload the swarmdeploy-peer binary to ~/.cache/swarmdeploy/peer-<sha256> unless the host already "
+                + "has that exact binary (checked with sha256sum)",
+            "run `~/.cache/swarmdeploy/peer-<sha256> deploy`, sending the torrent (\(hash)), the tracker URL "
+                + "\(tracker.map { "(\($0) with the push's secret)" } ?? "with the push's secret") and the "
+                + "destination on its standard input",
+            "check that \(parent) has room for the \(format) and the extracted tree; remove leftovers of an "
+                + "interrupted run of the same push",
+            "download \(pieces) (\(HumanUnits.bytes(input.archiveBytes))) from the controller and other hosts "
+                + "into \(staging).tar, checking every piece's SHA-1 and the whole archive's SHA-256",
+            "extract it to \(staging).new, refusing entries that would escape it",
         ]
         if settings.keepPrevious {
-            steps.append("move the current \(destination) to \(destination).prev (replacing an older one), "
-                + "then rename \(destination).new-<id> to \(destination)")
+            steps.append("swap \(staging).new and \(destination) in one atomic rename, "
+                + "then keep the old tree as \(destination).prev (replacing an older one)")
         } else {
-            steps.append("rename \(destination).new-<id> to \(destination) and delete the replaced tree")
+            steps.append("swap \(staging).new and \(destination) in one atomic rename, "
+                + "then delete the old tree (and any \(destination).prev)")
         }
-        steps.append("keep seeding to the other hosts until the push ends, then stop the peer")
+        steps.append("keep serving pieces to the other hosts until every host has installed or failed "
+            + "(at most \(HumanUnits.duration(settings.seedGrace))), then remove the archive and exit; "
+            + "stop at once if the SSH connection closes")
         return steps
     }
 
@@ -123,10 +135,10 @@ extension DryRunPlan {
             ? "fail the push if any host fails"
             : "fail the push if more than \(settings.maxFailures) hosts fail"
         return [
-            "write the archive of \(input.source) and its torrent",
-            "run the tracker and seed on \(address ?? "the address given by transfer.listen")",
-            "contact at most \(settings.sshParallel) hosts at once over SSH",
-            "keep seeding \(HumanUnits.duration(settings.seedGrace)) after the last host finishes",
+            "pack \(input.source) into an archive in memory and make its torrent",
+            "run the tracker (with a random secret) and the seeder on \(address ?? "the address given by transfer.listen")",
+            "contact every host over SSH, at most \(settings.sshParallel) connecting and uploading at once",
+            "when every host has installed or failed, tell the peers to stop seeding",
             "give up after \(HumanUnits.duration(settings.timeout)); \(failures)",
         ]
     }

@@ -62,7 +62,7 @@ import Deploy
             "1 Gbit/s",
             HumanUnits.duration(TransferEstimate.sequentialSeconds(bytes: 250_000_000, hosts: 7, bitsPerSecond: 1e9)),
             HumanUnits.duration(TransferEstimate.swarmSeconds(bytes: 250_000_000, hosts: 7, pieces: 954, bitsPerSecond: 1e9)),
-            "user release, port 22", "~/.cache/swarmdeploy/", "954 pieces", "/opt/app.new-<id>", "/opt/app.prev",
+            "user release, port 22", "~/.cache/swarmdeploy/", "954 pieces", "/opt/.app.swarmdeploy-<id>.new", "/opt/app.prev", "atomic rename",
         ]
         for expected in expectations {
             #expect(text.contains(expected), "missing \(expected) in:\n\(text)")
@@ -110,8 +110,8 @@ import Deploy
 
     @Test func withoutKeepPreviousNoPrevTree() throws {
         let text = DryRunPlan(try Self.input(keepPrevious: false)).renderText()
-        #expect(!text.contains(".prev"))
-        #expect(text.contains("delete the replaced tree"))
+        #expect(!text.contains("keep the old tree"))
+        #expect(text.contains("delete the old tree (and any /opt/app.prev)"))
     }
 
     @Test func targetsApplyDefaults() throws {
