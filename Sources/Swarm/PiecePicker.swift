@@ -36,7 +36,8 @@ public struct PiecePicker: Sendable {
     public let maximumDuplicateRequests: Int
     /// In endgame, duplicates only top a peer's outstanding requests up to this many: on a
     /// LAN pipelines are deep (hundreds of blocks), and duplicating a peer's whole queue
-    /// would download megabytes twice. A peer that still has this many requests out gets none.
+    /// would download megabytes twice. A peer that still has this many requests out gets none;
+    /// the default of 1 gives an idle peer one duplicate at a time.
     public let endgameQueueLimit: Int
 
     var states: [PieceState]
@@ -55,7 +56,7 @@ public struct PiecePicker: Sendable {
     var priorityPieces: [Int] = []
 
     /// A picker for `layout`, already holding `verified` (e.g. on resume).
-    public init(layout: PieceLayout, verified: PieceSet? = nil, maximumDuplicateRequests: Int = 2, endgameQueueLimit: Int = 8) {
+    public init(layout: PieceLayout, verified: PieceSet? = nil, maximumDuplicateRequests: Int = 2, endgameQueueLimit: Int = 1) {
         precondition(maximumDuplicateRequests >= 0, "the duplicate limit cannot be negative")
         precondition(endgameQueueLimit >= 1, "the endgame queue limit must be at least 1")
         self.endgameQueueLimit = endgameQueueLimit
