@@ -20,6 +20,9 @@ public struct PeerJob: Sendable, Equatable {
     public var destination: String
     /// Bytes the extracted tree occupies (file contents), for the free-space check.
     public var extractedBytes: Int64
+    /// Length of the uncompressed tar stream (headers and padding included): extraction
+    /// refuses anything longer, so a gzip bomb or a lying archive cannot fill the disk.
+    public var tarBytes: Int64
     /// Keep the replaced tree as `DESTINATION.prev`.
     public var keepPrevious: Bool
     /// Milliseconds to keep seeding after installing, unless told to finish sooner.
@@ -32,6 +35,7 @@ public struct PeerJob: Sendable, Equatable {
         trackers: [String],
         destination: String,
         extractedBytes: Int64,
+        tarBytes: Int64,
         keepPrevious: Bool,
         seedGraceMilliseconds: Int64,
         timeoutMilliseconds: Int64
@@ -40,6 +44,7 @@ public struct PeerJob: Sendable, Equatable {
         self.trackers = trackers
         self.destination = destination
         self.extractedBytes = extractedBytes
+        self.tarBytes = tarBytes
         self.keepPrevious = keepPrevious
         self.seedGraceMilliseconds = seedGraceMilliseconds
         self.timeoutMilliseconds = timeoutMilliseconds
@@ -52,6 +57,7 @@ public struct PeerJob: Sendable, Equatable {
         dictionary["extracted bytes"] = .integer(extractedBytes)
         dictionary["keep previous"] = .integer(keepPrevious ? 1 : 0)
         dictionary["seed grace ms"] = .integer(seedGraceMilliseconds)
+        dictionary["tar bytes"] = .integer(tarBytes)
         dictionary["timeout ms"] = .integer(timeoutMilliseconds)
         dictionary["torrent"] = .bytes(torrent)
         dictionary["trackers"] = .list(trackers.map { .string($0) })
@@ -95,11 +101,12 @@ public struct PeerJob: Sendable, Equatable {
         extractedBytes = try field("extracted bytes") { $0.integer }
         keepPrevious = try field("keep previous") { $0.integer } != 0
         seedGraceMilliseconds = try field("seed grace ms") { $0.integer }
+        tarBytes = try field("tar bytes") { $0.integer }
         timeoutMilliseconds = try field("timeout ms") { $0.integer }
         guard destination.hasPrefix("/") else {
             throw PeerJobError("the destination \"\(destination)\" is not an absolute path")
         }
-        guard extractedBytes >= 0, seedGraceMilliseconds >= 0, timeoutMilliseconds > 0 else {
+        guard extractedBytes >= 0, tarBytes > 0, seedGraceMilliseconds >= 0, timeoutMilliseconds > 0 else {
             throw PeerJobError("the job has a negative size or duration")
         }
     }

@@ -24,10 +24,13 @@ public final class PushRunner: Sendable {
         public var peerBinary: PeerBinary
         /// File bytes of the extracted tree, for the hosts' free-space check.
         public var extractedBytes: Int64
+        /// Length of the uncompressed tar stream, the most a host will extract.
+        public var tarBytes: Int64
 
         public init(
             hosts: [FleetHost], destination: String, listenHost: String, sshParallel: Int,
-            seedGrace: Duration, timeout: Duration, keepPrevious: Bool, peerBinary: PeerBinary, extractedBytes: Int64
+            seedGrace: Duration, timeout: Duration, keepPrevious: Bool, peerBinary: PeerBinary,
+            extractedBytes: Int64, tarBytes: Int64
         ) {
             self.hosts = hosts
             self.destination = destination
@@ -38,6 +41,7 @@ public final class PushRunner: Sendable {
             self.keepPrevious = keepPrevious
             self.peerBinary = peerBinary
             self.extractedBytes = extractedBytes
+            self.tarBytes = tarBytes
         }
     }
 
@@ -92,6 +96,7 @@ public final class PushRunner: Sendable {
             trackers: [swarm.announceURL],
             destination: configuration.destination,
             extractedBytes: configuration.extractedBytes,
+            tarBytes: configuration.tarBytes,
             keepPrevious: configuration.keepPrevious,
             seedGraceMilliseconds: Self.milliseconds(configuration.seedGrace),
             timeoutMilliseconds: Self.milliseconds(configuration.timeout)

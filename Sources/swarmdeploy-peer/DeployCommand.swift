@@ -86,7 +86,7 @@ struct DeployCommand: AsyncParsableCommand {
             // Extraction and the switch run while the node keeps serving pieces to others.
             stage = .extract
             var limits = ExtractionLimits()
-            limits.maxBytes = max(job.extractedBytes, 1) + (1 << 20)
+            limits.maxBytes = job.tarBytes
             let summary = try SafeExtractor(destination: installPaths.stagingTree, limits: limits)
                 .extract(archiveAt: installPaths.tarball)
 

@@ -47,7 +47,8 @@ enum PushExecution {
                 timeout: .milliseconds(Int64(settings.timeout * 1000)),
                 keepPrevious: settings.keepPrevious,
                 peerBinary: peerBinary,
-                extractedBytes: manifest.payloadBytes
+                extractedBytes: manifest.payloadBytes,
+                tarBytes: manifest.tarLength
             ),
             metainfo: payload.metainfo,
             payload: bytes

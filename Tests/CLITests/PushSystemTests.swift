@@ -54,6 +54,12 @@ final class PushSystemTests: XCTestCase {
         try "#!/bin/sh\necho hello\n".write(toFile: payload + "/bin/run", atomically: true, encoding: .utf8)
         chmod(payload + "/bin/run", 0o755)
         try FileManager.default.createSymbolicLink(atPath: payload + "/current", withDestinationPath: "bin/run")
+        // Many small files: the tar stream (a 512-byte header and padding each) is far longer
+        // than their contents, which the hosts' extraction limit must allow for.
+        try FileManager.default.createDirectory(atPath: payload + "/small", withIntermediateDirectories: true)
+        for index in 0..<3000 {
+            try "file \(index)\n".write(toFile: payload + "/small/\(index).txt", atomically: false, encoding: .utf8)
+        }
         let second = try fleet.push(payload, to: "/srv/big")
         XCTAssertEqual(second.status, 0, second.stderr)
         let big = try second.report()
@@ -80,7 +86,7 @@ final class PushSystemTests: XCTestCase {
         try "2\n".write(toFile: temp.path("v2/VERSION"), atomically: true, encoding: .utf8)
 
         XCTAssertEqual(try fleet.push(temp.path("v1"), to: "/srv/app").status, 0)
-        let again = try fleet.push(temp.path("v2"), to: "/srv/app")
+        let again = try fleet.push(temp.path("v2"), to: "/srv/app", extra: ["--gzip"])
         XCTAssertEqual(again.status, 0, again.stderr)
         XCTAssertEqual(try again.report().hosts.map(\.peerBinary), Array(repeating: "cached", count: 8))
         for index in 1...8 {

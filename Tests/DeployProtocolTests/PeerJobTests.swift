@@ -7,6 +7,7 @@ final class PeerJobTests: XCTestCase {
         trackers: ["http://10.0.0.1:4000/s3cret/announce", "http://backup:6969/announce"],
         destination: "/opt/app",
         extractedBytes: 123_456,
+        tarBytes: 140_800,
         keepPrevious: true,
         seedGraceMilliseconds: 30_000,
         timeoutMilliseconds: 600_000
