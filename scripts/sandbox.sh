@@ -543,6 +543,22 @@ write_env() {
     } >"$dir/env"
 }
 
+# The kernel's neighbour (ARP) table is shared by every network namespace and holds at most
+# gc_thresh3 entries (1024 by default). Hundreds of hosts that each talk to the controller and
+# to their peers overflow it ("neighbor table overflow" in the kernel log) and connections
+# stall. Raise the limits when this sandbox needs more; never lower them (other namespaces
+# may rely on them). They are the machine's own settings and last until it reboots.
+size_neighbour_tables() {
+    local machines=$((count + unreachable + 1)) peers need current
+    peers=$((machines < 256 ? machines : 256))
+    need=$((machines * peers * 2))
+    current=$(sysctl -n net.ipv4.neigh.default.gc_thresh3)
+    ((need > current)) || return 0
+    sysctl -q -w net.ipv4.neigh.default.gc_thresh1=$((need / 8)) \
+        net.ipv4.neigh.default.gc_thresh2=$((need / 2)) net.ipv4.neigh.default.gc_thresh3="$need"
+    echo "sandbox: raised the kernel's neighbour table limit from $current to $need entries for $machines machines"
+}
+
 cmd_up() {
     require_root_and_tools
     validate_up_arguments
@@ -560,6 +576,7 @@ cmd_up() {
     echo "# Sandbox '$name': $count hosts, reachable from its controller namespace $controller_ns." >"$dir/hosts.txt"
     echo "# Sandbox '$name': hosts that never answer (no sshd, every packet dropped)." >"$dir/unreachable.txt"
 
+    size_neighbour_tables
     make_bridge_and_controller
     local i
     for ((i = 1; i <= count; i++)); do make_host "$i"; done
