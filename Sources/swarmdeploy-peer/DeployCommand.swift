@@ -119,11 +119,7 @@ struct DeployCommand: AsyncParsableCommand {
 
     /// A progress line whenever something changed, at most every half second.
     private static func reportProgress(of node: SwarmNode) async {
-        var last: SwarmProgress?
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(500))
-            guard let progress = try? await node.progress, progress != last else { continue }
-            last = progress
+        await watchProgress(of: node, every: .milliseconds(500)) { progress in
             printLine(PeerEvent.progress(peerProgress(progress)).line)
         }
     }

@@ -66,11 +66,7 @@ struct DownloadCommand: AsyncParsableCommand {
     /// One plain line a second while something changes (never control characters: the
     /// controller reads these lines over SSH).
     private static func reportProgress(of node: SwarmNode) async {
-        var last: SwarmProgress?
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .seconds(1))
-            guard let progress = try? await node.progress, progress != last else { continue }
-            last = progress
+        await watchProgress(of: node, every: .seconds(1)) { progress in
             let line = "progress: \(progress.verifiedPieces)/\(progress.pieceCount) pieces, "
                 + "\(progress.bytesDownloaded) bytes in, \(progress.bytesUploaded) out, \(progress.connectedPeers) peers\n"
             writeToStandardError(line)

@@ -5,17 +5,8 @@ import Deploy
 enum DryRun {
     static func plan(_ request: PushRequest, quiet: Bool) throws(CommandFailure) -> DryRunPlan {
         let settings = request.settings
-        let manifest: ArchiveManifest
-        do {
-            manifest = try TreeScanner.scan(root: request.source)
-        } catch {
-            throw .badInput(error)
-        }
-        let options = PayloadOptions(
-            name: PayloadOptions.tarballName(forSource: request.source, gzip: settings.gzipLevel != nil),
-            pieceLength: settings.pieceSize,
-            gzipLevel: settings.gzipLevel
-        )
+        let manifest = try request.scanSource()
+        let options = request.payloadOptions
         let progress = ProgressLine(label: "hashing", total: manifest.tarLength, quiet: quiet)
         let payload: Payload
         do {

@@ -12,23 +12,13 @@ enum PushExecution {
         let listenHost = try listenAddress(request)
 
         // Pack into memory: the seeder serves from RAM, and nothing is written on the controller.
-        let manifest: ArchiveManifest
-        do {
-            manifest = try TreeScanner.scan(root: request.source)
-        } catch {
-            throw .badInput(error)
-        }
-        let options = PayloadOptions(
-            name: PayloadOptions.tarballName(forSource: request.source, gzip: settings.gzipLevel != nil),
-            pieceLength: settings.pieceSize,
-            gzipLevel: settings.gzipLevel
-        )
+        let manifest = try request.scanSource()
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(manifest.tarLength))
         let packing = ProgressLine(label: "packing", total: manifest.tarLength, quiet: quiet || json)
         let payload: Payload
         do {
-            payload = try PayloadBuilder.build(manifest, options: options, progress: packing.update) { chunk in
+            payload = try PayloadBuilder.build(manifest, options: request.payloadOptions, progress: packing.update) { chunk in
                 bytes.append(contentsOf: chunk)
             }
         } catch {

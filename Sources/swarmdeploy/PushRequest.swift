@@ -1,3 +1,4 @@
+import Archive
 import Deploy
 import Foundation
 
@@ -36,5 +37,26 @@ struct PushRequest {
         self.destination = normalized
         self.hostsFile = hostsFile
         self.hosts = hosts
+    }
+}
+
+extension PushRequest {
+    /// The source tree as it will be packed; an unreadable or unpackable tree is bad input.
+    func scanSource() throws(CommandFailure) -> ArchiveManifest {
+        do {
+            return try TreeScanner.scan(root: source)
+        } catch {
+            throw .badInput(error)
+        }
+    }
+
+    /// How the payload is packed and described, the same for a dry run and a push, so both
+    /// show the same info-hash.
+    var payloadOptions: PayloadOptions {
+        PayloadOptions(
+            name: PayloadOptions.tarballName(forSource: source, gzip: settings.gzipLevel != nil),
+            pieceLength: settings.pieceSize,
+            gzipLevel: settings.gzipLevel
+        )
     }
 }

@@ -62,14 +62,12 @@ struct SwarmNodeTests {
         wrong[0] ^= 0xFF
         let payload = HashedPayload(length: honest.length, pieceLength: honest.pieceLength, pieceHashes: honest.pieceHashes, sha256: wrong)
         let metainfo = try MetainfoBuilder(name: "payload.tar", payload: payload).build()
-        let configuration = SwarmConfiguration(listenHost: "127.0.0.1", superSeeding: true)
-        let seeder = try await SwarmNode.start(
-            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration
+        let swarm = try await LocalSwarm.start(
+            bytes: bytes, metainfo: metainfo, downloaders: 1,
+            configuration: SwarmConfiguration(listenHost: "127.0.0.1", superSeeding: true)
         )
-        let path = Self.temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let downloader = try await LocalSwarm.downloader(metainfo: metainfo, path: path, configuration: configuration)
-        downloader.connect(to: [(host: "127.0.0.1", port: seeder.listenPort)])
+        defer { swarm.removeFiles() }
+        let downloader = swarm.downloaders[0]
         let error = await #expect(throws: SwarmNodeError.self) {
             try await Self.withTimeout(30) { try await downloader.waitUntilComplete() }
         }
@@ -77,7 +75,7 @@ struct SwarmNodeTests {
         let progress = try await downloader.progress
         #expect(progress.verifiedPieces == metainfo.pieceCount && !progress.isComplete)
         await downloader.shutdown()
-        await seeder.shutdown()
+        await swarm.seeder.shutdown()
     }
 
     @Test("a super-seeder and several downloaders that know each other all complete")
