@@ -90,6 +90,10 @@ struct DeployCommand: AsyncParsableCommand {
             let summary = try SafeExtractor(destination: installPaths.stagingTree, limits: limits)
                 .extract(archiveAt: installPaths.tarball)
 
+            // A controller that went away during extraction gets no switch it cannot report.
+            guard !control.isClosed else {
+                throw PeerFailure("the controller went away before the switch; \(job.destination) is unchanged")
+            }
             stage = .install
             _ = try Installer.switchIntoPlace(installPaths, keepPrevious: job.keepPrevious)
             emit(.installed(files: summary.files, bytes: summary.bytes))

@@ -61,6 +61,9 @@ final class ControlChannel: Sendable {
         }
     }
 
+    /// Whether standard input has closed (the controller or its connection is gone).
+    var isClosed: Bool { state.withLock { $0.closed } }
+
     /// Returns when standard input closes, or nil when the waiting task is cancelled.
     func waitUntilClosed() async -> Signal? {
         await wait(wantsFinish: false)
