@@ -110,7 +110,13 @@ enum PushExecution {
 
     /// `--listen`, else the source address of the route to the first host.
     private static func listenAddress(_ request: PushRequest) throws(CommandFailure) -> String {
-        if let listen = request.settings.listen { return listen }
+        if let listen = request.settings.listen {
+            // The address is also the tracker URL the hosts are given: it must be one they can reach.
+            guard !["0.0.0.0", "::", "[::]"].contains(listen) else {
+                throw .badInput("--listen \(listen): give the address the hosts reach this machine at, not a wildcard")
+            }
+            return listen
+        }
         guard let first = request.hosts.first else {
             throw .badInput("\(request.hostsFile) lists no hosts")
         }
