@@ -23,6 +23,9 @@ public struct SwarmConfiguration: Sendable {
     /// beyond it are written block by block and read back to hash. Bounds memory whatever
     /// the payload's size.
     public var assemblyBudget: Int
+    /// Bytes of recently verified pieces a downloader keeps in memory to serve to other
+    /// peers, who mostly ask for what is new; older pieces are read from disk.
+    public var recentPieceBudget: Int
 
     public init(
         listenHost: String = "0.0.0.0",
@@ -33,7 +36,8 @@ public struct SwarmConfiguration: Sendable {
         superSeedWindow: Int = 8,
         maxUnchoked: Int = 64,
         diskThreads: Int = 2,
-        assemblyBudget: Int = 64 << 20
+        assemblyBudget: Int = 64 << 20,
+        recentPieceBudget: Int = 32 << 20
     ) {
         self.listenHost = listenHost
         self.listenPort = listenPort
@@ -44,6 +48,7 @@ public struct SwarmConfiguration: Sendable {
         self.maxUnchoked = maxUnchoked
         self.diskThreads = diskThreads
         self.assemblyBudget = assemblyBudget
+        self.recentPieceBudget = recentPieceBudget
     }
 }
 

@@ -51,6 +51,7 @@ extension TorrentSession {
     }
 
     private func hashAndStore(_ piece: Int, _ buffer: ByteBuffer) {
+        let assembled = buffer
         let offset = layout.offset(ofPiece: piece)
         let expected = Array(metainfo.pieceHash(at: piece))
         let storage = self.storage
@@ -62,6 +63,8 @@ extension TorrentSession {
         }
         let session = NIOLoopBound(self, eventLoop: eventLoop)
         checked.whenComplete { result in
+            // Fresh pieces are the ones other peers ask for next: serve them from memory.
+            if case .success(true) = result { session.value.recentPieces.insert(piece, assembled) }
             session.value.pieceChecked(piece, result)
         }
     }

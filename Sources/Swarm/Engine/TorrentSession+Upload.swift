@@ -17,7 +17,12 @@ extension TorrentSession {
     func serve(_ peer: PeerConnection) {
         while peer.channel.isWritable, !peer.servingFromDisk, let request = peer.inbound.next() {
             let offset = layout.offset(ofPiece: request.piece.rawValue) + Int64(request.offset)
-            if let memory = storage as? MemoryPieceStorage {
+            if let piece = recentPieces.piece(request.piece.rawValue),
+                let block = piece.getSlice(at: request.offset, length: request.length)
+            {
+                // A piece this node verified lately is still in memory: a slice, no copy.
+                sendBlock(block, for: request, to: peer)
+            } else if let memory = storage as? MemoryPieceStorage {
                 // The seeder's in-memory payload: copying into the socket buffer is all it costs.
                 var block = peer.channel.allocator.buffer(capacity: request.length)
                 do {

@@ -43,6 +43,8 @@ final class TorrentSession {
     /// Pieces being put together in memory (see `assemble`), and the bytes they hold.
     var assembling: [Int: ByteBuffer] = [:]
     var assemblingBytes = 0
+    /// Pieces verified lately, kept to serve uploads without reading the disk.
+    var recentPieces: RecentPieces
     /// Pieces written block by block (started when the assembly budget was spent).
     var directPieces: Set<Int> = []
     /// The payload's SHA-256 so far, over pieces `0..<digestedPieces` (see `advanceDigest`).
@@ -90,6 +92,7 @@ final class TorrentSession {
         let have = role == .seeder ? PieceSet(pieceCount: layout.pieceCount, full: true) : nil
         self.picker = PiecePicker(layout: layout, verified: have)
         self.choker = Choker(maxUnchoked: configuration.maxUnchoked)
+        self.recentPieces = RecentPieces(budget: role == .seeder ? 0 : configuration.recentPieceBudget)
         if role == .seeder, configuration.superSeeding {
             planner = SuperSeedPlanner(pieceCount: layout.pieceCount, windowSize: configuration.superSeedWindow)
         }
