@@ -72,7 +72,7 @@ let package = Package(
         .target(name: "Installer", dependencies: ["CRenameExchange"]),
         .target(
             name: "Push",
-            dependencies: ["DeployProtocol", "Fleet", "SSH", "Swarm", "Tracker", "TorrentMetainfo", "PeerWire"]
+            dependencies: ["Archive", "DeployProtocol", "Fleet", "SSH", "Swarm", "Tracker", "TorrentMetainfo", "PeerWire"]
         ),
         .target(
             name: "Deploy",

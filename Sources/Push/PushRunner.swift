@@ -67,11 +67,13 @@ public final class PushRunner: Sendable {
     private let payload: [UInt8]
     private let state: Mutex<State>
     private let start = ContinuousClock.now
+    private let compressedPeer: CompressedPeer
 
     public init(configuration: Configuration, metainfo: Metainfo, payload: [UInt8]) {
         self.configuration = configuration
         self.metainfo = metainfo
         self.payload = payload
+        compressedPeer = CompressedPeer(path: configuration.peerBinary.path)
         state = Mutex(State(
             board: PushBoard(names: configuration.hosts.map(\.name)),
             inputs: Array(repeating: nil, count: configuration.hosts.count)
@@ -141,7 +143,10 @@ public final class PushRunner: Sendable {
 
         let binary = configuration.peerBinary
         do throws(SSHError) {
-            let uploaded = try session.ensureFile(contentsOf: binary.path, sha256: binary.sha256, at: binary.remotePath, permissions: 0o755)
+            let uploaded = try session.ensureFile(
+                contentsOf: binary.path, sha256: binary.sha256, at: binary.remotePath, permissions: 0o755,
+                gzipped: { self.compressedPeer.bytes() }
+            )
             record(.peerReady(uploaded: uploaded), index, onLine)
         } catch {
             return record(.failed(phase: .upload, message: Self.describe(error)), index, onLine)

@@ -88,6 +88,36 @@ struct FileCacheTests {
         #expect(try Data(contentsOf: URL(fileURLWithPath: remote)) == Data(payload))
     }
 
+    @Test func aCompressedUploadIsUnpackedInPlaceWithItsMode() throws {
+        let server = try OpenSSHServer()
+        let session = try server.trustedSession()
+        let local = try TestDirectory("gzsource")
+        let payload = (0..<(2 * 1024 * 1024)).map { UInt8(truncatingIfNeeded: $0 / 5) }
+        try Data(payload).write(to: URL(fileURLWithPath: local.file("peer")))
+        let digest = String(try runTool("/usr/bin/sha256sum", [local.file("peer")]).prefix(64))
+        _ = try runTool("/bin/sh", ["-c", "gzip -c \"$0\" > \"$0.gz\"", local.file("peer")])
+        let compressed = try [UInt8](Data(contentsOf: URL(fileURLWithPath: local.file("peer.gz"))))
+        let remoteRoot = try TestDirectory("gzcache")
+        let remote = remoteRoot.file("peer-\(digest)")
+
+        var asked = 0
+        #expect(try session.ensureFile(contentsOf: local.file("peer"), sha256: digest, at: remote, gzipped: {
+            asked += 1
+            return compressed
+        }))
+        #expect(asked == 1)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: remote)) == Data(payload))
+        let mode = try FileManager.default.attributesOfItem(atPath: remote)[.posixPermissions] as? Int
+        #expect(mode == 0o755)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: remoteRoot.path) == ["peer-\(digest)"], "nothing else left behind")
+        // Cached now: the compressed form is not even asked for.
+        #expect(try session.ensureFile(contentsOf: local.file("peer"), sha256: digest, at: remote, gzipped: {
+            asked += 1
+            return compressed
+        }) == false)
+        #expect(asked == 1)
+    }
+
     @Test func wrongExpectedDigestIsCaughtAfterTheUpload() throws {
         let server = try OpenSSHServer()
         let session = try server.trustedSession()
