@@ -37,7 +37,7 @@ public struct SwarmConfiguration: Sendable {
         maxUnchoked: Int = 64,
         diskThreads: Int = 2,
         assemblyBudget: Int = 64 << 20,
-        recentPieceBudget: Int = 32 << 20
+        recentPieceBudget: Int = 16 << 20
     ) {
         self.listenHost = listenHost
         self.listenPort = listenPort
