@@ -1,0 +1,373 @@
+#!/usr/bin/env bash
+# A fleet push on the local sandbox: `swarmdeploy push` of a 100 MiB tree to N hosts next to
+# two ways of doing the same job without it, and next to the ideal (one copy through one
+# link: size / rate). Every machine's link, the controller's included, is shaped to --rate.
+#
+#   swarmdeploy   `swarmdeploy push TREE to /srv/app on HOSTS` from the controller, with the
+#                 hosts' peer cache warm (the cold first push is reported apart).
+#   parallel scp  one OpenSSH scp of the tarball per host, all at once, each followed by
+#                 `ssh HOST tar -xf` into /srv/app.
+#   libtorrent    python3-libtorrent: a seeder on the controller, opentracker as the tracker,
+#                 and on every host, started over ssh at once, a downloader that saves to /srv,
+#                 extracts into /srv/app when it has every piece and seeds on until all are done.
+#
+# All three move the same uncompressed tarball (the one `swarmdeploy pack` makes of the tree)
+# and end with the tree in /srv/app on every host. See the results file for what each time
+# includes. A sampler records how busy the machine's cores are during each run, to show
+# whether the CPU, rather than the links, limited a contender.
+#
+# Usage: Benchmarks/push-fleet.sh [--rate RATE] [--size MIB] [--repeats R] [COUNT ...]
+#        (defaults: 100mbit, 100 MiB, 1 run, counts 1 4 8 16; the median of R runs is reported)
+# Writes Benchmarks/results/push-fleet.md and prints it. Needs root and what
+# scripts/install-deps.sh installs, plus python3-libtorrent and opentracker.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rate=100mbit
+size_mib=100
+repeats=1
+counts=()
+while (($# > 0)); do
+    case "$1" in
+        --rate) rate=${2:?--rate needs a value}; shift 2 ;;
+        --size) size_mib=${2:?--size needs a value}; shift 2 ;;
+        --repeats) repeats=${2:?--repeats needs a value}; shift 2 ;;
+        -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        *) counts+=("$1"); shift ;;
+    esac
+done
+((${#counts[@]} > 0)) || counts=(1 4 8 16)
+max=0
+for count in "${counts[@]}"; do ((count > max)) && max=$count; done
+
+python=/usr/bin/python3 # Debian's python3-libtorrent is built for this interpreter only.
+for tool in /usr/bin/opentracker /usr/bin/scp /usr/bin/ssh /usr/bin/jq; do
+    [[ -x "$tool" ]] || { echo "missing $tool (apt-get install opentracker openssh-client jq)" >&2; exit 1; }
+done
+"$python" -c 'import libtorrent' 2>/dev/null || { echo "missing python3-libtorrent for $python" >&2; exit 1; }
+
+name=pushfleet
+subnet=10.93
+sandbox_dir=/run/swarmdeploy-sandbox-$name
+controller=$subnet.0.1
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+
+swift build -c release --product swarmdeploy >/dev/null
+bin=$(swift build -c release --show-bin-path)
+peer=$(scripts/build-peer.sh | tail -n 1)
+
+work=$(mktemp -d /var/tmp/swarmdeploy-push-fleet.XXXXXX)
+sampler_pid=
+cleanup() {
+    [[ -z "$sampler_pid" ]] || kill "$sampler_pid" 2>/dev/null || true
+    # Stops everything started in the sandbox's namespaces: sshd sessions, peers, the
+    # libtorrent seeder and opentracker.
+    scripts/sandbox.sh down --name "$name" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Arithmetic on decimals without bc.
+calc() { awk "BEGIN { print $* }"; }
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+now() { date +%s.%N; }
+
+# --- the sandbox, the tree, the tarball and the torrent
+scripts/sandbox.sh down --name "$name" >/dev/null 2>&1 || true
+# /srv holds the tarball, the extracted tree and what a contender keeps beside them.
+scripts/sandbox.sh up "$max" --name "$name" --subnet "$subnet" --rate "$rate" \
+    --disk $((size_mib * 3 + 200))m >/dev/null
+case "$rate" in
+    *gbit) rate_bits=$((${rate%gbit} * 1000000000)) ;;
+    *mbit) rate_bits=$((${rate%mbit} * 1000000)) ;;
+    *kbit) rate_bits=$((${rate%kbit} * 1000)) ;;
+    *) rate_bits=${rate%bit} ;;
+esac
+mapfile -t addresses < <(awk '/^root@/ { sub(/^root@/, "", $1); print $1 }' "$sandbox_dir/hosts.txt")
+for count in "${counts[@]}"; do
+    { echo "# the first $count hosts"; grep '^root@' "$sandbox_dir/hosts.txt" | head -n "$count"; } \
+        >"$work/hosts-$count.txt"
+done
+
+ctl() { scripts/sandbox.sh controller --name "$name" -- "$@"; }
+ssh_options=(-F /dev/null -i "$sandbox_dir/id_ed25519" -o IdentitiesOnly=yes -o BatchMode=yes
+    -o UserKnownHostsFile="$sandbox_dir/known_hosts" -o StrictHostKeyChecking=yes)
+
+"$python" Benchmarks/generate-tree.py "$work/tree" "$size_mib"
+# Packing is untimed for the alternatives (push packs as part of its own time); its time is
+# reported on its own.
+chmod 755 "$work"
+pack_start=$(now)
+"$bin/swarmdeploy" pack "$work/tree" -o "$work/release" --tracker "http://$controller:6969/announce" >/dev/null
+pack_seconds=$(calc "$(now) - $pack_start")
+archive_bytes=$(stat -c %s "$work/release.tar")
+ideal=$(calc "$archive_bytes * 8 / $rate_bits")
+info_hash=$("$python" -c 'import sys, libtorrent; print(libtorrent.torrent_info(sys.argv[1]).info_hash())' \
+    "$work/release.torrent")
+
+# Empties every host's /srv between runs (the peer cache is in /root and stays).
+wipe() {
+    local i pids=()
+    for ((i = 1; i <= max; i++)); do
+        scripts/sandbox.sh host "$i" --name "$name" -- sh -c 'rm -rf /srv/* /srv/.[!.]*' &
+        pids+=($!)
+    done
+    wait "${pids[@]}"
+}
+
+# Core use: one line per half second, "UNIX-TIME BUSY-FRACTION" over both cores.
+"$python" - "$work/cpu.log" <<'PY' &
+import sys, time
+def sample():
+    fields = [int(v) for v in open('/proc/stat').readline().split()[1:]]
+    return sum(fields[:8]), fields[3] + fields[4]
+with open(sys.argv[1], 'w', buffering=1) as out:
+    total0, idle0 = sample()
+    while True:
+        time.sleep(0.5)
+        total, idle = sample()
+        busy = 1 - (idle - idle0) / max(1, total - total0)
+        out.write(f'{time.time():.2f} {busy:.3f}\n')
+        total0, idle0 = total, idle
+PY
+sampler_pid=$!
+# cpu_between START END: "MEAN-BUSY% PEAK-BUSY%" of the machine's cores in that window.
+cpu_between() {
+    awk -v a="$1" -v b="$2" '$1 >= a && $1 <= b + 0.5 { s += $2; n++; if ($2 > m) m = $2 }
+        END { if (n) printf "%d %d\n", 100 * s / n, 100 * m; else print "- -" }' "$work/cpu.log"
+}
+
+# --- swarmdeploy
+push() {
+    local hosts=$1
+    shift
+    ctl "$bin/swarmdeploy" push "$work/tree" to /srv/app on "$hosts" \
+        --identity "$sandbox_dir/id_ed25519" --known-hosts "$sandbox_dir/known_hosts" \
+        --peer-binary "$peer" --link-rate "$rate" --seed-grace 5s --json "$@"
+}
+
+# push_failure BASE: what push said, and each failed host's stage and error from its report.
+push_failure() {
+    cat "$1.log" >&2
+    jq -r '.hosts[] | select(.status != "succeeded") | "\(.name): \(.stage): \(.error)"' "$1.json" >&2 || true
+}
+
+# The cold push: every host receives the peer binary first. It also warms the cache.
+wipe
+cold_start=$(now)
+push "$work/hosts-$max.txt" >"$work/push-cold.json" 2>"$work/push-cold.log" ||
+    { echo "the cold push failed" >&2; push_failure "$work/push-cold"; exit 1; }
+cold_seconds=$(calc "$(now) - $cold_start")
+cold_uploads=$(jq '[.hosts[] | select(.peer_binary == "uploaded")] | length' "$work/push-cold.json")
+
+# run_push COUNT RUN: prints wall seconds; keeps the JSON report.
+run_push() {
+    local start report=$work/push-$1-$2.json
+    wipe
+    start=$(now)
+    push "$work/hosts-$1.txt" >"$report" 2>"$work/push-$1-$2.log" ||
+        { echo "push to $1 hosts failed" >&2; push_failure "$work/push-$1-$2"; exit 1; }
+    calc "$(now) - $start"
+}
+
+# --- parallel scp: runs inside the controller's namespace.
+cat >"$work/scp-all.sh" <<'SH'
+set -u
+hosts=$1 tarball=$2
+shift 2
+pids=()
+for address in $(awk '/^root@/ { sub(/^root@/, "", $1); print $1 }' "$hosts"); do
+    { scp -q "$@" "$tarball" "root@$address:/srv/release.tar" &&
+        ssh "$@" "root@$address" 'mkdir -p /srv/app && tar -xf /srv/release.tar -C /srv/app'; } &
+    pids+=($!)
+done
+failed=0
+for pid in "${pids[@]}"; do wait "$pid" || failed=$((failed + 1)); done
+exit "$failed"
+SH
+
+run_scp() {
+    local start
+    wipe
+    start=$(now)
+    ctl bash "$work/scp-all.sh" "$work/hosts-$1.txt" "$work/release.tar" "${ssh_options[@]}" ||
+        { echo "parallel scp to $1 hosts failed" >&2; exit 1; }
+    calc "$(now) - $start"
+}
+
+# --- libtorrent: one script for the seeder and the host downloaders.
+cat >"$work/lt.py" <<'PY'
+import os, subprocess, sys, time
+import libtorrent as lt
+role, torrent, save, listen = sys.argv[1:5]
+settings = {
+    'enable_dht': False, 'enable_lsd': False, 'enable_upnp': False, 'enable_natpmp': False,
+    'listen_interfaces': listen + ':6881',
+    # TCP only, as swarmdeploy: uTP paces itself to yield to other traffic.
+    'enable_outgoing_utp': False, 'enable_incoming_utp': False,
+    'ssrf_mitigation': False, 'announce_to_all_trackers': True,
+    'upload_rate_limit': 0, 'download_rate_limit': 0,
+    'alert_mask': lt.alert.category_t.tracker_notification | lt.alert.category_t.error_notification,
+}
+session = lt.session(settings)
+info = lt.torrent_info(torrent)
+handle = session.add_torrent({'ti': info, 'save_path': save})
+deadline = time.time() + 900
+while not handle.status().is_seeding:
+    if time.time() > deadline:
+        print('libtorrent: incomplete', handle.status().progress, flush=True)
+        sys.exit(1)
+    time.sleep(0.05)
+if role == 'seed':
+    # Ready once the tracker knows the seeder.
+    handle.force_reannounce()
+    announced = False
+    while not announced and time.time() < deadline:
+        session.wait_for_alert(500)
+        announced = any(isinstance(a, lt.tracker_reply_alert) for a in session.pop_alerts())
+    print('ready', flush=True)
+    while True:
+        time.sleep(1)
+dest, done, stop = sys.argv[5:8]
+os.makedirs(dest, exist_ok=True)
+subprocess.run(['tar', '-xf', os.path.join(save, info.name()), '-C', dest], check=True)
+with open(done + '.tmp', 'w') as out:
+    out.write(f'{time.time():.3f}\n')
+os.rename(done + '.tmp', done)
+# Seed on, as a swarmdeploy peer does, until every host is done.
+while not os.path.exists(stop) and time.time() < deadline:
+    time.sleep(0.1)
+PY
+chmod 644 "$work/lt.py" "$work/release.torrent"
+
+# The tracker and the seeder stay up for all libtorrent runs.
+mkdir -p "$work/jail" "$work/lt-seed"
+echo "$info_hash" >"$work/jail/whitelist"
+chmod 755 "$work/jail"
+chmod 644 "$work/jail/whitelist"
+ctl /usr/bin/opentracker -i "$controller" -p 6969 -d "$work/jail" -u nobody -w whitelist \
+    >"$work/opentracker.log" 2>&1 &
+cp "$work/release.tar" "$work/lt-seed/"
+ctl "$python" "$work/lt.py" seed "$work/release.torrent" "$work/lt-seed" "$controller" \
+    >"$work/lt-seed.log" 2>&1 &
+for _ in $(seq 1 600); do grep -q ready "$work/lt-seed.log" && break; sleep 0.1; done
+grep -q ready "$work/lt-seed.log" || { echo "libtorrent seeder never got ready:" >&2; cat "$work/lt-seed.log" >&2; exit 1; }
+
+# run_libtorrent COUNT RUN: prints seconds from launch to the last host's extracted tree.
+run_libtorrent() {
+    local start end pid pids=() i marks=$work/lt-$1-$2
+    wipe
+    mkdir -p "$marks"
+    start=$(now)
+    for ((i = 0; i < $1; i++)); do
+        ctl ssh "${ssh_options[@]}" "root@${addresses[i]}" \
+            "exec $python $work/lt.py peer $work/release.torrent /srv/lt 0.0.0.0 /srv/app $marks/h$((i + 1)) $marks/stop" \
+            >"$marks/h$((i + 1)).log" 2>&1 &
+        pids+=($!)
+    done
+    for _ in $(seq 1 9000); do
+        (($(find "$marks" -name 'h*' ! -name '*.*' | wc -l) == $1)) && break
+        sleep 0.1
+    done
+    touch "$marks/stop"
+    for pid in "${pids[@]}"; do wait "$pid" || { echo "libtorrent on $1 hosts failed:" >&2; cat "$marks"/*.log >&2; exit 1; }; done
+    end=$(for ((i = 1; i <= $1; i++)); do cat "$marks/h$i"; done | sort -g | tail -n 1)
+    calc "$end - $start"
+}
+
+# --- the runs; the contenders take turns so drift in machine load hits all alike.
+rows=()
+for count in "${counts[@]}"; do
+    ours=() scps=() lts=() ours_cpu=() scp_cpu=() lt_cpu=()
+    for run in $(seq 1 "$repeats"); do
+        start=$(now); ours+=("$(run_push "$count" "$run")"); ours_cpu+=("$(cpu_between "$start" "$(now)")")
+        start=$(now); scps+=("$(run_scp "$count")"); scp_cpu+=("$(cpu_between "$start" "$(now)")")
+        start=$(now); lts+=("$(run_libtorrent "$count" "$run")"); lt_cpu+=("$(cpu_between "$start" "$(now)")")
+    done
+    echo "$count hosts: swarmdeploy ${ours[*]} (cpu ${ours_cpu[*]}); scp ${scps[*]} (cpu ${scp_cpu[*]});" \
+        "libtorrent ${lts[*]} (cpu ${lt_cpu[*]})" >&2
+    # The swarmdeploy report of the median run.
+    best=1
+    for run in $(seq 1 "$repeats"); do
+        [[ "${ours[run - 1]}" == "$(median "${ours[@]}")" ]] && best=$run
+    done
+    report=$work/push-$count-$best.json
+    summary=$(jq -r '[.totals.transfer_seconds, .totals.seeder_copies,
+        ([.hosts[].bytes_duplicate] | add), ([.hosts[].bytes_from_seeder] | max),
+        ([.hosts[].bytes_from_seeder] | min)] | map(tostring) | join(" ")' "$report")
+    row="$count $(median "${ours[@]}") $(median "${scps[@]}") $(median "${lts[@]}") $summary"
+    rows+=("$row ${ours_cpu[best - 1]} ${scp_cpu[0]} ${lt_cpu[0]}")
+done
+
+# --- the results
+mkdir -p Benchmarks/results
+cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
+lt_version=$("$python" -c 'import libtorrent; print(libtorrent.__version__)')
+openssh=$(ssh -V 2>&1 | cut -d, -f1)
+eff() { printf '%.2f' "$(calc "$ideal / $1")"; }
+mib() { printf '%.1f' "$(calc "$1 / 1048576")"; }
+{
+    echo "# Push to a fleet: swarmdeploy next to parallel scp and a libtorrent swarm"
+    echo
+    echo "A $size_mib MiB tree ($(mib "$archive_bytes") MiB as an uncompressed tarball; 70 % random"
+    echo "bytes in large files, 30 % small text files, from \`generate-tree.py\`) to N hosts of the local"
+    echo "sandbox (\`scripts/sandbox.sh\`): network namespaces on one machine, every machine's link,"
+    echo "the controller's included, shaped to $rate each way. Machine: $(nproc) cores, $cpu_model;"
+    echo "another build and test load shared it (load average before the run: $load_before)."
+    echo "libtorrent $lt_version, $openssh. $repeats run(s) per cell$( ((repeats > 1)) && echo ", median")."
+    echo
+    echo "| N | ideal s | swarmdeploy s (eff) | parallel scp s (eff) | libtorrent s (eff) | notes |"
+    echo "|---:|---:|---:|---:|---:|---|"
+    for row in "${rows[@]}"; do
+        read -r count ours scp lt transfer _ <<<"$row"
+        echo "| $count | $(printf %.1f "$ideal") | $(printf %.1f "$ours") ($(eff "$ours"))" \
+            "| $(printf %.1f "$scp") ($(eff "$scp")) | $(printf %.1f "$lt") ($(eff "$lt"))" \
+            "| push's own transfer time $(printf %.1f "$transfer") s ($(eff "$transfer")) |"
+    done
+    echo
+    echo "Inside the push (its JSON report) and the machine's cores during each run:"
+    echo
+    echo "| N | seeder sent (copies) | from seeder per host, MiB | duplicate MiB, all hosts | CPU busy mean/peak %: push | scp | libtorrent |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|"
+    for row in "${rows[@]}"; do
+        read -r count _ _ _ _ copies duplicate seeder_max seeder_min \
+            ours_mean ours_peak scp_mean scp_peak lt_mean lt_peak <<<"$row"
+        echo "| $count | $(printf %.2f "$copies") | $(mib "$seeder_min")–$(mib "$seeder_max") | $(mib "$duplicate")" \
+            "| $ours_mean / $ours_peak | $scp_mean / $scp_peak | $lt_mean / $lt_peak |"
+    done
+    echo
+    echo "Efficiency = ideal / time; ideal = tarball bytes × 8 / $rate, one copy through one link"
+    echo "(the controller's or a host's). TCP/IP and Ethernet headers take about 4 % of the shaped"
+    echo "rate, so 0.96 is the most any contender can reach."
+    echo
+    echo "What each time includes:"
+    echo
+    echo "- **swarmdeploy**: the wall clock of \`swarmdeploy push\` run on the controller: packing and"
+    echo "  hashing the tree ($(printf %.1f "$pack_seconds") s on its own with \`swarmdeploy pack\`), SSH to"
+    echo "  every host, starting the peers (binary already cached on the hosts), the swarm, extraction"
+    echo "  and the atomic switch of /srv/app, until the last host reports. \`--seed-grace 5s\` does not"
+    echo "  add to it: peers stop as soon as every host is done. \"push transfer\" is push's own"
+    echo "  \`transfer_seconds\`, first peer start to last host installed."
+    echo "- **parallel scp**: for every host at once, OpenSSH \`scp\` of the tarball to /srv, then"
+    echo "  \`ssh HOST tar -xf\` into /srv/app; until the last host is done. The tarball and torrent"
+    echo "  were made beforehand and are not in the time (nor in libtorrent's)."
+    echo "- **libtorrent**: a python3-libtorrent seeder on the controller and opentracker, both"
+    echo "  started and announced beforehand (not timed); the time runs from launching, over ssh and"
+    echo "  all at once, a libtorrent downloader on every host until the last host has every piece"
+    echo "  verified and the tarball extracted into /srv/app. Finished hosts seed on until all are done."
+    echo "  Settings: DHT, LSD, UPnP and NAT-PMP off, TCP only (no uTP, which yields to other"
+    echo "  traffic), no rate limits; choking, piece picking, connection limits and unchoke slots"
+    echo "  (8) at libtorrent's defaults; super-seeding off. Same torrent (piece size) as push's."
+    echo
+    echo "The cold first push to all $max hosts, which uploads the $(mib "$(stat -c %s "$peer")") MiB peer"
+    echo "binary to each ($cold_uploads uploaded), took $(printf %.1f "$cold_seconds") s;" \
+        "the table's pushes found it cached."
+    echo
+    echo "CPU busy: the share of both cores in use over the whole machine during a run (including"
+    echo "the other load on it), mean and peak of half-second samples. Below 100 % the links, not"
+    echo "the cores, set the pace."
+    echo
+    echo "Reproduce: \`Benchmarks/push-fleet.sh --rate $rate --size $size_mib --repeats $repeats ${counts[*]}\`"
+} >Benchmarks/results/push-fleet.md
+cat Benchmarks/results/push-fleet.md
