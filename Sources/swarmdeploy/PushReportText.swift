@@ -52,7 +52,7 @@ enum PushReportText {
         }
         summary += "; the controller sent \(HumanUnits.bytes(totals.seederBytesSent)) (\(HumanUnits.decimal(totals.seederCopies, fractionDigits: 2)) copies)"
         lines.append(summary)
-        if let efficiency = totals.efficiency {
+        if let efficiency = totals.efficiency, totals.idealSeconds >= 1 {
             lines.append("one copy through one \(HumanUnits.bitRate(totals.linkRateBitsPerSecond)) NIC takes \(HumanUnits.duration(totals.idealSeconds)): efficiency \(HumanUnits.decimal(efficiency, fractionDigits: 2)) (set --link-rate to your NIC's rate)")
         }
         return lines.joined(separator: "\n")
