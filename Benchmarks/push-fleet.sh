@@ -51,6 +51,8 @@ subnet=10.93
 sandbox_dir=/run/swarmdeploy-sandbox-$name
 controller=$subnet.0.1
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+results=Benchmarks/results/push-fleet.md
+[[ "$rate" == 100mbit ]] || results=Benchmarks/results/push-fleet-$rate.md
 
 swift build -c release --product swarmdeploy >/dev/null
 bin=$(swift build -c release --show-bin-path)
@@ -58,12 +60,27 @@ peer=$(scripts/build-peer.sh | tail -n 1)
 
 work=$(mktemp -d /var/tmp/swarmdeploy-push-fleet.XXXXXX)
 sampler_pid=
+# The benchmark's own CPU time, apart from whatever else runs on the machine: this script
+# moves itself into a cpuacct cgroup (v1) of its own, which everything it starts inherits,
+# the sandbox's sshd and every session and peer they run included.
+cgroup=/sys/fs/cgroup/cpuacct/swarmdeploy-push-fleet-$$
+if mkdir "$cgroup" 2>/dev/null && echo $$ >"$cgroup/cgroup.procs" 2>/dev/null; then
+    own_cpu() { awk '{ printf "%.3f\n", $1 / 1e9 }' "$cgroup/cpuacct.usage"; }
+else
+    rmdir "$cgroup" 2>/dev/null || true
+    cgroup=
+    own_cpu() { echo 0; }
+fi
 cleanup() {
     [[ -z "$sampler_pid" ]] || kill "$sampler_pid" 2>/dev/null || true
     # Stops everything started in the sandbox's namespaces: sshd sessions, peers, the
     # libtorrent seeder and opentracker.
     scripts/sandbox.sh down --name "$name" >/dev/null 2>&1 || true
     rm -rf "$work"
+    if [[ -n "$cgroup" ]]; then
+        echo $$ >"${cgroup%/*}/cgroup.procs" 2>/dev/null || true
+        rmdir "$cgroup" 2>/dev/null || true
+    fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -132,10 +149,12 @@ with open(sys.argv[1], 'w', buffering=1) as out:
         total0, idle0 = total, idle
 PY
 sampler_pid=$!
-# cpu_between START END: "MEAN-BUSY% PEAK-BUSY%" of the machine's cores in that window.
+# cpu_between START END OWN0 OWN1: "OWN-CORES MEAN-BUSY% PEAK-BUSY%": the cores the benchmark
+# itself kept busy on average, and the machine's busy share (all load) in that window.
 cpu_between() {
-    awk -v a="$1" -v b="$2" '$1 >= a && $1 <= b + 0.5 { s += $2; n++; if ($2 > m) m = $2 }
-        END { if (n) printf "%d %d\n", 100 * s / n, 100 * m; else print "- -" }' "$work/cpu.log"
+    awk -v a="$1" -v b="$2" -v own="$(calc "($4 - $3) / ($2 - $1)")" \
+        '$1 >= a && $1 <= b + 0.5 { s += $2; n++; if ($2 > m) m = $2 }
+        END { if (n) printf "%.2f %d %d\n", own, 100 * s / n, 100 * m; else printf "%.2f - -\n", own }' "$work/cpu.log"
 }
 
 # --- swarmdeploy
@@ -281,9 +300,12 @@ rows=()
 for count in "${counts[@]}"; do
     ours=() scps=() lts=() ours_cpu=() scp_cpu=() lt_cpu=()
     for run in $(seq 1 "$repeats"); do
-        start=$(now); ours+=("$(run_push "$count" "$run")"); ours_cpu+=("$(cpu_between "$start" "$(now)")")
-        start=$(now); scps+=("$(run_scp "$count")"); scp_cpu+=("$(cpu_between "$start" "$(now)")")
-        start=$(now); lts+=("$(run_libtorrent "$count" "$run")"); lt_cpu+=("$(cpu_between "$start" "$(now)")")
+        start=$(now) own=$(own_cpu); ours+=("$(run_push "$count" "$run")")
+        ours_cpu+=("$(cpu_between "$start" "$(now)" "$own" "$(own_cpu)")")
+        start=$(now) own=$(own_cpu); scps+=("$(run_scp "$count")")
+        scp_cpu+=("$(cpu_between "$start" "$(now)" "$own" "$(own_cpu)")")
+        start=$(now) own=$(own_cpu); lts+=("$(run_libtorrent "$count" "$run")")
+        lt_cpu+=("$(cpu_between "$start" "$(now)" "$own" "$(own_cpu)")")
     done
     echo "$count hosts: swarmdeploy ${ours[*]} (cpu ${ours_cpu[*]}); scp ${scps[*]} (cpu ${scp_cpu[*]});" \
         "libtorrent ${lts[*]} (cpu ${lt_cpu[*]})" >&2
@@ -328,13 +350,14 @@ mib() { printf '%.1f' "$(calc "$1 / 1048576")"; }
     echo
     echo "Inside the push (its JSON report) and the machine's cores during each run:"
     echo
-    echo "| N | seeder sent (copies) | from seeder per host, MiB | duplicate MiB, all hosts | CPU busy mean/peak %: push | scp | libtorrent |"
+    echo "| N | seeder sent (copies) | from seeder per host, MiB | duplicate MiB, all hosts | cores used / machine busy mean, peak: push | scp | libtorrent |"
     echo "|---:|---:|---:|---:|---:|---:|---:|"
     for row in "${rows[@]}"; do
         read -r count _ _ _ _ copies duplicate seeder_max seeder_min \
-            ours_mean ours_peak scp_mean scp_peak lt_mean lt_peak <<<"$row"
+            ours_own ours_mean ours_peak scp_own scp_mean scp_peak lt_own lt_mean lt_peak <<<"$row"
         echo "| $count | $(printf %.2f "$copies") | $(mib "$seeder_min")–$(mib "$seeder_max") | $(mib "$duplicate")" \
-            "| $ours_mean / $ours_peak | $scp_mean / $scp_peak | $lt_mean / $lt_peak |"
+            "| $ours_own / $ours_mean %, $ours_peak % | $scp_own / $scp_mean %, $scp_peak %" \
+            "| $lt_own / $lt_mean %, $lt_peak % |"
     done
     echo
     echo "Efficiency = ideal / time; ideal = tarball bytes × 8 / $rate, one copy through one link"
@@ -364,10 +387,12 @@ mib() { printf '%.1f' "$(calc "$1 / 1048576")"; }
     echo "binary to each ($cold_uploads uploaded), took $(printf %.1f "$cold_seconds") s;" \
         "the table's pushes found it cached."
     echo
-    echo "CPU busy: the share of both cores in use over the whole machine during a run (including"
-    echo "the other load on it), mean and peak of half-second samples. Below 100 % the links, not"
-    echo "the cores, set the pace."
+    echo "Cores used: the CPU seconds of everything the benchmark started (controller tools, every"
+    echo "host's sshd sessions, peers, tar), from a cpuacct cgroup, over the run's wall time; out of"
+    echo "$(nproc). Machine busy: the share of all cores in use, other load on the machine included,"
+    echo "mean and peak of half-second samples. Kernel work in softirq context (the shaped veths and"
+    echo "the bridge) is in the second figure only. Near 100 % the cores, not the links, set the pace."
     echo
     echo "Reproduce: \`Benchmarks/push-fleet.sh --rate $rate --size $size_mib --repeats $repeats ${counts[*]}\`"
-} >Benchmarks/results/push-fleet.md
-cat Benchmarks/results/push-fleet.md
+} >"$results"
+cat "$results"
