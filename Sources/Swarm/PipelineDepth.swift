@@ -1,48 +1,75 @@
-/// How many block requests to keep outstanding with one peer.
+/// How many block requests to keep outstanding with one peer: as many as it delivers in
+/// `queueTime` at the rate measured from it, within `minimum...maximum`.
 ///
-/// Enough bytes must be in flight to cover the link's bandwidth-delay
-/// product, or the link idles between a block and the next request: at
-/// 10 Gbit/s and 200 µs that is 250 KB, and the round trip a request really
-/// sees includes the sender's disk and queues. The internet-era fixed 5
-/// requests (80 KiB) caps a LAN transfer far below line rate, so the default
-/// before any measurement is deep, and measurement only moves it within
-/// `minimum...maximum`.
-public struct PipelineDepth: Hashable, Sendable {
-    /// Depth before a rate and round trip are measured: 2 MiB in flight.
-    public var initial: Int
-    public var minimum: Int
-    public var maximum: Int
-    /// Bandwidth-delay products to keep in flight; above 1 absorbs jitter and
-    /// the gap between the measured rate and what the link could carry.
-    public var factor: Double
+/// Too shallow a pipeline leaves a fast link idle between a block and the next request (the
+/// internet-era fixed 5 requests caps a LAN far below line rate). Too deep a pipeline hurts
+/// as much in a swarm: a peer serves each connection's requests in order, so a request waits
+/// behind everything asked before it. With 15 hosts asking one host for 2 MiB each, a request
+/// for a piece that just appeared waited seconds, every host lagged seconds behind the
+/// seeder, and the whole push took that much longer. Sizing the queue by time keeps a
+/// request's wait near `queueTime` whatever the peer's share of its uplink, while a peer that
+/// delivers fast is asked for more: with `minimum` blocks outstanding and a round trip of a
+/// few milliseconds, one window's rate already lifts the depth to `maximum`.
+public struct PipelineDepth: Sendable {
+    public struct Settings: Hashable, Sendable {
+        /// How long a request should wait at the peer: rate × this is the depth.
+        public var queueTime: Duration
+        /// Depth before the first measurement.
+        public var initial: Int
+        public var minimum: Int
+        public var maximum: Int
+        /// How often the rate is sampled; each sample counts half in the estimate.
+        public var window: Duration
 
-    public init(initial: Int = 128, minimum: Int = 16, maximum: Int = 512, factor: Double = 2) {
-        precondition(minimum >= 1 && minimum <= initial && initial <= maximum, "need 1 <= minimum <= initial <= maximum")
-        precondition(factor > 0, "the factor must be positive")
-        self.initial = initial
-        self.minimum = minimum
-        self.maximum = maximum
-        self.factor = factor
+        public init(
+            queueTime: Duration = .milliseconds(100), initial: Int = 16, minimum: Int = 4, maximum: Int = 128,
+            window: Duration = .milliseconds(100)
+        ) {
+            precondition(minimum >= 1 && minimum <= initial && initial <= maximum, "need 1 <= minimum <= initial <= maximum")
+            precondition(queueTime > .zero && window > .zero, "queue time and window must be positive")
+            self.queueTime = queueTime
+            self.initial = initial
+            self.minimum = minimum
+            self.maximum = maximum
+            self.window = window
+        }
     }
 
-    /// The depth, in 16 KiB blocks, for a peer delivering `bytesPerSecond`
-    /// with round trip `roundTrip`, never above `peerLimit` (BEP 10 "reqq",
-    /// the most requests the peer says it queues).
-    ///
-    /// Feed the smallest recent round trip, not the latest: the latency of a
-    /// request grows with the queue in front of it, and sizing the queue from
-    /// that latency would only ever grow it.
-    public func blocks(bytesPerSecond: Double?, roundTrip: Duration?, peerLimit: Int? = nil) -> Int {
-        var depth = initial
-        if let bytesPerSecond, let roundTrip, bytesPerSecond > 0, roundTrip > .zero {
-            let seconds = Double(roundTrip.components.seconds) + Double(roundTrip.components.attoseconds) * 1e-18
-            let bytes = bytesPerSecond * seconds * factor
-            let wanted = (bytes / Double(PieceLayout.blockLength)).rounded(.up)
-            depth = wanted >= Double(maximum) ? maximum : max(minimum, Int(wanted))
+    public let settings: Settings
+    /// Requests to keep outstanding now, in 16 KiB blocks.
+    public private(set) var blocks: Int
+    /// Bytes per second the peer delivered lately; nil before the first full window.
+    public private(set) var bytesPerSecond: Double?
+    private var windowStart: Duration?
+    private var windowBytes = 0
+
+    public init(_ settings: Settings = Settings()) {
+        self.settings = settings
+        self.blocks = settings.initial
+    }
+
+    /// `bytes` of payload arrived from the peer at `now` (any monotonic clock).
+    public mutating func received(_ bytes: Int, at now: Duration) {
+        guard let start = windowStart else {
+            // The clock starts at the first block: the wait for it is the round trip, not the rate.
+            windowStart = now
+            return
         }
-        if let peerLimit {
-            depth = min(depth, max(1, peerLimit))
-        }
-        return depth
+        windowBytes += bytes
+        let elapsed = now - start
+        guard elapsed >= settings.window else { return }
+        let sample = Double(windowBytes) / elapsed.seconds
+        let rate = bytesPerSecond.map { ($0 + sample) / 2 } ?? sample
+        bytesPerSecond = rate
+        windowStart = now
+        windowBytes = 0
+        let wanted = (rate * settings.queueTime.seconds / Double(PieceLayout.blockLength)).rounded(.up)
+        blocks = wanted >= Double(settings.maximum) ? settings.maximum : max(settings.minimum, Int(wanted))
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) * 1e-18
     }
 }

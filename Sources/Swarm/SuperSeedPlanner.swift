@@ -5,7 +5,8 @@
 /// The seeder sends no full bitfield. Each peer is shown (by `have`
 /// messages) a small window of pieces that have not yet left the seeder,
 /// each such piece to one peer at a time; the window refills as pieces are
-/// sent or the peer reports having them. A piece counts as released once
+/// sent or the peer reports having them; once fewer unassigned pieces are left than
+/// would fill every window, each peer gets its share of them only. A piece counts as released once
 /// the seeder has sent it completely, or once any peer reports having it
 /// (it is in the swarm already). When every piece is released, every peer is
 /// shown everything, so stragglers and late joiners are never starved.
@@ -151,7 +152,13 @@ public struct SuperSeedPlanner: Sendable {
                 result.append(piece)
             }
         } else if !peers[peer]!.isPaused {
-            while peers[peer]!.window.count < windowSize, let piece = pool.popLast() {
+            // Near the end, windows shrink to the peers' fair share of what is left: a peer
+            // holding a full window of the last pieces would keep the seeder's uplink busy
+            // with one host's downlink, which the other hosts' uploads fill too, while the
+            // rest of its uplink idles.
+            let share = (pool.count + peers.count - 1) / max(1, peers.count)
+            let limit = min(windowSize, max(1, share))
+            while peers[peer]!.window.count < limit, let piece = pool.popLast() {
                 assignee[piece] = peer
                 servableTo[piece] = peer
                 peers[peer]!.window.insert(piece)

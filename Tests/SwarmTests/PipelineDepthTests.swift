@@ -4,53 +4,83 @@ import Testing
 
 @Suite("PipelineDepth")
 struct PipelineDepthTests {
+    static let block = PieceLayout.blockLength
+
+    /// Feeds `bytesPerSecond` in 16 KiB blocks for `duration`, starting at `start`; returns the end.
+    @discardableResult
+    static func deliver(_ depth: inout PipelineDepth, bytesPerSecond: Double, for duration: Duration, from start: Duration = .zero) -> Duration {
+        let interval = Duration.seconds(Double(block) / bytesPerSecond)
+        var now = start
+        while now < start + duration {
+            depth.received(block, at: now)
+            now += interval
+        }
+        return now
+    }
+
+    @Test func startsAtTheInitialDepthUntilAWindowIsMeasured() {
+        var depth = PipelineDepth()
+        #expect(depth.blocks == 16)
+        #expect(depth.bytesPerSecond == nil)
+        // The first block only starts the clock; less than a window later nothing is measured yet.
+        depth.received(Self.block, at: .seconds(1))
+        depth.received(Self.block, at: .seconds(1) + .milliseconds(50))
+        #expect(depth.blocks == 16)
+        #expect(depth.bytesPerSecond == nil)
+    }
+
     struct Case: CustomStringConvertible, Sendable {
-        var bytesPerSecond: Double?
-        var roundTripMicroseconds: Int?
-        var peerLimit: Int? = nil
+        var bytesPerSecond: Double
         var expected: Int
-        var description: String {
-            "\(bytesPerSecond.map { "\($0) B/s" } ?? "no rate"), \(roundTripMicroseconds.map { "\($0) µs" } ?? "no RTT"), limit \(peerLimit.map(String.init) ?? "none")"
-        }
+        var description: String { "\(bytesPerSecond) B/s → \(expected) blocks" }
     }
 
+    /// Depth = rate × 100 ms / 16 KiB, rounded up, within 4...128.
     @Test(arguments: [
-        // Before any measurement: deep, 2 MiB in flight.
-        Case(bytesPerSecond: nil, roundTripMicroseconds: nil, expected: 128),
-        Case(bytesPerSecond: 1.25e9, roundTripMicroseconds: nil, expected: 128),
-        // 10 Gbit/s, 200 µs, ×2: 500,000 bytes = 30.5 blocks, rounded up.
-        Case(bytesPerSecond: 1.25e9, roundTripMicroseconds: 200, expected: 31),
-        // 3 GB/s, 1 ms, ×2: 6 MB = 366.2 blocks.
-        Case(bytesPerSecond: 3e9, roundTripMicroseconds: 1000, expected: 367),
-        // Slow or near links still keep the floor of 16.
-        Case(bytesPerSecond: 1e8, roundTripMicroseconds: 100, expected: 16),
-        Case(bytesPerSecond: 0, roundTripMicroseconds: 100, expected: 128),
-        // Long round trips are capped.
-        Case(bytesPerSecond: 1.25e9, roundTripMicroseconds: 10_000, expected: 512),
-        Case(bytesPerSecond: 1e300, roundTripMicroseconds: 10_000_000, expected: 512),
-        // The peer's own queue limit wins.
-        Case(bytesPerSecond: nil, roundTripMicroseconds: nil, peerLimit: 250, expected: 128),
-        Case(bytesPerSecond: nil, roundTripMicroseconds: nil, peerLimit: 50, expected: 50),
-        Case(bytesPerSecond: 1e8, roundTripMicroseconds: 100, peerLimit: 5, expected: 5),
-        Case(bytesPerSecond: nil, roundTripMicroseconds: nil, peerLimit: 0, expected: 1),
+        // A host's share of another host's 100 Mbit/s uplink, 15 ways: ~0.8 MB/s → 5 blocks.
+        Case(bytesPerSecond: 800_000, expected: 5),
+        // 6.25 MB/s (a whole 50 Mbit/s link): 38.1 blocks.
+        Case(bytesPerSecond: 6_250_000, expected: 39),
+        // Slower than the floor asks for: keep 4, so a peer that speeds up is noticed.
+        Case(bytesPerSecond: 100_000, expected: 4),
+        Case(bytesPerSecond: 50_000, expected: 4),
+        // Loopback or 10 Gbit/s: capped.
+        Case(bytesPerSecond: 400_000_000, expected: 128),
     ])
-    func depth(_ c: Case) {
-        let depth = PipelineDepth().blocks(
-            bytesPerSecond: c.bytesPerSecond,
-            roundTrip: c.roundTripMicroseconds.map { .microseconds($0) },
-            peerLimit: c.peerLimit
-        )
-        #expect(depth == c.expected)
+    func steadyRate(_ c: Case) {
+        var depth = PipelineDepth()
+        Self.deliver(&depth, bytesPerSecond: c.bytesPerSecond, for: .seconds(3))
+        #expect(depth.blocks == c.expected)
+        let measured = depth.bytesPerSecond ?? 0
+        #expect(abs(measured - c.bytesPerSecond) / c.bytesPerSecond < 0.1, "measured \(measured) B/s")
     }
 
-    @Test func depthGrowsWithRateAndRoundTrip() {
-        let sizing = PipelineDepth(initial: 64, minimum: 4, maximum: 1024, factor: 1)
-        var last = 0
-        for megabytes in stride(from: 100, through: 2000, by: 100) {
-            let depth = sizing.blocks(bytesPerSecond: Double(megabytes) * 1e6, roundTrip: .milliseconds(1))
-            #expect(depth >= last)
-            last = depth
-        }
-        #expect(last == 123)  // 2 GB/s × 1 ms = 2 MB = 122.07 blocks
+    /// A peer that turns out fast is asked for much more within a few windows; one that slows
+    /// down (its uplink now shared) is asked for less, so requests do not queue behind others.
+    @Test func followsTheRateBothWays() {
+        var depth = PipelineDepth()
+        var now = Self.deliver(&depth, bytesPerSecond: 200_000_000, for: .milliseconds(500))
+        #expect(depth.blocks == 128)
+        now = Self.deliver(&depth, bytesPerSecond: 800_000, for: .seconds(2), from: now)
+        #expect(depth.blocks <= 6)
+        Self.deliver(&depth, bytesPerSecond: 12_000_000, for: .seconds(1), from: now)
+        #expect((70...80).contains(depth.blocks))
+    }
+
+    /// A pause (nothing requested from the peer) lowers the estimate, never below the floor.
+    @Test func idleTimeLowersButKeepsTheFloor() {
+        var depth = PipelineDepth()
+        let now = Self.deliver(&depth, bytesPerSecond: 12_000_000, for: .seconds(1))
+        let before = depth.blocks
+        depth.received(Self.block, at: now + .seconds(5))
+        #expect(depth.blocks < before)
+        #expect(depth.blocks >= 4)
+    }
+
+    @Test func customSettings() {
+        var depth = PipelineDepth(.init(queueTime: .seconds(1), initial: 2, minimum: 1, maximum: 1000))
+        #expect(depth.blocks == 2)
+        Self.deliver(&depth, bytesPerSecond: 1_638_400, for: .seconds(3))  // 100 blocks a second
+        #expect((100...102).contains(depth.blocks))
     }
 }

@@ -6,29 +6,57 @@ import TestSupport
 @Suite("SuperSeedPlanner")
 struct SuperSeedPlannerTests {
     @Test func windowsHoldDistinctNeverSentPieces() throws {
-        var planner = SuperSeedPlanner(pieceCount: 10, windowSize: 3)
+        var planner = SuperSeedPlanner(pieceCount: 24, windowSize: 3)
         let a = PeerKey(1), b = PeerKey(2), c = PeerKey(3), d = PeerKey(4)
         for peer in [a, b, c, d] { planner.peerConnected(peer) }
         #expect(planner.piecesToAdvertise(to: a) == [0, 1, 2])
         #expect(planner.piecesToAdvertise(to: a) == [])
         #expect(planner.piecesToAdvertise(to: b) == [3, 4, 5])
         #expect(planner.piecesToAdvertise(to: c) == [6, 7, 8])
-        #expect(planner.piecesToAdvertise(to: d) == [9])
+        #expect(planner.piecesToAdvertise(to: d) == [9, 10, 11])
         #expect(planner.invariantViolations() == [])
 
         // Only advertised, never-sent pieces are served.
-        #expect(planner.mayServe(0, to: a) && !planner.mayServe(3, to: a) && !planner.mayServe(10, to: a))
+        #expect(planner.mayServe(0, to: a) && !planner.mayServe(3, to: a) && !planner.mayServe(24, to: a))
         planner.pieceSent(0, to: a)
         #expect(!planner.mayServe(0, to: a))
         #expect(planner.timesSent(0) == 1)
-        // Sending frees the window slot, but nothing unsent is left to fill it.
-        #expect(planner.piecesToAdvertise(to: a) == [])
+        // Sending frees the window slot for the next unsent piece.
+        #expect(planner.piecesToAdvertise(to: a) == [12])
 
-        // A departing peer's unsent pieces go to the next peer that asks.
+        // A departing peer's unsent pieces go first to the next peer with room.
         planner.peerDisconnected(b)
-        #expect(planner.piecesToAdvertise(to: a) == [3])
-        #expect(planner.piecesToAdvertise(to: d) == [4, 5])
+        #expect(planner.piecesToAdvertise(to: d) == [])
+        planner.pieceSent(6, to: c)
+        #expect(planner.piecesToAdvertise(to: c) == [3])
         #expect(planner.invariantViolations() == [])
+    }
+
+    /// Once the unassigned pieces would no longer fill every window, a peer is given only its
+    /// share of them, so the last pieces are spread over every peer instead of a few full windows.
+    @Test func windowsShrinkToAShareOfWhatIsLeft() throws {
+        var planner = SuperSeedPlanner(pieceCount: 12, windowSize: 4)
+        let a = PeerKey(1), b = PeerKey(2), c = PeerKey(3)
+        for peer in [a, b, c] { planner.peerConnected(peer) }
+        #expect(planner.piecesToAdvertise(to: a) == [0, 1, 2, 3])  // 12 left: 4 each
+        #expect(planner.piecesToAdvertise(to: b) == [4, 5, 6])  // 8 left: 3 each
+        #expect(planner.piecesToAdvertise(to: c) == [7, 8])  // 5 left: 2 each
+        // 3 left: one each, and a and c hold that much already.
+        planner.pieceSent(0, to: a)
+        #expect(planner.piecesToAdvertise(to: a) == [])
+        planner.pieceSent(7, to: c)
+        #expect(planner.piecesToAdvertise(to: c) == [])
+        planner.pieceSent(8, to: c)
+        #expect(planner.piecesToAdvertise(to: c) == [9])
+        #expect(planner.invariantViolations() == [])
+        // Every piece still leaves once before any leaves twice.
+        for piece in [1, 2, 3] { planner.pieceSent(piece, to: a) }
+        #expect(planner.piecesToAdvertise(to: a) == [10])
+        for piece in [4, 5, 6] { planner.pieceSent(piece, to: b) }
+        #expect(planner.piecesToAdvertise(to: b) == [11])
+        for (piece, peer) in [(9, c), (10, a), (11, b)] { planner.pieceSent(piece, to: peer) }
+        #expect(planner.allPiecesSentOnce)
+        #expect((0..<12).allSatisfy { planner.timesSent($0) == 1 })
     }
 
     @Test func piecesFoundAtPeersAreReleasedWithoutSending() throws {
@@ -37,10 +65,11 @@ struct SuperSeedPlannerTests {
         planner.peerConnected(a)
         planner.peerConnected(b)
         try planner.peerHasBitfield(b, PieceSet([false, false, true, true]))
-        #expect(planner.piecesToAdvertise(to: a) == [0, 1])
+        // Two pieces left for two peers: a's window is its share, one piece.
+        #expect(planner.piecesToAdvertise(to: a) == [0])
         // b got piece 0 elsewhere: a's slot for it frees up, piece 0 needs no send.
         try planner.peerHas(b, piece: 0)
-        #expect(planner.piecesToAdvertise(to: a) == [])
+        #expect(planner.piecesToAdvertise(to: a) == [1])
         planner.pieceSent(1, to: a)
         #expect(planner.allPiecesSentOnce)
         #expect(planner.timesSent(0) == 0)

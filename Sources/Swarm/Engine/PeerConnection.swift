@@ -26,11 +26,14 @@ final class PeerConnection {
     /// A read from disk is on its way to this peer; serve one block at a time from disk.
     var servingFromDisk = false
 
+    /// Requests to keep outstanding with this peer, from the rate it delivers.
+    var pipeline: PipelineDepth
     var bytesDownloaded: Int64 = 0
     var bytesUploaded: Int64 = 0
 
-    init(key: PeerKey, channel: Channel, remoteID: PeerID, host: String, port: Int) {
+    init(key: PeerKey, channel: Channel, remoteID: PeerID, host: String, port: Int, pipeline: PipelineDepth.Settings) {
         self.key = key
+        self.pipeline = PipelineDepth(pipeline)
         self.channel = channel
         self.remoteID = remoteID
         self.address = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"

@@ -6,10 +6,13 @@ public struct SwarmConfiguration: Sendable {
     public var listenPort: Int
     /// Connections kept at once, inbound and outbound together.
     public var maxConnections: Int
-    /// Requests kept outstanding to one peer, in 16 KiB blocks. A LAN needs far more than the
-    /// internet's classic 5: at 1 Gbit/s and 0.2 ms round trip a peer must have ~25 KiB in flight
-    /// just to cover the wire, and much more to hide the other side's disk and scheduling.
-    public var pipelineDepth: Int
+    /// How many requests to keep outstanding with each peer (see `PipelineDepth`).
+    public var pipeline: PipelineDepth.Settings
+    /// Bytes a connection may hold in the kernel not yet sent (TCP_NOTSENT_LOWAT), and in the
+    /// channel before it stops taking more blocks. Blocks beyond that wait in the request queue,
+    /// where a cancel still removes them: a deep socket buffer would only delay what the peer
+    /// asks for next and send blocks it has meanwhile received from someone else.
+    public var unsentBytesLimit: Int
     /// For a seeder: spread pieces so none is sent twice before each was sent once (see
     /// `SuperSeedPlanner`), so the seeder's uplink carries only new data while the swarm needs it.
     public var superSeeding: Bool
@@ -31,7 +34,8 @@ public struct SwarmConfiguration: Sendable {
         listenHost: String = "0.0.0.0",
         listenPort: Int = 0,
         maxConnections: Int = 200,
-        pipelineDepth: Int = 128,
+        pipeline: PipelineDepth.Settings = .init(),
+        unsentBytesLimit: Int = 128 << 10,
         superSeeding: Bool = false,
         superSeedWindow: Int = 8,
         maxUnchoked: Int = 64,
@@ -42,7 +46,8 @@ public struct SwarmConfiguration: Sendable {
         self.listenHost = listenHost
         self.listenPort = listenPort
         self.maxConnections = maxConnections
-        self.pipelineDepth = pipelineDepth
+        self.pipeline = pipeline
+        self.unsentBytesLimit = unsentBytesLimit
         self.superSeeding = superSeeding
         self.superSeedWindow = superSeedWindow
         self.maxUnchoked = maxUnchoked

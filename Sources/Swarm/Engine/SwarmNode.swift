@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import NIOCore
 import NIOPosix
 import PeerWire
@@ -30,7 +35,8 @@ public final class SwarmNode: Sendable {
         storage: any PieceStorage,
         role: Role,
         configuration: SwarmConfiguration = SwarmConfiguration(),
-        peerID: PeerID = .generate()
+        peerID: PeerID = .generate(),
+        verifiedPrefix: VerifiedPrefix? = nil
     ) async throws -> SwarmNode {
         guard storage.length == metainfo.length else {
             throw SwarmNodeError("the storage holds \(storage.length) bytes but the torrent describes \(metainfo.length)")
@@ -49,7 +55,8 @@ public final class SwarmNode: Sendable {
                         configuration: configuration,
                         localID: peerID,
                         eventLoop: loop,
-                        threadPool: threadPool
+                        threadPool: threadPool,
+                        verifiedPrefix: verifiedPrefix
                     ),
                     eventLoop: loop
                 )
@@ -60,7 +67,8 @@ public final class SwarmNode: Sendable {
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.recvAllocator, value: Self.receiveAllocator)
-                .childChannelOption(.writeBufferWaterMark, value: Self.waterMark)
+                .childChannelOption(.writeBufferWaterMark, value: Self.waterMark(configuration))
+                .childChannelOption(Self.notSentLowWater, value: configuration.unsentBytesLimit)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try Self.configure(channel, session: session, limits: limits, infoHash: infoHash, initiator: false)
@@ -106,15 +114,16 @@ public final class SwarmNode: Sendable {
     public func connect(to peers: [(host: String, port: Int)]) {
         let session = self.session
         let loop = listener.eventLoop
-        let metainfo = loop.submit { session.value.metainfo }
+        let setup = loop.submit { (session.value.metainfo, session.value.configuration) }
         for peer in peers {
-            metainfo.whenSuccess { metainfo in
+            setup.whenSuccess { metainfo, configuration in
                 let limits = PeerWireLimits(metainfo: metainfo)
                 let infoHash = metainfo.infoHash
                 _ = ClientBootstrap(group: loop)
                     .channelOption(.socketOption(.tcp_nodelay), value: 1)
                     .channelOption(.recvAllocator, value: Self.receiveAllocator)
-                    .channelOption(.writeBufferWaterMark, value: Self.waterMark)
+                    .channelOption(.writeBufferWaterMark, value: Self.waterMark(configuration))
+                    .channelOption(Self.notSentLowWater, value: configuration.unsentBytesLimit)
                     .connectTimeout(.seconds(5))
                     .channelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
@@ -154,6 +163,13 @@ public final class SwarmNode: Sendable {
         }
     }
 
+    /// Fails the download with `reason` (waiters get it as a `SwarmNodeError`) without closing
+    /// anything: for a caller whose own use of the download failed. No effect once complete.
+    public func abandon(_ reason: String) {
+        let session = self.session
+        listener.eventLoop.execute { session.value.fail(reason) }
+    }
+
     /// Closes every connection and the listener, and stops the threads.
     public func shutdown() async {
         let session = self.session
@@ -166,7 +182,15 @@ public final class SwarmNode: Sendable {
     }
 
     private static let receiveAllocator = AdaptiveRecvByteBufferAllocator(minimum: 1024, initial: 64 << 10, maximum: 1 << 20)
-    private static let waterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 1 << 20, high: 4 << 20)
+    /// The channel stops taking blocks at twice the kernel's unsent limit (see
+    /// `SwarmConfiguration.unsentBytesLimit`) and takes more again at half of it.
+    private static func waterMark(_ configuration: SwarmConfiguration) -> ChannelOptions.Types.WriteBufferWaterMark {
+        let limit = max(configuration.unsentBytesLimit, 16 << 10)
+        return .init(low: limit / 2, high: limit * 2)
+    }
+
+    /// TCP_NOTSENT_LOWAT: the socket takes no more once this much is queued and not yet sent.
+    private static let notSentLowWater = ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: CInt(TCP_NOTSENT_LOWAT)))
 
     private static func configure(
         _ channel: Channel,

@@ -11,6 +11,7 @@ extension TorrentSession {
             peers[other]?.flush()
         }
         peer.bytesDownloaded += Int64(block.length)
+        peer.pipeline.received(block.length, at: now)
         bytesDownloaded += Int64(block.length)
         if receipt.outcome == .accepted {
             if !assemble(block, data, completingPiece: receipt.pieceComplete) {
@@ -115,6 +116,7 @@ extension TorrentSession {
             fail("cannot read back piece \(piece): \(error)")
         case .success(true):
             picker.pieceVerified(piece)
+            advancePrefix()
             for peer in peers.values {
                 peer.send(.have(PieceIndex(piece)))
                 if picker.isComplete { updateInterest(in: peer) }
@@ -134,6 +136,16 @@ extension TorrentSession {
                 peer.flush()
             }
         }
+    }
+
+    private func advancePrefix() {
+        guard let verifiedPrefix else { return }
+        let verified = picker.verifiedPieces
+        let before = prefixPieces
+        while prefixPieces < layout.pieceCount, verified.contains(prefixPieces) { prefixPieces += 1 }
+        guard prefixPieces > before else { return }
+        let end = prefixPieces == layout.pieceCount ? layout.totalLength : layout.offset(ofPiece: prefixPieces)
+        verifiedPrefix.advance(to: end)
     }
 
     /// Every piece checked: the whole payload's SHA-256 must match too before the download

@@ -50,6 +50,10 @@ final class TorrentSession {
     /// The payload's SHA-256 so far, over pieces `0..<digestedPieces` (see `advanceDigest`).
     let payloadDigest = PayloadDigest()
     var digestedPieces = 0
+    /// Published for a reader following the download (see `VerifiedPrefix`).
+    let verifiedPrefix: VerifiedPrefix?
+    /// Pieces `0..<prefixPieces` are verified.
+    var prefixPieces = 0
     var digestRunning = false
     /// Every piece is verified; completion waits for the SHA-256.
     var payloadCheckPending = false
@@ -79,7 +83,8 @@ final class TorrentSession {
         configuration: SwarmConfiguration,
         localID: PeerID,
         eventLoop: EventLoop,
-        threadPool: NIOThreadPool
+        threadPool: NIOThreadPool,
+        verifiedPrefix: VerifiedPrefix? = nil
     ) throws {
         self.metainfo = metainfo
         self.layout = try PieceLayout(totalLength: metainfo.length, pieceLength: metainfo.pieceLength)
@@ -89,6 +94,7 @@ final class TorrentSession {
         self.localID = localID
         self.eventLoop = eventLoop
         self.threadPool = threadPool
+        self.verifiedPrefix = verifiedPrefix
         let have = role == .seeder ? PieceSet(pieceCount: layout.pieceCount, full: true) : nil
         self.picker = PiecePicker(layout: layout, verified: have)
         self.choker = Choker(maxUnchoked: configuration.maxUnchoked)
@@ -108,6 +114,7 @@ final class TorrentSession {
     func settle(_ result: Result<Void, Error>) {
         guard !completionSettled else { return }
         completionSettled = true
+        if case .failure(let error) = result { verifiedPrefix?.abandon(String(describing: error)) }
         completion.completeWith(result)
     }
 
@@ -149,7 +156,8 @@ final class TorrentSession {
         nextKey += 1
         let peer = PeerConnection(
             key: key, channel: channel, remoteID: handshake.peerID,
-            host: channel.remoteAddress?.ipAddress ?? "?", port: channel.remoteAddress?.port ?? 0
+            host: channel.remoteAddress?.ipAddress ?? "?", port: channel.remoteAddress?.port ?? 0,
+            pipeline: configuration.pipeline
         )
         peer.chokeStateSince = now
         peers[key] = peer
@@ -267,7 +275,7 @@ final class TorrentSession {
     /// Requests blocks until the peer's pipeline is full.
     func requestMore(from peer: PeerConnection) {
         guard !isComplete, !peer.peerChoking else { return }
-        let blocks = picker.nextRequests(for: peer.key, maxOutstanding: configuration.pipelineDepth, using: &random)
+        let blocks = picker.nextRequests(for: peer.key, maxOutstanding: peer.pipeline.blocks, using: &random)
         for block in blocks {
             peer.send(.request(BlockRequest(block)))
         }
