@@ -20,7 +20,15 @@ private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer, _ coun
 enum POSIX {
     static func error(_ operation: String, path: String, errno code: Int32 = errno) -> ArchiveError {
         let reason = String(cString: strerror(code))
-        return ArchiveError(.io, path: path, "\(operation) failed: \(reason)")
+        let remedy: String
+        switch code {
+        case ENOSPC: remedy = "; the filesystem is out of space or inodes (see df -h and df -i), free some and retry"
+        case EDQUOT: remedy = "; the user's disk quota is used up, free some and retry"
+        case EROFS: remedy = "; the filesystem is mounted read-only"
+        case EACCES, EPERM: remedy = "; check the permissions of the directory it is in"
+        default: remedy = ""
+        }
+        return ArchiveError(.io, path: path, "\(operation) failed: \(reason)\(remedy)")
     }
 
     static func lstatus(_ path: String) throws -> stat {

@@ -39,6 +39,35 @@ public struct SafeExtractor: Sendable {
         return try pipeline.finish()
     }
 
+    /// Extracts an archive of `length` bytes while it is still being written, reading only
+    /// what `readableEnd` allows: called with the bytes consumed so far, it blocks until more
+    /// are ready and returns how many are (from the start of the file), or throws to abandon
+    /// the extraction. A deployment extracts as its download arrives, so what is left once the
+    /// last piece is in is only the tail.
+    public func extract(
+        growingArchiveAt path: String, length: Int64, readableEnd: (_ consumed: Int64) throws -> Int64
+    ) throws -> ExtractionSummary {
+        let descriptor = try POSIX.openFile(path, flags: O_RDONLY)
+        defer { close(descriptor) }
+        let pipeline = try ExtractionPipeline(session: ExtractionSession(destination: destination, limits: limits))
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { chunk.deallocate() }
+        var consumed: Int64 = 0
+        while consumed < length {
+            let end = min(try readableEnd(consumed), length)
+            while consumed < end {
+                let wanted = Int(min(Int64(chunk.count), end - consumed))
+                let count = try POSIX.read(descriptor, into: chunk.baseAddress!, count: wanted, path: path)
+                guard count > 0 else {
+                    throw ArchiveError(.io, path: path, "the file ends at byte \(consumed) although \(length) were promised; was it truncated?")
+                }
+                try pipeline.feed(UnsafeRawBufferPointer(rebasing: chunk[..<count]))
+                consumed += Int64(count)
+            }
+        }
+        return try pipeline.finish()
+    }
+
     /// Same, from an in-memory buffer.
     public func extract(bytes: [UInt8]) throws -> ExtractionSummary {
         let pipeline = try ExtractionPipeline(session: ExtractionSession(destination: destination, limits: limits))
