@@ -1,6 +1,7 @@
 import ArgumentParser
 import Archive
 import DeployProtocol
+import Dispatch
 import Glibc
 import Installer
 import Swarm
@@ -54,9 +55,10 @@ struct DeployCommand: AsyncParsableCommand {
 
         stage = .download
         let storage = try FilePieceStorage(path: installPaths.tarball, length: metainfo.length, mode: .readWrite)
+        let prefix = VerifiedPrefix(length: metainfo.length)
         let node = try await SwarmNode.start(
             metainfo: metainfo, storage: storage, role: .downloader,
-            configuration: SwarmConfiguration(listenPort: port)
+            configuration: SwarmConfiguration(listenPort: port), verifiedPrefix: prefix
         )
         let announcer: TrackerAnnouncer
         do {
@@ -67,6 +69,29 @@ struct DeployCommand: AsyncParsableCommand {
         }
         emit(.started(version: Peer.version, peerID: node.peerID.description, listenPort: node.listenPort))
         let reporter = Task { await Self.reportProgress(of: node) }
+
+        // The archive is extracted into the staging directory as its verified prefix grows, so
+        // when the last piece arrives only the tail is left to extract. Nothing reaches the
+        // destination before the whole payload's SHA-256 matches and the switch below.
+        var limits = ExtractionLimits()
+        limits.maxBytes = job.tarBytes
+        let extractor = SafeExtractor(destination: installPaths.stagingTree, limits: limits)
+        let tarball = installPaths.tarball
+        let extraction = Task {
+            try await Self.onOwnThread {
+                do {
+                    return try extractor.extract(growingArchiveAt: tarball, length: prefix.length) { consumed in
+                        try prefix.wait(beyond: consumed)
+                    }
+                } catch let error as SwarmNodeError {
+                    throw error  // the download stopped; its own error is reported
+                } catch {
+                    // Ends the wait below; the catch there reports this error, not the node's.
+                    node.abandon("the extraction failed: \(error)")
+                    throw ExtractionFailure(error: error)
+                }
+            }
+        }
 
         do {
             try await Self.firstOf(
@@ -83,12 +108,10 @@ struct DeployCommand: AsyncParsableCommand {
             )
             emit(.downloaded)
 
-            // Extraction and the switch run while the node keeps serving pieces to others.
+            // The rest of the extraction and the switch run while the node keeps serving
+            // pieces to others.
             stage = .extract
-            var limits = ExtractionLimits()
-            limits.maxBytes = job.tarBytes
-            let summary = try SafeExtractor(destination: installPaths.stagingTree, limits: limits)
-                .extract(archiveAt: installPaths.tarball)
+            let summary = try await extraction.value
 
             // A controller that went away during extraction gets no switch it cannot report.
             guard !control.isClosed else {
@@ -104,9 +127,16 @@ struct DeployCommand: AsyncParsableCommand {
                 { _ = await control.waitForFinishOrClose() }
             )
         } catch {
+            // The extraction must have stopped before the caller removes the staging files.
+            prefix.abandon("the deploy stopped: \(error)")
+            let extracted = await extraction.result
             reporter.cancel()
             await announcer.stop()
             await node.shutdown()
+            if case .failure(let failure as ExtractionFailure) = extracted {
+                stage = .extract
+                throw failure
+            }
             throw error
         }
         reporter.cancel()
@@ -137,6 +167,16 @@ struct DeployCommand: AsyncParsableCommand {
         )
     }
 
+    /// Runs blocking work on a thread of its own rather than on the tasks' shared pool, which
+    /// it would hold for the whole download.
+    private static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue(label: "swarmdeploy-peer.extract").async {
+                continuation.resume(with: Result { try body() })
+            }
+        }
+    }
+
     /// Runs the bodies concurrently; returns (or throws) with the first to finish and cancels the rest.
     private static func firstOf(_ bodies: (@Sendable () async throws -> Void)...) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -145,4 +185,10 @@ struct DeployCommand: AsyncParsableCommand {
             try await group.next()
         }
     }
+}
+
+/// Extraction failed (as opposed to the download feeding it).
+struct ExtractionFailure: Error, CustomStringConvertible {
+    let error: any Error
+    var description: String { String(describing: error) }
 }

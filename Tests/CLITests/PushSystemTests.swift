@@ -144,6 +144,43 @@ final class PushSystemTests: XCTestCase {
         XCTAssertEqual(try fleet.onHost(1, "cat /srv/disk/VERSION").stdout, "new\n")
     }
 
+    /// Extraction runs while the download is under way; when it fails there (here: host 3's
+    /// /srv runs out of inodes after a few of the small files that open the archive), that host
+    /// stops at once with the extraction's error, its staging files go, its DEST stays as it
+    /// was, and the other hosts still install.
+    func testAnExtractionFailureMidDownloadStopsThatHostAndKeepsItsDestination() throws {
+        let fleet = try requireFleet()
+        let temp = try TemporaryDirectory()
+        try FileManager.default.createDirectory(atPath: temp.path("tree/a"), withIntermediateDirectories: true)
+        try "old\n".write(toFile: temp.path("tree/VERSION"), atomically: true, encoding: .utf8)
+        XCTAssertEqual(try fleet.push(temp.path("tree"), to: "/srv/inodes").status, 0)
+
+        for index in 0..<400 {
+            try "\(index)\n".write(toFile: temp.path("tree/a/f\(index)"), atomically: true, encoding: .utf8)
+        }
+        var generator = SystemRandomNumberGenerator()
+        let blob = (0..<(32 << 20) / 8).map { _ in generator.next() as UInt64 }
+        try blob.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: temp.path("tree/z.bin"))) }
+        try "new\n".write(toFile: temp.path("tree/VERSION"), atomically: true, encoding: .utf8)
+        let limit = "used=$(df -i --output=iused /srv | tail -1); mount -o remount,nr_inodes=$((used + 100)) /srv"
+        XCTAssertEqual(try fleet.onHost(3, limit).status, 0)
+        defer { _ = try? fleet.onHost(3, "mount -o remount,nr_inodes=1000000 /srv") }
+
+        let result = try fleet.push(temp.path("tree"), to: "/srv/inodes")
+        XCTAssertEqual(result.status, 2, result.stderr)
+        let report = try result.report()
+        let host3 = report.hosts[2]
+        XCTAssertEqual(host3.status, "failed")
+        XCTAssertEqual(host3.stage, "extract")
+        XCTAssertTrue(host3.error?.contains("/a/f") == true, host3.error ?? "")
+        XCTAssertTrue(host3.error?.contains("out of space or inodes") == true, host3.error ?? "")
+        // It stopped long before the 32 MiB arrived.
+        XCTAssertLessThan(host3.bytesFromSeeder + host3.bytesFromPeers, 16 << 20)
+        XCTAssertEqual(try fleet.onHost(3, "cat /srv/inodes/VERSION; ls -A /srv | grep -E 'inodes|swarmdeploy'").stdout, "old\ninodes\n")
+        XCTAssertEqual(report.totals.succeeded, 7)
+        XCTAssertEqual(try fleet.onHost(1, "cat /srv/inodes/VERSION").stdout, "new\n")
+    }
+
     func testKillingTheControllerMidTransferLeavesNoPeerAndNoHalfInstall() throws {
         let fleet = try requireFleet()
         let temp = try TemporaryDirectory()
