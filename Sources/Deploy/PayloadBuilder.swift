@@ -5,8 +5,10 @@ import TorrentMetainfo
 public struct PayloadOptions: Sendable {
     /// The torrent's `name`: the tarball's file name, e.g. "app.tar.gz".
     public var name: String
-    /// Piece length in bytes; nil chooses one from the archive's size.
+    /// Piece length in bytes; nil chooses one from the archive's size, no smaller than
+    /// `automaticMinimumPieceLength`.
     public var pieceLength: Int?
+    public var automaticMinimumPieceLength: Int
     /// gzip level 1–9; nil writes a plain tar.
     public var gzipLevel: Int?
     /// Tracker tiers (BEP 12), first URL of the first tier is `announce`.
@@ -16,12 +18,14 @@ public struct PayloadOptions: Sendable {
     public init(
         name: String,
         pieceLength: Int? = nil,
+        automaticMinimumPieceLength: Int = PieceLength.automaticMinimum,
         gzipLevel: Int? = nil,
         trackers: [[String]] = [],
         isPrivate: Bool = false
     ) {
         self.name = name
         self.pieceLength = pieceLength
+        self.automaticMinimumPieceLength = automaticMinimumPieceLength
         self.gzipLevel = gzipLevel
         self.trackers = trackers
         self.isPrivate = isPrivate
@@ -51,7 +55,8 @@ public enum PayloadBuilder {
         let pieceLength = try options.pieceLength.map { length in
             try PieceLength.validate(length)
             return length
-        } ?? PieceLength.automatic(forPayloadLength: manifest.tarLength)
+        } ?? PieceLength.automatic(
+            forPayloadLength: manifest.tarLength, minimum: options.automaticMinimumPieceLength)
 
         let hasher = BackgroundHasher(pieceLength: pieceLength)
         var written: Int64 = 0

@@ -9,6 +9,8 @@ public enum PieceLength {
 
     /// Bounds for `automatic(forPayloadLength:)`.
     public static let automaticMinimum = 256 * 1024
+    /// The smallest automatic piece for a deployment swarm (see `automatic(forPayloadLength:minimum:)`).
+    public static let deployMinimum = 64 * 1024
     public static let automaticMaximum = 16 * 1024 * 1024
 
     /// The `automatic` choice keeps the piece count at or below this.
@@ -19,8 +21,13 @@ public enum PieceLength {
     /// The smallest such length with at most 4,000 pieces is taken: small
     /// pieces spread through a swarm sooner, while the piece count (and with
     /// it the torrent size, 20 bytes a piece) stays small.
-    public static func automatic(forPayloadLength length: Int64) -> Int {
-        var pieceLength = automaticMinimum
+    ///
+    /// `minimum` lowers the floor for swarms that live only as long as one deployment, where
+    /// nothing but our own peers reads the torrent: a host can pass on a piece only once it
+    /// has all of it and checked it, so every host trails the seeder by a few pieces per hop,
+    /// and with a few hundred 256 KiB pieces that trail was a tenth of a 100 MiB push.
+    public static func automatic(forPayloadLength length: Int64, minimum: Int = automaticMinimum) -> Int {
+        var pieceLength = minimum
         while pieceLength < automaticMaximum,
             pieceCount(length: max(length, 0), pieceLength: pieceLength) > targetMaximumPieceCount
         {

@@ -1,6 +1,7 @@
 import Archive
 import Deploy
 import Foundation
+import TorrentMetainfo
 
 /// A push whose inputs are all present and valid; made before any expensive work, so bad
 /// input fails fast and nothing is contacted.
@@ -56,6 +57,9 @@ extension PushRequest {
         PayloadOptions(
             name: PayloadOptions.tarballName(forSource: source, gzip: settings.gzipLevel != nil),
             pieceLength: settings.pieceSize,
+            // The torrent exists only for this push, among our own peers: smaller pieces
+            // spread sooner (see `PieceLength.automatic`).
+            automaticMinimumPieceLength: PieceLength.deployMinimum,
             gzipLevel: settings.gzipLevel
         )
     }

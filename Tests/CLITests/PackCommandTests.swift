@@ -25,6 +25,8 @@ struct PackCommandTests {
         let tarSize = try FileManager.default.attributesOfItem(atPath: temp.path("a.tar"))[.size] as! Int
         #expect(torrent.length == Int64(tarSize))
         #expect(torrent.name == "a.tar")
+        // Files other clients may read keep the usual 256 KiB floor (push goes lower).
+        #expect(torrent.pieceLength == 256 << 10)
 
         let summary = try JSONSerialization.jsonObject(with: Data(a.stdout.utf8)) as! [String: Any]
         #expect(summary["info_hash"] as? String == torrent.infoHash.hex)

@@ -44,6 +44,24 @@ struct PushCommandTests {
         #expect(text.contains("127.0.0.12"))
     }
 
+    /// A push's torrent lives only among its own peers: its automatic pieces may be as small as
+    /// 64 KiB (`pack` keeps 256 KiB for torrents other clients may read), and --piece-size wins.
+    @Test("push chooses pieces from 64 KiB; --piece-size overrides")
+    func pushPieceLength() throws {
+        let temp = try TemporaryDirectory()
+        try temp.write("hosts.txt", Self.hosts)
+        func pieceLength(_ extra: [String]) throws -> Int? {
+            let result = try CommandRunner.swarmdeploy(
+                ["push", examples, "to", "/opt/webapp", "on", temp.path("hosts.txt"), "--dry-run", "--json"] + extra
+            )
+            #expect(result.status == 0, "\(result.stderr)")
+            let plan = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+            return (plan?["torrent"] as? [String: Any])?["piece_length"] as? Int
+        }
+        #expect(try pieceLength([]) == 64 << 10)
+        #expect(try pieceLength(["--piece-size", "1MiB"]) == 1 << 20)
+    }
+
     @Test("the Deployfile supplies what the command line leaves out, and flags win")
     func deployfile() throws {
         let temp = try TemporaryDirectory()

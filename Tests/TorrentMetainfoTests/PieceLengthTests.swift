@@ -26,6 +26,20 @@ import TestSupport
         #expect(PieceLength.automatic(forPayloadLength: payloadLength) == expected)
     }
 
+    static let deployCases: [(payloadLength: Int64, expected: Int)] = [
+        (0, 64 * 1024),
+        (MiB, 64 * 1024),
+        (100 * MiB, 64 * 1024),  // 1,600 pieces, not 400 of 256 KiB
+        (4000 * 64 * KiB + 1, 128 * 1024),
+        (GiB, 512 * 1024),  // from here on as for any torrent
+        (100 * GiB, 16 * 1024 * 1024),
+    ]
+
+    @Test(arguments: deployCases)
+    func automaticPieceLengthForADeployment(payloadLength: Int64, expected: Int) {
+        #expect(PieceLength.automatic(forPayloadLength: payloadLength, minimum: PieceLength.deployMinimum) == expected)
+    }
+
     /// Between the clamps, the piece count lands in 2,000...4,000; the choice
     /// is always a valid power of two.
     @Test func automaticPieceCountStaysInRange() {
