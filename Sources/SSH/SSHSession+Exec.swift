@@ -152,7 +152,9 @@ extension SSHSession {
                 throw SSHError(host: configuration.endpoint, stage: .exec, message: "`\(describedCommand)` was cancelled; the channel was closed")
             }
             if !progressed && !(finished.stdout && finished.stderr) {
-                try waitForSocket(handle, deadline: deadline, what: "`\(describedCommand)`")
+                // Input that arrives meanwhile wakes the wait, unless it is all sent already.
+                let wake = stdinComplete ? nil : input?.wakeDescriptor
+                try waitForSocket(handle, deadline: deadline, what: "`\(describedCommand)`", wake: wake)
             }
         }
         if let onLine {
@@ -189,7 +191,7 @@ extension SSHSession {
     /// Waits until the socket is ready in the direction libssh2 is blocked on,
     /// or the deadline passes. Waits in short slices so that neither the
     /// deadline nor a cancellation is noticed late.
-    private func waitForSocket(_ handle: OpaquePointer, deadline: ContinuousClock.Instant?, what: String) throws(SSHError) {
+    private func waitForSocket(_ handle: OpaquePointer, deadline: ContinuousClock.Instant?, what: String, wake: Int32? = nil) throws(SSHError) {
         var wait = Self.cancellationInterval
         if let deadline {
             let left = ContinuousClock.now.duration(to: deadline)
@@ -203,7 +205,8 @@ extension SSHSession {
         if directions & LIBSSH2_SESSION_BLOCK_INBOUND != 0 { events |= Int16(POLLIN) }
         if directions & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 { events |= Int16(POLLOUT) }
         if events == 0 { events = Int16(POLLIN) }
-        var pollFD = pollfd(fd: socket, events: events, revents: 0)
-        _ = poll(&pollFD, 1, milliseconds(wait))
+        var descriptors = [pollfd(fd: socket, events: events, revents: 0)]
+        if let wake, wake >= 0 { descriptors.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0)) }
+        _ = poll(&descriptors, nfds_t(descriptors.count), milliseconds(wait))
     }
 }

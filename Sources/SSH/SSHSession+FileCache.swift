@@ -1,8 +1,11 @@
 extension SSHSession {
     /// Makes `remotePath` hold exactly the local file whose SHA-256 is
     /// `sha256` (lowercase hex), uploading only when needed: the host hashes
-    /// what it already has (a name alone proves nothing), and after an upload
-    /// it hashes the new file again. Returns whether an upload happened.
+    /// what it already has (a name alone proves nothing). A new copy goes to a
+    /// temporary name first and is renamed into place only after the host has
+    /// hashed it, so a file at `remotePath` always had the right digest when
+    /// it got there — which lets a content-addressed cache trust its names on
+    /// later runs. Returns whether an upload happened.
     ///
     /// Relative paths are relative to the user's home directory, for SFTP and
     /// the shell alike; missing parent directories are created. Needs
@@ -29,33 +32,49 @@ extension SSHSession {
         let probe = "mkdir -p -- \(shellQuoted(directory.isEmpty ? "/" : directory)) && if [ -f \(quoted) ]; then sha256sum -- \(quoted); fi"
         if try remoteDigest(probe, of: remotePath) == expected { return false }
 
-        if let compressed = gzipped?(), try uploadCompressed(compressed, to: remotePath, permissions: permissions) {
+        let incoming = remotePath + ".incoming-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        if let compressed = gzipped?(), try uploadCompressed(compressed, to: incoming, permissions: permissions) {
             // Unpacked on the host; verified below like a plain upload.
         } else {
-            try upload(contentsOf: localPath, to: remotePath, permissions: permissions)
+            try upload(contentsOf: localPath, to: incoming, permissions: permissions)
         }
 
-        let actual = try remoteDigest("sha256sum -- \(quoted)", of: remotePath)
+        let actual: String?
+        do throws(SSHError) {
+            actual = try remoteDigest("sha256sum -- \(shellQuoted(incoming))", of: incoming)
+        } catch {
+            _ = try? execute("rm -f -- \(shellQuoted(incoming))", timeout: configuration.operationTimeout)
+            throw error
+        }
         guard actual == expected else {
+            _ = try? execute("rm -f -- \(shellQuoted(incoming))", timeout: configuration.operationTimeout)
             throw SSHError(host: configuration.endpoint, stage: .upload, message: """
-                after uploading \(localPath) to \(remotePath) the host computes SHA-256 \(actual ?? "(none)"), \
+                after uploading \(localPath) to \(incoming) the host computes SHA-256 \(actual ?? "(none)"), \
                 not \(expected); the local file may have changed during the upload
                 """)
+        }
+        let moved: SSHCommandResult
+        do {
+            moved = try execute("mv -f -- \(shellQuoted(incoming)) \(quoted)", timeout: configuration.operationTimeout)
+        } catch {
+            throw SSHError(host: error.host, stage: .upload, message: "cannot move \(incoming) to \(remotePath) on the host: \(error.message)", libssh2Code: error.libssh2Code, libssh2Message: error.libssh2Message)
+        }
+        guard moved.succeeded else {
+            throw SSHError(host: configuration.endpoint, stage: .upload, message: "cannot move \(incoming) to \(remotePath) on the host: \(moved.stderrText)")
         }
         return true
     }
 
-    /// Sends `compressed` next to `remotePath` and unpacks it there into place (a temporary
-    /// name, the mode, then a rename). Returns false when the host has no gzip.
+    /// Sends `compressed` next to `remotePath` (a temporary name) and unpacks it there, with
+    /// the mode. Returns false when the host has no gzip.
     private func uploadCompressed(_ compressed: [UInt8], to remotePath: String, permissions: Int32) throws(SSHError) -> Bool {
-        let packed = remotePath + ".gz-upload"
+        let packed = remotePath + ".gz"
         try upload(compressed, to: packed, permissions: 0o600)
-        let unpacking = remotePath + ".unpacking"
         let mode = String(permissions, radix: 8)
+        let target = shellQuoted(remotePath)
         let command = "command -v gzip >/dev/null || { rm -f -- \(shellQuoted(packed)); exit 127; }; "
-            + "gzip -dc -- \(shellQuoted(packed)) > \(shellQuoted(unpacking)) && chmod \(mode) -- \(shellQuoted(unpacking)) "
-            + "&& mv -f -- \(shellQuoted(unpacking)) \(shellQuoted(remotePath)); status=$?; "
-            + "rm -f -- \(shellQuoted(packed)) \(shellQuoted(unpacking)); exit $status"
+            + "gzip -dc -- \(shellQuoted(packed)) > \(target) && chmod \(mode) -- \(target); status=$?; "
+            + "rm -f -- \(shellQuoted(packed)); [ $status = 0 ] || rm -f -- \(target); exit $status"
         let result: SSHCommandResult
         do {
             result = try execute(command, timeout: configuration.operationTimeout)

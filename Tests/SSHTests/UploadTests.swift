@@ -124,12 +124,16 @@ struct FileCacheTests {
         let local = try TestDirectory("cachesource")
         try Data("content".utf8).write(to: URL(fileURLWithPath: local.file("peer")))
         let remoteRoot = try TestDirectory("cache")
+        // What the path held before stays until a copy with the right digest replaces it.
+        try Data("previous".utf8).write(to: URL(fileURLWithPath: remoteRoot.file("peer")))
         let wrong = String(repeating: "ab", count: 32)
         let error = #expect(throws: SSHError.self) {
             try session.ensureFile(contentsOf: local.file("peer"), sha256: wrong, at: remoteRoot.file("peer"))
         }
         #expect(error?.stage == .upload)
         #expect(error?.description.contains("not \(wrong)") == true)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: remoteRoot.file("peer"))) == Data("previous".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: remoteRoot.path) == ["peer"], "the rejected copy is removed")
 
         let malformed = #expect(throws: SSHError.self) {
             try session.ensureFile(contentsOf: local.file("peer"), sha256: "xyz", at: remoteRoot.file("peer"))
