@@ -105,16 +105,16 @@ extension DryRunPlan {
             "connect over SSH as user@host:port (user \(settings.user), port \(settings.port) unless the host line "
                 + "gives them), timeout \(HumanUnits.duration(settings.connectTimeout)); keys: \(keys)",
             "check the host key against \(settings.knownHosts); \(hostKeys)",
-            "upload the swarmdeploy-peer binary to ~/.cache/swarmdeploy/peer-<sha256> unless the host already "
-                + "has that exact binary (checked with sha256sum)",
-            "run `~/.cache/swarmdeploy/peer-<sha256> deploy`, sending the torrent (\(hash)), the tracker URL "
+            "run `~/.cache/swarmdeploy/peer-<sha256> deploy` if the host has it; otherwise upload the "
+                + "swarmdeploy-peer binary there (gzip-compressed; renamed to that name only once sha256sum on "
+                + "the host agrees) and run it, sending the torrent (\(hash)), the tracker URL "
                 + "\(tracker.map { "(\($0) with the push's secret)" } ?? "with the push's secret") and the "
                 + "destination on its standard input",
             "check that \(parent) has room for the \(format) and the extracted tree; remove leftovers of an "
                 + "interrupted run of the same push",
             "download \(pieces) (\(HumanUnits.bytes(input.archiveBytes))) from the controller and other hosts "
                 + "into \(staging).tar, checking every piece's SHA-1 and the whole archive's SHA-256",
-            "extract it to \(staging).new, refusing entries that would escape it",
+            "extract it to \(staging).new as the verified pieces arrive, refusing entries that would escape it",
         ]
         if settings.keepPrevious {
             steps.append("swap \(staging).new and \(destination) in one atomic rename, "

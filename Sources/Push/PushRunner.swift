@@ -141,50 +141,84 @@ public final class PushRunner: Sendable {
         defer { session.close() }
         record(.connected, index, onLine)
 
+        // The peer is launched straight away when the host's cache holds it (one channel for a
+        // warm host; see `launchIfCached`); otherwise it is uploaded first and launched again.
         let binary = configuration.peerBinary
-        do throws(SSHError) {
-            let uploaded = try session.ensureFile(
-                contentsOf: binary.path, sha256: binary.sha256, at: binary.remotePath, permissions: 0o755,
-                gzipped: { self.compressedPeer.bytes() }
-            )
-            record(.peerReady(uploaded: uploaded), index, onLine)
-        } catch {
-            return record(.failed(phase: .upload, message: Self.describe(error)), index, onLine)
-        }
-        slots.signal()
-        holdsSlot = false
-
-        let input = SSHInput()
-        let finishNow = state.withLock { state in
-            state.inputs[index] = input
-            return state.finishSent
-        }
-        if finishNow { input.close() }
-
+        var uploaded: Bool?
         var lastError: String?
-        do throws(SSHError) {
-            let result = try session.execute(
-                "exec ./\(binary.remotePath) deploy",
-                stdin: job,
-                input: input,
-                timeout: ContinuousClock.now.duration(to: deadline) + configuration.seedGrace + .seconds(10),
-                collectOutput: false,
-                onLine: { stream, line in
-                    if stream == .stdout, let event = PeerEvent(line: line) {
-                        self.record(.peer(event), index, onLine)
-                    } else if stream == .stderr, !line.isEmpty {
-                        lastError = String(line.prefix(500))
+        for attempt in 0..<2 {
+            let input = SSHInput()
+            let finishNow = state.withLock { state in
+                state.inputs[index] = input
+                return state.finishSent
+            }
+            if finishNow { input.close() }
+
+            var notCached = false
+            var peerSpoke = false
+            let command = attempt == 0 ? Self.launchIfCached(binary) : "exec ./\(binary.remotePath) deploy"
+            do throws(SSHError) {
+                let result = try session.execute(
+                    command,
+                    stdin: job,
+                    input: input,
+                    timeout: ContinuousClock.now.duration(to: deadline) + configuration.seedGrace + .seconds(10),
+                    collectOutput: false,
+                    onLine: { stream, line in
+                        if stream == .stdout, let event = PeerEvent(line: line) {
+                            peerSpoke = true
+                            if holdsSlot {
+                                // The peer runs: the next host may connect.
+                                holdsSlot = false
+                                slots.signal()
+                                self.record(.peerReady(uploaded: uploaded ?? false), index, onLine)
+                            }
+                            self.record(.peer(event), index, onLine)
+                        } else if stream == .stdout, line == Self.notCachedMarker {
+                            notCached = true
+                        } else if stream == .stderr, !line.isEmpty {
+                            lastError = String(line.prefix(500))
+                        }
+                    },
+                    isCancelled: { self.isCancelled || ContinuousClock.now > deadline + self.configuration.seedGrace }
+                )
+                let missing = notCached && result.exitStatus == Self.notCachedStatus
+                // A cached binary that ran without a word (damaged on the host's disk, say) is
+                // checked by hash too, and launched again only if that replaced it.
+                let silent = !peerSpoke && (result.exitStatus != 0 || result.exitSignal != nil)
+                if attempt == 0, missing || silent {
+                    do throws(SSHError) {
+                        uploaded = try session.ensureFile(
+                            contentsOf: binary.path, sha256: binary.sha256, at: binary.remotePath, permissions: 0o755,
+                            gzipped: { self.compressedPeer.bytes() }
+                        )
+                    } catch {
+                        return record(.failed(phase: .upload, message: Self.describe(error)), index, onLine)
                     }
-                },
-                isCancelled: { self.isCancelled || ContinuousClock.now > deadline + self.configuration.seedGrace }
-            )
-            record(.exited(status: result.exitStatus, signal: result.exitSignal, lastError: lastError), index, onLine)
-        } catch {
-            let phase = board.hosts[index].phase
-            let message = isCancelled ? "the push was cancelled" :
-                ContinuousClock.now > deadline ? "not done within the push's --timeout" : Self.describe(error)
-            record(.failed(phase: phase, message: message), index, onLine)
+                    if missing || uploaded == true { continue }
+                }
+                return record(.exited(status: result.exitStatus, signal: result.exitSignal, lastError: lastError), index, onLine)
+            } catch {
+                let phase = board.hosts[index].phase
+                let message = isCancelled ? "the push was cancelled" :
+                    ContinuousClock.now > deadline ? "not done within the push's --timeout" : Self.describe(error)
+                return record(.failed(phase: phase, message: message), index, onLine)
+            }
         }
+    }
+
+    /// What a host prints, and its exit status, when its cache lacks this peer binary.
+    static let notCachedMarker = "swarmdeploy-peer-not-cached"
+    static let notCachedStatus: Int32 = 97
+
+    /// Runs the cached peer if the host has it; otherwise says so and exits. The name holds
+    /// the binary's SHA-256 and `SSHSession.ensureFile` renames a copy to it only after the
+    /// host hashed it, so the name is proof enough here — hashing 20 MiB again on every push
+    /// would cost each host a tenth of a second of CPU before its peer starts.
+    static func launchIfCached(_ binary: PeerBinary) -> String {
+        let path = binary.remotePath
+        return "if [ -x \(path) ]; then exec ./\(path) deploy; fi; "
+            + "echo \(notCachedMarker); exit \(notCachedStatus)"
     }
 
     private var isCancelled: Bool { state.withLock { $0.cancelled } }

@@ -97,6 +97,26 @@ final class PushSystemTests: XCTestCase {
         XCTAssertEqual(try fleet.onHost(3, "cat /srv/app/VERSION; ls -A /srv | grep app").stdout, "1\napp\n")
     }
 
+    /// A cached peer binary that no longer runs (damaged on the host's disk) is noticed by its
+    /// silence, checked by hash, replaced, and launched again: the push still succeeds there.
+    func testADamagedCachedPeerIsReplacedAndThePushSucceeds() throws {
+        let fleet = try requireFleet()
+        let examples = CommandRunner.repositoryRoot.appendingPathComponent("Examples/webapp").path
+        XCTAssertEqual(try fleet.push(examples, to: "/srv/damaged").status, 0)
+        let damage = "for f in ~/.cache/swarmdeploy/peer-*; do printf 'not a program' > \"$f\"; chmod 755 \"$f\"; done"
+        XCTAssertEqual(try fleet.onHost(5, damage).status, 0)
+
+        let again = try fleet.push(examples, to: "/srv/damaged")
+        XCTAssertEqual(again.status, 0, again.stderr)
+        let binaries = try again.report().hosts.map(\.peerBinary)
+        XCTAssertEqual(binaries[4], "uploaded")
+        XCTAssertEqual(binaries.filter { $0 == "cached" }.count, 7)
+        let digest = try fleet.onHost(5, "for f in ~/.cache/swarmdeploy/peer-*; do sha256sum < \"$f\" | cut -c1-64; basename \"$f\" | cut -c6-; done").stdout
+        let lines = digest.split(separator: "\n")
+        XCTAssertEqual(lines.count, 2, digest)
+        XCTAssertEqual(lines.first, lines.last, "the cached file holds what its name says")
+    }
+
     func testAnUnreachableHostWithinMaxFailuresIsReportedAndTheRestSucceed() throws {
         let fleet = try requireFleet()
         let temp = try TemporaryDirectory()
