@@ -57,14 +57,26 @@ public struct PipelineDepth: Sendable {
         }
         windowBytes += bytes
         let elapsed = now - start
-        guard elapsed >= settings.window else { return }
+        guard elapsed >= settings.window else {
+            // A peer already delivering faster than the depth allows is asked for more at once,
+            // a quarter into the window: a LAN peer held at the initial depth for a whole window
+            // idles most of it. Lowering waits for the full window, whose estimate this leaves alone.
+            if elapsed >= settings.window / 4 {
+                blocks = max(blocks, depth(forRate: Double(windowBytes) / elapsed.seconds))
+            }
+            return
+        }
         let sample = Double(windowBytes) / elapsed.seconds
         let rate = bytesPerSecond.map { ($0 + sample) / 2 } ?? sample
         bytesPerSecond = rate
         windowStart = now
         windowBytes = 0
-        let wanted = (rate * settings.queueTime.seconds / Double(PieceLayout.blockLength)).rounded(.up)
-        blocks = wanted >= Double(settings.maximum) ? settings.maximum : max(settings.minimum, Int(wanted))
+        blocks = depth(forRate: rate)
+    }
+
+    private func depth(forRate bytesPerSecond: Double) -> Int {
+        let wanted = (bytesPerSecond * settings.queueTime.seconds / Double(PieceLayout.blockLength)).rounded(.up)
+        return wanted >= Double(settings.maximum) ? settings.maximum : max(settings.minimum, Int(wanted))
     }
 }
 

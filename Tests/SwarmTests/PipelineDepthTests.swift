@@ -67,6 +67,21 @@ struct PipelineDepthTests {
         #expect((70...80).contains(depth.blocks))
     }
 
+    /// A fast peer is not held at the initial depth for a whole window: a quarter into it the
+    /// depth rises to what the window's rate so far asks for; it never falls before the window ends.
+    @Test func aFastPeerIsRaisedEarlyAndASlowOneLoweredOnlyAtTheWindow() {
+        var fast = PipelineDepth()
+        Self.deliver(&fast, bytesPerSecond: 50_000_000, for: .milliseconds(30))
+        #expect(fast.blocks == 128)
+        #expect(fast.bytesPerSecond == nil)
+
+        var slow = PipelineDepth()
+        let now = Self.deliver(&slow, bytesPerSecond: 200_000, for: .milliseconds(90))
+        #expect(slow.blocks == 16)
+        Self.deliver(&slow, bytesPerSecond: 200_000, for: .milliseconds(30), from: now)
+        #expect(slow.blocks == 4)
+    }
+
     /// A pause (nothing requested from the peer) lowers the estimate, never below the floor.
     @Test func idleTimeLowersButKeepsTheFloor() {
         var depth = PipelineDepth()

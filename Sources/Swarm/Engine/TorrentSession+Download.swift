@@ -39,7 +39,10 @@ extension TorrentSession {
                 return false
             }
             assemblingBytes += length
-            buffer = ByteBuffer(repeating: 0, count: length)
+            // Not zeroed: every block overwrites its range before the piece completes, and a
+            // gap could only fail the SHA-1 check, as zeros would.
+            buffer = ByteBufferAllocator().buffer(capacity: length)
+            buffer.moveWriterIndex(forwardBy: length)
         }
         buffer.setBuffer(data, at: block.offset)
         if completingPiece {
