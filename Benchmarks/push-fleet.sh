@@ -115,8 +115,12 @@ ssh_options=(-F /dev/null -i "$sandbox_dir/id_ed25519" -o IdentitiesOnly=yes -o 
 # Packing is untimed for the alternatives (push packs as part of its own time); its time is
 # reported on its own.
 chmod 755 "$work"
+# The alternatives get the torrent push would make (its piece size too); the dry run contacts nothing.
+piece_length=$("$bin/swarmdeploy" push "$work/tree" to /srv/app on "$work/hosts-$max.txt" --listen "$controller" \
+    --dry-run --json | jq -r .torrent.piece_length)
 pack_start=$(now)
-"$bin/swarmdeploy" pack "$work/tree" -o "$work/release" --tracker "http://$controller:6969/announce" >/dev/null
+"$bin/swarmdeploy" pack "$work/tree" -o "$work/release" --piece-size "$piece_length" \
+    --tracker "http://$controller:6969/announce" >/dev/null
 pack_seconds=$(calc "$(now) - $pack_start")
 archive_bytes=$(stat -c %s "$work/release.tar")
 ideal=$(calc "$archive_bytes * 8 / $rate_bits")
@@ -381,7 +385,7 @@ mib() { printf '%.1f' "$(calc "$1 / 1048576")"; }
     echo "  verified and the tarball extracted into /srv/app. Finished hosts seed on until all are done."
     echo "  Settings: DHT, LSD, UPnP and NAT-PMP off, TCP only (no uTP, which yields to other"
     echo "  traffic), no rate limits; choking, piece picking, connection limits and unchoke slots"
-    echo "  (8) at libtorrent's defaults; super-seeding off. Same torrent (piece size) as push's."
+    echo "  (8) at libtorrent's defaults; super-seeding off. Same torrent as push's ($((piece_length / 1024)) KiB pieces)."
     echo
     echo "The cold first push to all $max hosts, which uploads the $(mib "$(stat -c %s "$peer")") MiB peer"
     echo "binary to each ($cold_uploads uploaded), took $(printf %.1f "$cold_seconds") s;" \
