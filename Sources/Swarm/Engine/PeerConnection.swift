@@ -30,6 +30,8 @@ final class PeerConnection {
     var pipeline: PipelineDepth
     var bytesDownloaded: Int64 = 0
     var bytesUploaded: Int64 = 0
+    /// Written messages wait for the session's end-of-turn flush (see `TorrentSession.flushSoon`).
+    var flushPending = false
 
     init(key: PeerKey, channel: Channel, remoteID: PeerID, host: String, port: Int, pipeline: PipelineDepth.Settings) {
         self.key = key
@@ -43,6 +45,8 @@ final class PeerConnection {
         channel.write(PeerWireEvent.message(message), promise: nil)
     }
 
+    /// Hands what was written to the socket now. The session calls it once per event-loop
+    /// turn; elsewhere use `TorrentSession.flushSoon`.
     func flush() {
         channel.flush()
     }

@@ -8,7 +8,7 @@ extension TorrentSession {
         let receipt = try picker.blockReceived(block, from: peer.key)
         for other in receipt.cancels {
             peers[other]?.send(.cancel(BlockRequest(block)))
-            peers[other]?.flush()
+            if let other = peers[other] { flushSoon(other) }
         }
         peer.bytesDownloaded += Int64(block.length)
         peer.pipeline.received(block.length, at: now)
@@ -123,7 +123,7 @@ extension TorrentSession {
             for peer in peers.values {
                 peer.send(.have(PieceIndex(piece)))
                 if picker.isComplete { updateInterest(in: peer) }
-                peer.flush()
+                flushSoon(peer)
             }
             if picker.isComplete { verifyPayload() } else { advanceDigest() }
         case .success(false):
@@ -136,7 +136,7 @@ extension TorrentSession {
             }
             for peer in peers.values {
                 requestMore(from: peer)
-                peer.flush()
+                flushSoon(peer)
             }
         }
     }

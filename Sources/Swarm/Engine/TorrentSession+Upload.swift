@@ -57,14 +57,14 @@ extension TorrentSession {
                     case .success(let block):
                         session.sendBlock(block, for: request, to: peer)
                         session.serve(peer)
-                        peer.flush()
+                        session.flushSoon(peer)
                     case .failure(let error):
                         session.fail("cannot read the payload: \(error)")
                     }
                 }
             }
         }
-        peer.flush()
+        flushSoon(peer)
     }
 
     private func sendBlock(_ block: ByteBuffer, for request: BlockRequest, to peer: PeerConnection) {
@@ -111,14 +111,14 @@ extension TorrentSession {
             peer.chokeStateSince = now
             _ = peer.inbound.removeAll()
             peer.send(.choke)
-            peer.flush()
+            flushSoon(peer)
         }
         for key in decision.toUnchoke {
             guard let peer = peers[key] else { continue }
             peer.amChoking = false
             peer.chokeStateSince = now
             peer.send(.unchoke)
-            peer.flush()
+            flushSoon(peer)
         }
     }
 }

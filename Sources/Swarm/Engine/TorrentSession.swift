@@ -68,6 +68,9 @@ final class TorrentSession {
     /// Payload bytes sent per remote peer ID, kept after peers disconnect: the controller
     /// reports how much each host took from the seeder.
     var uploadedByPeer: [PeerID: Int64] = [:]
+    /// Peers written to during this event-loop turn, flushed together at its end.
+    var unflushed: [PeerConnection] = []
+    var flushScheduled = false
 
     /// Completed once the whole payload is verified (SHA-1 of every piece, then SHA-256 of all),
     /// failed on a storage error or a shutdown first; settled exactly once.
@@ -141,6 +144,32 @@ final class TorrentSession {
         )
     }
 
+    // MARK: Flushing
+
+    /// Flushes `peer` once the event loop has handled every event ready in this turn, so what
+    /// one turn writes to a peer — a request after each block read, a `have` to every peer
+    /// after each verified piece, several blocks served — leaves in one system call rather
+    /// than one each. (NIO runs tasks queued with `execute` after the turn's I/O events.)
+    func flushSoon(_ peer: PeerConnection) {
+        guard !peer.flushPending else { return }
+        peer.flushPending = true
+        unflushed.append(peer)
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        let session = NIOLoopBound(self, eventLoop: eventLoop)
+        eventLoop.execute { session.value.flushWritten() }
+    }
+
+    private func flushWritten() {
+        flushScheduled = false
+        var written: [PeerConnection] = []
+        swap(&written, &unflushed)
+        for peer in written {
+            peer.flushPending = false
+            peer.flush()
+        }
+    }
+
     // MARK: Connections
 
     /// A peer finished the handshake. Returns its key, or nil when the connection must close
@@ -171,7 +200,7 @@ final class TorrentSession {
             peer.send(.bitfield(Bitfield(picker.verifiedPieces)))
         }
         advertise(to: peer)
-        peer.flush()
+        flushSoon(peer)
         return key
     }
 
@@ -183,7 +212,7 @@ final class TorrentSession {
         // The blocks it held go back to the pool: give them to peers with room.
         for peer in peers.values where !peer.peerChoking {
             requestMore(from: peer)
-            peer.flush()
+            flushSoon(peer)
         }
         runChoker()
     }
@@ -203,7 +232,7 @@ final class TorrentSession {
             close(peer, reason: String(describing: error))
             return
         }
-        peer.flush()
+        flushSoon(peer)
     }
 
     private func handle(_ message: PeerMessage, from peer: PeerConnection) throws {
