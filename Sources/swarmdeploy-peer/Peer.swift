@@ -1,9 +1,26 @@
 import ArgumentParser
+import Dispatch
+
+/// The entry point: runs the command on a task and keeps the main thread waiting for it.
+/// Swift's `async` main would instead end the main thread with `pthread_exit`, whose forced
+/// unwinding first sorts every unwind table entry of this large static binary — tens of
+/// milliseconds of CPU at every start, on every host.
+@main
+enum PeerMain {
+    static func main() {
+        let finished = DispatchSemaphore(value: 0)
+        // Detached: a plain Task would inherit the main actor, whose queue nobody drains here.
+        Task.detached {
+            await Peer.main()
+            finished.signal()
+        }
+        finished.wait()
+    }
+}
 
 /// The program swarmdeploy uploads to and runs on every target host. Its release build is
 /// linked fully statically, so it runs on a host with no Swift toolchain, no libssh2 and an
 /// older glibc than the build machine's.
-@main
 struct Peer: AsyncParsableCommand {
     /// Kept equal to swarmdeploy's own version (a test checks), so a host's cached peer is
     /// known to match the controller that uploaded it.
