@@ -29,6 +29,10 @@ public struct SwarmConfiguration: Sendable {
     /// Bytes of recently verified pieces a downloader keeps in memory to serve to other
     /// peers, who mostly ask for what is new; older pieces are read from disk.
     public var recentPieceBudget: Int
+    /// How long newly verified pieces wait to be announced (`have`), so that the pieces of a
+    /// few milliseconds go to every peer in one write instead of one write per piece and peer.
+    /// Zero announces each piece at once. The last piece is always announced at once.
+    public var haveBatchDelay: Duration
 
     public init(
         listenHost: String = "0.0.0.0",
@@ -41,7 +45,8 @@ public struct SwarmConfiguration: Sendable {
         maxUnchoked: Int = 64,
         diskThreads: Int = 2,
         assemblyBudget: Int = 64 << 20,
-        recentPieceBudget: Int = 16 << 20
+        recentPieceBudget: Int = 16 << 20,
+        haveBatchDelay: Duration = .milliseconds(10)
     ) {
         self.listenHost = listenHost
         self.listenPort = listenPort
@@ -54,6 +59,7 @@ public struct SwarmConfiguration: Sendable {
         self.diskThreads = diskThreads
         self.assemblyBudget = assemblyBudget
         self.recentPieceBudget = recentPieceBudget
+        self.haveBatchDelay = haveBatchDelay
     }
 }
 

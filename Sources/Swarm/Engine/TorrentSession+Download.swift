@@ -20,7 +20,12 @@ extension TorrentSession {
         } else {
             bytesDuplicate += Int64(block.length)
         }
-        requestMore(from: peer)
+        // Top the pipeline up a few blocks at a time: one request per block read would cost a
+        // picker pass and, on a lightly loaded machine, a write system call per block.
+        let batch = min(4, max(1, peer.pipeline.blocks / 8))
+        if picker.outstandingRequests(of: peer.key).count + batch <= peer.pipeline.blocks {
+            requestMore(from: peer)
+        }
     }
 
     /// Collects the block in its piece's buffer while the memory budget allows, and hashes and
@@ -120,11 +125,7 @@ extension TorrentSession {
         case .success(true):
             picker.pieceVerified(piece)
             advancePrefix()
-            for peer in peers.values {
-                peer.send(.have(PieceIndex(piece)))
-                if picker.isComplete { updateInterest(in: peer) }
-                flushSoon(peer)
-            }
+            announce(piece)
             if picker.isComplete { verifyPayload() } else { advanceDigest() }
         case .success(false):
             let contributors = picker.pieceFailedVerification(piece).compactMap { knownIDs[$0] }
@@ -139,6 +140,35 @@ extension TorrentSession {
                 flushSoon(peer)
             }
         }
+    }
+
+    /// Tells every peer about a verified piece: after `haveBatchDelay`, together with the
+    /// pieces verified meanwhile, or at once for the last one (peers then lose interest).
+    private func announce(_ piece: Int) {
+        unannounced.append(piece)
+        let delay = configuration.haveBatchDelay
+        if picker.isComplete || delay <= .zero {
+            announceVerified()
+            return
+        }
+        guard !announceScheduled else { return }
+        announceScheduled = true
+        let session = NIOLoopBound(self, eventLoop: eventLoop)
+        let nanoseconds = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
+        eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) { session.value.announceVerified() }
+    }
+
+    private func announceVerified() {
+        announceScheduled = false
+        guard !unannounced.isEmpty else { return }
+        for peer in peers.values {
+            for piece in unannounced {
+                peer.send(.have(PieceIndex(piece)))
+            }
+            if picker.isComplete { updateInterest(in: peer) }
+            flushSoon(peer)
+        }
+        unannounced.removeAll(keepingCapacity: true)
     }
 
     private func advancePrefix() {

@@ -71,6 +71,9 @@ final class TorrentSession {
     /// Peers written to during this event-loop turn, flushed together at its end.
     var unflushed: [PeerConnection] = []
     var flushScheduled = false
+    /// Verified pieces not yet announced to the peers (see `announce`).
+    var unannounced: [Int] = []
+    var announceScheduled = false
 
     /// Completed once the whole payload is verified (SHA-1 of every piece, then SHA-256 of all),
     /// failed on a storage error or a shutdown first; settled exactly once.
