@@ -339,8 +339,8 @@ mib() { printf '%.1f' "$(calc "$1 / 1048576")"; }
     echo "A $size_mib MiB tree ($(mib "$archive_bytes") MiB as an uncompressed tarball; 70 % random"
     echo "bytes in large files, 30 % small text files, from \`generate-tree.py\`) to N hosts of the local"
     echo "sandbox (\`scripts/sandbox.sh\`): network namespaces on one machine, every machine's link,"
-    echo "the controller's included, shaped to $rate each way. Machine: $(nproc) cores, $cpu_model;"
-    echo "another build and test load shared it (load average before the run: $load_before)."
+    echo "the controller's included, shaped to $rate each way. Machine: $(nproc) cores, $cpu_model"
+    echo "(load average before the run: $load_before)."
     echo "libtorrent $lt_version, $openssh. $repeats run(s) per cell$( ((repeats > 1)) && echo ", median")."
     echo
     echo "| N | ideal s | swarmdeploy s (eff) | parallel scp s (eff) | libtorrent s (eff) | notes |"
