@@ -137,28 +137,31 @@ wipe() {
     wait "${pids[@]}"
 }
 
-# Core use: one line per half second, "UNIX-TIME BUSY-FRACTION" over both cores.
+# Core use: one line per half second, "UNIX-TIME BUSY-FRACTION STEAL-FRACTION" over both
+# cores. Steal is time a hypervisor gave this virtual machine's cores to others: counted as
+# busy (the benchmark could not use it), and reported on its own.
 "$python" - "$work/cpu.log" <<'PY' &
 import sys, time
 def sample():
     fields = [int(v) for v in open('/proc/stat').readline().split()[1:]]
-    return sum(fields[:8]), fields[3] + fields[4]
+    return sum(fields[:8]), fields[3] + fields[4], fields[7]
 with open(sys.argv[1], 'w', buffering=1) as out:
-    total0, idle0 = sample()
+    total0, idle0, steal0 = sample()
     while True:
         time.sleep(0.5)
-        total, idle = sample()
-        busy = 1 - (idle - idle0) / max(1, total - total0)
-        out.write(f'{time.time():.2f} {busy:.3f}\n')
-        total0, idle0 = total, idle
+        total, idle, steal = sample()
+        span = max(1, total - total0)
+        out.write(f'{time.time():.2f} {1 - (idle - idle0) / span:.3f} {(steal - steal0) / span:.3f}\n')
+        total0, idle0, steal0 = total, idle, steal
 PY
 sampler_pid=$!
-# cpu_between START END OWN0 OWN1: "OWN-CORES MEAN-BUSY% PEAK-BUSY%": the cores the benchmark
-# itself kept busy on average, and the machine's busy share (all load) in that window.
+# cpu_between START END OWN0 OWN1: "OWN-CORES MEAN-BUSY% PEAK-BUSY% MEAN-STEAL%": the cores
+# the benchmark itself kept busy on average, the machine's busy share (all load) in that
+# window, and the share the hypervisor stole.
 cpu_between() {
     awk -v a="$1" -v b="$2" -v own="$(calc "($4 - $3) / ($2 - $1)")" \
-        '$1 >= a && $1 <= b + 0.5 { s += $2; n++; if ($2 > m) m = $2 }
-        END { if (n) printf "%.2f %d %d\n", own, 100 * s / n, 100 * m; else printf "%.2f - -\n", own }' "$work/cpu.log"
+        '$1 >= a && $1 <= b + 0.5 { s += $2; st += $3; n++; if ($2 > m) m = $2 }
+        END { if (n) printf "%.2f %d %d %d\n", own, 100 * s / n, 100 * m, 100 * st / n; else printf "%.2f - - -\n", own }' "$work/cpu.log"
 }
 
 # --- swarmdeploy
@@ -354,14 +357,15 @@ mib() { printf '%.1f' "$(calc "$1 / 1048576")"; }
     echo
     echo "Inside the push (its JSON report) and the machine's cores during each run:"
     echo
-    echo "| N | seeder sent (copies) | from seeder per host, MiB | duplicate MiB, all hosts | cores used / machine busy mean, peak: push | scp | libtorrent |"
+    echo "| N | seeder sent (copies) | from seeder per host, MiB | duplicate MiB, all hosts | cores used / machine busy mean, peak (steal): push | scp | libtorrent |"
     echo "|---:|---:|---:|---:|---:|---:|---:|"
     for row in "${rows[@]}"; do
         read -r count _ _ _ _ copies duplicate seeder_max seeder_min \
-            ours_own ours_mean ours_peak scp_own scp_mean scp_peak lt_own lt_mean lt_peak <<<"$row"
+            ours_own ours_mean ours_peak ours_steal scp_own scp_mean scp_peak scp_steal \
+            lt_own lt_mean lt_peak lt_steal <<<"$row"
         echo "| $count | $(printf %.2f "$copies") | $(mib "$seeder_min")–$(mib "$seeder_max") | $(mib "$duplicate")" \
-            "| $ours_own / $ours_mean %, $ours_peak % | $scp_own / $scp_mean %, $scp_peak %" \
-            "| $lt_own / $lt_mean %, $lt_peak % |"
+            "| $ours_own / $ours_mean %, $ours_peak % ($ours_steal %) | $scp_own / $scp_mean %, $scp_peak % ($scp_steal %)" \
+            "| $lt_own / $lt_mean %, $lt_peak % ($lt_steal %) |"
     done
     echo
     echo "Efficiency = ideal / time; ideal = tarball bytes × 8 / $rate, one copy through one link"
@@ -396,6 +400,7 @@ mib() { printf '%.1f' "$(calc "$1 / 1048576")"; }
     echo "$(nproc). Machine busy: the share of all cores in use, other load on the machine included,"
     echo "mean and peak of half-second samples. Kernel work in softirq context (the shaped veths and"
     echo "the bridge) is in the second figure only. Near 100 % the cores, not the links, set the pace."
+    echo "Steal: the mean share of the cores a hypervisor gave to other machines (counted as busy)."
     echo
     echo "Reproduce: \`Benchmarks/push-fleet.sh --rate $rate --size $size_mib --repeats $repeats ${counts[*]}\`"
 } >"$results"
