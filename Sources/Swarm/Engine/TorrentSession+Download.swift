@@ -154,8 +154,7 @@ extension TorrentSession {
         guard !announceScheduled else { return }
         announceScheduled = true
         let session = NIOLoopBound(self, eventLoop: eventLoop)
-        let nanoseconds = delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000
-        eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) { session.value.announceVerified() }
+        eventLoop.scheduleTask(in: TimeAmount(delay)) { session.value.announceVerified() }
     }
 
     private func announceVerified() {
