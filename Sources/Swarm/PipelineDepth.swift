@@ -74,6 +74,16 @@ public struct PipelineDepth: Sendable {
         blocks = depth(forRate: rate)
     }
 
+    /// How many requests to send at once when the pipeline is topped up after a block: the
+    /// session waits until this many slots are free. One request per block costs a write
+    /// system call each way (the request, then the peer's reply of a lone block), and at
+    /// modest per-connection rates every block arrives in its own read; asking for a
+    /// quarter of the depth at a time lets both ends move several blocks per system call,
+    /// while three quarters of the depth stays outstanding.
+    public var refillBatch: Int {
+        min(blocks, max(2, min(8, blocks / 4)))
+    }
+
     private func depth(forRate bytesPerSecond: Double) -> Int {
         let wanted = (bytesPerSecond * settings.queueTime.seconds / Double(PieceLayout.blockLength)).rounded(.up)
         return wanted >= Double(settings.maximum) ? settings.maximum : max(settings.minimum, Int(wanted))

@@ -98,4 +98,20 @@ struct PipelineDepthTests {
         Self.deliver(&depth, bytesPerSecond: 1_638_400, for: .seconds(3))  // 100 blocks a second
         #expect((100...102).contains(depth.blocks))
     }
+
+    /// Top-ups go a quarter of the depth at a time, at least two and at most eight requests,
+    /// and never more than the depth itself, or a depth of one could never be refilled.
+    @Test func refillBatchIsAQuarterOfTheDepthWithinBounds() {
+        var depth = PipelineDepth(.init(initial: 4, minimum: 1))
+        #expect(depth.refillBatch == 2)
+        let now = Self.deliver(&depth, bytesPerSecond: 200_000_000, for: .milliseconds(500))
+        #expect(depth.blocks == 128)
+        #expect(depth.refillBatch == 8)
+        Self.deliver(&depth, bytesPerSecond: 3_300_000, for: .seconds(2), from: now)
+        #expect((20...24).contains(depth.blocks))
+        #expect(depth.refillBatch == depth.blocks / 4)
+
+        let single = PipelineDepth(.init(initial: 1, minimum: 1))
+        #expect(single.refillBatch == 1)
+    }
 }

@@ -30,6 +30,8 @@ final class PeerConnection {
     var pipeline: PipelineDepth
     var bytesDownloaded: Int64 = 0
     var bytesUploaded: Int64 = 0
+    /// How many of the session's verified pieces (`TorrentSession.verifiedOrder`) this peer was told of.
+    var announced = 0
     /// Written messages wait for the session's end-of-turn flush (see `TorrentSession.flushSoon`).
     var flushPending = false
 

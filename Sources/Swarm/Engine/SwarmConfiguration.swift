@@ -29,9 +29,10 @@ public struct SwarmConfiguration: Sendable {
     /// Bytes of recently verified pieces a downloader keeps in memory to serve to other
     /// peers, who mostly ask for what is new; older pieces are read from disk.
     public var recentPieceBudget: Int
-    /// How long newly verified pieces wait to be announced (`have`), so that the pieces of a
-    /// few milliseconds go to every peer in one write instead of one write per piece and peer.
-    /// Zero announces each piece at once. The last piece is always announced at once.
+    /// How long a newly verified piece may wait to be announced (`have`) to a peer nothing else
+    /// is written to meanwhile; others get it with their next write. One write per piece and
+    /// peer would otherwise be most of a node's system calls. Zero announces each piece at
+    /// once. The last piece is always announced at once.
     public var haveBatchDelay: Duration
 
     public init(
@@ -46,7 +47,7 @@ public struct SwarmConfiguration: Sendable {
         diskThreads: Int = 2,
         assemblyBudget: Int = 64 << 20,
         recentPieceBudget: Int = 16 << 20,
-        haveBatchDelay: Duration = .milliseconds(10)
+        haveBatchDelay: Duration = .milliseconds(50)
     ) {
         self.listenHost = listenHost
         self.listenPort = listenPort

@@ -20,10 +20,8 @@ extension TorrentSession {
         } else {
             bytesDuplicate += Int64(block.length)
         }
-        // Top the pipeline up a few blocks at a time: one request per block read would cost a
-        // picker pass and, on a lightly loaded machine, a write system call per block.
-        let batch = min(4, max(1, peer.pipeline.blocks / 8))
-        if picker.outstandingRequests(of: peer.key).count + batch <= peer.pipeline.blocks {
+        // Top the pipeline up a few blocks at a time (see `PipelineDepth.refillBatch`).
+        if picker.outstandingRequests(of: peer.key).count + peer.pipeline.refillBatch <= peer.pipeline.blocks {
             requestMore(from: peer)
         }
     }
@@ -142,10 +140,13 @@ extension TorrentSession {
         }
     }
 
-    /// Tells every peer about a verified piece: after `haveBatchDelay`, together with the
-    /// pieces verified meanwhile, or at once for the last one (peers then lose interest).
+    /// Tells every peer about a verified piece. A `have` rides along with the next write to
+    /// each peer (see `flushWritten`), which on a busy connection is within the same turn;
+    /// peers not written to meanwhile get theirs after `haveBatchDelay`, together with the
+    /// pieces verified by then. The last piece goes to every peer at once (they then lose
+    /// interest in us).
     private func announce(_ piece: Int) {
-        unannounced.append(piece)
+        verifiedOrder.append(piece)
         let delay = configuration.haveBatchDelay
         if picker.isComplete || delay <= .zero {
             announceVerified()
@@ -159,15 +160,19 @@ extension TorrentSession {
 
     private func announceVerified() {
         announceScheduled = false
-        guard !unannounced.isEmpty else { return }
-        for peer in peers.values {
-            for piece in unannounced {
-                peer.send(.have(PieceIndex(piece)))
-            }
+        for peer in peers.values where peer.announced < verifiedOrder.count {
+            sendPendingHaves(to: peer)
             if picker.isComplete { updateInterest(in: peer) }
             flushSoon(peer)
         }
-        unannounced.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes a `have` for each piece verified since the peer was last told.
+    func sendPendingHaves(to peer: PeerConnection) {
+        while peer.announced < verifiedOrder.count {
+            peer.send(.have(PieceIndex(verifiedOrder[peer.announced])))
+            peer.announced += 1
+        }
     }
 
     private func advancePrefix() {

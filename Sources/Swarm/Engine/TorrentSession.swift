@@ -71,8 +71,9 @@ final class TorrentSession {
     /// Peers written to during this event-loop turn, flushed together at its end.
     var unflushed: [PeerConnection] = []
     var flushScheduled = false
-    /// Verified pieces not yet announced to the peers (see `announce`).
-    var unannounced: [Int] = []
+    /// Pieces this node verified, in order; each peer is told them up to `PeerConnection.announced`
+    /// (see `announce`).
+    var verifiedOrder: [Int] = []
     var announceScheduled = false
 
     /// Completed once the whole payload is verified (SHA-1 of every piece, then SHA-256 of all),
@@ -169,6 +170,7 @@ final class TorrentSession {
         swap(&written, &unflushed)
         for peer in written {
             peer.flushPending = false
+            sendPendingHaves(to: peer)
             peer.flush()
         }
     }
@@ -202,6 +204,8 @@ final class TorrentSession {
         if planner == nil, !picker.verifiedPieces.isEmpty {
             peer.send(.bitfield(Bitfield(picker.verifiedPieces)))
         }
+        // The bitfield covers every piece verified so far.
+        peer.announced = verifiedOrder.count
         advertise(to: peer)
         flushSoon(peer)
         return key
