@@ -187,10 +187,18 @@ push "$work/hosts-$max.txt" >"$work/push-cold.json" 2>"$work/push-cold.log" ||
 cold_seconds=$(calc "$(now) - $cold_start")
 cold_uploads=$(jq '[.hosts[] | select(.peer_binary == "uploaded")] | length' "$work/push-cold.json")
 
+# warm: read the inputs once, untimed, so that every run starts with them in the page cache,
+# as just after a build (the kernel may have evicted them during the other contenders' runs).
+warm() {
+    find "$work/tree" -type f -exec cat {} + >/dev/null
+    cat "$work/release.tar" "$bin/swarmdeploy" "$peer" >/dev/null
+}
+
 # run_push COUNT RUN: prints wall seconds; keeps the JSON report.
 run_push() {
     local start report=$work/push-$1-$2.json
     wipe
+    warm
     start=$(now)
     push "$work/hosts-$1.txt" >"$report" 2>"$work/push-$1-$2.log" ||
         { echo "push to $1 hosts failed" >&2; push_failure "$work/push-$1-$2"; exit 1; }
@@ -216,6 +224,7 @@ SH
 run_scp() {
     local start
     wipe
+    warm
     start=$(now)
     ctl bash "$work/scp-all.sh" "$work/hosts-$1.txt" "$work/release.tar" "${ssh_options[@]}" ||
         { echo "parallel scp to $1 hosts failed" >&2; exit 1; }
@@ -284,6 +293,7 @@ grep -q ready "$work/lt-seed.log" || { echo "libtorrent seeder never got ready:"
 run_libtorrent() {
     local start end pid pids=() i marks=$work/lt-$1-$2
     wipe
+    warm
     mkdir -p "$marks"
     start=$(now)
     for ((i = 0; i < $1; i++)); do
@@ -326,7 +336,9 @@ for count in "${counts[@]}"; do
         ([.hosts[].bytes_duplicate] | add), ([.hosts[].bytes_from_seeder] | max),
         ([.hosts[].bytes_from_seeder] | min)] | map(tostring) | join(" ")' "$report")
     row="$count $(median "${ours[@]}") $(median "${scps[@]}") $(median "${lts[@]}") $summary"
-    rows+=("$row ${ours_cpu[best - 1]} ${scp_cpu[0]} ${lt_cpu[0]}")
+    # Every run's push time, slowest first, so the table shows the spread as well as the median.
+    runs=$(printf '%.1f\n' "${ours[@]}" | sort -gr | paste -sd, -)
+    rows+=("$row ${ours_cpu[best - 1]} ${scp_cpu[0]} ${lt_cpu[0]} $runs")
 done
 
 # --- the results
@@ -350,9 +362,12 @@ mib() { printf '%.1f' "$(calc "$1 / 1048576")"; }
     echo "|---:|---:|---:|---:|---:|---|"
     for row in "${rows[@]}"; do
         read -r count ours scp lt transfer _ <<<"$row"
+        runs=${row##* }
+        spread=
+        ((repeats > 1)) && spread="; push runs ${runs//,/, } s (slowest $(eff "${runs%%,*}"))"
         echo "| $count | $(printf %.1f "$ideal") | $(printf %.1f "$ours") ($(eff "$ours"))" \
             "| $(printf %.1f "$scp") ($(eff "$scp")) | $(printf %.1f "$lt") ($(eff "$lt"))" \
-            "| push's own transfer time $(printf %.1f "$transfer") s ($(eff "$transfer")) |"
+            "| push's own transfer time $(printf %.1f "$transfer") s ($(eff "$transfer"))$spread |"
     done
     echo
     echo "Inside the push (its JSON report) and the machine's cores during each run:"
@@ -362,7 +377,7 @@ mib() { printf '%.1f' "$(calc "$1 / 1048576")"; }
     for row in "${rows[@]}"; do
         read -r count _ _ _ _ copies duplicate seeder_max seeder_min \
             ours_own ours_mean ours_peak ours_steal scp_own scp_mean scp_peak scp_steal \
-            lt_own lt_mean lt_peak lt_steal <<<"$row"
+            lt_own lt_mean lt_peak lt_steal _ <<<"$row"
         echo "| $count | $(printf %.2f "$copies") | $(mib "$seeder_min")–$(mib "$seeder_max") | $(mib "$duplicate")" \
             "| $ours_own / $ours_mean %, $ours_peak % ($ours_steal %) | $scp_own / $scp_mean %, $scp_peak % ($scp_steal %)" \
             "| $lt_own / $lt_mean %, $lt_peak % ($lt_steal %) |"
@@ -373,6 +388,9 @@ mib() { printf '%.1f' "$(calc "$1 / 1048576")"; }
     echo "rate, so 0.96 is the most any contender can reach."
     echo
     echo "What each time includes:"
+    echo
+    echo "Before every run the hosts' /srv is emptied and the inputs (tree, tarball, binaries) are read"
+    echo "once, untimed, so each run starts with them in the page cache, as just after a build."
     echo
     echo "- **swarmdeploy**: the wall clock of \`swarmdeploy push\` run on the controller: packing and"
     echo "  hashing the tree ($(printf %.1f "$pack_seconds") s on its own with \`swarmdeploy pack\`), SSH to"

@@ -51,6 +51,7 @@ public final class PushRunner: Sendable {
         /// Payload bytes the seeder sent, by peer id (as peers report theirs).
         public let seederSent: [String: Int64]
         public let transferStart: Duration?
+        /// From the run's start (the source already packed) to its end; event times count from the same start.
         public let elapsed: Duration
     }
 

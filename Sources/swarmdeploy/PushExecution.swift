@@ -7,6 +7,8 @@ import Push
 /// A real push, from a validated request to the report and the exit code.
 enum PushExecution {
     static func run(_ request: PushRequest, peerBinaryFlag: String?, json: Bool, quiet: Bool) async throws(CommandFailure) {
+        // The report's wall time is the whole command's: reading and packing the source too.
+        let commandStart = ContinuousClock.now
         let settings = request.settings
         let peerBinary = try PeerBinaryLocator.locate(flag: peerBinaryFlag)
         let listenHost = try listenAddress(request)
@@ -81,7 +83,7 @@ enum PushExecution {
             archiveBytes: payload.archiveLength,
             seederSent: outcome.seederSent,
             transferStart: outcome.transferStart,
-            wall: outcome.elapsed,
+            wall: ContinuousClock.now - commandStart,
             linkRateBitsPerSecond: settings.linkRateBitsPerSecond,
             maxFailures: settings.maxFailures
         )
