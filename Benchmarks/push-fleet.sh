@@ -22,6 +22,7 @@
 # scripts/install-deps.sh installs, plus python3-libtorrent and opentracker.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Benchmarks/sandbox-hosts.sh
 
 rate=100mbit
 size_mib=100
@@ -127,15 +128,8 @@ ideal=$(calc "$archive_bytes * 8 / $rate_bits")
 info_hash=$("$python" -c 'import sys, libtorrent; print(libtorrent.torrent_info(sys.argv[1]).info_hash())' \
     "$work/release.torrent")
 
-# Empties every host's /srv between runs (the peer cache is in /root and stays).
-wipe() {
-    local i pids=()
-    for ((i = 1; i <= max; i++)); do
-        scripts/sandbox.sh host "$i" --name "$name" -- sh -c 'rm -rf /srv/* /srv/.[!.]*' &
-        pids+=($!)
-    done
-    wait "${pids[@]}"
-}
+# Empties every host's /srv between runs.
+wipe() { wipe_hosts "$name" "$max"; }
 
 # Core use: one line per half second, "UNIX-TIME BUSY-FRACTION STEAL-FRACTION" over both
 # cores. Steal is time a hypervisor gave this virtual machine's cores to others: counted as

@@ -15,6 +15,7 @@
 # scripts/install-deps.sh installs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source Benchmarks/sandbox-hosts.sh
 
 rate=50mbit
 size_mib=100
@@ -61,14 +62,6 @@ push() {
         --known-hosts "$sandbox_dir/known_hosts" --peer-binary "$peer" --link-rate "$rate" \
         --seed-grace 5s --json
 }
-wipe() {
-    local i pids=()
-    for ((i = 1; i <= count; i++)); do
-        scripts/sandbox.sh host "$i" --name "$name" -- sh -c 'rm -rf /srv/* /srv/.[!.]*' &
-        pids+=($!)
-    done
-    wait "${pids[@]}"
-}
 # tcp_counters: the hosts' TCP counters, summed ("NAME VALUE" lines).
 tcp_counters() {
     local i
@@ -79,7 +72,7 @@ tcp_counters() {
 
 # The first push uploads the peer binary to every host; the measured one finds it cached.
 push >"$work/cold.json" 2>"$work/cold.log" || { cat "$work/cold.log" >&2; echo "the first push failed" >&2; exit 1; }
-wipe
+wipe_hosts "$name" "$count"
 tcp_counters >"$work/tcp-before"
 
 # One line per sample, "TIME" then "SENT RECEIVED" per machine, the controller first: the

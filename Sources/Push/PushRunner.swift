@@ -51,8 +51,6 @@ public final class PushRunner: Sendable {
         /// Payload bytes the seeder sent, by peer id (as peers report theirs).
         public let seederSent: [String: Int64]
         public let transferStart: Duration?
-        /// From the run's start (the source already packed) to its end; event times count from the same start.
-        public let elapsed: Duration
     }
 
     private struct State {
@@ -119,8 +117,7 @@ public final class PushRunner: Sendable {
             Outcome(
                 board: state.board,
                 seederSent: Dictionary(uniqueKeysWithValues: seederSent.map { ($0.key.description, $0.value) }),
-                transferStart: state.transferStart,
-                elapsed: ContinuousClock.now - start
+                transferStart: state.transferStart
             )
         }
     }
