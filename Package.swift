@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "Tracker",
             dependencies: [
-                "Bencode", "TorrentMetainfo", "PeerWire",
+                "Bencode", "TorrentMetainfo",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -70,26 +70,31 @@ let package = Package(
         .target(name: "DeployProtocol", dependencies: ["Bencode"]),
         .target(name: "CRenameExchange"),
         .target(name: "Installer", dependencies: ["CRenameExchange"]),
+
+        // The controller: settings as parsed from files and flags (pure), the tarball and its
+        // torrent, many hosts over SSH, and the push that ties them together.
+        .target(
+            name: "DeployConfiguration",
+            dependencies: [.product(name: "Yams", package: "Yams")]
+        ),
+        .target(name: "PayloadPacking", dependencies: ["Archive", "TorrentMetainfo"]),
+        // Many hosts over SSH: hosts file plus settings in, sessions and progress out.
+        .target(name: "Fleet", dependencies: ["DeployConfiguration", "SSH"]),
         .target(
             name: "Push",
-            dependencies: ["Archive", "DeployProtocol", "Fleet", "SSH", "Swarm", "Tracker", "TorrentMetainfo", "PeerWire"]
-        ),
-        .target(
-            name: "Deploy",
             dependencies: [
-                "Archive", "TorrentMetainfo", "Bencode",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Yams", package: "Yams"),
+                "Archive", "DeployConfiguration", "DeployProtocol", "Fleet", "PayloadPacking", "SSH", "Swarm",
+                "Tracker", "TorrentMetainfo",
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        // Many hosts over SSH: hosts file plus settings in, sessions and progress out.
-        .target(name: "Fleet", dependencies: ["Deploy", "SSH"]),
 
         // Executables: thin shells over the modules above.
         .executableTarget(
             name: "swarmdeploy",
             dependencies: [
-                "Deploy", "Archive", "TorrentMetainfo", "SSH", "Swarm", "Tracker", "PeerWire", "Push", "Fleet",
+                "Archive", "DeployConfiguration", "DeployProtocol", "Fleet", "PayloadPacking", "Push", "SSH", "Swarm",
+                "TorrentMetainfo", "Tracker",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -131,11 +136,12 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "DeployTests", dependencies: ["Deploy", "Archive", "TorrentMetainfo"]),
+        .testTarget(name: "DeployConfigurationTests", dependencies: ["DeployConfiguration"]),
+        .testTarget(name: "PushTests", dependencies: ["TestSupport", "Push", "DeployConfiguration", "DeployProtocol"]),
         .testTarget(name: "DeployProtocolTests", dependencies: ["DeployProtocol"]),
         .testTarget(name: "InstallerTests", dependencies: ["Installer"]),
         .testTarget(name: "SSHTests", dependencies: ["TestSupport", "SSH"]),
-        .testTarget(name: "FleetTests", dependencies: ["TestSupport", "Fleet", "Deploy", "SSH"]),
+        .testTarget(name: "FleetTests", dependencies: ["TestSupport", "Fleet", "DeployConfiguration", "SSH"]),
         .testTarget(
             name: "CLITests",
             dependencies: ["TestSupport", "swarmdeploy", "swarmdeploy-peer", "TorrentMetainfo", "Archive"]

@@ -1,4 +1,4 @@
-import Deploy
+import DeployConfiguration
 import SSH
 
 extension Fleet {
@@ -22,7 +22,7 @@ extension Fleet {
             : settings.identities.map { expandTilde($0, home: home) }
         let agent: SSHConfiguration.Agent = environment["SSH_AUTH_SOCK"].flatMap { $0.isEmpty ? nil : $0 }
             .map { .socket($0) } ?? .disabled
-        let connectTimeout = Duration.milliseconds(Int64((max(0, settings.connectTimeout) * 1000).rounded()))
+        let connectTimeout = max(.zero, settings.connectTimeout)
 
         return entries.map { entry in
             let user = entry.user ?? settings.user

@@ -1,4 +1,4 @@
-import Deploy
+import DeployConfiguration
 import SSH
 
 /// Many hosts at once: a hosts file plus settings become SSH targets

@@ -1,4 +1,4 @@
-import Deploy
+import DeployConfiguration
 import SSH
 
 /// One host of a hosts file, ready to be reached: the line it came from, the

@@ -21,7 +21,9 @@ final class ControllerSwarm: Sendable {
         self.announceURL = announceURL
     }
 
-    static func start(listenHost: String, metainfo: Metainfo, payload: [UInt8]) async throws -> ControllerSwarm {
+    /// Starts both on `listenHost`. The seeder announces to the built-in tracker first, then
+    /// to `extraTrackers`, as the peers do.
+    static func start(listenHost: String, metainfo: Metainfo, payload: [UInt8], extraTrackers: [String]) async throws -> ControllerSwarm {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let tracker: TrackerServer
         do {
@@ -32,7 +34,7 @@ final class ControllerSwarm: Sendable {
             )
         } catch {
             try? await group.shutdownGracefully()
-            throw PushError("cannot start the tracker on \(listenHost): \(error); check --listen")
+            throw PushError(.controller, "cannot start the tracker on \(listenHost): \(error)", remedy: "check --listen")
         }
         let announceURL = tracker.announceURL(host: listenHost)
         let seeder: SwarmNode
@@ -44,16 +46,16 @@ final class ControllerSwarm: Sendable {
         } catch {
             try? await tracker.shutdown()
             try? await group.shutdownGracefully()
-            throw PushError("cannot start the seeder on \(listenHost): \(error); check --listen")
+            throw PushError(.controller, "cannot start the seeder on \(listenHost): \(error)", remedy: "check --listen")
         }
         let announcer: TrackerAnnouncer
         do {
-            announcer = try TrackerAnnouncer(node: seeder, metainfo: metainfo, tiers: [[announceURL]])
+            announcer = try TrackerAnnouncer(node: seeder, metainfo: metainfo, tiers: [[announceURL]] + extraTrackers.map { [$0] })
         } catch {
             await seeder.shutdown()
             try? await tracker.shutdown()
             try? await group.shutdownGracefully()
-            throw PushError("cannot announce the seeder: \(error)")
+            throw PushError(.controller, "cannot announce the seeder: \(error)")
         }
         return ControllerSwarm(seeder: seeder, announcer: announcer, tracker: tracker, trackerGroup: group, announceURL: announceURL)
     }
@@ -64,10 +66,4 @@ final class ControllerSwarm: Sendable {
         try? await tracker.shutdown()
         try? await trackerGroup.shutdownGracefully()
     }
-}
-
-/// The push could not run at all (as opposed to some hosts failing).
-public struct PushError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }

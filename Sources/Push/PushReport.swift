@@ -1,3 +1,5 @@
+import DeployConfiguration
+
 /// The result of a push, as `--json` prints it. Field names are stable snake_case.
 public struct PushReport: Sendable, Codable, Equatable {
     public struct Host: Sendable, Codable, Equatable {
@@ -97,7 +99,7 @@ extension PushReport {
                 line: line,
                 status: state.outcome == .running ? .failed : state.outcome,
                 stage: state.outcome == .failed ? (state.failedPhase ?? state.phase) : state.phase,
-                seconds: state.installedAt.map(\.seconds),
+                seconds: state.installedAt.map(\.inSeconds),
                 bytesFromSeeder: fromSeeder,
                 bytesFromPeers: max(0, downloaded - fromSeeder),
                 bytesDuplicate: state.progress?.bytesDuplicate ?? 0,
@@ -107,7 +109,7 @@ extension PushReport {
             )
         }
         let lastInstall = board.hosts.compactMap(\.installedAt).max()
-        let transfer = transferStart.flatMap { start in lastInstall.map { ($0 - start).seconds } }
+        let transfer = transferStart.flatMap { start in lastInstall.map { ($0 - start).inSeconds } }
         let ideal = linkRateBitsPerSecond > 0 ? Double(archiveBytes) * 8 / linkRateBitsPerSecond : 0
         let seederBytes = seederSent.values.reduce(0, +)
         let failed = hosts.count { $0.status == .failed }
@@ -120,7 +122,7 @@ extension PushReport {
                 hosts: hosts.count,
                 succeeded: hosts.count - failed,
                 failed: failed,
-                wallSeconds: wall.seconds,
+                wallSeconds: wall.inSeconds,
                 transferSeconds: transfer,
                 archiveBytes: archiveBytes,
                 seederBytesSent: seederBytes,
@@ -130,12 +132,5 @@ extension PushReport {
                 efficiency: transfer.flatMap { $0 > 0 ? ideal / $0 : nil }
             )
         )
-    }
-}
-
-extension Duration {
-    var seconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 }

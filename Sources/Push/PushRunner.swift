@@ -10,41 +10,6 @@ import TorrentMetainfo
 /// peer binary, job, live events — until every host has installed or failed, then tells the
 /// peers to stop seeding and shuts everything down. Nothing keeps listening afterwards.
 public final class PushRunner: Sendable {
-    public struct Configuration: Sendable {
-        public var hosts: [FleetHost]
-        public var destination: String
-        /// Address the seeder and tracker listen on; the hosts must reach it.
-        public var listenHost: String
-        /// Hosts connecting and receiving the peer binary at once.
-        public var sshParallel: Int
-        public var seedGrace: Duration
-        /// The whole push; hosts still working then fail.
-        public var timeout: Duration
-        public var keepPrevious: Bool
-        public var peerBinary: PeerBinary
-        /// File bytes of the extracted tree, for the hosts' free-space check.
-        public var extractedBytes: Int64
-        /// Length of the uncompressed tar stream, the most a host will extract.
-        public var tarBytes: Int64
-
-        public init(
-            hosts: [FleetHost], destination: String, listenHost: String, sshParallel: Int,
-            seedGrace: Duration, timeout: Duration, keepPrevious: Bool, peerBinary: PeerBinary,
-            extractedBytes: Int64, tarBytes: Int64
-        ) {
-            self.hosts = hosts
-            self.destination = destination
-            self.listenHost = listenHost
-            self.sshParallel = sshParallel
-            self.seedGrace = seedGrace
-            self.timeout = timeout
-            self.keepPrevious = keepPrevious
-            self.peerBinary = peerBinary
-            self.extractedBytes = extractedBytes
-            self.tarBytes = tarBytes
-        }
-    }
-
     /// What the run leaves for the report.
     public struct Outcome: Sendable {
         public let board: PushBoard
@@ -61,21 +26,24 @@ public final class PushRunner: Sendable {
         var cancelled = false
     }
 
-    private let configuration: Configuration
-    private let metainfo: Metainfo
-    private let payload: [UInt8]
+    private let plan: PushPlan
+    private let listenHost: String
+    private let peerBinary: PeerBinary
+    private let payload: PackedPayload
     private let state: Mutex<State>
     private let start = ContinuousClock.now
     private let compressedPeer: CompressedPeer
 
-    public init(configuration: Configuration, metainfo: Metainfo, payload: [UInt8]) {
-        self.configuration = configuration
-        self.metainfo = metainfo
+    /// A runner for `plan`, serving `payload` from memory on `listenHost`.
+    public init(plan: PushPlan, listenHost: String, peerBinary: PeerBinary, payload: PackedPayload) {
+        self.plan = plan
+        self.listenHost = listenHost
+        self.peerBinary = peerBinary
         self.payload = payload
-        compressedPeer = CompressedPeer(path: configuration.peerBinary.path)
+        compressedPeer = CompressedPeer(path: peerBinary.path)
         state = Mutex(State(
-            board: PushBoard(names: configuration.hosts.map(\.name)),
-            inputs: Array(repeating: nil, count: configuration.hosts.count)
+            board: PushBoard(names: plan.hosts.map(\.name)),
+            inputs: Array(repeating: nil, count: plan.hosts.count)
         ))
     }
 
@@ -91,22 +59,16 @@ public final class PushRunner: Sendable {
     /// Runs the push. `onLine` receives one line per host event ("name: what happened"),
     /// from any thread.
     public func run(onLine: @escaping @Sendable (String) -> Void) async throws -> Outcome {
-        let swarm = try await ControllerSwarm.start(listenHost: configuration.listenHost, metainfo: metainfo, payload: payload)
-        let job = PeerJob(
-            torrent: metainfo.bytes,
-            trackers: [swarm.announceURL],
-            destination: configuration.destination,
-            extractedBytes: configuration.extractedBytes,
-            tarBytes: configuration.tarBytes,
-            keepPrevious: configuration.keepPrevious,
-            seedGraceMilliseconds: Self.milliseconds(configuration.seedGrace),
-            timeoutMilliseconds: Self.milliseconds(configuration.timeout)
-        ).encoded()
+        let swarm = try await ControllerSwarm.start(
+            listenHost: listenHost, metainfo: payload.metainfo, payload: payload.bytes,
+            extraTrackers: plan.extraTrackers
+        )
+        let job = plan.peerJob(for: payload, announceURL: swarm.announceURL).encoded()
 
         // One thread per host: each holds its SSH channel for the whole transfer. Connecting
         // and uploading, the costly part, is bounded by `sshParallel`.
-        let slots = DispatchSemaphore(value: max(1, configuration.sshParallel))
-        let hosts = configuration.hosts
+        let slots = DispatchSemaphore(value: max(1, plan.sshParallel))
+        let hosts = plan.hosts
         _ = await SSHParallel.map(count: hosts.count, parallelism: hosts.count) { index in
             self.runHost(index, host: hosts[index], job: job, slots: slots, onLine: onLine)
         }
@@ -123,7 +85,7 @@ public final class PushRunner: Sendable {
     }
 
     private func runHost(_ index: Int, host: FleetHost, job: [UInt8], slots: DispatchSemaphore, onLine: @escaping @Sendable (String) -> Void) {
-        let deadline = start + configuration.timeout
+        let deadline = start + plan.timeout
         var holdsSlot = true
         slots.wait()
         defer { if holdsSlot { slots.signal() } }
@@ -141,7 +103,7 @@ public final class PushRunner: Sendable {
 
         // The peer is launched straight away when the host's cache holds it (one channel for a
         // warm host; see `launchIfCached`); otherwise it is uploaded first and launched again.
-        let binary = configuration.peerBinary
+        let binary = peerBinary
         var uploaded: Bool?
         var lastError: String?
         for attempt in 0..<2 {
@@ -160,7 +122,7 @@ public final class PushRunner: Sendable {
                     command,
                     stdin: job,
                     input: input,
-                    timeout: ContinuousClock.now.duration(to: deadline) + configuration.seedGrace + .seconds(10),
+                    timeout: ContinuousClock.now.duration(to: deadline) + plan.seedGrace + .seconds(10),
                     collectOutput: false,
                     onLine: { stream, line in
                         if stream == .stdout, let event = PeerEvent(line: line) {
@@ -178,7 +140,7 @@ public final class PushRunner: Sendable {
                             lastError = String(line.prefix(500))
                         }
                     },
-                    isCancelled: { self.isCancelled || ContinuousClock.now > deadline + self.configuration.seedGrace }
+                    isCancelled: { self.isCancelled || ContinuousClock.now > deadline + self.plan.seedGrace }
                 )
                 let missing = notCached && result.exitStatus == Self.notCachedStatus
                 // A cached binary that ran without a word (damaged on the host's disk, say) is
@@ -236,17 +198,12 @@ public final class PushRunner: Sendable {
             input.write(Array("\(PeerControl.finish.rawValue)\n".utf8))
             input.close()
         }
-        if let line { onLine("\(configuration.hosts[index].name): \(line)") }
+        if let line { onLine("\(plan.hosts[index].name): \(line)") }
     }
 
     private static func describe(_ error: SSHError) -> String {
         var text = "\(error.stage.rawValue): \(error.message)"
         if let message = error.libssh2Message, !message.isEmpty { text += " (libssh2: \(message))" }
         return text
-    }
-
-    private static func milliseconds(_ duration: Duration) -> Int64 {
-        let parts = duration.components
-        return parts.seconds * 1000 + parts.attoseconds / 1_000_000_000_000_000
     }
 }

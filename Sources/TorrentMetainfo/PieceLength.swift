@@ -9,8 +9,6 @@ public enum PieceLength {
 
     /// Bounds for `automatic(forPayloadLength:)`.
     public static let automaticMinimum = 256 * 1024
-    /// The smallest automatic piece for a deployment swarm (see `automatic(forPayloadLength:minimum:)`).
-    public static let deployMinimum = 64 * 1024
     public static let automaticMaximum = 16 * 1024 * 1024
 
     /// The `automatic` choice keeps the piece count at or below this.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeployProtocol
 import Dispatch
 
 /// The entry point: runs the command on a task and keeps the main thread waiting for it.
@@ -22,9 +23,9 @@ enum PeerMain {
 /// linked fully statically, so it runs on a host with no Swift toolchain, no libssh2 and an
 /// older glibc than the build machine's.
 struct Peer: AsyncParsableCommand {
-    /// Kept equal to swarmdeploy's own version (a test checks), so a host's cached peer is
+    /// swarmdeploy's own version, so a host's cached peer is
     /// known to match the controller that uploaded it.
-    static let version = "0.1.0"
+    static let version = SwarmdeployVersion.current
 
     static let configuration = CommandConfiguration(
         commandName: "swarmdeploy-peer",

@@ -1,4 +1,4 @@
-import Deploy
+import DeployConfiguration
 import Foundation
 
 /// The first two layers of settings every command shares: the built-in

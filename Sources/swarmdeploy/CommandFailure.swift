@@ -1,4 +1,5 @@
 import Glibc
+import Push
 
 /// The documented exit codes of `swarmdeploy`.
 enum SwarmdeployExitCode: Int32 {
@@ -33,5 +34,17 @@ struct CommandFailure: Error {
     func report() {
         let line = exitCode == .partial ? "swarmdeploy: \(message)\n" : "swarmdeploy: error: \(message)\n"
         StandardError.write(line)
+    }
+}
+
+extension CommandFailure {
+    /// Runs push work, turning its error into the exit code it maps to: the request's fault
+    /// is bad input (64), anything else the controller's (1).
+    static func push<T>(_ body: () throws(PushError) -> T) throws(CommandFailure) -> T {
+        do {
+            return try body()
+        } catch {
+            throw CommandFailure(exitCode: error.isBadInput ? .badInput : .controllerFailure, message: error.description)
+        }
     }
 }

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Deploy
+import DeployConfiguration
 import Fleet
 import Foundation
 import SSH

@@ -1,4 +1,4 @@
-import Deploy
+import DeployConfiguration
 import SSH
 
 /// An `exec` whose inputs are all present and valid: made before any host is
@@ -13,7 +13,7 @@ struct ExecRequest {
     let timeout: Duration
 
     /// How long a command may run when --timeout is not given.
-    static let defaultTimeoutSeconds = 600.0
+    static let defaultTimeout = Duration.seconds(600)
 
     init(command: [String], hostsFlag: String?, deployfile: String?, timeout: String?, ssh: SSHFlags) throws(CommandFailure) {
         guard !command.isEmpty, !command.allSatisfy({ $0.isEmpty }) else {
@@ -25,10 +25,10 @@ struct ExecRequest {
         guard let hostsFile = settings.hostsFile else {
             throw .badInput("no hosts file: add --on HOSTS, or set 'hosts' in the Deployfile")
         }
-        let seconds = try timeout.map { text throws(CommandFailure) in
+        let limit = try timeout.map { text throws(CommandFailure) in
             try parseFlag("--timeout", text, SettingParsers.duration)
-        } ?? Self.defaultTimeoutSeconds
-        guard seconds > 0 else { throw .badInput("--timeout \(timeout ?? ""): give the command some time, e.g. 60s") }
+        } ?? Self.defaultTimeout
+        guard limit > .zero else { throw .badInput("--timeout \(timeout ?? ""): give the command some time, e.g. 60s") }
         do {
             hosts = try HostsFile.load(path: hostsFile, defaultPort: settings.port)
         } catch {
@@ -38,6 +38,6 @@ struct ExecRequest {
         self.hostsFile = hostsFile
         // One word is a shell command line already (`-- 'df -h | tail -1'`), as with ssh.
         commandLine = command.count == 1 ? command[0] : ShellQuoting.commandLine(command)
-        self.timeout = .milliseconds(Int64((seconds * 1000).rounded()))
+        self.timeout = limit
     }
 }

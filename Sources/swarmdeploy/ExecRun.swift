@@ -1,3 +1,4 @@
+import DeployConfiguration
 import Fleet
 import Foundation
 import SSH
@@ -46,7 +47,6 @@ private final class ElapsedTimes: @unchecked Sendable {
     }
 
     func seconds(_ index: Int) -> Double {
-        let time = lock.withLock { times[index] }
-        return Double(time.components.seconds) + Double(time.components.attoseconds) / 1e18
+        lock.withLock { times[index] }.inSeconds
     }
 }

@@ -1,4 +1,4 @@
-import Deploy
+import DeployConfiguration
 import Glibc
 import Push
 
@@ -51,7 +51,7 @@ final class LiveView: @unchecked Sendable {
         let now = ContinuousClock.now
         let bytes = board.bytesDownloaded
         if let last = lastSample, now - last.time >= .seconds(1) {
-            let seconds = (now - last.time).seconds
+            let seconds = (now - last.time).inSeconds
             rate = Double(bytes - last.bytes) / seconds
             lastSample = (now, bytes)
         } else if lastSample == nil {
@@ -80,7 +80,7 @@ final class LiveView: @unchecked Sendable {
         let width = 30
         let filled = Int((fraction * Double(width)).rounded(.down))
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        let elapsed = (ContinuousClock.now - started).seconds
+        let elapsed = (ContinuousClock.now - started).inSeconds
         let eta = fraction > 0.02 && fraction < 1 ? " ETA \(HumanUnits.duration(elapsed * (1 - fraction) / fraction))" : ""
         var lines = [
             "\(title) — \(HumanUnits.duration(elapsed))",
@@ -101,7 +101,7 @@ final class LiveView: @unchecked Sendable {
     }
 
     private func elapsedText() -> String {
-        let seconds = (ContinuousClock.now - started).seconds
+        let seconds = (ContinuousClock.now - started).inSeconds
         let tenths = Int((seconds * 10).rounded())
         let text = "\(tenths / 10).\(tenths % 10)s"
         return String(repeating: " ", count: max(0, 6 - text.count)) + text

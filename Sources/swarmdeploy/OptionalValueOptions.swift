@@ -1,4 +1,4 @@
-import Deploy
+import DeployConfiguration
 
 /// Options that may be given bare or with a value: `--gzip` means `--gzip=1` (see SettingParsers.defaultGzipLevel).
 ///

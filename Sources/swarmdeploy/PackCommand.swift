@@ -1,6 +1,8 @@
 import ArgumentParser
 import Archive
-import Deploy
+import DeployConfiguration
+import PayloadPacking
+import DeployProtocol
 import Foundation
 import TorrentMetainfo
 
@@ -40,7 +42,8 @@ struct PackCommand: ParsableCommand {
             pieceLength: try payload.pieceLength(),
             gzipLevel: gzipLevel,
             trackers: try payload.trackerTiers(),
-            isPrivate: `private`
+            isPrivate: `private`,
+            createdBy: "swarmdeploy \(SwarmdeployVersion.current)"
         )
         let base = Self.baseName(output)
         let archivePath = base + (gzipLevel == nil ? ".tar" : ".tar.gz")
@@ -73,7 +76,7 @@ struct PackCommand: ParsableCommand {
         let torrent = try FileSink(path: torrentPath)
         try torrent.write(built.metainfo.bytes)
         try torrent.commit()
-        let seconds = (ContinuousClock.now - started).seconds
+        let seconds = (ContinuousClock.now - started).inSeconds
 
         let summary = PackSummary(
             source: directory, archive: archivePath, torrent: torrentPath, payload: built, seconds: seconds
@@ -87,12 +90,5 @@ struct PackCommand: ParsableCommand {
             return String(output.dropLast(suffix.count))
         }
         return output
-    }
-}
-
-extension Duration {
-    var seconds: Double {
-        let parts = components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 }

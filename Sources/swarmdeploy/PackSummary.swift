@@ -1,4 +1,5 @@
-import Deploy
+import DeployConfiguration
+import PayloadPacking
 import Foundation
 import TorrentMetainfo
 

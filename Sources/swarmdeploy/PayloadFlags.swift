@@ -1,5 +1,5 @@
 import ArgumentParser
-import Deploy
+import DeployConfiguration
 import TorrentMetainfo
 
 /// Flags that shape the tarball and its torrent, shared by `push` and `pack`.
@@ -8,7 +8,7 @@ struct PayloadFlags: ParsableArguments {
         name: .customLong("piece-size"),
         help: ArgumentHelp(
             "Torrent piece size, a power of two from 16KiB to 64MiB (e.g. 1MiB), or 'auto'.",
-            discussion: "auto picks 256KiB–16MiB so the payload has about 1,000–4,000 pieces.",
+            discussion: "auto picks the smallest power of two up to 16MiB that gives at most 4,000 pieces, from 64KiB for push (its torrent lives only among its own hosts) and from 256KiB for pack.",
             valueName: "size"
         )
     )

@@ -1,4 +1,4 @@
-import Deploy
+import DeployConfiguration
 import Glibc
 
 /// Progress of one long step on standard error: a line redrawn in place on a terminal,
@@ -43,7 +43,7 @@ final class ProgressLine {
 
     private func describe(_ done: Int64) -> String {
         let percent = Int(done * 100 / max(total, 1))
-        let elapsed = (ContinuousClock.now - started).seconds
+        let elapsed = (ContinuousClock.now - started).inSeconds
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
         return "\(label): \(percent)% \(HumanUnits.bytes(done)) of \(HumanUnits.bytes(total)), \(HumanUnits.bytes(Int64(rate)))/s"
     }

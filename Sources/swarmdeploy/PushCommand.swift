@@ -1,7 +1,8 @@
 import ArgumentParser
 import Archive
-import Deploy
+import DeployConfiguration
 import Foundation
+import Push
 
 struct PushCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -62,19 +63,20 @@ struct PushCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try resolveSettings()
-        let request = try PushRequest(settings: settings)
-
+        let plan = try CommandFailure.push { () throws(PushError) in
+            try PushPlan(settings: settings, environment: ProcessInfo.processInfo.environment)
+        }
         guard dryRun else {
-            try await PushExecution.run(request, peerBinaryFlag: peerBinary, json: json, quiet: quiet)
+            try await PushExecution.run(plan, peerBinaryFlag: peerBinary, json: json, quiet: quiet)
             return
         }
-        let plan = try DryRun.plan(request, quiet: quiet || json)
+        let preview = try DryRun.render(plan, quiet: quiet || json)
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(plan), as: UTF8.self))
+            print(String(decoding: try encoder.encode(preview), as: UTF8.self))
         } else {
-            print(plan.renderText())
+            print(preview.renderText())
         }
     }
 

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Deploy
+import DeployConfiguration
 
 /// How to reach the hosts. Each flag, when given, overrides the Deployfile.
 struct SSHFlags: ParsableArguments {

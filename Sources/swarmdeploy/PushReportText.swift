@@ -1,4 +1,4 @@
-import Deploy
+import DeployConfiguration
 import Push
 
 /// The human-readable push report printed at the end (the JSON report carries the same).

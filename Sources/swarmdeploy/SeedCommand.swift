@@ -1,5 +1,5 @@
 import ArgumentParser
-import Deploy
+import DeployConfiguration
 import Foundation
 import Swarm
 import TorrentMetainfo

@@ -1,5 +1,6 @@
 import ArgumentParser
-import Deploy
+import DeployConfiguration
+import DeployProtocol
 
 @main
 struct Swarmdeploy: AsyncParsableCommand {

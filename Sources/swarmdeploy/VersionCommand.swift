@@ -1,6 +1,7 @@
 import ArgumentParser
 import Archive
-import Deploy
+import DeployConfiguration
+import DeployProtocol
 import SSH
 
 struct VersionCommand: ParsableCommand {

@@ -62,6 +62,41 @@ struct PushCommandTests {
         #expect(try pieceLength(["--piece-size", "1MiB"]) == 1 << 20)
     }
 
+    /// Was: only the real push refused a wildcard; the dry run showed it as the tracker's host.
+    @Test("--listen 0.0.0.0 is bad input for the dry run as for the push")
+    func wildcardListen() throws {
+        let temp = try TemporaryDirectory()
+        try temp.write("hosts.txt", Self.hosts)
+        for extra in [["--dry-run"], []] {
+            let result = try CommandRunner.swarmdeploy(
+                ["push", examples, "to", "/opt/webapp", "on", temp.path("hosts.txt"), "--listen", "0.0.0.0"] + extra
+            )
+            #expect(result.status == 64, "\(extra): \(result.stderr)")
+            #expect(result.stderr.contains("--listen 0.0.0.0"))
+        }
+    }
+
+    /// Was: push read the hosts file as if every host were on port 22.
+    @Test("hosts are told apart on the --port they will be reached at")
+    func duplicateOnDefaultPort() throws {
+        let temp = try TemporaryDirectory()
+        try temp.write("hosts.txt", "127.0.0.11\n127.0.0.11:2222\n")
+        let args = ["push", examples, "to", "/opt/webapp", "on", temp.path("hosts.txt"), "--dry-run"]
+        #expect(try CommandRunner.swarmdeploy(args).status == 0)
+        let result = try CommandRunner.swarmdeploy(args + ["--port", "2222"])
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("duplicates line 1"), "\(result.stderr)")
+    }
+
+    /// Was: the help said automatic pieces start at 256 KiB; push's start at 64 KiB.
+    @Test("--piece-size help gives push's own automatic floor")
+    func pieceSizeHelp() throws {
+        let help = try CommandRunner.swarmdeploy(["push", "--help"])
+        let text = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(text.contains("from 64KiB for push"), "\(help.stdout)")
+        #expect(!text.contains("auto picks 256KiB"))
+    }
+
     @Test("the Deployfile supplies what the command line leaves out, and flags win")
     func deployfile() throws {
         let temp = try TemporaryDirectory()

@@ -1,4 +1,4 @@
-import Deploy
+import DeployConfiguration
 import Fleet
 import Foundation
 import SSH
@@ -70,7 +70,7 @@ struct FleetHostsTests {
     }
 
     @Test func theConnectTimeoutComesFromTheSettings() {
-        let hosts = Fleet.hosts(Self.entries, settings: Self.settings { $0.connectTimeout = 2.5 }, environment: [:])
+        let hosts = Fleet.hosts(Self.entries, settings: Self.settings { $0.connectTimeout = .milliseconds(2500) }, environment: [:])
         #expect(hosts[0].configuration.connectTimeout == .milliseconds(2500))
     }
 }

@@ -1,4 +1,4 @@
-import Deploy
+import DeployConfiguration
 import Fleet
 import Foundation
 import SSH
@@ -18,7 +18,7 @@ struct FleetRunTests {
     @Test func unreachableHostsFailInOrderWithEvents() async throws {
         let entries = try HostsFile.parse("127.0.0.1:1\nnobody@127.0.0.2:1\n", path: "hosts.txt")
         var settings = PushSettings.defaults
-        settings.connectTimeout = 2
+        settings.connectTimeout = .seconds(2)
         let hosts = Fleet.hosts(entries, settings: settings, environment: [:])
         let events = Mutex<[Int: [String]]>([:])
         let results = await Fleet.run(hosts, parallelism: 2, onEvent: { event in

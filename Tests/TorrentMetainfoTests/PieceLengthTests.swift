@@ -37,7 +37,7 @@ import TestSupport
 
     @Test(arguments: deployCases)
     func automaticPieceLengthForADeployment(payloadLength: Int64, expected: Int) {
-        #expect(PieceLength.automatic(forPayloadLength: payloadLength, minimum: PieceLength.deployMinimum) == expected)
+        #expect(PieceLength.automatic(forPayloadLength: payloadLength, minimum: 64 * 1024) == expected)
     }
 
     /// Between the clamps, the piece count lands in 2,000...4,000; the choice

@@ -2,6 +2,7 @@ import Bencode
 import Testing
 @testable import Tracker
 import PeerWire
+import TorrentMetainfo
 
 struct AnnounceResponseTests {
     static let peerA = AnnouncedPeer(

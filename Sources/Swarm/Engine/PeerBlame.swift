@@ -1,4 +1,5 @@
 import PeerWire
+import TorrentMetainfo
 
 /// Who to ban when a piece fails its SHA-1 check. Pure, so the policy is tested on its own.
 ///

@@ -1,5 +1,6 @@
 import NIOCore
 import PeerWire
+import TorrentMetainfo
 
 /// What the session knows about one connected peer. Lives on the session's event loop.
 final class PeerConnection {

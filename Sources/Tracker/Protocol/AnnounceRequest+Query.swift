@@ -1,5 +1,4 @@
 import TorrentMetainfo
-import PeerWire
 
 extension AnnounceRequest {
     /// A query longer than this is refused before it is split: a real

@@ -1,5 +1,4 @@
 import TorrentMetainfo
-import PeerWire
 
 /// What a peer tells the tracker in `GET /announce?...` (BEP 3, "Trackers").
 public struct AnnounceRequest: Hashable, Sendable {

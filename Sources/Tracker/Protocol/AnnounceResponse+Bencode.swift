@@ -1,5 +1,5 @@
 import Bencode
-import PeerWire
+import TorrentMetainfo
 
 extension AnnounceResponse {
     /// The body the tracker sends: a bencoded dictionary per BEP 3.

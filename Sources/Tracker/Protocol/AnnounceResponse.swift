@@ -1,4 +1,4 @@
-import PeerWire
+import TorrentMetainfo
 /// A peer in an announce response.
 public struct AnnouncedPeer: Hashable, Sendable {
     /// Nil in compact responses (BEP 23 carries only address and port) and

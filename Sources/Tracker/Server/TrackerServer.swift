@@ -2,7 +2,6 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import TorrentMetainfo
-import PeerWire
 
 /// The HTTP tracker: `GET /<secret>/announce?...` on NIOHTTP1, answered from
 /// a `TrackerState`.

@@ -1,5 +1,4 @@
 import TorrentMetainfo
-import PeerWire
 
 /// What the controller asks: who is in a swarm and who has finished.
 /// Call `expire(now:)` first for an up-to-date view of live peers.

@@ -1,5 +1,4 @@
 import TorrentMetainfo
-import PeerWire
 
 /// The whole tracker as a value: which torrents it serves, who is in each
 /// swarm, and who has finished. No I/O and no clock: the caller passes `now`

@@ -2,6 +2,7 @@ import PeerWire
 import Testing
 
 @testable import Swarm
+import TorrentMetainfo
 
 @Suite("Blame for corrupt pieces")
 struct PeerBlameTests {

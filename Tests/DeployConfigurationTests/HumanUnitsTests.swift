@@ -1,5 +1,5 @@
 import Testing
-import Deploy
+import DeployConfiguration
 
 @Suite struct HumanUnitsTests {
     @Test(arguments: [

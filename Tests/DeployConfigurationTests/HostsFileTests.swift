@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Deploy
+@testable import DeployConfiguration
 
 @Suite struct HostsFileTests {
     struct Valid: Sendable, CustomTestStringConvertible {

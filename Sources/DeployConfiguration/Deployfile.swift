@@ -32,7 +32,7 @@ public struct Deployfile: Sendable, Equatable {
     public var acceptNewHostKeys: Bool?
     public var parallel: Int?
     /// Seconds.
-    public var connectTimeout: Double?
+    public var connectTimeout: Duration?
 
     // transfer:
     /// Bytes.
@@ -42,11 +42,11 @@ public struct Deployfile: Sendable, Equatable {
     public var listen: Choice<String>?
     public var linkRateBitsPerSecond: Double?
     /// Seconds.
-    public var seedGrace: Double?
+    public var seedGrace: Duration?
 
     // deploy:
     /// Seconds.
-    public var timeout: Double?
+    public var timeout: Duration?
     public var maxFailures: Int?
     public var keepPrevious: Bool?
 

@@ -28,8 +28,6 @@ public struct DeployError: Error, CustomStringConvertible, Sendable {
         public static let wrongType = Kind("wrong type")
         /// A value of the right type but outside what is allowed.
         public static let invalidValue = Kind("invalid value")
-        /// The controller address towards the hosts could not be found.
-        public static let addressDetection = Kind("address detection")
     }
 
     public let kind: Kind

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Deploy
+@testable import DeployConfiguration
 
 @Suite struct DeployfileTests {
     static let everything = """
@@ -43,14 +43,14 @@ import Testing
         #expect(settings.knownHosts == "/etc/ssh/ssh_known_hosts")
         #expect(settings.acceptNewHostKeys == true)
         #expect(settings.sshParallel == 200)
-        #expect(settings.connectTimeout == 90)
+        #expect(settings.connectTimeout == .seconds(90))
         #expect(settings.pieceSize == 4 << 20)
         #expect(settings.gzipLevel == 9)
         #expect(settings.trackers == ["http://tracker.example.com:6969/announce"])
         #expect(settings.listen == "10.1.2.3")
         #expect(settings.linkRateBitsPerSecond == 1e10)
-        #expect(settings.seedGrace == 0)
-        #expect(settings.timeout == 3600)
+        #expect(settings.seedGrace == .seconds(0))
+        #expect(settings.timeout == .seconds(3600))
         #expect(settings.maxFailures == 3)
         #expect(settings.keepPrevious == false)
     }
@@ -71,14 +71,14 @@ import Testing
         #expect(defaults.knownHosts == PathResolution.normalize(PathResolution.homeDirectory + "/.ssh/known_hosts"))
         #expect(defaults.acceptNewHostKeys == false)
         #expect(defaults.sshParallel == 64)
-        #expect(defaults.connectTimeout == 10)
+        #expect(defaults.connectTimeout == .seconds(10))
         #expect(defaults.pieceSize == nil)
         #expect(defaults.gzipLevel == nil)
         #expect(defaults.trackers.isEmpty)
         #expect(defaults.listen == nil)
         #expect(defaults.linkRateBitsPerSecond == 1e9)
-        #expect(defaults.seedGrace == 30)
-        #expect(defaults.timeout == 600)
+        #expect(defaults.seedGrace == .seconds(30))
+        #expect(defaults.timeout == .seconds(600))
         #expect(defaults.maxFailures == 0)
         #expect(defaults.keepPrevious == true)
         #expect(!defaults.user.isEmpty)
@@ -121,7 +121,7 @@ import Testing
     ])
     func durationForms(_ value: String, _ seconds: Double) throws {
         let file = try Deployfile.parse("ssh:\n  connect_timeout: \(value)", path: "D")
-        #expect(file.connectTimeout == seconds)
+        #expect(file.connectTimeout == .seconds(seconds))
     }
 
     @Test func singleStringIsAListOfOne() throws {

@@ -1,4 +1,4 @@
-import PeerWire
+import TorrentMetainfo
 import Testing
 import TestSupport
 

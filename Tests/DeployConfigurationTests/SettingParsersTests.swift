@@ -1,5 +1,5 @@
 import Testing
-@testable import Deploy
+@testable import DeployConfiguration
 
 @Suite struct SettingParsersTests {
     @Test(arguments: [
@@ -7,7 +7,7 @@ import Testing
         ("1h5m10s", 3910), ("500ms", 0.5), ("1s500ms", 1.5), ("1.5m", 90), (" 10s ", 10), ("2H", 7200),
     ])
     func duration(_ text: String, _ seconds: Double) throws {
-        #expect(try SettingParsers.duration(text) == seconds)
+        #expect(try SettingParsers.duration(text) == .seconds(seconds))
     }
 
     @Test(arguments: ["", "5x", "s", "30s5m", "1m1m", "-5", "abc", "1m 30s", "5m-1s", "nan", "inf"])

@@ -1,9 +1,14 @@
 /// Parsers for the string forms of settings, shared by the Deployfile and the
 /// command-line flags so both accept exactly the same spellings.
 public enum SettingParsers {
-    /// Seconds from `30`, `2.5`, `30s`, `500ms`, `5m`, `1h`, `1m30s`, `1h5m10s`.
-    /// Units must go from larger to smaller and appear at most once.
-    public static func duration(_ text: String) throws -> Double {
+    /// A duration from `30`, `2.5`, `30s`, `500ms`, `5m`, `1h`, `1m30s`, `1h5m10s` (a bare
+    /// number is seconds). Units must go from larger to smaller and appear at most once.
+    public static func duration(_ text: String) throws -> Duration {
+        .seconds(try seconds(text))
+    }
+
+    /// `duration` as seconds, for the Deployfile's number-or-string reader.
+    static func seconds(_ text: String) throws -> Double {
         let trimmed = text.trimmingSpaces()
         guard !trimmed.isEmpty else {
             throw invalid("empty duration", remedy: durationHelp)

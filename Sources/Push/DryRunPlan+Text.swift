@@ -1,3 +1,5 @@
+import DeployConfiguration
+
 extension DryRunPlan {
     /// Longest host list shown inline before "… and N more".
     static let inlineHostLimit = 6

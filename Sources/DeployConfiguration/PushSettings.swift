@@ -1,6 +1,6 @@
 /// Everything `swarmdeploy push` needs to know, after layering: built-in
 /// defaults, then the Deployfile (`apply(_:)`), then command-line flags (set
-/// field by field by the CLI). Durations are in seconds.
+/// field by field by the CLI).
 public struct PushSettings: Sendable, Codable, Equatable {
     /// Directory to push. Set by the Deployfile or the command line.
     public var source: String?
@@ -19,8 +19,7 @@ public struct PushSettings: Sendable, Codable, Equatable {
     public var acceptNewHostKeys: Bool
     /// Hosts contacted over SSH at once.
     public var sshParallel: Int
-    /// Seconds.
-    public var connectTimeout: Double
+    public var connectTimeout: Duration
 
     /// Bytes; nil chooses from the archive size.
     public var pieceSize: Int?
@@ -32,10 +31,10 @@ public struct PushSettings: Sendable, Codable, Equatable {
     public var listen: String?
     /// Used only by estimates.
     public var linkRateBitsPerSecond: Double
-    /// Seconds the controller keeps seeding after the last host completes.
-    public var seedGrace: Double
-    /// Seconds for the whole push.
-    public var timeout: Double
+    /// How long peers keep seeding after they installed, unless every host is done sooner.
+    public var seedGrace: Duration
+    /// The whole push.
+    public var timeout: Duration
     /// Hosts allowed to fail before the push counts as failed.
     public var maxFailures: Int
     /// Keep the replaced tree as `DEST.prev`.
@@ -59,14 +58,14 @@ public struct PushSettings: Sendable, Codable, Equatable {
             knownHosts: PathResolution.expandTilde("~/.ssh/known_hosts"),
             acceptNewHostKeys: false,
             sshParallel: 64,
-            connectTimeout: 10,
+            connectTimeout: .seconds(10),
             pieceSize: nil,
             gzipLevel: nil,
             trackers: [],
             listen: nil,
             linkRateBitsPerSecond: 1e9,
-            seedGrace: 30,
-            timeout: 600,
+            seedGrace: .seconds(30),
+            timeout: .seconds(600),
             maxFailures: 0,
             keepPrevious: true
         )
@@ -82,14 +81,14 @@ public struct PushSettings: Sendable, Codable, Equatable {
         knownHosts: String,
         acceptNewHostKeys: Bool,
         sshParallel: Int,
-        connectTimeout: Double,
+        connectTimeout: Duration,
         pieceSize: Int?,
         gzipLevel: Int?,
         trackers: [String],
         listen: String?,
         linkRateBitsPerSecond: Double,
-        seedGrace: Double,
-        timeout: Double,
+        seedGrace: Duration,
+        timeout: Duration,
         maxFailures: Int,
         keepPrevious: Bool
     ) {
@@ -131,5 +130,59 @@ public struct PushSettings: Sendable, Codable, Equatable {
         case timeout = "timeout_seconds"
         case maxFailures = "max_failures"
         case keepPrevious = "keep_previous"
+    }
+}
+
+extension PushSettings {
+    /// Durations are written as seconds (`connect_timeout_seconds: 10`), as tools expect.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        func seconds(_ key: CodingKeys) throws -> Duration {
+            .seconds(try container.decode(Double.self, forKey: key))
+        }
+        self.init(
+            source: try container.decodeIfPresent(String.self, forKey: .source),
+            destination: try container.decodeIfPresent(String.self, forKey: .destination),
+            hostsFile: try container.decodeIfPresent(String.self, forKey: .hostsFile),
+            user: try container.decode(String.self, forKey: .user),
+            port: try container.decode(Int.self, forKey: .port),
+            identities: try container.decode([String].self, forKey: .identities),
+            knownHosts: try container.decode(String.self, forKey: .knownHosts),
+            acceptNewHostKeys: try container.decode(Bool.self, forKey: .acceptNewHostKeys),
+            sshParallel: try container.decode(Int.self, forKey: .sshParallel),
+            connectTimeout: try seconds(.connectTimeout),
+            pieceSize: try container.decodeIfPresent(Int.self, forKey: .pieceSize),
+            gzipLevel: try container.decodeIfPresent(Int.self, forKey: .gzipLevel),
+            trackers: try container.decode([String].self, forKey: .trackers),
+            listen: try container.decodeIfPresent(String.self, forKey: .listen),
+            linkRateBitsPerSecond: try container.decode(Double.self, forKey: .linkRateBitsPerSecond),
+            seedGrace: try seconds(.seedGrace),
+            timeout: try seconds(.timeout),
+            maxFailures: try container.decode(Int.self, forKey: .maxFailures),
+            keepPrevious: try container.decode(Bool.self, forKey: .keepPrevious)
+        )
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(source, forKey: .source)
+        try container.encodeIfPresent(destination, forKey: .destination)
+        try container.encodeIfPresent(hostsFile, forKey: .hostsFile)
+        try container.encode(user, forKey: .user)
+        try container.encode(port, forKey: .port)
+        try container.encode(identities, forKey: .identities)
+        try container.encode(knownHosts, forKey: .knownHosts)
+        try container.encode(acceptNewHostKeys, forKey: .acceptNewHostKeys)
+        try container.encode(sshParallel, forKey: .sshParallel)
+        try container.encode(connectTimeout.inSeconds, forKey: .connectTimeout)
+        try container.encodeIfPresent(pieceSize, forKey: .pieceSize)
+        try container.encodeIfPresent(gzipLevel, forKey: .gzipLevel)
+        try container.encode(trackers, forKey: .trackers)
+        try container.encodeIfPresent(listen, forKey: .listen)
+        try container.encode(linkRateBitsPerSecond, forKey: .linkRateBitsPerSecond)
+        try container.encode(seedGrace.inSeconds, forKey: .seedGrace)
+        try container.encode(timeout.inSeconds, forKey: .timeout)
+        try container.encode(maxFailures, forKey: .maxFailures)
+        try container.encode(keepPrevious, forKey: .keepPrevious)
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Deploy
+@testable import Push
 
 @Suite struct TransferEstimateTests {
     @Test(arguments: [1 << 20, 1 << 30, 123_456_789] as [Int64])

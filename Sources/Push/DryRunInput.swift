@@ -1,3 +1,5 @@
+import DeployConfiguration
+
 /// What `push --dry-run` knows before contacting anything: the parsed hosts,
 /// the effective settings, and plain numbers from the archive scan and the
 /// torrent layout (computed, or estimated, by the caller).

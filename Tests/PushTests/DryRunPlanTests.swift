@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-import Deploy
+import DeployConfiguration
+import Push
 
 @Suite struct DryRunPlanTests {
     static let hostsText = """

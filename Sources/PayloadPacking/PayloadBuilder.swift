@@ -14,6 +14,8 @@ public struct PayloadOptions: Sendable {
     /// Tracker tiers (BEP 12), first URL of the first tier is `announce`.
     public var trackers: [[String]]
     public var isPrivate: Bool
+    /// The torrent's `created by`, e.g. "swarmdeploy 0.1.0"; not part of the info-hash.
+    public var createdBy: String?
 
     public init(
         name: String,
@@ -21,7 +23,8 @@ public struct PayloadOptions: Sendable {
         automaticMinimumPieceLength: Int = PieceLength.automaticMinimum,
         gzipLevel: Int? = nil,
         trackers: [[String]] = [],
-        isPrivate: Bool = false
+        isPrivate: Bool = false,
+        createdBy: String? = nil
     ) {
         self.name = name
         self.pieceLength = pieceLength
@@ -29,6 +32,7 @@ public struct PayloadOptions: Sendable {
         self.gzipLevel = gzipLevel
         self.trackers = trackers
         self.isPrivate = isPrivate
+        self.createdBy = createdBy
     }
 }
 
@@ -76,7 +80,7 @@ public enum PayloadBuilder {
         var builder = MetainfoBuilder(name: options.name, payload: hashed)
         builder.trackers = options.trackers
         builder.isPrivate = options.isPrivate
-        builder.createdBy = "swarmdeploy \(SwarmdeployVersion.current)"
+        builder.createdBy = options.createdBy
         return Payload(manifest: manifest, archiveLength: hashed.length, metainfo: try builder.build())
     }
 }

@@ -1,3 +1,6 @@
+import DeployConfiguration
+import PayloadPacking
+
 extension DryRunPlan {
     public init(_ input: DryRunInput) {
         let settings = input.settings
@@ -108,7 +111,9 @@ extension DryRunPlan {
             "run `~/.cache/swarmdeploy/peer-<sha256> deploy` if the host has it; otherwise upload the "
                 + "swarmdeploy-peer binary there (gzip-compressed; renamed to that name only once sha256sum on "
                 + "the host agrees) and run it, sending the torrent (\(hash)), the tracker URL "
-                + "\(tracker.map { "(\($0) with the push's secret)" } ?? "with the push's secret") and the "
+                + "\(tracker.map { "(\($0) with the push's secret)" } ?? "with the push's secret")"
+                + (settings.trackers.isEmpty ? "" : ", then the extra trackers \(settings.trackers.joined(separator: ", "))")
+                + " and the "
                 + "destination on its standard input",
             "check that \(parent) has room for the \(format) and the extracted tree; remove leftovers of an "
                 + "interrupted run of the same push",
@@ -141,5 +146,33 @@ extension DryRunPlan {
             "when every host has installed or failed, tell the peers to stop seeding",
             "give up after \(HumanUnits.duration(settings.timeout)); \(failures)",
         ]
+    }
+}
+
+extension DryRunPlan {
+    /// The plan as `push --dry-run` shows it, with the facts of the hashed (not sent) payload.
+    public init(plan: PushPlan, payload: PayloadPacking.Payload) {
+        let manifest = payload.manifest
+        self.init(DryRunInput(
+            source: plan.source,
+            destination: plan.destination,
+            hostsFile: plan.hostsFile,
+            hosts: plan.hosts.map(\.entry),
+            fileCount: manifest.fileCount,
+            directoryCount: manifest.directoryCount,
+            symlinkCount: manifest.symlinkCount,
+            payloadBytes: manifest.payloadBytes,
+            archiveBytes: payload.archiveLength,
+            compressed: plan.payload.gzipLevel != nil,
+            pieceLength: payload.metainfo.pieceLength,
+            pieceCount: payload.metainfo.pieceCount,
+            infoHash: payload.metainfo.infoHash.hex,
+            settings: plan.settings,
+            controllerAddress: plan.listen.address,
+            controllerAddressProblem: {
+                if case .unknown(let problem) = plan.listen { return problem }
+                return nil
+            }()
+        ))
     }
 }

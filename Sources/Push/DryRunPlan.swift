@@ -1,3 +1,5 @@
+import DeployConfiguration
+
 /// What `push` would do, as a value: built from a `DryRunInput` without any
 /// I/O, rendered as text for people and encoded as JSON (stable snake_case
 /// keys) for tools.

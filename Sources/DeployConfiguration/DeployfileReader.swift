@@ -114,8 +114,8 @@ struct DeployfileReader {
         }
     }
 
-    func duration(_ node: Node, _ name: String, allowZero: Bool) throws -> Double {
-        try number(node, name, parser: SettingParsers.duration) { seconds in
+    func duration(_ node: Node, _ name: String, allowZero: Bool) throws -> Duration {
+        let seconds = try number(node, name, parser: SettingParsers.seconds) { seconds in
             guard seconds >= 0 else {
                 throw DeployError(.invalidValue, "duration cannot be negative", remedy: SettingParsers.durationHelp)
             }
@@ -124,6 +124,7 @@ struct DeployfileReader {
             }
             return seconds
         }
+        return .seconds(seconds)
     }
 
     func size(_ node: Node, _ name: String) throws -> Int {

@@ -1,5 +1,6 @@
 import Testing
-import Deploy
+import DeployConfiguration
+import Push
 
 // Loopback only: detection connects a UDP socket, which sends nothing, but
 // tests must not depend on (or touch) any other network.
@@ -14,9 +15,9 @@ import Deploy
     }
 
     @Test func rejectsEmptyHostAndBadPort() {
-        let empty = #expect(throws: DeployError.self) { try ControllerAddress.detect(towards: "", port: 22) }
+        let empty = #expect(throws: PushError.self) { try ControllerAddress.detect(towards: "", port: 22) }
         #expect(empty?.kind == .addressDetection)
         #expect(empty?.description.contains("transfer.listen") == true)
-        #expect(throws: DeployError.self) { try ControllerAddress.detect(towards: "127.0.0.1", port: 0) }
+        #expect(throws: PushError.self) { try ControllerAddress.detect(towards: "127.0.0.1", port: 0) }
     }
 }

@@ -12,12 +12,12 @@ public enum ControllerAddress {
     ///
     /// Connecting a datagram socket only selects a route and a source address;
     /// nothing goes on the wire, so this is safe in `--dry-run`.
-    public static func detect(towards host: String, port: Int) throws -> String {
+    public static func detect(towards host: String, port: Int) throws(PushError) -> String {
         guard !host.isEmpty else {
-            throw DeployError(.addressDetection, "no host to find a route to", remedy: "set transfer.listen to the controller's address")
+            throw PushError(.addressDetection, "no host to find a route to", remedy: "set transfer.listen to the controller's address")
         }
         guard (1...65535).contains(port) else {
-            throw DeployError(.addressDetection, "port \(port) is out of range", remedy: "use a port from 1 to 65535")
+            throw PushError(.addressDetection, "port \(port) is out of range", remedy: "use a port from 1 to 65535")
         }
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
@@ -31,7 +31,7 @@ public enum ControllerAddress {
         let status = getaddrinfo(host, String(port), &hints, &list)
         guard status == 0, let first = list else {
             let reason = String(cString: gai_strerror(status))
-            throw DeployError(
+            throw PushError(
                 .addressDetection,
                 "cannot resolve '\(host)': \(reason)",
                 remedy: "check the host name, or set transfer.listen (--listen) to the controller's address"
@@ -45,7 +45,7 @@ public enum ControllerAddress {
             candidate = info.pointee.ai_next
             if let address = sourceAddress(for: info.pointee, errno: &lastErrno) { return address }
         }
-        throw DeployError(
+        throw PushError(
             .addressDetection,
             "no route to '\(host)': \(String(cString: strerror(lastErrno)))",
             remedy: "check the network configuration, or set transfer.listen (--listen) to the controller's address"

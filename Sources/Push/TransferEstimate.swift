@@ -1,3 +1,5 @@
+import DeployConfiguration
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

@@ -32,6 +32,11 @@ public enum HumanUnits {
     }
 
     /// `850 ms`, `12.3 s`, `4 min 10 s`, `2 h 5 min`, `3 d 4 h`.
+    public static func duration(_ duration: Duration) -> String {
+        self.duration(duration.inSeconds)
+    }
+
+    /// `duration(_:)` for a number of seconds.
     public static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "forever" }
         if seconds < 0 { return "-" + duration(-seconds) }
@@ -97,5 +102,17 @@ extension String {
     /// `12.0` → `12`; `12.5` stays.
     fileprivate var strippingZeroFraction: String {
         hasSuffix(".0") ? String(dropLast(2)) : self
+    }
+}
+
+extension Duration {
+    /// Seconds as a floating-point number, for rates, reports and JSON.
+    public var inSeconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+
+    /// Whole milliseconds (rounded down), for the peer job's wire format.
+    public var inMilliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
     }
 }

@@ -1,0 +1,75 @@
+import Archive
+import DeployConfiguration
+import DeployProtocol
+import PayloadPacking
+import TorrentMetainfo
+
+/// The push's tarball, packed into memory (the seeder serves it from RAM and nothing is
+/// written on the controller), with its torrent.
+public struct PackedPayload: Sendable {
+    public let payload: Payload
+    public let bytes: [UInt8]
+
+    public var metainfo: Metainfo { payload.metainfo }
+    /// File bytes of the extracted tree, for the hosts' free-space check.
+    public var extractedBytes: Int64 { payload.manifest.payloadBytes }
+    /// Length of the uncompressed tar stream, the most a host will extract.
+    public var tarBytes: Int64 { payload.manifest.tarLength }
+}
+
+extension PushPlan {
+    /// Scans the source tree. An unreadable or unpackable tree is the request's fault.
+    public func scanSource() throws(PushError) -> ArchiveManifest {
+        do {
+            return try TreeScanner.scan(root: source)
+        } catch {
+            throw PushError(.invalidRequest, "\(error)")
+        }
+    }
+
+    /// Packs and hashes the tree into memory. `progress` gets the archive bytes done so far
+    /// and the total.
+    public func pack(
+        _ manifest: ArchiveManifest,
+        progress: @escaping (_ done: Int64, _ total: Int64) -> Void = { _, _ in }
+    ) throws(PushError) -> PackedPayload {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(manifest.tarLength))
+        do {
+            let payload = try PayloadBuilder.build(manifest, options: self.payload, progress: { progress($0, manifest.tarLength) }) { chunk in
+                bytes.append(contentsOf: chunk)
+            }
+            return PackedPayload(payload: payload, bytes: bytes)
+        } catch {
+            throw PushError(.controller, "cannot pack \(source): \(error)")
+        }
+    }
+
+    /// Packs and hashes the tree to nowhere, for a dry run: the same torrent a push would make.
+    public func hash(
+        _ manifest: ArchiveManifest,
+        progress: @escaping (_ done: Int64, _ total: Int64) -> Void = { _, _ in }
+    ) throws(PushError) -> Payload {
+        do {
+            return try PayloadBuilder.build(manifest, options: payload, progress: { progress($0, manifest.tarLength) }) { _ in }
+        } catch {
+            throw PushError(.invalidRequest, "\(error)")
+        }
+    }
+
+    /// What every host's peer is told on its standard input: the torrent, every tracker to
+    /// announce to (the built-in one with the push's secret, then the extra ones), where to
+    /// install and how long to wait.
+    public func peerJob(for payload: PackedPayload, announceURL: String) -> PeerJob {
+        PeerJob(
+            torrent: payload.metainfo.bytes,
+            trackers: trackerTiers(announceURL: announceURL).flatMap { $0 },
+            destination: destination,
+            extractedBytes: payload.extractedBytes,
+            tarBytes: payload.tarBytes,
+            keepPrevious: keepPrevious,
+            seedGraceMilliseconds: seedGrace.inMilliseconds,
+            timeoutMilliseconds: timeout.inMilliseconds
+        )
+    }
+}

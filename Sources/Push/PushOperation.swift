@@ -1,0 +1,53 @@
+/// One real push carried out from its plan: the seeder and tracker, every host, and the
+/// report. The caller packs first (`PushPlan.pack`) so it can show progress, and may watch
+/// `board` or `cancel()` from other tasks while `run` works.
+public final class PushOperation: Sendable {
+    public let plan: PushPlan
+    private let payload: PackedPayload
+    private let runner: PushRunner
+    private let commandStart: ContinuousClock.Instant
+
+    /// `commandStart` is when the command began, so the report's wall time covers packing too.
+    /// Fails when the plan has no address the hosts could reach us at.
+    public init(
+        plan: PushPlan, peerBinary: PeerBinary, payload: PackedPayload,
+        commandStart: ContinuousClock.Instant = .now
+    ) throws(PushError) {
+        self.plan = plan
+        self.payload = payload
+        self.commandStart = commandStart
+        runner = PushRunner(plan: plan, listenHost: try plan.listenAddress(), peerBinary: peerBinary, payload: payload)
+    }
+
+    /// Every host's state now, for a live view.
+    public var board: PushBoard { runner.board }
+
+    /// Stops every host; those not yet switched keep their destination as it was.
+    public func cancel() { runner.cancel() }
+
+    /// Runs the push to its end and reports on every host. `onLine` gets one line per host
+    /// event ("name: what happened"), from any thread. Hosts failing is not an error here: the
+    /// report says which did; only a push that could not run at all throws.
+    public func run(onLine: @escaping @Sendable (String) -> Void = { _ in }) async throws(PushError) -> PushReport {
+        let outcome: PushRunner.Outcome
+        do {
+            outcome = try await runner.run(onLine: onLine)
+        } catch let error as PushError {
+            throw error
+        } catch {
+            throw PushError(.controller, "\(error)")
+        }
+        return PushReport.make(
+            board: outcome.board,
+            lines: plan.hosts.map(\.entry.line),
+            infoHash: payload.metainfo.infoHash.hex,
+            destination: plan.destination,
+            archiveBytes: payload.payload.archiveLength,
+            seederSent: outcome.seederSent,
+            transferStart: outcome.transferStart,
+            wall: ContinuousClock.now - commandStart,
+            linkRateBitsPerSecond: plan.linkRateBitsPerSecond,
+            maxFailures: plan.maxFailures
+        )
+    }
+}

@@ -1,0 +1,97 @@
+import DeployConfiguration
+import DeployProtocol
+import Fleet
+import Foundation
+import PayloadPacking
+import TorrentMetainfo
+
+extension PushPlan {
+    /// The push's own smallest automatic piece: the torrent exists only for this push, among
+    /// our own peers, so smaller pieces than a public torrent's spread sooner through the
+    /// swarm (a host can pass a piece on only once it holds all of it).
+    public static let automaticMinimumPieceLength = 64 * 1024
+
+    /// The plan for `settings` (defaults, then the Deployfile, then flags). Reads the hosts
+    /// file and checks the source directory, contacts nothing: a bad request fails here with
+    /// `.invalidRequest` before any work. `environment` supplies `HOME` and `SSH_AUTH_SOCK`;
+    /// `detectAddress` finds the route to the first host when `--listen` is not given.
+    public init(
+        settings: PushSettings,
+        environment: [String: String],
+        detectAddress: (_ host: String, _ port: Int) throws(PushError) -> String = ControllerAddress.detect
+    ) throws(PushError) {
+        guard let source = settings.source else {
+            throw PushError(.invalidRequest, "no directory to push", remedy: "give it as 'push DIR to DEST on HOSTS' or set 'source' in the Deployfile")
+        }
+        guard let destination = settings.destination else {
+            throw PushError(.invalidRequest, "no destination", remedy: "add 'to DEST' (or --to DEST), or set 'destination' in the Deployfile")
+        }
+        guard let hostsFile = settings.hostsFile else {
+            throw PushError(.invalidRequest, "no hosts file", remedy: "add 'on HOSTS' (or --on HOSTS), or set 'hosts' in the Deployfile")
+        }
+        do {
+            self.destination = try SettingParsers.destination(destination)
+        } catch {
+            throw PushError(.invalidRequest, "destination \(destination): \(error)")
+        }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw PushError(.invalidRequest, "source '\(source)' is not a directory", remedy: "push delivers a directory's contents")
+        }
+        let entries: [HostEntry]
+        do {
+            // Hosts without a port are reached on the default port, so duplicates are found there.
+            entries = try HostsFile.load(path: hostsFile, defaultPort: settings.port)
+        } catch {
+            throw PushError(.invalidRequest, "\(error)")
+        }
+
+        self.source = source
+        self.hostsFile = hostsFile
+        hosts = Fleet.hosts(entries, settings: settings, environment: environment)
+        payload = PayloadOptions(
+            name: PayloadOptions.tarballName(forSource: source, gzip: settings.gzipLevel != nil),
+            pieceLength: settings.pieceSize,
+            automaticMinimumPieceLength: Self.automaticMinimumPieceLength,
+            gzipLevel: settings.gzipLevel,
+            createdBy: "swarmdeploy \(SwarmdeployVersion.current)"
+        )
+        listen = try Self.listen(settings.listen, firstHost: hosts.first, detectAddress: detectAddress)
+        extraTrackers = settings.trackers
+        sshParallel = settings.sshParallel
+        connectTimeout = settings.connectTimeout
+        seedGrace = settings.seedGrace
+        timeout = settings.timeout
+        keepPrevious = settings.keepPrevious
+        maxFailures = settings.maxFailures
+        linkRateBitsPerSecond = settings.linkRateBitsPerSecond
+        self.settings = settings
+    }
+
+    /// `--listen`, else the source address of the route to the first host. The address is
+    /// also in the tracker URL the hosts are given, so a wildcard is refused: hosts cannot
+    /// reach 0.0.0.0.
+    static func listen(
+        _ given: String?,
+        firstHost: FleetHost?,
+        detectAddress: (_ host: String, _ port: Int) throws(PushError) -> String
+    ) throws(PushError) -> Listen {
+        if let given {
+            guard !["0.0.0.0", "::", "[::]"].contains(given) else {
+                throw PushError(
+                    .invalidRequest,
+                    "--listen \(given) is a wildcard",
+                    remedy: "give the address the hosts reach this machine at"
+                )
+            }
+            return .given(given)
+        }
+        guard let first = firstHost else { return .unknown(problem: "the hosts file lists no hosts") }
+        do {
+            let address = try detectAddress(first.configuration.host, first.configuration.port)
+            return .detected(address, towards: first.configuration.host)
+        } catch {
+            return .unknown(problem: error.description)
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import DeployConfiguration
+import Fleet
+import PayloadPacking
+
+/// Everything a push will do, decided once from the layered settings before anything is
+/// packed or contacted: `--dry-run` renders it and a real push carries it out, so the two
+/// cannot disagree.
+public struct PushPlan: Sendable {
+    /// Where the hosts reach the controller's seeder and tracker.
+    public enum Listen: Sendable, Equatable {
+        /// `--listen` (or `transfer.listen`).
+        case given(String)
+        /// The source address of the route towards `towards`, the first host.
+        case detected(String, towards: String)
+        /// It could not be found; a dry run shows why, a push refuses to start.
+        case unknown(problem: String)
+
+        public var address: String? {
+            switch self {
+            case .given(let address), .detected(let address, _): address
+            case .unknown: nil
+            }
+        }
+    }
+
+    /// The directory packed into the payload.
+    public var source: String
+    /// Absolute path on every host, normalized.
+    public var destination: String
+    public var hostsFile: String
+    /// Every host with its resolved user, port, labels and SSH settings, in file order.
+    public var hosts: [FleetHost]
+    public var payload: PayloadOptions
+    public var listen: Listen
+    /// Trackers the peers (and the seeder) announce to after the controller's own (BEP 12 tiers).
+    public var extraTrackers: [String]
+    /// Hosts connecting and launching their peer at once.
+    public var sshParallel: Int
+    public var connectTimeout: Duration
+    /// How long peers keep seeding once they installed, unless every host is done sooner.
+    public var seedGrace: Duration
+    /// The whole push; hosts still working then fail.
+    public var timeout: Duration
+    public var keepPrevious: Bool
+    public var maxFailures: Int
+    /// For estimates and the report's efficiency only.
+    public var linkRateBitsPerSecond: Double
+    /// The layered settings the plan was made from, as a dry run's JSON echoes them.
+    public var settings: PushSettings
+}
+
+extension PushPlan {
+    /// The tracker tiers every peer and the seeder announce to: the controller's own tracker
+    /// (`announceURL`, which carries the push's secret) first, then each extra tracker as a
+    /// tier of its own.
+    public func trackerTiers(announceURL: String) -> [[String]] {
+        [[announceURL]] + extraTrackers.map { [$0] }
+    }
+
+    /// The address the seeder and tracker bind to, or why the push cannot start.
+    public func listenAddress() throws(PushError) -> String {
+        switch listen {
+        case .given(let address), .detected(let address, _):
+            return address
+        case .unknown(let problem):
+            throw PushError(
+                .addressDetection,
+                "cannot tell which address hosts reach this machine at: \(problem)",
+                remedy: "give it with --listen ADDR"
+            )
+        }
+    }
+}
