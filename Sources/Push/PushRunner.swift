@@ -66,11 +66,17 @@ public final class PushRunner: Sendable {
         let job = plan.peerJob(for: payload, announceURL: swarm.announceURL).encoded()
 
         // One thread per host: each holds its SSH channel for the whole transfer. Connecting
-        // and uploading, the costly part, is bounded by `sshParallel`.
-        let slots = DispatchSemaphore(value: max(1, plan.sshParallel))
-        let hosts = plan.hosts
-        _ = await SSHParallel.map(count: hosts.count, parallelism: hosts.count) { index in
-            self.runHost(index, host: hosts[index], job: job, slots: slots, onLine: onLine)
+        // and launching the peer, the costly part, is bounded by `sshParallel`: a host gives
+        // its slot back as soon as its peer runs.
+        _ = await Fleet.run(plan.hosts, parallelism: plan.sshParallel, onEvent: { event in
+            switch event.kind {
+            case .connecting: self.record(.connecting, event.index, onLine)
+            case .connected: self.record(.connected, event.index, onLine)
+            case .failed(let error, _): self.record(.failed(phase: .connect, message: Self.describe(error)), event.index, onLine)
+            case .finished: break
+            }
+        }) { index, session, slot in
+            self.runPeer(index, session: session, job: job, slot: slot, onLine: onLine)
         }
 
         let seederSent = (try? await swarm.seeder.uploadedByPeer) ?? [:]
@@ -84,22 +90,11 @@ public final class PushRunner: Sendable {
         }
     }
 
-    private func runHost(_ index: Int, host: FleetHost, job: [UInt8], slots: DispatchSemaphore, onLine: @escaping @Sendable (String) -> Void) {
+    /// Runs the peer on a connected host until it exits, uploading it first when the host's
+    /// cache lacks it. Records the host's outcome itself, so it never throws.
+    private func runPeer(_ index: Int, session: SSHSession, job: [UInt8], slot: HostSlot, onLine: @escaping @Sendable (String) -> Void) {
         let deadline = start + plan.timeout
-        var holdsSlot = true
-        slots.wait()
-        defer { if holdsSlot { slots.signal() } }
-
         if isCancelled { return record(.failed(phase: .connect, message: "the push was cancelled"), index, onLine) }
-        record(.connecting, index, onLine)
-        let session: SSHSession
-        do throws(SSHError) {
-            session = try SSHSession(configuration: host.configuration)
-        } catch {
-            return record(.failed(phase: .connect, message: Self.describe(error)), index, onLine)
-        }
-        defer { session.close() }
-        record(.connected, index, onLine)
 
         // The peer is launched straight away when the host's cache holds it (one channel for a
         // warm host; see `launchIfCached`); otherwise it is uploaded first and launched again.
@@ -126,13 +121,12 @@ public final class PushRunner: Sendable {
                     collectOutput: false,
                     onLine: { stream, line in
                         if stream == .stdout, let event = PeerEvent(line: line) {
-                            peerSpoke = true
-                            if holdsSlot {
+                            if !peerSpoke {
                                 // The peer runs: the next host may connect.
-                                holdsSlot = false
-                                slots.signal()
+                                slot.release()
                                 self.record(.peerReady(uploaded: uploaded ?? false), index, onLine)
                             }
+                            peerSpoke = true
                             self.record(.peer(event), index, onLine)
                         } else if stream == .stdout, line == Self.notCachedMarker {
                             notCached = true

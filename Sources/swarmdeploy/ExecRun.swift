@@ -19,8 +19,9 @@ enum ExecRun {
             case .finished(let time), .failed(_, let time): elapsed.set(event.index, time)
             case .connecting, .connected: break
             }
-        }) { host, session throws(SSHError) in
-            try session.execute(
+        }) { index, session, _ throws(SSHError) in
+            let host = hosts[index]
+            return try session.execute(
                 commandLine,
                 timeout: timeout,
                 collectOutput: collectOutput,

@@ -9,7 +9,7 @@ import Testing
 @Suite("Running work across hosts")
 struct FleetRunTests {
     @Test func noHostsMeansNoWork() async {
-        let results = await Fleet.run([], parallelism: 4, onEvent: { _ in }) { _, _ throws(SSHError) in 1 }
+        let results = await Fleet.run([], parallelism: 4, onEvent: { _ in }) { _, _, _ throws(SSHError) in 1 }
         #expect(results.isEmpty)
     }
 
@@ -30,7 +30,7 @@ struct FleetRunTests {
             case .failed(let error, _): name = "failed \(error.stage)"
             }
             events.withLock { $0[event.index, default: []].append(name) }
-        }) { _, _ throws(SSHError) in 1 }
+        }) { _, _, _ throws(SSHError) in 1 }
 
         #expect(results.count == 2)
         for (index, result) in results.enumerated() {
@@ -68,13 +68,55 @@ struct FleetRunTests {
             case .failed(let error, _): name = "failed \(error)"
             }
             events.withLock { $0[event.index, default: []].append(name) }
-        }) { host, session throws(SSHError) in
-            "\(host.name) \(try session.execute("echo ${SSH_CONNECTION##* }").stdoutText)"
+        }) { index, session, _ throws(SSHError) in
+            "\(hosts[index].name) \(try session.execute("echo ${SSH_CONNECTION##* }").stdoutText)"
         }
 
         for (index, server) in servers.enumerated() {
             #expect(try results[index].get() == "\(OpenSSHServer.user)@127.0.0.1:\(server.port) \(server.port)\n")
         }
         #expect(events.withLock { $0 } == [0: ["connecting", "connected", "finished"], 1: ["connecting", "connected", "finished"]])
+    }
+
+    /// Fifty hosts on five real servers through eight slots: results in host order, a host
+    /// that refuses connections fails alone, and no more than eight work at once.
+    @Test func fiftyHostsThroughABoundedPoolInOrderWithFailuresIsolated() async throws {
+        let servers = try (0..<5).map { _ in try OpenSSHServer() }
+        let knownHosts = try TestDirectory("pool")
+        let knownHostsPath = knownHosts.file("known_hosts")
+        try servers.map { try $0.knownHostsLine() }.joined().write(toFile: knownHostsPath, atomically: true, encoding: .utf8)
+        let closedPort = try Loopback.freePort()
+        let hosts = (0..<50).map { index in
+            let server = servers[index % servers.count]
+            var configuration = SSHConfiguration(
+                host: "127.0.0.1", port: server.port, user: OpenSSHServer.user, knownHostsPath: knownHostsPath,
+                hostKeyPolicy: .strict, agent: .disabled, identityFiles: [server.clientKeyPath], connectTimeout: .seconds(5)
+            )
+            if [7, 31].contains(index) { configuration.port = closedPort }
+            let entry = HostEntry(user: nil, address: HostAddress(host: "127.0.0.1", port: configuration.port), labels: [:], line: index + 1)
+            return FleetHost(entry: entry, name: "host-\(index)", configuration: configuration)
+        }
+
+        let active = Mutex((now: 0, peak: 0))
+        let results = await Fleet.run(hosts, parallelism: 8, onEvent: { _ in }) { _, session, _ throws(SSHError) -> String in
+            active.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
+            defer { active.withLock { $0.now -= 1 } }
+            return try session.execute("sleep 0.2; echo \(session.configuration.port)").stdoutText
+        }
+
+        #expect(results.count == 50)
+        let peak = active.withLock { $0.peak }
+        #expect(peak <= 8)
+        #expect(peak >= 2)
+        for (index, result) in results.enumerated() {
+            switch result {
+            case .success(let output):
+                #expect(![7, 31].contains(index))
+                #expect(output == "\(servers[index % servers.count].port)\n")
+            case .failure(let error):
+                #expect([7, 31].contains(index), "host \(index): \(error)")
+                #expect(error.stage == .connect)
+            }
+        }
     }
 }

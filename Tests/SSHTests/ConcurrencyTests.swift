@@ -38,40 +38,4 @@ struct ConcurrencyTests {
             #expect(collected[index] == "session-\(index)\n")
         }
     }
-
-    @Test func fiftyHostsThroughABoundedPoolInOrderWithFailuresIsolated() async throws {
-        let servers = try (0..<5).map { _ in try OpenSSHServer() }
-        let knownHosts = try TestDirectory("pool")
-        let knownHostsPath = knownHosts.file("known_hosts")
-        try servers.map { try $0.knownHostsLine() }.joined().write(toFile: knownHostsPath, atomically: true, encoding: .utf8)
-        let closedPort = try Loopback.freePort()
-        var configurations = (0..<50).map { index in
-            servers[index % servers.count].configuration(knownHosts: knownHostsPath)
-        }
-        for index in [7, 31] {
-            configurations[index].port = closedPort
-        }
-
-        let active = Mutex((now: 0, peak: 0))
-        let results = await SSHParallel.run(configurations, parallelism: 8) { session throws(SSHError) -> String in
-            active.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
-            defer { active.withLock { $0.now -= 1 } }
-            return try session.execute("sleep 0.2; echo \(session.configuration.port)").stdoutText
-        }
-
-        #expect(results.count == 50)
-        let peak = active.withLock { $0.peak }
-        #expect(peak <= 8)
-        #expect(peak >= 2)
-        for (index, result) in results.enumerated() {
-            switch result {
-            case .success(let output):
-                #expect(![7, 31].contains(index))
-                #expect(output == "\(servers[index % servers.count].port)\n")
-            case .failure(let error):
-                #expect([7, 31].contains(index), "host \(index): \(error)")
-                #expect(error.stage == .connect)
-            }
-        }
-    }
 }
