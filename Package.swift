@@ -70,6 +70,8 @@ let package = Package(
         .target(name: "DeployProtocol", dependencies: ["Bencode"]),
         .target(name: "CRenameExchange"),
         .target(name: "Installer", dependencies: ["CRenameExchange"]),
+        // A host's part of a push, as a library the peer executable runs and tests call.
+        .target(name: "PeerAgent", dependencies: ["Archive", "DeployProtocol", "Installer", "Swarm", "TorrentMetainfo"]),
 
         // The controller: settings as parsed from files and flags (pure), the tarball and its
         // torrent, many hosts over SSH, and the push that ties them together.
@@ -102,7 +104,7 @@ let package = Package(
         .executableTarget(
             name: "swarmdeploy-peer",
             dependencies: [
-                "Archive", "TorrentMetainfo", "Swarm", "Tracker", "PeerWire", "DeployProtocol", "Installer",
+                "Archive", "DeployProtocol", "PeerAgent", "Swarm", "TorrentMetainfo",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

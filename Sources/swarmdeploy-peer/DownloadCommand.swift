@@ -1,5 +1,6 @@
 import ArgumentParser
 import Glibc
+import PeerAgent
 import Swarm
 import TorrentMetainfo
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Glibc
+import PeerAgent
 import TorrentMetainfo
 
 /// Checks a downloaded payload against its torrent: every piece's SHA-1, and the whole
@@ -57,11 +58,6 @@ func writeToStandardError(_ text: String) {
         guard written > 0 else { return }
         bytes = bytes.dropFirst(written)
     }
-}
-
-struct PeerFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// Reads a small file whole, refusing one larger than `limit`.

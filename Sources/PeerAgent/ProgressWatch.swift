@@ -2,7 +2,7 @@ import Swarm
 
 /// Calls `report` with the node's progress every `interval` while it changes, until the
 /// calling task is cancelled.
-func watchProgress(of node: SwarmNode, every interval: Duration, _ report: (SwarmProgress) -> Void) async {
+public func watchProgress(of node: SwarmNode, every interval: Duration, _ report: (SwarmProgress) -> Void) async {
     var last: SwarmProgress?
     while !Task.isCancelled {
         try? await Task.sleep(for: interval)

@@ -4,13 +4,13 @@ import Synchronization
 
 /// The peer's standard input, which is the controller's SSH channel: first the job, then
 /// control lines, and EOF when the controller or its connection goes away.
-enum StandardInput {
-    /// Reads the job header and body. Blocks; call before starting anything else.
-    static func readJob() throws -> PeerJob {
+public enum JobInput {
+    /// Reads the job header and body from `descriptor`. Blocks; call before starting anything else.
+    public static func readJob(from descriptor: Int32 = STDIN_FILENO) throws -> PeerJob {
         var header: [UInt8] = []
         while true {
             var byte: UInt8 = 0
-            let count = read(STDIN_FILENO, &byte, 1)
+            let count = read(descriptor, &byte, 1)
             if count < 0 && errno == EINTR { continue }
             guard count == 1 else {
                 throw PeerFailure("standard input ended before a job arrived; this command is started by swarmdeploy push, which sends the job on standard input")
@@ -23,7 +23,7 @@ enum StandardInput {
         var body = [UInt8](repeating: 0, count: length)
         var filled = 0
         while filled < length {
-            let count = body.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress! + filled, length - filled) }
+            let count = body.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, length - filled) }
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { throw PeerFailure("standard input ended after \(filled) of the job's \(length) bytes") }
             filled += count
@@ -34,8 +34,8 @@ enum StandardInput {
 
 /// Watches standard input after the job on a thread of its own (reads block) and lets tasks
 /// wait for the controller's `finish` or for the channel to close.
-final class ControlChannel: Sendable {
-    enum Signal: Sendable { case finish, closed }
+public final class ControlChannel: Sendable {
+    public enum Signal: Sendable { case finish, closed }
 
     private struct State {
         var finished = false
@@ -44,9 +44,15 @@ final class ControlChannel: Sendable {
         var waiters: [Int: (wantsFinish: Bool, continuation: CheckedContinuation<Signal?, Never>)] = [:]
     }
     private let state = Mutex(State())
+    private let descriptor: Int32
+
+    /// A channel on `descriptor` (standard input by default), read once `start` is called.
+    public init(descriptor: Int32 = STDIN_FILENO) {
+        self.descriptor = descriptor
+    }
 
     /// Starts the reading thread; it lives until EOF (or the process ends).
-    func start() {
+    public func start() {
         let box = Unmanaged.passRetained(self)
         var thread = pthread_t()
         let started = pthread_create(&thread, nil, { raw in
@@ -62,16 +68,16 @@ final class ControlChannel: Sendable {
     }
 
     /// Whether standard input has closed (the controller or its connection is gone).
-    var isClosed: Bool { state.withLock { $0.closed } }
+    public var isClosed: Bool { state.withLock { $0.closed } }
 
     /// Returns when standard input closes, or nil when the waiting task is cancelled.
-    func waitUntilClosed() async -> Signal? {
+    public func waitUntilClosed() async -> Signal? {
         await wait(wantsFinish: false)
     }
 
     /// Returns `.finish` when the controller says every host is done, `.closed` on EOF, nil
     /// when the waiting task is cancelled.
-    func waitForFinishOrClose() async -> Signal? {
+    public func waitForFinishOrClose() async -> Signal? {
         await wait(wantsFinish: true)
     }
 
@@ -101,7 +107,7 @@ final class ControlChannel: Sendable {
         var line: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 256)
         while true {
-            let count = buffer.withUnsafeMutableBytes { read(STDIN_FILENO, $0.baseAddress, $0.count) }
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
             if count <= 0 { break }
             for byte in buffer[..<count] {

@@ -1,0 +1,179 @@
+import Archive
+import DeployProtocol
+import Dispatch
+import Glibc
+import Installer
+import Swarm
+import TorrentMetainfo
+
+/// One host's part of a push: read the job, download through the swarm, verify, extract
+/// beside the destination, switch it into place, seed for the others, and finish. Every step
+/// is told through `emit` as a `PeerEvent`; the controller reads them over SSH.
+public struct HostDeployment: Sendable {
+    /// Port to accept other peers on (0: any free port).
+    public var port: Int
+    /// Where the job and then the control lines arrive (standard input on a host).
+    public var input: Int32
+    public var emit: @Sendable (PeerEvent) -> Void
+
+    public init(port: Int = 0, input: Int32 = STDIN_FILENO, emit: @escaping @Sendable (PeerEvent) -> Void) {
+        self.port = port
+        self.input = input
+        self.emit = emit
+    }
+
+    /// Runs the deployment; true once installed. On failure the last event says at which
+    /// stage, and staging files are gone unless the new tree was already switched in.
+    public func run() async -> Bool {
+        var stage = PeerStage.prepare
+        var paths: InstallPaths?
+        do {
+            try await deploy(stage: &stage, paths: &paths)
+            return true
+        } catch {
+            if stage < .install, let paths { Installer.cleanUp(paths) }
+            emit(.failed(stage: stage, message: "\(error)"))
+            return false
+        }
+    }
+
+    private func deploy(stage: inout PeerStage, paths: inout InstallPaths?) async throws {
+        let job = try JobInput.readJob(from: input)
+        let metainfo = try Metainfo(bytes: job.torrent)
+        let installPaths = try InstallPaths(destination: job.destination, id: String(metainfo.infoHash.hex.prefix(16)))
+        paths = installPaths
+        try Installer.prepare(installPaths, archiveBytes: metainfo.length, extractedBytes: job.extractedBytes)
+
+        let control = ControlChannel(descriptor: input)
+        control.start()
+
+        stage = .download
+        let storage = try FilePieceStorage(path: installPaths.tarball, length: metainfo.length, mode: .readWrite)
+        let prefix = VerifiedPrefix(length: metainfo.length)
+        let node = try await SwarmNode.start(
+            metainfo: metainfo, storage: storage, role: .downloader,
+            configuration: SwarmConfiguration(listenPort: port), verifiedPrefix: prefix
+        )
+        let announcer: TrackerAnnouncer
+        do {
+            announcer = try TrackerAnnouncer(node: node, metainfo: metainfo, tiers: job.trackers.map { [$0] })
+        } catch {
+            await node.shutdown()
+            throw error
+        }
+        emit(.started(version: SwarmdeployVersion.current, peerID: node.peerID.description, listenPort: node.listenPort))
+        let emit = self.emit
+        let reporter = Task { await Self.reportProgress(of: node, emit: emit) }
+
+        // The archive is extracted into the staging directory as its verified prefix grows, so
+        // when the last piece arrives only the tail is left to extract. Nothing reaches the
+        // destination before the whole payload's SHA-256 matches and the switch below.
+        var limits = ExtractionLimits()
+        limits.maxBytes = job.tarBytes
+        let extractor = SafeExtractor(destination: installPaths.stagingTree, limits: limits)
+        let tarball = installPaths.tarball
+        let extraction = Task {
+            try await Self.onOwnThread {
+                do {
+                    return try extractor.extract(growingArchiveAt: tarball, length: prefix.length) { consumed in
+                        try prefix.wait(beyond: consumed)
+                    }
+                } catch let error as SwarmNodeError {
+                    throw error  // the download stopped; its own error is reported
+                } catch {
+                    // Ends the wait below; the catch there reports this error, not the node's.
+                    node.abandon("the extraction failed: \(error)")
+                    throw ExtractionFailure(error: error)
+                }
+            }
+        }
+
+        do {
+            try await Self.firstOf(
+                { try await node.waitUntilComplete() },
+                {
+                    if await control.waitUntilClosed() != nil {
+                        throw PeerFailure("the controller went away (standard input closed) before the download completed")
+                    }
+                },
+                {
+                    try await Task.sleep(for: .milliseconds(job.timeoutMilliseconds))
+                    throw PeerFailure("the download did not complete within \(job.timeoutMilliseconds / 1000) s")
+                }
+            )
+            emit(.downloaded)
+
+            // The rest of the extraction and the switch run while the node keeps serving
+            // pieces to others.
+            stage = .extract
+            let summary = try await extraction.value
+
+            // A controller that went away during extraction gets no switch it cannot report.
+            guard !control.isClosed else {
+                throw PeerFailure("the controller went away before the switch; \(job.destination) is unchanged")
+            }
+            stage = .install
+            _ = try Installer.switchIntoPlace(installPaths, keepPrevious: job.keepPrevious)
+            emit(.installed(files: summary.files, bytes: summary.bytes))
+
+            stage = .seed
+            try await Self.firstOf(
+                { try await Task.sleep(for: .milliseconds(job.seedGraceMilliseconds)) },
+                { _ = await control.waitForFinishOrClose() }
+            )
+        } catch {
+            // The extraction must have stopped before the caller removes the staging files.
+            prefix.abandon("the deploy stopped: \(error)")
+            let extracted = await extraction.result
+            reporter.cancel()
+            await announcer.stop()
+            await node.shutdown()
+            if case .failure(let failure as ExtractionFailure) = extracted {
+                stage = .extract
+                throw failure
+            }
+            throw error
+        }
+        reporter.cancel()
+        await announcer.stop()
+        let progress = try await node.progress
+        await node.shutdown()
+        Installer.cleanUp(installPaths)
+        emit(.finished(Self.peerProgress(progress)))
+    }
+
+    /// A progress line whenever something changed, at most every half second.
+    private static func reportProgress(of node: SwarmNode, emit: @Sendable (PeerEvent) -> Void) async {
+        await watchProgress(of: node, every: .milliseconds(500)) { progress in
+            emit(.progress(peerProgress(progress)))
+        }
+    }
+
+    private static func peerProgress(_ progress: SwarmProgress) -> PeerProgress {
+        PeerProgress(
+            verifiedPieces: progress.verifiedPieces, pieceCount: progress.pieceCount,
+            bytesDownloaded: progress.bytesDownloaded, bytesDuplicate: progress.bytesDuplicate,
+            bytesUploaded: progress.bytesUploaded,
+            connectedPeers: progress.connectedPeers
+        )
+    }
+
+    /// Runs blocking work on a thread of its own rather than on the tasks' shared pool, which
+    /// it would hold for the whole download.
+    private static func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue(label: "swarmdeploy-peer.extract").async {
+                continuation.resume(with: Result { try body() })
+            }
+        }
+    }
+
+    /// Runs the bodies concurrently; returns (or throws) with the first to finish and cancels the rest.
+    private static func firstOf(_ bodies: (@Sendable () async throws -> Void)...) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for body in bodies { group.addTask { try await body() } }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+    }
+}
