@@ -91,79 +91,73 @@ public final class PushRunner: Sendable {
     }
 
     /// Runs the peer on a connected host until it exits, uploading it first when the host's
-    /// cache lacks it. Records the host's outcome itself, so it never throws.
+    /// cache lacks it: carries out what `HostPushMachine` decides. Records the host's outcome
+    /// itself, so it never throws.
     private func runPeer(_ index: Int, session: SSHSession, job: [UInt8], slot: HostSlot, onLine: @escaping @Sendable (String) -> Void) {
         let deadline = start + plan.timeout
-        if isCancelled { return record(.failed(phase: .connect, message: "the push was cancelled"), index, onLine) }
-
-        // The peer is launched straight away when the host's cache holds it (one channel for a
-        // warm host; see `launchIfCached`); otherwise it is uploaded first and launched again.
-        let binary = peerBinary
-        var uploaded: Bool?
-        var lastError: String?
-        for attempt in 0..<2 {
-            let input = SSHInput()
-            let finishNow = state.withLock { state in
-                state.inputs[index] = input
-                return state.finishSent
-            }
-            if finishNow { input.close() }
-
-            var notCached = false
-            var peerSpoke = false
-            let command = attempt == 0 ? Self.launchIfCached(binary) : "exec ./\(binary.remotePath) deploy"
-            do throws(SSHError) {
-                let result = try session.execute(
-                    command,
-                    stdin: job,
-                    input: input,
-                    timeout: ContinuousClock.now.duration(to: deadline) + plan.seedGrace + .seconds(10),
-                    collectOutput: false,
-                    onLine: { stream, line in
-                        if stream == .stdout, let event = PeerEvent(line: line) {
-                            if !peerSpoke {
-                                // The peer runs: the next host may connect.
-                                slot.release()
-                                self.record(.peerReady(uploaded: uploaded ?? false), index, onLine)
-                            }
-                            peerSpoke = true
-                            self.record(.peer(event), index, onLine)
-                        } else if stream == .stdout, line == Self.notCachedMarker {
-                            notCached = true
-                        } else if stream == .stderr, !line.isEmpty {
-                            lastError = String(line.prefix(500))
-                        }
-                    },
-                    isCancelled: { self.isCancelled || ContinuousClock.now > deadline + self.plan.seedGrace }
-                )
-                let missing = notCached && result.exitStatus == Self.notCachedStatus
-                // A cached binary that ran without a word (damaged on the host's disk, say) is
-                // checked by hash too, and launched again only if that replaced it.
-                let silent = !peerSpoke && (result.exitStatus != 0 || result.exitSignal != nil)
-                if attempt == 0, missing || silent {
-                    do throws(SSHError) {
-                        uploaded = try session.ensureFile(
-                            contentsOf: binary.path, sha256: binary.sha256, at: binary.remotePath, permissions: 0o755,
-                            gzipped: { self.compressedPeer.bytes() }
-                        )
-                    } catch {
-                        return record(.failed(phase: .upload, message: Self.describe(error)), index, onLine)
-                    }
-                    if missing || uploaded == true { continue }
+        var machine = HostPushMachine()
+        var actions = machine.connected(cancelled: isCancelled)
+        while !actions.isEmpty {
+            switch actions.removeFirst() {
+            case .record(let event):
+                record(event, index, onLine)
+            case .releaseSlot:
+                slot.release()
+            case .upload:
+                do throws(SSHError) {
+                    let replaced = try session.ensureFile(
+                        contentsOf: peerBinary.path, sha256: peerBinary.sha256, at: peerBinary.remotePath,
+                        permissions: 0o755, gzipped: { self.compressedPeer.bytes() }
+                    )
+                    actions += machine.uploadEnded(replaced: replaced)
+                } catch {
+                    actions += machine.uploadFailed(Self.describe(error))
                 }
-                return record(.exited(status: result.exitStatus, signal: result.exitSignal, lastError: lastError), index, onLine)
-            } catch {
-                let phase = board.hosts[index].phase
-                let message = isCancelled ? "the push was cancelled" :
-                    ContinuousClock.now > deadline ? "not done within the push's --timeout" : Self.describe(error)
-                return record(.failed(phase: phase, message: message), index, onLine)
+            case .launch(let launch):
+                let input = SSHInput()
+                let finishNow = state.withLock { state in
+                    state.inputs[index] = input
+                    return state.finishSent
+                }
+                if finishNow { input.close() }
+                let command = launch == .cached ? Self.launchIfCached(peerBinary) : "exec ./\(peerBinary.remotePath) deploy"
+                do throws(SSHError) {
+                    let result = try session.execute(
+                        command,
+                        stdin: job,
+                        input: input,
+                        timeout: ContinuousClock.now.duration(to: deadline) + plan.seedGrace + .seconds(10),
+                        collectOutput: false,
+                        onLine: { stream, line in
+                            // Carried out at once: the board follows the peer as it speaks.
+                            if stream == .stdout {
+                                self.carryOut(machine.stdout(line), index, slot, onLine)
+                            } else {
+                                machine.stderr(line)
+                            }
+                        },
+                        isCancelled: { self.isCancelled || ContinuousClock.now > deadline + self.plan.seedGrace }
+                    )
+                    actions += machine.launchEnded(status: result.exitStatus, signal: result.exitSignal)
+                } catch {
+                    let message = isCancelled ? "the push was cancelled" :
+                        ContinuousClock.now > deadline ? "not done within the push's --timeout" : Self.describe(error)
+                    actions += machine.channelFailed(at: board.hosts[index].phase, message)
+                }
             }
         }
     }
 
-    /// What a host prints, and its exit status, when its cache lacks this peer binary.
-    static let notCachedMarker = "swarmdeploy-peer-not-cached"
-    static let notCachedStatus: Int32 = 97
+    /// The actions a peer's output line leads to: only records and the slot, never a launch.
+    private func carryOut(_ actions: [HostPushMachine.Action], _ index: Int, _ slot: HostSlot, _ onLine: @escaping @Sendable (String) -> Void) {
+        for action in actions {
+            switch action {
+            case .record(let event): record(event, index, onLine)
+            case .releaseSlot: slot.release()
+            case .launch, .upload: assertionFailure("a peer's output line never starts a step")
+            }
+        }
+    }
 
     /// Runs the cached peer if the host has it; otherwise says so and exits. The name holds
     /// the binary's SHA-256 and `SSHSession.ensureFile` renames a copy to it only after the
@@ -172,7 +166,7 @@ public final class PushRunner: Sendable {
     static func launchIfCached(_ binary: PeerBinary) -> String {
         let path = binary.remotePath
         return "if [ -x \(path) ]; then exec ./\(path) deploy; fi; "
-            + "echo \(notCachedMarker); exit \(notCachedStatus)"
+            + "echo \(HostPushMachine.notCachedMarker); exit \(HostPushMachine.notCachedStatus)"
     }
 
     private var isCancelled: Bool { state.withLock { $0.cancelled } }

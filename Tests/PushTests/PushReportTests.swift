@@ -1,0 +1,93 @@
+import DeployProtocol
+import Testing
+@testable import Push
+
+/// The board a push leaves, and the report made from it.
+@Suite struct PushReportTests {
+    static let progress = PeerProgress(
+        verifiedPieces: 10, pieceCount: 10, bytesDownloaded: 1_000, bytesDuplicate: 16, bytesUploaded: 700, connectedPeers: 2
+    )
+
+    /// Two hosts: "a" installs at 4 s and exits cleanly, "b" fails at download.
+    static func board() -> PushBoard {
+        var board = PushBoard(names: ["a", "b"])
+        let events: [(Int, HostEvent, Duration)] = [
+            (0, .connecting, .zero), (1, .connecting, .zero),
+            (0, .connected, .milliseconds(100)), (1, .connected, .milliseconds(120)),
+            (0, .peerReady(uploaded: false), .milliseconds(150)), (1, .peerReady(uploaded: true), .milliseconds(900)),
+            (0, .peer(.started(version: "0.1.0", peerID: "peer-a", listenPort: 1)), .seconds(1)),
+            (1, .peer(.started(version: "0.1.0", peerID: "peer-b", listenPort: 2)), .seconds(2)),
+            (0, .peer(.progress(progress)), .seconds(3)),
+            (0, .peer(.downloaded), .milliseconds(3500)),
+            (0, .peer(.installed(files: 3, bytes: 900)), .seconds(4)),
+            (1, .peer(.failed(stage: .download, message: "no space left on /opt")), .seconds(5)),
+            (1, .exited(status: 1, signal: nil, lastError: nil), .seconds(5)),
+            (0, .peer(.finished(progress)), .seconds(6)),
+            (0, .exited(status: 0, signal: nil, lastError: nil), .seconds(6)),
+        ]
+        for (index, event, time) in events { board.apply(event, toHost: index, at: time) }
+        return board
+    }
+
+    static func report(maxFailures: Int) -> PushReport {
+        PushReport.make(
+            board: board(), lines: [3, 7], infoHash: "ab", destination: "/opt/app", archiveBytes: 1_000,
+            seederSent: ["peer-a": 300, "peer-b": 50], transferStart: .seconds(1), wall: .seconds(8),
+            linkRateBitsPerSecond: 8_000, maxFailures: maxFailures
+        )
+    }
+
+    @Test func hostsSayHowFarTheyGotAndWhereTheirBytesCameFrom() {
+        let report = Self.report(maxFailures: 0)
+        let a = report.hosts[0], b = report.hosts[1]
+        #expect(a.status == .succeeded && a.stage == .done && a.line == 3)
+        #expect(a.seconds == 4)
+        #expect(a.bytesFromSeeder == 300 && a.bytesFromPeers == 700 && a.bytesDuplicate == 16 && a.bytesUploaded == 700)
+        #expect(a.peerBinary == "cached")
+        #expect(b.status == .failed && b.stage == .download && b.line == 7)
+        #expect(b.error == "no space left on /opt")
+        #expect(b.peerBinary == "uploaded")
+        #expect(b.seconds == nil)
+    }
+
+    @Test func totalsCompareTheTransferWithOneCopy() {
+        let totals = Self.report(maxFailures: 0).totals
+        #expect(totals.succeeded == 1 && totals.failed == 1 && totals.hosts == 2)
+        #expect(totals.wallSeconds == 8)
+        #expect(totals.transferSeconds == 3)  // first start at 1 s, last install at 4 s
+        #expect(totals.seederBytesSent == 350)
+        #expect(totals.seederCopies == 0.35)
+        #expect(totals.idealSeconds == 1)  // 1,000 bytes at 8,000 bit/s
+        #expect(totals.efficiency == 1.0 / 3.0)
+    }
+
+    @Test(arguments: [(0, "failed"), (1, "succeeded with failures")])
+    func resultFollowsMaxFailures(_ maxFailures: Int, _ result: String) {
+        #expect(Self.report(maxFailures: maxFailures).result == result)
+    }
+
+    /// A host still running when the push ended (its channel never closed) counts as failed,
+    /// with a reason.
+    @Test func hostStillRunningCountsAsFailed() {
+        var board = PushBoard(names: ["slow"])
+        board.apply(.connecting, toHost: 0, at: .zero)
+        let report = PushReport.make(
+            board: board, lines: [1], infoHash: "ab", destination: "/opt/app", archiveBytes: 10,
+            seederSent: [:], transferStart: nil, wall: .seconds(1), linkRateBitsPerSecond: 1e9, maxFailures: 0
+        )
+        #expect(report.hosts[0].status == .failed)
+        #expect(report.hosts[0].error == "still running when the push ended")
+        #expect(report.totals.transferSeconds == nil && report.totals.efficiency == nil)
+    }
+
+    /// Installed, then the channel broke while seeding: the host still succeeded.
+    @Test func failureAfterInstallKeepsTheHostSucceeded() {
+        var state = HostState(name: "h")
+        state.apply(.peer(.started(version: "0.1.0", peerID: "p", listenPort: 1)), at: .seconds(1))
+        state.apply(.peer(.installed(files: 1, bytes: 1)), at: .seconds(2))
+        let line = state.apply(.failed(phase: .seed, message: "connection reset"), at: .seconds(3))
+        #expect(state.outcome == .succeeded)
+        #expect(line == "installed; then connection reset")
+        #expect(state.isSettled)
+    }
+}
