@@ -1,8 +1,10 @@
+import TorrentMetainfo
+
 /// Hard limits on what a remote peer may send, derived from the torrent.
 public struct PeerWireLimits: Hashable, Sendable {
     /// BEP 3: "All current implementations use 2^14 (16 kiB), and close
     /// connections which request an amount greater than that."
-    public static let defaultMaxBlockLength = 16_384
+    public static let defaultMaxBlockLength = PieceGeometry.blockLength
     /// The largest block length this codec can be configured to accept.
     public static let largestMaxBlockLength = 131_072
 
@@ -11,15 +13,8 @@ public struct PeerWireLimits: Hashable, Sendable {
     public let pieceCount: Int
     /// The largest block a request, cancel, reject or piece may carry.
     public let maxBlockLength: Int
-    /// The torrent's piece length and payload length, when known: blocks must
-    /// then lie inside their piece.
-    public let layout: Layout?
-
-    /// The sizes that place a block inside the payload.
-    public struct Layout: Hashable, Sendable {
-        public let pieceLength: Int
-        public let totalLength: Int64
-    }
+    /// The torrent's pieces, when known: blocks must then lie inside their piece.
+    public let geometry: PieceGeometry?
 
     /// Limits that check piece indices but not block ranges.
     public init(pieceCount: Int, maxBlockLength: Int = defaultMaxBlockLength) {
@@ -27,17 +22,15 @@ public struct PeerWireLimits: Hashable, Sendable {
         Self.checkBlockLimit(maxBlockLength)
         self.pieceCount = pieceCount
         self.maxBlockLength = maxBlockLength
-        self.layout = nil
+        self.geometry = nil
     }
 
     /// Limits that also check each block lies inside its piece.
-    public init(pieceLength: Int, totalLength: Int64, maxBlockLength: Int = defaultMaxBlockLength) {
-        precondition(pieceLength > 0, "piece length \(pieceLength) is not positive")
-        precondition(totalLength > 0, "payload length \(totalLength) is not positive")
+    public init(geometry: PieceGeometry, maxBlockLength: Int = defaultMaxBlockLength) {
         Self.checkBlockLimit(maxBlockLength)
-        self.pieceCount = Int((totalLength + Int64(pieceLength) - 1) / Int64(pieceLength))
+        self.pieceCount = geometry.pieceCount
         self.maxBlockLength = maxBlockLength
-        self.layout = Layout(pieceLength: pieceLength, totalLength: totalLength)
+        self.geometry = geometry
     }
 
     /// The largest length prefix accepted: a piece message (type, index, begin
@@ -48,9 +41,8 @@ public struct PeerWireLimits: Hashable, Sendable {
 
     /// The size of `piece` in bytes, if the layout is known.
     public func length(of piece: PieceIndex) -> Int? {
-        guard let layout, piece.rawValue < pieceCount else { return nil }
-        let start = Int64(piece.rawValue) * Int64(layout.pieceLength)
-        return Int(min(Int64(layout.pieceLength), layout.totalLength - start))
+        guard let geometry, geometry.contains(piece: piece.rawValue) else { return nil }
+        return geometry.length(ofPiece: piece.rawValue)
     }
 
     /// Type byte, index and begin of a piece message.

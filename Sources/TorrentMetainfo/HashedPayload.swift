@@ -13,7 +13,7 @@ public struct HashedPayload: Hashable, Sendable {
         precondition(pieceLength > 0, "piece length \(pieceLength) is not positive")
         precondition(pieceHashes.count % 20 == 0, "piece hashes are not whole 20-byte digests")
         precondition(
-            Int64(pieceHashes.count / 20) == PieceLength.pieceCount(length: length, pieceLength: pieceLength),
+            Int64(pieceHashes.count / 20) == PieceGeometry.pieceCount(length: length, pieceLength: pieceLength),
             "\(pieceHashes.count / 20) piece hashes do not fit \(length) bytes in \(pieceLength)-byte pieces"
         )
         precondition(sha256.count == 32, "a SHA-256 digest is 32 bytes, got \(sha256.count)")

@@ -23,6 +23,8 @@ public struct Metainfo: Sendable {
     public let length: Int64
     /// BEP 3 "piece length", a power of two from 16 KiB to 64 MiB.
     public let pieceLength: Int
+    /// Pieces and blocks of the payload.
+    public let geometry: PieceGeometry
     /// BEP 3 "pieces": the 20-byte SHA-1 of each piece, concatenated.
     public let pieceHashes: [UInt8]
     /// Our extra info key "sha256" (32 raw bytes); nil for torrents from other tools.
@@ -70,9 +72,9 @@ public struct Metainfo: Sendable {
                 reason: "its \(pieceHashes.count) bytes are not a whole number of 20-byte SHA-1 hashes"
             )
         }
-        let expectedCount = PieceLength.pieceCount(length: length, pieceLength: pieceLength)
-        guard Int64(pieceHashes.count / 20) == expectedCount else {
-            throw .pieceCountMismatch(expected: Int(clamping: expectedCount), found: pieceHashes.count / 20)
+        let geometry = try PieceGeometry(totalLength: length, pieceLength: pieceLength)
+        guard pieceHashes.count / 20 == geometry.pieceCount else {
+            throw .pieceCountMismatch(expected: geometry.pieceCount, found: pieceHashes.count / 20)
         }
         let isPrivate: Bool
         switch try info.optionalInteger("private") {
@@ -98,6 +100,7 @@ public struct Metainfo: Sendable {
         self.name = name
         self.length = length
         self.pieceLength = pieceLength
+        self.geometry = geometry
         self.pieceHashes = pieceHashes
         self.payloadSHA256 = payloadSHA256
         self.announce = try top.optionalString("announce")
@@ -107,7 +110,7 @@ public struct Metainfo: Sendable {
     }
 
     public var pieceCount: Int {
-        pieceHashes.count / 20
+        geometry.pieceCount
     }
 
     /// The 20-byte SHA-1 the piece at `index` must hash to.
@@ -119,11 +122,7 @@ public struct Metainfo: Sendable {
     /// The size of the piece at `index`: `pieceLength`, except the last
     /// piece, which holds whatever remains.
     public func expectedLength(ofPiece index: Int) -> Int {
-        precondition(index >= 0 && index < pieceCount, "piece \(index) is out of range 0..<\(pieceCount)")
-        if index < pieceCount - 1 {
-            return pieceLength
-        }
-        return Int(length - Int64(pieceLength) * Int64(pieceCount - 1))
+        geometry.length(ofPiece: index)
     }
 
     /// The trackers to use, by tier. BEP 12: when "announce-list" is present

@@ -2,7 +2,7 @@
 /// of bytes in each piece the file is split into").
 public enum PieceLength {
     /// Peers request 16 KiB blocks; a smaller piece could not hold one.
-    public static let minimum = 16 * 1024
+    public static let minimum = PieceGeometry.blockLength
     /// Larger pieces make a single bad block cost too much to re-fetch, and
     /// a piece is held in memory while it is assembled.
     public static let maximum = 64 * 1024 * 1024
@@ -27,7 +27,7 @@ public enum PieceLength {
     public static func automatic(forPayloadLength length: Int64, minimum: Int = automaticMinimum) -> Int {
         var pieceLength = minimum
         while pieceLength < automaticMaximum,
-            pieceCount(length: max(length, 0), pieceLength: pieceLength) > targetMaximumPieceCount
+            PieceGeometry.pieceCount(length: max(length, 0), pieceLength: pieceLength) > targetMaximumPieceCount
         {
             pieceLength *= 2
         }
@@ -46,11 +46,5 @@ public enum PieceLength {
         guard pieceLength <= maximum else {
             throw .invalidPieceLength(pieceLength, reason: "it is larger than 64 MiB")
         }
-    }
-
-    /// The number of pieces `length` bytes split into; the last may be short.
-    static func pieceCount(length: Int64, pieceLength: Int) -> Int64 {
-        let pieceLength = Int64(pieceLength)
-        return length / pieceLength + (length % pieceLength == 0 ? 0 : 1)
     }
 }

@@ -1,9 +1,10 @@
 import PeerWire
 import Testing
+import TorrentMetainfo
 
 @Suite struct LimitsTests {
     /// 3 pieces of 40 000 bytes, the last one 23 000.
-    static let limits = PeerWireLimits(pieceLength: 40_000, totalLength: 103_000)
+    static let limits = PeerWireLimits(geometry: try! PieceGeometry(totalLength: 103_000, pieceLength: 40_000))
 
     @Test func layoutGivesPieceCountAndLengths() {
         #expect(Self.limits.pieceCount == 3)

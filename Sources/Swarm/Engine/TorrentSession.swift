@@ -94,7 +94,7 @@ final class TorrentSession {
         verifiedPrefix: VerifiedPrefix? = nil
     ) throws {
         self.metainfo = metainfo
-        self.layout = try PieceLayout(totalLength: metainfo.length, pieceLength: metainfo.pieceLength)
+        self.layout = PieceLayout(metainfo.geometry)
         self.storage = storage
         self.role = role
         self.configuration = configuration
