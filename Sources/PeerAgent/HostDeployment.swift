@@ -50,17 +50,12 @@ public struct HostDeployment: Sendable {
         stage = .download
         let storage = try FilePieceStorage(path: installPaths.tarball, length: metainfo.length, mode: .readWrite)
         let prefix = VerifiedPrefix(length: metainfo.length)
-        let node = try await SwarmNode.start(
+        let member = try await SwarmMember.join(
             metainfo: metainfo, storage: storage, role: .downloader,
-            configuration: SwarmConfiguration(listenPort: port), verifiedPrefix: prefix
+            configuration: SwarmConfiguration(listenPort: port), verifiedPrefix: prefix,
+            tiers: job.trackers.map { [$0] }
         )
-        let announcer: TrackerAnnouncer
-        do {
-            announcer = try TrackerAnnouncer(node: node, metainfo: metainfo, tiers: job.trackers.map { [$0] })
-        } catch {
-            await node.shutdown()
-            throw error
-        }
+        let node = member.node
         emit(.started(version: SwarmdeployVersion.current, peerID: node.peerID.description, listenPort: node.listenPort))
         let emit = self.emit
         let reporter = Task { await Self.reportProgress(of: node, emit: emit) }
@@ -126,8 +121,7 @@ public struct HostDeployment: Sendable {
             prefix.abandon("the deploy stopped: \(error)")
             let extracted = await extraction.result
             reporter.cancel()
-            await announcer.stop()
-            await node.shutdown()
+            await member.leave()
             if case .failure(let failure as ExtractionFailure) = extracted {
                 stage = .extract
                 throw failure
@@ -135,11 +129,9 @@ public struct HostDeployment: Sendable {
             throw error
         }
         reporter.cancel()
-        await announcer.stop()
-        let progress = try await node.progress
-        await node.shutdown()
+        let progress = await member.leave()
         Installer.cleanUp(installPaths)
-        emit(.finished(Self.peerProgress(progress)))
+        if let progress { emit(.finished(Self.peerProgress(progress))) }
     }
 
     /// A progress line whenever something changed, at most every half second.

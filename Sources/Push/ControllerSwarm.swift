@@ -7,23 +7,23 @@ import Tracker
 /// announce URL carries a per-push secret, both bound to the address the hosts reach us at.
 /// Both stop listening in `shutdown`.
 final class ControllerSwarm: Sendable {
-    let seeder: SwarmNode
+    let seeder: SwarmMember
     let announceURL: String
-    private let announcer: TrackerAnnouncer
     private let tracker: TrackerServer
     private let trackerGroup: MultiThreadedEventLoopGroup
 
-    private init(seeder: SwarmNode, announcer: TrackerAnnouncer, tracker: TrackerServer, trackerGroup: MultiThreadedEventLoopGroup, announceURL: String) {
+    private init(seeder: SwarmMember, tracker: TrackerServer, trackerGroup: MultiThreadedEventLoopGroup, announceURL: String) {
         self.seeder = seeder
-        self.announcer = announcer
         self.tracker = tracker
         self.trackerGroup = trackerGroup
         self.announceURL = announceURL
     }
 
-    /// Starts both on `listenHost`. The seeder announces to the built-in tracker first, then
-    /// to `extraTrackers`, as the peers do.
-    static func start(listenHost: String, metainfo: Metainfo, payload: [UInt8], extraTrackers: [String]) async throws -> ControllerSwarm {
+    /// Starts both on `listenHost`. The seeder announces to `tiers(announceURL)`: the
+    /// built-in tracker's URL first, then whatever else the peers announce to.
+    static func start(
+        listenHost: String, metainfo: Metainfo, payload: [UInt8], tiers: (_ announceURL: String) -> [[String]]
+    ) async throws(PushError) -> ControllerSwarm {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let tracker: TrackerServer
         do {
@@ -37,32 +37,22 @@ final class ControllerSwarm: Sendable {
             throw PushError(.controller, "cannot start the tracker on \(listenHost): \(error)", remedy: "check --listen")
         }
         let announceURL = tracker.announceURL(host: listenHost)
-        let seeder: SwarmNode
         do {
-            seeder = try await SwarmNode.start(
+            let seeder = try await SwarmMember.join(
                 metainfo: metainfo, storage: MemoryPieceStorage(payload), role: .seeder,
-                configuration: SwarmConfiguration(listenHost: listenHost, listenPort: 0, superSeeding: true)
+                configuration: SwarmConfiguration(listenHost: listenHost, listenPort: 0, superSeeding: true),
+                tiers: tiers(announceURL)
             )
+            return ControllerSwarm(seeder: seeder, tracker: tracker, trackerGroup: group, announceURL: announceURL)
         } catch {
             try? await tracker.shutdown()
             try? await group.shutdownGracefully()
             throw PushError(.controller, "cannot start the seeder on \(listenHost): \(error)", remedy: "check --listen")
         }
-        let announcer: TrackerAnnouncer
-        do {
-            announcer = try TrackerAnnouncer(node: seeder, metainfo: metainfo, tiers: [[announceURL]] + extraTrackers.map { [$0] })
-        } catch {
-            await seeder.shutdown()
-            try? await tracker.shutdown()
-            try? await group.shutdownGracefully()
-            throw PushError(.controller, "cannot announce the seeder: \(error)")
-        }
-        return ControllerSwarm(seeder: seeder, announcer: announcer, tracker: tracker, trackerGroup: group, announceURL: announceURL)
     }
 
     func shutdown() async {
-        await announcer.stop()
-        await seeder.shutdown()
+        await seeder.leave()
         try? await tracker.shutdown()
         try? await trackerGroup.shutdownGracefully()
     }

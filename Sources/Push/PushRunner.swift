@@ -60,8 +60,7 @@ public final class PushRunner: Sendable {
     /// from any thread.
     public func run(onLine: @escaping @Sendable (String) -> Void) async throws -> Outcome {
         let swarm = try await ControllerSwarm.start(
-            listenHost: listenHost, metainfo: payload.metainfo, payload: payload.bytes,
-            extraTrackers: plan.extraTrackers
+            listenHost: listenHost, metainfo: payload.metainfo, payload: payload.bytes, tiers: plan.trackerTiers(announceURL:)
         )
         let job = plan.peerJob(for: payload, announceURL: swarm.announceURL).encoded()
 
@@ -79,7 +78,7 @@ public final class PushRunner: Sendable {
             self.runPeer(index, session: session, job: job, slot: slot, onLine: onLine)
         }
 
-        let seederSent = (try? await swarm.seeder.uploadedByPeer) ?? [:]
+        let seederSent = (try? await swarm.seeder.node.uploadedByPeer) ?? [:]
         await swarm.shutdown()
         return state.withLock { state in
             Outcome(

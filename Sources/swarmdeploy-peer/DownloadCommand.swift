@@ -32,25 +32,19 @@ struct DownloadCommand: AsyncParsableCommand {
         let metainfo = try Metainfo(bytes: try readWholeFile(torrent, limit: Metainfo.maximumSize))
         let partial = out + ".part"
         let storage = try FilePieceStorage(path: partial, length: metainfo.length, mode: .readWrite)
-        let node = try await SwarmNode.start(
+        let member = try await SwarmMember.join(
             metainfo: metainfo, storage: storage, role: .downloader,
-            configuration: SwarmConfiguration(listenPort: port)
+            configuration: SwarmConfiguration(listenPort: port),
+            tiers: tracker.isEmpty ? nil : tracker.map { [$0] }
         )
-        let announcer: TrackerAnnouncer
-        do {
-            announcer = try TrackerAnnouncer(node: node, metainfo: metainfo, tiers: tracker.isEmpty ? nil : tracker.map { [$0] })
-        } catch {
-            await node.shutdown()
-            throw error
-        }
+        let node = member.node
         let reporter = Task { await Self.reportProgress(of: node) }
         defer { reporter.cancel() }
 
         do {
             try await Self.withDeadline(seconds: timeout) { try await node.waitUntilComplete() }
         } catch {
-            await announcer.stop()
-            await node.shutdown()
+            await member.leave()
             throw PeerFailure("download of \(metainfo.name) did not complete: \(error)")
         }
         guard rename(partial, out) == 0 else {
@@ -58,10 +52,8 @@ struct DownloadCommand: AsyncParsableCommand {
         }
         printLine("download: \(metainfo.name) complete and verified (info-hash \(metainfo.infoHash)); seeding for \(seedGrace) s")
         try? await Task.sleep(for: .seconds(seedGrace))
-        await announcer.stop()
-        let progress = try await node.progress
-        await node.shutdown()
-        printLine("download: done; uploaded \(progress.bytesUploaded) bytes to other peers")
+        let progress = await member.leave()
+        printLine("download: done; uploaded \(progress?.bytesUploaded ?? 0) bytes to other peers")
     }
 
     /// One plain line a second while something changes (never control characters: the

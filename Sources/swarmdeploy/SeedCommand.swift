@@ -51,24 +51,21 @@ struct SeedCommand: AsyncParsableCommand {
         } catch let error as StorageError {
             throw CommandFailure.badInput(error)
         }
-        let node = try await SwarmNode.start(
-            metainfo: metainfo,
-            storage: storage,
-            role: .seeder,
-            configuration: SwarmConfiguration(listenHost: host, listenPort: port, superSeeding: superSeed)
-        )
-        let announcer: TrackerAnnouncer
+        let member: SwarmMember
         do {
-            announcer = try TrackerAnnouncer(node: node, metainfo: metainfo, tiers: tracker.isEmpty ? nil : tracker.map { [$0] })
-        } catch {
-            await node.shutdown()
+            member = try await SwarmMember.join(
+                metainfo: metainfo,
+                storage: storage,
+                role: .seeder,
+                configuration: SwarmConfiguration(listenHost: host, listenPort: port, superSeeding: superSeed),
+                tiers: tracker.isEmpty ? nil : tracker.map { [$0] }
+            )
+        } catch let error as SwarmNodeError {
             throw CommandFailure.badInput(error)
         }
-        printLine("seed: \(metainfo.name), info-hash \(metainfo.infoHash), listening on port \(node.listenPort); stop with Ctrl-C")
+        printLine("seed: \(metainfo.name), info-hash \(metainfo.infoHash), listening on port \(member.node.listenPort); stop with Ctrl-C")
         await TerminationSignal.wait()
-        await announcer.stop()
-        let progress = try await node.progress
-        await node.shutdown()
-        printLine("seed: stopped after uploading \(HumanUnits.bytes(progress.bytesUploaded))")
+        let progress = await member.leave()
+        printLine("seed: stopped after uploading \(HumanUnits.bytes(progress?.bytesUploaded ?? 0))")
     }
 }
