@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // System libraries.
@@ -58,6 +59,7 @@ let package = Package(
             dependencies: [
                 "PeerWire", "TorrentMetainfo", "Tracker",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -71,7 +73,13 @@ let package = Package(
         .target(name: "CRenameExchange"),
         .target(name: "Installer", dependencies: ["CRenameExchange"]),
         // A host's part of a push, as a library the peer executable runs and tests call.
-        .target(name: "PeerAgent", dependencies: ["Archive", "DeployProtocol", "Installer", "Swarm", "TorrentMetainfo"]),
+        .target(
+            name: "PeerAgent",
+            dependencies: [
+                "Archive", "DeployProtocol", "Installer", "Swarm", "TorrentMetainfo",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
 
         // The controller: settings as parsed from files and flags (pure), the tarball and its
         // torrent, many hosts over SSH, and the push that ties them together.
@@ -87,6 +95,7 @@ let package = Package(
             dependencies: [
                 "Archive", "DeployConfiguration", "DeployProtocol", "Fleet", "PayloadPacking", "SSH", "Swarm",
                 "Tracker", "TorrentMetainfo",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
@@ -99,6 +108,7 @@ let package = Package(
                 "TorrentMetainfo", "Tracker",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .executableTarget(
@@ -142,6 +152,10 @@ let package = Package(
         .testTarget(name: "PushTests", dependencies: ["TestSupport", "Push", "DeployConfiguration", "DeployProtocol"]),
         .testTarget(name: "DeployProtocolTests", dependencies: ["DeployProtocol"]),
         .testTarget(name: "InstallerTests", dependencies: ["Installer"]),
+        .testTarget(
+            name: "PeerAgentTests",
+            dependencies: ["PeerAgent", "DeployProtocol", "Swarm", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(name: "SSHTests", dependencies: ["TestSupport", "SSH"]),
         .testTarget(name: "FleetTests", dependencies: ["TestSupport", "Fleet", "DeployConfiguration", "SSH"]),
         .testTarget(

@@ -16,6 +16,9 @@ public enum PeerEvent: Sendable, Equatable {
     case finished(PeerProgress)
     /// The peer gives up; the destination is as it was unless `stage` is after `.install`.
     case failed(stage: PeerStage, message: String)
+    /// A diagnostic line from the peer, at a swift-log level name ("debug", "info", ...), sent
+    /// only when the job asks for logs; the controller shows it with the host's name.
+    case log(level: String, message: String)
 
     static let prefix = "swarmdeploy-peer "
 
@@ -34,6 +37,9 @@ public enum PeerEvent: Sendable, Equatable {
         case .failed(let stage, let message):
             let flat = message.split(whereSeparator: \.isNewline).joined(separator: " ")
             return Self.prefix + "failed stage=\(stage.rawValue) message=\(flat)"
+        case .log(let level, let message):
+            let flat = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+            return Self.prefix + "log level=\(level) message=\(flat)"
         }
     }
 
@@ -71,6 +77,9 @@ public enum PeerEvent: Sendable, Equatable {
         case "failed":
             guard let stage = fields["stage"].flatMap({ PeerStage(rawValue: String($0)) }) else { return nil }
             self = .failed(stage: stage, message: String(fields["message"] ?? ""))
+        case "log":
+            guard let level = fields["level"] else { return nil }
+            self = .log(level: String(level), message: String(fields["message"] ?? ""))
         default:
             return nil
         }

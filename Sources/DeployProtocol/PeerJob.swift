@@ -29,6 +29,9 @@ public struct PeerJob: Sendable, Equatable {
     public var seedGraceMilliseconds: Int64
     /// Milliseconds the download may take before the peer gives up.
     public var timeoutMilliseconds: Int64
+    /// The lowest swift-log level ("trace" ... "critical") the peer sends back as `log`
+    /// events; nil sends none. Optional on the wire.
+    public var logLevel: String?
 
     public init(
         torrent: [UInt8],
@@ -38,7 +41,8 @@ public struct PeerJob: Sendable, Equatable {
         tarBytes: Int64,
         keepPrevious: Bool,
         seedGraceMilliseconds: Int64,
-        timeoutMilliseconds: Int64
+        timeoutMilliseconds: Int64,
+        logLevel: String? = nil
     ) {
         self.torrent = torrent
         self.trackers = trackers
@@ -48,6 +52,7 @@ public struct PeerJob: Sendable, Equatable {
         self.keepPrevious = keepPrevious
         self.seedGraceMilliseconds = seedGraceMilliseconds
         self.timeoutMilliseconds = timeoutMilliseconds
+        self.logLevel = logLevel
     }
 
     /// Header line and body, ready to write to the channel.
@@ -56,6 +61,7 @@ public struct PeerJob: Sendable, Equatable {
         dictionary["destination"] = .string(destination)
         dictionary["extracted bytes"] = .integer(extractedBytes)
         dictionary["keep previous"] = .integer(keepPrevious ? 1 : 0)
+        if let logLevel { dictionary["log level"] = .string(logLevel) }
         dictionary["seed grace ms"] = .integer(seedGraceMilliseconds)
         dictionary["tar bytes"] = .integer(tarBytes)
         dictionary["timeout ms"] = .integer(timeoutMilliseconds)
@@ -103,6 +109,11 @@ public struct PeerJob: Sendable, Equatable {
         seedGraceMilliseconds = try field("seed grace ms") { $0.integer }
         tarBytes = try field("tar bytes") { $0.integer }
         timeoutMilliseconds = try field("timeout ms") { $0.integer }
+        if value["log level"] != nil {
+            logLevel = try field("log level") { $0.string }
+        } else {
+            logLevel = nil
+        }
         guard destination.hasPrefix("/") else {
             throw PeerJobError("the destination \"\(destination)\" is not an absolute path")
         }

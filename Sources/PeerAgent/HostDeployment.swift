@@ -3,6 +3,7 @@ import DeployProtocol
 import Dispatch
 import Glibc
 import Installer
+import Logging
 import Swarm
 import TorrentMetainfo
 
@@ -50,9 +51,11 @@ public struct HostDeployment: Sendable {
         stage = .download
         let storage = try FilePieceStorage(path: installPaths.tarball, length: metainfo.length, mode: .readWrite)
         let prefix = VerifiedPrefix(length: metainfo.length)
+        let logger = Logger.peer(level: job.logLevel, emit: emit)
+        logger.debug("job read", metadata: ["destination": "\(job.destination)", "pieces": "\(metainfo.pieceCount)"])
         let member = try await SwarmMember.join(
             metainfo: metainfo, storage: storage, role: .downloader,
-            configuration: SwarmConfiguration(listenPort: port), verifiedPrefix: prefix,
+            configuration: SwarmConfiguration(listenPort: port, logger: logger), verifiedPrefix: prefix,
             tiers: job.trackers.map { [$0] }
         )
         let node = member.node

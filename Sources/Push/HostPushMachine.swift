@@ -27,6 +27,8 @@ public struct HostPushMachine: Sendable, Equatable {
         case releaseSlot
         /// Put this on the board.
         case record(HostEvent)
+        /// Pass the peer's diagnostic line to the controller's log.
+        case log(level: String, message: String)
     }
 
     enum State: Sendable, Equatable {
@@ -67,6 +69,7 @@ public struct HostPushMachine: Sendable, Equatable {
             state = .launching(launch, peerSpoke: true, notCached: notCached)
             // The first event means the peer runs: the next host may connect.
             let ready: [Action] = peerSpoke ? [] : [.releaseSlot, .record(.peerReady(uploaded: uploaded ?? false))]
+            if case .log(let level, let message) = event { return ready + [.log(level: level, message: message)] }
             return ready + [.record(.peer(event))]
         }
         if line == Self.notCachedMarker {

@@ -145,6 +145,9 @@ public struct HostState: Sendable, Equatable {
         case .finished(let progress):
             self.progress = progress
             return nil
+        case .log:
+            // Diagnostics go to the controller's log, not the board.
+            return nil
         case .failed(let stage, let message):
             // The exit follows; keep the peer's own account of what went wrong.
             failedPhase = HostPhase(stage)

@@ -1,3 +1,6 @@
+import Logging
+import Swarm
+
 /// One real push carried out from its plan: the seeder and tracker, every host, and the
 /// report. The caller packs first (`PushPlan.pack`) so it can show progress, and may watch
 /// `board` or `cancel()` from other tasks while `run` works.
@@ -11,12 +14,14 @@ public final class PushOperation: Sendable {
     /// Fails when the plan has no address the hosts could reach us at.
     public init(
         plan: PushPlan, peerBinary: PeerBinary, payload: PackedPayload,
-        commandStart: ContinuousClock.Instant = .now
+        commandStart: ContinuousClock.Instant = .now, logger: Logger = .disabled
     ) throws(PushError) {
         self.plan = plan
         self.payload = payload
         self.commandStart = commandStart
-        runner = PushRunner(plan: plan, listenHost: try plan.listenAddress(), peerBinary: peerBinary, payload: payload)
+        runner = PushRunner(
+            plan: plan, listenHost: try plan.listenAddress(), peerBinary: peerBinary, payload: payload, logger: logger
+        )
     }
 
     /// Every host's state now, for a live view.

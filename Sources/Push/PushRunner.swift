@@ -1,6 +1,7 @@
 import Dispatch
 import DeployProtocol
 import Fleet
+import Logging
 import SSH
 import Swarm
 import Synchronization
@@ -32,11 +33,15 @@ public final class PushRunner: Sendable {
     private let payload: PackedPayload
     private let state: Mutex<State>
     private let start = ContinuousClock.now
+    private let logger: Logger
     private let compressedPeer: CompressedPeer
 
     /// A runner for `plan`, serving `payload` from memory on `listenHost`.
-    public init(plan: PushPlan, listenHost: String, peerBinary: PeerBinary, payload: PackedPayload) {
+    /// `logger` gets the runner's own diagnostics and every peer's `log` lines (peers send
+    /// them at `logger.logLevel` and above).
+    public init(plan: PushPlan, listenHost: String, peerBinary: PeerBinary, payload: PackedPayload, logger: Logger = .disabled) {
         self.plan = plan
+        self.logger = logger
         self.listenHost = listenHost
         self.peerBinary = peerBinary
         self.payload = payload
@@ -62,7 +67,11 @@ public final class PushRunner: Sendable {
         let swarm = try await ControllerSwarm.start(
             listenHost: listenHost, metainfo: payload.metainfo, payload: payload.bytes, tiers: plan.trackerTiers(announceURL:)
         )
-        let job = plan.peerJob(for: payload, announceURL: swarm.announceURL).encoded()
+        var peerJob = plan.peerJob(for: payload, announceURL: swarm.announceURL)
+        if logger.isEnabled { peerJob.logLevel = logger.logLevel.rawValue }
+        let job = peerJob.encoded()
+        // Not the announce URL: it holds the push's secret.
+        logger.info("seeder and tracker listening on \(listenHost)")
 
         // One thread per host: each holds its SSH channel for the whole transfer. Connecting
         // and launching the peer, the costly part, is bounded by `sshParallel`: a host gives
@@ -102,7 +111,10 @@ public final class PushRunner: Sendable {
                 record(event, index, onLine)
             case .releaseSlot:
                 slot.release()
+            case .log(let level, let message):
+                peerLog(level, message, index)
             case .upload:
+                logger.debug("uploading the peer binary", metadata: ["host": "\(plan.hosts[index].name)"])
                 do throws(SSHError) {
                     let replaced = try session.ensureFile(
                         contentsOf: peerBinary.path, sha256: peerBinary.sha256, at: peerBinary.remotePath,
@@ -147,12 +159,18 @@ public final class PushRunner: Sendable {
         }
     }
 
+    /// A peer's diagnostic line, under the host's name.
+    private func peerLog(_ level: String, _ message: String, _ index: Int) {
+        logger.log(level: Logger.Level(rawValue: level) ?? .info, "\(message)", metadata: ["host": "\(plan.hosts[index].name)"])
+    }
+
     /// The actions a peer's output line leads to: only records and the slot, never a launch.
     private func carryOut(_ actions: [HostPushMachine.Action], _ index: Int, _ slot: HostSlot, _ onLine: @escaping @Sendable (String) -> Void) {
         for action in actions {
             switch action {
             case .record(let event): record(event, index, onLine)
             case .releaseSlot: slot.release()
+            case .log(let level, let message): peerLog(level, message, index)
             case .launch, .upload: assertionFailure("a peer's output line never starts a step")
             }
         }

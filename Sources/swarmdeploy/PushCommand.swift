@@ -25,6 +25,7 @@ struct PushCommand: AsyncParsableCommand {
               swarmdeploy push build/ to /opt/app on hosts.txt --dry-run --json
               swarmdeploy push build/ --to /opt/app --on hosts.txt --user deploy -i ~/.ssh/deploy_ed25519
               swarmdeploy push --deployfile deploy/Deployfile --dry-run
+              swarmdeploy push build/ to /opt/app on hosts.txt --verbose 2> push.log
 
             Exit codes: 0 every host succeeded, 1 controller failure, 2 hosts failed (more than \
             --max-failures), 3 partial (some hosts failed, no more than --max-failures), 64 bad input.
@@ -61,13 +62,16 @@ struct PushCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Transfer") var transfer: TransferFlags
 
+    @OptionGroup(title: "Diagnostics") var log: LogFlags
+
     func run() async throws {
+        let logger = try log.logger()
         let settings = try resolveSettings()
         let plan = try CommandFailure.push { () throws(PushError) in
             try PushPlan(settings: settings, environment: ProcessInfo.processInfo.environment)
         }
         guard dryRun else {
-            try await PushExecution.run(plan, peerBinaryFlag: peerBinary, json: json, quiet: quiet)
+            try await PushExecution.run(plan, peerBinaryFlag: peerBinary, json: json, quiet: quiet, logger: logger)
             return
         }
         let preview = try DryRun.render(plan, quiet: quiet || json)

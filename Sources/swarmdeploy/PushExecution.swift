@@ -1,11 +1,12 @@
 import DeployConfiguration
 import Foundation
+import Logging
 import Push
 
 /// A real push as the command shows it: packing progress, the live view, the report, and the
 /// exit code. The push itself is `PushOperation`'s.
 enum PushExecution {
-    static func run(_ plan: PushPlan, peerBinaryFlag: String?, json: Bool, quiet: Bool) async throws(CommandFailure) {
+    static func run(_ plan: PushPlan, peerBinaryFlag: String?, json: Bool, quiet: Bool, logger: Logger) async throws(CommandFailure) {
         // The report's wall time is the whole command's: reading and packing the source too.
         let commandStart = ContinuousClock.now
         let silent = quiet || json
@@ -19,7 +20,7 @@ enum PushExecution {
         }
         packing.finish()
         let push = try CommandFailure.push { () throws(PushError) in
-            try PushOperation(plan: plan, peerBinary: peerBinary, payload: payload, commandStart: commandStart)
+            try PushOperation(plan: plan, peerBinary: peerBinary, payload: payload, commandStart: commandStart, logger: logger)
         }
 
         let title = "pushing \(payload.metainfo.name) (\(HumanUnits.bytes(payload.payload.archiveLength))) to \(plan.destination) on \(HumanUnits.count(plan.hosts.count, "host"))"

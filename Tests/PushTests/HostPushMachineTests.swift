@@ -158,3 +158,21 @@ import Testing
         #expect(!actions.contains(.upload))
     }
 }
+
+extension HostPushMachineTests {
+    /// A peer's log lines go to the controller's log, not the board; the first one also
+    /// tells that the peer runs.
+    @Test func peerLogLinesBecomeLogActions() {
+        let log = PeerEvent.log(level: "debug", message: "job read")
+        let (actions, _) = Self.run([
+            .connected(cancelled: false),
+            .stdout(log.line),
+            .stdout(Self.started.line),
+        ])
+        #expect(actions == [
+            .launch(.cached),
+            .releaseSlot, .record(.peerReady(uploaded: false)), .log(level: "debug", message: "job read"),
+            .record(.peer(Self.started)),
+        ])
+    }
+}

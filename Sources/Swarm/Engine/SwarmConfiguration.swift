@@ -1,3 +1,5 @@
+import Logging
+
 /// How a swarm node listens, connects and paces its requests.
 public struct SwarmConfiguration: Sendable {
     /// Address to accept peers on; "0.0.0.0" for every IPv4 interface.
@@ -34,6 +36,8 @@ public struct SwarmConfiguration: Sendable {
     /// peer would otherwise be most of a node's system calls. Zero announces each piece at
     /// once. The last piece is always announced at once.
     public var haveBatchDelay: Duration
+    /// Peers coming and going, peers closed and banned and why, announces, completion.
+    public var logger: Logger
 
     public init(
         listenHost: String = "0.0.0.0",
@@ -47,7 +51,8 @@ public struct SwarmConfiguration: Sendable {
         diskThreads: Int = 2,
         assemblyBudget: Int = 64 << 20,
         recentPieceBudget: Int = 16 << 20,
-        haveBatchDelay: Duration = .milliseconds(50)
+        haveBatchDelay: Duration = .milliseconds(50),
+        logger: Logger = .disabled
     ) {
         self.listenHost = listenHost
         self.listenPort = listenPort
@@ -60,6 +65,7 @@ public struct SwarmConfiguration: Sendable {
         self.diskThreads = diskThreads
         self.assemblyBudget = assemblyBudget
         self.recentPieceBudget = recentPieceBudget
+        self.logger = logger
         self.haveBatchDelay = haveBatchDelay
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Logging
 import NIOCore
 import NIOPosix
 import PeerWire
@@ -20,6 +21,8 @@ public final class SwarmNode: Sendable {
     }
 
     public let peerID: PeerID
+    /// The configuration's logger, for what runs beside the node (its announces).
+    let logger: Logger
     /// The port peers connect to.
     public let listenPort: Int
 
@@ -78,6 +81,7 @@ public final class SwarmNode: Sendable {
                 .get()
             return SwarmNode(
                 peerID: peerID,
+                logger: configuration.logger,
                 listenPort: listener.localAddress?.port ?? configuration.listenPort,
                 group: group,
                 threadPool: threadPool,
@@ -94,6 +98,7 @@ public final class SwarmNode: Sendable {
 
     private init(
         peerID: PeerID,
+        logger: Logger,
         listenPort: Int,
         group: MultiThreadedEventLoopGroup,
         threadPool: NIOThreadPool,
@@ -102,6 +107,7 @@ public final class SwarmNode: Sendable {
         completion: EventLoopFuture<Void>
     ) {
         self.peerID = peerID
+        self.logger = logger
         self.listenPort = listenPort
         self.group = group
         self.threadPool = threadPool

@@ -127,7 +127,9 @@ extension TorrentSession {
             if picker.isComplete { verifyPayload() } else { advanceDigest() }
         case .success(false):
             let contributors = picker.pieceFailedVerification(piece).compactMap { knownIDs[$0] }
+            logger.notice("piece \(piece) failed its SHA-1 check; it is requested again")
             for id in PeerBlame.culprits(among: contributors, banned: bannedIDs, strikes: &strikes) {
+                logger.warning("banned peer \(id): it sent data that failed SHA-1 checks")
                 bannedIDs.insert(id)
                 for peer in peers.values where peer.remoteID == id {
                     close(peer, reason: "sent data for piece \(piece) that failed its SHA-1 check")

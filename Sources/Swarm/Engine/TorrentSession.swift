@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import NIOPosix
 import PeerWire
@@ -118,9 +119,15 @@ final class TorrentSession {
 
     var now: Duration { ContinuousClock.now - started }
 
+    var logger: Logger { configuration.logger }
+
     func settle(_ result: Result<Void, Error>) {
         guard !completionSettled else { return }
         completionSettled = true
+        switch result {
+        case .success: if role == .downloader { logger.info("payload complete: every piece and the SHA-256 verified") }
+        case .failure(let error): logger.notice("the download ended: \(error)")
+        }
         if case .failure(let error) = result { verifiedPrefix?.abandon(String(describing: error)) }
         completion.completeWith(result)
     }
@@ -181,10 +188,10 @@ final class TorrentSession {
     /// (ourselves, a banned or duplicate peer, or too many connections).
     func peerReady(channel: Channel, handshake: Handshake) -> PeerKey? {
         eventLoop.preconditionInEventLoop()
-        guard !isShuttingDown, handshake.peerID != localID, !bannedIDs.contains(handshake.peerID),
-            peers.count < configuration.maxConnections,
-            !peers.values.contains(where: { $0.remoteID == handshake.peerID })
-        else { return nil }
+        if let refusal = refusal(of: handshake.peerID) {
+            logger.debug("refused peer \(channel.remoteAddress?.description ?? "?"): \(refusal)")
+            return nil
+        }
 
         let key = PeerKey(nextKey)
         nextKey += 1
@@ -194,6 +201,7 @@ final class TorrentSession {
             pipeline: configuration.pipeline
         )
         peer.chokeStateSince = now
+        logger.debug("peer connected", metadata: ["peer": "\(peer.address)", "id": "\(handshake.peerID)"])
         peers[key] = peer
         knownIDs[key] = handshake.peerID
         picker.peerConnected(key)
@@ -211,9 +219,20 @@ final class TorrentSession {
         return key
     }
 
+    /// Why a peer that completed the handshake may not stay, or nil when it may.
+    private func refusal(of id: PeerID) -> String? {
+        if isShuttingDown { return "shutting down" }
+        if id == localID { return "it is this node" }
+        if bannedIDs.contains(id) { return "banned" }
+        if peers.count >= configuration.maxConnections { return "\(peers.count) connections already" }
+        if peers.values.contains(where: { $0.remoteID == id }) { return "already connected" }
+        return nil
+    }
+
     func peerClosed(_ key: PeerKey) {
         eventLoop.preconditionInEventLoop()
-        guard peers.removeValue(forKey: key) != nil else { return }
+        guard let closed = peers.removeValue(forKey: key) else { return }
+        logger.debug("peer disconnected", metadata: ["peer": "\(closed.address)"])
         picker.peerDisconnected(key)
         planner?.peerDisconnected(key)
         // The blocks it held go back to the pool: give them to peers with room.
@@ -225,6 +244,7 @@ final class TorrentSession {
     }
 
     func close(_ peer: PeerConnection, reason: String) {
+        logger.info("closing peer \(peer.address): \(reason)")
         peer.channel.close(promise: nil)
     }
 

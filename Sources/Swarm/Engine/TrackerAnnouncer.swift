@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import PeerWire
 import TorrentMetainfo
@@ -29,7 +30,8 @@ public final class TrackerAnnouncer: Sendable {
         self.node = node
         self.client = client
         self.request = request
-        task = Task { await Self.run(node: node, client: client, request: request) }
+        let logger = node.logger
+        task = Task { await Self.run(node: node, client: client, request: request, logger: logger) }
     }
 
     /// Stops announcing and tells the tracker this peer is leaving (best effort).
@@ -42,7 +44,7 @@ public final class TrackerAnnouncer: Sendable {
         _ = try? await client.announce(last)
     }
 
-    private static func run(node: SwarmNode, client: TrackerClient, request: AnnounceRequest) async {
+    private static func run(node: SwarmNode, client: TrackerClient, request: AnnounceRequest, logger: Logger) async {
         var schedule = AnnounceSchedule(start: .now)
         var event = AnnounceRequest.Event.started
         var reportedComplete = false
@@ -60,10 +62,12 @@ public final class TrackerAnnouncer: Sendable {
             do {
                 let response = try await client.announce(current)
                 schedule.recordSuccess(response, at: .now)
+                logger.debug("announced \(current.event): \(response.peers.count) peers")
                 reportedComplete = reportedComplete || complete
                 event = .none
                 node.connect(to: response.peers.map { (host: $0.endpoint.address.description, port: Int($0.endpoint.port)) })
             } catch {
+                logger.warning("announce failed: \(error)")
                 schedule.recordFailure(at: .now)
             }
             // Sleep until the next announce; while downloading, wake early on completion so the
