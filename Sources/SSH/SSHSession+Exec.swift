@@ -37,7 +37,7 @@ extension SSHSession {
     ) throws(SSHError) -> SSHCommandResult {
         let handle = try openHandle(for: .exec)
         let deadline = timeout.map { ContinuousClock.now + $0 }
-        let describedCommand = command.count > 80 ? String(command.prefix(77)) + "..." : command
+        let described = command.count > 80 ? String(command.prefix(77)) + "..." : command
 
         // Non-blocking while data flows: stdin, stdout and stderr all move in
         // one loop, so neither side can stall the other on a full window.
@@ -46,124 +46,66 @@ extension SSHSession {
         var abandoned = true
         defer {
             libssh2_session_set_blocking(handle, 1)
-            if let channel {
-                // An abandoned channel (timeout, error) is closed without
-                // waiting for the server's reply: sshd answers only once the
-                // command has exited, which may be never.
-                if abandoned { libssh2_session_set_timeout(handle, 250) }
-                _ = libssh2_channel_free(channel)
-                if abandoned {
-                    libssh2_session_set_timeout(handle, Int(milliseconds(configuration.operationTimeout)))
-                }
+            if let channel { free(channel, handle: handle, abandoned: abandoned) }
+        }
+        channel = try openChannel(handle, running: command, described: described, deadline: deadline)
+        guard let channel else { return SSHCommandResult(exitStatus: nil, exitSignal: nil, stdout: [], stderr: []) }
+
+        var feeder = StdinFeeder(stdin, input: input)
+        var streams = [
+            OutputReader(.stdout, collect: collectOutput, limit: outputLimit),
+            OutputReader(.stderr, collect: collectOutput, limit: outputLimit),
+        ]
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while !streams.allSatisfy(\.finished) {
+            var progressed = feeder.pump(channel)
+            for index in streams.indices {
+                progressed = try streams[index].read(channel, into: &buffer, onLine: onLine, failure: { message, code in
+                    self.failure(.exec, message, code: code)
+                }, command: described) || progressed
+            }
+            if let isCancelled, isCancelled() {
+                throw SSHError(host: configuration.endpoint, stage: .exec, message: "`\(described)` was cancelled; the channel was closed")
+            }
+            if !progressed && !streams.allSatisfy(\.finished) {
+                // Input that arrives meanwhile wakes the wait, unless it is all sent already.
+                try waitForSocket(handle, deadline: deadline, what: "`\(described)`", wake: feeder.wakeDescriptor)
             }
         }
+        for index in streams.indices { streams[index].finish(onLine: onLine) }
 
+        abandoned = false
+        let (exitStatus, exitSignal) = closeAndReadExit(channel, handle: handle)
+        return SSHCommandResult(exitStatus: exitStatus, exitSignal: exitSignal, stdout: streams[0].collected, stderr: streams[1].collected)
+    }
+
+    /// A session channel that runs `command`, waiting out EAGAIN until `deadline`.
+    private func openChannel(
+        _ handle: OpaquePointer, running command: String, described: String, deadline: ContinuousClock.Instant?
+    ) throws(SSHError) -> OpaquePointer? {
+        var channel: OpaquePointer?
         while channel == nil {
             channel = libssh2_channel_open_ex(handle, "session", 7, 2 * 1024 * 1024, 32 * 1024, nil, 0)
             if channel == nil {
-                try check(libssh2_session_last_errno(handle), "cannot open a channel for `\(describedCommand)`", deadline: deadline)
+                try check(libssh2_session_last_errno(handle), "cannot open a channel for `\(described)`", deadline: deadline)
             }
         }
-        guard let channel else { return SSHCommandResult(exitStatus: nil, exitSignal: nil, stdout: [], stderr: []) }
-
+        guard let channel else { return nil }
         while true {
             let code = libssh2_channel_process_startup(channel, "exec", 4, command, UInt32(command.utf8.count))
-            if code == 0 { break }
-            try check(code, "the server refused to run `\(describedCommand)`", deadline: deadline)
-        }
-
-        var output = (stdout: [UInt8](), stderr: [UInt8]())
-        var splitters = (stdout: LineSplitter(), stderr: LineSplitter())
-        var stdin = stdin
-        var stdinOffset = 0
-        var stdinComplete = input == nil
-        var eofSent = false
-        var finished = (stdout: false, stderr: false)
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-
-        while !(finished.stdout && finished.stderr) {
-            var progressed = false
-
-            if stdinOffset < stdin.count {
-                let written = stdin.withUnsafeBytes { bytes in
-                    libssh2_channel_write_ex(
-                        channel, 0,
-                        bytes.baseAddress!.advanced(by: stdinOffset).assumingMemoryBound(to: CChar.self),
-                        min(stdin.count - stdinOffset, 32 * 1024)
-                    )
-                }
-                if written > 0 {
-                    stdinOffset += written
-                    progressed = true
-                } else if written != LIBSSH2_ERROR_EAGAIN {
-                    // The command stopped reading (exited or closed stdin): drop the rest, as ssh does.
-                    stdinOffset = stdin.count
-                }
-            }
-            if stdinOffset >= stdin.count, !stdinComplete, let input {
-                let (more, closed) = input.take()
-                stdin = more
-                stdinOffset = 0
-                stdinComplete = closed
-            }
-            if stdinOffset >= stdin.count && stdinComplete && !eofSent {
-                let code = libssh2_channel_send_eof(channel)
-                if code != LIBSSH2_ERROR_EAGAIN { eofSent = true }
-            }
-
-            for stream in [SSHOutputStream.stdout, .stderr] {
-                if stream == .stdout ? finished.stdout : finished.stderr { continue }
-                let streamID: Int32 = stream == .stdout ? 0 : SSH_EXTENDED_DATA_STDERR
-                let count = buffer.withUnsafeMutableBytes {
-                    libssh2_channel_read_ex(channel, streamID, $0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count)
-                }
-                if count > 0 {
-                    progressed = true
-                    if collectOutput {
-                        let size = stream == .stdout ? output.stdout.count : output.stderr.count
-                        guard size + count <= outputLimit else {
-                            throw failure(.exec, "`\(describedCommand)` wrote more than \(outputLimit) bytes to \(stream.rawValue); raise the output limit or stop collecting output")
-                        }
-                    }
-                    buffer.withUnsafeBytes { all in
-                        let chunk = UnsafeRawBufferPointer(rebasing: all[0..<count])
-                        if collectOutput {
-                            if stream == .stdout { output.stdout.append(contentsOf: chunk) } else { output.stderr.append(contentsOf: chunk) }
-                        }
-                        if let onLine {
-                            if stream == .stdout {
-                                splitters.stdout.append(chunk) { onLine(.stdout, $0) }
-                            } else {
-                                splitters.stderr.append(chunk) { onLine(.stderr, $0) }
-                            }
-                        }
-                    }
-                } else if count == 0 {
-                    // 0 means the stream is drained; it has ended once the server also sent EOF.
-                    if libssh2_channel_eof(channel) != 0 {
-                        if stream == .stdout { finished.stdout = true } else { finished.stderr = true }
-                    }
-                } else if count != LIBSSH2_ERROR_EAGAIN {
-                    throw failure(.exec, "reading the output of `\(describedCommand)` failed", code: Int32(count))
-                }
-            }
-
-            if let isCancelled, isCancelled() {
-                throw SSHError(host: configuration.endpoint, stage: .exec, message: "`\(describedCommand)` was cancelled; the channel was closed")
-            }
-            if !progressed && !(finished.stdout && finished.stderr) {
-                // Input that arrives meanwhile wakes the wait, unless it is all sent already.
-                let wake = stdinComplete ? nil : input?.wakeDescriptor
-                try waitForSocket(handle, deadline: deadline, what: "`\(describedCommand)`", wake: wake)
+            if code == 0 { return channel }
+            do {
+                try check(code, "the server refused to run `\(described)`", deadline: deadline)
+            } catch {
+                free(channel, handle: handle, abandoned: true)
+                throw error
             }
         }
-        if let onLine {
-            splitters.stdout.finish { onLine(.stdout, $0) }
-            splitters.stderr.finish { onLine(.stderr, $0) }
-        }
+    }
 
-        // Exit status and signal arrive before the server closes the channel.
-        abandoned = false
+    /// Closes the channel in blocking mode and reads how the command ended: exit status and
+    /// signal arrive before the server closes the channel.
+    private func closeAndReadExit(_ channel: OpaquePointer, handle: OpaquePointer) -> (status: Int32?, signal: String?) {
         libssh2_session_set_blocking(handle, 1)
         _ = libssh2_channel_close(channel)
         _ = libssh2_channel_wait_closed(channel)
@@ -175,8 +117,17 @@ extension SSHSession {
             exitSignal = String(decoding: UnsafeRawBufferPointer(start: signal, count: signalLength), as: UTF8.self)
             libssh2_free(handle, signal)
         }
-        let exitStatus: Int32? = exitSignal == nil ? libssh2_channel_get_exit_status(channel) : nil
-        return SSHCommandResult(exitStatus: exitStatus, exitSignal: exitSignal, stdout: output.stdout, stderr: output.stderr)
+        return (exitSignal == nil ? libssh2_channel_get_exit_status(channel) : nil, exitSignal)
+    }
+
+    /// Frees the channel. An abandoned one (timeout, error, cancel) is closed without waiting
+    /// for the server's reply: sshd answers only once the command has exited, which may be never.
+    private func free(_ channel: OpaquePointer, handle: OpaquePointer, abandoned: Bool) {
+        if abandoned { libssh2_session_set_timeout(handle, 250) }
+        _ = libssh2_channel_free(channel)
+        if abandoned {
+            libssh2_session_set_timeout(handle, Int(milliseconds(configuration.operationTimeout)))
+        }
     }
 
     /// EAGAIN means "wait for the socket and call again"; anything else is an error.
