@@ -134,20 +134,7 @@ wipe() { wipe_hosts "$name" "$max"; }
 # Core use: one line per half second, "UNIX-TIME BUSY-FRACTION STEAL-FRACTION" over both
 # cores. Steal is time a hypervisor gave this virtual machine's cores to others: counted as
 # busy (the benchmark could not use it), and reported on its own.
-"$python" - "$work/cpu.log" <<'PY' &
-import sys, time
-def sample():
-    fields = [int(v) for v in open('/proc/stat').readline().split()[1:]]
-    return sum(fields[:8]), fields[3] + fields[4], fields[7]
-with open(sys.argv[1], 'w', buffering=1) as out:
-    total0, idle0, steal0 = sample()
-    while True:
-        time.sleep(0.5)
-        total, idle, steal = sample()
-        span = max(1, total - total0)
-        out.write(f'{time.time():.2f} {1 - (idle - idle0) / span:.3f} {(steal - steal0) / span:.3f}\n')
-        total0, idle0, steal0 = total, idle, steal
-PY
+"$python" Benchmarks/tools/cpu-sampler.py "$work/cpu.log" &
 sampler_pid=$!
 # cpu_between START END OWN0 OWN1: "OWN-CORES MEAN-BUSY% PEAK-BUSY% MEAN-STEAL%": the cores
 # the benchmark itself kept busy on average, the machine's busy share (all load) in that
@@ -200,74 +187,20 @@ run_push() {
 }
 
 # --- parallel scp: runs inside the controller's namespace.
-cat >"$work/scp-all.sh" <<'SH'
-set -u
-hosts=$1 tarball=$2
-shift 2
-pids=()
-for address in $(awk '/^root@/ { sub(/^root@/, "", $1); print $1 }' "$hosts"); do
-    { scp -q "$@" "$tarball" "root@$address:/srv/release.tar" &&
-        ssh "$@" "root@$address" 'mkdir -p /srv/app && tar -xf /srv/release.tar -C /srv/app'; } &
-    pids+=($!)
-done
-failed=0
-for pid in "${pids[@]}"; do wait "$pid" || failed=$((failed + 1)); done
-exit "$failed"
-SH
 
 run_scp() {
     local start
     wipe
     warm
     start=$(now)
-    ctl bash "$work/scp-all.sh" "$work/hosts-$1.txt" "$work/release.tar" "${ssh_options[@]}" ||
+    ctl bash "$PWD/Benchmarks/tools/scp-all.sh" "$work/hosts-$1.txt" "$work/release.tar" "${ssh_options[@]}" ||
         { echo "parallel scp to $1 hosts failed" >&2; exit 1; }
     calc "$(now) - $start"
 }
 
 # --- libtorrent: one script for the seeder and the host downloaders.
-cat >"$work/lt.py" <<'PY'
-import os, subprocess, sys, time
-import libtorrent as lt
-role, torrent, save, listen = sys.argv[1:5]
-settings = {
-    'enable_dht': False, 'enable_lsd': False, 'enable_upnp': False, 'enable_natpmp': False,
-    'listen_interfaces': listen + ':6881',
-    # TCP only, as swarmdeploy: uTP paces itself to yield to other traffic.
-    'enable_outgoing_utp': False, 'enable_incoming_utp': False,
-    'ssrf_mitigation': False, 'announce_to_all_trackers': True,
-    'upload_rate_limit': 0, 'download_rate_limit': 0,
-    'alert_mask': lt.alert.category_t.tracker_notification | lt.alert.category_t.error_notification,
-}
-session = lt.session(settings)
-info = lt.torrent_info(torrent)
-handle = session.add_torrent({'ti': info, 'save_path': save})
-deadline = time.time() + 900
-while not handle.status().is_seeding:
-    if time.time() > deadline:
-        print('libtorrent: incomplete', handle.status().progress, flush=True)
-        sys.exit(1)
-    time.sleep(0.05)
-if role == 'seed':
-    # Ready once the tracker knows the seeder.
-    handle.force_reannounce()
-    announced = False
-    while not announced and time.time() < deadline:
-        session.wait_for_alert(500)
-        announced = any(isinstance(a, lt.tracker_reply_alert) for a in session.pop_alerts())
-    print('ready', flush=True)
-    while True:
-        time.sleep(1)
-dest, done, stop = sys.argv[5:8]
-os.makedirs(dest, exist_ok=True)
-subprocess.run(['tar', '-xf', os.path.join(save, info.name()), '-C', dest], check=True)
-with open(done + '.tmp', 'w') as out:
-    out.write(f'{time.time():.3f}\n')
-os.rename(done + '.tmp', done)
-# Seed on, as a swarmdeploy peer does, until every host is done.
-while not os.path.exists(stop) and time.time() < deadline:
-    time.sleep(0.1)
-PY
+# The hosts read it from the work directory: their /root and /srv are their own.
+cp Benchmarks/tools/libtorrent-peer.py "$work/lt.py"
 chmod 644 "$work/lt.py" "$work/release.torrent"
 
 # The tracker and the seeder stay up for all libtorrent runs.
