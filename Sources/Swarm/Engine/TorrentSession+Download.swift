@@ -14,8 +14,10 @@ extension TorrentSession {
         peer.pipeline.received(block.length, at: now)
         bytesDownloaded += Int64(block.length)
         if receipt.outcome == .accepted {
-            if !assemble(block, data, completingPiece: receipt.pieceComplete) {
-                store(block, data, completingPiece: receipt.pieceComplete)
+            let length = layout.length(ofPiece: block.piece)
+            switch intake.blockArrived(piece: block.piece, pieceLength: length, completesPiece: receipt.pieceComplete) {
+            case .memory: assemble(block, data, completingPiece: receipt.pieceComplete)
+            case .disk: store(block, data)
             }
         } else {
             bytesDuplicate += Int64(block.length)
@@ -26,35 +28,26 @@ extension TorrentSession {
         }
     }
 
-    /// Collects the block in its piece's buffer while the memory budget allows, and hashes and
-    /// writes the piece in one go when its last block arrives: one disk hop per piece instead
-    /// of one per 16 KiB block, and no reading back to hash. Returns false when the piece goes
-    /// the block-by-block way (over budget, or it started that way).
-    private func assemble(_ block: BlockSpec, _ data: ByteBuffer, completingPiece: Bool) -> Bool {
+    /// Collects the block in its piece's buffer (the intake keeps pieces in memory while the
+    /// budget allows), and hashes and writes the piece in one go when its last block arrives:
+    /// one disk hop per piece instead of one per 16 KiB block, and no reading back to hash.
+    private func assemble(_ block: BlockSpec, _ data: ByteBuffer, completingPiece: Bool) {
         let piece = block.piece
-        var buffer: ByteBuffer
-        if let started = assembling.removeValue(forKey: piece) {
-            buffer = started
-        } else {
-            let length = layout.length(ofPiece: piece)
-            guard !directPieces.contains(piece), assemblingBytes + length <= configuration.assemblyBudget else {
-                directPieces.insert(piece)
-                return false
-            }
-            assemblingBytes += length
+        // Taken out of the dictionary while written to, so the buffer is not copied.
+        var buffer = assembling.removeValue(forKey: piece) ?? {
             // Not zeroed: every block overwrites its range before the piece completes, and a
             // gap could only fail the SHA-1 check, as zeros would.
-            buffer = ByteBufferAllocator().buffer(capacity: length)
-            buffer.moveWriterIndex(forwardBy: length)
-        }
+            let length = layout.length(ofPiece: piece)
+            var fresh = ByteBufferAllocator().buffer(capacity: length)
+            fresh.moveWriterIndex(forwardBy: length)
+            return fresh
+        }()
         buffer.setBuffer(data, at: block.offset)
         if completingPiece {
-            assemblingBytes -= buffer.readableBytes
             hashAndStore(piece, buffer)
         } else {
             assembling[piece] = buffer
         }
-        return true
     }
 
     private func hashAndStore(_ piece: Int, _ buffer: ByteBuffer) {
@@ -76,11 +69,9 @@ extension TorrentSession {
         }
     }
 
-    private func store(_ block: BlockSpec, _ data: ByteBuffer, completingPiece: Bool) {
+    private func store(_ block: BlockSpec, _ data: ByteBuffer) {
         let offset = layout.offset(ofPiece: block.piece) + Int64(block.offset)
         let storage = self.storage
-        pendingWrites[block.piece, default: 0] += 1
-        if completingPiece { awaitingVerification.insert(block.piece) }
         let written = threadPool.runIfActive(eventLoop: eventLoop) {
             try data.withUnsafeReadableBytes { try storage.write(at: offset, $0) }
         }
@@ -91,16 +82,12 @@ extension TorrentSession {
     }
 
     private func blockStored(_ piece: Int, _ result: Result<Void, Error>) {
-        pendingWrites[piece, default: 1] -= 1
+        let whole = intake.blockWritten(piece: piece)
         if case .failure(let error) = result {
             fail("cannot store the download: \(error)")
             return
         }
-        guard pendingWrites[piece] == 0 else { return }
-        pendingWrites[piece] = nil
-        if awaitingVerification.remove(piece) != nil {
-            verify(piece)
-        }
+        if whole { verify(piece) }
     }
 
     private func verify(_ piece: Int) {
@@ -116,7 +103,7 @@ extension TorrentSession {
     }
 
     private func pieceChecked(_ piece: Int, _ result: Result<Bool, Error>) {
-        directPieces.remove(piece)
+        intake.pieceChecked(piece: piece)
         switch result {
         case .failure(let error):
             fail("cannot read back piece \(piece): \(error)")
@@ -190,63 +177,55 @@ extension TorrentSession {
     /// Every piece checked: the whole payload's SHA-256 must match too before the download
     /// counts as complete. Most of it is usually hashed already (see `advanceDigest`).
     private func verifyPayload() {
-        payloadCheckPending = true
+        digest.allPiecesVerified()
         advanceDigest()
     }
 
-    /// Hashes the payload's SHA-256 as the verified prefix grows, in the background, so that
-    /// completion waits only for the last stretch instead of a pass over the whole file. Pieces
-    /// tend to arrive roughly in order (a super-seeder hands them out from the front), and a
-    /// stretch is read back from the page cache. One job at a time: SHA-256 is sequential.
+    /// Hashes the payload's SHA-256 as the verified prefix grows, in the background (see
+    /// `DigestSchedule`). Pieces tend to arrive roughly in order (a super-seeder hands them
+    /// out from the front), and a stretch is read back from the page cache.
     func advanceDigest() {
-        guard !digestRunning, !completionSettled else { return }
-        guard let expected = metainfo.payloadSHA256 else {
-            if payloadCheckPending { payloadVerified(true) }
-            return
-        }
-        var end = digestedPieces
+        guard !completionSettled else { return }
         let verified = picker.verifiedPieces
-        while end < layout.pieceCount, verified.contains(end) { end += 1 }
-        guard end > digestedPieces else {
-            if payloadCheckPending, digestedPieces == layout.pieceCount {
-                let digest = payloadDigest
-                let matches = threadPool.runIfActive(eventLoop: eventLoop) { digest.finish() == expected }
-                let session = NIOLoopBound(self, eventLoop: eventLoop)
-                matches.whenComplete { result in
-                    switch result {
-                    case .success(let matches): session.value.payloadVerified(matches)
-                    case .failure(let error): session.value.fail("cannot verify the downloaded payload: \(error)")
-                    }
-                }
-                digestRunning = true
-            }
+        switch digest.next(isVerified: verified.contains) {
+        case .wait:
             return
-        }
-        digestRunning = true
-        let reached = end
-        let start = layout.offset(ofPiece: digestedPieces)
-        let stop = end == layout.pieceCount ? layout.totalLength : layout.offset(ofPiece: end)
-        let storage = self.storage
-        let digest = payloadDigest
-        let hashed = threadPool.runIfActive(eventLoop: eventLoop) {
-            try digest.update(from: storage, range: start..<stop)
-        }
-        let session = NIOLoopBound(self, eventLoop: eventLoop)
-        hashed.whenComplete { result in
-            let session = session.value
-            session.digestRunning = false
-            switch result {
-            case .success:
-                session.digestedPieces = reached
-                session.advanceDigest()
-            case .failure(let error):
-                session.fail("cannot read back the download to hash it: \(error)")
+        case .complete:
+            payloadVerified(true)
+        case .hash(let pieces):
+            let start = layout.offset(ofPiece: pieces.lowerBound)
+            let stop = pieces.upperBound == layout.pieceCount ? layout.totalLength : layout.offset(ofPiece: pieces.upperBound)
+            let storage = self.storage
+            let payloadDigest = self.payloadDigest
+            let hashed = threadPool.runIfActive(eventLoop: eventLoop) {
+                try payloadDigest.update(from: storage, range: start..<stop)
+            }
+            let session = NIOLoopBound(self, eventLoop: eventLoop)
+            hashed.whenComplete { result in
+                let session = session.value
+                session.digest.hashed(upTo: pieces.upperBound)
+                switch result {
+                case .success: session.advanceDigest()
+                case .failure(let error): session.fail("cannot read back the download to hash it: \(error)")
+                }
+            }
+        case .finish:
+            let expected = metainfo.payloadSHA256
+            let payloadDigest = self.payloadDigest
+            let matches = threadPool.runIfActive(eventLoop: eventLoop) { payloadDigest.finish() == expected }
+            let session = NIOLoopBound(self, eventLoop: eventLoop)
+            matches.whenComplete { result in
+                let session = session.value
+                session.digest.finished()
+                switch result {
+                case .success(let matches): session.payloadVerified(matches)
+                case .failure(let error): session.fail("cannot verify the downloaded payload: \(error)")
+                }
             }
         }
     }
 
     private func payloadVerified(_ matches: Bool) {
-        digestRunning = false
         guard matches else {
             fail("the downloaded payload's SHA-256 does not match the torrent, although every piece did")
             return

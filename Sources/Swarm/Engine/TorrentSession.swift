@@ -37,27 +37,19 @@ final class TorrentSession {
     var random = SystemRandomNumberGenerator()
     let started = ContinuousClock.now
 
-    /// Writes still on their way to disk, per piece: a piece is hashed only after all land.
-    var pendingWrites: [Int: Int] = [:]
-    /// Pieces whose last block arrived while writes were pending.
-    var awaitingVerification: Set<Int> = []
-    /// Pieces being put together in memory (see `assemble`), and the bytes they hold.
+    /// Where each piece in flight stands, from its blocks arriving to its SHA-1 check.
+    var intake: PieceIntake
+    /// The buffers of pieces `intake` has in memory (see `assemble`).
     var assembling: [Int: ByteBuffer] = [:]
-    var assemblingBytes = 0
     /// Pieces verified lately, kept to serve uploads without reading the disk.
     var recentPieces: RecentPieces
-    /// Pieces written block by block (started when the assembly budget was spent).
-    var directPieces: Set<Int> = []
-    /// The payload's SHA-256 so far, over pieces `0..<digestedPieces` (see `advanceDigest`).
+    /// The payload's SHA-256 so far, over the pieces `digest` says (see `advanceDigest`).
     let payloadDigest = PayloadDigest()
-    var digestedPieces = 0
+    var digest: DigestSchedule
     /// Published for a reader following the download (see `VerifiedPrefix`).
     let verifiedPrefix: VerifiedPrefix?
     /// Pieces `0..<prefixPieces` are verified.
     var prefixPieces = 0
-    var digestRunning = false
-    /// Every piece is verified; completion waits for the SHA-256.
-    var payloadCheckPending = false
     var bannedIDs: Set<PeerID> = []
     var strikes: [PeerID: Int] = [:]
     /// Every peer that ever connected, so blame reaches peers that have since left.
@@ -107,6 +99,8 @@ final class TorrentSession {
         self.picker = PiecePicker(layout: layout, verified: have)
         self.choker = Choker(maxUnchoked: configuration.maxUnchoked)
         self.recentPieces = RecentPieces(budget: role == .seeder ? 0 : configuration.recentPieceBudget)
+        self.intake = PieceIntake(budget: configuration.assemblyBudget)
+        self.digest = DigestSchedule(pieceCount: layout.pieceCount, hasDigest: metainfo.payloadSHA256 != nil)
         if role == .seeder, configuration.superSeeding {
             planner = SuperSeedPlanner(pieceCount: layout.pieceCount, windowSize: configuration.superSeedWindow)
         }
