@@ -147,7 +147,7 @@ let package = Package(
         .testTarget(name: "DeployConfigurationTests", dependencies: ["TestSupport", "DeployConfiguration"]),
         .testTarget(name: "PushTests", dependencies: ["TestSupport", "Push", "DeployConfiguration", "DeployProtocol"]),
         .testTarget(name: "DeployProtocolTests", dependencies: ["DeployProtocol"]),
-        .testTarget(name: "InstallerTests", dependencies: ["Installer"]),
+        .testTarget(name: "InstallerTests", dependencies: ["TestSupport", "Installer"]),
         .testTarget(name: "SSHTests", dependencies: ["TestSupport", "SSH"]),
         .testTarget(name: "FleetTests", dependencies: ["TestSupport", "Fleet", "DeployConfiguration", "SSH"]),
         .testTarget(
