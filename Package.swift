@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
     ],
     targets: [
         // System libraries.
@@ -119,8 +120,13 @@ let package = Package(
             ]
         ),
 
-        // Tests, and helpers they share.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // Tests, and helpers they share. Only TestSupport runs child processes through
+        // swift-subprocess; test targets reach it through TestSupport.
+        .target(
+            name: "TestSupport",
+            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "BencodeTests", dependencies: ["TestSupport", "Bencode"]),
         .testTarget(name: "TorrentMetainfoTests", dependencies: ["TestSupport", "TorrentMetainfo", "Bencode"]),
         .testTarget(name: "ArchiveTests", dependencies: ["TestSupport", "Archive"]),
@@ -148,10 +154,10 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "DeployConfigurationTests", dependencies: ["DeployConfiguration"]),
+        .testTarget(name: "DeployConfigurationTests", dependencies: ["TestSupport", "DeployConfiguration"]),
         .testTarget(name: "PushTests", dependencies: ["TestSupport", "Push", "DeployConfiguration", "DeployProtocol"]),
         .testTarget(name: "DeployProtocolTests", dependencies: ["DeployProtocol"]),
-        .testTarget(name: "InstallerTests", dependencies: ["Installer"]),
+        .testTarget(name: "InstallerTests", dependencies: ["TestSupport", "Installer"]),
         .testTarget(
             name: "PeerAgentTests",
             dependencies: ["PeerAgent", "DeployProtocol", "Swarm", .product(name: "Logging", package: "swift-log")]

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import Archive
 
@@ -11,8 +12,8 @@ import Testing
     ) throws {
         try withTemporaryDirectory { tmp in
             let bytes = gzip ? try gzipped(archive.bytes) : archive.bytes
-            try makeDirectory(tmp.sub("dest"))
-            let extractor = SafeExtractor(destination: tmp.sub("dest/out"), limits: limits)
+            try makeDirectory(tmp.path("dest"))
+            let extractor = SafeExtractor(destination: tmp.path("dest/out"), limits: limits)
             let error = try #require(throws: ArchiveError.self, sourceLocation: sourceLocation) {
                 try extractor.extract(bytes: bytes)
             }
@@ -21,7 +22,7 @@ import Testing
             if let path { #expect(error.description.contains(path), sourceLocation: sourceLocation) }
             #expect(error.description.contains(text), "\(error)", sourceLocation: sourceLocation)
             // Nothing may appear beside the destination.
-            #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.sub("dest")) == ["out"], sourceLocation: sourceLocation)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path("dest")) == ["out"], sourceLocation: sourceLocation)
         }
     }
 
@@ -195,15 +196,15 @@ import Testing
 
     @Test func nonEmptyDestination() throws {
         try withTemporaryDirectory { tmp in
-            try writeFile(tmp.sub("dest/existing"), "x")
+            try writeFile(tmp.path("dest/existing"), "x")
             var tar = RawTar()
             tar.file("a", "b")
             tar.end()
             let error = try #require(throws: ArchiveError.self) {
-                try SafeExtractor(destination: tmp.sub("dest"), limits: ExtractionLimits()).extract(bytes: tar.bytes)
+                try SafeExtractor(destination: tmp.path("dest"), limits: ExtractionLimits()).extract(bytes: tar.bytes)
             }
             #expect(error.code == .destinationNotEmpty)
-            #expect(error.path == tmp.sub("dest"))
+            #expect(error.path == tmp.path("dest"))
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import Archive
 
@@ -11,11 +12,11 @@ import Testing
     @Test(arguments: [nil, 6] as [Int?])
     func followsTheFileAsItGrows(gzipLevel: Int?) throws {
         try withTemporaryDirectory { tmp in
-            let root = tmp.sub("tree")
+            let root = tmp.path("tree")
             try makeSampleTree(at: root)
             try writeFile(root + "/big.bin", (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
             let archive = try packBytes(TreeScanner.scan(root: root), gzipLevel: gzipLevel)
-            let path = tmp.sub("growing")
+            let path = tmp.path("growing")
             #expect(FileManager.default.createFile(atPath: path, contents: nil))
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
             defer { try? handle.close() }
@@ -23,7 +24,7 @@ import Testing
             var written = 0
             var asks: [Int64] = []
             let step = archive.count / 7 + 1
-            let summary = try SafeExtractor(destination: tmp.sub("out"), limits: ExtractionLimits())
+            let summary = try SafeExtractor(destination: tmp.path("out"), limits: ExtractionLimits())
                 .extract(growingArchiveAt: path, length: Int64(archive.count)) { consumed in
                     asks.append(consumed)
                     // Everything ready so far was read before the extractor asks again.
@@ -36,21 +37,21 @@ import Testing
             #expect(asks.count == 7)
             #expect(written == archive.count)
             #expect(summary.bytes > 300_000)
-            expectSameTree(try snapshot(root), try snapshot(tmp.sub("out")))
+            expectSameTree(try snapshot(root), try snapshot(tmp.path("out")))
         }
     }
 
     @Test func anErrorFromTheCallerStopsTheExtraction() throws {
         struct Abandoned: Error {}
         try withTemporaryDirectory { tmp in
-            let root = tmp.sub("tree")
+            let root = tmp.path("tree")
             try makeSampleTree(at: root)
             let archive = try packBytes(TreeScanner.scan(root: root))
-            let path = tmp.sub("archive.tar")
+            let path = tmp.path("archive.tar")
             try writeBytes(path, Array(archive[..<1024]))
             var calls = 0
             #expect(throws: Abandoned.self) {
-                try SafeExtractor(destination: tmp.sub("out"), limits: ExtractionLimits())
+                try SafeExtractor(destination: tmp.path("out"), limits: ExtractionLimits())
                     .extract(growingArchiveAt: path, length: Int64(archive.count)) { consumed in
                         calls += 1
                         if consumed > 0 { throw Abandoned() }
@@ -63,13 +64,13 @@ import Testing
 
     @Test func aFileShorterThanPromisedIsAnIOErrorNamingTheOffset() throws {
         try withTemporaryDirectory { tmp in
-            let root = tmp.sub("tree")
+            let root = tmp.path("tree")
             try makeSampleTree(at: root)
             let archive = try packBytes(TreeScanner.scan(root: root))
-            let path = tmp.sub("archive.tar")
+            let path = tmp.path("archive.tar")
             try writeBytes(path, Array(archive[..<2048]))
             do {
-                _ = try SafeExtractor(destination: tmp.sub("out"), limits: ExtractionLimits())
+                _ = try SafeExtractor(destination: tmp.path("out"), limits: ExtractionLimits())
                     .extract(growingArchiveAt: path, length: Int64(archive.count)) { _ in Int64(archive.count) }
                 Issue.record("a truncated file was extracted")
             } catch let error as ArchiveError {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import Archive
 
@@ -21,7 +22,7 @@ import Testing
     }
 
     private var sample: [UInt8] {
-        randomBytes(50_000, seed: 1) + Array(String(repeating: "compressible text line\n", count: 4000).utf8)
+        SplitMix64.bytes(count: 50_000, seed: 1) + Array(String(repeating: "compressible text line\n", count: 4000).utf8)
     }
 
     @Test func byteByByteMatchesBulk() throws {
@@ -43,7 +44,7 @@ import Testing
     @Test(arguments: [0, 1, 511, 300_000])
     func roundTripRandomData(size: Int) throws {
         for level in [1, 6, 9] {
-            let input = randomBytes(size, seed: UInt64(size + level))
+            let input = SplitMix64.bytes(count: size, seed: UInt64(size + level))
             #expect(try decompress(gzipped(input, level: level)) == input)
         }
     }
@@ -55,18 +56,18 @@ import Testing
         #expect(Array(output[4..<8]) == [0, 0, 0, 0])  // MTIME
     }
 
-    @Test func systemGzipReadsOursAndWeReadItsOutput() throws {
+    @Test func systemGzipReadsOursAndWeReadItsOutput() async throws {
         let input = sample
-        let ours = try run(["gzip", "-dc"], stdin: Data(try gzipped(input)))
+        let ours = try await ProcessRunner.run("gzip", ["-dc"], input: try gzipped(input))
         #expect(ours.status == 0)
         #expect(ours.stderr == "")
-        #expect(Array(ours.stdout) == input)
+        #expect(ours.stdoutBytes == input)
 
-        let theirs = try run(["gzip", "-c", "-9"], stdin: Data(input))
+        let theirs = try await ProcessRunner.run("gzip", ["-c", "-9"], input: input)
         #expect(theirs.status == 0)
-        #expect(try decompress(Array(theirs.stdout), chunk: 4096) == input)
+        #expect(try decompress(theirs.stdoutBytes, chunk: 4096) == input)
         // Concatenated members decode as one stream, as gzip -d does.
-        #expect(try decompress(Array(theirs.stdout) + gzipped(Array("tail".utf8))) == input + Array("tail".utf8))
+        #expect(try decompress(theirs.stdoutBytes + gzipped(Array("tail".utf8))) == input + Array("tail".utf8))
     }
 
     @Test func levelOutOfRange() {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import Archive
 
@@ -7,13 +8,13 @@ import Testing
     @Test(arguments: [nil, 1, 6, 9] as [Int?])
     func extractorRestoresTheTree(gzipLevel: Int?) throws {
         try withTemporaryDirectory { tmp in
-            let root = tmp.sub("tree")
+            let root = tmp.path("tree")
             try makeSampleTree(at: root)
             let manifest = try TreeScanner.scan(root: root)
             let archive = try packBytes(manifest, gzipLevel: gzipLevel)
 
-            let summary = try SafeExtractor(destination: tmp.sub("out"), limits: ExtractionLimits()).extract(bytes: archive)
-            expectSameTree(try snapshot(root), try snapshot(tmp.sub("out")))
+            let summary = try SafeExtractor(destination: tmp.path("out"), limits: ExtractionLimits()).extract(bytes: archive)
+            expectSameTree(try snapshot(root), try snapshot(tmp.path("out")))
             #expect(summary.files == manifest.fileCount)
             #expect(summary.directories == manifest.directoryCount)
             #expect(summary.symlinks == manifest.symlinkCount)
@@ -23,32 +24,32 @@ import Testing
 
     @Test func extractFromFileIntoExistingEmptyDirectory() throws {
         try withTemporaryDirectory { tmp in
-            let root = tmp.sub("tree")
+            let root = tmp.path("tree")
             try makeSampleTree(at: root)
-            try writeBytes(tmp.sub("a.tar.gz"), packBytes(TreeScanner.scan(root: root), gzipLevel: 1))
-            try makeDirectory(tmp.sub("out"))
-            _ = try SafeExtractor(destination: tmp.sub("out"), limits: ExtractionLimits()).extract(archiveAt: tmp.sub("a.tar.gz"))
-            expectSameTree(try snapshot(root), try snapshot(tmp.sub("out")))
+            try writeBytes(tmp.path("a.tar.gz"), packBytes(TreeScanner.scan(root: root), gzipLevel: 1))
+            try makeDirectory(tmp.path("out"))
+            _ = try SafeExtractor(destination: tmp.path("out"), limits: ExtractionLimits()).extract(archiveAt: tmp.path("a.tar.gz"))
+            expectSameTree(try snapshot(root), try snapshot(tmp.path("out")))
         }
     }
 
     @Test func readOnlyDirectoriesAndSetuidBits() throws {
         try withTemporaryDirectory { tmp in
-            let root = tmp.sub("tree")
+            let root = tmp.path("tree")
             try writeFile(root + "/locked/inside.txt", "x")
             try writeFile(root + "/tool", "#!/bin/sh\n", mode: 0o4755)
             chmod(root + "/locked", 0o555)
             let archive = try packBytes(TreeScanner.scan(root: root))
 
-            _ = try SafeExtractor(destination: tmp.sub("masked"), limits: ExtractionLimits()).extract(bytes: archive)
-            let masked = try snapshot(tmp.sub("masked"))
+            _ = try SafeExtractor(destination: tmp.path("masked"), limits: ExtractionLimits()).extract(bytes: archive)
+            let masked = try snapshot(tmp.path("masked"))
             #expect(masked["tool"]?.mode == 0o755)
             #expect(masked["locked"]?.mode == 0o555)
             #expect(masked["locked/inside.txt"]?.contents == Array("x".utf8))
 
             let allowed = ExtractionLimits(allowSetuid: true)
-            _ = try SafeExtractor(destination: tmp.sub("kept"), limits: allowed).extract(bytes: archive)
-            #expect(try snapshot(tmp.sub("kept"))["tool"]?.mode == 0o4755)
+            _ = try SafeExtractor(destination: tmp.path("kept"), limits: allowed).extract(bytes: archive)
+            #expect(try snapshot(tmp.path("kept"))["tool"]?.mode == 0o4755)
         }
     }
 }

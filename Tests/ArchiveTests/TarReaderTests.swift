@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 
 @testable import Archive
 
@@ -30,7 +31,7 @@ import Testing
 
     @Test func byteByByteMatchesBulk() throws {
         try withTemporaryDirectory { tmp in
-            let root = tmp.sub("tree")
+            let root = tmp.path("tree")
             try makeSampleTree(at: root)
             let manifest = try TreeScanner.scan(root: root)
             let archive = try packBytes(manifest)

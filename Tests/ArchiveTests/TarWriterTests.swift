@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import Archive
 
@@ -13,7 +14,7 @@ func packBytes(_ manifest: ArchiveManifest, gzipLevel: Int? = nil) throws -> [UI
 @Suite struct TarWriterTests {
     @Test func sameTreeGivesIdenticalBytesAndDeclaredLength() throws {
         try withTemporaryDirectory { tmp in
-            let root = tmp.sub("tree")
+            let root = tmp.path("tree")
             try makeSampleTree(at: root)
             let first = try packBytes(TreeScanner.scan(root: root))
             let manifest = try TreeScanner.scan(root: root)
@@ -32,10 +33,10 @@ func packBytes(_ manifest: ArchiveManifest, gzipLevel: Int? = nil) throws -> [UI
 
     @Test func creationOrderDoesNotChangeTheArchive() throws {
         try withTemporaryDirectory { tmp in
-            try makeSampleTree(at: tmp.sub("one"))
-            try makeSampleTree(at: tmp.sub("two"), reverseOrder: true)
-            let one = try packBytes(TreeScanner.scan(root: tmp.sub("one")))
-            let two = try packBytes(TreeScanner.scan(root: tmp.sub("two")))
+            try makeSampleTree(at: tmp.path("one"))
+            try makeSampleTree(at: tmp.path("two"), reverseOrder: true)
+            let one = try packBytes(TreeScanner.scan(root: tmp.path("one")))
+            let two = try packBytes(TreeScanner.scan(root: tmp.path("two")))
             #expect(one == two)
         }
     }
@@ -87,7 +88,7 @@ func packBytes(_ manifest: ArchiveManifest, gzipLevel: Int? = nil) throws -> [UI
 
     @Test func fileChangedAfterScanIsReported() throws {
         try withTemporaryDirectory { tmp in
-            let root = tmp.sub("tree")
+            let root = tmp.path("tree")
             try writeFile(root + "/grows.txt", "short")
             let manifest = try TreeScanner.scan(root: root)
             try writeFile(root + "/grows.txt", "much longer now")

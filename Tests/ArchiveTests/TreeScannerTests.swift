@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import Archive
 
@@ -10,7 +11,7 @@ import Glibc
 @Suite struct TreeScannerTests {
     @Test func entriesAreSortedByPathBytesWithKindsAndMetadata() throws {
         try withTemporaryDirectory { tmp in
-            let root = tmp.sub("tree")
+            let root = tmp.path("tree")
             try makeSampleTree(at: root)
             let manifest = try TreeScanner.scan(root: root)
             let paths = manifest.entries.map(\.path)
@@ -47,7 +48,7 @@ import Glibc
 
     @Test func fifoIsRefusedWithItsPath() throws {
         try withTemporaryDirectory { tmp in
-            let root = tmp.sub("tree")
+            let root = tmp.path("tree")
             try makeDirectory(root)
             try writeFile(root + "/ok.txt", "fine")
             #expect(mkfifo(root + "/pipe", 0o644) == 0)
@@ -60,7 +61,7 @@ import Glibc
 
     @Test func nonUTF8NameIsRefused() throws {
         try withTemporaryDirectory { tmp in
-            let root = tmp.sub("tree")
+            let root = tmp.path("tree")
             try makeDirectory(root)
             let name: [CChar] = Array((root + "/bad-").utf8CString.dropLast()) + [CChar(bitPattern: 0xff), 0]
             let descriptor = open(name, O_CREAT | O_WRONLY, 0o644)
@@ -74,9 +75,9 @@ import Glibc
 
     @Test func rootMustBeADirectory() throws {
         try withTemporaryDirectory { tmp in
-            try writeFile(tmp.sub("file"), "x")
-            #expect(throws: ArchiveError.self) { try TreeScanner.scan(root: tmp.sub("file")) }
-            let missing = try #require(throws: ArchiveError.self) { try TreeScanner.scan(root: tmp.sub("missing")) }
+            try writeFile(tmp.path("file"), "x")
+            #expect(throws: ArchiveError.self) { try TreeScanner.scan(root: tmp.path("file")) }
+            let missing = try #require(throws: ArchiveError.self) { try TreeScanner.scan(root: tmp.path("missing")) }
             #expect(missing.code == .io)
         }
     }

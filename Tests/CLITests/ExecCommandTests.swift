@@ -9,18 +9,18 @@ struct ExecCommandTests {
     /// sshd instances sharing one client key, a hosts file naming them, and
     /// a known_hosts file that trusts them (unless `trusted` is false).
     final class Servers {
-        let directory: TestDirectory
+        let directory: TemporaryDirectory
         let clientKey: String
         let servers: [OpenSSHServer]
-        var hostsFile: String { directory.file("hosts.txt") }
-        var knownHosts: String { directory.file("known_hosts") }
+        var hostsFile: String { directory.path("hosts.txt") }
+        var knownHosts: String { directory.path("known_hosts") }
 
-        init(count: Int, trusted: Bool = true) throws {
-            directory = try TestDirectory("exec")
-            let key = directory.file("client_ed25519")
-            try generateKey(at: key, comment: "exec-test")
+        init(count: Int, trusted: Bool = true) async throws {
+            directory = try TemporaryDirectory("exec")
+            let key = directory.path("client_ed25519")
+            try await SSHKeys.generate(at: key, comment: "exec-test")
             clientKey = key
-            servers = try (0..<count).map { _ in try OpenSSHServer(clientKey: key) }
+            servers = try await OpenSSHServer.start(count, clientKey: key)
             try servers.map { "127.0.0.1:\($0.port)\n" }.joined().write(toFile: hostsFile, atomically: true, encoding: .utf8)
             let lines = trusted ? try servers.map { try $0.knownHostsLine() }.joined() : ""
             try lines.write(toFile: knownHosts, atomically: true, encoding: .utf8)
@@ -30,20 +30,20 @@ struct ExecCommandTests {
 
         /// Runs `swarmdeploy exec` with this fleet's hosts, key and known_hosts,
         /// and an environment without an agent or a real ~/.ssh.
-        func exec(_ options: [String], _ command: [String]) throws -> CommandResult {
-            try CommandRunner.swarmdeploy(
+        func exec(_ options: [String], _ command: [String]) async throws -> CommandResult {
+            try await CLI.swarmdeploy(
                 ["exec", "--on", hostsFile, "--user", OpenSSHServer.user, "-i", clientKey, "--known-hosts", knownHosts]
                     + options + ["--"] + command,
-                in: URL(fileURLWithPath: directory.path),
+                in: directory.path,
                 environment: ["HOME": directory.path, "PATH": "/usr/bin:/bin"]
             )
         }
     }
 
     @Test("runs on every host, each line prefixed with its host, stdout and stderr apart")
-    func successOnThreeHosts() throws {
-        let fleet = try Servers(count: 3)
-        let result = try fleet.exec([], ["sh", "-c", "echo out; echo err >&2"])
+    func successOnThreeHosts() async throws {
+        let fleet = try await Servers(count: 3)
+        let result = try await fleet.exec([], ["sh", "-c", "echo out; echo err >&2"])
         #expect(result.status == 0, "\(result.stderr)")
         for index in 0..<3 {
             #expect(result.stdout.contains("\(fleet.name(index)): out\n"), "\(result.stdout)")
@@ -54,11 +54,11 @@ struct ExecCommandTests {
     }
 
     @Test("a nonzero exit on one host fails the run with exit 2 and names that host")
-    func oneHostFails() throws {
-        let fleet = try Servers(count: 3)
+    func oneHostFails() async throws {
+        let fleet = try await Servers(count: 3)
         let port = fleet.servers[1].port
         // One word: run by the remote shell as written. SSH_CONNECTION ends with the server's port.
-        let result = try fleet.exec(["--quiet"], [#"[ "${SSH_CONNECTION##* }" != \#(port) ] || exit 3"#])
+        let result = try await fleet.exec(["--quiet"], [#"[ "${SSH_CONNECTION##* }" != \#(port) ] || exit 3"#])
         #expect(result.status == 2, "\(result.stderr)")
         #expect(result.stderr.contains("3 hosts: 2 ok, 1 failed"), "\(result.stderr)")
         #expect(result.stderr.contains("failed: \(fleet.name(1)): exit status 3"), "\(result.stderr)")
@@ -66,20 +66,20 @@ struct ExecCommandTests {
     }
 
     @Test("a command that outlives --timeout fails its host")
-    func commandTimeout() throws {
-        let fleet = try Servers(count: 1)
-        let result = try fleet.exec(["--timeout", "1s"], ["sleep", "30"])
+    func commandTimeout() async throws {
+        let fleet = try await Servers(count: 1)
+        let result = try await fleet.exec(["--timeout", "1s"], ["sleep", "30"])
         #expect(result.status == 2, "\(result.stderr)")
         #expect(result.stderr.contains("failed: \(fleet.name(0)): exec: `sleep 30` did not finish within its timeout"), "\(result.stderr)")
     }
 
     @Test("a bad hosts-file line is bad input: exit 64, file:line named, no host contacted")
-    func badHostsLine() throws {
-        let directory = try TestDirectory("exec-bad")
+    func badHostsLine() async throws {
+        let directory = try TemporaryDirectory("exec-bad")
         let listener = try SilentListener()
-        let hostsFile = directory.file("hosts.txt")
+        let hostsFile = directory.path("hosts.txt")
         try "127.0.0.1:\(listener.port)\n127.0.0.1:99999\n".write(toFile: hostsFile, atomically: true, encoding: .utf8)
-        let result = try CommandRunner.swarmdeploy(["exec", "--on", hostsFile, "--", "true"], environment: ["HOME": directory.path])
+        let result = try await CLI.swarmdeploy(["exec", "--on", hostsFile, "--", "true"], environment: ["HOME": directory.path])
         #expect(result.status == 64, "\(result.stderr)")
         #expect(result.stderr.contains("\(hostsFile):2"), "\(result.stderr)")
         // Nothing waits in the listener's backlog: the first, valid host was not contacted either.
@@ -90,46 +90,46 @@ struct ExecCommandTests {
     }
 
     @Test("a missing hosts file or command is bad input")
-    func missingInput() throws {
-        let directory = try TestDirectory("exec-missing")
-        let noHosts = try CommandRunner.swarmdeploy(["exec", "--", "true"], in: URL(fileURLWithPath: directory.path))
+    func missingInput() async throws {
+        let directory = try TemporaryDirectory("exec-missing")
+        let noHosts = try await CLI.swarmdeploy(["exec", "--", "true"], in: directory.path)
         #expect(noHosts.status == 64)
         #expect(noHosts.stderr.contains("--on"), "\(noHosts.stderr)")
-        try "127.0.0.1\n".write(toFile: directory.file("hosts.txt"), atomically: true, encoding: .utf8)
-        let noCommand = try CommandRunner.swarmdeploy(["exec", "--on", directory.file("hosts.txt")])
+        try "127.0.0.1\n".write(toFile: directory.path("hosts.txt"), atomically: true, encoding: .utf8)
+        let noCommand = try await CLI.swarmdeploy(["exec", "--on", directory.path("hosts.txt")])
         #expect(noCommand.status == 64)
         #expect(noCommand.stderr.contains("no command"), "\(noCommand.stderr)")
     }
 
     @Test("an unknown host key fails strictly, and --accept-new-host-keys records it")
-    func unknownHostKey() throws {
-        let fleet = try Servers(count: 1, trusted: false)
-        let fingerprint = try openSSHFingerprint(ofPublicKey: fleet.servers[0].hostPublicKeyPath)
+    func unknownHostKey() async throws {
+        let fleet = try await Servers(count: 1, trusted: false)
+        let fingerprint = try await SSHKeys.fingerprint(ofPublicKey: fleet.servers[0].hostPublicKeyPath)
 
-        let strict = try fleet.exec([], ["true"])
+        let strict = try await fleet.exec([], ["true"])
         #expect(strict.status == 2, "\(strict.stderr)")
         #expect(strict.stderr.contains("failed: \(fleet.name(0)): host key: unknown host key \(fingerprint)"), "\(strict.stderr)")
         #expect(strict.stderr.contains("--accept-new-host-keys"))
-        #expect(try readText(fleet.knownHosts).isEmpty)
+        #expect(try String(contentsOfFile: fleet.knownHosts, encoding: .utf8).isEmpty)
 
-        let accepting = try fleet.exec(["--accept-new-host-keys"], ["true"])
+        let accepting = try await fleet.exec(["--accept-new-host-keys"], ["true"])
         #expect(accepting.status == 0, "\(accepting.stderr)")
-        let recorded = try readText(fleet.knownHosts)
-        let hostKey = try readText(fleet.servers[0].hostPublicKeyPath).split(separator: " ")
+        let recorded = try String(contentsOfFile: fleet.knownHosts, encoding: .utf8)
+        let hostKey = try String(contentsOfFile: fleet.servers[0].hostPublicKeyPath, encoding: .utf8).split(separator: " ")
         #expect(recorded.hasPrefix("[127.0.0.1]:\(fleet.servers[0].port) \(hostKey[0]) \(hostKey[1])"), "\(recorded)")
 
-        let strictAgain = try fleet.exec([], ["true"])
+        let strictAgain = try await fleet.exec([], ["true"])
         #expect(strictAgain.status == 0, "\(strictAgain.stderr)")
     }
 
     @Test("--json reports every host with the same keys, unreachable ones included")
-    func jsonReport() throws {
-        let fleet = try Servers(count: 2)
+    func jsonReport() async throws {
+        let fleet = try await Servers(count: 2)
         let closedPort = try Loopback.freePort()
         try (fleet.servers.map { "127.0.0.1:\($0.port)\n" }.joined() + "127.0.0.1:\(closedPort)\n")
             .write(toFile: fleet.hostsFile, atomically: true, encoding: .utf8)
         let port = fleet.servers[1].port
-        let result = try fleet.exec(
+        let result = try await fleet.exec(
             ["--json"], ["sh", "-c", #"echo hi; [ "${SSH_CONNECTION##* }" != \#(port) ] || exit 5"#]
         )
         #expect(result.status == 2, "\(result.stderr)")

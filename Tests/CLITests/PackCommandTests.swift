@@ -1,20 +1,21 @@
 import Foundation
 import Testing
+import TestSupport
 import TorrentMetainfo
 
 @Suite("swarmdeploy pack")
 struct PackCommandTests {
-    let examples = CommandRunner.repositoryRoot.appendingPathComponent("Examples/webapp").path
+    let examples = CLI.repositoryRoot.appendingPathComponent("Examples/webapp").path
 
     @Test("writes a tarball and a torrent that describe each other, byte-identical on every run")
-    func packIsDeterministic() throws {
+    func packIsDeterministic() async throws {
         let temp = try TemporaryDirectory()
-        let first = try CommandRunner.swarmdeploy(["pack", examples, "-o", temp.path("one/release"), "--json"])
+        let first = try await CLI.swarmdeploy(["pack", examples, "-o", temp.path("one/release"), "--json"])
         #expect(first.status != 0, "pack into a missing directory must fail")
         #expect(first.stderr.contains("one/release.tar.partial"), "names the file it could not create: \(first.stderr)")
 
-        let a = try CommandRunner.swarmdeploy(["pack", examples, "-o", temp.path("a"), "--json"])
-        let b = try CommandRunner.swarmdeploy(["pack", examples, "-o", temp.path("b.tar")])
+        let a = try await CLI.swarmdeploy(["pack", examples, "-o", temp.path("a"), "--json"])
+        let b = try await CLI.swarmdeploy(["pack", examples, "-o", temp.path("b.tar")])
         #expect(a.status == 0, "\(a.stderr)")
         #expect(b.status == 0, "\(b.stderr)")
         #expect(FileManager.default.contentsEqual(atPath: temp.path("a.tar"), andPath: temp.path("b.tar")))
@@ -34,29 +35,29 @@ struct PackCommandTests {
         #expect(summary["archive_bytes"] as? Int == tarSize)
 
         // The peer agrees that the tarball matches its torrent, and notices a flipped byte.
-        let verified = try CommandRunner.peer(["verify", temp.path("a.torrent"), temp.path("a.tar")])
+        let verified = try await CLI.peer(["verify", temp.path("a.torrent"), temp.path("a.tar")])
         #expect(verified.status == 0, "\(verified.stderr)")
         var bytes = try Data(contentsOf: URL(fileURLWithPath: temp.path("a.tar")))
         bytes[bytes.count / 2] ^= 0xFF
         try bytes.write(to: URL(fileURLWithPath: temp.path("a.tar")))
-        let corrupt = try CommandRunner.peer(["verify", temp.path("a.torrent"), temp.path("a.tar")])
+        let corrupt = try await CLI.peer(["verify", temp.path("a.torrent"), temp.path("a.tar")])
         #expect(corrupt.status != 0)
         #expect(corrupt.stderr.contains("piece"), "\(corrupt.stderr)")
     }
 
     @Test("a gzipped pack extracts with the peer to the same tree as the source")
-    func gzipRoundTrip() throws {
+    func gzipRoundTrip() async throws {
         let temp = try TemporaryDirectory()
-        let packed = try CommandRunner.swarmdeploy(["pack", examples, "--gzip", "-o", temp.path("app")])
+        let packed = try await CLI.swarmdeploy(["pack", examples, "--gzip", "-o", temp.path("app")])
         #expect(packed.status == 0, "\(packed.stderr)")
         let archive = try Data(contentsOf: URL(fileURLWithPath: temp.path("app.tar.gz")))
         #expect(archive.prefix(2) == Data([0x1F, 0x8B]), "gzip magic")
 
-        let extracted = try CommandRunner.peer(["extract", temp.path("app.tar.gz"), "--into", temp.path("out")])
+        let extracted = try await CLI.peer(["extract", temp.path("app.tar.gz"), "--into", temp.path("out")])
         #expect(extracted.status == 0, "\(extracted.stderr)")
         #expect(try TreeSnapshot(temp.path("out")) == TreeSnapshot(examples))
 
-        let verified = try CommandRunner.peer(["verify", temp.path("app.torrent"), temp.path("app.tar.gz")])
+        let verified = try await CLI.peer(["verify", temp.path("app.torrent"), temp.path("app.tar.gz")])
         #expect(verified.status == 0, "\(verified.stderr)")
     }
 
@@ -65,18 +66,18 @@ struct PackCommandTests {
         (["--piece-size", "3MiB"], "--piece-size 3MiB"),
         (["--tracker", "ftp://example/announce"], "--tracker ftp://example/announce"),
     ])
-    func badFlags(flags: [String], mentioned: String) throws {
+    func badFlags(flags: [String], mentioned: String) async throws {
         let temp = try TemporaryDirectory()
-        let result = try CommandRunner.swarmdeploy(["pack", examples, "-o", temp.path("x")] + flags)
+        let result = try await CLI.swarmdeploy(["pack", examples, "-o", temp.path("x")] + flags)
         #expect(result.status == 64, "\(result.stderr)")
         #expect(result.stderr.contains(mentioned), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: temp.path("x.tar")))
     }
 
     @Test("tracker tiers are written to the torrent")
-    func trackerTiers() throws {
+    func trackerTiers() async throws {
         let temp = try TemporaryDirectory()
-        let result = try CommandRunner.swarmdeploy([
+        let result = try await CLI.swarmdeploy([
             "pack", examples, "-o", temp.path("t"), "--private",
             "--tracker", "http://127.0.0.1:6969/announce,http://127.0.0.2:6969/announce",
             "--tracker", "http://127.0.0.3:6969/announce",
@@ -92,9 +93,9 @@ struct PackCommandTests {
     }
 
     @Test("a missing source directory is bad input")
-    func missingSource() throws {
+    func missingSource() async throws {
         let temp = try TemporaryDirectory()
-        let result = try CommandRunner.swarmdeploy(["pack", temp.path("nope"), "-o", temp.path("x")])
+        let result = try await CLI.swarmdeploy(["pack", temp.path("nope"), "-o", temp.path("x")])
         #expect(result.status == 64, "\(result.stderr)")
         #expect(result.stderr.contains("nope"))
     }

@@ -4,7 +4,7 @@ import TestSupport
 
 @Suite("swarmdeploy push")
 struct PushCommandTests {
-    let examples = CommandRunner.repositoryRoot.appendingPathComponent("Examples/webapp").path
+    let examples = CLI.repositoryRoot.appendingPathComponent("Examples/webapp").path
 
     /// Loopback addresses only: a dry run contacts nothing, but its route lookup must stay local too.
     static let hosts = """
@@ -15,10 +15,10 @@ struct PushCommandTests {
         """
 
     @Test("--dry-run prints the plan and contacts nothing")
-    func dryRunText() throws {
+    func dryRunText() async throws {
         let temp = try TemporaryDirectory()
-        try temp.write("hosts.txt", Self.hosts)
-        let result = try CommandRunner.swarmdeploy(
+        try temp.write(Self.hosts, to: "hosts.txt")
+        let result = try await CLI.swarmdeploy(
             ["push", examples, "to", "/opt/webapp", "on", temp.path("hosts.txt"), "--dry-run", "--link-rate", "100mbit"]
         )
         #expect(result.status == 0, "\(result.stderr)")
@@ -29,10 +29,10 @@ struct PushCommandTests {
     }
 
     @Test("--dry-run --json gives the same plan as JSON, with flags and --to/--on forms")
-    func dryRunJSON() throws {
+    func dryRunJSON() async throws {
         let temp = try TemporaryDirectory()
-        try temp.write("hosts.txt", Self.hosts)
-        let result = try CommandRunner.swarmdeploy(
+        try temp.write(Self.hosts, to: "hosts.txt")
+        let result = try await CLI.swarmdeploy(
             ["push", examples, "--to", "/opt/webapp", "--on", temp.path("hosts.txt"), "--dry-run", "--json", "--gzip=1"]
         )
         #expect(result.status == 0, "\(result.stderr)")
@@ -47,28 +47,28 @@ struct PushCommandTests {
     /// A push's torrent lives only among its own peers: its automatic pieces may be as small as
     /// 64 KiB (`pack` keeps 256 KiB for torrents other clients may read), and --piece-size wins.
     @Test("push chooses pieces from 64 KiB; --piece-size overrides")
-    func pushPieceLength() throws {
+    func pushPieceLength() async throws {
         let temp = try TemporaryDirectory()
-        try temp.write("hosts.txt", Self.hosts)
-        func pieceLength(_ extra: [String]) throws -> Int? {
-            let result = try CommandRunner.swarmdeploy(
+        try temp.write(Self.hosts, to: "hosts.txt")
+        func pieceLength(_ extra: [String]) async throws -> Int? {
+            let result = try await CLI.swarmdeploy(
                 ["push", examples, "to", "/opt/webapp", "on", temp.path("hosts.txt"), "--dry-run", "--json"] + extra
             )
             #expect(result.status == 0, "\(result.stderr)")
             let plan = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
             return (plan?["torrent"] as? [String: Any])?["piece_length"] as? Int
         }
-        #expect(try pieceLength([]) == 64 << 10)
-        #expect(try pieceLength(["--piece-size", "1MiB"]) == 1 << 20)
+        #expect(try await pieceLength([]) == 64 << 10)
+        #expect(try await pieceLength(["--piece-size", "1MiB"]) == 1 << 20)
     }
 
     /// Was: only the real push refused a wildcard; the dry run showed it as the tracker's host.
     @Test("--listen 0.0.0.0 is bad input for the dry run as for the push")
-    func wildcardListen() throws {
+    func wildcardListen() async throws {
         let temp = try TemporaryDirectory()
-        try temp.write("hosts.txt", Self.hosts)
+        try temp.write(Self.hosts, to: "hosts.txt")
         for extra in [["--dry-run"], []] {
-            let result = try CommandRunner.swarmdeploy(
+            let result = try await CLI.swarmdeploy(
                 ["push", examples, "to", "/opt/webapp", "on", temp.path("hosts.txt"), "--listen", "0.0.0.0"] + extra
             )
             #expect(result.status == 64, "\(extra): \(result.stderr)")
@@ -78,39 +78,39 @@ struct PushCommandTests {
 
     /// Was: push read the hosts file as if every host were on port 22.
     @Test("hosts are told apart on the --port they will be reached at")
-    func duplicateOnDefaultPort() throws {
+    func duplicateOnDefaultPort() async throws {
         let temp = try TemporaryDirectory()
-        try temp.write("hosts.txt", "127.0.0.11\n127.0.0.11:2222\n")
+        try temp.write("127.0.0.11\n127.0.0.11:2222\n", to: "hosts.txt")
         let args = ["push", examples, "to", "/opt/webapp", "on", temp.path("hosts.txt"), "--dry-run"]
-        #expect(try CommandRunner.swarmdeploy(args).status == 0)
-        let result = try CommandRunner.swarmdeploy(args + ["--port", "2222"])
+        #expect(try await CLI.swarmdeploy(args).status == 0)
+        let result = try await CLI.swarmdeploy(args + ["--port", "2222"])
         #expect(result.status == 64)
         #expect(result.stderr.contains("duplicates line 1"), "\(result.stderr)")
     }
 
     /// Was: the help said automatic pieces start at 256 KiB; push's start at 64 KiB.
     @Test("--piece-size help gives push's own automatic floor")
-    func pieceSizeHelp() throws {
-        let help = try CommandRunner.swarmdeploy(["push", "--help"])
+    func pieceSizeHelp() async throws {
+        let help = try await CLI.swarmdeploy(["push", "--help"])
         let text = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         #expect(text.contains("from 64KiB for push"), "\(help.stdout)")
         #expect(!text.contains("auto picks 256KiB"))
     }
 
     @Test("the Deployfile supplies what the command line leaves out, and flags win")
-    func deployfile() throws {
+    func deployfile() async throws {
         let temp = try TemporaryDirectory()
-        try temp.write("hosts.txt", Self.hosts)
-        try temp.write("Deployfile", """
+        try temp.write(Self.hosts, to: "hosts.txt")
+        try temp.write("""
             source: \(examples)
             destination: /srv/from-deployfile
             hosts: hosts.txt
-            """)
-        let fromFile = try CommandRunner.swarmdeploy(["push", "--dry-run"], in: temp.url)
+            """, to: "Deployfile")
+        let fromFile = try await CLI.swarmdeploy(["push", "--dry-run"], in: temp.path)
         #expect(fromFile.status == 0, "\(fromFile.stderr)")
         #expect(fromFile.stdout.contains("/srv/from-deployfile"))
 
-        let overridden = try CommandRunner.swarmdeploy(["push", "to", "/srv/from-flag", "--dry-run"], in: temp.url)
+        let overridden = try await CLI.swarmdeploy(["push", "to", "/srv/from-flag", "--dry-run"], in: temp.path)
         #expect(overridden.status == 0, "\(overridden.stderr)")
         #expect(overridden.stdout.contains("/srv/from-flag"))
         #expect(!overridden.stdout.contains("/srv/from-deployfile"))
@@ -125,10 +125,10 @@ struct PushCommandTests {
         ("a.example\n", ["--link-rate", "fast"], "--link-rate fast"),
         ("a.example\n", ["--max-failures", "-1"], "--max-failures"),
     ])
-    func badInput(hosts: String, extra: [String], mentioned: String) throws {
+    func badInput(hosts: String, extra: [String], mentioned: String) async throws {
         let temp = try TemporaryDirectory()
-        try temp.write("hosts.txt", hosts)
-        let result = try CommandRunner.swarmdeploy(
+        try temp.write(hosts, to: "hosts.txt")
+        let result = try await CLI.swarmdeploy(
             ["push", examples, "to", "/opt/app", "on", temp.path("hosts.txt"), "--dry-run"] + extra
         )
         #expect(result.status == 64, "\(result.stdout)\n\(result.stderr)")
@@ -142,19 +142,19 @@ struct PushCommandTests {
         (["push", "dir", "to", "relative/path", "on", "h"], "absolute"),
         (["push", "to", "/a", "on", "h"], "no directory to push"),
     ])
-    func grammar(arguments: [String], mentioned: String) throws {
+    func grammar(arguments: [String], mentioned: String) async throws {
         let temp = try TemporaryDirectory()
-        let result = try CommandRunner.swarmdeploy(arguments, in: temp.url)
+        let result = try await CLI.swarmdeploy(arguments, in: temp.path)
         #expect(result.status == 64, "\(result.stderr)")
         #expect(result.stderr.contains(mentioned), "\(result.stderr)")
     }
 
     @Test("an unknown Deployfile key is named, with the file")
-    func unknownDeployfileKey() throws {
+    func unknownDeployfileKey() async throws {
         let temp = try TemporaryDirectory()
-        try temp.write("hosts.txt", Self.hosts)
-        try temp.write("deploy.yml", "destination: /opt/app\nseed_grace: 10s\n")
-        let result = try CommandRunner.swarmdeploy(
+        try temp.write(Self.hosts, to: "hosts.txt")
+        try temp.write("destination: /opt/app\nseed_grace: 10s\n", to: "deploy.yml")
+        let result = try await CLI.swarmdeploy(
             ["push", examples, "on", temp.path("hosts.txt"), "--deployfile", temp.path("deploy.yml"), "--dry-run"]
         )
         #expect(result.status == 64, "\(result.stderr)")
@@ -163,12 +163,12 @@ struct PushCommandTests {
     }
 
     @Test("hosts that refuse connections each fail at connect; the report names them and the exit code is 2")
-    func refusedHosts() throws {
+    func refusedHosts() async throws {
         let temp = try TemporaryDirectory()
         // Closed loopback ports: every connection is refused at once, nothing else is reached.
-        let ports = (0..<3).map { _ in freeLoopbackPort() }
-        try temp.write("hosts.txt", ports.map { "root@127.0.0.1:\($0)" }.joined(separator: "\n"))
-        let result = try CommandRunner.swarmdeploy([
+        let ports = try (0..<3).map { _ in try Loopback.freePort() }
+        try temp.write(ports.map { "root@127.0.0.1:\($0)" }.joined(separator: "\n"), to: "hosts.txt")
+        let result = try await CLI.swarmdeploy([
             "push", examples, "to", "/opt/app", "on", temp.path("hosts.txt"),
             "--known-hosts", temp.path("known_hosts"), "--json",
         ])

@@ -6,13 +6,8 @@ import TorrentMetainfo
 
 /// Our seeder, tracker and peer against standard BitTorrent software: libtorrent (Debian's
 /// python3-libtorrent, through /usr/bin/python3) and opentracker. Loopback only.
-@Suite(
-    "Swarm interoperability",
-    .disabled(if: ProcessInfo.processInfo.environment["SWARMDEPLOY_SKIP_INTEROP"] == "1", "SWARMDEPLOY_SKIP_INTEROP=1")
-)
+@Suite("Swarm interoperability", .interop)
 struct SwarmInteropTests {
-    static let python = "/usr/bin/python3"
-
     /// Settings that let libtorrent talk to peers and trackers on 127.0.0.1 and nothing else.
     static let sessionSettings = """
         settings = {
@@ -63,12 +58,10 @@ struct SwarmInteropTests {
     }
 
     /// A tree of one 5 MiB random file, packed with `tracker` as its announce URL.
-    func packedPayload(in temp: TemporaryDirectory, tracker: String) throws -> Metainfo {
+    func packedPayload(in temp: TemporaryDirectory, tracker: String) async throws -> Metainfo {
         try FileManager.default.createDirectory(atPath: temp.path("tree"), withIntermediateDirectories: true)
-        var generator = SplitMix64(seed: 77)
-        let bytes = (0..<(5 << 20)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
-        try Data(bytes).write(to: URL(fileURLWithPath: temp.path("tree/payload.bin")))
-        let packed = try CommandRunner.swarmdeploy([
+        try temp.write(SplitMix64.bytes(count: 5 << 20, seed: 77), to: "tree/payload.bin")
+        let packed = try await CLI.swarmdeploy([
             "pack", temp.path("tree"), "-o", temp.path("release"), "--tracker", tracker, "--piece-size", "256KiB",
         ])
         try #require(packed.status == 0, "\(packed.stderr)")
@@ -76,18 +69,16 @@ struct SwarmInteropTests {
     }
 
     @Test("libtorrent downloads from our seeder through our tracker")
-    func libtorrentFromOurSeeder() throws {
-        try requireTools([Self.python])
+    func libtorrentFromOurSeeder() async throws {
+        try requireTools([Interop.python])
         let temp = try TemporaryDirectory()
-        let port = freeLoopbackPort()
-        let metainfo = try packedPayload(in: temp, tracker: "http://127.0.0.1:\(port)/announce")
+        let port = try Loopback.freePort()
+        let metainfo = try await packedPayload(in: temp, tracker: "http://127.0.0.1:\(port)/announce")
 
         let (tracker, seeder) = try startTrackerAndSeeder(in: temp, port: port)
 
         try FileManager.default.createDirectory(atPath: temp.path("libtorrent"), withIntermediateDirectories: true)
-        let download = try CommandRunner.run(
-            URL(fileURLWithPath: Self.python), ["-c", Self.downloader, temp.path("release.torrent"), temp.path("libtorrent")]
-        )
+        let download = try await ProcessRunner.run(Interop.python, ["-c", Self.downloader, temp.path("release.torrent"), temp.path("libtorrent")])
         #expect(download.status == 0, "\(download.stdout)\(download.stderr)\nseed: \(seeder.log)")
         #expect(
             FileManager.default.contentsEqual(atPath: temp.path("libtorrent/\(metainfo.name)"), andPath: temp.path("release.tar"))
@@ -100,16 +91,16 @@ struct SwarmInteropTests {
     }
 
     @Test("our peer downloads from a libtorrent seeder, with opentracker as the tracker")
-    func ourPeerFromLibtorrent() throws {
-        try requireTools([Self.python, "/usr/bin/opentracker"])
+    func ourPeerFromLibtorrent() async throws {
+        try requireTools([Interop.python, "/usr/bin/opentracker"])
         let temp = try TemporaryDirectory()
-        let port = freeLoopbackPort()
-        let metainfo = try packedPayload(in: temp, tracker: "http://127.0.0.1:\(port)/announce")
+        let port = try Loopback.freePort()
+        let metainfo = try await packedPayload(in: temp, tracker: "http://127.0.0.1:\(port)/announce")
 
         // Debian's opentracker serves only whitelisted info-hashes; -w is read inside its -d chroot.
         let jail = temp.path("opentracker")
         try FileManager.default.createDirectory(atPath: jail, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: temp.url.path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: temp.path)
         try (metainfo.infoHash.hex + "\n").write(toFile: jail + "/whitelist", atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: jail + "/whitelist")
         let opentracker = try BackgroundProcess(
@@ -122,13 +113,13 @@ struct SwarmInteropTests {
         try FileManager.default.createDirectory(atPath: temp.path("seed"), withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: temp.path("release.tar"), toPath: temp.path("seed/\(metainfo.name)"))
         let seeder = try BackgroundProcess(
-            Self.python, ["-c", Self.seeder, temp.path("release.torrent"), temp.path("seed")],
+            Interop.python, ["-c", Self.seeder, temp.path("release.torrent"), temp.path("seed")],
             logPath: temp.path("libtorrent.log")
         )
         defer { seeder.stop(signal: SIGKILL) }
         #expect(seeder.waitForLog(containing: "seeding"), "\(seeder.log)")
 
-        let download = try CommandRunner.peer([
+        let download = try await CLI.peer([
             "download", temp.path("release.torrent"), "--out", temp.path("ours.tar"), "--seed-grace", "0", "--timeout", "60",
         ])
         #expect(download.status == 0, "\(download.stderr)\nlibtorrent: \(seeder.log)\nopentracker: \(opentracker.log)")
@@ -137,12 +128,12 @@ struct SwarmInteropTests {
     }
 
     @Test("a mixed swarm completes: our tracker and seeder, a libtorrent peer and two of our peers")
-    func mixedSwarm() throws {
-        try requireTools([Self.python])
+    func mixedSwarm() async throws {
+        try requireTools([Interop.python])
         let temp = try TemporaryDirectory()
-        let port = freeLoopbackPort()
-        let metainfo = try packedPayload(in: temp, tracker: "http://127.0.0.1:\(port)/announce")
-        let peer = CommandRunner.binDirectory.appendingPathComponent("swarmdeploy-peer").path
+        let port = try Loopback.freePort()
+        let metainfo = try await packedPayload(in: temp, tracker: "http://127.0.0.1:\(port)/announce")
+        let peer = CLI.peerPath
 
         let (tracker, seeder) = try startTrackerAndSeeder(in: temp, port: port)
         defer {
@@ -158,9 +149,7 @@ struct SwarmInteropTests {
             )
         }
         try FileManager.default.createDirectory(atPath: temp.path("libtorrent"), withIntermediateDirectories: true)
-        let theirs = try CommandRunner.run(
-            URL(fileURLWithPath: Self.python), ["-c", Self.downloader, temp.path("release.torrent"), temp.path("libtorrent")]
-        )
+        let theirs = try await ProcessRunner.run(Interop.python, ["-c", Self.downloader, temp.path("release.torrent"), temp.path("libtorrent")])
         #expect(theirs.status == 0, "\(theirs.stdout)\(theirs.stderr)")
         #expect(FileManager.default.contentsEqual(atPath: temp.path("libtorrent/\(metainfo.name)"), andPath: temp.path("release.tar")))
         for (index, process) in ours.enumerated() {

@@ -8,19 +8,19 @@ import TorrentMetainfo
 @Suite("Swarm of processes on loopback")
 struct SwarmProcessesTests {
     @Test("one seeder and eight peers complete 256 MiB; a peer killed mid-transfer stops no one else")
-    func eightPeers() throws {
+    func eightPeers() async throws {
         let temp = try TemporaryDirectory()
         try FileManager.default.createDirectory(atPath: temp.path("tree"), withIntermediateDirectories: true)
         let random = try FileHandle(forReadingFrom: URL(fileURLWithPath: "/dev/urandom"))
         try random.readData(ofLength: 256 << 20).write(to: URL(fileURLWithPath: temp.path("tree/payload.bin")))
         try random.close()
 
-        let port = freeLoopbackPort()
-        let packed = try CommandRunner.swarmdeploy([
+        let port = try Loopback.freePort()
+        let packed = try await CLI.swarmdeploy([
             "pack", temp.path("tree"), "-o", temp.path("release"), "--tracker", "http://127.0.0.1:\(port)/announce",
         ])
         try #require(packed.status == 0, "\(packed.stderr)")
-        let peer = CommandRunner.binDirectory.appendingPathComponent("swarmdeploy-peer").path
+        let peer = CLI.peerPath
 
         let (tracker, seeder) = try startTrackerAndSeeder(in: temp, port: port)
         defer {

@@ -5,7 +5,7 @@ import TestSupport
 /// Starts `swarmdeploy tracker` on `port` for temp's release.torrent and `swarmdeploy seed` of
 /// release.tar, and waits until both are ready. The caller stops them.
 func startTrackerAndSeeder(in temp: TemporaryDirectory, port: Int) throws -> (tracker: BackgroundProcess, seeder: BackgroundProcess) {
-    let swarmdeploy = CommandRunner.binDirectory.appendingPathComponent("swarmdeploy").path
+    let swarmdeploy = CLI.swarmdeployPath
     let tracker = try BackgroundProcess(
         swarmdeploy, ["tracker", "--listen", "127.0.0.1:\(port)", "--torrent", temp.path("release.torrent")],
         logPath: temp.path("tracker.log")

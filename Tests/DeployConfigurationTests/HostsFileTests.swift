@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import DeployConfiguration
 
 @Suite struct HostsFileTests {
@@ -124,14 +125,12 @@ import Testing
     }
 
     @Test func loadReadsFileAndReportsMissingOne() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hostsfile-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("hosts.txt").path
+        let dir = try TemporaryDirectory("hostsfile")
+        let file = dir.path("hosts.txt")
         try "a rack=1\nb rack=2\n".write(toFile: file, atomically: true, encoding: .utf8)
         #expect(try HostsFile.load(path: file).map(\.address.host) == ["a", "b"])
 
-        let missing = dir.appendingPathComponent("nope.txt").path
+        let missing = dir.path("nope.txt")
         let error = try #require(throws: DeployError.self) { try HostsFile.load(path: missing) }
         #expect(error.kind == .unreadableFile)
         #expect(error.description.contains(missing))

@@ -1,8 +1,9 @@
 import DeployProtocol
-import XCTest
+import Testing
 
-final class PeerEventTests: XCTestCase {
-    func testEveryEventSurvivesItsLine() {
+@Suite("Peer events: one line each on the control channel")
+struct PeerEventTests {
+    @Test func everyEventSurvivesItsLine() {
         let progress = PeerProgress(verifiedPieces: 12, pieceCount: 400, bytesDownloaded: 1 << 30, bytesDuplicate: 16384, bytesUploaded: 77, connectedPeers: 9)
         let events: [PeerEvent] = [
             .started(version: "0.1.0", peerID: "-SD0100-abcDEF123456", listenPort: 40123),
@@ -13,26 +14,26 @@ final class PeerEventTests: XCTestCase {
             .failed(stage: .prepare, message: "not enough space in /srv: the deploy needs 70 MiB"),
         ]
         for event in events {
-            XCTAssertEqual(PeerEvent(line: event.line), event, event.line)
-            XCTAssertFalse(event.line.contains("\n"))
+            #expect(PeerEvent(line: event.line) == event, "\(event.line)")
+            #expect(!event.line.contains("\n"))
         }
     }
 
-    func testFailureMessagesAreFlattenedToOneLine() {
+    @Test func failureMessagesAreFlattenedToOneLine() {
         let line = PeerEvent.failed(stage: .extract, message: "first\nsecond").line
-        XCTAssertEqual(PeerEvent(line: line), .failed(stage: .extract, message: "first second"))
+        #expect(PeerEvent(line: line) == .failed(stage: .extract, message: "first second"))
     }
 
-    func testOtherOutputIsNotAnEvent() {
-        XCTAssertNil(PeerEvent(line: "bash: warning: setlocale"))
-        XCTAssertNil(PeerEvent(line: "swarmdeploy-peer progress pieces=1 down=2"))
-        XCTAssertNil(PeerEvent(line: "swarmdeploy-peer failed stage=nowhere message=x"))
-        XCTAssertNil(PeerEvent(line: "swarmdeploy-peer teleported"))
+    @Test func otherOutputIsNotAnEvent() {
+        #expect(PeerEvent(line: "bash: warning: setlocale") == nil)
+        #expect(PeerEvent(line: "swarmdeploy-peer progress pieces=1 down=2") == nil)
+        #expect(PeerEvent(line: "swarmdeploy-peer failed stage=nowhere message=x") == nil)
+        #expect(PeerEvent(line: "swarmdeploy-peer teleported") == nil)
     }
 
-    func testStagesAreOrderedAsTheyHappen() {
-        XCTAssertLessThan(PeerStage.prepare, .download)
-        XCTAssertLessThan(PeerStage.extract, .install)
-        XCTAssertLessThan(PeerStage.install, .seed)
+    @Test func stagesAreOrderedAsTheyHappen() {
+        #expect(PeerStage.prepare < .download)
+        #expect(PeerStage.extract < .install)
+        #expect(PeerStage.install < .seed)
     }
 }

@@ -1,7 +1,8 @@
 import DeployProtocol
-import XCTest
+import Testing
 
-final class PeerJobTests: XCTestCase {
+@Suite("The job a peer reads from its control channel")
+struct PeerJobTests {
     private let job = PeerJob(
         torrent: Array("d4:infod6:lengthi1eee".utf8),
         trackers: ["http://10.0.0.1:4000/s3cret/announce", "http://backup:6969/announce"],
@@ -13,34 +14,37 @@ final class PeerJobTests: XCTestCase {
         timeoutMilliseconds: 600_000
     )
 
-    func testRoundTripThroughHeaderAndBody() throws {
+    @Test func roundTripThroughHeaderAndBody() throws {
         let wire = job.encoded()
-        let newline = try XCTUnwrap(wire.firstIndex(of: UInt8(ascii: "\n")))
+        let newline = try #require(wire.firstIndex(of: UInt8(ascii: "\n")))
         let length = try PeerJob.bodyLength(fromHeader: String(decoding: wire[..<newline], as: UTF8.self))
-        XCTAssertEqual(length, wire.count - newline - 1)
-        XCTAssertEqual(try PeerJob(body: Array(wire[(newline + 1)...])), job)
+        #expect(length == wire.count - newline - 1)
+        #expect(try PeerJob(body: Array(wire[(newline + 1)...])) == job)
     }
 
-    func testHeaderFromAnotherProgramIsRefusedWithAHint() {
-        XCTAssertThrowsError(try PeerJob.bodyLength(fromHeader: "hello")) { error in
-            XCTAssertTrue("\(error)".contains("swarmdeploy push"), "\(error)")
-        }
-        XCTAssertThrowsError(try PeerJob.bodyLength(fromHeader: "swarmdeploy-job 2 10")) { error in
-            XCTAssertTrue("\(error)".contains("version"), "\(error)")
-        }
-        XCTAssertThrowsError(try PeerJob.bodyLength(fromHeader: "swarmdeploy-job 1 999999999999"))
-        XCTAssertThrowsError(try PeerJob.bodyLength(fromHeader: "swarmdeploy-job 1 -5"))
+    @Test func headerFromAnotherProgramIsRefusedWithAHint() {
+        let foreign = #expect(throws: (any Error).self) { try PeerJob.bodyLength(fromHeader: "hello") }
+        #expect(text(foreign).contains("swarmdeploy push"), "\(text(foreign))")
+        let newer = #expect(throws: (any Error).self) { try PeerJob.bodyLength(fromHeader: "swarmdeploy-job 2 10") }
+        #expect(text(newer).contains("version"), "\(text(newer))")
+        #expect(throws: (any Error).self) { try PeerJob.bodyLength(fromHeader: "swarmdeploy-job 1 999999999999") }
+        #expect(throws: (any Error).self) { try PeerJob.bodyLength(fromHeader: "swarmdeploy-job 1 -5") }
     }
 
-    func testBodyWithAMissingOrMistypedFieldNamesIt() {
+    @Test func bodyWithAMissingOrMistypedFieldNamesIt() {
         var relative = job
         relative.destination = "opt/app"
-        XCTAssertThrowsError(try PeerJob(body: Array(relative.encoded().drop { $0 != UInt8(ascii: "\n") }.dropFirst()))) { error in
-            XCTAssertTrue("\(error)".contains("absolute"), "\(error)")
+        let notAbsolute = #expect(throws: (any Error).self) {
+            try PeerJob(body: Array(relative.encoded().drop { $0 != UInt8(ascii: "\n") }.dropFirst()))
         }
-        XCTAssertThrowsError(try PeerJob(body: Array("d7:torrent3:abce".utf8))) { error in
-            XCTAssertTrue("\(error)".contains("\"trackers\""), "\(error)")
-        }
-        XCTAssertThrowsError(try PeerJob(body: Array("not bencode".utf8)))
+        #expect(text(notAbsolute).contains("absolute"), "\(text(notAbsolute))")
+        let missing = #expect(throws: (any Error).self) { try PeerJob(body: Array("d7:torrent3:abce".utf8)) }
+        #expect(text(missing).contains("\"trackers\""), "\(text(missing))")
+        #expect(throws: (any Error).self) { try PeerJob(body: Array("not bencode".utf8)) }
+    }
+
+    /// What an error says, as a person reading the failure would see it.
+    private func text(_ error: (any Error)?) -> String {
+        error.map { "\($0)" } ?? "no error"
     }
 }

@@ -3,6 +3,7 @@ import Fleet
 import Foundation
 import SSH
 import Testing
+import TestSupport
 
 @Suite("Resolving hosts-file entries into SSH targets")
 struct FleetHostsTests {
@@ -43,8 +44,8 @@ struct FleetHostsTests {
     }
 
     @Test func withoutIdentitiesTheUsualKeysThatExistAreTried() throws {
-        let home = FileManager.default.temporaryDirectory.appendingPathComponent("fleet-home-\(UUID().uuidString)").path
-        defer { try? FileManager.default.removeItem(atPath: home) }
+        let directory = try TemporaryDirectory("fleet-home")
+        let home = directory.path
         try FileManager.default.createDirectory(atPath: home + "/.ssh", withIntermediateDirectories: true)
         for name in ["id_rsa", "id_ed25519"] {
             #expect(FileManager.default.createFile(atPath: home + "/.ssh/" + name, contents: Data("key".utf8)))

@@ -47,9 +47,9 @@ struct FleetRunTests {
     /// Two real servers: each host reports connecting, connected, finished,
     /// and the work sees the session for its own host.
     @Test func reachableHostsConnectWorkAndFinish() async throws {
-        let servers = try (0..<2).map { _ in try OpenSSHServer() }
-        let directory = try TestDirectory("fleet")
-        let knownHosts = directory.file("known_hosts")
+        let servers = try await OpenSSHServer.start(2)
+        let directory = try TemporaryDirectory("fleet")
+        let knownHosts = directory.path("known_hosts")
         try servers.map { try $0.knownHostsLine() }.joined().write(toFile: knownHosts, atomically: true, encoding: .utf8)
         let entries = try HostsFile.parse(servers.map { "127.0.0.1:\($0.port)\n" }.joined(), path: "hosts.txt")
         var settings = PushSettings.defaults
@@ -81,9 +81,9 @@ struct FleetRunTests {
     /// Fifty hosts on five real servers through eight slots: results in host order, a host
     /// that refuses connections fails alone, and no more than eight work at once.
     @Test func fiftyHostsThroughABoundedPoolInOrderWithFailuresIsolated() async throws {
-        let servers = try (0..<5).map { _ in try OpenSSHServer() }
-        let knownHosts = try TestDirectory("pool")
-        let knownHostsPath = knownHosts.file("known_hosts")
+        let servers = try await OpenSSHServer.start(5)
+        let knownHosts = try TemporaryDirectory("pool")
+        let knownHostsPath = knownHosts.path("known_hosts")
         try servers.map { try $0.knownHostsLine() }.joined().write(toFile: knownHostsPath, atomically: true, encoding: .utf8)
         let closedPort = try Loopback.freePort()
         let hosts = (0..<50).map { index in

@@ -1,96 +1,96 @@
 import Glibc
 import Installer
-import XCTest
+import Testing
+import TestSupport
 
-final class InstallerTests: XCTestCase {
-    private var root = ""
+/// Each test gets a fresh directory of its own to install into, removed after it.
+@Suite("Installing a tree beside its destination")
+struct InstallerTests {
+    private let directory: TemporaryDirectory
+    private var root: String { directory.path }
 
-    override func setUpWithError() throws {
-        var template = Array("/tmp/swarmdeploy-installer-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else { throw InstallError("mkdtemp failed") }
-        root = String(cString: made)
+    init() throws {
+        directory = try TemporaryDirectory("installer")
     }
 
-    override func tearDownWithError() throws {
-        try FileTree.remove(root)
-    }
-
-    func testPathsLiveBesideTheDestination() throws {
+    @Test func pathsLiveBesideTheDestination() throws {
         let paths = try InstallPaths(destination: "/srv/app/", id: "abc123")
-        XCTAssertEqual(paths.destination, "/srv/app")
-        XCTAssertEqual(paths.parent, "/srv")
-        XCTAssertEqual(paths.tarball, "/srv/.app.swarmdeploy-abc123.tar")
-        XCTAssertEqual(paths.stagingTree, "/srv/.app.swarmdeploy-abc123.new")
-        XCTAssertEqual(paths.previous, "/srv/app.prev")
-        XCTAssertEqual(try InstallPaths(destination: "/app", id: "1").tarball, "/.app.swarmdeploy-1.tar")
+        #expect(paths.destination == "/srv/app")
+        #expect(paths.parent == "/srv")
+        #expect(paths.tarball == "/srv/.app.swarmdeploy-abc123.tar")
+        #expect(paths.stagingTree == "/srv/.app.swarmdeploy-abc123.new")
+        #expect(paths.previous == "/srv/app.prev")
+        #expect(try InstallPaths(destination: "/app", id: "1").tarball == "/.app.swarmdeploy-1.tar")
     }
 
-    func testUnsafeDestinationsAreRefused() {
+    @Test func unsafeDestinationsAreRefused() {
         for destination in ["relative/app", "/", "//", "/srv/../etc", "/srv/./app"] {
-            XCTAssertThrowsError(try InstallPaths(destination: destination, id: "1"), destination)
+            #expect(throws: (any Error).self, "\(destination)") { try InstallPaths(destination: destination, id: "1") }
         }
-        XCTAssertThrowsError(try InstallPaths(destination: "/srv/app", id: "../x"))
+        #expect(throws: (any Error).self) { try InstallPaths(destination: "/srv/app", id: "../x") }
     }
 
-    func testFirstInstallCreatesTheDestinationAndItsParents() throws {
+    @Test func firstInstallCreatesTheDestinationAndItsParents() throws {
         let paths = try InstallPaths(destination: root + "/a/b/app", id: "1")
         try Installer.prepare(paths, archiveBytes: 10, extractedBytes: 10)
         try write(paths.stagingTree + "/version", "1")
-        XCTAssertEqual(try Installer.switchIntoPlace(paths, keepPrevious: true), .created)
-        XCTAssertEqual(try read(paths.destination + "/version"), "1")
-        XCTAssertFalse(FileTree.exists(paths.stagingTree))
+        #expect(try Installer.switchIntoPlace(paths, keepPrevious: true) == .created)
+        #expect(try read(paths.destination + "/version") == "1")
+        #expect(!FileTree.exists(paths.stagingTree))
     }
 
-    func testReplacingKeepsThePreviousTreeWhenAsked() throws {
+    @Test func replacingKeepsThePreviousTreeWhenAsked() throws {
         let paths = try InstallPaths(destination: root + "/app", id: "2")
         try write(paths.destination + "/version", "1")
         try write(paths.previous + "/version", "0")
         try write(paths.stagingTree + "/version", "2")
-        XCTAssertEqual(try Installer.switchIntoPlace(paths, keepPrevious: true), .replacedKeepingPrevious)
-        XCTAssertEqual(try read(paths.destination + "/version"), "2")
-        XCTAssertEqual(try read(paths.previous + "/version"), "1")
-        XCTAssertFalse(FileTree.exists(paths.stagingTree))
+        #expect(try Installer.switchIntoPlace(paths, keepPrevious: true) == .replacedKeepingPrevious)
+        #expect(try read(paths.destination + "/version") == "2")
+        #expect(try read(paths.previous + "/version") == "1")
+        #expect(!FileTree.exists(paths.stagingTree))
     }
 
-    func testReplacingWithoutKeepingRemovesTheOldTree() throws {
+    @Test func replacingWithoutKeepingRemovesTheOldTree() throws {
         let paths = try InstallPaths(destination: root + "/app", id: "3")
         try write(paths.destination + "/old/deep/file", "1")
         try write(paths.previous + "/version", "0")
         chmod(paths.destination + "/old/deep", 0o555)  // read-only directories are removed too
         try write(paths.stagingTree + "/version", "2")
-        XCTAssertEqual(try Installer.switchIntoPlace(paths, keepPrevious: false), .replaced)
-        XCTAssertEqual(try read(paths.destination + "/version"), "2")
-        XCTAssertFalse(FileTree.exists(paths.previous))
-        XCTAssertFalse(FileTree.exists(paths.stagingTree))
+        #expect(try Installer.switchIntoPlace(paths, keepPrevious: false) == .replaced)
+        #expect(try read(paths.destination + "/version") == "2")
+        #expect(!FileTree.exists(paths.previous))
+        #expect(!FileTree.exists(paths.stagingTree))
     }
 
-    func testPrepareRemovesLeftoversOfAnInterruptedRun() throws {
+    @Test func prepareRemovesLeftoversOfAnInterruptedRun() throws {
         let paths = try InstallPaths(destination: root + "/app", id: "4")
         try write(paths.destination + "/version", "1")
         try write(paths.stagingTree + "/half-extracted", "x")
         try write(paths.tarball, "partial")
         try Installer.prepare(paths, archiveBytes: 10, extractedBytes: 10)
-        XCTAssertFalse(FileTree.exists(paths.stagingTree))
-        XCTAssertFalse(FileTree.exists(paths.tarball))
-        XCTAssertEqual(try read(paths.destination + "/version"), "1", "the destination is not touched")
+        #expect(!FileTree.exists(paths.stagingTree))
+        #expect(!FileTree.exists(paths.tarball))
+        #expect(try read(paths.destination + "/version") == "1", "the destination is not touched")
     }
 
-    func testTooLittleSpaceIsRefusedBeforeAnythingIsWrittenAndNamesTheDirectory() throws {
+    @Test func tooLittleSpaceIsRefusedBeforeAnythingIsWrittenAndNamesTheDirectory() throws {
         let paths = try InstallPaths(destination: root + "/app", id: "5")
         try write(paths.destination + "/version", "1")
         let free = try FileTree.availableBytes(at: root)
-        XCTAssertThrowsError(try Installer.prepare(paths, archiveBytes: free, extractedBytes: free)) { error in
-            XCTAssertTrue("\(error)".contains("not enough space in \(root)"), "\(error)")
+        let error = #expect(throws: (any Error).self) {
+            try Installer.prepare(paths, archiveBytes: free, extractedBytes: free)
         }
-        XCTAssertEqual(try read(paths.destination + "/version"), "1")
+        let message = error.map { "\($0)" } ?? "no error"
+        #expect(message.contains("not enough space in \(root)"), "\(message)")
+        #expect(try read(paths.destination + "/version") == "1")
     }
 
-    func testSymlinksAreRemovedNotFollowed() throws {
+    @Test func symlinksAreRemovedNotFollowed() throws {
         try write(root + "/outside/keep", "precious")
         try FileTree.makeDirectories(root + "/tree")
-        XCTAssertEqual(symlink(root + "/outside", root + "/tree/link"), 0)
+        #expect(symlink(root + "/outside", root + "/tree/link") == 0)
         try FileTree.remove(root + "/tree")
-        XCTAssertEqual(try read(root + "/outside/keep"), "precious")
+        #expect(try read(root + "/outside/keep") == "precious")
     }
 
     private func write(_ path: String, _ text: String) throws {

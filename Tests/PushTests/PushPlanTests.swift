@@ -10,18 +10,18 @@ import TestSupport
 @Suite struct PushPlanTests {
     /// A source directory and a hosts file in a fresh directory, and settings naming them.
     struct Fixture {
-        let directory: TestDirectory
+        let directory: TemporaryDirectory
         var settings: PushSettings
 
         init(hosts: String) throws {
-            directory = try TestDirectory("push-plan")
-            try FileManager.default.createDirectory(atPath: directory.file("app"), withIntermediateDirectories: true)
-            try "hello\n".write(toFile: directory.file("app/index.html"), atomically: true, encoding: .utf8)
-            try hosts.write(toFile: directory.file("hosts.txt"), atomically: true, encoding: .utf8)
+            directory = try TemporaryDirectory("push-plan")
+            try FileManager.default.createDirectory(atPath: directory.path("app"), withIntermediateDirectories: true)
+            try "hello\n".write(toFile: directory.path("app/index.html"), atomically: true, encoding: .utf8)
+            try hosts.write(toFile: directory.path("hosts.txt"), atomically: true, encoding: .utf8)
             settings = .defaults
-            settings.source = directory.file("app")
+            settings.source = directory.path("app")
             settings.destination = "/opt/app/"
-            settings.hostsFile = directory.file("hosts.txt")
+            settings.hostsFile = directory.path("hosts.txt")
             settings.user = "deploy"
         }
 
@@ -129,7 +129,7 @@ import TestSupport
         fixture.settings.destination = "relative/path"
         #expect((#expect(throws: PushError.self) { try fixture.plan() })?.description.contains("absolute") == true)
         fixture.settings.destination = "/opt/app"
-        fixture.settings.source = fixture.directory.file("missing")
+        fixture.settings.source = fixture.directory.path("missing")
         #expect((#expect(throws: PushError.self) { try fixture.plan() })?.description.contains("not a directory") == true)
     }
 }

@@ -8,8 +8,8 @@ import Testing
 struct ConcurrencyTests {
     /// Each session lives on its own thread, as the controller will run them;
     /// they share nothing but libssh2's one-time global initialisation.
-    @Test func sessionsOnManyThreadsRunIndependently() throws {
-        let server = try OpenSSHServer()
+    @Test func sessionsOnManyThreadsRunIndependently() async throws {
+        let server = try await OpenSSHServer()
         try server.knownHostsLine().write(toFile: server.knownHostsPath, atomically: true, encoding: .utf8)
         let configuration = server.configuration()
         let count = 24

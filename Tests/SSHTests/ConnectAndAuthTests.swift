@@ -5,49 +5,49 @@ import Testing
 
 @Suite("Connecting and authenticating")
 struct ConnectAndAuthTests {
-    @Test func wrongClientKeyListsWhatWasTried() throws {
-        let server = try OpenSSHServer()
+    @Test func wrongClientKeyListsWhatWasTried() async throws {
+        let server = try await OpenSSHServer()
         try server.knownHostsLine().write(toFile: server.knownHostsPath, atomically: true, encoding: .utf8)
-        let keys = try TestDirectory("wrongkey")
-        try generateKey(at: keys.file("id_ed25519"), comment: "stranger")
-        let missing = keys.file("id_rsa")
-        let config = server.configuration(identityFiles: [keys.file("id_ed25519"), missing])
+        let keys = try TemporaryDirectory("wrongkey")
+        try await SSHKeys.generate(at: keys.path("id_ed25519"), comment: "stranger")
+        let missing = keys.path("id_rsa")
+        let config = server.configuration(identityFiles: [keys.path("id_ed25519"), missing])
         let error = #expect(throws: SSHError.self) { _ = try SSHSession(configuration: config) }
         #expect(error?.stage == .auth)
         let text = error?.description ?? ""
-        #expect(text.contains("\(keys.file("id_ed25519")) (rejected by the server)"))
+        #expect(text.contains("\(keys.path("id_ed25519")) (rejected by the server)"))
         #expect(text.contains("\(missing) (not a readable file)"))
         #expect(text.contains("The server allows: publickey"))
         #expect(text.contains("user \(OpenSSHServer.user)"))
     }
 
-    @Test func identityWithoutPublicKeyFileIsUsable() throws {
-        let server = try OpenSSHServer()
+    @Test func identityWithoutPublicKeyFileIsUsable() async throws {
+        let server = try await OpenSSHServer()
         try FileManager.default.removeItem(atPath: server.clientKeyPath + ".pub")
         let session = try server.trustedSession()
         #expect(try session.execute("echo ok").stdoutText == "ok\n")
     }
 
-    @Test func laterIdentityIsTriedAfterARejectedOne() throws {
-        let server = try OpenSSHServer()
+    @Test func laterIdentityIsTriedAfterARejectedOne() async throws {
+        let server = try await OpenSSHServer()
         try server.knownHostsLine().write(toFile: server.knownHostsPath, atomically: true, encoding: .utf8)
-        let keys = try TestDirectory("firstkey")
-        try generateKey(at: keys.file("other"), comment: "other")
-        let session = try SSHSession(configuration: server.configuration(identityFiles: [keys.file("other"), server.clientKeyPath]))
+        let keys = try TemporaryDirectory("firstkey")
+        try await SSHKeys.generate(at: keys.path("other"), comment: "other")
+        let session = try SSHSession(configuration: server.configuration(identityFiles: [keys.path("other"), server.clientKeyPath]))
         #expect(try session.execute("true").succeeded)
     }
 
-    @Test func unreachableAgentIsReportedAndKeysStillWork() throws {
-        let server = try OpenSSHServer()
+    @Test func unreachableAgentIsReportedAndKeysStillWork() async throws {
+        let server = try await OpenSSHServer()
         try server.knownHostsLine().write(toFile: server.knownHostsPath, atomically: true, encoding: .utf8)
         var config = server.configuration()
-        config.agent = .socket(server.directory.file("no-agent.sock"))
+        config.agent = .socket(server.directory.path("no-agent.sock"))
         let session = try SSHSession(configuration: config)
         #expect(try session.execute("true").succeeded)
 
         config.identityFiles = []
         let error = #expect(throws: SSHError.self) { _ = try SSHSession(configuration: config) }
-        #expect(error?.description.contains("ssh-agent at \(server.directory.file("no-agent.sock")) (cannot connect to it)") == true)
+        #expect(error?.description.contains("ssh-agent at \(server.directory.path("no-agent.sock")) (cannot connect to it)") == true)
     }
 
     @Test func connectionRefused() throws {
@@ -99,32 +99,29 @@ struct ConnectAndAuthTests {
         #expect(elapsed >= .milliseconds(700) && elapsed < .seconds(4))
     }
 
-    @Test func ipv6Loopback() throws {
-        let server = try OpenSSHServer(listenAddress: "::1")
+    @Test func ipv6Loopback() async throws {
+        let server = try await OpenSSHServer(listenAddress: "::1")
         let session = try SSHSession(configuration: {
             var config = server.configuration(policy: .acceptNew)
             config.host = "::1"
             return config
         }())
         #expect(try session.execute("echo v6").stdoutText == "v6\n")
-        #expect(try readText(server.knownHostsPath).hasPrefix("[::1]:\(server.port) ssh-ed25519 "))
+        #expect(try String(contentsOfFile: server.knownHostsPath, encoding: .utf8).hasPrefix("[::1]:\(server.port) ssh-ed25519 "))
     }
 }
 
 @Suite("Authenticating through a real ssh-agent")
 struct AgentTests {
-    @Test func agentKeyIsUsedBeforeIdentityFiles() throws {
-        let server = try OpenSSHServer()
+    @Test func agentKeyIsUsedBeforeIdentityFiles() async throws {
+        let server = try await OpenSSHServer()
         try server.knownHostsLine().write(toFile: server.knownHostsPath, atomically: true, encoding: .utf8)
-        let socketPath = server.directory.file("agent.sock")
-        let agent = try Spawn.start("/usr/bin/ssh-agent", ["-D", "-a", socketPath], outputPath: server.directory.file("agent.log"))
-        defer {
-            kill(agent, SIGTERM)
-            Spawn.wait(agent)
-        }
+        let socketPath = server.directory.path("agent.sock")
+        let agent = try BackgroundProcess("/usr/bin/ssh-agent", ["-D", "-a", socketPath], logPath: server.directory.path("agent.log"))
+        defer { agent.stop(signal: SIGTERM) }
         let deadline = Date().addingTimeInterval(10)
         while !FileManager.default.fileExists(atPath: socketPath) && Date() < deadline { usleep(20_000) }
-        try runTool("/usr/bin/env", ["SSH_AUTH_SOCK=\(socketPath)", "/usr/bin/ssh-add", "-q", server.clientKeyPath])
+        try await ProcessRunner.output("/usr/bin/env", ["SSH_AUTH_SOCK=\(socketPath)", "/usr/bin/ssh-add", "-q", server.clientKeyPath])
 
         var config = server.configuration(identityFiles: [])
         config.agent = .socket(socketPath)
@@ -132,10 +129,10 @@ struct AgentTests {
         #expect(try session.execute("echo agent").stdoutText == "agent\n")
 
         // With a key the server does not know, the error names the agent's key by its comment.
-        try runTool("/usr/bin/env", ["SSH_AUTH_SOCK=\(socketPath)", "/usr/bin/ssh-add", "-q", "-D"])
-        let keys = try TestDirectory("agentkey")
-        try generateKey(at: keys.file("stranger"), comment: "stranger-in-agent")
-        try runTool("/usr/bin/env", ["SSH_AUTH_SOCK=\(socketPath)", "/usr/bin/ssh-add", "-q", keys.file("stranger")])
+        try await ProcessRunner.output("/usr/bin/env", ["SSH_AUTH_SOCK=\(socketPath)", "/usr/bin/ssh-add", "-q", "-D"])
+        let keys = try TemporaryDirectory("agentkey")
+        try await SSHKeys.generate(at: keys.path("stranger"), comment: "stranger-in-agent")
+        try await ProcessRunner.output("/usr/bin/env", ["SSH_AUTH_SOCK=\(socketPath)", "/usr/bin/ssh-add", "-q", keys.path("stranger")])
         let error = #expect(throws: SSHError.self) { _ = try SSHSession(configuration: config) }
         #expect(error?.stage == .auth)
         #expect(error?.description.contains("ssh-agent key stranger-in-agent (rejected)") == true)

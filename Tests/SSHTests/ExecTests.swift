@@ -5,8 +5,8 @@ import Testing
 
 @Suite("Running commands on a real sshd")
 struct ExecTests {
-    @Test func exitStatusZeroAndNonZero() throws {
-        let server = try OpenSSHServer()
+    @Test func exitStatusZeroAndNonZero() async throws {
+        let server = try await OpenSSHServer()
         let session = try server.trustedSession()
         let ok = try session.execute("true")
         #expect(ok.exitStatus == 0)
@@ -18,8 +18,8 @@ struct ExecTests {
         #expect(!failed.succeeded)
     }
 
-    @Test func stdoutAndStderrAreSeparated() throws {
-        let server = try OpenSSHServer()
+    @Test func stdoutAndStderrAreSeparated() async throws {
+        let server = try await OpenSSHServer()
         let session = try server.trustedSession()
         let result = try session.execute("echo out1; echo err1 >&2; echo out2; echo err2 >&2; exit 3")
         #expect(result.stdoutText == "out1\nout2\n")
@@ -27,8 +27,8 @@ struct ExecTests {
         #expect(result.exitStatus == 3)
     }
 
-    @Test func linesAreStreamedToTheCallbackPerStream() throws {
-        let server = try OpenSSHServer()
+    @Test func linesAreStreamedToTheCallbackPerStream() async throws {
+        let server = try await OpenSSHServer()
         let session = try server.trustedSession()
         var lines: [(SSHOutputStream, String)] = []
         let result = try session.execute(
@@ -40,8 +40,8 @@ struct ExecTests {
         #expect(lines.filter { $0.0 == .stderr }.map(\.1) == ["oops"])
     }
 
-    @Test func largeOutputArrivesComplete() throws {
-        let server = try OpenSSHServer()
+    @Test func largeOutputArrivesComplete() async throws {
+        let server = try await OpenSSHServer()
         let session = try server.trustedSession()
         // 5 MiB of a recognisable pattern on stdout, a little on stderr.
         let result = try session.execute("head -c 5242880 /dev/zero | tr '\\0' 'x'; echo done >&2")
@@ -51,8 +51,8 @@ struct ExecTests {
         #expect(result.exitStatus == 0)
     }
 
-    @Test func stdinIsSentThenClosed() throws {
-        let server = try OpenSSHServer()
+    @Test func stdinIsSentThenClosed() async throws {
+        let server = try await OpenSSHServer()
         let session = try server.trustedSession()
         let small = try session.execute("cat; echo end", stdin: Array("hello\nworld\n".utf8))
         #expect(small.stdoutText == "hello\nworld\nend\n")
@@ -67,23 +67,23 @@ struct ExecTests {
         #expect(counted.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == String(big.count))
     }
 
-    @Test func commandThatIgnoresStdinStillFinishes() throws {
-        let server = try OpenSSHServer()
+    @Test func commandThatIgnoresStdinStillFinishes() async throws {
+        let server = try await OpenSSHServer()
         let session = try server.trustedSession()
         let result = try session.execute("exit 7", stdin: [UInt8](repeating: 65, count: 4 * 1024 * 1024))
         #expect(result.exitStatus == 7)
     }
 
-    @Test func killedBySignalReportsTheSignal() throws {
-        let server = try OpenSSHServer()
+    @Test func killedBySignalReportsTheSignal() async throws {
+        let server = try await OpenSSHServer()
         let session = try server.trustedSession()
         let result = try session.execute("kill -TERM $$")
         #expect(result.exitSignal == "TERM")
         #expect(result.exitStatus == nil)
     }
 
-    @Test func timeoutClosesTheChannelAndTheSessionStaysUsable() throws {
-        let server = try OpenSSHServer()
+    @Test func timeoutClosesTheChannelAndTheSessionStaysUsable() async throws {
+        let server = try await OpenSSHServer()
         let session = try server.trustedSession()
         let started = ContinuousClock.now
         let error = #expect(throws: SSHError.self) {
@@ -96,8 +96,8 @@ struct ExecTests {
         #expect(after.stdoutText == "still here\n")
     }
 
-    @Test func cancellationClosesTheChannelPromptly() throws {
-        let server = try OpenSSHServer()
+    @Test func cancellationClosesTheChannelPromptly() async throws {
+        let server = try await OpenSSHServer()
         let session = try server.trustedSession()
         let started = ContinuousClock.now
         var lines: [String] = []
@@ -115,8 +115,8 @@ struct ExecTests {
         #expect(try session.execute("echo next").stdoutText == "next\n")
     }
 
-    @Test func outputLimitStopsARunawayCommand() throws {
-        let server = try OpenSSHServer()
+    @Test func outputLimitStopsARunawayCommand() async throws {
+        let server = try await OpenSSHServer()
         let session = try server.trustedSession()
         let error = #expect(throws: SSHError.self) {
             _ = try session.execute("head -c 1000000 /dev/zero", outputLimit: 100_000)
@@ -125,8 +125,8 @@ struct ExecTests {
         #expect(error?.description.contains("100000 bytes") == true)
     }
 
-    @Test func closedSessionRefusesToRun() throws {
-        let server = try OpenSSHServer()
+    @Test func closedSessionRefusesToRun() async throws {
+        let server = try await OpenSSHServer()
         let session = try server.trustedSession()
         session.close()
         session.close()

@@ -23,29 +23,29 @@ struct HelpersTests {
         #expect(lines == ["abc", "def", "", "01234567", "89xy"])
     }
 
-    @Test func shellQuotingSurvivesTheShell() throws {
+    @Test func shellQuotingSurvivesTheShell() async throws {
         for word in ["plain", "it's", "a b", "$HOME", "`x`", "\"q\"", "'", ""] {
-            let echoed = try runTool("/bin/sh", ["-c", "printf %s " + shellQuoted(word)])
+            let echoed = try await ProcessRunner.output("/bin/sh", ["-c", "printf %s " + shellQuoted(word)])
             #expect(echoed == word)
         }
     }
 
-    @Test func commandLineKeepsEveryArgumentOneWord() throws {
+    @Test func commandLineKeepsEveryArgumentOneWord() async throws {
         #expect(ShellQuoting.commandLine(["df", "-h", "/opt"]) == "df -h /opt")
         let words = ["printf", "[%s]", "a b", "it's", "$HOME", "~", "X=1", "*", ""]
         let line = ShellQuoting.commandLine(words)
-        let echoed = try runTool("/bin/sh", ["-c", line])
+        let echoed = try await ProcessRunner.output("/bin/sh", ["-c", line])
         #expect(echoed == "[a b][it's][$HOME][~][X=1][*][]")
     }
 
     @Test func defaultIdentityFilesAreTheExistingOnesInOpenSSHOrder() throws {
-        let home = try TestDirectory("home")
-        try FileManager.default.createDirectory(atPath: home.file(".ssh"), withIntermediateDirectories: true)
+        let home = try TemporaryDirectory("home")
+        try FileManager.default.createDirectory(atPath: home.path(".ssh"), withIntermediateDirectories: true)
         #expect(SSHConfiguration.defaultIdentityFiles(home: home.path) == [])
         for name in ["id_rsa", "id_ed25519", "id_dsa"] {
-            _ = FileManager.default.createFile(atPath: home.file(".ssh/\(name)"), contents: Data("key".utf8))
+            _ = FileManager.default.createFile(atPath: home.path(".ssh/\(name)"), contents: Data("key".utf8))
         }
-        #expect(SSHConfiguration.defaultIdentityFiles(home: home.path) == [home.file(".ssh/id_ed25519"), home.file(".ssh/id_rsa")])
+        #expect(SSHConfiguration.defaultIdentityFiles(home: home.path) == [home.path(".ssh/id_ed25519"), home.path(".ssh/id_rsa")])
     }
 
     @Test func errorDescriptionNamesHostStageAndLibssh2() {

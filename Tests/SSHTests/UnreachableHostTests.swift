@@ -1,15 +1,13 @@
 import Foundation
 import SSH
 import Testing
+import TestSupport
 
 /// A host whose address answers ARP but which drops every packet: no SYN-ACK,
 /// no RST, no ICMP. Only the connect timeout ends the wait. The loopback test
 /// (`hostThatNeverAnswersTimesOutInTheConnect`) fakes this with a full backlog;
 /// here it is a real silent host in the namespace sandbox.
-@Suite(
-    "A host that never answers, in the namespace sandbox",
-    .enabled(if: Sandbox.isUsable, "needs root, a working `ip netns` and /usr/sbin/sshd")
-)
+@Suite("A host that never answers, in the namespace sandbox", .sandbox)
 struct UnreachableHostTests {
     /// What happened inside the controller's namespace, checked outside it:
     /// expectations are recorded on the test's own thread.
@@ -20,8 +18,11 @@ struct UnreachableHostTests {
     }
 
     @Test("connecting to it fails at the connect stage within the timeout; its neighbour works")
-    func connectTimesOut() throws {
-        let sandbox = try Sandbox(hosts: 1, unreachable: 1)
+    func connectTimesOut() async throws {
+        try await Sandbox.with(hosts: 1, unreachable: 1) { sandbox in try check(sandbox) }
+    }
+
+    private func check(_ sandbox: Sandbox) throws {
         let silent = sandbox.unreachableAddresses[0]
         let outcome = try NetworkNamespace.run(in: sandbox.controllerNamespace) { () throws -> Outcome in
             var outcome = Outcome()

@@ -5,39 +5,39 @@ import Foundation
 /// authorized_keys, and everything in a temp directory. Killed on `stop()` or
 /// deinit.
 public final class OpenSSHServer {
-    public let directory: TestDirectory
+    public let directory: TemporaryDirectory
     public let port: Int
     public let hostKeyPath: String
     public let clientKeyPath: String
-    private var pid: pid_t = 0
+    private var sshd: BackgroundProcess?
 
     public var hostPublicKeyPath: String { hostKeyPath + ".pub" }
     /// The path of an empty known-hosts file for tests to use (created on demand by the session).
-    public var knownHostsPath: String { directory.file("known_hosts") }
+    public var knownHostsPath: String { directory.path("known_hosts") }
     /// The user the tests log in as: whoever runs them (root in CI).
     public static var user: String { NSUserName() }
 
     /// - Parameter clientKey: a private key whose `.pub` the server accepts;
     ///   nil generates one for this server alone.
-    public init(listenAddress: String = "127.0.0.1", clientKey: String? = nil) throws {
-        directory = try TestDirectory("sshd")
-        hostKeyPath = directory.file("ssh_host_ed25519_key")
-        try generateKey(at: hostKeyPath, comment: "test-host")
+    public init(listenAddress: String = "127.0.0.1", clientKey: String? = nil) async throws {
+        directory = try TemporaryDirectory("sshd")
+        hostKeyPath = directory.path("ssh_host_ed25519_key")
+        try await SSHKeys.generate(at: hostKeyPath, comment: "test-host")
         if let clientKey {
             clientKeyPath = clientKey
         } else {
-            clientKeyPath = directory.file("client_ed25519")
-            try generateKey(at: clientKeyPath, comment: "test-client")
+            clientKeyPath = directory.path("client_ed25519")
+            try await SSHKeys.generate(at: clientKeyPath, comment: "test-client")
         }
-        try FileManager.default.copyItem(atPath: clientKeyPath + ".pub", toPath: directory.file("authorized_keys"))
+        try FileManager.default.copyItem(atPath: clientKeyPath + ".pub", toPath: directory.path("authorized_keys"))
 
         port = try Loopback.freePort()
         let config = """
             ListenAddress \(listenAddress)
             Port \(port)
             HostKey \(hostKeyPath)
-            AuthorizedKeysFile \(directory.file("authorized_keys"))
-            PidFile \(directory.file("sshd.pid"))
+            AuthorizedKeysFile \(directory.path("authorized_keys"))
+            PidFile \(directory.path("sshd.pid"))
             UsePAM no
             StrictModes no
             PermitRootLogin prohibit-password
@@ -51,16 +51,18 @@ public final class OpenSSHServer {
         // SHLVL=2: Debian's bash sources ~/.bashrc for commands run over SSH,
         // unless it is a nested shell; the tester's shell start-up (slow or
         // noisy on a developer machine) then stays out of every test.
-        try config.write(toFile: directory.file("sshd_config"), atomically: true, encoding: .utf8)
+        try config.write(toFile: directory.path("sshd_config"), atomically: true, encoding: .utf8)
         // sshd insists on its privilege-separation directory.
         try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
 
-        pid = try Spawn.start("/usr/sbin/sshd", ["-D", "-e", "-f", directory.file("sshd_config")], outputPath: directory.file("sshd.log"))
+        let sshd = try BackgroundProcess(
+            "/usr/sbin/sshd", ["-D", "-e", "-f", directory.path("sshd_config")], logPath: directory.path("sshd.log"))
+        self.sshd = sshd
 
         let deadline = Date().addingTimeInterval(15)
         while !Loopback.accepts(address: listenAddress, port: port) {
-            if !checkRunning() || Date() > deadline {
-                let output = (try? readText(directory.file("sshd.log"))) ?? ""
+            if !sshd.isRunning || Date() > deadline {
+                let output = sshd.log
                 stop()
                 throw TestSetupError("sshd did not start on port \(port): \(output)")
             }
@@ -68,27 +70,24 @@ public final class OpenSSHServer {
         }
     }
 
-    /// Whether sshd still runs; reaps it (and forgets its pid) once it has exited.
-    private func checkRunning() -> Bool {
-        guard pid > 0 else { return false }
-        if waitpid(pid, nil, WNOHANG) == 0 { return true }
-        pid = 0
-        return false
+    /// `count` servers, one after another (each takes a moment to start listening).
+    public static func start(_ count: Int, clientKey: String? = nil) async throws -> [OpenSSHServer] {
+        var servers: [OpenSSHServer] = []
+        for _ in 0..<count { servers.append(try await OpenSSHServer(clientKey: clientKey)) }
+        return servers
     }
 
     /// Stops the listener; sessions already open keep their own sshd child until they end.
     public func stop() {
-        guard pid > 0 else { return }
-        kill(pid, SIGTERM)
-        Spawn.wait(pid)
-        pid = 0
+        sshd?.stop(signal: SIGTERM, grace: 10)
+        sshd = nil
     }
 
     deinit { stop() }
 
     /// The known_hosts line OpenSSH would write for this server at 127.0.0.1.
     public func knownHostsLine() throws -> String {
-        let publicKey = try readText(hostPublicKeyPath).split(separator: " ")
+        let publicKey = try String(contentsOfFile: hostPublicKeyPath, encoding: .utf8).split(separator: " ")
         return "[127.0.0.1]:\(port) \(publicKey[0]) \(publicKey[1])\n"
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 import TorrentMetainfo
 
 /// Our torrents as libtorrent reads them, and libtorrent's torrents as we
 /// read them. These run the real library; see `InteropTools`.
-@Suite(.disabled(if: InteropTools.isSkipped, "SWARMDEPLOY_SKIP_INTEROP=1"))
+@Suite(.interop)
 struct LibtorrentInteropTests {
     static let pieceLength = 256 * 1024
     static let trackers = [
@@ -12,9 +13,9 @@ struct LibtorrentInteropTests {
         ["http://127.0.0.1:3/announce"],
     ]
 
-    @Test func libtorrentReadsOurTorrentAndVerifiesThePayload() throws {
-        let directory = try TemporaryDirectory(prefix: "lt-ours")
-        let payload = TestPayload.bytes(count: 3 * TestPayload.mebibyte + 123, seed: 2024)
+    @Test func libtorrentReadsOurTorrentAndVerifiesThePayload() async throws {
+        let directory = try TemporaryDirectory("lt-ours")
+        let payload = SplitMix64.bytes(count: 3 * TestPayload.mebibyte + 123, seed: 2024)
         try directory.write(payload, to: "release.tar")
 
         // Hash the payload as the tool will: streamed, in odd-sized chunks.
@@ -28,8 +29,8 @@ struct LibtorrentInteropTests {
         let metainfo = try builder.build()
         let torrent = try directory.write(metainfo.bytes, to: "release.torrent")
 
-        let report = try InteropTools.runPython(
-            LibtorrentScripts.inspect, [torrent.path, directory.url.path], as: LibtorrentReport.self
+        let report = try await InteropTools.runPython(
+            LibtorrentScripts.inspect, [torrent, directory.path], as: LibtorrentReport.self
         )
 
         #expect(report.infoHash == metainfo.infoHash.hex)
@@ -57,16 +58,16 @@ struct LibtorrentInteropTests {
         #expect(report.libtorrentVerifiedPieces == 13)
     }
 
-    @Test func libtorrentSeesThePrivateFlag() throws {
-        let directory = try TemporaryDirectory(prefix: "lt-private")
-        let payload = TestPayload.bytes(count: 40_000, seed: 8)
+    @Test func libtorrentSeesThePrivateFlag() async throws {
+        let directory = try TemporaryDirectory("lt-private")
+        let payload = SplitMix64.bytes(count: 40_000, seed: 8)
         var builder = MetainfoBuilder(name: "p.tar", payload: TestPayload.hash(payload, pieceLength: 16 * 1024))
         builder.isPrivate = true
         builder.trackers = [["http://127.0.0.1:1/announce"]]
         let metainfo = try builder.build()
         let torrent = try directory.write(metainfo.bytes, to: "p.torrent")
 
-        let report = try InteropTools.runPython(LibtorrentScripts.inspect, [torrent.path], as: LibtorrentReport.self)
+        let report = try await InteropTools.runPython(LibtorrentScripts.inspect, [torrent], as: LibtorrentReport.self)
         #expect(report.isPrivate == true)
         #expect(report.infoHash == metainfo.infoHash.hex)
         #expect(report.trackers == [.init(tier: 0, url: "http://127.0.0.1:1/announce")])
@@ -77,14 +78,14 @@ struct LibtorrentInteropTests {
     /// dictionary has keys we do not model ("file tree", "meta version");
     /// the v1 info-hash must still be the SHA-1 of the dictionary as written.
     @Test(arguments: ["v1", "hybrid"])
-    func weReadTorrentsLibtorrentCreates(kind: String) throws {
-        let directory = try TemporaryDirectory(prefix: "lt-theirs")
-        let payload = TestPayload.bytes(count: TestPayload.mebibyte + 777, seed: 77)
-        let payloadURL = try directory.write(payload, to: "data.bin")
-        let torrent = directory.file("data.torrent")
+    func weReadTorrentsLibtorrentCreates(kind: String) async throws {
+        let directory = try TemporaryDirectory("lt-theirs")
+        let payload = SplitMix64.bytes(count: TestPayload.mebibyte + 777, seed: 77)
+        let payloadPath = try directory.write(payload, to: "data.bin")
+        let torrent = directory.path("data.torrent")
 
-        let created = try InteropTools.runPython(
-            LibtorrentScripts.create, [payloadURL.path, torrent.path, kind], as: LibtorrentCreated.self
+        let created = try await InteropTools.runPython(
+            LibtorrentScripts.create, [payloadPath, torrent, kind], as: LibtorrentCreated.self
         )
         let metainfo = try Metainfo(bytes: directory.read("data.torrent"))
 

@@ -1,10 +1,11 @@
 import Bencode
 import Testing
+import TestSupport
 import TorrentMetainfo
 
 @Suite struct MetainfoBuilderTests {
     static let pieceLength = 16 * 1024
-    static let payload = TestPayload.bytes(count: 5 * 16 * 1024 + 321, seed: 3)
+    static let payload = SplitMix64.bytes(count: 5 * 16 * 1024 + 321, seed: 3)
     static let hashed = TestPayload.hash(payload, pieceLength: pieceLength)
 
     static func builder() -> MetainfoBuilder {

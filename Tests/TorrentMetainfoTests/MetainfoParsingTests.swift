@@ -1,5 +1,6 @@
 import Bencode
 import Testing
+import TestSupport
 import TorrentMetainfo
 
 @Suite struct MetainfoParsingTests {
@@ -11,7 +12,7 @@ import TorrentMetainfo
         info["name"] = "payload.tar"
         info["length"] = .integer(length)
         info["piece length"] = .integer(pieceLength)
-        info["pieces"] = .bytes(TestPayload.bytes(count: 80, seed: 1))
+        info["pieces"] = .bytes(SplitMix64.bytes(count: 80, seed: 1))
         return info
     }
 

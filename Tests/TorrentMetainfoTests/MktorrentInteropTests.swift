@@ -1,25 +1,26 @@
 import Foundation
 import Testing
+import TestSupport
 import TorrentMetainfo
 
 /// Torrents written by mktorrent, read by us and by libtorrent.
-@Suite(.disabled(if: InteropTools.isSkipped, "SWARMDEPLOY_SKIP_INTEROP=1"))
+@Suite(.interop)
 struct MktorrentInteropTests {
-    @Test func weAgreeWithLibtorrentOnMktorrentsInfoHash() throws {
+    @Test func weAgreeWithLibtorrentOnMktorrentsInfoHash() async throws {
         let mktorrent = try InteropTools.requireMktorrent()
-        let directory = try TemporaryDirectory(prefix: "mktorrent")
-        let payload = TestPayload.bytes(count: 2 * TestPayload.mebibyte + 4321, seed: 314)
+        let directory = try TemporaryDirectory("mktorrent")
+        let payload = SplitMix64.bytes(count: 2 * TestPayload.mebibyte + 4321, seed: 314)
         try directory.write(payload, to: "payload")
 
-        let result = try ProcessRunner.run(
+        let result = try await ProcessRunner.run(
             mktorrent, ["-l", "18", "-a", "http://127.0.0.1:1/announce", "-o", "out.torrent", "payload"],
-            in: directory.url
+            in: directory.path
         )
-        try #require(result.succeeded, "mktorrent failed (\(result.status)): \(result.standardError)")
+        try #require(result.succeeded, "mktorrent failed (\(result.status)): \(result.stderr)")
 
         let metainfo = try Metainfo(bytes: directory.read("out.torrent"))
-        let report = try InteropTools.runPython(
-            LibtorrentScripts.inspect, [directory.file("out.torrent").path, directory.url.path], as: LibtorrentReport.self
+        let report = try await InteropTools.runPython(
+            LibtorrentScripts.inspect, [directory.path("out.torrent"), directory.path], as: LibtorrentReport.self
         )
 
         #expect(metainfo.infoHash.hex == report.infoHash)

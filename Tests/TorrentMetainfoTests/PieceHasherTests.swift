@@ -38,7 +38,7 @@ import TestSupport
 
     @Test(arguments: chunkingCases)
     func byteByByteEqualsBulkEqualsRandomChunks(length: Int, pieceLength: Int) {
-        let bytes = TestPayload.bytes(count: length, seed: UInt64(length))
+        let bytes = SplitMix64.bytes(count: length, seed: UInt64(length))
         let bulk = TestPayload.hash(bytes, pieceLength: pieceLength)
 
         var single = PieceHasher(pieceLength: pieceLength)
@@ -73,7 +73,7 @@ import TestSupport
     }
 
     @Test func changingOneByteChangesOnlyItsPiece() {
-        var bytes = TestPayload.bytes(count: 4 * 16 * 1024, seed: 11)
+        var bytes = SplitMix64.bytes(count: 4 * 16 * 1024, seed: 11)
         let before = TestPayload.hash(bytes, pieceLength: 16 * 1024)
         bytes[2 * 16 * 1024 + 7] ^= 0x01
         let after = TestPayload.hash(bytes, pieceLength: 16 * 1024)

@@ -7,11 +7,8 @@ import TestSupport
 /// Two libtorrent sessions (Debian `python3-libtorrent`) find each other
 /// through our tracker, one downloads from the other, and the tracker's
 /// controller query sees both as complete.
-@Suite(.disabled(if: InteropSupport.isSkipped, "SWARMDEPLOY_SKIP_INTEROP=1"))
+@Suite(.interop)
 struct LibtorrentInteropTests {
-    /// Debian's interpreter: a `python3` on PATH may lack the bindings.
-    static let python = "/usr/bin/python3"
-
     static let script = """
         import sys, time
         import libtorrent as lt
@@ -40,40 +37,38 @@ struct LibtorrentInteropTests {
         """
 
     @Test func libtorrentPeersFindEachOtherThroughOurTracker() async throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.python) else {
-            throw InteropSupport.Unavailable(description: "\(Self.python) is missing; install the Debian package "
-                + "python3-libtorrent, or set SWARMDEPLOY_SKIP_INTEROP=1 to skip interop tests")
+        guard FileManager.default.isExecutableFile(atPath: Interop.python) else {
+            throw TestSetupError("\(Interop.python) is missing; \(Interop.hint(installing: "python3-libtorrent"))")
         }
-        var generator = SplitMix64(seed: 2026)
-        let payload = (0..<(300 * 1024 + 17)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let payload = SplitMix64.bytes(count: 300 * 1024 + 17, seed: 2026)
         var hasher = PieceHasher(pieceLength: 32 * 1024)
         hasher.update(payload)
         let hashed = hasher.finish()
 
         let server = try await TrackerServer.start(
-            host: Loopback.host, port: 0,
+            host: TrackerLoopback.host, port: 0,
             configuration: .init(secret: TrackerServer.Configuration.randomSecret(), state: .init(interval: .seconds(2), minInterval: .seconds(1))),
-            group: Loopback.group)
+            group: TrackerLoopback.group)
         var builder = MetainfoBuilder(name: "payload.bin", payload: hashed)
-        builder.trackers = [[server.announceURL(host: Loopback.host)]]
+        builder.trackers = [[server.announceURL(host: TrackerLoopback.host)]]
         let metainfo = try builder.build()
         await server.register(metainfo.infoHash)
 
-        let directory = try ScratchDirectory(prefix: "lt-tracker")
-        let seedDirectory = directory.url.appendingPathComponent("seed")
-        let leechDirectory = directory.url.appendingPathComponent("leech")
+        let directory = try TemporaryDirectory("lt-tracker")
+        let seedDirectory = directory.url("seed")
+        let leechDirectory = directory.url("leech")
         for folder in [seedDirectory, leechDirectory] {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         }
         try Data(payload).write(to: seedDirectory.appendingPathComponent("payload.bin"))
-        let torrent = directory.url.appendingPathComponent("payload.torrent")
+        let torrent = directory.url("payload.torrent")
         try Data(metainfo.bytes).write(to: torrent)
 
-        let child = try ChildProcess(
-            Self.python, ["-c", Self.script, torrent.path, seedDirectory.path, leechDirectory.path],
-            outputIn: directory.url)
+        let child = try BackgroundProcess(
+            Interop.python, ["-c", Self.script, torrent.path, seedDirectory.path, leechDirectory.path],
+            logPath: directory.path("child-output.log"))
         defer {
-            child.stop()
+            child.stop(signal: SIGKILL)
             Task { try? await server.shutdown() }
         }
 
@@ -85,7 +80,7 @@ struct LibtorrentInteropTests {
             if completions.count >= 2 { break }
             try await Task.sleep(for: .milliseconds(200))
         }
-        let log = child.loggedOutput
+        let log = child.log
         try #require(completions.count == 2, "libtorrent output:\n\(log.suffix(3000))")
         #expect(completions.allSatisfy { $0.endpoint.address == .v4([127, 0, 0, 1]) })
         #expect(Set(completions.map(\.endpoint.port)).count == 2)

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Testing
+import TestSupport
 import TorrentMetainfo
 @testable import Tracker
 import PeerWire
@@ -11,9 +12,9 @@ import PeerWire
     static let torrent = Fixtures.infoHash(0xA0)
 
     @Test func peersFindEachOtherInCompactAndNonCompactResponses() async throws {
-        let server = try await Loopback.startServer(torrents: [Self.torrent])
+        let server = try await TrackerLoopback.startServer(torrents: [Self.torrent])
         defer { Task { try? await server.shutdown() } }
-        let client = try Loopback.client(for: server)
+        let client = try TrackerLoopback.client(for: server)
 
         for (index, letter) in "ABC".enumerated() {
             let response = try await client.announce(
@@ -23,15 +24,15 @@ import PeerWire
         }
         let compact = try await client.announce(Fixtures.request(Self.torrent, peer: "A", port: 7001))
         #expect(Set(compact.peers) == [
-            AnnouncedPeer(peerID: nil, endpoint: Loopback.endpoint(port: 7002)),
-            AnnouncedPeer(peerID: nil, endpoint: Loopback.endpoint(port: 7003)),
+            AnnouncedPeer(peerID: nil, endpoint: TrackerLoopback.endpoint(port: 7002)),
+            AnnouncedPeer(peerID: nil, endpoint: TrackerLoopback.endpoint(port: 7003)),
         ])
         #expect(compact.incomplete == 3 && compact.complete == 0)
 
         let full = try await client.announce(Fixtures.request(Self.torrent, peer: "B", port: 7002, compact: false))
         #expect(Set(full.peers) == [
-            AnnouncedPeer(peerID: Fixtures.peerID("A"), endpoint: Loopback.endpoint(port: 7001)),
-            AnnouncedPeer(peerID: Fixtures.peerID("C"), endpoint: Loopback.endpoint(port: 7003)),
+            AnnouncedPeer(peerID: Fixtures.peerID("A"), endpoint: TrackerLoopback.endpoint(port: 7001)),
+            AnnouncedPeer(peerID: Fixtures.peerID("C"), endpoint: TrackerLoopback.endpoint(port: 7003)),
         ])
         var anonymous = Fixtures.request(Self.torrent, peer: "B", port: 7002, compact: false)
         anonymous.noPeerID = true
@@ -40,10 +41,10 @@ import PeerWire
     }
 
     @Test func wrongSecretIsRefusedAndLeavesTheStateAlone() async throws {
-        let server = try await Loopback.startServer(torrents: [Self.torrent])
+        let server = try await TrackerLoopback.startServer(torrents: [Self.torrent])
         defer { Task { try? await server.shutdown() } }
         for path in ["/announce", "/not-the-secret/announce"] {
-            let client = try Loopback.client([["http://127.0.0.1:\(server.port)\(path)"]])
+            let client = try TrackerLoopback.client([["http://127.0.0.1:\(server.port)\(path)"]])
             await #expect {
                 try await client.announce(Fixtures.request(Self.torrent, peer: "A", event: .started))
             } throws: { error in
@@ -55,12 +56,12 @@ import PeerWire
     }
 
     @Test func unknownInfoHashIsRefused() async throws {
-        let server = try await Loopback.startServer(torrents: [Self.torrent])
+        let server = try await TrackerLoopback.startServer(torrents: [Self.torrent])
         defer { Task { try? await server.shutdown() } }
-        let client = try Loopback.client(for: server)
+        let client = try TrackerLoopback.client(for: server)
         let stranger = Fixtures.infoHash(0x33)
         await #expect(throws: TrackerError(.trackerFailure(
-            url: server.announceURL(host: Loopback.host), reason: TrackerError(.unknownTorrent(stranger)).description
+            url: server.announceURL(host: TrackerLoopback.host), reason: TrackerError(.unknownTorrent(stranger)).description
         ))) {
             try await client.announce(Fixtures.request(stranger, peer: "A", event: .started))
         }
@@ -70,9 +71,9 @@ import PeerWire
     }
 
     @Test func controllerSeesCompletionsAndStoppedPeersLeave() async throws {
-        let server = try await Loopback.startServer(torrents: [Self.torrent])
+        let server = try await TrackerLoopback.startServer(torrents: [Self.torrent])
         defer { Task { try? await server.shutdown() } }
-        let client = try Loopback.client(for: server)
+        let client = try TrackerLoopback.client(for: server)
         let hosts: Set<PeerID> = [Fixtures.peerID("A"), Fixtures.peerID("B")]
         _ = try await client.announce(Fixtures.request(Self.torrent, peer: "S", port: 7000, left: 0, event: .started))
         for letter in "AB" {
@@ -86,7 +87,7 @@ import PeerWire
         _ = try await client.announce(Fixtures.request(Self.torrent, peer: "A", left: 0, event: .stopped))
         #expect(await server.peers(of: Self.torrent).map(\.peerID) == [Fixtures.peerID("B"), Fixtures.peerID("S")])
         let seen = try await client.announce(Fixtures.request(Self.torrent, peer: "B"))
-        #expect(seen.peers.map(\.endpoint) == [Loopback.endpoint(port: 7000)], "A stopped, only the seeder is left")
+        #expect(seen.peers.map(\.endpoint) == [TrackerLoopback.endpoint(port: 7000)], "A stopped, only the seeder is left")
 
         _ = try await client.announce(Fixtures.request(Self.torrent, peer: "B", left: 0, event: .completed))
         #expect(await server.allComplete(of: Self.torrent, expected: hosts))
@@ -94,9 +95,9 @@ import PeerWire
     }
 
     @Test func shutdownLeavesNoListeningSocket() async throws {
-        let server = try await Loopback.startServer(torrents: [Self.torrent])
+        let server = try await TrackerLoopback.startServer(torrents: [Self.torrent])
         let port = server.port
-        let client = try Loopback.client(for: server)
+        let client = try TrackerLoopback.client(for: server)
         _ = try await client.announce(Fixtures.request(Self.torrent, peer: "A", event: .started))
         try await server.shutdown()
         await #expect {
@@ -110,9 +111,9 @@ import PeerWire
     }
 
     @Test func idleConnectionsAreClosed() async throws {
-        let server = try await Loopback.startServer(torrents: [Self.torrent], idleTimeout: .milliseconds(200))
+        let server = try await TrackerLoopback.startServer(torrents: [Self.torrent], idleTimeout: .milliseconds(200))
         defer { Task { try? await server.shutdown() } }
-        let channel = try await ClientBootstrap(group: Loopback.group).connect(host: Loopback.host, port: server.port).get()
+        let channel = try await ClientBootstrap(group: TrackerLoopback.group).connect(host: TrackerLoopback.host, port: server.port).get()
         let connected = ContinuousClock.now
         let watchdog = channel.eventLoop.scheduleTask(in: .seconds(5)) { channel.close(promise: nil) }
         try await channel.closeFuture.get()
@@ -121,9 +122,9 @@ import PeerWire
     }
 
     @Test func keepAliveAnswersPipelinedRequestsInOrder() async throws {
-        let server = try await Loopback.startServer(torrents: [Self.torrent])
+        let server = try await TrackerLoopback.startServer(torrents: [Self.torrent])
         defer { Task { try? await server.shutdown() } }
-        let path = "/\(Loopback.secret)/announce?"
+        let path = "/\(TrackerLoopback.secret)/announce?"
         let first = Fixtures.request(Self.torrent, peer: "A", port: 7201, event: .started).query
         let second = Fixtures.request(Self.torrent, peer: "B", port: 7202, event: .started, compact: false).query
         let reply = try await RawHTTP.exchange(
@@ -148,22 +149,22 @@ import PeerWire
     }
 
     @Test func oversizedRequestsAreRefusedAndTheConnectionClosed() async throws {
-        let server = try await Loopback.startServer(torrents: [Self.torrent])
+        let server = try await TrackerLoopback.startServer(torrents: [Self.torrent])
         defer { Task { try? await server.shutdown() } }
-        let longTarget = "/\(Loopback.secret)/announce?" + String(repeating: "a", count: 5000)
+        let longTarget = "/\(TrackerLoopback.secret)/announce?" + String(repeating: "a", count: 5000)
         let long = try await RawHTTP.exchange(
             port: server.port, "GET \(longTarget) HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
         #expect(long.hasPrefix("HTTP/1.1 414 "))
         let headers = (0..<100).map { "X-Filler-\($0): x\r\n" }.joined()
         let many = try await RawHTTP.exchange(
-            port: server.port, "GET /\(Loopback.secret)/announce HTTP/1.1\r\nHost: t\r\n\(headers)\r\n")
+            port: server.port, "GET /\(TrackerLoopback.secret)/announce HTTP/1.1\r\nHost: t\r\n\(headers)\r\n")
         #expect(many.hasPrefix("HTTP/1.1 400 "), "too many header fields: \(many.prefix(40))")
         #expect(await server.peerCount(of: Self.torrent) == 0)
     }
 
     @Test func shutdownClosesOpenConnections() async throws {
-        let server = try await Loopback.startServer(torrents: [Self.torrent])
-        let channel = try await ClientBootstrap(group: Loopback.group).connect(host: Loopback.host, port: server.port).get()
+        let server = try await TrackerLoopback.startServer(torrents: [Self.torrent])
+        let channel = try await ClientBootstrap(group: TrackerLoopback.group).connect(host: TrackerLoopback.host, port: server.port).get()
         let watchdog = channel.eventLoop.scheduleTask(in: .seconds(5)) { channel.close(promise: nil) }
         defer { watchdog.cancel() }
         // Let the server register the connection before shutting down.
@@ -177,10 +178,10 @@ import PeerWire
     }
 
     @Test func cancellingAnAnnounceStopsWaiting() async throws {
-        let silent = try await ServerBootstrap(group: Loopback.group).bind(host: Loopback.host, port: 0).get()
+        let silent = try await ServerBootstrap(group: TrackerLoopback.group).bind(host: TrackerLoopback.host, port: 0).get()
         defer { silent.close(promise: nil) }
         let url = "http://127.0.0.1:\(silent.localAddress!.port!)/announce"
-        let client = try Loopback.client([[url]], timeout: .seconds(30))
+        let client = try TrackerLoopback.client([[url]], timeout: .seconds(30))
         let task = Task { try await client.announce(Fixtures.request(Self.torrent, peer: "A")) }
         try await Task.sleep(for: .milliseconds(200))
         let started = ContinuousClock.now
@@ -190,22 +191,22 @@ import PeerWire
     }
 
     @Test func clientFallsBackThroughTiersAndPromotesTheTrackerThatAnswered() async throws {
-        let server = try await Loopback.startServer(torrents: [Self.torrent])
+        let server = try await TrackerLoopback.startServer(torrents: [Self.torrent])
         defer { Task { try? await server.shutdown() } }
-        let dead = "http://127.0.0.1:\(try await Loopback.closedPort())/announce"
+        let dead = "http://127.0.0.1:\(try Loopback.freePort())/announce"
         let wrong = "http://127.0.0.1:\(server.port)/wrong/announce"
-        let good = server.announceURL(host: Loopback.host)
-        let client = try Loopback.client([[dead], [wrong, good]])
+        let good = server.announceURL(host: TrackerLoopback.host)
+        let client = try TrackerLoopback.client([[dead], [wrong, good]])
         _ = try await client.announce(Fixtures.request(Self.torrent, peer: "A", event: .started))
         #expect(await client.tiers.tiers.map { $0.map(\.text) } == [[dead], [good, wrong]])
         #expect(await server.peerCount(of: Self.torrent) == 1)
     }
 
     @Test func clientReportsAnHTTPErrorWithTheTrackersReason() async throws {
-        let server = try await Loopback.startServer(torrents: [Self.torrent])
+        let server = try await TrackerLoopback.startServer(torrents: [Self.torrent])
         defer { Task { try? await server.shutdown() } }
         let url = "http://127.0.0.1:\(server.port)/"
-        let client = try Loopback.client([[url]])
+        let client = try TrackerLoopback.client([[url]])
         await #expect {
             try await client.announce(Fixtures.request(Self.torrent, peer: "A"))
         } throws: { error in
@@ -217,9 +218,9 @@ import PeerWire
     }
 
     @Test func clientReportsEveryFailedTracker() async throws {
-        let dead1 = "http://127.0.0.1:\(try await Loopback.closedPort())/announce"
-        let dead2 = "http://127.0.0.1:\(try await Loopback.closedPort())/announce"
-        let client = try Loopback.client([[dead1], [dead2]])
+        let dead1 = "http://127.0.0.1:\(try Loopback.freePort())/announce"
+        let dead2 = "http://127.0.0.1:\(try Loopback.freePort())/announce"
+        let client = try TrackerLoopback.client([[dead1], [dead2]])
         await #expect {
             try await client.announce(Fixtures.request(Self.torrent, peer: "A"))
         } throws: { error in
@@ -230,10 +231,10 @@ import PeerWire
 
     @Test func clientGivesUpOnASilentTracker() async throws {
         // Accepts connections and never answers.
-        let silent = try await ServerBootstrap(group: Loopback.group).bind(host: Loopback.host, port: 0).get()
+        let silent = try await ServerBootstrap(group: TrackerLoopback.group).bind(host: TrackerLoopback.host, port: 0).get()
         defer { silent.close(promise: nil) }
         let url = "http://127.0.0.1:\(silent.localAddress!.port!)/announce"
-        let client = try Loopback.client([[url]], timeout: .milliseconds(300))
+        let client = try TrackerLoopback.client([[url]], timeout: .milliseconds(300))
         let started = ContinuousClock.now
         await #expect(throws: TrackerError(.timeout(url: url, seconds: 0.3))) {
             try await client.announce(Fixtures.request(Self.torrent, peer: "A"))

@@ -9,16 +9,10 @@ import TorrentMetainfo
 @Suite("Swarm nodes on loopback")
 struct SwarmNodeTests {
     static func payload(length: Int, pieceLength: Int, seed: UInt64) throws -> ([UInt8], Metainfo) {
-        var generator = SplitMix64(seed: seed)
-        var bytes = [UInt8](repeating: 0, count: length)
-        for index in bytes.indices { bytes[index] = UInt8(truncatingIfNeeded: generator.next()) }
+        let bytes = SplitMix64.bytes(count: length, seed: seed)
         var hasher = PieceHasher(pieceLength: pieceLength)
         hasher.update(bytes)
         return (bytes, try MetainfoBuilder(name: "payload.tar", payload: hasher.finish()).build())
-    }
-
-    static func temporaryPath() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("swarm-node-\(UUID().uuidString)").path
     }
 
     /// Fails the test instead of hanging when a transfer stalls.
@@ -41,8 +35,8 @@ struct SwarmNodeTests {
         let seeder = try await SwarmNode.start(
             metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration
         )
-        let path = Self.temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let directory = try TemporaryDirectory("swarm")
+        let path = directory.path("payload.tar")
         let downloader = try await LocalSwarm.downloader(metainfo: metainfo, path: path, configuration: configuration)
         downloader.connect(to: [(host: "127.0.0.1", port: seeder.listenPort)])
         try await Self.withTimeout(30) { try await downloader.waitUntilComplete() }
@@ -117,8 +111,8 @@ extension SwarmNodeTests {
         let honest = try await SwarmNode.start(
             metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration
         )
-        let path = Self.temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let directory = try TemporaryDirectory("swarm")
+        let path = directory.path("payload.tar")
         let downloader = try await LocalSwarm.downloader(metainfo: metainfo, path: path, configuration: configuration)
         // The liar first, so it surely gets asked for pieces before the honest seeder joins.
         downloader.connect(to: [(host: "127.0.0.1", port: liar.listenPort)])
@@ -192,15 +186,18 @@ struct LocalSwarm {
     let seeder: SwarmNode
     let downloaders: [SwarmNode]
     let paths: [String]
+    /// Holds the downloaders' files; removed with them when the swarm is released.
+    let directory: TemporaryDirectory
 
     static func start(bytes: [UInt8], metainfo: Metainfo, downloaders count: Int, configuration: SwarmConfiguration) async throws -> LocalSwarm {
         let seeder = try await SwarmNode.start(
             metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration
         )
         var nodes: [SwarmNode] = []
+        let directory = try TemporaryDirectory("swarm")
         var paths: [String] = []
-        for _ in 0..<count {
-            let path = SwarmNodeTests.temporaryPath()
+        for index in 0..<count {
+            let path = directory.path("downloader\(index).tar")
             paths.append(path)
             nodes.append(try await downloader(metainfo: metainfo, path: path, configuration: configuration))
         }
@@ -209,7 +206,7 @@ struct LocalSwarm {
                 to: [(host: "127.0.0.1", port: seeder.listenPort)] + nodes[..<index].map { (host: "127.0.0.1", port: $0.listenPort) }
             )
         }
-        return LocalSwarm(seeder: seeder, downloaders: nodes, paths: paths)
+        return LocalSwarm(seeder: seeder, downloaders: nodes, paths: paths, directory: directory)
     }
 
     /// A downloader that writes the payload to `path`.

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Testing
+import TestSupport
 import TorrentMetainfo
 
 @testable import Swarm
@@ -88,8 +89,8 @@ struct VerifiedPrefixTests {
         let seeder = try await SwarmNode.start(
             metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration
         )
-        let path = SwarmNodeTests.temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let directory = try TemporaryDirectory("swarm")
+        let path = directory.path("payload.tar")
         let prefix = VerifiedPrefix(length: metainfo.length)
         let downloader = try await SwarmNode.start(
             metainfo: metainfo,
@@ -120,8 +121,8 @@ struct VerifiedPrefixTests {
 
     @Test func abandoningTheNodeAbandonsThePrefix() async throws {
         let (_, metainfo) = try SwarmNodeTests.payload(length: 1 << 20, pieceLength: 64 << 10, seed: 22)
-        let path = SwarmNodeTests.temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let directory = try TemporaryDirectory("swarm")
+        let path = directory.path("payload.tar")
         let prefix = VerifiedPrefix(length: metainfo.length)
         let downloader = try await SwarmNode.start(
             metainfo: metainfo,

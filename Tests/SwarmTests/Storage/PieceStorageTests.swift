@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import TorrentMetainfo
 
 @testable import Swarm
@@ -13,10 +14,6 @@ struct PieceStorageTests {
         var hasher = PieceHasher(pieceLength: 32_768)
         hasher.update(bytes)
         return (bytes, try MetainfoBuilder(name: "payload.tar", payload: hasher.finish()).build())
-    }
-
-    static func temporaryPath() -> String {
-        FileManager.default.temporaryDirectory.appendingPathComponent("swarm-storage-\(UUID().uuidString)").path
     }
 
     @Test("memory storage serves exact ranges and refuses writes and ranges past the end")
@@ -39,8 +36,8 @@ struct PieceStorageTests {
     @Test("file storage writes blocks in any order and reads them back; pieces verify once complete")
     func fileRoundTrip() throws {
         let (bytes, metainfo) = try Self.payload()
-        let path = Self.temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let directory = try TemporaryDirectory("swarm")
+        let path = directory.path("payload.tar")
         let storage = try FilePieceStorage(path: path, length: metainfo.length, mode: .readWrite)
         #expect(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int == bytes.count)
 
@@ -74,8 +71,8 @@ struct PieceStorageTests {
     @Test("a read-only file must have the payload's exact length")
     func readOnlyLength() throws {
         let (bytes, metainfo) = try Self.payload()
-        let path = Self.temporaryPath()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let directory = try TemporaryDirectory("swarm")
+        let path = directory.path("payload.tar")
         try Data(bytes.dropLast()).write(to: URL(fileURLWithPath: path))
         let error = #expect(throws: StorageError.self) {
             _ = try FilePieceStorage(path: path, length: metainfo.length, mode: .readOnly)
@@ -89,7 +86,8 @@ struct PieceStorageTests {
 
     @Test("opening a missing file read-only names the path")
     func missingFile() throws {
-        let path = Self.temporaryPath()
+        let directory = try TemporaryDirectory("swarm")
+        let path = directory.path("missing.tar")
         let error = #expect(throws: StorageError.self) {
             _ = try FilePieceStorage(path: path, length: 10, mode: .readOnly)
         }

@@ -35,7 +35,7 @@ enum RawHTTP {
     /// Sends `request` and returns everything the server sent until it closed the connection;
     /// throws `TimedOut` if it has not closed within `timeout`.
     static func exchange(port: Int, _ request: String, timeout: TimeAmount = .seconds(5)) async throws -> String {
-        let eventLoop = Loopback.group.next()
+        let eventLoop = TrackerLoopback.group.next()
         let promise = eventLoop.makePromise(of: [UInt8].self)
         let channel = try await ClientBootstrap(group: eventLoop)
             .channelInitializer { channel in
@@ -43,7 +43,7 @@ enum RawHTTP {
                     try channel.pipeline.syncOperations.addHandler(Collector(promise: promise))
                 }
             }
-            .connect(host: Loopback.host, port: port).get()
+            .connect(host: TrackerLoopback.host, port: port).get()
         let watchdog = eventLoop.scheduleTask(in: timeout) {
             // The server did not close in time: that is the test's failure, not a reply.
             promise.fail(TimedOut(seconds: timeout.nanoseconds / 1_000_000_000))

@@ -4,13 +4,13 @@ import TorrentMetainfo
 @testable import Tracker
 
 /// Helpers for tests that run a real tracker on 127.0.0.1.
-enum Loopback {
+enum TrackerLoopback {
     static let group = MultiThreadedEventLoopGroup.singleton
     static let host = "127.0.0.1"
     static let secret = "0123456789abcdef0123456789abcdef"
 
     static func startServer(
-        secret: String? = Loopback.secret,
+        secret: String? = TrackerLoopback.secret,
         torrents: [InfoHash],
         idleTimeout: Duration = .seconds(30)
     ) async throws -> TrackerServer {
@@ -27,14 +27,6 @@ enum Loopback {
 
     static func client(for server: TrackerServer) throws -> TrackerClient {
         try client([[server.announceURL(host: host)]])
-    }
-
-    /// A port nothing listens on: bound once, then released.
-    static func closedPort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: group).bind(host: host, port: 0).get()
-        let port = channel.localAddress!.port!
-        try await channel.close()
-        return port
     }
 
     static func endpoint(port: UInt16) -> PeerEndpoint {

@@ -1,45 +1,9 @@
 import Foundation
-import Testing
-
-#if canImport(Glibc)
 import Glibc
+import Testing
 import TestSupport
-#endif
 
-/// A fresh directory under the system temp dir, removed by `cleanUp` (also when
-/// the tree holds read-only directories).
-struct TemporaryDirectory {
-    let path: String
-
-    init(_ label: String = #function) throws {
-        let safe = label.filter { $0.isLetter || $0.isNumber }
-        path = NSTemporaryDirectory() + "/archive-tests-\(safe)-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func sub(_ name: String) -> String { path + "/" + name }
-
-    func cleanUp() {
-        // Read-only directories would stop removal; make everything writable first.
-        if let enumerator = FileManager.default.enumerator(atPath: path) {
-            for case let relative as String in enumerator {
-                var info = stat()
-                let full = path + "/" + relative
-                if lstat(full, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
-                    chmod(full, 0o755)
-                }
-            }
-        }
-        chmod(path, 0o755)
-        try? FileManager.default.removeItem(atPath: path)
-    }
-}
-
-func withTemporaryDirectory<T>(_ label: String = #function, _ body: (TemporaryDirectory) throws -> T) throws -> T {
-    let directory = try TemporaryDirectory(label)
-    defer { directory.cleanUp() }
-    return try body(directory)
-}
+// Trees for the archive tests to pack, and a way to compare them after a round trip.
 
 // MARK: - Building trees
 
@@ -68,21 +32,6 @@ func setMtime(_ path: String, _ seconds: Int) {
     _ = utimensat(AT_FDCWD, path, [time, time], AT_SYMLINK_NOFOLLOW)
 }
 
-func randomBytes(_ count: Int, seed: UInt64) -> [UInt8] {
-    var generator = SplitMix64(seed: seed)
-    var bytes = [UInt8](repeating: 0, count: count)
-    var index = 0
-    while index < count {
-        var word = generator.next()
-        for _ in 0..<8 where index < count {
-            bytes[index] = UInt8(truncatingIfNeeded: word)
-            word >>= 8
-            index += 1
-        }
-    }
-    return bytes
-}
-
 let longDirectory = "a-fairly-long-directory-name-number-one/another-fairly-long-directory-name-number-two"
 /// Over 100 bytes but splittable into ustar prefix/name.
 let path150 = longDirectory + "/file-with-a-name-that-pushes-the-path-past-one-hundred.txt"
@@ -101,7 +50,7 @@ func makeSampleTree(at root: String, ustarOnly: Bool = false, reverseOrder: Bool
         { try writeFile(root + "/docs/private.txt", "secret\n", mode: 0o600) },
         { try writeFile(root + "/docs/ünïcødé-名前.txt", "utf-8 name\n", mode: 0o640) },
         { try writeFile(root + "/empty-file", [UInt8](), mode: 0o644) },
-        { try writeFile(root + "/data/blob.bin", randomBytes(3 << 20 + 123, seed: 7), mode: 0o644) },
+        { try writeFile(root + "/data/blob.bin", SplitMix64.bytes(count: 3 << 20 + 123, seed: 7), mode: 0o644) },
         { try makeDirectory(root + "/data/empty-dir", mode: 0o700) },
         { try writeFile(root + "/" + path150, "long path\n") },
         { try makeSymlink(root + "/link-to-readme", target: "docs/readme.txt") },
@@ -109,7 +58,7 @@ func makeSampleTree(at root: String, ustarOnly: Bool = false, reverseOrder: Bool
     ]
     if !ustarOnly {
         steps += [
-            { try writeFile(root + "/" + path300, randomBytes(1000, seed: 3)) },
+            { try writeFile(root + "/" + path300, SplitMix64.bytes(count: 1000, seed: 3)) },
             { try makeSymlink(root + "/long-link", target: longLinkTarget) },
         ]
     }
@@ -183,44 +132,6 @@ func expectSameTree(_ expected: [String: TreeNode], _ actual: [String: TreeNode]
     for (path, node) in expected {
         #expect(actual[path] == node, "\(path): expected \(node), got \(actual[path].map(\.description) ?? "nothing")", sourceLocation: sourceLocation)
     }
-}
-
-// MARK: - Running system tools
-
-struct CommandResult {
-    var status: Int32
-    var stdout: Data
-    var stderr: String
-}
-
-@discardableResult
-func run(_ arguments: [String], stdin: Data? = nil, environment: [String: String]? = nil) throws -> CommandResult {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    if let environment {
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    }
-    let output = Pipe()
-    let errors = Pipe()
-    process.standardOutput = output
-    process.standardError = errors
-    let input = Pipe()
-    if stdin != nil { process.standardInput = input }
-    try process.run()
-    if let stdin {
-        // Write on another thread so a full stdout pipe cannot deadlock us.
-        let handle = input.fileHandleForWriting
-        let writer = Thread {
-            handle.write(stdin)
-            try? handle.close()
-        }
-        writer.start()
-    }
-    let outData = output.fileHandleForReading.readDataToEndOfFile()
-    let errData = errors.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return CommandResult(status: process.terminationStatus, stdout: outData, stderr: String(decoding: errData, as: UTF8.self))
 }
 
 func readBytes(_ path: String) throws -> [UInt8] {
