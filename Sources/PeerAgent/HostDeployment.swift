@@ -44,75 +44,25 @@ public struct HostDeployment: Sendable {
         let installPaths = try InstallPaths(destination: job.destination, id: String(metainfo.infoHash.hex.prefix(16)))
         paths = installPaths
         try Installer.prepare(installPaths, archiveBytes: metainfo.length, extractedBytes: job.extractedBytes)
-
         let control = ControlChannel(descriptor: input)
         control.start()
 
         stage = .download
-        let storage = try FilePieceStorage(path: installPaths.tarball, length: metainfo.length, mode: .readWrite)
         let prefix = VerifiedPrefix(length: metainfo.length)
-        let logger = Logger.peer(level: job.logLevel, emit: emit)
-        logger.debug("job read", metadata: ["destination": "\(job.destination)", "pieces": "\(metainfo.pieceCount)"])
-        let member = try await SwarmMember.join(
-            metainfo: metainfo, storage: storage, role: .downloader,
-            configuration: SwarmConfiguration(listenPort: port, logger: logger), verifiedPrefix: prefix,
-            tiers: job.trackers.map { [$0] }
-        )
-        let node = member.node
-        emit(.started(version: SwarmdeployVersion.current, peerID: node.peerID.description, listenPort: node.listenPort))
+        let member = try await join(job, metainfo, storingAt: installPaths.tarball, prefix: prefix)
         let emit = self.emit
-        let reporter = Task { await Self.reportProgress(of: node, emit: emit) }
-
-        // The archive is extracted into the staging directory as its verified prefix grows, so
-        // when the last piece arrives only the tail is left to extract. Nothing reaches the
-        // destination before the whole payload's SHA-256 matches and the switch below.
-        var limits = ExtractionLimits()
-        limits.maxBytes = job.tarBytes
-        let extractor = SafeExtractor(destination: installPaths.stagingTree, limits: limits)
-        let tarball = installPaths.tarball
-        let extraction = Task {
-            try await Self.onOwnThread {
-                do {
-                    return try extractor.extract(growingArchiveAt: tarball, length: prefix.length) { consumed in
-                        try prefix.wait(beyond: consumed)
-                    }
-                } catch let error as SwarmNodeError {
-                    throw error  // the download stopped; its own error is reported
-                } catch {
-                    // Ends the wait below; the catch there reports this error, not the node's.
-                    node.abandon("the extraction failed: \(error)")
-                    throw ExtractionFailure(error: error)
-                }
-            }
-        }
-
+        let reporter = Task { await Self.reportProgress(of: member.node, emit: emit) }
+        let extraction = Self.extractWhileDownloading(job, installPaths, prefix: prefix, node: member.node)
         do {
-            try await Self.firstOf(
-                { try await node.waitUntilComplete() },
-                {
-                    if await control.waitUntilClosed() != nil {
-                        throw PeerFailure("the controller went away (standard input closed) before the download completed")
-                    }
-                },
-                {
-                    try await Task.sleep(for: .milliseconds(job.timeoutMilliseconds))
-                    throw PeerFailure("the download did not complete within \(job.timeoutMilliseconds / 1000) s")
-                }
-            )
+            try await download(member.node, job, control: control)
             emit(.downloaded)
 
             // The rest of the extraction and the switch run while the node keeps serving
             // pieces to others.
             stage = .extract
             let summary = try await extraction.value
-
-            // A controller that went away during extraction gets no switch it cannot report.
-            guard !control.isClosed else {
-                throw PeerFailure("the controller went away before the switch; \(job.destination) is unchanged")
-            }
             stage = .install
-            _ = try Installer.switchIntoPlace(installPaths, keepPrevious: job.keepPrevious)
-            emit(.installed(files: summary.files, bytes: summary.bytes))
+            try install(installPaths, job, control: control, summary: summary)
 
             stage = .seed
             try await Self.firstOf(
@@ -135,6 +85,75 @@ public struct HostDeployment: Sendable {
         let progress = await member.leave()
         Installer.cleanUp(installPaths)
         if let progress { emit(.finished(Self.peerProgress(progress))) }
+    }
+
+    /// Joins the swarm as a downloader writing to `tarball`, logging at the job's level, and
+    /// tells the controller it started.
+    private func join(_ job: PeerJob, _ metainfo: Metainfo, storingAt tarball: String, prefix: VerifiedPrefix) async throws -> SwarmMember {
+        let storage = try FilePieceStorage(path: tarball, length: metainfo.length, mode: .readWrite)
+        let logger = Logger.peer(level: job.logLevel, emit: emit)
+        logger.debug("job read", metadata: ["destination": "\(job.destination)", "pieces": "\(metainfo.pieceCount)"])
+        let member = try await SwarmMember.join(
+            metainfo: metainfo, storage: storage, role: .downloader,
+            configuration: SwarmConfiguration(listenPort: port, logger: logger), verifiedPrefix: prefix,
+            tiers: job.trackers.map { [$0] }
+        )
+        emit(.started(version: SwarmdeployVersion.current, peerID: member.node.peerID.description, listenPort: member.node.listenPort))
+        return member
+    }
+
+    /// Extracts the archive into the staging directory as its verified prefix grows, so when
+    /// the last piece arrives only the tail is left to extract. Nothing reaches the destination
+    /// before the whole payload's SHA-256 matches and the switch.
+    private static func extractWhileDownloading(
+        _ job: PeerJob, _ paths: InstallPaths, prefix: VerifiedPrefix, node: SwarmNode
+    ) -> Task<ExtractionSummary, Error> {
+        var limits = ExtractionLimits()
+        limits.maxBytes = job.tarBytes
+        let extractor = SafeExtractor(destination: paths.stagingTree, limits: limits)
+        let tarball = paths.tarball
+        return Task {
+            try await onOwnThread {
+                do {
+                    return try extractor.extract(growingArchiveAt: tarball, length: prefix.length) { consumed in
+                        try prefix.wait(beyond: consumed)
+                    }
+                } catch let error as SwarmNodeError {
+                    throw error  // the download stopped; its own error is reported
+                } catch {
+                    // Ends the download's wait; its catch reports this error, not the node's.
+                    node.abandon("the extraction failed: \(error)")
+                    throw ExtractionFailure(error: error)
+                }
+            }
+        }
+    }
+
+    /// Waits for every piece and the payload's SHA-256, unless the controller goes away or the
+    /// job's timeout passes first.
+    private func download(_ node: SwarmNode, _ job: PeerJob, control: ControlChannel) async throws {
+        try await Self.firstOf(
+            { try await node.waitUntilComplete() },
+            {
+                if await control.waitUntilClosed() != nil {
+                    throw PeerFailure("the controller went away (standard input closed) before the download completed")
+                }
+            },
+            {
+                try await Task.sleep(for: .milliseconds(job.timeoutMilliseconds))
+                throw PeerFailure("the download did not complete within \(job.timeoutMilliseconds / 1000) s")
+            }
+        )
+    }
+
+    /// Switches the extracted tree into place, unless the controller went away meanwhile: it
+    /// would get no report of a switch.
+    private func install(_ paths: InstallPaths, _ job: PeerJob, control: ControlChannel, summary: ExtractionSummary) throws {
+        guard !control.isClosed else {
+            throw PeerFailure("the controller went away before the switch; \(job.destination) is unchanged")
+        }
+        _ = try Installer.switchIntoPlace(paths, keepPrevious: job.keepPrevious)
+        emit(.installed(files: summary.files, bytes: summary.bytes))
     }
 
     /// A progress line whenever something changed, at most every half second.

@@ -35,14 +35,8 @@ extension PushPlan {
     ) throws(PushError) -> PackedPayload {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(manifest.tarLength))
-        do {
-            let payload = try PayloadBuilder.build(manifest, options: self.payload, progress: { progress($0, manifest.tarLength) }) { chunk in
-                bytes.append(contentsOf: chunk)
-            }
-            return PackedPayload(payload: payload, bytes: bytes)
-        } catch {
-            throw PushError(.controller, "cannot pack \(source): \(error)")
-        }
+        let payload = try build(manifest, progress: progress, failure: .controller) { bytes.append(contentsOf: $0) }
+        return PackedPayload(payload: payload, bytes: bytes)
     }
 
     /// Packs and hashes the tree to nowhere, for a dry run: the same torrent a push would make.
@@ -50,10 +44,21 @@ extension PushPlan {
         _ manifest: ArchiveManifest,
         progress: @escaping (_ done: Int64, _ total: Int64) -> Void = { _, _ in }
     ) throws(PushError) -> Payload {
+        try build(manifest, progress: progress, failure: .invalidRequest) { _ in }
+    }
+
+    /// One pass over the tree: the tarball to `output`, its torrent returned. A failure is
+    /// reported as `failure` (the dry run blames the tree, a push the controller).
+    private func build(
+        _ manifest: ArchiveManifest,
+        progress: @escaping (_ done: Int64, _ total: Int64) -> Void,
+        failure: PushError.Kind,
+        output: (UnsafeRawBufferPointer) -> Void
+    ) throws(PushError) -> Payload {
         do {
-            return try PayloadBuilder.build(manifest, options: payload, progress: { progress($0, manifest.tarLength) }) { _ in }
+            return try PayloadBuilder.build(manifest, options: payload, progress: { progress($0, manifest.tarLength) }) { output($0) }
         } catch {
-            throw PushError(.invalidRequest, "\(error)")
+            throw PushError(failure, failure == .controller ? "cannot pack \(source): \(error)" : "\(error)")
         }
     }
 

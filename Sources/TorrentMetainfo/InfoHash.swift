@@ -18,7 +18,7 @@ public struct InfoHash: Hashable, Sendable {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Self.byteCount)
         for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let high = Self.nibble(digits[index]), let low = Self.nibble(digits[index + 1]) else {
+            guard let high = Hex.value(ofDigit: digits[index]), let low = Hex.value(ofDigit: digits[index + 1]) else {
                 return nil
             }
             bytes.append(high << 4 | low)
@@ -28,15 +28,6 @@ public struct InfoHash: Hashable, Sendable {
 
     /// 40 lowercase hexadecimal digits, as clients and magnet links show it.
     public var hex: String { Hex.encode(bytes) }
-
-    private static func nibble(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
 }
 
 extension InfoHash: CustomStringConvertible {

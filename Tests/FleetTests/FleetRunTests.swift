@@ -20,17 +20,8 @@ struct FleetRunTests {
         var settings = PushSettings.defaults
         settings.connectTimeout = .seconds(2)
         let hosts = Fleet.hosts(entries, settings: settings, environment: [:])
-        let events = Mutex<[Int: [String]]>([:])
-        let results = await Fleet.run(hosts, parallelism: 2, onEvent: { event in
-            let name: String
-            switch event.kind {
-            case .connecting: name = "connecting"
-            case .connected: name = "connected"
-            case .finished: name = "finished"
-            case .failed(let error, _): name = "failed \(error.stage)"
-            }
-            events.withLock { $0[event.index, default: []].append(name) }
-        }) { _, _, _ throws(SSHError) in 1 }
+        let events = EventLog()
+        let results = await Fleet.run(hosts, parallelism: 2, onEvent: events.record) { _, _, _ throws(SSHError) in 1 }
 
         #expect(results.count == 2)
         for (index, result) in results.enumerated() {
@@ -41,7 +32,7 @@ struct FleetRunTests {
             #expect(error.host == hosts[index].configuration.endpoint)
             #expect(error.stage == .connect)
         }
-        #expect(events.withLock { $0 } == [0: ["connecting", "failed connect"], 1: ["connecting", "failed connect"]])
+        #expect(events.byHost == [0: ["connecting", "failed connect"], 1: ["connecting", "failed connect"]])
     }
 
     /// Two real servers: each host reports connecting, connected, finished,
@@ -58,24 +49,15 @@ struct FleetRunTests {
         settings.identities = servers.map(\.clientKeyPath)
         let hosts = Fleet.hosts(entries, settings: settings, environment: ["HOME": directory.path])
 
-        let events = Mutex<[Int: [String]]>([:])
-        let results = await Fleet.run(hosts, parallelism: 2, onEvent: { event in
-            let name: String
-            switch event.kind {
-            case .connecting: name = "connecting"
-            case .connected: name = "connected"
-            case .finished: name = "finished"
-            case .failed(let error, _): name = "failed \(error)"
-            }
-            events.withLock { $0[event.index, default: []].append(name) }
-        }) { index, session, _ throws(SSHError) in
+        let events = EventLog()
+        let results = await Fleet.run(hosts, parallelism: 2, onEvent: events.record) { index, session, _ throws(SSHError) in
             "\(hosts[index].name) \(try session.execute("echo ${SSH_CONNECTION##* }").stdoutText)"
         }
 
         for (index, server) in servers.enumerated() {
             #expect(try results[index].get() == "\(OpenSSHServer.user)@127.0.0.1:\(server.port) \(server.port)\n")
         }
-        #expect(events.withLock { $0 } == [0: ["connecting", "connected", "finished"], 1: ["connecting", "connected", "finished"]])
+        #expect(events.byHost == [0: ["connecting", "connected", "finished"], 1: ["connecting", "connected", "finished"]])
     }
 
     /// Fifty hosts on five real servers through eight slots: results in host order, a host
@@ -118,5 +100,23 @@ struct FleetRunTests {
                 #expect(error.stage == .connect)
             }
         }
+    }
+}
+
+/// Each host's events in the order they came, named as the tests compare them.
+private final class EventLog: Sendable {
+    private let events = Mutex<[Int: [String]]>([:])
+
+    var byHost: [Int: [String]] { events.withLock { $0 } }
+
+    @Sendable func record(_ event: FleetEvent) {
+        let name: String
+        switch event.kind {
+        case .connecting: name = "connecting"
+        case .connected: name = "connected"
+        case .finished: name = "finished"
+        case .failed(let error, _): name = "failed \(error.stage)"
+        }
+        events.withLock { $0[event.index, default: []].append(name) }
     }
 }

@@ -1,3 +1,5 @@
+import TorrentMetainfo
+
 /// Percent-encoding of query components as raw bytes (RFC 3986 section 2.1).
 ///
 /// The info-hash and peer id are binary, so a component is decoded to bytes
@@ -42,7 +44,7 @@ enum PercentEncoding {
             switch byte {
             case UInt8(ascii: "%"):
                 guard index + 2 < component.endIndex,
-                    let high = nibble(component[index + 1]), let low = nibble(component[index + 2])
+                    let high = Hex.value(ofDigit: component[index + 1]), let low = Hex.value(ofDigit: component[index + 2])
                 else {
                     return .failure(DecodeFailure(offset: index - component.startIndex))
                 }
@@ -62,14 +64,5 @@ enum PercentEncoding {
     struct DecodeFailure: Error {
         /// Offset of the bad '%' within the component.
         let offset: Int
-    }
-
-    private static func nibble(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 }
