@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         // System libraries.
@@ -110,6 +111,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .executableTarget(
@@ -124,7 +126,10 @@ let package = Package(
         // swift-subprocess; test targets reach it through TestSupport.
         .target(
             name: "TestSupport",
-            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
+            dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "BencodeTests", dependencies: ["TestSupport", "Bencode"]),
@@ -151,11 +156,10 @@ let package = Package(
             dependencies: [
                 "TestSupport", "Swarm", "PeerWire", "TorrentMetainfo",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "DeployConfigurationTests", dependencies: ["TestSupport", "DeployConfiguration"]),
-        .testTarget(name: "PushTests", dependencies: ["TestSupport", "Push", "DeployConfiguration", "DeployProtocol"]),
+        .testTarget(name: "PushTests", dependencies: ["TestSupport", "Push", "DeployConfiguration", "DeployProtocol", "Fleet"]),
         .testTarget(name: "DeployProtocolTests", dependencies: ["DeployProtocol"]),
         .testTarget(name: "InstallerTests", dependencies: ["TestSupport", "Installer"]),
         .testTarget(
@@ -166,7 +170,8 @@ let package = Package(
         .testTarget(name: "FleetTests", dependencies: ["TestSupport", "Fleet", "DeployConfiguration", "SSH"]),
         .testTarget(
             name: "CLITests",
-            dependencies: ["TestSupport", "swarmdeploy", "swarmdeploy-peer", "TorrentMetainfo", "Archive"]
+            // The executables are built before the tests that run them.
+            dependencies: ["TestSupport", "swarmdeploy", "swarmdeploy-peer", "TorrentMetainfo"]
         ),
     ],
     swiftLanguageModes: [.v6]

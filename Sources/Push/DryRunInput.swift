@@ -1,4 +1,5 @@
 import DeployConfiguration
+import Fleet
 
 /// What `push --dry-run` knows before contacting anything: the parsed hosts,
 /// the effective settings, and plain numbers from the archive scan and the
@@ -7,7 +8,8 @@ public struct DryRunInput: Sendable {
     public var source: String
     public var destination: String
     public var hostsFile: String
-    public var hosts: [HostEntry]
+    /// As resolved for the push (`Fleet.hosts`).
+    public var hosts: [FleetHost]
 
     // From the archive scan.
     public var fileCount: Int
@@ -35,7 +37,7 @@ public struct DryRunInput: Sendable {
         source: String,
         destination: String,
         hostsFile: String,
-        hosts: [HostEntry],
+        hosts: [FleetHost],
         fileCount: Int,
         directoryCount: Int,
         symlinkCount: Int,

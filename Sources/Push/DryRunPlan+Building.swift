@@ -1,4 +1,5 @@
 import DeployConfiguration
+import Fleet
 import PayloadPacking
 
 extension DryRunPlan {
@@ -23,17 +24,18 @@ extension DryRunPlan {
         torrent = Torrent(pieceLength: input.pieceLength, pieceCount: input.pieceCount, infoHash: input.infoHash)
 
         hostCount = input.hosts.count
-        hosts = input.hosts.map { entry in
+        // As the push resolves them (`Fleet.hosts`): the host line's user and port, else the settings'.
+        hosts = input.hosts.map { host in
             Target(
-                user: entry.user ?? settings.user,
-                host: entry.address.host,
-                port: entry.address.port ?? settings.port,
-                labels: entry.labels,
-                line: entry.line
+                user: host.configuration.user,
+                host: host.configuration.host,
+                port: host.configuration.port,
+                labels: host.entry.labels,
+                line: host.entry.line
             )
         }
-        labelGroups = DryRunPlan.groups(input.hosts)
-        unlabeledHosts = input.hosts.filter { $0.labels.isEmpty }.map { $0.address.description }
+        labelGroups = DryRunPlan.groups(input.hosts.map(\.entry))
+        unlabeledHosts = input.hosts.filter { $0.entry.labels.isEmpty }.map { $0.entry.address.description }
 
         controller = DryRunPlan.controller(input)
 
@@ -75,7 +77,7 @@ extension DryRunPlan {
             if input.settings.listen != nil {
                 note = "from transfer.listen"
             } else if let first = input.hosts.first {
-                note = "source address of the route to \(first.address.host)"
+                note = "source address of the route to \(first.configuration.host)"
             } else {
                 note = "detected"
             }
@@ -157,7 +159,7 @@ extension DryRunPlan {
             source: plan.source,
             destination: plan.destination,
             hostsFile: plan.hostsFile,
-            hosts: plan.hosts.map(\.entry),
+            hosts: plan.hosts,
             fileCount: manifest.fileCount,
             directoryCount: manifest.directoryCount,
             symlinkCount: manifest.symlinkCount,

@@ -1,6 +1,7 @@
 import DeployProtocol
 import Glibc
 import Logging
+import Swarm
 import Synchronization
 import Testing
 @testable import PeerAgent

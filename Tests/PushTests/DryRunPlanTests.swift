@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import DeployConfiguration
+import Fleet
 import Push
 
 @Suite struct DryRunPlanTests {
@@ -31,7 +32,7 @@ import Push
             source: "/src/build",
             destination: "/opt/app",
             hostsFile: "hosts.txt",
-            hosts: try HostsFile.parse(text, path: "hosts.txt"),
+            hosts: Fleet.hosts(try HostsFile.parse(text, path: "hosts.txt"), settings: settings, environment: [:]),
             fileCount: 1234,
             directoryCount: 56,
             symlinkCount: 3,
