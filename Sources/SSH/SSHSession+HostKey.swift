@@ -1,4 +1,9 @@
 import CLibSSH2
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 
 extension SSHSession {
     /// The largest known-hosts file we read; far beyond any real one.
@@ -69,8 +74,8 @@ extension SSHSession {
         guard let hash = libssh2_hostkey_hash(handle, LIBSSH2_HOSTKEY_HASH_SHA256) else {
             throw failure(.hostKey, "libssh2 could not hash the host key")
         }
-        let bytes = UnsafeRawBufferPointer(start: hash, count: 32)
-        return "SHA256:" + Base64.encode(bytes, padding: false)
+        let digest = Data(UnsafeRawBufferPointer(start: hash, count: 32)).base64EncodedString()
+        return "SHA256:" + digest.prefix { $0 != "=" }
     }
 
     /// Feeds the file to libssh2 one line at a time rather than with
@@ -87,7 +92,7 @@ extension SSHSession {
             throw SSHError(host: configuration.endpoint, stage: .hostKey, message: "cannot read known-hosts file \(error)")
         }
         guard let contents else { return }
-        let encodedKey = Base64.encode(presentedKey)
+        let encodedKey = Data(presentedKey).base64EncodedString()
         for rawLine in contents.split(separator: UInt8(ascii: "\n")) {
             let line = String(decoding: rawLine, as: UTF8.self).trimmingWhitespace()
             if line.isEmpty || line.hasPrefix("#") { continue }

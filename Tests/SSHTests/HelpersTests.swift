@@ -5,14 +5,6 @@ import Testing
 
 @Suite("Small helpers of the SSH module")
 struct HelpersTests {
-    @Test(arguments: [0, 1, 2, 3, 4, 5, 31, 32, 33, 100])
-    func base64MatchesFoundation(length: Int) {
-        let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 151 &+ 7) }
-        let expected = Data(bytes).base64EncodedString()
-        #expect(Base64.encode(bytes) == expected)
-        #expect(Base64.encode(bytes, padding: false) == expected.replacingOccurrences(of: "=", with: ""))
-    }
-
     @Test func lineSplitterHandlesChunkBoundariesCRLFAndOverlongLines() {
         var splitter = LineSplitter(maximumLineLength: 8)
         var lines: [String] = []
