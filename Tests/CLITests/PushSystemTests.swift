@@ -171,7 +171,7 @@ struct PushSystemTests {
         let blob = (0..<(32 << 20) / 8).map { _ in generator.next() as UInt64 }
         try blob.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: temp.path("tree/z.bin"))) }
         try "new\n".write(toFile: temp.path("tree/VERSION"), atomically: true, encoding: .utf8)
-        let limit = "used=$(df -i --output=iused /srv | tail -1); mount -o remount,nr_inodes=$((used + 100)) /srv"
+        let limit = "used=$(df --output=iused /srv | tail -1); mount -o remount,nr_inodes=$((used + 100)) /srv"
         try await fleet.onHost(3, changedBy: limit, undoneBy: "mount -o remount,nr_inodes=1000000 /srv") {
             try await checkExtractionFailure(fleet, temp)
         }
