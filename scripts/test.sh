@@ -20,7 +20,14 @@ echo "== tests"
 # One test at a time: several tests start real servers and tools (sshd, opentracker,
 # libtorrent, GNU tar, a sandbox of namespace hosts) and wait on them with timeouts; run
 # side by side on a 2-core machine they starve each other.
-swift test --skip-build --no-parallel
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+swift test --skip-build --no-parallel 2>&1 | tee "$log"
 
 echo "== peer binary"
 scripts/check-peer-binary.sh
+
+# One closing line for the whole run (every test is a swift-testing test; XCTest's own
+# summary counts none of them). A failure has stopped the script before this line.
+passed=$(grep -oE 'Test run with [0-9]+ tests' "$log" | tail -n 1 | grep -oE '[0-9]+')
+echo "tests: ${passed:-0} passed, 0 failed"

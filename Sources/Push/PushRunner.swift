@@ -1,4 +1,3 @@
-import Dispatch
 import DeployProtocol
 import Fleet
 import Logging

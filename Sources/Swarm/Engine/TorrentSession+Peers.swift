@@ -1,0 +1,71 @@
+import Logging
+import NIOCore
+import PeerWire
+import TorrentMetainfo
+
+/// Peers arriving and leaving: the session's side of every handshake and disconnect.
+extension TorrentSession {
+    /// A peer finished the handshake. Returns its key, or nil when the connection must close
+    /// (ourselves, a banned or duplicate peer, or too many connections).
+    func peerReady(channel: Channel, handshake: Handshake) -> PeerKey? {
+        eventLoop.preconditionInEventLoop()
+        if let refusal = refusal(of: handshake.peerID) {
+            logger.debug("refused peer \(channel.remoteAddress?.description ?? "?"): \(refusal)")
+            return nil
+        }
+
+        let key = PeerKey(nextKey)
+        nextKey += 1
+        let peer = PeerConnection(
+            key: key, channel: channel, remoteID: handshake.peerID,
+            host: channel.remoteAddress?.ipAddress ?? "?", port: channel.remoteAddress?.port ?? 0,
+            pipeline: configuration.pipeline
+        )
+        peer.chokeStateSince = now
+        logger.debug("peer connected", metadata: ["peer": "\(peer.address)", "id": "\(handshake.peerID)"])
+        peers[key] = peer
+        knownIDs[key] = handshake.peerID
+        picker.peerConnected(key)
+        planner?.peerConnected(key)
+
+        // BEP 3: the bitfield "may only be sent as the first message"; a super-seeder sends
+        // none and advertises pieces one window at a time with `have` instead.
+        if planner == nil, !picker.verifiedPieces.isEmpty {
+            peer.send(.bitfield(Bitfield(picker.verifiedPieces)))
+        }
+        // The bitfield covers every piece verified so far.
+        peer.announced = verifiedOrder.count
+        advertise(to: peer)
+        flushSoon(peer)
+        return key
+    }
+
+    /// Why a peer that completed the handshake may not stay, or nil when it may.
+    private func refusal(of id: PeerID) -> String? {
+        if isShuttingDown { return "shutting down" }
+        if id == localID { return "it is this node" }
+        if bannedIDs.contains(id) { return "banned" }
+        if peers.count >= configuration.maxConnections { return "\(peers.count) connections already" }
+        if peers.values.contains(where: { $0.remoteID == id }) { return "already connected" }
+        return nil
+    }
+
+    func peerClosed(_ key: PeerKey) {
+        eventLoop.preconditionInEventLoop()
+        guard let closed = peers.removeValue(forKey: key) else { return }
+        logger.debug("peer disconnected", metadata: ["peer": "\(closed.address)"])
+        picker.peerDisconnected(key)
+        planner?.peerDisconnected(key)
+        // The blocks it held go back to the pool: give them to peers with room.
+        for peer in peers.values where !peer.peerChoking {
+            requestMore(from: peer)
+            flushSoon(peer)
+        }
+        runChoker()
+    }
+
+    func close(_ peer: PeerConnection, reason: String) {
+        logger.info("closing peer \(peer.address): \(reason)")
+        peer.channel.close(promise: nil)
+    }
+}
