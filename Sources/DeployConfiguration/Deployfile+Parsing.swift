@@ -87,6 +87,7 @@ extension Deployfile {
             let name = "deploy.\(key)"
             switch key {
             case "timeout": timeout = try reader.duration(value, name, allowZero: false)
+            case "stall_timeout": stallTimeout = try reader.duration(value, name, allowZero: false)
             case "max_failures": maxFailures = try reader.integer(value, name, in: 0...Int.max)
             case "keep_previous": keepPrevious = try reader.boolean(value, name)
             default: preconditionFailure("key \(name) passed the schema but has no reader")

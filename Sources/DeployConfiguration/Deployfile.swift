@@ -41,12 +41,11 @@ public struct Deployfile: Sendable, Equatable {
     public var trackers: [String]?
     public var listen: Choice<String>?
     public var linkRateBitsPerSecond: Double?
-    /// Seconds.
     public var seedGrace: Duration?
 
     // deploy:
-    /// Seconds.
     public var timeout: Duration?
+    public var stallTimeout: Duration?
     public var maxFailures: Int?
     public var keepPrevious: Bool?
 

@@ -6,7 +6,7 @@ enum DeployfileSchema {
     static let sections: [String: [String]] = [
         "ssh": ["user", "port", "identity", "known_hosts", "accept_new_host_keys", "parallel", "connect_timeout"],
         "transfer": ["piece_size", "gzip", "trackers", "listen", "link_rate", "seed_grace"],
-        "deploy": ["timeout", "max_failures", "keep_previous"],
+        "deploy": ["timeout", "stall_timeout", "max_failures", "keep_previous"],
     ]
 
     /// Every key with its full dotted name, e.g. `ssh.port`.

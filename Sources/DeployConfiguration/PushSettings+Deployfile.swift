@@ -37,6 +37,7 @@ extension PushSettings {
         }
         if let rate = file.linkRateBitsPerSecond { linkRateBitsPerSecond = rate }
         if let grace = file.seedGrace { seedGrace = grace }
+        if let stall = file.stallTimeout { stallTimeout = stall }
 
         if let timeout = file.timeout { self.timeout = timeout }
         if let maxFailures = file.maxFailures { self.maxFailures = maxFailures }

@@ -35,6 +35,8 @@ public struct PushSettings: Sendable, Codable, Equatable {
     public var seedGrace: Duration
     /// The whole push.
     public var timeout: Duration
+    /// A host whose peer reports no progress for this long (while it has not installed) fails.
+    public var stallTimeout: Duration
     /// Hosts allowed to fail before the push counts as failed.
     public var maxFailures: Int
     /// Keep the replaced tree as `DEST.prev`.
@@ -66,6 +68,7 @@ public struct PushSettings: Sendable, Codable, Equatable {
             linkRateBitsPerSecond: 1e9,
             seedGrace: .seconds(30),
             timeout: .seconds(600),
+            stallTimeout: .seconds(30),
             maxFailures: 0,
             keepPrevious: true
         )
@@ -89,6 +92,7 @@ public struct PushSettings: Sendable, Codable, Equatable {
         linkRateBitsPerSecond: Double,
         seedGrace: Duration,
         timeout: Duration,
+        stallTimeout: Duration,
         maxFailures: Int,
         keepPrevious: Bool
     ) {
@@ -109,6 +113,7 @@ public struct PushSettings: Sendable, Codable, Equatable {
         self.linkRateBitsPerSecond = linkRateBitsPerSecond
         self.seedGrace = seedGrace
         self.timeout = timeout
+        self.stallTimeout = stallTimeout
         self.maxFailures = maxFailures
         self.keepPrevious = keepPrevious
     }
@@ -128,6 +133,7 @@ public struct PushSettings: Sendable, Codable, Equatable {
         case linkRateBitsPerSecond = "link_rate_bits_per_second"
         case seedGrace = "seed_grace_seconds"
         case timeout = "timeout_seconds"
+        case stallTimeout = "stall_timeout_seconds"
         case maxFailures = "max_failures"
         case keepPrevious = "keep_previous"
     }
@@ -158,6 +164,7 @@ extension PushSettings {
             linkRateBitsPerSecond: try container.decode(Double.self, forKey: .linkRateBitsPerSecond),
             seedGrace: try seconds(.seedGrace),
             timeout: try seconds(.timeout),
+            stallTimeout: try seconds(.stallTimeout),
             maxFailures: try container.decode(Int.self, forKey: .maxFailures),
             keepPrevious: try container.decode(Bool.self, forKey: .keepPrevious)
         )
@@ -182,6 +189,7 @@ extension PushSettings {
         try container.encode(linkRateBitsPerSecond, forKey: .linkRateBitsPerSecond)
         try container.encode(seedGrace.inSeconds, forKey: .seedGrace)
         try container.encode(timeout.inSeconds, forKey: .timeout)
+        try container.encode(stallTimeout.inSeconds, forKey: .stallTimeout)
         try container.encode(maxFailures, forKey: .maxFailures)
         try container.encode(keepPrevious, forKey: .keepPrevious)
     }

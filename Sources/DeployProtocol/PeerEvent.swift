@@ -113,10 +113,13 @@ public struct PeerProgress: Sendable, Equatable {
     /// Payload bytes sent to other peers.
     public var bytesUploaded: Int64
     public var connectedPeers: Int
+    /// Bytes of the archive extracted so far: it moves while the tail is extracted after the
+    /// download, so the controller sees a busy host as busy. Optional on the wire.
+    public var bytesExtracted: Int64
 
     public init(
         verifiedPieces: Int, pieceCount: Int, bytesDownloaded: Int64, bytesDuplicate: Int64 = 0,
-        bytesUploaded: Int64, connectedPeers: Int
+        bytesUploaded: Int64, connectedPeers: Int, bytesExtracted: Int64 = 0
     ) {
         self.verifiedPieces = verifiedPieces
         self.pieceCount = pieceCount
@@ -124,10 +127,11 @@ public struct PeerProgress: Sendable, Equatable {
         self.bytesDuplicate = bytesDuplicate
         self.bytesUploaded = bytesUploaded
         self.connectedPeers = connectedPeers
+        self.bytesExtracted = bytesExtracted
     }
 
     var fields: String {
-        "pieces=\(verifiedPieces)/\(pieceCount) down=\(bytesDownloaded) dup=\(bytesDuplicate) up=\(bytesUploaded) peers=\(connectedPeers)"
+        "pieces=\(verifiedPieces)/\(pieceCount) down=\(bytesDownloaded) dup=\(bytesDuplicate) up=\(bytesUploaded) peers=\(connectedPeers) extracted=\(bytesExtracted)"
     }
 
     init?(fields: [Substring: Substring]) {
@@ -138,7 +142,7 @@ public struct PeerProgress: Sendable, Equatable {
         else { return nil }
         self.init(
             verifiedPieces: verified, pieceCount: count, bytesDownloaded: down, bytesDuplicate: duplicate,
-            bytesUploaded: up, connectedPeers: peers
+            bytesUploaded: up, connectedPeers: peers, bytesExtracted: fields["extracted"].flatMap { Int64($0) } ?? 0
         )
     }
 }

@@ -5,6 +5,7 @@ import Glibc
 import Installer
 import Logging
 import Swarm
+import Synchronization
 import TorrentMetainfo
 
 /// One host's part of a push: read the job, download through the swarm, verify, extract
@@ -51,8 +52,9 @@ public struct HostDeployment: Sendable {
         let prefix = VerifiedPrefix(length: metainfo.length)
         let member = try await join(job, metainfo, storingAt: installPaths.tarball, prefix: prefix)
         let emit = self.emit
-        let reporter = Task { await Self.reportProgress(of: member.node, emit: emit) }
-        let extraction = Self.extractWhileDownloading(job, installPaths, prefix: prefix, node: member.node)
+        let extracted = ExtractedBytes()
+        let reporter = Task { await Self.reportProgress(of: member.node, extracted: extracted, emit: emit) }
+        let extraction = Self.extractWhileDownloading(job, installPaths, prefix: prefix, node: member.node, extracted: extracted)
         do {
             try await download(member.node, job, control: control)
             emit(.downloaded)
@@ -106,7 +108,7 @@ public struct HostDeployment: Sendable {
     /// the last piece arrives only the tail is left to extract. Nothing reaches the destination
     /// before the whole payload's SHA-256 matches and the switch.
     private static func extractWhileDownloading(
-        _ job: PeerJob, _ paths: InstallPaths, prefix: VerifiedPrefix, node: SwarmNode
+        _ job: PeerJob, _ paths: InstallPaths, prefix: VerifiedPrefix, node: SwarmNode, extracted: ExtractedBytes
     ) -> Task<ExtractionSummary, Error> {
         var limits = ExtractionLimits()
         limits.maxBytes = job.tarBytes
@@ -116,7 +118,8 @@ public struct HostDeployment: Sendable {
             try await onOwnThread {
                 do {
                     return try extractor.extract(growingArchiveAt: tarball, length: prefix.length) { consumed in
-                        try prefix.wait(beyond: consumed)
+                        extracted.store(consumed)
+                        return try prefix.wait(beyond: consumed)
                     }
                 } catch let error as SwarmNodeError {
                     throw error  // the download stopped; its own error is reported
@@ -156,10 +159,19 @@ public struct HostDeployment: Sendable {
         emit(.installed(files: summary.files, bytes: summary.bytes))
     }
 
-    /// A progress line whenever something changed, at most every half second.
-    private static func reportProgress(of node: SwarmNode, emit: @Sendable (PeerEvent) -> Void) async {
-        await watchProgress(of: node, every: .milliseconds(500)) { progress in
-            emit(.progress(peerProgress(progress)))
+    /// A progress line whenever something changed, at most every half second. Only change
+    /// is reported: a host whose download and extraction stand still says nothing, which is
+    /// what the controller's stall timeout watches for.
+    private static func reportProgress(of node: SwarmNode, extracted: ExtractedBytes, emit: @Sendable (PeerEvent) -> Void) async {
+        var last: PeerProgress?
+        while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(500))
+            guard let swarm = try? await node.progress else { continue }
+            var progress = peerProgress(swarm)
+            progress.bytesExtracted = extracted.load()
+            guard progress != last else { continue }
+            last = progress
+            emit(.progress(progress))
         }
     }
 
@@ -190,4 +202,12 @@ public struct HostDeployment: Sendable {
             try await group.next()
         }
     }
+}
+
+/// How far the extraction has read the archive, written by its thread and read by the reporter.
+final class ExtractedBytes: Sendable {
+    private let value = Atomic<Int64>(0)
+
+    func store(_ bytes: Int64) { value.store(bytes, ordering: .relaxed) }
+    func load() -> Int64 { value.load(ordering: .relaxed) }
 }

@@ -146,7 +146,8 @@ extension DryRunPlan {
             "run the tracker (with a random secret) and the seeder on \(address ?? "the address given by transfer.listen")",
             "contact every host over SSH, at most \(settings.sshParallel) connecting and uploading at once",
             "when every host has installed or failed, tell the peers to stop seeding",
-            "give up after \(HumanUnits.duration(settings.timeout)); \(failures)",
+            "fail a host whose peer makes no progress for \(HumanUnits.duration(settings.stallTimeout)) (closing its "
+                + "session), and the whole push after \(HumanUnits.duration(settings.timeout)); \(failures)",
         ]
     }
 }

@@ -64,6 +64,8 @@ public struct HostState: Sendable, Equatable {
     public private(set) var connectedAt: Duration?
     public private(set) var installedAt: Duration?
     public private(set) var endedAt: Duration?
+    /// The last time its peer said anything (started, progress, a stage, a log line).
+    public private(set) var peerSpokeAt: Duration?
 
     public init(name: String) {
         self.name = name
@@ -71,6 +73,14 @@ public struct HostState: Sendable, Equatable {
 
     /// Installed or failed: nothing this host does any more changes the push's result.
     public var isSettled: Bool { outcome != .running || installedAt != nil }
+
+    /// Whether its peer runs but has said nothing for `limit`: frozen, cut off or stuck.
+    /// Not before the peer started (connecting and uploading have their own timeouts), nor
+    /// once installed (it only seeds then).
+    public func isStalled(at now: Duration, limit: Duration) -> Bool {
+        guard outcome == .running, installedAt == nil, let peerSpokeAt else { return false }
+        return now - peerSpokeAt >= limit
+    }
 
     /// Share of the payload verified, 0...1 (1 once installed).
     public var fraction: Double {
@@ -94,9 +104,11 @@ public struct HostState: Sendable, Equatable {
             return "connected"
         case .peerReady(let uploaded):
             peerUploaded = uploaded
+            peerSpokeAt = time
             phase = .prepare
             return uploaded ? "peer binary uploaded" : "peer binary cached"
         case .peer(let peerEvent):
+            peerSpokeAt = time
             return apply(peerEvent, at: time)
         case .exited(let status, let signal, let lastError):
             endedAt = time

@@ -62,6 +62,7 @@ extension PushPlan {
         connectTimeout = settings.connectTimeout
         seedGrace = settings.seedGrace
         timeout = settings.timeout
+        stallTimeout = settings.stallTimeout
         keepPrevious = settings.keepPrevious
         maxFailures = settings.maxFailures
         linkRateBitsPerSecond = settings.linkRateBitsPerSecond

@@ -41,6 +41,8 @@ public struct PushPlan: Sendable {
     public var seedGrace: Duration
     /// The whole push; hosts still working then fail.
     public var timeout: Duration
+    /// A host whose peer reports nothing for this long before installing fails alone.
+    public var stallTimeout: Duration
     public var keepPrevious: Bool
     public var maxFailures: Int
     /// For estimates and the report's efficiency only.

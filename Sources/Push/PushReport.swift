@@ -17,6 +17,8 @@ public struct PushReport: Sendable, Codable, Equatable {
         public var bytesDuplicate: Int64
         /// Payload bytes this host served to other hosts.
         public var bytesUploaded: Int64
+        /// Share of the payload verified on the host, 0...1 (how far a failed host got).
+        public var verifiedFraction: Double
         /// "uploaded" or "cached"; nil when the host was never reached.
         public var peerBinary: String?
         public var error: String?
@@ -28,6 +30,7 @@ public struct PushReport: Sendable, Codable, Equatable {
             case bytesDuplicate = "bytes_duplicate"
             case bytesUploaded = "bytes_uploaded"
             case peerBinary = "peer_binary"
+            case verifiedFraction = "verified_fraction"
         }
     }
 
@@ -104,6 +107,7 @@ extension PushReport {
                 bytesFromPeers: max(0, downloaded - fromSeeder),
                 bytesDuplicate: state.progress?.bytesDuplicate ?? 0,
                 bytesUploaded: state.progress?.bytesUploaded ?? 0,
+                verifiedFraction: state.fraction,
                 peerBinary: state.peerUploaded.map { $0 ? "uploaded" : "cached" },
                 error: state.outcome == .running ? (state.error ?? "still running when the push ended") : state.error
             )

@@ -1,3 +1,4 @@
+import DeployConfiguration
 import DeployProtocol
 import Fleet
 import Logging
@@ -146,11 +147,14 @@ public final class PushRunner: Sendable {
                                 machine.stderr(line)
                             }
                         },
-                        isCancelled: { self.isCancelled || ContinuousClock.now > deadline + self.plan.seedGrace }
+                        isCancelled: {
+                            self.isCancelled || self.isStalled(index) || ContinuousClock.now > deadline + self.plan.seedGrace
+                        }
                     )
                     actions += machine.launchEnded(status: result.exitStatus, signal: result.exitSignal)
                 } catch {
                     let message = isCancelled ? "the push was cancelled" :
+                        isStalled(index) ? "no progress for \(HumanUnits.duration(plan.stallTimeout)) (see --stall-timeout); its session was closed" :
                         ContinuousClock.now > deadline ? "not done within the push's --timeout" : Self.describe(error)
                     actions += machine.channelFailed(at: board.hosts[index].phase, message)
                 }
@@ -186,6 +190,12 @@ public final class PushRunner: Sendable {
     }
 
     private var isCancelled: Bool { state.withLock { $0.cancelled } }
+
+    /// Whether host `index`'s peer has said nothing for the stall timeout (see `HostState.isStalled`).
+    private func isStalled(_ index: Int) -> Bool {
+        let now = ContinuousClock.now - start
+        return state.withLock { $0.board.hosts[index].isStalled(at: now, limit: plan.stallTimeout) }
+    }
 
     /// Applies an event; once every host has installed or failed, tells every peer to stop
     /// seeding (and closes their input, so none waits out the grace period for nothing).

@@ -37,6 +37,11 @@ public struct SSHConfiguration: Sendable {
     public var connectTimeout: Duration
     /// How long any single blocking libssh2 call (handshake, auth, SFTP) may wait.
     public var operationTimeout: Duration
+    /// SSH keep-alives are sent this often while a command runs, and data the host leaves
+    /// unacknowledged for `deadHostTimeout` breaks the connection (TCP_USER_TIMEOUT): a host
+    /// that lost its link or froze is noticed even when its command prints nothing.
+    public var keepAliveInterval: Duration
+    public var deadHostTimeout: Duration
 
     public init(
         host: String,
@@ -48,7 +53,9 @@ public struct SSHConfiguration: Sendable {
         identityFiles: [String],
         passphrase: String = "",
         connectTimeout: Duration = .seconds(10),
-        operationTimeout: Duration = .seconds(30)
+        operationTimeout: Duration = .seconds(30),
+        keepAliveInterval: Duration = .seconds(5),
+        deadHostTimeout: Duration = .seconds(30)
     ) {
         self.host = host
         self.port = port
@@ -60,6 +67,8 @@ public struct SSHConfiguration: Sendable {
         self.passphrase = passphrase
         self.connectTimeout = connectTimeout
         self.operationTimeout = operationTimeout
+        self.keepAliveInterval = keepAliveInterval
+        self.deadHostTimeout = deadHostTimeout
     }
 
     /// "host:port", as errors and logs name the host.

@@ -68,6 +68,10 @@ extension SSHSession {
                 throw SSHError(host: configuration.endpoint, stage: .exec, message: "`\(described)` was cancelled; the channel was closed")
             }
             if !progressed && !streams.allSatisfy(\.finished) {
+                // Only when idle (nothing half-written), and only once due: a keep-alive the
+                // host must answer, so a silent host's connection breaks (see `deadHostTimeout`).
+                var nextKeepAlive: Int32 = 0
+                _ = libssh2_keepalive_send(handle, &nextKeepAlive)
                 // Input that arrives meanwhile wakes the wait, unless it is all sent already.
                 try waitForSocket(handle, deadline: deadline, what: "`\(described)`", wake: feeder.wakeDescriptor)
             }

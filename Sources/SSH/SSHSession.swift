@@ -41,6 +41,7 @@ public final class SSHSession {
             host: configuration.host,
             port: configuration.port,
             timeout: configuration.connectTimeout,
+            deadHostTimeout: configuration.deadHostTimeout,
             endpoint: endpoint
         )
         handle = libssh2_session_init_ex(nil, nil, nil, nil)
@@ -56,6 +57,8 @@ public final class SSHSession {
             }
             try verifyHostKey()
             try authenticate()
+            // Sent by `execute` while a command runs (want_reply: the server must answer).
+            libssh2_keepalive_config(handle, 1, UInt32(clamping: max(1, configuration.keepAliveInterval.components.seconds)))
         } catch {
             close()
             throw error

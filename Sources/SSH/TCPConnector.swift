@@ -11,7 +11,7 @@ import Darwin
 /// The socket stays non-blocking afterwards: libssh2 waits on it itself, and
 /// only a non-blocking socket lets `libssh2_session_set_timeout` take effect.
 enum TCPConnector {
-    static func connect(host: String, port: Int, timeout: Duration, endpoint: String) throws(SSHError) -> Int32 {
+    static func connect(host: String, port: Int, timeout: Duration, deadHostTimeout: Duration, endpoint: String) throws(SSHError) -> Int32 {
         func failure(_ message: String) -> SSHError {
             SSHError(host: endpoint, stage: .connect, message: message)
         }
@@ -39,6 +39,7 @@ enum TCPConnector {
             let address = numericAddress(info.pointee)
             switch attempt(info.pointee, deadline: deadline) {
             case .success(let fd):
+                detectDeadHost(fd, after: deadHostTimeout)
                 return fd
             case .failure(let error):
                 attempts.append("\(address): \(error.reason)")
@@ -50,6 +51,22 @@ enum TCPConnector {
             throw failure("no answer within \(timeout) (\(tried)); check that the host is up and that a firewall does not drop SSH, or raise the connect timeout")
         }
         throw failure("cannot connect (\(tried)); check that sshd runs there and listens on port \(port)")
+    }
+
+    /// TCP keep-alive probes on a quiet connection, and TCP_USER_TIMEOUT so data the host
+    /// leaves unacknowledged for `timeout` (a lost link, a powered-off host) is an error
+    /// rather than minutes of retransmissions.
+    private static func detectDeadHost(_ fd: Int32, after timeout: Duration) {
+        func set(_ level: Int32, _ name: Int32, _ value: Int32) {
+            var value = value
+            _ = setsockopt(fd, level, name, &value, socklen_t(MemoryLayout<Int32>.size))
+        }
+        let seconds = Int32(clamping: max(1, timeout.components.seconds))
+        set(SOL_SOCKET, SO_KEEPALIVE, 1)
+        set(Int32(IPPROTO_TCP), TCP_KEEPIDLE, max(1, seconds / 3))
+        set(Int32(IPPROTO_TCP), TCP_KEEPINTVL, max(1, seconds / 6))
+        set(Int32(IPPROTO_TCP), TCP_KEEPCNT, 3)
+        set(Int32(IPPROTO_TCP), TCP_USER_TIMEOUT, Int32(clamping: milliseconds(timeout)))
     }
 
     private enum AttemptError: Error {

@@ -9,9 +9,9 @@ extension SuperSeedPlanner {
                 if inPool || owner != nil { problems.append("released piece \(piece) is still pooled or assigned") }
             } else {
                 if inPool == (owner != nil) { problems.append("unreleased piece \(piece): pooled=\(inPool) owner=\(String(describing: owner))") }
-                if sendCount[piece] != 0 { problems.append("piece \(piece) sent but not released") }
+                if sendCount[piece] != sendsLost[piece] { problems.append("piece \(piece) sent but not released") }
             }
-            if !allPiecesSentOnce && sendCount[piece] > 1 {
+            if !allPiecesSentOnce && sendCount[piece] > sendsLost[piece] + 1 {
                 problems.append("piece \(piece) sent \(sendCount[piece]) times before every piece was sent once")
             }
             if let owner {
@@ -19,7 +19,7 @@ extension SuperSeedPlanner {
                 if servableTo[piece] != owner { problems.append("piece \(piece) assigned to \(owner) but servable to another") }
             }
             if let target = servableTo[piece] {
-                if sendCount[piece] != 0 { problems.append("sent piece \(piece) is still servable to \(target)") }
+                if sendCount[piece] != sendsLost[piece] { problems.append("sent piece \(piece) is still servable to \(target)") }
                 if peers[target] != nil && peers[target]?.advertised.contains(piece) != true {
                     problems.append("piece \(piece) servable to \(target), which was never shown it")
                 }

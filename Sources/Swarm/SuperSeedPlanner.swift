@@ -17,7 +17,10 @@
 /// rest) — other peers get it from that peer. Afterwards it serves anything.
 /// A piece left half-sent by a disconnecting peer goes back to the pool; only
 /// complete sends count. A peer that leaves its window unrequested can be
-/// declared stalled (`peerStalled`): its pieces go to others.
+/// declared stalled (`peerStalled`): its pieces go to others. A released piece
+/// whose every holder left (it was sent to, or announced by, peers that are all
+/// gone) is offered again, so a host that froze with the only copy cannot hold
+/// the swarm back.
 public struct SuperSeedPlanner: Sendable {
     struct PeerPlan: Sendable {
         /// Advertised and unreleased pieces assigned to this peer.
@@ -37,6 +40,11 @@ public struct SuperSeedPlanner: Sendable {
     var peers: [PeerKey: PeerPlan] = [:]
     var released: PieceSet
     var sendCount: [Int]
+    /// Sends of each piece that reached only peers which then left without passing it
+    /// on: the piece was offered again and those sends no longer count.
+    var sendsLost: [Int]
+    /// The connected peers each piece was sent to completely.
+    var sentTo: [Int: Set<PeerKey>] = [:]
     /// Unreleased pieces advertised to nobody; taken from the end, so piece 0
     /// goes first and pieces handed back by a departing peer go out again soon.
     var pool = IndexedPieceList()
@@ -52,6 +60,7 @@ public struct SuperSeedPlanner: Sendable {
         self.windowSize = windowSize
         self.released = PieceSet(pieceCount: pieceCount)
         self.sendCount = Array(repeating: 0, count: pieceCount)
+        self.sendsLost = Array(repeating: 0, count: pieceCount)
         for piece in (0..<pieceCount).reversed() {
             pool.insert(piece)
         }
@@ -63,6 +72,9 @@ public struct SuperSeedPlanner: Sendable {
     /// How many times the seeder has sent `piece` completely.
     public func timesSent(_ piece: Int) -> Int { sendCount[piece] }
 
+    /// Pieces shown to `peer` that it has neither fetched nor announced.
+    public func assigned(to peer: PeerKey) -> Set<Int> { plan(peer).window }
+
     /// The pieces advertised to `peer` so far.
     public func advertised(to peer: PeerKey) -> PieceSet { plan(peer).advertised }
 
@@ -72,6 +84,7 @@ public struct SuperSeedPlanner: Sendable {
     }
 
     /// The peer's assigned, unsent pieces return to the pool.
+    /// A released piece that no connected peer holds any more is offered again.
     public mutating func peerDisconnected(_ peer: PeerKey) {
         guard let plan = peers.removeValue(forKey: peer) else { return }
         for piece in plan.window.sorted(by: >) {
@@ -79,6 +92,24 @@ public struct SuperSeedPlanner: Sendable {
             servableTo[piece] = nil
             pool.insert(piece)
         }
+        var held = plan.has
+        for (piece, recipients) in sentTo where recipients.contains(peer) {
+            sentTo[piece]!.remove(peer)
+            _ = held.insert(piece)
+        }
+        // Once every piece has left, anything may be served to anyone: nothing is lost then.
+        guard !allPiecesSentOnce else { return }
+        for piece in held.sorted(by: >) where released.contains(piece) && !isHeld(piece) {
+            _ = released.remove(piece)
+            sendsLost[piece] = sendCount[piece]
+            servableTo[piece] = nil
+            pool.insert(piece)
+        }
+    }
+
+    /// Whether a connected peer has `piece`: it was sent it, or announced it.
+    private func isHeld(_ piece: Int) -> Bool {
+        !(sentTo[piece]?.isEmpty ?? true) || peers.values.contains { $0.has.contains(piece) }
     }
 
     /// The peer has not asked for its advertised pieces for too long (the
@@ -126,13 +157,14 @@ public struct SuperSeedPlanner: Sendable {
     public func mayServe(_ piece: Int, to peer: PeerKey) -> Bool {
         guard piece >= 0 && piece < pieceCount, peers[peer] != nil else { return false }
         if allPiecesSentOnce { return true }
-        return sendCount[piece] == 0 && servableTo[piece] == peer
+        return sendCount[piece] == sendsLost[piece] && servableTo[piece] == peer
     }
 
     /// The seeder has sent the last block of `piece` to `peer`.
     public mutating func pieceSent(_ piece: Int, to peer: PeerKey) {
         precondition(piece >= 0 && piece < pieceCount, "piece \(piece) is outside 0..<\(pieceCount)")
         sendCount[piece] += 1
+        if peers[peer] != nil { sentTo[piece, default: []].insert(peer) }
         servableTo[piece] = nil
         peers[peer]?.window.remove(piece)
         peers[peer]?.isPaused = false

@@ -5,6 +5,9 @@ public struct PeerID: Hashable, Sendable {
     /// Azureus-style client tag for this tool: `-` + two letters + four version digits + `-`.
     public static let clientPrefix = "-SD0100-"
 
+    /// Whether the peer announced itself as swarmdeploy (any version).
+    public var isSwarmdeploy: Bool { bytes.starts(with: Array(Self.clientPrefix.utf8.prefix(3))) }
+
     /// The 20 raw bytes.
     public let bytes: [UInt8]
 

@@ -60,6 +60,9 @@ struct TransferFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Give up on the whole push after this long (default: 10m).", valueName: "duration"))
     var timeout: String?
 
+    @Option(help: ArgumentHelp("Fail a host whose peer makes no progress for this long (default: 30s).", valueName: "duration"))
+    var stallTimeout: String?
+
     @Option(help: ArgumentHelp("Hosts allowed to fail while the push still succeeds (default: 0).", valueName: "k"))
     var maxFailures: Int?
 
@@ -73,6 +76,10 @@ struct TransferFlags: ParsableArguments {
         }
         if let seedGrace { settings.seedGrace = try parseFlag("--seed-grace", seedGrace, SettingParsers.duration) }
         if let timeout { settings.timeout = try parseFlag("--timeout", timeout, SettingParsers.duration) }
+        if let stallTimeout {
+            settings.stallTimeout = try parseFlag("--stall-timeout", stallTimeout, SettingParsers.duration)
+            guard settings.stallTimeout > .zero else { throw .badInput("--stall-timeout \(stallTimeout): give hosts some time, e.g. 30s") }
+        }
         if let maxFailures {
             guard maxFailures >= 0 else { throw .badInput("--max-failures \(maxFailures): must be 0 or more") }
             settings.maxFailures = maxFailures

@@ -41,7 +41,8 @@ enum PushReportText {
             lines.append("")
             lines.append("failed hosts:")
             for host in failed {
-                lines.append("  \(host.name) (\(hostsFile):\(host.line)) at \(host.stage.rawValue): \(host.error ?? "unknown error")")
+                let got = host.stage >= .download ? " (\(Int((host.verifiedFraction * 100).rounded(.down))) % verified)" : ""
+                lines.append("  \(host.name) (\(hostsFile):\(host.line)) at \(host.stage.rawValue)\(got): \(host.error ?? "unknown error")")
             }
         }
 

@@ -97,6 +97,19 @@ struct PushCommandTests {
         #expect(!text.contains("auto picks 256KiB"))
     }
 
+    @Test("--stall-timeout is shown by the dry run and must be above zero")
+    func stallTimeout() async throws {
+        let temp = try TemporaryDirectory()
+        try temp.write(Self.hosts, to: "hosts.txt")
+        let base = ["push", examples, "to", "/opt/webapp", "on", temp.path("hosts.txt"), "--dry-run"]
+        let shown = try await CLI.swarmdeploy(base + ["--stall-timeout", "45s"])
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stdout.contains("no progress for 45 s"), "\(shown.stdout)")
+        let zero = try await CLI.swarmdeploy(base + ["--stall-timeout", "0"])
+        #expect(zero.status == 64)
+        #expect(zero.stderr.contains("--stall-timeout 0"))
+    }
+
     @Test("the Deployfile supplies what the command line leaves out, and flags win")
     func deployfile() async throws {
         let temp = try TemporaryDirectory()

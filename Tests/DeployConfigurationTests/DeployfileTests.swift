@@ -227,7 +227,7 @@ import Testing
             file.port != nil, file.identities != nil, file.knownHosts != nil, file.acceptNewHostKeys != nil,
             file.parallel != nil, file.connectTimeout != nil, file.pieceSize != nil, file.gzip != nil,
             file.trackers != nil, file.listen != nil, file.linkRateBitsPerSecond != nil, file.seedGrace != nil,
-            file.timeout != nil, file.maxFailures != nil, file.keepPrevious != nil,
+            file.timeout != nil, file.stallTimeout != nil, file.maxFailures != nil, file.keepPrevious != nil,
         ]
         #expect(stated.allSatisfy { $0 })
         var expected = PushSettings.defaults

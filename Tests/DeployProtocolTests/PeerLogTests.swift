@@ -49,3 +49,22 @@ import Testing
         #expect(try Self.decode(job).logLevel == nil)
     }
 }
+
+/// Progress lines carry how far extraction got; older lines without it still parse.
+@Suite struct PeerProgressExtractionTests {
+    @Test func extractedBytesTravel() {
+        let progress = PeerProgress(
+            verifiedPieces: 4, pieceCount: 10, bytesDownloaded: 400, bytesUploaded: 0, connectedPeers: 2, bytesExtracted: 300
+        )
+        #expect(PeerEvent(line: PeerEvent.progress(progress).line) == .progress(progress))
+    }
+
+    @Test func linesWithoutItStillParse() {
+        let line = "swarmdeploy-peer progress pieces=1/2 down=3 dup=0 up=4 peers=5"
+        guard case .progress(let progress) = PeerEvent(line: line) else {
+            Issue.record("not parsed: \(line)")
+            return
+        }
+        #expect(progress.bytesExtracted == 0 && progress.connectedPeers == 5)
+    }
+}

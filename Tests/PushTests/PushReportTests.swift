@@ -91,3 +91,54 @@ import Testing
         #expect(state.isSettled)
     }
 }
+
+/// The watchdog's view of one host: only a running peer that has said nothing counts.
+@Suite struct HostStallTests {
+    static let limit = Duration.seconds(30)
+
+    @Test func aPeerThatGoesQuietBeforeInstallingStalls() {
+        var state = HostState(name: "h")
+        state.apply(.connecting, at: .zero)
+        state.apply(.connected, at: .seconds(1))
+        // Connecting and uploading are not watched: they have timeouts of their own.
+        #expect(!state.isStalled(at: .seconds(100), limit: Self.limit))
+        state.apply(.peerReady(uploaded: true), at: .seconds(100))
+        state.apply(.peer(.started(version: "0.1.0", peerID: "p", listenPort: 1)), at: .seconds(101))
+        state.apply(.peer(.progress(PushReportTests.progress)), at: .seconds(105))
+        #expect(!state.isStalled(at: .seconds(134), limit: Self.limit))
+        #expect(state.isStalled(at: .seconds(135), limit: Self.limit))
+        // A log line is the peer speaking too.
+        state.apply(.peer(.log(level: "debug", message: "still here")), at: .seconds(135))
+        #expect(!state.isStalled(at: .seconds(136), limit: Self.limit))
+    }
+
+    @Test func installedOrEndedHostsNeverStall() {
+        var installed = HostState(name: "a")
+        installed.apply(.peerReady(uploaded: false), at: .seconds(1))
+        installed.apply(.peer(.installed(files: 1, bytes: 1)), at: .seconds(2))
+        #expect(!installed.isStalled(at: .seconds(500), limit: Self.limit))
+
+        var failed = HostState(name: "b")
+        failed.apply(.peerReady(uploaded: false), at: .seconds(1))
+        failed.apply(.failed(phase: .download, message: "no progress for 30 s"), at: .seconds(31))
+        #expect(!failed.isStalled(at: .seconds(500), limit: Self.limit))
+    }
+
+    /// The report tells how far a failed host's download got.
+    @Test func failedHostsShowHowFarTheyGot() {
+        var board = PushBoard(names: ["h"])
+        var partial = PushReportTests.progress
+        partial.verifiedPieces = 3
+        board.apply(.peerReady(uploaded: false), toHost: 0, at: .seconds(1))
+        board.apply(.peer(.started(version: "0.1.0", peerID: "p", listenPort: 1)), toHost: 0, at: .seconds(1))
+        board.apply(.peer(.progress(partial)), toHost: 0, at: .seconds(2))
+        board.apply(.failed(phase: .download, message: "no progress for 30 s"), toHost: 0, at: .seconds(32))
+        let report = PushReport.make(
+            board: board, lines: [1], infoHash: "ab", destination: "/opt/app", archiveBytes: 10,
+            seederSent: [:], transferStart: .seconds(1), wall: .seconds(33), linkRateBitsPerSecond: 1e9, maxFailures: 0
+        )
+        #expect(report.hosts[0].stage == .download)
+        #expect(report.hosts[0].verifiedFraction == 0.3)
+        #expect(report.hosts[0].error == "no progress for 30 s")
+    }
+}

@@ -104,7 +104,8 @@ struct SuperSeedPlannerTests {
 
     /// The seeder serves random advertised requests, peers trade pieces among
     /// themselves, some leave and new ones join. Before every piece has left
-    /// the seeder once, none leaves it twice; no peer is left with nothing
+    /// the seeder once, none leaves it twice while a peer still holds it (a piece
+    /// whose every holder left is offered again); no peer is left with nothing
     /// advertised while an unsent, unassigned piece exists; everyone completes.
     @Test(arguments: [
         Scenario(seed: 1, peers: 1, pieces: 1, window: 1, churn: false),
@@ -161,7 +162,9 @@ struct SuperSeedPlannerTests {
                 // The peer requests an advertised piece it lacks from the seeder.
                 let wanted = shown[peer]!.filter { !have[peer]!.contains($0) }
                 guard let piece = wanted.randomElement(using: &rng), planner.mayServe(piece, to: peer) else { continue }
-                if sends[piece] == 1 && !planner.allPiecesSentOnce { firstDuplicateSendWasEarly = true }
+                if sends[piece] >= 1, !planner.allPiecesSentOnce, have.values.contains(where: { $0.contains(piece) }) {
+                    firstDuplicateSendWasEarly = true
+                }
                 sends[piece] += 1
                 planner.pieceSent(piece, to: peer)
                 have[peer]!.insert(piece)
@@ -243,6 +246,44 @@ extension SuperSeedPlannerTests {
         #expect(planner.piecesToAdvertise(to: a) == [1])
         planner.pieceSent(0, to: a)
         #expect(!planner.mayServe(0, to: a))
+        #expect(planner.invariantViolations() == [])
+    }
+
+    /// A host froze (and was dropped) right after the seeder sent it a piece, before it told
+    /// anyone: nobody else has the piece, so it is offered again and may leave the seeder a
+    /// second time, to another peer only.
+    @Test func aPieceWhoseOnlyHolderLeftIsOfferedAgain() throws {
+        var planner = SuperSeedPlanner(pieceCount: 3, windowSize: 1)
+        let frozen = PeerKey(1), other = PeerKey(2)
+        planner.peerConnected(frozen)
+        planner.peerConnected(other)
+        #expect(planner.piecesToAdvertise(to: frozen) == [0])
+        #expect(planner.piecesToAdvertise(to: other) == [1])
+        planner.pieceSent(0, to: frozen)
+        #expect(!planner.mayServe(0, to: other))
+
+        planner.peerDisconnected(frozen)
+        #expect(planner.invariantViolations() == [])
+        try planner.peerHas(other, piece: 1)
+        #expect(planner.piecesToAdvertise(to: other) == [0])
+        #expect(planner.mayServe(0, to: other))
+        planner.pieceSent(0, to: other)
+        #expect(planner.timesSent(0) == 2)
+        #expect(planner.invariantViolations() == [])
+    }
+
+    /// A piece the departing peer held is kept back when another peer has it too.
+    @Test func aPieceHeldElsewhereIsNotOfferedAgain() throws {
+        var planner = SuperSeedPlanner(pieceCount: 2, windowSize: 1)
+        let leaving = PeerKey(1), keeper = PeerKey(2)
+        planner.peerConnected(leaving)
+        planner.peerConnected(keeper)
+        #expect(planner.piecesToAdvertise(to: leaving) == [0])
+        planner.pieceSent(0, to: leaving)
+        try planner.peerHas(keeper, piece: 0)  // it got piece 0 from the leaving peer
+        planner.peerDisconnected(leaving)
+        #expect(!planner.mayServe(0, to: keeper))
+        #expect(planner.piecesToAdvertise(to: keeper) == [1])
         #expect(planner.invariantViolations() == [])
     }
 }

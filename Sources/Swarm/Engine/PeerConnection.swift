@@ -35,8 +35,14 @@ final class PeerConnection {
     var announced = 0
     /// Written messages wait for the session's end-of-turn flush (see `TorrentSession.flushSoon`).
     var flushPending = false
+    /// Idle, stalled, snubbed (see `TorrentSession.tick`).
+    var liveness: PeerLiveness
 
-    init(key: PeerKey, channel: Channel, remoteID: PeerID, host: String, port: Int, pipeline: PipelineDepth.Settings) {
+    init(
+        key: PeerKey, channel: Channel, remoteID: PeerID, host: String, port: Int, pipeline: PipelineDepth.Settings,
+        liveness: PeerLiveness
+    ) {
+        self.liveness = liveness
         self.key = key
         self.pipeline = PipelineDepth(pipeline)
         self.channel = channel

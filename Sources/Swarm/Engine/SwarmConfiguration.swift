@@ -36,6 +36,10 @@ public struct SwarmConfiguration: Sendable {
     /// peer would otherwise be most of a node's system calls. Zero announces each piece at
     /// once. The last piece is always announced at once.
     public var haveBatchDelay: Duration
+    /// When a connection counts as idle or stalled (see `PeerLiveness`).
+    public var liveness: PeerLiveness.Settings
+    /// How often every connection's liveness is checked.
+    public var tickInterval: Duration
     /// Peers coming and going, peers closed and banned and why, announces, completion.
     public var logger: Logger
 
@@ -52,6 +56,8 @@ public struct SwarmConfiguration: Sendable {
         assemblyBudget: Int = 64 << 20,
         recentPieceBudget: Int = 16 << 20,
         haveBatchDelay: Duration = .milliseconds(50),
+        liveness: PeerLiveness.Settings = .init(),
+        tickInterval: Duration = .milliseconds(500),
         logger: Logger = .disabled
     ) {
         self.listenHost = listenHost
@@ -65,6 +71,8 @@ public struct SwarmConfiguration: Sendable {
         self.diskThreads = diskThreads
         self.assemblyBudget = assemblyBudget
         self.recentPieceBudget = recentPieceBudget
+        self.liveness = liveness
+        self.tickInterval = tickInterval
         self.logger = logger
         self.haveBatchDelay = haveBatchDelay
     }

@@ -50,7 +50,7 @@ public final class SwarmNode: Sendable {
         let loop = group.next()
         do {
             let session = try await loop.submit {
-                NIOLoopBound(
+                let bound = NIOLoopBound(
                     try TorrentSession(
                         metainfo: metainfo,
                         storage: storage,
@@ -63,6 +63,8 @@ public final class SwarmNode: Sendable {
                     ),
                     eventLoop: loop
                 )
+                bound.value.startTicking()
+                return bound
             }.get()
             let limits = PeerWireLimits(metainfo: metainfo)
             let infoHash = metainfo.infoHash
@@ -72,6 +74,11 @@ public final class SwarmNode: Sendable {
                 .childChannelOption(.recvAllocator, value: Self.receiveAllocator)
                 .childChannelOption(.writeBufferWaterMark, value: Self.waterMark(configuration))
                 .childChannelOption(Self.notSentLowWater, value: configuration.unsentBytesLimit)
+                .childChannelOption(.socketOption(.so_keepalive), value: 1)
+                .childChannelOption(Self.keepAliveIdle, value: Self.keepAliveIdleSeconds(configuration))
+                .childChannelOption(Self.keepAliveInterval, value: 1)
+                .childChannelOption(Self.keepAliveCount, value: 3)
+                .childChannelOption(Self.userTimeout, value: Self.userTimeoutMilliseconds(configuration))
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try Self.configure(channel, session: session, limits: limits, infoHash: infoHash, initiator: false)
@@ -130,6 +137,11 @@ public final class SwarmNode: Sendable {
                     .channelOption(.recvAllocator, value: Self.receiveAllocator)
                     .channelOption(.writeBufferWaterMark, value: Self.waterMark(configuration))
                     .channelOption(Self.notSentLowWater, value: configuration.unsentBytesLimit)
+                    .channelOption(.socketOption(.so_keepalive), value: 1)
+                    .channelOption(Self.keepAliveIdle, value: Self.keepAliveIdleSeconds(configuration))
+                    .channelOption(Self.keepAliveInterval, value: 1)
+                    .channelOption(Self.keepAliveCount, value: 3)
+                    .channelOption(Self.userTimeout, value: Self.userTimeoutMilliseconds(configuration))
                     .connectTimeout(.seconds(5))
                     .channelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
@@ -197,6 +209,23 @@ public final class SwarmNode: Sendable {
 
     /// TCP_NOTSENT_LOWAT: the socket takes no more once this much is queued and not yet sent.
     private static let notSentLowWater = ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: CInt(TCP_NOTSENT_LOWAT)))
+
+    // A host that lost its link or its power answers nothing, and TCP would retry for many
+    // minutes before saying so: keep-alive probes after half the idle timeout, and
+    // TCP_USER_TIMEOUT so data left unacknowledged for the idle timeout is an error.
+    private static let keepAliveIdle = ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: CInt(TCP_KEEPIDLE)))
+    private static let keepAliveInterval = ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: CInt(TCP_KEEPINTVL)))
+    private static let keepAliveCount = ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: CInt(TCP_KEEPCNT)))
+    private static let userTimeout = ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: CInt(TCP_USER_TIMEOUT)))
+
+    private static func keepAliveIdleSeconds(_ configuration: SwarmConfiguration) -> Int {
+        Int(max(1, configuration.liveness.idleTimeout.components.seconds / 2))
+    }
+
+    private static func userTimeoutMilliseconds(_ configuration: SwarmConfiguration) -> Int {
+        let idle = configuration.liveness.idleTimeout.components
+        return Int(clamping: idle.seconds * 1000 + idle.attoseconds / 1_000_000_000_000_000)
+    }
 
     private static func configure(
         _ channel: Channel,

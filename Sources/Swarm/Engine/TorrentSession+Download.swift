@@ -12,6 +12,7 @@ extension TorrentSession {
         }
         peer.bytesDownloaded += Int64(block.length)
         peer.pipeline.received(block.length, at: now)
+        peer.liveness.blockReceived(at: now)
         bytesDownloaded += Int64(block.length)
         if receipt.outcome == .accepted {
             let length = layout.length(ofPiece: block.piece)

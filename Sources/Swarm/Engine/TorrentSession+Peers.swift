@@ -19,7 +19,8 @@ extension TorrentSession {
         let peer = PeerConnection(
             key: key, channel: channel, remoteID: handshake.peerID,
             host: channel.remoteAddress?.ipAddress ?? "?", port: channel.remoteAddress?.port ?? 0,
-            pipeline: configuration.pipeline
+            pipeline: configuration.pipeline,
+            liveness: PeerLiveness(settings: configuration.liveness, isOwnKind: handshake.peerID.isSwarmdeploy, now: now)
         )
         peer.chokeStateSince = now
         logger.debug("peer connected", metadata: ["peer": "\(peer.address)", "id": "\(handshake.peerID)"])

@@ -4,6 +4,7 @@ import PeerWire
 extension TorrentSession {
     /// The peer asked for a block: queue it if we may serve it, then serve what the channel takes.
     func requested(_ request: BlockRequest, by peer: PeerConnection) throws {
+        peer.liveness.requestReceived(at: now)
         guard !peer.amChoking else { return }  // BEP 3: requests while choked are dropped.
         let piece = request.piece.rawValue
         guard picker.verifiedPieces.contains(piece) else { return }
@@ -87,9 +88,11 @@ extension TorrentSession {
     /// A super-seeder tells the peer about the next pieces it may fetch.
     func advertise(to peer: PeerConnection) {
         guard planner != nil else { return }
-        for piece in planner!.piecesToAdvertise(to: peer.key) {
+        let pieces = planner!.piecesToAdvertise(to: peer.key)
+        for piece in pieces {
             peer.send(.have(PieceIndex(piece)))
         }
+        if !pieces.isEmpty { peer.liveness.advertised(at: now) }
     }
 
     /// The datacenter choker: every interested peer is served, up to the unchoke limit.

@@ -169,10 +169,12 @@ final class TorrentSession {
         flushScheduled = false
         var written: [PeerConnection] = []
         swap(&written, &unflushed)
+        let now = self.now
         for peer in written {
             peer.flushPending = false
             sendPendingHaves(to: peer)
             peer.flush()
+            peer.liveness.sent(at: now)
         }
     }
 
@@ -181,6 +183,7 @@ final class TorrentSession {
     func received(_ message: PeerMessage, from key: PeerKey) {
         eventLoop.preconditionInEventLoop()
         guard let peer = peers[key] else { return }
+        peer.liveness.received(at: now)
         do {
             try handle(message, from: peer)
         } catch {
@@ -199,8 +202,11 @@ final class TorrentSession {
             picker.peerChoked(peer.key)
         case .unchoke:
             peer.peerChoking = false
-            picker.peerUnchoked(peer.key)
-            requestMore(from: peer)
+            // A snubbed peer is asked again only when its penalty is over (see `tick`).
+            if !peer.liveness.isSnubbed {
+                picker.peerUnchoked(peer.key)
+                requestMore(from: peer)
+            }
         case .interested:
             peer.peerInterested = true
             runChoker()
@@ -258,8 +264,10 @@ final class TorrentSession {
 
     /// Requests blocks until the peer's pipeline is full.
     func requestMore(from peer: PeerConnection) {
-        guard !isComplete, !peer.peerChoking else { return }
+        guard !isComplete, !peer.peerChoking, !peer.liveness.isSnubbed else { return }
+        let waiting = !picker.outstandingRequests(of: peer.key).isEmpty
         let blocks = picker.nextRequests(for: peer.key, maxOutstanding: peer.pipeline.blocks, using: &random)
+        if !waiting, !blocks.isEmpty { peer.liveness.requestsStarted(at: now) }
         for block in blocks {
             peer.send(.request(BlockRequest(block)))
         }
