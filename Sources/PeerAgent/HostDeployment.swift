@@ -76,6 +76,7 @@ public struct HostDeployment: Sendable {
             prefix.abandon("the deploy stopped: \(error)")
             let extracted = await extraction.result
             reporter.cancel()
+            await reporter.value
             await member.leave()
             if case .failure(let failure as ExtractionFailure) = extracted {
                 stage = .extract
@@ -84,6 +85,7 @@ public struct HostDeployment: Sendable {
             throw error
         }
         reporter.cancel()
+        await reporter.value
         let progress = await member.leave()
         Installer.cleanUp(installPaths)
         if let progress { emit(.finished(Self.peerProgress(progress))) }
@@ -164,8 +166,8 @@ public struct HostDeployment: Sendable {
     /// what the controller's stall timeout watches for.
     private static func reportProgress(of node: SwarmNode, extracted: ExtractedBytes, emit: @Sendable (PeerEvent) -> Void) async {
         var last: PeerProgress?
-        while !Task.isCancelled {
-            try? await Task.sleep(for: .milliseconds(500))
+        // Ends when cancelled (the sleep throws), never reading the node after that.
+        while (try? await Task.sleep(for: .milliseconds(500))) != nil {
             guard let swarm = try? await node.progress else { continue }
             var progress = peerProgress(swarm)
             progress.bytesExtracted = extracted.load()

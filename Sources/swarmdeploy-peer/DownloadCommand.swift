@@ -39,19 +39,28 @@ struct DownloadCommand: AsyncParsableCommand {
         )
         let node = member.node
         let reporter = Task { await Self.reportProgress(of: node) }
-        defer { reporter.cancel() }
+        // The reporter reads the node: it stops before the node does.
+        func stopReporting() async {
+            reporter.cancel()
+            await reporter.value
+        }
 
         do {
             try await Self.withDeadline(seconds: timeout) { try await node.waitUntilComplete() }
         } catch {
+            await stopReporting()
             await member.leave()
             throw PeerFailure("download of \(metainfo.name) did not complete: \(error)")
         }
         guard rename(partial, out) == 0 else {
-            throw PeerFailure("cannot rename \(partial) to \(out): \(String(cString: strerror(errno)))")
+            let reason = String(cString: strerror(errno))
+            await stopReporting()
+            await member.leave()
+            throw PeerFailure("cannot rename \(partial) to \(out): \(reason)")
         }
         printLine("download: \(metainfo.name) complete and verified (info-hash \(metainfo.infoHash)); seeding for \(seedGrace) s")
         try? await Task.sleep(for: .seconds(seedGrace))
+        await stopReporting()
         let progress = await member.leave()
         printLine("download: done; uploaded \(progress?.bytesUploaded ?? 0) bytes to other peers")
     }
