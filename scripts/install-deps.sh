@@ -7,8 +7,8 @@ set -euo pipefail
 packages=(
     # Build: the two system libraries and pkg-config to find them.
     libssh2-1-dev zlib1g-dev pkg-config
-    # Interoperability tests: a standard BitTorrent client and torrent maker, GNU tar.
-    python3-libtorrent mktorrent tar gzip
+    # Interoperability tests: standard BitTorrent clients and a torrent maker, GNU tar.
+    python3-libtorrent aria2 transmission-cli mktorrent tar gzip
     # Test hosts and benchmarks: OpenSSH, namespaces and traffic shaping, a standard tracker.
     openssh-server openssh-client iproute2 opentracker pssh procps
     # The namespace sandbox (scripts/sandbox.sh): unshare, nsenter, setsid.

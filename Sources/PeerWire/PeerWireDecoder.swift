@@ -24,9 +24,6 @@ public struct PeerWireDecoder: Sendable {
     /// Whether BEP 6 messages are allowed: both handshakes set its bit.
     public private(set) var fastExtensionEnabled: Bool
     private(set) var state: State
-    /// Whether a message that must come first (bitfield, have all, have none)
-    /// is still allowed.
-    private(set) var firstMessagePending = true
     /// Bytes consumed so far, so errors can say where in the stream they are.
     private(set) var streamOffset = 0
 
@@ -135,10 +132,11 @@ public struct PeerWireDecoder: Sendable {
         return message
     }
 
-    /// BEP 3: "'bitfield' is only ever sent as the first message." BEP 6 puts
-    /// have all and have none in its place. Keep-alives, port and messages of
-    /// unknown extensions do not count.
-    private mutating func checkAllowed(_ id: PeerMessageID) throws(PeerWireError) {
+    /// BEP 3: "'bitfield' is only ever sent as the first message", but real clients send it
+    /// later (aria2 after other messages), and a late bitfield tells nothing harmful: the
+    /// session adds what it lists to what it knew (a peer does not lose pieces). So only
+    /// BEP 6's rule is enforced here.
+    private func checkAllowed(_ id: PeerMessageID) throws(PeerWireError) {
         // BEP 6: "When the fast extension is disabled, if a peer receives [one
         // of its messages] then the peer MUST close the connection." Reject
         // is exempt: BEP 3 itself now lists it.
@@ -148,21 +146,6 @@ public struct PeerWireDecoder: Sendable {
                 "\(id.name) message arrived, but the Fast extension (BEP 6) was not negotiated on this connection"
             )
         }
-        switch id {
-        case .bitfield, .haveAll, .haveNone:
-            guard firstMessagePending else {
-                throw PeerWireError(
-                    .unexpectedMessage,
-                    "\(id.name) message arrived after other messages; it may only be the first message"
-                )
-            }
-        case .port:
-            // BEP 5 clients may send port before their bitfield.
-            return
-        default:
-            break
-        }
-        firstMessagePending = false
     }
 
     private mutating func consume(_ count: Int, from buffer: inout ByteBuffer) {

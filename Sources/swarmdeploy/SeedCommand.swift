@@ -34,6 +34,8 @@ struct SeedCommand: AsyncParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Send no piece twice before each was sent once (default: on).")
     var superSeed = true
 
+    @OptionGroup(title: "Diagnostics") var log: LogFlags
+
     func run() async throws {
         let metainfo = try loadTorrent(torrent)
         let (host, port) = try HostPort.parse(listen, flag: "--listen")
@@ -57,7 +59,7 @@ struct SeedCommand: AsyncParsableCommand {
                 metainfo: metainfo,
                 storage: storage,
                 role: .seeder,
-                configuration: SwarmConfiguration(listenHost: host, listenPort: port, superSeeding: superSeed),
+                configuration: SwarmConfiguration(listenHost: host, listenPort: port, superSeeding: superSeed, logger: try log.logger()),
                 tiers: tracker.isEmpty ? nil : tracker.map { [$0] }
             )
         } catch let error as SwarmNodeError {

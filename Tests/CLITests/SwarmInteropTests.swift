@@ -57,17 +57,6 @@ struct SwarmInteropTests {
         }
     }
 
-    /// A tree of one 5 MiB random file, packed with `tracker` as its announce URL.
-    func packedPayload(in temp: TemporaryDirectory, tracker: String) async throws -> Metainfo {
-        try FileManager.default.createDirectory(atPath: temp.path("tree"), withIntermediateDirectories: true)
-        try temp.write(SplitMix64.bytes(count: 5 << 20, seed: 77), to: "tree/payload.bin")
-        let packed = try await CLI.swarmdeploy([
-            "pack", temp.path("tree"), "-o", temp.path("release"), "--tracker", tracker, "--piece-size", "256KiB",
-        ])
-        try #require(packed.status == 0, "\(packed.stderr)")
-        return try Metainfo(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: temp.path("release.torrent")))))
-    }
-
     @Test("libtorrent downloads from our seeder through our tracker")
     func libtorrentFromOurSeeder() async throws {
         try requireTools([Interop.python])

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import TorrentMetainfo
 
 /// Starts `swarmdeploy tracker` on `port` for temp's release.torrent and `swarmdeploy seed` of
 /// release.tar, and waits until both are ready. The caller stops them.
@@ -17,4 +18,15 @@ func startTrackerAndSeeder(in temp: TemporaryDirectory, port: Int) throws -> (tr
     )
     #expect(seeder.waitForLog(containing: "listening on port"), "\(seeder.log)")
     return (tracker, seeder)
+}
+
+/// A tree of one 5 MiB random file, packed with `tracker` as its announce URL.
+func packedPayload(in temp: TemporaryDirectory, tracker: String) async throws -> Metainfo {
+    try FileManager.default.createDirectory(atPath: temp.path("tree"), withIntermediateDirectories: true)
+    try temp.write(SplitMix64.bytes(count: 5 << 20, seed: 77), to: "tree/payload.bin")
+    let packed = try await CLI.swarmdeploy([
+        "pack", temp.path("tree"), "-o", temp.path("release"), "--tracker", tracker, "--piece-size", "256KiB",
+    ])
+    try #require(packed.status == 0, "\(packed.stderr)")
+    return try Metainfo(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: temp.path("release.torrent")))))
 }

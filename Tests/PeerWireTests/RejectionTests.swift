@@ -132,18 +132,6 @@ import Testing
             kind: .pieceIndexOutOfRange,
             says: "piece index 11"
         ),
-        BadInput(
-            name: "bitfield after have",
-            bytes: [0, 0, 0, 5, 4, 0, 0, 0, 1] + [0, 0, 0, 3, 5, 0xFF, 0xC0],
-            kind: .unexpectedMessage,
-            says: "bitfield message arrived after other messages"
-        ),
-        BadInput(
-            name: "have none after unchoke",
-            bytes: [0, 0, 0, 1, 1, 0, 0, 0, 1, 0x0F],
-            kind: .unexpectedMessage,
-            says: "have none"
-        ),
     ]
 
     @Test(arguments: inputs, [1, nil])

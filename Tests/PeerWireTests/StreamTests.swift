@@ -60,6 +60,22 @@ import Testing
         #expect(result.leftover == 0)
     }
 
+    /// aria2 sends its bitfield after other messages; BEP 6 clients may send have all late.
+    /// Both are accepted (the session adds what they list).
+    @Test(arguments: [1, nil] as [Int?])
+    func lateBitfieldsAreAccepted(chunkSize: Int?) {
+        let bytes: [UInt8] = [0, 0, 0, 5, 4, 0, 0, 0, 1] + [0, 0, 0, 1, 2] + [0, 0, 0, 3, 5, 0xFF, 0xC0] + [0, 0, 0, 1, 0x0E]
+        let result = Fixtures.decode(bytes, limits: Self.limits, expectsHandshake: false, chunkSize: chunkSize)
+        #expect(result.error == nil)
+        #expect(result.events.count == 4)
+        guard result.events.count == 4, case .message(.bitfield(let bitfield)) = result.events[2] else {
+            Issue.record("no bitfield: \(result.events)")
+            return
+        }
+        #expect(bitfield.count == 10)
+        #expect(result.events[3] == .message(.haveAll))
+    }
+
     @Test func oneByteAtATimeMatchesOneBulkBuffer() {
         let single = Fixtures.decode(Self.conversation.bytes, limits: Self.limits, chunkSize: 1)
         let bulk = Fixtures.decode(Self.conversation.bytes, limits: Self.limits)

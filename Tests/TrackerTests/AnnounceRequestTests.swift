@@ -79,8 +79,14 @@ struct AnnounceRequestTests {
         #expect(request.noPeerID == true)
         #expect(request.event == .completed)
         #expect(request.numwant == 7)
-        #expect(request.key == "K3y!")
+        #expect(request.key == Array("K3y!".utf8))
         #expect(request.ip == "10.0.0.9")
+    }
+
+    /// aria2 sends a binary key; it is opaque, so any bytes will do.
+    @Test func acceptsABinaryKey() throws {
+        let request = try AnnounceRequest(query: Self.query() + "&key=%15%A5%D5I%8C%D8h%1B")
+        #expect(request.key == [0x15, 0xA5, 0xD5, 0x49, 0x8C, 0xD8, 0x68, 0x1B])
     }
 
     @Test(arguments: AnnounceRequest.Event.allCases)
@@ -104,7 +110,7 @@ struct AnnounceRequestTests {
                 noPeerID: index % 3 == 0,
                 event: AnnounceRequest.Event.allCases[index % 4],
                 numwant: index % 5 == 0 ? nil : index,
-                key: index % 2 == 0 ? "k+y &=\(index)" : nil,
+                key: index % 2 == 0 ? Array("k+y &=\(index)".utf8) + [0x94, 0xFF] : nil,
                 ip: index % 7 == 0 ? "fe80::1" : nil)
             let query = request.query
             #expect(query.utf8.allSatisfy { $0 < 0x80 && $0 != UInt8(ascii: " ") })
@@ -144,7 +150,6 @@ struct AnnounceRequestTests {
         ("no_peer_id", "yes"),
         ("event", "paused"),
         ("numwant", "-3"),
-        ("key", "%FF%FE"),
     ])
     func refusesAnInvalidParameter(name: String, value: String) {
         #expect {

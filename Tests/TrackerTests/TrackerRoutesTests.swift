@@ -33,7 +33,8 @@ struct TrackerRoutesTests {
     }
 
     @Test func refusesOtherPathsMethodsAndOversizedRequests() {
-        expectFailure(Self.routes.decide(method: "GET", uri: "/s3cr3t/scrape", headerCount: 1, remoteAddress: Self.remote), status: 404, containing: "no such resource")
+        expectFailure(Self.routes.decide(method: "GET", uri: "/s3cr3t/status", headerCount: 1, remoteAddress: Self.remote), status: 404, containing: "no such resource")
+        expectFailure(Self.routes.decide(method: "GET", uri: "/wrong/scrape", headerCount: 1, remoteAddress: Self.remote), status: 404, containing: "no such resource")
         expectFailure(Self.routes.decide(method: "POST", uri: "/s3cr3t/announce?" + Self.query, headerCount: 1, remoteAddress: Self.remote), status: 405, containing: "GET")
         expectFailure(Self.routes.decide(method: "GET", uri: "/s3cr3t/announce?" + Self.query + String(repeating: "x", count: 512), headerCount: 1, remoteAddress: Self.remote), status: 414, containing: "512")
         expectFailure(Self.routes.decide(method: "GET", uri: "/s3cr3t/announce?" + Self.query, headerCount: 9, remoteAddress: Self.remote), status: 431, containing: "8 header")

@@ -19,14 +19,7 @@ extension AnnounceRequest {
             throw TrackerError(.malformedQuery("it is \(query.count) bytes, the limit is \(Self.maximumQueryLength)"))
         }
         var parameters: [String: [UInt8]] = [:]
-        for pair in query.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
-            let equals = pair.firstIndex(of: UInt8(ascii: "="))
-            let rawName = pair[pair.startIndex..<(equals ?? pair.endIndex)]
-            let rawValue = equals.map { pair[($0 + 1)..<pair.endIndex] } ?? []
-            let name = try Self.decode(rawName, at: pair.startIndex)
-            let value = try Self.decode(rawValue, at: (equals ?? pair.endIndex) + 1)
-            // Names we care about are ASCII; anything else cannot match one.
-            guard let key = String(validating: name, as: UTF8.self) else { continue }
+        for (key, value) in try QueryParameters.parse(query) {
             guard parameters[key] == nil else {
                 throw TrackerError(.duplicateParameter(key))
             }
@@ -51,18 +44,8 @@ extension AnnounceRequest {
         }
         self.event = event
         numwant = try reader.optionalInteger("numwant", in: 0...Int64(Int32.max)).map { Int($0) }
-        key = try reader.text("key")
+        key = reader.parameters["key"]
         ip = try reader.text("ip")
-    }
-
-    private static func decode(_ component: ArraySlice<UInt8>, at offset: Int) throws(TrackerError) -> [UInt8] {
-        switch PercentEncoding.decode(component) {
-        case .success(let bytes):
-            return bytes
-        case .failure(let failure):
-            throw TrackerError(.malformedQuery(
-                "bad percent escape at byte \(offset + failure.offset); expected '%' and two hex digits"))
-        }
     }
 
     /// The query string for this announce, without the leading '?'. Binary
@@ -81,7 +64,7 @@ extension AnnounceRequest {
         if noPeerID { parts.append("no_peer_id=1") }
         if event != .none { parts.append("event=\(event.rawValue)") }
         if let numwant { parts.append("numwant=\(numwant)") }
-        if let key { parts.append("key=" + PercentEncoding.encode(key.utf8)) }
+        if let key { parts.append("key=" + PercentEncoding.encode(key)) }
         if let ip { parts.append("ip=" + PercentEncoding.encode(ip.utf8)) }
         return parts.joined(separator: "&")
     }

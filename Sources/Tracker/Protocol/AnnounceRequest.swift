@@ -35,8 +35,9 @@ public struct AnnounceRequest: Hashable, Sendable {
     public var event: Event
     /// `numwant`: how many peers the client would like; nil for the tracker's default.
     public var numwant: Int?
-    /// `key`: an identifier not shared with other peers, opaque to us.
-    public var key: String?
+    /// `key`: an identifier not shared with other peers, opaque to us: raw bytes, since
+    /// clients send binary keys (aria2 does).
+    public var key: [UInt8]?
     /// BEP 3 `ip`: "Optional. The IP or DNS name which this peer is at."
     public var ip: String?
 
@@ -51,7 +52,7 @@ public struct AnnounceRequest: Hashable, Sendable {
         noPeerID: Bool = false,
         event: Event = .none,
         numwant: Int? = nil,
-        key: String? = nil,
+        key: [UInt8]? = nil,
         ip: String? = nil
     ) {
         self.infoHash = infoHash

@@ -68,6 +68,13 @@ final class TrackerHTTPHandler: ChannelInboundHandler {
                 }
                 self.respond(to: head, status: 200, body: body, context: context)
             }
+        case .scrape(let request):
+            let core = self.core
+            context.eventLoop.makeFutureWithTask {
+                await core.read { $0.scrape(request) }
+            }.assumeIsolated().whenSuccess { files in
+                self.respond(to: head, status: 200, body: ScrapeCounts.bencoded(files), context: context)
+            }
         }
     }
 

@@ -7,6 +7,8 @@ struct TrackerRoutes: Sendable {
         case respond(status: Int, body: [UInt8])
         /// Hand the announce to the state; the peer is at `address`.
         case announce(AnnounceRequest, address: IPAddress)
+        /// Answer with the counts of these swarms.
+        case scrape(ScrapeRequest)
     }
 
     let secret: String?
@@ -34,13 +36,21 @@ struct TrackerRoutes: Sendable {
             query = ""
         }
         let expectedPath = secret.map { "/\($0)/announce" } ?? "/announce"
+        let scrapePath = secret.map { "/\($0)/scrape" } ?? "/scrape"
+        if Self.constantTimeEquals(Array(path.utf8), Array(scrapePath.utf8)) {
+            do {
+                return .scrape(try ScrapeRequest(query: Array(query.utf8)))
+            } catch {
+                return failure(status: 200, error.description)
+            }
+        }
         guard Self.constantTimeEquals(Array(path.utf8), Array(expectedPath.utf8)) else {
             // Trackers answer refusals with HTTP 200 and a failure reason so
             // clients show the reason; anything that is not an announce is 404.
             if path.hasSuffix("/announce") || path == "/announce" {
                 return failure(status: 200, TrackerError(.wrongSecret).description)
             }
-            return failure(status: 404, "no such resource; announce at /<secret>/announce")
+            return failure(status: 404, "no such resource; announce at /<secret>/announce, scrape at /<secret>/scrape")
         }
         let request: AnnounceRequest
         do {
