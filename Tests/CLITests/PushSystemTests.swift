@@ -250,11 +250,16 @@ final class PushFleet: Sendable {
     /// Brings the sandbox up once for the suite and takes it down after its last test, also
     /// when a test fails or the suite throws. If it does not come up, the suite fails.
     struct Scope: SuiteTrait, TestScoping {
+        var hosts = 8
+        var unreachable = 1
+        var options = ["--rate", "500mbit", "--disk", "400m"]
+        var namePrefix = "sdp"
+
         func provideScope(
             for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
         ) async throws {
             try await Sandbox.with(
-                hosts: 8, unreachable: 1, options: ["--rate", "500mbit", "--disk", "400m"], namePrefix: "sdp"
+                hosts: hosts, unreachable: unreachable, options: options, namePrefix: namePrefix
             ) { sandbox in
                 try await PushFleet.$shared.withValue(PushFleet(sandbox)) { try await function() }
             }
