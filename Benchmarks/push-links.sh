@@ -50,11 +50,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-scripts/sandbox.sh down --name "$name" >/dev/null 2>&1 || true
-scripts/sandbox.sh up "$count" --name "$name" --subnet "$subnet" --rate "$rate" \
-    --disk $((size_mib * 3 + 200))m >/dev/null
-"$python" Benchmarks/generate-tree.py "$work/tree" "$size_mib"
-chmod 755 "$work"
+fresh_sandbox "$name" "$subnet" "$count" "$rate" "$size_mib" "$work"
 
 push() {
     scripts/sandbox.sh controller --name "$name" -- "$bin/swarmdeploy" push "$work/tree" to /srv/app \

@@ -10,3 +10,15 @@ wipe_hosts() {
     done
     wait "${pids[@]}"
 }
+
+# fresh_sandbox NAME SUBNET COUNT RATE SIZE_MIB WORK: a sandbox of COUNT hosts (replacing one
+# of the same name left by an interrupted run), with room for a SIZE_MIB tree, and that tree
+# generated in WORK/tree.
+fresh_sandbox() {
+    local name=$1 subnet=$2 count=$3 rate=$4 size_mib=$5 work=$6
+    scripts/sandbox.sh down --name "$name" >/dev/null 2>&1 || true
+    scripts/sandbox.sh up "$count" --name "$name" --subnet "$subnet" --rate "$rate" \
+        --disk $((size_mib * 3 + 200))m >/dev/null
+    python3 Benchmarks/generate-tree.py "$work/tree" "$size_mib"
+    chmod 755 "$work"
+}

@@ -69,17 +69,12 @@ struct ClientInteropTests {
         let temp = try TemporaryDirectory()
         let port = try Loopback.freePort()
         let metainfo = try await packedPayload(in: temp, tracker: "http://127.0.0.1:\(port)/announce")
-        let tracker = try BackgroundProcess(
-            CLI.swarmdeployPath, ["tracker", "--listen", "127.0.0.1:\(port)", "--torrent", temp.path("release.torrent")],
-            logPath: temp.path("tracker.log")
-        )
+        let tracker = try startTracker(in: temp, port: port)
         defer { tracker.stop() }
-        #expect(tracker.waitForLog(containing: "announce URL"), "\(tracker.log)")
-        try FileManager.default.createDirectory(atPath: temp.path("seed"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: temp.path("release.tar"), toPath: temp.path("seed/\(metainfo.name)"))
+        let seed = try seedDirectory(in: temp, for: metainfo)
         let seeder = try BackgroundProcess(
             Self.aria2,
-            ["--seed-ratio=0.0", "--seed-time=2"] + Self.aria2Arguments(directory: temp.path("seed"), port: try Loopback.freePort(), torrent: temp.path("release.torrent")),
+            ["--seed-ratio=0.0", "--seed-time=2"] + Self.aria2Arguments(directory: seed, port: try Loopback.freePort(), torrent: temp.path("release.torrent")),
             logPath: temp.path("aria2.log")
         )
         defer { seeder.stop(signal: SIGKILL) }
@@ -120,18 +115,13 @@ struct ClientInteropTests {
         let temp = try TemporaryDirectory()
         let port = try Loopback.freePort()
         let metainfo = try await packedPayload(in: temp, tracker: "http://127.0.0.1:\(port)/announce")
-        let tracker = try BackgroundProcess(
-            CLI.swarmdeployPath, ["tracker", "--listen", "127.0.0.1:\(port)", "--torrent", temp.path("release.torrent")],
-            logPath: temp.path("tracker.log")
-        )
+        let tracker = try startTracker(in: temp, port: port)
         defer { tracker.stop() }
-        #expect(tracker.waitForLog(containing: "announce URL"), "\(tracker.log)")
-        try FileManager.default.createDirectory(atPath: temp.path("seed"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: temp.path("release.tar"), toPath: temp.path("seed/\(metainfo.name)"))
+        let seed = try seedDirectory(in: temp, for: metainfo)
         let configuration = try Self.transmissionConfiguration(in: temp, name: "transmission")
         let seeder = try BackgroundProcess(
             Self.transmission,
-            ["-g", configuration, "-w", temp.path("seed"), "-p", String(try Loopback.freePort()), "-ep", temp.path("release.torrent")],
+            ["-g", configuration, "-w", seed, "-p", String(try Loopback.freePort()), "-ep", temp.path("release.torrent")],
             logPath: temp.path("transmission.log")
         )
         defer { seeder.stop(signal: SIGKILL) }

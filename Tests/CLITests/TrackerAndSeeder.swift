@@ -3,21 +3,35 @@ import Testing
 import TestSupport
 import TorrentMetainfo
 
-/// Starts `swarmdeploy tracker` on `port` for temp's release.torrent and `swarmdeploy seed` of
-/// release.tar, and waits until both are ready. The caller stops them.
-func startTrackerAndSeeder(in temp: TemporaryDirectory, port: Int) throws -> (tracker: BackgroundProcess, seeder: BackgroundProcess) {
-    let swarmdeploy = CLI.swarmdeployPath
+/// Starts `swarmdeploy tracker` on `port` for temp's release.torrent and waits until it is
+/// ready. The caller stops it.
+func startTracker(in temp: TemporaryDirectory, port: Int) throws -> BackgroundProcess {
     let tracker = try BackgroundProcess(
-        swarmdeploy, ["tracker", "--listen", "127.0.0.1:\(port)", "--torrent", temp.path("release.torrent")],
+        CLI.swarmdeployPath, ["tracker", "--listen", "127.0.0.1:\(port)", "--torrent", temp.path("release.torrent")],
         logPath: temp.path("tracker.log")
     )
     #expect(tracker.waitForLog(containing: "announce URL"), "\(tracker.log)")
+    return tracker
+}
+
+/// Starts `swarmdeploy tracker` on `port` for temp's release.torrent and `swarmdeploy seed` of
+/// release.tar, and waits until both are ready. The caller stops them.
+func startTrackerAndSeeder(in temp: TemporaryDirectory, port: Int) throws -> (tracker: BackgroundProcess, seeder: BackgroundProcess) {
+    let tracker = try startTracker(in: temp, port: port)
     let seeder = try BackgroundProcess(
-        swarmdeploy, ["seed", temp.path("release.torrent"), temp.path("release.tar"), "--listen", "127.0.0.1:0"],
+        CLI.swarmdeployPath, ["seed", temp.path("release.torrent"), temp.path("release.tar"), "--listen", "127.0.0.1:0"],
         logPath: temp.path("seed.log")
     )
     #expect(seeder.waitForLog(containing: "listening on port"), "\(seeder.log)")
     return (tracker, seeder)
+}
+
+/// A directory `seed` holding the payload under the torrent's name, as another client's
+/// seeder expects to find it.
+func seedDirectory(in temp: TemporaryDirectory, for metainfo: Metainfo) throws -> String {
+    try FileManager.default.createDirectory(atPath: temp.path("seed"), withIntermediateDirectories: true)
+    try FileManager.default.copyItem(atPath: temp.path("release.tar"), toPath: temp.path("seed/\(metainfo.name)"))
+    return temp.path("seed")
 }
 
 /// A tree of one 5 MiB random file, packed with `tracker` as its announce URL.

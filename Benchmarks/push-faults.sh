@@ -1,0 +1,150 @@
+#!/usr/bin/env bash
+# What one bad host costs the others: pushes to COUNT sandbox hosts, each faulted case next to
+# a healthy push in the same run.
+#
+#   healthy        no fault
+#   frozen         host 3's peer stopped with SIGSTOP at 30 % of the healthy push's time
+#   link-down      host 3's link taken down at 30 %
+#   slow           host 3's link at a tenth of the rate from the start (it must succeed)
+#   three-frozen   hosts 3, 7 and 11 frozen at 30 %
+#
+# For each: when the last healthy host installed (against the healthy push), when the push
+# exited and with which code, and what the report says of the bad hosts. The push runs with
+# --max-failures 3 and the default --stall-timeout (30 s) unless --stall-timeout is given.
+#
+# Usage: Benchmarks/push-faults.sh [--rate RATE] [--size MIB] [--stall-timeout DURATION] [COUNT]
+#        (defaults: 25mbit, 100 MiB, 30s, 16 hosts)
+# Writes Benchmarks/results/push-faults-RATE-COUNT.md and prints it. Needs root and what
+# scripts/install-deps.sh installs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source Benchmarks/sandbox-hosts.sh
+
+rate=25mbit
+size_mib=100
+stall=30s
+count=16
+while (($# > 0)); do
+    case "$1" in
+        --rate) rate=${2:?--rate needs a value}; shift 2 ;;
+        --size) size_mib=${2:?--size needs a value}; shift 2 ;;
+        --stall-timeout) stall=${2:?--stall-timeout needs a value}; shift 2 ;;
+        -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        *) count=$1; shift ;;
+    esac
+done
+[[ "$count" =~ ^[1-9][0-9]*$ ]] && ((count >= 11)) ||
+    { echo "COUNT must be a number of hosts, at least 11 (hosts 3, 7 and 11 are faulted), not '$count'" >&2; exit 64; }
+
+name=pushfaults
+subnet=10.93
+sandbox_dir=/run/swarmdeploy-sandbox-$name
+results=Benchmarks/results/push-faults-$rate-$count.md
+
+swift build -c release --product swarmdeploy >/dev/null
+bin=$(swift build -c release --show-bin-path)
+peer=$(scripts/build-peer.sh | tail -n 1)
+
+work=$(mktemp -d /var/tmp/swarmdeploy-push-faults.XXXXXX)
+cleanup() {
+    for ns in $(ip netns list | awk -v n="$name-h" 'index($1, n) == 1 { print $1 }'); do
+        for p in $(ip netns pids "$ns" 2>/dev/null); do kill -CONT "$p" 2>/dev/null || true; done
+    done
+    scripts/sandbox.sh down --name "$name" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+fresh_sandbox "$name" "$subnet" "$count" "$rate" "$size_mib" "$work"
+mkdir -p "$work/small" && echo warm >"$work/small/VERSION"
+
+now() { date +%s.%N; }
+calc() { awk "BEGIN { print $* }"; }
+
+push() {
+    scripts/sandbox.sh controller --name "$name" -- "$bin/swarmdeploy" push "$1" to /srv/app \
+        on "$sandbox_dir/hosts.txt" --identity "$sandbox_dir/id_ed25519" \
+        --known-hosts "$sandbox_dir/known_hosts" --peer-binary "$peer" --link-rate "$rate" \
+        --seed-grace 5s --json --max-failures 3 --stall-timeout "$stall"
+}
+
+peers_of() {
+    local p
+    for p in $(ip netns pids "$name-h$1"); do
+        grep -q 'peer-' "/proc/$p/cmdline" 2>/dev/null && echo "$p"
+    done
+    return 0
+}
+freeze() { local h; for h in "$@"; do peers_of "$h" | xargs -r kill -STOP; done; }
+thaw() { local h; for h in "$@"; do peers_of "$h" | xargs -r kill -CONT; done; }
+link() { ip -n "$name-h$1" link set eth0 "$2"; }
+# bits RATE: "25mbit" to 25000000.
+bits() {
+    awk -v r="$1" 'BEGIN { n = r + 0; u = tolower(substr(r, length(n "") + 1, 1));
+        printf "%d", n * (u == "k" ? 1e3 : u == "m" ? 1e6 : u == "g" ? 1e9 : 1) }'
+}
+# Both ends of host 3's link at RATE.
+host_rate() {
+    local burst
+    burst=$(($(bits "$1") / 8 / 1000))
+    ((burst >= 65536)) || burst=65536
+    tc -n "$name-h3" qdisc change dev eth0 root tbf rate "$1" burst "$burst" latency 20ms
+    tc -n "$name-net" qdisc change dev h3 root tbf rate "$1" burst "$burst" latency 20ms
+}
+
+push "$work/small" >/dev/null # every host caches the peer
+healthy_seconds=
+healthy_last=
+
+rows=()
+# run CASE: one push, faulted as CASE says; adds its table row to `rows`.
+run() {
+    local case=$1 start end delay report=$work/$1.json fault_pid=
+    wipe_hosts "$name" "$count"
+    find "$work/tree" -type f -exec cat {} + >/dev/null
+    delay=$(calc "${healthy_seconds:-0} * 0.3")
+    case $case in
+        frozen) { sleep "$delay"; freeze 3; } & fault_pid=$! ;;
+        link-down) { sleep "$delay"; link 3 down; } & fault_pid=$! ;;
+        three-frozen) { sleep "$delay"; freeze 3 7 11; } & fault_pid=$! ;;
+        slow) host_rate "$(($(bits "$rate") / 10))bit" ;;
+    esac
+    start=$(now)
+    local status=0
+    push "$work/tree" >"$report" 2>"$work/$case.log" || status=$?
+    end=$(now)
+    [[ -z "$fault_pid" ]] || wait "$fault_pid" || true
+    case $case in
+        frozen) thaw 3 ;;
+        link-down) link 3 up ;;
+        three-frozen) thaw 3 7 11 ;;
+        slow) host_rate "$rate" ;;
+    esac
+    local wall last bad
+    wall=$(calc "$end - $start")
+    # The last healthy host's install, from the push's start (its report's seconds).
+    last=$(jq '[.hosts[] | select(.status == "succeeded") | .seconds] | max' "$report")
+    bad=$(jq -r '[.hosts[] | select(.status != "succeeded") | "\(.name | sub("root@"; "") | sub(":22"; "")) \(.stage) \((.verified_fraction * 100) | floor) %: \(.error)"] | join("; ")' "$report")
+    [[ "$case" == healthy ]] && healthy_seconds=$wall && healthy_last=$last
+    rows+=("$(printf '| %s | %s | %.1f (%.2f×) | %.1f | %.1f | %s |' "$case" "$status" "$last" \
+        "$(calc "$last / $healthy_last")" "$wall" "$(calc "$wall - $last")" "${bad:--}")")
+}
+
+for case in healthy frozen link-down slow three-frozen; do
+    run "$case"
+done
+
+{
+    echo "# One bad host among $count: $rate links, a $size_mib MiB tree, peer cached"
+    echo
+    echo "$(date -u +%Y-%m-%d), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')),"
+    echo "\`--stall-timeout $stall --max-failures 3\`. Faults strike host 3 (and 7, 11) at 30 % of the healthy push's time."
+    echo
+    echo "| case | exit | last healthy install s (× healthy) | push exited s | after the last install s | bad hosts (stage, verified, reason) |"
+    echo "|---|---:|---:|---:|---:|---|"
+    printf '%s\n' "${rows[@]}"
+    echo
+    echo "Reproduce: \`Benchmarks/push-faults.sh --rate $rate --size $size_mib --stall-timeout $stall $count\`"
+} >"$results"
+cat "$results"
