@@ -93,14 +93,25 @@ host_rate() {
     tc -n "$name-net" qdisc change dev h3 root tbf rate "$1" burst "$burst" latency 20ms
 }
 
-push "$work/small" >/dev/null # every host caches the peer
+# Every host caches the peer first. Uploading it to every host at once through the
+# controller's shaped link can time out on some hosts (their SFTP writes wait on a TCP stall
+# for longer than the SSH operation timeout); those are simply uploaded to again.
+for attempt in 1 2 3 4; do
+    if push "$work/small" >/dev/null 2>&1; then break; fi
+    ((attempt < 4)) || { echo "cannot get the peer onto every host" >&2; exit 1; }
+done
 healthy_seconds=
 healthy_last=
 
 rows=()
 # run CASE: one push, faulted as CASE says; adds its table row to `rows`.
 run() {
-    local case=$1 start end delay report=$work/$1.json fault_pid=
+    local case=$1 start end delay report=$work/$1.json fault_pid= h i
+    # A peer cut off by the case before learns only now that its push is over: let it leave.
+    for ((i = 0; i < 120; i++)); do
+        [[ -z "$(for ((h = 1; h <= count; h++)); do peers_of "$h"; done)" ]] && break
+        sleep 0.5
+    done
     wipe_hosts "$name" "$count"
     find "$work/tree" -type f -exec cat {} + >/dev/null
     delay=$(calc "${healthy_seconds:-0} * 0.3")

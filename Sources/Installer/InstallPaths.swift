@@ -4,13 +4,15 @@
 /// For destination `/srv/app` and deploy id `3f2a…`:
 /// - `/srv/.app.swarmdeploy-3f2a….tar`: the downloaded tarball (seeded from here),
 /// - `/srv/.app.swarmdeploy-3f2a….new`: the tree being extracted,
-/// - `/srv/app.prev`: the replaced tree, when kept.
+/// - `/srv/app.prev`: the replaced tree, when kept,
+/// - `/srv/.app.swarmdeploy.lock`: held while any deploy to `/srv/app` runs (`DestinationLock`).
 public struct InstallPaths: Sendable, Equatable {
     public let destination: String
     public let parent: String
     public let tarball: String
     public let stagingTree: String
     public let previous: String
+    public let lockFile: String
 
     /// `id` names this deploy's staging files (e.g. the info-hash in hex), so leftovers of
     /// an interrupted run of the same deploy are recognised and replaced.
@@ -36,6 +38,7 @@ public struct InstallPaths: Sendable, Equatable {
         tarball = prefix + ".tar"
         stagingTree = prefix + ".new"
         previous = self.destination + ".prev"
+        lockFile = (parent == "/" ? "" : parent) + "/." + base + ".swarmdeploy.lock"
     }
 }
 

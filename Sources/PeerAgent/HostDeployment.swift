@@ -29,8 +29,11 @@ public struct HostDeployment: Sendable {
     public func run() async -> Bool {
         var stage = PeerStage.prepare
         var paths: InstallPaths?
+        // The destination's lock is held until the staging files are cleaned up, below.
+        var lock: DestinationLock?
+        defer { withExtendedLifetime(lock) {} }
         do {
-            try await deploy(stage: &stage, paths: &paths)
+            try await deploy(stage: &stage, paths: &paths, lock: &lock)
             return true
         } catch {
             if stage < .install, let paths { Installer.cleanUp(paths) }
@@ -39,10 +42,13 @@ public struct HostDeployment: Sendable {
         }
     }
 
-    private func deploy(stage: inout PeerStage, paths: inout InstallPaths?) async throws {
+    private func deploy(stage: inout PeerStage, paths: inout InstallPaths?, lock: inout DestinationLock?) async throws {
         let job = try JobInput.readJob(from: input)
         let metainfo = try Metainfo(bytes: job.torrent)
         let installPaths = try InstallPaths(destination: job.destination, id: String(metainfo.infoHash.hex.prefix(16)))
+        // Paths are set (and cleaned up on failure) only once the lock is ours: the staging
+        // files of a deploy that could not take it belong to the one that holds it.
+        lock = try DestinationLock(installPaths)
         paths = installPaths
         try Installer.prepare(installPaths, archiveBytes: metainfo.length, extractedBytes: job.extractedBytes)
         let control = ControlChannel(descriptor: input)
