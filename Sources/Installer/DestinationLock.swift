@@ -1,7 +1,8 @@
 import Glibc
 
 /// One deploy at a time per destination on a host: an exclusive `flock` on a lock file beside
-/// the destination (`.NAME.swarmdeploy.lock`), held until this value is released. Two deploys
+/// the destination (`.NAME.swarmdeploy.lock`), held until this value is released, when the
+/// file goes too. Two deploys
 /// of the same tree share staging paths, so a second one — a new push while the peer of an
 /// earlier, cut-off push has not yet noticed that its controller is gone — must not start
 /// and have its files removed by the first one's clean-up.
@@ -12,8 +13,8 @@ public final class DestinationLock {
     /// Takes the lock, or fails at once naming the destination.
     public init(_ paths: InstallPaths) throws(InstallError) {
         try FileTree.makeDirectories(paths.parent)
-        path = paths.lockFile
-        descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        let path = paths.lockFile
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard descriptor >= 0 else {
             throw InstallError("cannot open the lock file \(path): \(String(cString: strerror(errno))); check that \(paths.parent) is writable")
         }
@@ -24,9 +25,16 @@ public final class DestinationLock {
             close(descriptor)
             throw InstallError(reason)
         }
+        // Stored only once the lock is ours: `deinit` removes the file, which a deploy that
+        // could not take the lock must leave alone.
+        self.path = path
+        self.descriptor = descriptor
     }
 
+    /// Removes the lock file while still holding it (nothing is left beside the
+    /// destination), then releases it.
     deinit {
+        unlink(path)
         close(descriptor)
     }
 }

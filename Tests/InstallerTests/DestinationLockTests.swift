@@ -15,6 +15,8 @@ import TestSupport
         #expect(error?.description.contains("another swarmdeploy peer is deploying to \(first.destination)") == true)
         withExtendedLifetime(held) {}
         held = nil
+        // Released and removed: nothing is left beside the destination.
+        #expect(!FileTree.exists(first.lockFile))
         #expect(throws: Never.self) { _ = try DestinationLock(second) }
     }
 
