@@ -171,14 +171,12 @@ public struct HostDeployment: Sendable {
     /// is reported: a host whose download and extraction stand still says nothing, which is
     /// what the controller's stall timeout watches for.
     private static func reportProgress(of node: SwarmNode, extracted: ExtractedBytes, emit: @Sendable (PeerEvent) -> Void) async {
-        var last: PeerProgress?
-        // Ends when cancelled (the sleep throws), never reading the node after that.
-        while (try? await Task.sleep(for: .milliseconds(500))) != nil {
-            guard let swarm = try? await node.progress else { continue }
+        await watchChanges(every: .milliseconds(500), read: {
+            guard let swarm = try? await node.progress else { return nil }
             var progress = peerProgress(swarm)
             progress.bytesExtracted = extracted.load()
-            guard progress != last else { continue }
-            last = progress
+            return progress
+        }) { progress in
             emit(.progress(progress))
         }
     }

@@ -56,7 +56,7 @@ extension PushPlan {
         output: (UnsafeRawBufferPointer) -> Void
     ) throws(PushError) -> Payload {
         do {
-            return try PayloadBuilder.build(manifest, options: payload, progress: { progress($0, manifest.tarLength) }) { output($0) }
+            return try PayloadBuilder.build(manifest, options: payload, progress: { progress($0, manifest.tarLength) }, output: output)
         } catch {
             throw PushError(failure, failure == .controller ? "cannot pack \(source): \(error)" : "\(error)")
         }

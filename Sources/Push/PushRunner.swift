@@ -106,13 +106,10 @@ public final class PushRunner: Sendable {
         var machine = HostPushMachine()
         var actions = machine.connected(cancelled: isCancelled)
         while !actions.isEmpty {
-            switch actions.removeFirst() {
-            case .record(let event):
-                record(event, index, onLine)
-            case .releaseSlot:
-                slot.release()
-            case .log(let level, let message):
-                peerLog(level, message, index)
+            let action = actions.removeFirst()
+            switch action {
+            case .record, .releaseSlot, .log:
+                carryOut(action, index, slot, onLine)
             case .upload:
                 logger.debug("uploading the peer binary", metadata: ["host": "\(plan.hosts[index].name)"])
                 do throws(SSHError) {
@@ -142,7 +139,7 @@ public final class PushRunner: Sendable {
                         onLine: { stream, line in
                             // Carried out at once: the board follows the peer as it speaks.
                             if stream == .stdout {
-                                self.carryOut(machine.stdout(line), index, slot, onLine)
+                                for action in machine.stdout(line) { self.carryOut(action, index, slot, onLine) }
                             } else {
                                 machine.stderr(line)
                             }
@@ -167,15 +164,14 @@ public final class PushRunner: Sendable {
         logger.log(level: Logger.Level(rawValue: level) ?? .info, "\(message)", metadata: ["host": "\(plan.hosts[index].name)"])
     }
 
-    /// The actions a peer's output line leads to: only records and the slot, never a launch.
-    private func carryOut(_ actions: [HostPushMachine.Action], _ index: Int, _ slot: HostSlot, _ onLine: @escaping @Sendable (String) -> Void) {
-        for action in actions {
-            switch action {
-            case .record(let event): record(event, index, onLine)
-            case .releaseSlot: slot.release()
-            case .log(let level, let message): peerLog(level, message, index)
-            case .launch, .upload: assertionFailure("a peer's output line never starts a step")
-            }
+    /// Carries out an action that takes effect at once (a record, the slot, a log line), as a
+    /// peer's output lines lead to; launches and uploads are the loop's own steps.
+    private func carryOut(_ action: HostPushMachine.Action, _ index: Int, _ slot: HostSlot, _ onLine: @escaping @Sendable (String) -> Void) {
+        switch action {
+        case .record(let event): record(event, index, onLine)
+        case .releaseSlot: slot.release()
+        case .log(let level, let message): peerLog(level, message, index)
+        case .launch, .upload: assertionFailure("\(action) is a step of the host's loop, not an immediate action")
         }
     }
 

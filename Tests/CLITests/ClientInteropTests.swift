@@ -12,13 +12,6 @@ struct ClientInteropTests {
     static let aria2 = "/usr/bin/aria2c"
     static let transmission = "/usr/bin/transmission-cli"
 
-    func require(_ tool: String, package: String) throws {
-        guard FileManager.default.isExecutableFile(atPath: tool) else {
-            Issue.record("\(tool) is missing: \(Interop.hint(installing: package))")
-            throw CancellationError()
-        }
-    }
-
     static func aria2Arguments(directory: String, port: Int, torrent: String) -> [String] {
         [
             "--enable-dht=false", "--enable-dht6=false", "--bt-enable-lpd=false", "--enable-peer-exchange=false",
@@ -47,10 +40,8 @@ struct ClientInteropTests {
 
     @Test("aria2 downloads from our seeder through our tracker (it sends its bitfield late and a binary key)")
     func aria2FromOurSeeder() async throws {
-        try require(Self.aria2, package: "aria2")
-        let temp = try TemporaryDirectory()
-        let port = try Loopback.freePort()
-        let metainfo = try await packedPayload(in: temp, tracker: "http://127.0.0.1:\(port)/announce")
+        try Interop.require(Self.aria2, package: "aria2")
+        let (temp, port, metainfo) = try await packedRelease()
         let (tracker, seeder) = try startTrackerAndSeeder(in: temp, port: port)
         defer {
             seeder.stop()
@@ -65,10 +56,8 @@ struct ClientInteropTests {
 
     @Test("our peer downloads from an aria2 seeder through our tracker")
     func ourPeerFromAria2() async throws {
-        try require(Self.aria2, package: "aria2")
-        let temp = try TemporaryDirectory()
-        let port = try Loopback.freePort()
-        let metainfo = try await packedPayload(in: temp, tracker: "http://127.0.0.1:\(port)/announce")
+        try Interop.require(Self.aria2, package: "aria2")
+        let (temp, port, metainfo) = try await packedRelease()
         let tracker = try startTracker(in: temp, port: port)
         defer { tracker.stop() }
         let seed = try seedDirectory(in: temp, for: metainfo)
@@ -88,10 +77,8 @@ struct ClientInteropTests {
 
     @Test("Transmission downloads from our seeder through our tracker")
     func transmissionFromOurSeeder() async throws {
-        try require(Self.transmission, package: "transmission-cli")
-        let temp = try TemporaryDirectory()
-        let port = try Loopback.freePort()
-        let metainfo = try await packedPayload(in: temp, tracker: "http://127.0.0.1:\(port)/announce")
+        try Interop.require(Self.transmission, package: "transmission-cli")
+        let (temp, port, metainfo) = try await packedRelease()
         let (tracker, seeder) = try startTrackerAndSeeder(in: temp, port: port)
         defer {
             seeder.stop()
@@ -111,10 +98,8 @@ struct ClientInteropTests {
 
     @Test("our peer downloads from a Transmission seeder through our tracker")
     func ourPeerFromTransmission() async throws {
-        try require(Self.transmission, package: "transmission-cli")
-        let temp = try TemporaryDirectory()
-        let port = try Loopback.freePort()
-        let metainfo = try await packedPayload(in: temp, tracker: "http://127.0.0.1:\(port)/announce")
+        try Interop.require(Self.transmission, package: "transmission-cli")
+        let (temp, port, metainfo) = try await packedRelease()
         let tracker = try startTracker(in: temp, port: port)
         defer { tracker.stop() }
         let seed = try seedDirectory(in: temp, for: metainfo)

@@ -50,19 +50,10 @@ struct SwarmInteropTests {
             time.sleep(0.5)
         """
 
-    func requireTools(_ tools: [String]) throws {
-        for tool in tools where !FileManager.default.isExecutableFile(atPath: tool) {
-            Issue.record("\(tool) is missing: run scripts/install-deps.sh (Debian packages python3-libtorrent, opentracker)")
-            throw CancellationError()
-        }
-    }
-
     @Test("libtorrent downloads from our seeder through our tracker")
     func libtorrentFromOurSeeder() async throws {
-        try requireTools([Interop.python])
-        let temp = try TemporaryDirectory()
-        let port = try Loopback.freePort()
-        let metainfo = try await packedPayload(in: temp, tracker: "http://127.0.0.1:\(port)/announce")
+        try Interop.require(Interop.python, package: "python3-libtorrent")
+        let (temp, port, metainfo) = try await packedRelease()
 
         let (tracker, seeder) = try startTrackerAndSeeder(in: temp, port: port)
 
@@ -81,10 +72,9 @@ struct SwarmInteropTests {
 
     @Test("our peer downloads from a libtorrent seeder, with opentracker as the tracker")
     func ourPeerFromLibtorrent() async throws {
-        try requireTools([Interop.python, "/usr/bin/opentracker"])
-        let temp = try TemporaryDirectory()
-        let port = try Loopback.freePort()
-        let metainfo = try await packedPayload(in: temp, tracker: "http://127.0.0.1:\(port)/announce")
+        try Interop.require(Interop.python, package: "python3-libtorrent")
+        try Interop.require("/usr/bin/opentracker", package: "opentracker")
+        let (temp, port, metainfo) = try await packedRelease()
 
         // Debian's opentracker serves only whitelisted info-hashes; -w is read inside its -d chroot.
         let jail = temp.path("opentracker")
@@ -99,10 +89,9 @@ struct SwarmInteropTests {
         )
         defer { opentracker.stop(signal: SIGKILL) }  // opentracker ignores SIGINT and SIGTERM
 
-        try FileManager.default.createDirectory(atPath: temp.path("seed"), withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: temp.path("release.tar"), toPath: temp.path("seed/\(metainfo.name)"))
+        let seed = try seedDirectory(in: temp, for: metainfo)
         let seeder = try BackgroundProcess(
-            Interop.python, ["-c", Self.seeder, temp.path("release.torrent"), temp.path("seed")],
+            Interop.python, ["-c", Self.seeder, temp.path("release.torrent"), seed],
             logPath: temp.path("libtorrent.log")
         )
         defer { seeder.stop(signal: SIGKILL) }
@@ -118,10 +107,8 @@ struct SwarmInteropTests {
 
     @Test("a mixed swarm completes: our tracker and seeder, a libtorrent peer and two of our peers")
     func mixedSwarm() async throws {
-        try requireTools([Interop.python])
-        let temp = try TemporaryDirectory()
-        let port = try Loopback.freePort()
-        let metainfo = try await packedPayload(in: temp, tracker: "http://127.0.0.1:\(port)/announce")
+        try Interop.require(Interop.python, package: "python3-libtorrent")
+        let (temp, port, metainfo) = try await packedRelease()
         let peer = CLI.peerPath
 
         let (tracker, seeder) = try startTrackerAndSeeder(in: temp, port: port)

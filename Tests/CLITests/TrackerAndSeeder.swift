@@ -44,3 +44,12 @@ func packedPayload(in temp: TemporaryDirectory, tracker: String) async throws ->
     try #require(packed.status == 0, "\(packed.stderr)")
     return try Metainfo(bytes: Array(try Data(contentsOf: URL(fileURLWithPath: temp.path("release.torrent")))))
 }
+
+/// A fresh directory with a packed release whose torrent names a tracker on a free loopback
+/// port, for a test to start the swarm around it.
+func packedRelease() async throws -> (temp: TemporaryDirectory, port: Int, metainfo: Metainfo) {
+    let temp = try TemporaryDirectory()
+    let port = try Loopback.freePort()
+    let metainfo = try await packedPayload(in: temp, tracker: "http://127.0.0.1:\(port)/announce")
+    return (temp, port, metainfo)
+}

@@ -19,6 +19,16 @@ public enum Interop {
             + "or set \(skipVariable)=1 to skip interop tests"
     }
 
+    /// `path` when it is an executable; otherwise throws, failing the test, saying which
+    /// package to install.
+    @discardableResult
+    public static func require(_ path: String, package: String) throws -> String {
+        guard FileManager.default.isExecutableFile(atPath: path) else {
+            throw TestSetupError("\(path) is missing; \(hint(installing: package))")
+        }
+        return path
+    }
+
     /// The path of `name` on PATH, or in the usual system directories.
     public static func executable(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""

@@ -223,8 +223,7 @@ public final class SwarmNode: Sendable {
     }
 
     private static func userTimeoutMilliseconds(_ configuration: SwarmConfiguration) -> Int {
-        let idle = configuration.liveness.idleTimeout.components
-        return Int(clamping: idle.seconds * 1000 + idle.attoseconds / 1_000_000_000_000_000)
+        Int(TimeAmount(configuration.liveness.idleTimeout).nanoseconds / 1_000_000)
     }
 
     private static func configure(
