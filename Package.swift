@@ -164,7 +164,7 @@ let package = Package(
         .testTarget(name: "InstallerTests", dependencies: ["TestSupport", "Installer"]),
         .testTarget(
             name: "PeerAgentTests",
-            dependencies: ["PeerAgent", "DeployProtocol", "Swarm", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["TestSupport", "PeerAgent", "Installer", "DeployProtocol", "Swarm", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(name: "SSHTests", dependencies: ["TestSupport", "SSH"]),
         .testTarget(name: "FleetTests", dependencies: ["TestSupport", "Fleet", "DeployConfiguration", "SSH"]),

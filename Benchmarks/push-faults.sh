@@ -7,6 +7,8 @@
 #   link-down      host 3's link taken down at 30 %
 #   slow           host 3's link at a tenth of the rate from the start (it must succeed)
 #   three-frozen   hosts 3, 7 and 11 frozen at 30 %
+#   corrupt        host 3's peer corrupts every block it serves, from the start (the others
+#                  must ban it; it gets its own copy from the seeder)
 #
 # For each: when the last healthy host installed (against the healthy push), when the push
 # exited and with which code, and what the report says of the bad hosts. The push runs with
@@ -24,7 +26,7 @@ source Benchmarks/sandbox-hosts.sh
 rate=25mbit
 size_mib=100
 stall=30s
-cases="frozen link-down slow three-frozen"
+cases="frozen link-down three-frozen corrupt slow"
 count=16
 while (($# > 0)); do
     case "$1" in
@@ -82,19 +84,19 @@ peers_of() {
 freeze() { local h; for h in "$@"; do peers_of "$h" | xargs -r kill -STOP; done; }
 thaw() { local h; for h in "$@"; do peers_of "$h" | xargs -r kill -CONT; done; }
 link() { ip -n "$name-h$1" link set eth0 "$2"; }
+# corrupting on|off: host 3's peer corrupts what it serves (read by its sshd at each login).
+corrupting() {
+    local script='rm -f /root/.ssh/environment'
+    [[ "$1" == on ]] && script='echo SWARMDEPLOY_PEER_CORRUPT_UPLOADS=1 >/root/.ssh/environment'
+    scripts/sandbox.sh host 3 --name "$name" -- sh -c "$script"
+}
 # bits RATE: "25mbit" to 25000000.
 bits() {
     awk -v r="$1" 'BEGIN { n = r + 0; u = tolower(substr(r, length(n "") + 1, 1));
         printf "%d", n * (u == "k" ? 1e3 : u == "m" ? 1e6 : u == "g" ? 1e9 : 1) }'
 }
 # Both ends of host 3's link at RATE.
-host_rate() {
-    local burst
-    burst=$(($(bits "$1") / 8 / 1000))
-    ((burst >= 65536)) || burst=65536
-    tc -n "$name-h3" qdisc change dev eth0 root tbf rate "$1" burst "$burst" latency 20ms
-    tc -n "$name-net" qdisc change dev h3 root tbf rate "$1" burst "$burst" latency 20ms
-}
+host_rate() { scripts/sandbox.sh link 3 --name "$name" --rate "$1" >/dev/null; }
 
 # Every host caches the peer first. Uploading it to every host at once through the
 # controller's shaped link can time out on some hosts (their SFTP writes wait on a TCP stall
@@ -132,6 +134,7 @@ run() {
         link-down) { sleep "$delay"; link 3 down; } & fault_pid=$! ;;
         three-frozen) { sleep "$delay"; freeze 3 7 11; } & fault_pid=$! ;;
         slow) host_rate "$(($(bits "$rate") / 10))bit" ;;
+        corrupt) corrupting on ;;
     esac
     start=$(now)
     local status=0
@@ -143,6 +146,7 @@ run() {
         link-down) link 3 up ;;
         three-frozen) thaw 3 7 11 ;;
         slow) host_rate "$rate" ;;
+        corrupt) corrupting off ;;
     esac
     local wall last bad
     wall=$(calc "$end - $start")
@@ -150,7 +154,9 @@ run() {
     last=$(jq --argjson bad "$(faulted_lines "$case")" \
         '[.hosts | to_entries[] | select(.value.status == "succeeded" and ((.key + 1) as $h | $bad | index($h) | not))
             | .value.seconds] | max' "$report")
-    bad=$(jq -r '[.hosts[] | select(.status != "succeeded") | "\(.name | sub("root@"; "") | sub(":22"; "")) \(.stage) \((.verified_fraction * 100) | floor) %: \(.error)"] | join("; ")' "$report")
+    bad=$(jq -r '[.hosts[] | (.name | sub("root@"; "") | sub(":22"; "")) as $n
+        | (select(.status != "succeeded") | "\($n) \(.stage) \((.verified_fraction * 100) | floor) %: \(.error)"),
+          (select(.banned_by | length > 0) | "\($n) \(.status), banned by \(.banned_by | length) hosts")] | join("; ")' "$report")
     [[ "$case" == healthy ]] && healthy_seconds=$wall && healthy_last=$last
     rows+=("$(printf '| %s | %s | %.1f (%.2f×) | %.1f | %.1f | %s |' "$case" "$status" "$last" \
         "$(calc "$last / $healthy_last")" "$wall" "$(calc "$wall - $last")" "${bad:--}")")

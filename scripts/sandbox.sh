@@ -18,6 +18,7 @@ Usage:
   sandbox.sh status [--name sd] [--dir DIR]
   sandbox.sh controller [--name sd] -- CMD ARGS...
   sandbox.sh host I [--name sd] -- CMD ARGS...
+  sandbox.sh link I --rate RATE [--name sd]
 
 Builds N fake hosts in network namespaces on this machine, each with its own
 sshd on port 22, a private tmpfs on /srv and a private /root, all behind one
@@ -35,6 +36,8 @@ Commands:
                 status is returned).
   host I        Run CMD inside host I's network and mount namespaces: it sees the
                 host's private /srv and /root.
+  link I        Reshape host I's link to --rate, both directions, while the
+                sandbox runs (a slow host among fast ones); the rest keep theirs.
 
 Options:
   --name NAME       Prefix of the namespaces (default sd): NAME-net holds the bridge,
@@ -67,6 +70,7 @@ Examples:
   scripts/sandbox.sh controller -- swarmdeploy push ./site to /srv/site on "$SANDBOX_HOSTS" \
       --identity "$SANDBOX_KEY" --known-hosts "$SANDBOX_KNOWN_HOSTS"
   scripts/sandbox.sh host 3 -- ls -l /srv
+  scripts/sandbox.sh link 3 --rate 10mbit
   scripts/sandbox.sh down
 EOF
 }
@@ -92,6 +96,7 @@ dir=
 dir_given=0
 subnet=10.77
 rate=100mbit
+rate_given=0
 delay=0ms
 disk=256m
 count=
@@ -104,7 +109,7 @@ while (($# > 0)); do
         --name) name=${2:?--name needs a value}; shift 2 ;;
         --dir) dir=${2:?--dir needs a value}; dir_given=1; shift 2 ;;
         --subnet) subnet=${2:?--subnet needs a value}; shift 2 ;;
-        --rate) rate=${2:?--rate needs a value}; shift 2 ;;
+        --rate) rate=${2:?--rate needs a value}; rate_given=1; shift 2 ;;
         --delay) delay=${2:?--delay needs a value}; shift 2 ;;
         --disk) disk=${2:?--disk needs a value}; shift 2 ;;
         --unreachable) unreachable=${2:?--unreachable needs a value}; shift 2 ;;
@@ -114,7 +119,7 @@ while (($# > 0)); do
         *)
             case "$command" in
                 up) [[ -z "$count" ]] || fail "unexpected argument $1"; count=$1; shift ;;
-                host) [[ -z "$host_index" ]] || fail "unexpected argument $1"; host_index=$1; shift ;;
+                host | link) [[ -z "$host_index" ]] || fail "unexpected argument $1"; host_index=$1; shift ;;
                 *) fail "unexpected argument $1 (put the command after --)" ;;
             esac
             ;;
@@ -209,6 +214,14 @@ delay_is_zero() {
     [[ "$delay" =~ ^0+(\.0*)?(us|ms|s)?$ ]]
 }
 
+# check_rate: --rate is valid; sets rate_bits and the token bucket's burst_bytes.
+check_rate() {
+    rate_bits=$(rate_bits_per_second "$rate") && ((rate_bits > 0)) ||
+        fail "--rate must be a number and bit, kbit, mbit or gbit, like 100mbit, not '$rate'"
+    burst_bytes=$((rate_bits / 8 / 1000))
+    ((burst_bytes >= 65536)) || burst_bytes=65536
+}
+
 # shape NAMESPACE DEVICE [netem]: the egress qdisc of one end of a link.
 shape() {
     local ns=$1 device=$2 with_delay=${3:-}
@@ -218,6 +231,17 @@ shape() {
             tbf rate "$rate" burst "$burst_bytes" latency 20ms
     else
         tc -n "$ns" qdisc add dev "$device" root tbf rate "$rate" burst "$burst_bytes" latency 20ms
+    fi
+}
+
+# reshape NAMESPACE DEVICE: a new rate for a shaped end, under netem's delay if it has one.
+reshape() {
+    local ns=$1 device=$2
+    if tc -n "$ns" qdisc show dev "$device" | grep -q '^qdisc netem'; then
+        tc -n "$ns" qdisc change dev "$device" parent 1:1 handle 10: \
+            tbf rate "$rate" burst "$burst_bytes" latency 20ms
+    else
+        tc -n "$ns" qdisc change dev "$device" root tbf rate "$rate" burst "$burst_bytes" latency 20ms
     fi
 }
 
@@ -335,10 +359,7 @@ validate_up_arguments() {
     [[ "$subnet" =~ ^([0-9]{1,3})\.([0-9]{1,3})$ ]] &&
         ((BASH_REMATCH[1] <= 255 && BASH_REMATCH[2] <= 255)) ||
         fail "--subnet must be the first two bytes of a /16, like 10.77, not '$subnet'"
-    rate_bits=$(rate_bits_per_second "$rate") && ((rate_bits > 0)) ||
-        fail "--rate must be a number and bit, kbit, mbit or gbit, like 100mbit, not '$rate'"
-    burst_bytes=$((rate_bits / 8 / 1000))
-    ((burst_bytes >= 65536)) || burst_bytes=65536
+    check_rate
     [[ "$delay" =~ ^[0-9]+(\.[0-9]+)?(us|ms|s)$ ]] ||
         fail "--delay must be a time like 0ms or 5ms, not '$delay'"
     [[ "$disk" =~ ^[0-9]+[kmgKMG]?$ ]] || fail "--disk must be a size like 256m or 1g, not '$disk'"
@@ -433,6 +454,8 @@ X11Forwarding no
 MaxStartups 1000:30:1000
 MaxSessions 100
 Subsystem sftp internal-sftp
+# The fault tests make one host's peer misbehave through /root/.ssh/environment.
+PermitUserEnvironment SWARMDEPLOY_PEER_*
 EOF
     echo "$address $(cut -d' ' -f1,2 "$host_dir/ssh_host_ed25519_key.pub")" >>"$dir/known_hosts"
 }
@@ -669,11 +692,24 @@ cmd_host() {
         /bin/sh -c 'cd "$0" 2>/dev/null || cd /; exec "$@"' "$PWD" "${run_args[@]}"
 }
 
+cmd_link() {
+    require_root_and_tools
+    [[ "$host_index" =~ ^[1-9][0-9]*$ ]] || fail "link needs a host number I >= 1 (see --help)"
+    [[ "$rate_given" == 1 ]] || fail "link needs the new --rate, e.g. link $host_index --rate 10mbit"
+    check_rate
+    local ns=$name-h$host_index
+    [[ -e "/run/netns/$ns" ]] || fail "no host h$host_index in sandbox '$name' (no namespace $ns)"
+    reshape "$ns" eth0
+    reshape "$bridge_ns" "h$host_index"
+    note "h$host_index's link now runs at $rate each way"
+}
+
 case "$command" in
     up) cmd_up ;;
     down) cmd_down ;;
     status) cmd_status ;;
     controller) cmd_controller ;;
     host) cmd_host ;;
+    link) cmd_link ;;
     *) fail "unknown command '$command' (see --help)" ;;
 esac

@@ -7,6 +7,8 @@ public struct ArchiveError: Error, CustomStringConvertible, Sendable, Equatable 
     public enum Code: Sendable, Equatable {
         /// A system call failed (open, read, write, mkdir, ...).
         case io
+        /// A write or create found the file system full, or the user's quota used up.
+        case noSpace
         /// The tree holds something that cannot be archived (socket, FIFO, device, non-UTF-8 name).
         case unsupportedFileType
         /// A file changed between scanning and packing.

@@ -28,7 +28,8 @@ enum POSIX {
         case EACCES, EPERM: remedy = "; check the permissions of the directory it is in"
         default: remedy = ""
         }
-        return ArchiveError(.io, path: path, "\(operation) failed: \(reason)\(remedy)")
+        let kind: ArchiveError.Code = code == ENOSPC || code == EDQUOT ? .noSpace : .io
+        return ArchiveError(kind, path: path, "\(operation) failed: \(reason)\(remedy)")
     }
 
     static func lstatus(_ path: String) throws -> stat {

@@ -116,10 +116,13 @@ public struct PeerProgress: Sendable, Equatable {
     /// Bytes of the archive extracted so far: it moves while the tail is extracted after the
     /// download, so the controller sees a busy host as busy. Optional on the wire.
     public var bytesExtracted: Int64
+    /// Peers this host banned for sending data that failed SHA-1 checks, by peer id (as in
+    /// `started`, escaped so that no id holds a comma or space). Optional on the wire.
+    public var bannedPeerIDs: [String]
 
     public init(
         verifiedPieces: Int, pieceCount: Int, bytesDownloaded: Int64, bytesDuplicate: Int64 = 0,
-        bytesUploaded: Int64, connectedPeers: Int, bytesExtracted: Int64 = 0
+        bytesUploaded: Int64, connectedPeers: Int, bytesExtracted: Int64 = 0, bannedPeerIDs: [String] = []
     ) {
         self.verifiedPieces = verifiedPieces
         self.pieceCount = pieceCount
@@ -128,10 +131,12 @@ public struct PeerProgress: Sendable, Equatable {
         self.bytesUploaded = bytesUploaded
         self.connectedPeers = connectedPeers
         self.bytesExtracted = bytesExtracted
+        self.bannedPeerIDs = bannedPeerIDs
     }
 
     var fields: String {
-        "pieces=\(verifiedPieces)/\(pieceCount) down=\(bytesDownloaded) dup=\(bytesDuplicate) up=\(bytesUploaded) peers=\(connectedPeers) extracted=\(bytesExtracted)"
+        let banned = bannedPeerIDs.isEmpty ? "" : " banned=" + bannedPeerIDs.joined(separator: ",")
+        return "pieces=\(verifiedPieces)/\(pieceCount) down=\(bytesDownloaded) dup=\(bytesDuplicate) up=\(bytesUploaded) peers=\(connectedPeers) extracted=\(bytesExtracted)" + banned
     }
 
     init?(fields: [Substring: Substring]) {
@@ -142,7 +147,8 @@ public struct PeerProgress: Sendable, Equatable {
         else { return nil }
         self.init(
             verifiedPieces: verified, pieceCount: count, bytesDownloaded: down, bytesDuplicate: duplicate,
-            bytesUploaded: up, connectedPeers: peers, bytesExtracted: fields["extracted"].flatMap { Int64($0) } ?? 0
+            bytesUploaded: up, connectedPeers: peers, bytesExtracted: fields["extracted"].flatMap { Int64($0) } ?? 0,
+            bannedPeerIDs: fields["banned"].map { $0.split(separator: ",").map(String.init) } ?? []
         )
     }
 }

@@ -32,6 +32,11 @@ public struct PeerJob: Sendable, Equatable {
     /// The lowest swift-log level ("trace" ... "critical") the peer sends back as `log`
     /// events; nil sends none. Optional on the wire.
     public var logLevel: String?
+    /// The controller sends `PeerControl.alive` more often than this; a peer that hears
+    /// nothing for this long takes the controller as gone, as if standard input had closed.
+    /// (A host cut off from the controller gets no EOF.) Nil: wait for EOF only. Optional on
+    /// the wire.
+    public var controllerSilenceMilliseconds: Int64?
 
     public init(
         torrent: [UInt8],
@@ -42,7 +47,8 @@ public struct PeerJob: Sendable, Equatable {
         keepPrevious: Bool,
         seedGraceMilliseconds: Int64,
         timeoutMilliseconds: Int64,
-        logLevel: String? = nil
+        logLevel: String? = nil,
+        controllerSilenceMilliseconds: Int64? = nil
     ) {
         self.torrent = torrent
         self.trackers = trackers
@@ -53,11 +59,13 @@ public struct PeerJob: Sendable, Equatable {
         self.seedGraceMilliseconds = seedGraceMilliseconds
         self.timeoutMilliseconds = timeoutMilliseconds
         self.logLevel = logLevel
+        self.controllerSilenceMilliseconds = controllerSilenceMilliseconds
     }
 
     /// Header line and body, ready to write to the channel.
     public func encoded() -> [UInt8] {
         var dictionary = BencodeDictionary()
+        if let controllerSilenceMilliseconds { dictionary["controller silence ms"] = .integer(controllerSilenceMilliseconds) }
         dictionary["destination"] = .string(destination)
         dictionary["extracted bytes"] = .integer(extractedBytes)
         dictionary["keep previous"] = .integer(keepPrevious ? 1 : 0)
@@ -114,10 +122,17 @@ public struct PeerJob: Sendable, Equatable {
         } else {
             logLevel = nil
         }
+        if value["controller silence ms"] != nil {
+            controllerSilenceMilliseconds = try field("controller silence ms") { $0.integer }
+        } else {
+            controllerSilenceMilliseconds = nil
+        }
         guard destination.hasPrefix("/") else {
             throw PeerJobError("the destination \"\(destination)\" is not an absolute path")
         }
-        guard extractedBytes >= 0, tarBytes > 0, seedGraceMilliseconds >= 0, timeoutMilliseconds > 0 else {
+        guard extractedBytes >= 0, tarBytes > 0, seedGraceMilliseconds >= 0, timeoutMilliseconds > 0,
+            (controllerSilenceMilliseconds ?? 1) > 0
+        else {
             throw PeerJobError("the job has a negative size or duration")
         }
     }
@@ -133,4 +148,6 @@ public struct PeerJobError: Error, CustomStringConvertible, Sendable, Equatable 
 public enum PeerControl: String, Sendable {
     /// Every host is done: stop seeding now instead of waiting out the grace period.
     case finish
+    /// Nothing to do: the controller is there (see `PeerJob.controllerSilenceMilliseconds`).
+    case alive
 }

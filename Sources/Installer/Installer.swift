@@ -26,6 +26,22 @@ public enum Installer {
         }
     }
 
+    /// Says that the file system under `paths` filled up while the deploy wrote to it (others
+    /// wrote too, since `prepare` found room): how much the deploy needs there against what is
+    /// free now. Call it after `cleanUp`, so "free now" counts the staging files as gone.
+    public static func ranOutOfSpace(
+        _ paths: InstallPaths, archiveBytes: Int64, extractedBytes: Int64, while doing: String, error: any Error
+    ) -> InstallError {
+        let needed = requiredBytes(archiveBytes: archiveBytes, extractedBytes: extractedBytes)
+        let free = (try? FileTree.availableBytes(at: paths.parent)).map(mebibytes) ?? "an unknown amount"
+        return InstallError("""
+            \(paths.parent) ran out of space while \(doing) (\(error)); \(paths.destination) is unchanged \
+            and the staging files are removed. The deploy needs \(mebibytes(needed)) free there \
+            (tarball \(mebibytes(archiveBytes)) + extracted tree \(mebibytes(extractedBytes)) + margin) \
+            and \(free) are free now: something else is filling that file system; free space and push again
+            """)
+    }
+
     /// Tarball and tree side by side (the tarball is seeded while the tree is installed),
     /// plus room for file-system overhead: 1/32 of the tree and 8 MiB.
     public static func requiredBytes(archiveBytes: Int64, extractedBytes: Int64) -> Int64 {

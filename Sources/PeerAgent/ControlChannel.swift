@@ -33,22 +33,28 @@ public enum JobInput {
 }
 
 /// Watches standard input after the job on a thread of its own (reads block) and lets tasks
-/// wait for the controller's `finish` or for the channel to close.
+/// wait for the controller's `finish` or for the channel to close. With a silence limit, a
+/// controller not heard from for that long counts as gone too: a host cut off from the
+/// controller never sees EOF.
 public final class ControlChannel: Sendable {
     public enum Signal: Sendable { case finish, closed }
 
     private struct State {
         var finished = false
         var closed = false
+        var silent = false
         var nextWaiter = 0
         var waiters: [Int: (wantsFinish: Bool, continuation: CheckedContinuation<Signal?, Never>)] = [:]
     }
     private let state = Mutex(State())
     private let descriptor: Int32
+    private let silenceLimit: Duration?
 
-    /// A channel on `descriptor` (standard input by default), read once `start` is called.
-    public init(descriptor: Int32 = STDIN_FILENO) {
+    /// A channel on `descriptor` (standard input by default), read once `start` is called,
+    /// that counts as closed after `silenceLimit` without input (nil: only at EOF).
+    public init(descriptor: Int32 = STDIN_FILENO, silenceLimit: Duration? = nil) {
         self.descriptor = descriptor
+        self.silenceLimit = silenceLimit
     }
 
     /// Starts the reading thread; it lives until EOF (or the process ends).
@@ -69,6 +75,14 @@ public final class ControlChannel: Sendable {
 
     /// Whether standard input has closed (the controller or its connection is gone).
     public var isClosed: Bool { state.withLock { $0.closed } }
+
+    /// Why the channel counts as closed, for the peer's report.
+    public var closedBecause: String {
+        guard state.withLock({ $0.silent }), let silenceLimit else {
+            return "the controller went away (standard input closed)"
+        }
+        return "the controller was not heard from for \(silenceLimit.components.seconds) s (its connection to this host is down, or it stopped)"
+    }
 
     /// Returns when standard input closes, or nil when the waiting task is cancelled.
     public func waitUntilClosed() async -> Signal? {
@@ -106,10 +120,24 @@ public final class ControlChannel: Sendable {
     private func readUntilClosed() {
         var line: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 256)
+        var heard = ContinuousClock.now
         while true {
+            if let silenceLimit {
+                var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                let count = poll(&ready, 1, 250)
+                if count < 0 && errno == EINTR { continue }
+                if count == 0 {
+                    guard ContinuousClock.now - heard < silenceLimit else {
+                        state.withLock { $0.silent = true }
+                        break
+                    }
+                    continue
+                }
+            }
             let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
             if count <= 0 { break }
+            heard = ContinuousClock.now
             for byte in buffer[..<count] {
                 if byte == UInt8(ascii: "\n") {
                     if String(decoding: line, as: UTF8.self) == PeerControl.finish.rawValue { signal(.finish) }

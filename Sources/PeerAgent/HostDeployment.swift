@@ -17,6 +17,9 @@ public struct HostDeployment: Sendable {
     /// Where the job and then the control lines arrive (standard input on a host).
     public var input: Int32
     public var emit: @Sendable (PeerEvent) -> Void
+    /// Fault injection for the fault tests: serve corrupt blocks (see
+    /// `SwarmConfiguration.corruptsUploads`). Never set by a real push.
+    public var corruptsUploads = false
 
     public init(port: Int = 0, input: Int32 = STDIN_FILENO, emit: @escaping @Sendable (PeerEvent) -> Void) {
         self.port = port
@@ -45,13 +48,14 @@ public struct HostDeployment: Sendable {
     private func deploy(stage: inout PeerStage, paths: inout InstallPaths?, lock: inout DestinationLock?) async throws {
         let job = try JobInput.readJob(from: input)
         let metainfo = try Metainfo(bytes: job.torrent)
-        let installPaths = try InstallPaths(destination: job.destination, id: String(metainfo.infoHash.hex.prefix(16)))
+        let installPaths = try Self.installPaths(destination: job.destination, infoHash: metainfo.infoHash.hex)
         // Paths are set (and cleaned up on failure) only once the lock is ours: the staging
         // files of a deploy that could not take it belong to the one that holds it.
         lock = try DestinationLock(installPaths)
         paths = installPaths
         try Installer.prepare(installPaths, archiveBytes: metainfo.length, extractedBytes: job.extractedBytes)
-        let control = ControlChannel(descriptor: input)
+        let silence = job.controllerSilenceMilliseconds.map { Duration.milliseconds($0) }
+        let control = ControlChannel(descriptor: input, silenceLimit: silence)
         control.start()
 
         stage = .download
@@ -84,11 +88,16 @@ public struct HostDeployment: Sendable {
             reporter.cancel()
             await reporter.value
             await member.leave()
-            if case .failure(let failure as ExtractionFailure) = extracted {
+            var failure = error
+            if case .failure(let extractionFailure as ExtractionFailure) = extracted {
                 stage = .extract
-                throw failure
+                failure = extractionFailure
             }
-            throw error
+            guard Self.isOutOfSpace(failure) else { throw failure }
+            Installer.cleanUp(installPaths)
+            throw Installer.ranOutOfSpace(
+                installPaths, archiveBytes: metainfo.length, extractedBytes: job.extractedBytes,
+                while: stage == .extract ? "extracting" : "downloading", error: failure)
         }
         reporter.cancel()
         await reporter.value
@@ -103,9 +112,12 @@ public struct HostDeployment: Sendable {
         let storage = try FilePieceStorage(path: tarball, length: metainfo.length, mode: .readWrite)
         let logger = Logger.peer(level: job.logLevel, emit: emit)
         logger.debug("job read", metadata: ["destination": "\(job.destination)", "pieces": "\(metainfo.pieceCount)"])
+        var configuration = SwarmConfiguration(listenPort: port, logger: logger)
+        configuration.corruptsUploads = corruptsUploads
+        if corruptsUploads { logger.warning("fault injection: every block this peer serves is corrupted") }
         let member = try await SwarmMember.join(
             metainfo: metainfo, storage: storage, role: .downloader,
-            configuration: SwarmConfiguration(listenPort: port, logger: logger), verifiedPrefix: prefix,
+            configuration: configuration, verifiedPrefix: prefix,
             tiers: job.trackers.map { [$0] }
         )
         emit(.started(version: SwarmdeployVersion.current, peerID: member.node.peerID.description, listenPort: member.node.listenPort))
@@ -147,7 +159,7 @@ public struct HostDeployment: Sendable {
             { try await node.waitUntilComplete() },
             {
                 if await control.waitUntilClosed() != nil {
-                    throw PeerFailure("the controller went away (standard input closed) before the download completed")
+                    throw PeerFailure("\(control.closedBecause) before the download completed")
                 }
             },
             {
@@ -161,7 +173,7 @@ public struct HostDeployment: Sendable {
     /// would get no report of a switch.
     private func install(_ paths: InstallPaths, _ job: PeerJob, control: ControlChannel, summary: ExtractionSummary) throws {
         guard !control.isClosed else {
-            throw PeerFailure("the controller went away before the switch; \(job.destination) is unchanged")
+            throw PeerFailure("\(control.closedBecause) before the switch; \(job.destination) is unchanged")
         }
         _ = try Installer.switchIntoPlace(paths, keepPrevious: job.keepPrevious)
         emit(.installed(files: summary.files, bytes: summary.bytes))
@@ -186,8 +198,39 @@ public struct HostDeployment: Sendable {
             verifiedPieces: progress.verifiedPieces, pieceCount: progress.pieceCount,
             bytesDownloaded: progress.bytesDownloaded, bytesDuplicate: progress.bytesDuplicate,
             bytesUploaded: progress.bytesUploaded,
-            connectedPeers: progress.connectedPeers
+            connectedPeers: progress.connectedPeers,
+            bannedPeerIDs: progress.bannedPeerIDs.map(\.description)
         )
+    }
+
+    /// Where a deploy of the torrent with `infoHash` (hex) stages its files beside `destination`.
+    static func installPaths(destination: String, infoHash: String) throws(InstallError) -> InstallPaths {
+        try InstallPaths(destination: destination, id: String(infoHash.prefix(16)))
+    }
+
+    /// Removes what a deploy of `infoHash` left beside `destination` when its peer was killed
+    /// (nothing can clean up after SIGKILL) — unless a deploy to `destination` runs now, whose
+    /// files they may be. Returns what it did, in a sentence.
+    public static func cleanUpAfterKilledDeploy(destination: String, infoHash: String) throws(InstallError) -> String {
+        let paths = try installPaths(destination: destination, infoHash: infoHash)
+        // Taken (and released, which removes the killed deploy's lock file) even when nothing
+        // else is left.
+        let lock = try DestinationLock(paths)
+        defer { withExtendedLifetime(lock) {} }
+        let leftovers = [paths.tarball, paths.stagingTree].filter(FileTree.exists)
+        Installer.cleanUp(paths)
+        return leftovers.isEmpty ? "nothing was left beside \(paths.destination)" : "removed \(leftovers.joined(separator: " and "))"
+    }
+
+    /// Whether `error`, or the error it wraps, is a write that found the file system full.
+    private static func isOutOfSpace(_ error: any Error) -> Bool {
+        switch error {
+        case let error as StorageError: error.kind == .noSpace
+        case let error as ArchiveError: error.code == .noSpace
+        case let error as ExtractionFailure: isOutOfSpace(error.error)
+        case let error as SwarmNodeError: error.cause.map(isOutOfSpace) ?? false
+        default: false
+        }
     }
 
     /// Runs blocking work on a thread of its own rather than on the tasks' shared pool, which

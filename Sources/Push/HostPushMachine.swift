@@ -29,6 +29,9 @@ public struct HostPushMachine: Sendable, Equatable {
         case record(HostEvent)
         /// Pass the peer's diagnostic line to the controller's log.
         case log(level: String, message: String)
+        /// The peer was killed before installing, so its staging files (a tarball as large as
+        /// the payload) are still beside the destination: run the peer's `clean-up`.
+        case cleanUp
     }
 
     enum State: Sendable, Equatable {
@@ -45,6 +48,8 @@ public struct HostPushMachine: Sendable, Equatable {
     private var uploaded: Bool?
     /// The last line the peer wrote to standard error, for a failure with nothing better to say.
     private var lastError: String?
+    /// Whether the peer said it installed.
+    private var installed = false
 
     public init() {}
 
@@ -70,6 +75,7 @@ public struct HostPushMachine: Sendable, Equatable {
             // The first event means the peer runs: the next host may connect.
             let ready: [Action] = peerSpoke ? [] : [.releaseSlot, .record(.peerReady(uploaded: uploaded ?? false))]
             if case .log(let level, let message) = event { return ready + [.log(level: level, message: message)] }
+            if case .installed = event { installed = true }
             return ready + [.record(.peer(event))]
         }
         if line == Self.notCachedMarker {
@@ -94,7 +100,9 @@ public struct HostPushMachine: Sendable, Equatable {
             return [.upload]
         }
         state = .ended
-        return [.record(.exited(status: status, signal: signal, lastError: lastError))]
+        let exited = Action.record(.exited(status: status, signal: signal, lastError: lastError))
+        // A peer that ends on its own cleans up; one killed after it began (it spoke) cannot.
+        return signal != nil && peerSpoke && !installed ? [exited, .cleanUp] : [exited]
     }
 
     /// The upload step ended: `replaced` tells whether it wrote a new copy (false when the

@@ -74,7 +74,8 @@ extension PushPlan {
             tarBytes: payload.tarBytes,
             keepPrevious: keepPrevious,
             seedGraceMilliseconds: seedGrace.inMilliseconds,
-            timeoutMilliseconds: timeout.inMilliseconds
+            timeoutMilliseconds: timeout.inMilliseconds,
+            controllerSilenceMilliseconds: controllerSilence.inMilliseconds
         )
     }
 }

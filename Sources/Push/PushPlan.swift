@@ -52,6 +52,14 @@ public struct PushPlan: Sendable {
 }
 
 extension PushPlan {
+    /// How long a peer goes on without hearing from the controller: as long as the controller
+    /// waits for a silent peer, so a host cut off from it (which gets no EOF) gives up too.
+    public var controllerSilence: Duration { stallTimeout }
+
+    /// How often the controller tells every peer it is there: several times per
+    /// `controllerSilence`, at most every quarter second.
+    public var heartbeatInterval: Duration { max(.milliseconds(250), min(.seconds(2), controllerSilence / 4)) }
+
     /// The tracker tiers every peer and the seeder announce to: the controller's own tracker
     /// (`announceURL`, which carries the push's secret) first, then each extra tracker as a
     /// tier of its own.

@@ -21,6 +21,9 @@ public struct PushReport: Sendable, Codable, Equatable {
         public var verifiedFraction: Double
         /// "uploaded" or "cached"; nil when the host was never reached.
         public var peerBinary: String?
+        /// Hosts whose peers banned this one for sending data that failed SHA-1 checks: its
+        /// memory, disk or NIC may be damaging what it serves.
+        public var bannedBy: [String]
         public var error: String?
 
         enum CodingKeys: String, CodingKey {
@@ -31,6 +34,7 @@ public struct PushReport: Sendable, Codable, Equatable {
             case bytesUploaded = "bytes_uploaded"
             case peerBinary = "peer_binary"
             case verifiedFraction = "verified_fraction"
+            case bannedBy = "banned_by"
         }
     }
 
@@ -94,6 +98,7 @@ extension PushReport {
         linkRateBitsPerSecond: Double,
         maxFailures: Int
     ) -> PushReport {
+        let bannedBy = bans(on: board)
         let hosts = zip(board.hosts, lines).map { state, line in
             let fromSeeder = state.peerID.flatMap { seederSent[$0] } ?? 0
             let downloaded = state.progress?.bytesDownloaded ?? 0
@@ -109,6 +114,7 @@ extension PushReport {
                 bytesUploaded: state.progress?.bytesUploaded ?? 0,
                 verifiedFraction: state.fraction,
                 peerBinary: state.peerUploaded.map { $0 ? "uploaded" : "cached" },
+                bannedBy: state.peerID.flatMap { bannedBy[$0] } ?? [],
                 error: state.outcome == .running ? (state.error ?? "still running when the push ended") : state.error
             )
         }
@@ -136,5 +142,14 @@ extension PushReport {
                 efficiency: transfer.flatMap { $0 > 0 ? ideal / $0 : nil }
             )
         )
+    }
+
+    /// For each peer id some host banned, the names of the hosts that banned it.
+    private static func bans(on board: PushBoard) -> [String: [String]] {
+        var bannedBy: [String: [String]] = [:]
+        for state in board.hosts {
+            for id in state.progress?.bannedPeerIDs ?? [] { bannedBy[id, default: []].append(state.name) }
+        }
+        return bannedBy
     }
 }

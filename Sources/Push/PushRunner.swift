@@ -73,6 +73,8 @@ public final class PushRunner: Sendable {
         // Not the announce URL: it holds the push's secret.
         logger.info("seeder and tracker listening on \(listenHost)")
 
+        let heartbeat = Task { await self.sendHeartbeats() }
+        defer { heartbeat.cancel() }
         // One thread per host: each holds its SSH channel for the whole transfer. Connecting
         // and launching the peer, the costly part, is bounded by `sshParallel`: a host gives
         // its slot back as soon as its peer runs.
@@ -110,6 +112,8 @@ public final class PushRunner: Sendable {
             switch action {
             case .record, .releaseSlot, .log:
                 carryOut(action, index, slot, onLine)
+            case .cleanUp:
+                cleanUpAfterKilledPeer(index, session: session)
             case .upload:
                 logger.debug("uploading the peer binary", metadata: ["host": "\(plan.hosts[index].name)"])
                 do throws(SSHError) {
@@ -155,7 +159,35 @@ public final class PushRunner: Sendable {
                         ContinuousClock.now > deadline ? "not done within the push's --timeout" : Self.describe(error)
                     actions += machine.channelFailed(at: board.hosts[index].phase, message)
                 }
+                // The channel is over: nothing more to say to this peer.
+                state.withLock { $0.inputs[index] = nil }
+                input.close()
             }
+        }
+    }
+
+    /// Removes the staging files a killed peer left on host `index`, through the peer's
+    /// `clean-up`. The host's outcome is already recorded; this only logs what happened.
+    private func cleanUpAfterKilledPeer(_ index: Int, session: SSHSession) {
+        let command = ShellQuoting.commandLine(
+            ["exec", "./" + peerBinary.remotePath, "clean-up", plan.destination, payload.metainfo.infoHash.hex]
+        )
+        let host = plan.hosts[index].name
+        do throws(SSHError) {
+            let result = try session.execute(command, timeout: .seconds(30))
+            let said = String(decoding: result.exitStatus == 0 ? result.stdout : result.stderr, as: UTF8.self)
+            logger.info("clean-up after the killed peer: \(said.trimmingCharacters(in: .whitespacesAndNewlines))", metadata: ["host": "\(host)"])
+        } catch {
+            logger.notice("cannot clean up after the killed peer: \(Self.describe(error))", metadata: ["host": "\(host)"])
+        }
+    }
+
+    /// Tells every running peer that the controller is still there, until cancelled. A peer
+    /// that hears nothing for `PushPlan.controllerSilence` leaves as if its input had closed.
+    private func sendHeartbeats() async {
+        let line = Array("\(PeerControl.alive.rawValue)\n".utf8)
+        while (try? await Task.sleep(for: plan.heartbeatInterval)) != nil {
+            for input in state.withLock({ $0.inputs.compactMap { $0 } }) { input.write(line) }
         }
     }
 
@@ -171,7 +203,7 @@ public final class PushRunner: Sendable {
         case .record(let event): record(event, index, onLine)
         case .releaseSlot: slot.release()
         case .log(let level, let message): peerLog(level, message, index)
-        case .launch, .upload: assertionFailure("\(action) is a step of the host's loop, not an immediate action")
+        case .launch, .upload, .cleanUp: assertionFailure("\(action) is a step of the host's loop, not an immediate action")
         }
     }
 

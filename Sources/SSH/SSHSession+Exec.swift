@@ -45,6 +45,7 @@ extension SSHSession {
         var channel: OpaquePointer?
         var abandoned = true
         defer {
+            sendKeepAlives(handle, false)
             libssh2_session_set_blocking(handle, 1)
             if let channel { free(channel, handle: handle, abandoned: abandoned) }
         }
@@ -57,6 +58,7 @@ extension SSHSession {
             OutputReader(.stderr, collect: collectOutput, limit: outputLimit),
         ]
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        sendKeepAlives(handle, true)
         while !streams.allSatisfy(\.finished) {
             var progressed = feeder.pump(channel)
             for index in streams.indices {
@@ -79,8 +81,18 @@ extension SSHSession {
         for index in streams.indices { streams[index].finish(onLine: onLine) }
 
         abandoned = false
+        sendKeepAlives(handle, false)
         let (exitStatus, exitSignal) = closeAndReadExit(channel, handle: handle)
         return SSHCommandResult(exitStatus: exitStatus, exitSignal: exitSignal, stdout: streams[0].collected, stderr: streams[1].collected)
+    }
+
+    /// Turns libssh2's keep-alives on (want_reply: the server must answer) for the loop above,
+    /// which sends them when idle, and off again for everything else. libssh2 1.10 cuts a
+    /// blocking call's wait short at the next keep-alive's due time and reports that as a
+    /// timeout, so left on they fail SFTP writes that wait a few seconds on a busy link.
+    private func sendKeepAlives(_ handle: OpaquePointer, _ on: Bool) {
+        let seconds = on ? UInt32(clamping: max(1, configuration.keepAliveInterval.components.seconds)) : 0
+        libssh2_keepalive_config(handle, 1, seconds)
     }
 
     /// A session channel that runs `command`, waiting out EAGAIN until `deadline`.

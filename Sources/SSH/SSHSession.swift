@@ -57,8 +57,6 @@ public final class SSHSession {
             }
             try verifyHostKey()
             try authenticate()
-            // Sent by `execute` while a command runs (want_reply: the server must answer).
-            libssh2_keepalive_config(handle, 1, UInt32(clamping: max(1, configuration.keepAliveInterval.components.seconds)))
         } catch {
             close()
             throw error
@@ -72,11 +70,13 @@ public final class SSHSession {
     /// Whether `close()` has run.
     public var isClosed: Bool { handle == nil }
 
-    /// Says goodbye to the server (best effort, bounded by the operation
+    /// Says goodbye to the server (best effort, for at most a second: a host
+    /// whose link is down would otherwise hold the caller for the operation
     /// timeout), frees the libssh2 session and closes the socket. Idempotent.
     public func close() {
         if let handle {
             libssh2_session_set_blocking(handle, 1)
+            libssh2_session_set_timeout(handle, 1000)
             _ = libssh2_session_disconnect_ex(handle, SSH_DISCONNECT_BY_APPLICATION, "closing", "")
             _ = libssh2_session_free(handle)
             self.handle = nil

@@ -44,7 +44,8 @@ extension PeerID: CustomStringConvertible {
     public var description: String {
         var text = ""
         for byte in bytes {
-            if byte >= 0x21 && byte <= 0x7E && byte != UInt8(ascii: "%") {
+            // "%" escapes; "," is escaped too, so ids can be listed with commas.
+            if byte >= 0x21 && byte <= 0x7E && byte != UInt8(ascii: "%") && byte != UInt8(ascii: ",") {
                 text.unicodeScalars.append(Unicode.Scalar(byte))
             } else {
                 let digits = Array("0123456789ABCDEF".unicodeScalars)

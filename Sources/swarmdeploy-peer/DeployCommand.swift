@@ -17,6 +17,9 @@ struct DeployCommand: AsyncParsableCommand {
             and leaves the destination untouched; after installing it stops seeding.
 
             Exit status: 0 installed, 1 failed (the last line on standard output says at which stage).
+
+            For the fault tests only: with SWARMDEPLOY_PEER_CORRUPT_UPLOADS=1 in its environment \
+            the peer corrupts every block it serves, so the others must ban it.
             """
     )
 
@@ -27,7 +30,8 @@ struct DeployCommand: AsyncParsableCommand {
         // The controller reads our events through a pipe; a closed channel must not kill us
         // with SIGPIPE before we clean up.
         signal(SIGPIPE, SIG_IGN)
-        let deployment = HostDeployment(port: port) { event in printLine(event.line) }
+        var deployment = HostDeployment(port: port) { event in printLine(event.line) }
+        deployment.corruptsUploads = getenv("SWARMDEPLOY_PEER_CORRUPT_UPLOADS").map { String(cString: $0) == "1" } ?? false
         guard await deployment.run() else { throw ExitCode(1) }
     }
 }

@@ -46,6 +46,15 @@ enum PushReportText {
             }
         }
 
+        let banned = report.hosts.filter { !$0.bannedBy.isEmpty }
+        if !banned.isEmpty {
+            lines.append("")
+            lines.append("hosts banned by others for sending data that failed SHA-1 checks (check their memory, disk and NIC):")
+            for host in banned {
+                lines.append("  \(host.name) (\(hostsFile):\(host.line)): banned by \(HumanUnits.count(host.bannedBy.count, "host")) (\(host.bannedBy.joined(separator: ", ")))")
+            }
+        }
+
         lines.append("")
         var summary = "wall time \(HumanUnits.duration(totals.wallSeconds))"
         if let transfer = totals.transferSeconds {

@@ -283,15 +283,20 @@ final class PushFleet: Sendable {
             let status: String
             let stage: String
             let error: String?
+            let seconds: Double?
             let bytesFromSeeder: Int64
             let bytesFromPeers: Int64
+            let bytesUploaded: Int64
             let peerBinary: String?
+            let bannedBy: [String]
 
             enum CodingKeys: String, CodingKey {
-                case name, line, status, stage, error
+                case name, line, status, stage, error, seconds
                 case bytesFromSeeder = "bytes_from_seeder"
                 case bytesFromPeers = "bytes_from_peers"
+                case bytesUploaded = "bytes_uploaded"
                 case peerBinary = "peer_binary"
+                case bannedBy = "banned_by"
             }
         }
         struct Totals: Decodable {

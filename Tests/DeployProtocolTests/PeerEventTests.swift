@@ -5,9 +5,12 @@ import Testing
 struct PeerEventTests {
     @Test func everyEventSurvivesItsLine() {
         let progress = PeerProgress(verifiedPieces: 12, pieceCount: 400, bytesDownloaded: 1 << 30, bytesDuplicate: 16384, bytesUploaded: 77, connectedPeers: 9)
+        var banning = progress
+        banning.bannedPeerIDs = ["-SD0100-abc%2CDEF12345", "-lt0D20-%00%01xyz"]
         let events: [PeerEvent] = [
             .started(version: "0.1.0", peerID: "-SD0100-abcDEF123456", listenPort: 40123),
             .progress(progress),
+            .progress(banning),
             .downloaded,
             .installed(files: 3, bytes: 4096),
             .finished(progress),

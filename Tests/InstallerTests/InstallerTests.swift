@@ -85,6 +85,17 @@ struct InstallerTests {
         #expect(try read(paths.destination + "/version") == "1")
     }
 
+    @Test func runningOutOfSpaceLaterSaysWhatTheDeployNeedsAndWhatIsFreeNow() throws {
+        let paths = try InstallPaths(destination: root + "/app", id: "6")
+        let cause = InstallError("writing the tarball failed: No space left on device")
+        let message = "\(Installer.ranOutOfSpace(paths, archiveBytes: 40 << 20, extractedBytes: 64 << 20, while: "downloading", error: cause))"
+        #expect(message.hasPrefix("\(root) ran out of space while downloading (writing the tarball failed"), "\(message)")
+        #expect(message.contains("\(paths.destination) is unchanged"), "\(message)")
+        // 40 + 64 + 64/32 + 8 MiB.
+        #expect(message.contains("needs 114 MiB free there (tarball 40 MiB + extracted tree 64 MiB + margin)"), "\(message)")
+        #expect(message.contains("are free now"), "\(message)")
+    }
+
     @Test func symlinksAreRemovedNotFollowed() throws {
         try write(root + "/outside/keep", "precious")
         try FileTree.makeDirectories(root + "/tree")

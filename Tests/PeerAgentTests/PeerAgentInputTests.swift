@@ -22,7 +22,7 @@ import Testing
     static let job = PeerJob(
         torrent: [1, 2, 3], trackers: ["http://10.0.0.1:1/s/announce"], destination: "/opt/app",
         extractedBytes: 1, tarBytes: 512, keepPrevious: false, seedGraceMilliseconds: 5,
-        timeoutMilliseconds: 1_000, logLevel: "debug"
+        timeoutMilliseconds: 1_000, logLevel: "debug", controllerSilenceMilliseconds: 30_000
     )
 
     @Test func theJobIsReadFromTheChannel() throws {
@@ -54,6 +54,24 @@ import Testing
         #expect(await control.waitUntilClosed() == .closed)
         #expect(control.isClosed)
         close(read)
+    }
+
+    /// A controller that keeps saying `alive` is there; one that falls silent (its host was cut
+    /// off: no EOF ever comes) counts as gone once the limit passes, and the reason says so.
+    @Test func aSilentControllerCountsAsGone() async throws {
+        let (read, write) = try Self.pipe()
+        defer { close(read); close(write) }
+        let control = ControlChannel(descriptor: read, silenceLimit: .milliseconds(600))
+        control.start()
+        for _ in 0..<6 {
+            try await Task.sleep(for: .milliseconds(200))
+            Self.write(Array("alive\n".utf8), to: write)
+        }
+        #expect(!control.isClosed, "heartbeats every 200 ms keep a 600 ms limit away")
+        let started = ContinuousClock.now
+        #expect(await control.waitUntilClosed() == .closed)
+        #expect(ContinuousClock.now - started >= .milliseconds(500))
+        #expect(control.closedBecause.contains("not heard from for"), "\(control.closedBecause)")
     }
 
     /// Log records become `log` events at the job's level; without a level nothing is sent.

@@ -118,6 +118,27 @@ import Testing
         #expect(actions.filter { $0 == .releaseSlot }.count == 1)
     }
 
+    /// A peer killed mid-download cannot remove its staging files: the machine asks for the
+    /// peer's clean-up. Not after it installed (nothing is staged then), nor when it ended by
+    /// itself (it cleaned up).
+    @Test func aPeerKilledBeforeInstallingIsCleanedUpAfter() {
+        let killed = Self.run([
+            .connected(cancelled: false), .stdout(Self.started.line), .launchEnded(status: nil, signal: "KILL"),
+        ]).actions
+        #expect(killed.suffix(2) == [.record(.exited(status: nil, signal: "KILL", lastError: nil)), .cleanUp])
+
+        let killedWhileSeeding = Self.run([
+            .connected(cancelled: false), .stdout(Self.started.line), .stdout(Self.installed.line),
+            .launchEnded(status: nil, signal: "KILL"),
+        ]).actions
+        #expect(!killedWhileSeeding.contains(.cleanUp))
+
+        let failedByItself = Self.run([
+            .connected(cancelled: false), .stdout(Self.started.line), .launchEnded(status: 1, signal: nil),
+        ]).actions
+        #expect(!failedByItself.contains(.cleanUp))
+    }
+
     /// A failed upload is the host's end, at the upload phase; an uploaded peer that is
     /// silent too is not uploaded a second time.
     @Test(arguments: [

@@ -104,10 +104,15 @@ import TestSupport
         fixture.settings.seedGrace = .milliseconds(1500)
         fixture.settings.timeout = .seconds(90)
         fixture.settings.keepPrevious = false
+        fixture.settings.stallTimeout = .seconds(12)
         let plan = try fixture.plan()
         let payload = try plan.pack(try plan.scanSource())
         let job = plan.peerJob(for: payload, announceURL: "http://x/announce")
         #expect(job.destination == "/opt/app")
+        // A peer gives up on a silent controller when the controller gives up on a silent peer,
+        // and hears from it several times in between.
+        #expect(job.controllerSilenceMilliseconds == 12_000)
+        #expect(plan.heartbeatInterval == .seconds(2))
         #expect(job.seedGraceMilliseconds == 1500)
         #expect(job.timeoutMilliseconds == 90_000)
         #expect(job.keepPrevious == false)

@@ -4,8 +4,10 @@ import Testing
 
 /// The board a push leaves, and the report made from it.
 @Suite struct PushReportTests {
+    /// "a" banned "b" and a peer that is none of the push's hosts.
     static let progress = PeerProgress(
-        verifiedPieces: 10, pieceCount: 10, bytesDownloaded: 1_000, bytesDuplicate: 16, bytesUploaded: 700, connectedPeers: 2
+        verifiedPieces: 10, pieceCount: 10, bytesDownloaded: 1_000, bytesDuplicate: 16, bytesUploaded: 700, connectedPeers: 2,
+        bannedPeerIDs: ["peer-b", "stranger"]
     )
 
     /// Two hosts: "a" installs at 4 s and exits cleanly, "b" fails at download.
@@ -48,6 +50,12 @@ import Testing
         #expect(b.error == "no space left on /opt")
         #expect(b.peerBinary == "uploaded")
         #expect(b.seconds == nil)
+    }
+
+    @Test func aBannedHostIsNamedWithTheHostsThatBannedIt() {
+        let report = Self.report(maxFailures: 0)
+        #expect(report.hosts[1].bannedBy == ["a"])
+        #expect(report.hosts[0].bannedBy == [])
     }
 
     @Test func totalsCompareTheTransferWithOneCopy() {

@@ -115,6 +115,29 @@ struct ExecTests {
         #expect(try session.execute("echo next").stdoutText == "next\n")
     }
 
+    /// The goodbye to a host that stopped answering is best effort: it must not hold the
+    /// caller (a push waiting to report a stalled host) for the operation timeout.
+    @Test func closingASessionToAFrozenHostTakesAboutASecond() async throws {
+        let server = try await OpenSSHServer()
+        let session = try server.trustedSession()
+        var thaw: (@Sendable () -> Void)?
+        let started = ContinuousClock.now
+        #expect(throws: SSHError.self) {
+            _ = try session.execute(
+                "echo started; sleep 30",
+                onLine: { _, _ in thaw = try? server.freezeConnections() },
+                isCancelled: { thaw != nil && ContinuousClock.now - started > .milliseconds(500) }
+            )
+        }
+        try #require(thaw != nil, "the command never started")
+        let closing = ContinuousClock.now
+        session.close()
+        let took = ContinuousClock.now - closing
+        thaw?()
+        // The fixture's operation timeout is 20 s.
+        #expect(took < .seconds(5), "close took \(took)")
+    }
+
     @Test func outputLimitStopsARunawayCommand() async throws {
         let server = try await OpenSSHServer()
         let session = try server.trustedSession()

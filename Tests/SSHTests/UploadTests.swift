@@ -22,6 +22,29 @@ struct UploadTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: remoteDirectory.path) == ["peer-binary"])
     }
 
+    /// libssh2 1.10 cuts a blocking call's wait short when a keep-alive falls due and calls it
+    /// a timeout: with keep-alives on outside `execute`, an upload to a host that stalls for a
+    /// few seconds (a busy link, a loaded host) failed long before the operation timeout.
+    @Test func anUploadWaitsOutAStallLongerThanTheKeepAliveInterval() async throws {
+        let server = try await OpenSSHServer()
+        try server.knownHostsLine().write(toFile: server.knownHostsPath, atomically: true, encoding: .utf8)
+        var configuration = server.configuration()
+        configuration.keepAliveInterval = .seconds(1)
+        let session = try SSHSession(configuration: configuration)
+        _ = try session.execute("true")  // keep-alives were on while that ran
+        let remoteDirectory = try TemporaryDirectory("remote")
+        let remote = remoteDirectory.path("stalled")
+
+        // The server side of the connection stops for 3 s, three keep-alive intervals.
+        let thaw = try server.freezeConnections()
+        // Not a task: the blocking upload below may hold the only free thread of their pool.
+        DispatchQueue.global().asyncAfter(deadline: .now() + 3) { thaw() }
+        let payload = SplitMix64.bytes(count: 1 << 20, seed: 21)
+        let uploaded = Result { try session.upload(payload, to: remote, permissions: 0o644) }
+        #expect(throws: Never.self) { try uploaded.get() }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: remote)) == Data(payload))
+    }
+
     @Test func uploadReplacesAnExistingFile() async throws {
         let server = try await OpenSSHServer()
         let session = try server.trustedSession()

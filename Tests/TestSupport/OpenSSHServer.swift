@@ -85,6 +85,43 @@ public final class OpenSSHServer {
 
     deinit { stop() }
 
+    /// Stops (SIGSTOP) every process serving the connections open now, as a host that froze or
+    /// lost its link would; the returned closure resumes them. Synchronous, so a test can
+    /// freeze the server from inside a blocking SSH call's callback.
+    public func freezeConnections() throws -> @Sendable () -> Void {
+        let pidText = try String(contentsOfFile: directory.path("sshd.pid"), encoding: .utf8)
+        guard let listener = Int32(pidText.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw TestSetupError("sshd.pid holds no pid: \(pidText)")
+        }
+        let pids = Self.descendants(of: listener)
+        guard !pids.isEmpty else { throw TestSetupError("no sshd connection to freeze") }
+        for pid in pids { kill(pid, SIGSTOP) }
+        return { for pid in pids { kill(pid, SIGCONT) } }
+    }
+
+    /// Every process below `root`, from the parent pids in /proc.
+    private static func descendants(of root: Int32) -> [Int32] {
+        var children: [Int32: [Int32]] = [:]
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+            guard let pid = Int32(name),
+                let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                let close = stat.lastIndex(of: ")")
+            else { continue }
+            // "pid (comm) state ppid ...": the name may hold spaces, so count from its ")".
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            if fields.count > 1, let parent = Int32(fields[1]) { children[parent, default: []].append(pid) }
+        }
+        var found: [Int32] = []
+        var queue = [root]
+        while let next = queue.popLast() {
+            for child in children[next] ?? [] {
+                found.append(child)
+                queue.append(child)
+            }
+        }
+        return found
+    }
+
     /// The known_hosts line OpenSSH would write for this server at 127.0.0.1.
     public func knownHostsLine() throws -> String {
         let publicKey = try String(contentsOfFile: hostPublicKeyPath, encoding: .utf8).split(separator: " ")

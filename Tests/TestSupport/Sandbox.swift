@@ -95,6 +95,12 @@ public final class Sandbox: Sendable {
         try await Self.script(["host", "\(index)", "--name", name, "--", "/bin/sh", "-c", command] + arguments)
     }
 
+    /// Reshapes host `index`'s link to `rate` (e.g. "5mbit") both ways; the others keep theirs.
+    public func setLinkRate(host index: Int, _ rate: String) async throws {
+        let result = try await Self.script(["link", "\(index)", "--name", name, "--rate", rate])
+        guard result.succeeded else { throw TestSetupError("sandbox.sh link \(index) --rate \(rate): \(result.stderr)") }
+    }
+
     private static func lines(of path: String) throws -> [String] {
         try String(contentsOfFile: path, encoding: .utf8)
             .split(separator: "\n").filter { !$0.hasPrefix("#") }.map(String.init)

@@ -22,8 +22,9 @@ import TestSupport
     }
 
     @Test func descriptionEscapesUnprintableBytes() {
-        let id = PeerID(bytes: Array("-SD0100-".utf8) + [0x00, 0x25, 0xFF] + Array("abcdefghi".utf8))
-        #expect(id.description == "-SD0100-%00%25%FFabcdefghi")
+        let id = PeerID(bytes: Array("-SD0100-".utf8) + [0x00, 0x25, 0xFF, 0x2C, 0x20] + Array("abcdefg".utf8))
+        // Commas and spaces too: ids are listed comma-separated in one-line events.
+        #expect(id.description == "-SD0100-%00%25%FF%2C%20abcdefg")
     }
 }
 

@@ -1,4 +1,5 @@
 import Logging
+import TorrentMetainfo
 
 /// How a swarm node listens, connects and paces its requests.
 public struct SwarmConfiguration: Sendable {
@@ -42,6 +43,9 @@ public struct SwarmConfiguration: Sendable {
     public var tickInterval: Duration
     /// Peers coming and going, peers closed and banned and why, announces, completion.
     public var logger: Logger
+    /// Fault injection, for tests of the swarm's defences only: every block this node serves
+    /// has one byte flipped, so its peers' SHA-1 checks fail and they must ban it.
+    public var corruptsUploads = false
 
     public init(
         listenHost: String = "0.0.0.0",
@@ -89,8 +93,8 @@ public struct SwarmProgress: Sendable, Equatable {
     public var bytesUploaded: Int64
     public var connectedPeers: Int
     public var isComplete: Bool
-    /// Peers banned for sending data that failed verification.
-    public var bannedPeers: Int
+    /// Peers banned for sending data that failed verification, by peer id.
+    public var bannedPeerIDs: [PeerID]
     /// For a super-seeder: whether every piece has left it at least once, after which the
     /// swarm holds a whole copy and the seeder may leave. Nil when not super-seeding.
     public var everyPieceSentOnce: Bool?

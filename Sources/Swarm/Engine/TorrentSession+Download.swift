@@ -85,7 +85,7 @@ extension TorrentSession {
     private func blockStored(_ piece: Int, _ result: Result<Void, Error>) {
         let whole = intake.blockWritten(piece: piece)
         if case .failure(let error) = result {
-            fail("cannot store the download: \(error)")
+            fail("cannot store the download: \(error)", cause: error)
             return
         }
         if whole { verify(piece) }
@@ -107,7 +107,7 @@ extension TorrentSession {
         intake.pieceChecked(piece: piece)
         switch result {
         case .failure(let error):
-            fail("cannot read back piece \(piece): \(error)")
+            fail("cannot store or read back piece \(piece): \(error)", cause: error)
         case .success(true):
             picker.pieceVerified(piece)
             advancePrefix()
@@ -238,7 +238,7 @@ extension TorrentSession {
         settle(.success(()))
     }
 
-    func fail(_ message: String) {
-        settle(.failure(SwarmNodeError(message)))
+    func fail(_ message: String, cause: (any Error)? = nil) {
+        settle(.failure(SwarmNodeError(message, cause: cause)))
     }
 }

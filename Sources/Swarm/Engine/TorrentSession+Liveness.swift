@@ -50,10 +50,7 @@ extension TorrentSession {
             guard planner != nil else { return }
             let taken = planner!.peerStalled(peer.key)
             logger.info("peer \(peer.address) fetched none of \(taken.count) pieces shown to it; they go to others")
-            for other in peers.values where other !== peer {
-                advertise(to: other)
-                flushSoon(other)
-            }
+            advertiseToAll()
         case .close(let reason):
             close(peer, reason: reason)
         }

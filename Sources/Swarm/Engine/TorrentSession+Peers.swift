@@ -57,7 +57,9 @@ extension TorrentSession {
         logger.debug("peer disconnected", metadata: ["peer": "\(closed.address)"])
         picker.peerDisconnected(key)
         planner?.peerDisconnected(key)
-        // The blocks it held go back to the pool: give them to peers with room.
+        // The blocks it held go back to the pool: give them to peers with room. A seeder's
+        // pieces assigned to it (or held by it alone) are shown to others.
+        advertiseToAll()
         for peer in peers.values where !peer.peerChoking {
             requestMore(from: peer)
             flushSoon(peer)

@@ -69,6 +69,11 @@ extension TorrentSession {
     }
 
     private func sendBlock(_ block: ByteBuffer, for request: BlockRequest, to peer: PeerConnection) {
+        var block = block
+        if configuration.corruptsUploads, let byte = block.getInteger(at: block.readerIndex, as: UInt8.self) {
+            // A copy (the block may be a slice of a piece kept for others).
+            block.setInteger(~byte, at: block.readerIndex)
+        }
         peer.send(.piece(request.piece, offset: request.offset, block: block))
         peer.bytesUploaded += Int64(request.length)
         bytesUploaded += Int64(request.length)
@@ -88,6 +93,26 @@ extension TorrentSession {
     /// A super-seeder tells the peer about the next pieces it may fetch.
     func advertise(to peer: PeerConnection) {
         guard planner != nil else { return }
+        sendAdvertised(to: peer)
+        // Once every piece has left, every peer may fetch anything. A peer that no other peer
+        // serves (all banned it, or cannot reach it) has no event of its own to learn it by.
+        if planner!.allPiecesSentOnce && !everyPeerShownAll {
+            everyPeerShownAll = true
+            advertiseToAll()
+        }
+    }
+
+    /// Shows every peer what the planner now lets it fetch: after pieces went back to the pool
+    /// (a peer left or stalled), or once every piece has left the seeder.
+    func advertiseToAll() {
+        guard planner != nil else { return }
+        for peer in peers.values {
+            sendAdvertised(to: peer)
+            flushSoon(peer)
+        }
+    }
+
+    private func sendAdvertised(to peer: PeerConnection) {
         let pieces = planner!.piecesToAdvertise(to: peer.key)
         for piece in pieces {
             peer.send(.have(PieceIndex(piece)))

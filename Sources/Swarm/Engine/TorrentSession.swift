@@ -51,6 +51,8 @@ final class TorrentSession {
     /// Pieces `0..<prefixPieces` are verified.
     var prefixPieces = 0
     var bannedIDs: Set<PeerID> = []
+    /// For a super-seeder: every peer was shown the whole payload once every piece had left.
+    var everyPeerShownAll = false
     var strikes: [PeerID: Int] = [:]
     /// Every peer that ever connected, so blame reaches peers that have since left.
     var knownIDs: [PeerKey: PeerID] = [:]
@@ -144,7 +146,7 @@ final class TorrentSession {
             bytesUploaded: bytesUploaded,
             connectedPeers: peers.count,
             isComplete: isComplete,
-            bannedPeers: bannedIDs.count,
+            bannedPeerIDs: bannedIDs.sorted { $0.description < $1.description },
             everyPieceSentOnce: planner?.allPiecesSentOnce
         )
     }

@@ -75,7 +75,8 @@ public final class FilePieceStorage: PieceStorage {
             let result = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
             if result < 0 {
                 if errno == EINTR { continue }
-                throw StorageError(.io, "writing \(path) at \(offset + Int64(done)) failed: \(Self.lastError())")
+                let kind: StorageError.Kind = errno == ENOSPC || errno == EDQUOT ? .noSpace : .io
+                throw StorageError(kind, "writing \(path) at \(offset + Int64(done)) failed: \(Self.lastError())")
             }
             done += result
         }
@@ -83,7 +84,8 @@ public final class FilePieceStorage: PieceStorage {
 
     public func synchronize() throws {
         guard fsync(descriptor) == 0 else {
-            throw StorageError(.io, "flushing \(path) failed: \(Self.lastError())")
+            let kind: StorageError.Kind = errno == ENOSPC || errno == EDQUOT ? .noSpace : .io
+            throw StorageError(kind, "flushing \(path) failed: \(Self.lastError())")
         }
     }
 

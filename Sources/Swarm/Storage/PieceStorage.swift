@@ -37,6 +37,8 @@ extension PieceStorage {
 public struct StorageError: Error, CustomStringConvertible, Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         case io, outOfRange, readOnly
+        /// A write found the file system full (or the user's quota used up).
+        case noSpace
     }
 
     public let kind: Kind

@@ -121,11 +121,63 @@ extension SwarmNodeTests {
         try await Self.withTimeout(30) { try await downloader.waitUntilComplete() }
 
         let progress = try await downloader.progress
-        #expect(progress.bannedPeers == 1)
+        #expect(progress.bannedPeerIDs == [liar.peerID])
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(bytes))
         await downloader.shutdown()
         await liar.shutdown()
         await honest.shutdown()
+    }
+
+    @Test("a node set to corrupt its uploads (the fault tests' hook) is banned by the peers it serves")
+    func corruptingUploadsGetsBanned() async throws {
+        let (bytes, metainfo) = try Self.payload(length: 2 << 20, pieceLength: 256 << 10, seed: 5)
+        let configuration = SwarmConfiguration(listenHost: "127.0.0.1")
+        var corrupting = configuration
+        corrupting.corruptsUploads = true
+        let liar = try await SwarmNode.start(
+            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: corrupting
+        )
+        let honest = try await SwarmNode.start(
+            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration
+        )
+        let directory = try TemporaryDirectory("swarm")
+        let downloader = try await LocalSwarm.downloader(metainfo: metainfo, path: directory.path("payload.tar"), configuration: configuration)
+        downloader.connect(to: [(host: "127.0.0.1", port: liar.listenPort)])
+        try await Task.sleep(for: .milliseconds(300))
+        downloader.connect(to: [(host: "127.0.0.1", port: honest.listenPort)])
+        try await Self.withTimeout(30) { try await downloader.waitUntilComplete() }
+
+        #expect(try await downloader.progress.bannedPeerIDs == [liar.peerID])
+        await downloader.shutdown()
+        await liar.shutdown()
+        await honest.shutdown()
+    }
+
+    /// Each downloader reaches only the super-seeder (the others banned it, or cannot reach
+    /// it): once every piece has left the seeder, it must be shown the rest, although no event
+    /// of its own tells the seeder it waits.
+    @Test("downloaders that cannot reach each other still complete from a super-seeder")
+    func isolatedDownloadersComplete() async throws {
+        let (bytes, metainfo) = try Self.payload(length: 4 << 20, pieceLength: 64 << 10, seed: 6)
+        let configuration = SwarmConfiguration(listenHost: "127.0.0.1", superSeeding: true, superSeedWindow: 2)
+        let seeder = try await SwarmNode.start(
+            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration
+        )
+        let directory = try TemporaryDirectory("swarm")
+        var downloaders: [SwarmNode] = []
+        for index in 0..<3 {
+            let node = try await LocalSwarm.downloader(metainfo: metainfo, path: directory.path("\(index).tar"), configuration: configuration)
+            node.connect(to: [(host: "127.0.0.1", port: seeder.listenPort)])
+            downloaders.append(node)
+        }
+        for node in downloaders {
+            try await Self.withTimeout(30) { try await node.waitUntilComplete() }
+        }
+        for index in 0..<3 {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: directory.path("\(index).tar"))) == Data(bytes))
+        }
+        for node in downloaders { await node.shutdown() }
+        await seeder.shutdown()
     }
 
     @Test("a downloader that leaves mid-transfer does not stop the others")
