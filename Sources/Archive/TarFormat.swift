@@ -51,7 +51,11 @@ enum TarFormat {
         (Int64(1) << (3 * Int64(width - 1))) - 1
     }
 
-    /// `length` rounded up to whole blocks.
+    /// The largest entry the reader believes (4 EiB): no file is near it, and sizes up to it
+    /// can be padded, added and compared without overflowing.
+    static let largestEntrySize: Int64 = 1 << 62
+
+    /// `length` (at most `largestEntrySize`) rounded up to whole blocks.
     static func paddedLength(_ length: Int64) -> Int64 {
         (length + Int64(blockSize) - 1) / Int64(blockSize) * Int64(blockSize)
     }

@@ -52,6 +52,11 @@ extension TarReader {
 
         let entry = try makeEntry(block, typeflag: typeflag, headerSize: headerSize, isGNU: isGNU)
         pending = PendingExtensions()
+        guard (0...TarFormat.largestEntrySize).contains(entry.size) else {
+            throw ArchiveError.malformed(
+                "entry declares \(entry.size) bytes, which no file has; the archive is corrupt or hostile",
+                path: entry.path, offset: headerOffset)
+        }
         guard entry.size <= limits.maxEntrySize else {
             throw ArchiveError(
                 .limitExceeded, path: entry.path, offset: headerOffset,

@@ -73,8 +73,7 @@ extension Deployfile {
                 listen = address.map { .value($0) } ?? .auto
             case "link_rate":
                 linkRateBitsPerSecond = try reader.number(value, name, parser: SettingParsers.linkRate) { rate in
-                    guard rate > 0 else { throw DeployError(.invalidValue, "link rate must be above zero", remedy: SettingParsers.linkRateHelp) }
-                    return rate
+                    try SettingParsers.linkRate(bitsPerSecond: rate, written: value.scalar?.string ?? "\(rate)")
                 }
             case "seed_grace": seedGrace = try reader.duration(value, name, allowZero: true)
             default: preconditionFailure("key \(name) passed the schema but has no reader")

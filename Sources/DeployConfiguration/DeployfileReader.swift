@@ -116,13 +116,8 @@ struct DeployfileReader {
 
     func duration(_ node: Node, _ name: String, allowZero: Bool) throws -> Duration {
         let seconds = try number(node, name, parser: SettingParsers.seconds) { seconds in
-            guard seconds >= 0 else {
-                throw DeployError(.invalidValue, "duration cannot be negative", remedy: SettingParsers.durationHelp)
-            }
-            guard allowZero || seconds > 0 else {
-                throw DeployError(.invalidValue, "duration must be above zero", remedy: SettingParsers.durationHelp)
-            }
-            return seconds
+            let written = node.scalar?.string ?? "\(seconds)"
+            return try SettingParsers.duration(seconds: seconds, allowZero: allowZero, written: written).inSeconds
         }
         return .seconds(seconds)
     }

@@ -17,7 +17,7 @@ public enum HumanUnits {
 
     /// Bytes per second, e.g. `85.2 MiB/s`.
     public static func byteRate(_ bytesPerSecond: Double) -> String {
-        guard bytesPerSecond.isFinite else { return "-" }
+        guard bytesPerSecond.isFinite, abs(bytesPerSecond) < 9e18 else { return "-" }
         return bytes(Int64(bytesPerSecond.rounded())) + "/s"
     }
 
@@ -40,6 +40,8 @@ public enum HumanUnits {
     public static func duration(_ seconds: Double) -> String {
         guard seconds.isFinite else { return "forever" }
         if seconds < 0 { return "-" + duration(-seconds) }
+        // Whole hours below stay far inside Int64.
+        guard seconds < 1e15 else { return "\(seconds) s" }
         if seconds == 0 { return "0 s" }
         if seconds < 1 {
             let millis = Int((seconds * 1000).rounded())
@@ -80,7 +82,8 @@ public enum HumanUnits {
         var scale: Double = 1
         for _ in 0..<max(0, fractionDigits) { scale *= 10 }
         let scaled = (abs(value) * scale).rounded()
-        guard scaled < 9e18 else { return String(Int64(value.rounded())) }
+        // Beyond Int64: Swift's own rendering (e.g. 1e+30), never a trap.
+        guard scaled < 9e18 else { return "\(value)" }
         let units = Int64(scaled)
         let whole = units / Int64(scale)
         let fraction = units % Int64(scale)

@@ -144,7 +144,8 @@ extension PushSettings {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         func seconds(_ key: CodingKeys) throws -> Duration {
-            .seconds(try container.decode(Double.self, forKey: key))
+            let seconds = try container.decode(Double.self, forKey: key)
+            return try SettingParsers.duration(seconds: seconds, allowZero: true, written: "\(seconds)")
         }
         self.init(
             source: try container.decodeIfPresent(String.self, forKey: .source),

@@ -1,10 +1,30 @@
 /// Parsers for the string forms of settings, shared by the Deployfile and the
 /// command-line flags so both accept exactly the same spellings.
 public enum SettingParsers {
+    /// The longest duration any setting takes: far beyond any push, and far from where
+    /// arithmetic on durations in milliseconds could overflow.
+    public static let maximumDuration = Duration.seconds(maximumSeconds)
+    static let maximumSeconds: Double = 30 * 24 * 3600
+
     /// A duration from `30`, `2.5`, `30s`, `500ms`, `5m`, `1h`, `1m30s`, `1h5m10s` (a bare
     /// number is seconds). Units must go from larger to smaller and appear at most once.
-    public static func duration(_ text: String) throws -> Duration {
-        .seconds(try seconds(text))
+    /// Zero only when `allowZero`; never more than `maximumDuration`.
+    public static func duration(_ text: String, allowZero: Bool = true) throws -> Duration {
+        try duration(seconds: try seconds(text), allowZero: allowZero, written: text)
+    }
+
+    /// Checks a number of seconds (from any syntax) the way `duration` does.
+    static func duration(seconds: Double, allowZero: Bool, written: String) throws -> Duration {
+        guard seconds.isFinite, seconds >= 0 else {
+            throw invalid("duration '\(written)' is negative or not finite", remedy: durationHelp)
+        }
+        guard allowZero || seconds > 0 else {
+            throw invalid("duration '\(written)' must be above zero", remedy: durationHelp)
+        }
+        guard seconds <= maximumSeconds else {
+            throw invalid("duration '\(written)' is longer than 30 days, the most any setting takes", remedy: durationHelp)
+        }
+        return .seconds(seconds)
     }
 
     /// `duration` as seconds, for the Deployfile's number-or-string reader.
@@ -40,6 +60,9 @@ public enum SettingParsers {
             }
             nextUnit = position + 1
             total += value * units[position].seconds
+        }
+        guard total.isFinite else {
+            throw invalid("duration '\(text)' is not finite", remedy: durationHelp)
         }
         return total
     }
@@ -91,9 +114,13 @@ public enum SettingParsers {
         guard let multiplier = multipliers[unit] else {
             throw invalid("'\(text)' is not a link rate: unknown unit '\(unit)'", remedy: linkRateHelp)
         }
-        let rate = value * multiplier
-        guard rate > 0, rate.isFinite else {
-            throw invalid("link rate '\(text)' must be above zero", remedy: linkRateHelp)
+        return try linkRate(bitsPerSecond: value * multiplier, written: text)
+    }
+
+    /// Checks a rate (from any syntax) the way `linkRate` does: 1 kbit/s or more, finite.
+    static func linkRate(bitsPerSecond rate: Double, written: String) throws -> Double {
+        guard rate >= 1000, rate.isFinite else {
+            throw invalid("link rate '\(written)' must be at least 1 kbit/s", remedy: linkRateHelp)
         }
         return rate
     }

@@ -11,6 +11,11 @@ public struct PeerJob: Sendable, Equatable {
     public static let formatVersion = 1
     /// Refuse headers that announce more than this: a torrent for the largest payload is far smaller.
     public static let maximumLength = 64 << 20
+    /// The largest payload or tree a job may describe (1 PiB): sizes are added and scaled on
+    /// the host, and must stay far from overflowing.
+    public static let maximumBytes: Int64 = 1 << 50
+    /// The longest time a job may give (30 days, as the controller's settings).
+    public static let maximumMilliseconds: Int64 = 30 * 24 * 3600 * 1000
 
     /// The .torrent file's bytes.
     public var torrent: [UInt8]
@@ -133,7 +138,16 @@ public struct PeerJob: Sendable, Equatable {
         guard extractedBytes >= 0, tarBytes > 0, seedGraceMilliseconds >= 0, timeoutMilliseconds > 0,
             (controllerSilenceMilliseconds ?? 1) > 0
         else {
-            throw PeerJobError("the job has a negative size or duration")
+            throw PeerJobError("the job has a size or duration out of range (negative, or zero where a wait is needed)")
+        }
+        guard extractedBytes <= Self.maximumBytes, tarBytes <= Self.maximumBytes else {
+            throw PeerJobError("the job describes more than \(Self.maximumBytes) bytes; no payload is that large")
+        }
+        for (name, milliseconds) in [
+            ("seed grace", seedGraceMilliseconds), ("timeout", timeoutMilliseconds),
+            ("controller silence", controllerSilenceMilliseconds ?? 0),
+        ] where milliseconds > Self.maximumMilliseconds {
+            throw PeerJobError("the job's \(name) of \(milliseconds) ms is longer than 30 days")
         }
     }
 }

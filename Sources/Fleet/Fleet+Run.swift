@@ -24,7 +24,7 @@ extension Fleet {
             do throws(SSHError) {
                 let session = try SSHSession(configuration: host.configuration)
                 defer { session.close() }
-                onEvent(FleetEvent(index: index, host: host, kind: .connected))
+                onEvent(FleetEvent(index: index, host: host, kind: .connected(newHostKey: session.recordedHostKey)))
                 let value = try work(index, session, slot)
                 onEvent(FleetEvent(index: index, host: host, kind: .finished(elapsed: clock.now - start)))
                 return .success(value)

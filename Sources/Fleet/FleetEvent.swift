@@ -7,7 +7,9 @@ import SSH
 public struct FleetEvent: Sendable {
     public enum Kind: Sendable {
         case connecting
-        case connected
+        /// `newHostKey`: the fingerprint of the host key just recorded in the known-hosts file
+        /// (`--accept-new-host-keys` on a first connection), to be shown.
+        case connected(newHostKey: String?)
         /// The work returned; `elapsed` counts from `connecting`.
         case finished(elapsed: Duration)
         /// Connecting, authenticating or the work threw; `elapsed` counts from `connecting`.

@@ -1,7 +1,8 @@
 /// Where one deploy stages its files on a host, all beside the destination so that the
 /// final switch is a rename within one file system.
 ///
-/// For destination `/srv/app` and deploy id `3f2a…`:
+/// For destination `/srv/app` and deploy id `3f2a…` (random for each deploy, so no one can
+/// know the names ahead and plant something there):
 /// - `/srv/.app.swarmdeploy-3f2a….tar`: the downloaded tarball (seeded from here),
 /// - `/srv/.app.swarmdeploy-3f2a….new`: the tree being extracted,
 /// - `/srv/app.prev`: the replaced tree, when kept,
@@ -13,9 +14,10 @@ public struct InstallPaths: Sendable, Equatable {
     public let stagingTree: String
     public let previous: String
     public let lockFile: String
+    /// The name (in `parent`) that every deploy's staging files to this destination start with.
+    public let stagingPrefix: String
 
-    /// `id` names this deploy's staging files (e.g. the info-hash in hex), so leftovers of
-    /// an interrupted run of the same deploy are recognised and replaced.
+    /// `id` names this deploy's staging files.
     public init(destination: String, id: String) throws(InstallError) {
         guard destination.hasPrefix("/") else {
             throw InstallError("the destination \(destination) is not an absolute path")
@@ -34,7 +36,8 @@ public struct InstallPaths: Sendable, Equatable {
         }
         self.destination = "/" + components.joined(separator: "/")
         parent = components.count == 1 ? "/" : "/" + components.dropLast().joined(separator: "/")
-        let prefix = (parent == "/" ? "" : parent) + "/." + base + ".swarmdeploy-" + id
+        stagingPrefix = "." + base + ".swarmdeploy-"
+        let prefix = (parent == "/" ? "" : parent) + "/" + stagingPrefix + id
         tarball = prefix + ".tar"
         stagingTree = prefix + ".new"
         previous = self.destination + ".prev"

@@ -7,12 +7,12 @@ import Glibc
 /// on staging paths beside the destination, so a deploy that fails earlier leaves the
 /// destination as it was.
 public enum Installer {
-    /// Creates the destination's parent, removes leftovers of an interrupted run of the same
-    /// deploy, and checks there is room for the tarball and the extracted tree.
+    /// Creates the destination's parent, removes what interrupted deploys to the destination
+    /// left beside it, and checks there is room for the tarball and the extracted tree. The
+    /// caller holds the destination's lock (`DestinationLock`): no other deploy runs there.
     public static func prepare(_ paths: InstallPaths, archiveBytes: Int64, extractedBytes: Int64) throws(InstallError) {
         try FileTree.makeDirectories(paths.parent)
-        try FileTree.remove(paths.tarball)
-        try FileTree.remove(paths.stagingTree)
+        try removeLeftovers(paths)
         let needed = requiredBytes(archiveBytes: archiveBytes, extractedBytes: extractedBytes)
         let available = try FileTree.availableBytes(at: paths.parent)
         guard available >= needed else {
@@ -44,8 +44,12 @@ public enum Installer {
 
     /// Tarball and tree side by side (the tarball is seeded while the tree is installed),
     /// plus room for file-system overhead: 1/32 of the tree and 8 MiB.
+    /// Saturates rather than overflows: no disk holds `Int64.max` bytes either way.
     public static func requiredBytes(archiveBytes: Int64, extractedBytes: Int64) -> Int64 {
-        archiveBytes + extractedBytes + extractedBytes / 32 + (8 << 20)
+        [archiveBytes, extractedBytes, extractedBytes / 32, 8 << 20].reduce(0) { total, part in
+            let (sum, overflow) = total.addingReportingOverflow(max(0, part))
+            return overflow ? .max : sum
+        }
     }
 
     public enum Outcome: Sendable, Equatable {
@@ -101,8 +105,17 @@ public enum Installer {
     /// is nothing better to do with them at that point.
     public static func cleanUp(_ paths: InstallPaths) {
         try? FileTree.remove(paths.tarball)
-        try? FileTree.remove(paths.tarball + ".part")
         try? FileTree.remove(paths.stagingTree)
+    }
+
+    /// Removes the staging files of every deploy to the destination, whatever its id: those
+    /// of deploys whose peer was killed. Only under the destination's lock. Returns the paths
+    /// removed.
+    @discardableResult
+    public static func removeLeftovers(_ paths: InstallPaths) throws(InstallError) -> [String] {
+        let names = try FileTree.entries(of: paths.parent).filter { $0.hasPrefix(paths.stagingPrefix) }.sorted()
+        try FileTree.removeEntries(in: paths.parent, startingWith: paths.stagingPrefix)
+        return names.map { (paths.parent == "/" ? "" : paths.parent) + "/" + $0 }
     }
 
     private static func rename(_ from: String, to: String) throws(InstallError) {

@@ -48,7 +48,8 @@ public struct HostDeployment: Sendable {
     private func deploy(stage: inout PeerStage, paths: inout InstallPaths?, lock: inout DestinationLock?) async throws {
         let job = try JobInput.readJob(from: input)
         let metainfo = try Metainfo(bytes: job.torrent)
-        let installPaths = try Self.installPaths(destination: job.destination, infoHash: metainfo.infoHash.hex)
+        // A new id each time: the staging names cannot be known (and planted) ahead.
+        let installPaths = try InstallPaths(destination: job.destination, id: String(UInt64.random(in: 0...UInt64.max), radix: 16))
         // Paths are set (and cleaned up on failure) only once the lock is ours: the staging
         // files of a deploy that could not take it belong to the one that holds it.
         lock = try DestinationLock(installPaths)
@@ -109,7 +110,7 @@ public struct HostDeployment: Sendable {
     /// Joins the swarm as a downloader writing to `tarball`, logging at the job's level, and
     /// tells the controller it started.
     private func join(_ job: PeerJob, _ metainfo: Metainfo, storingAt tarball: String, prefix: VerifiedPrefix) async throws -> SwarmMember {
-        let storage = try FilePieceStorage(path: tarball, length: metainfo.length, mode: .readWrite)
+        let storage = try FilePieceStorage(path: tarball, length: metainfo.length, mode: .createNew)
         let logger = Logger.peer(level: job.logLevel, emit: emit)
         logger.debug("job read", metadata: ["destination": "\(job.destination)", "pieces": "\(metainfo.pieceCount)"])
         var configuration = SwarmConfiguration(listenPort: port, logger: logger)
@@ -203,23 +204,17 @@ public struct HostDeployment: Sendable {
         )
     }
 
-    /// Where a deploy of the torrent with `infoHash` (hex) stages its files beside `destination`.
-    static func installPaths(destination: String, infoHash: String) throws(InstallError) -> InstallPaths {
-        try InstallPaths(destination: destination, id: String(infoHash.prefix(16)))
-    }
-
-    /// Removes what a deploy of `infoHash` left beside `destination` when its peer was killed
+    /// Removes what deploys to `destination` left beside it when their peer was killed
     /// (nothing can clean up after SIGKILL) — unless a deploy to `destination` runs now, whose
     /// files they may be. Returns what it did, in a sentence.
-    public static func cleanUpAfterKilledDeploy(destination: String, infoHash: String) throws(InstallError) -> String {
-        let paths = try installPaths(destination: destination, infoHash: infoHash)
+    public static func cleanUpAfterKilledDeploy(destination: String) throws(InstallError) -> String {
+        let paths = try InstallPaths(destination: destination, id: "none")
         // Taken (and released, which removes the killed deploy's lock file) even when nothing
         // else is left.
         let lock = try DestinationLock(paths)
         defer { withExtendedLifetime(lock) {} }
-        let leftovers = [paths.tarball, paths.stagingTree].filter(FileTree.exists)
-        Installer.cleanUp(paths)
-        return leftovers.isEmpty ? "nothing was left beside \(paths.destination)" : "removed \(leftovers.joined(separator: " and "))"
+        let removed = try Installer.removeLeftovers(paths)
+        return removed.isEmpty ? "nothing was left beside \(paths.destination)" : "removed \(removed.joined(separator: " and "))"
     }
 
     /// Whether `error`, or the error it wraps, is a write that found the file system full.

@@ -81,7 +81,11 @@ public final class PushRunner: Sendable {
         _ = await Fleet.run(plan.hosts, parallelism: plan.sshParallel, onEvent: { event in
             switch event.kind {
             case .connecting: self.record(.connecting, event.index, onLine)
-            case .connected: self.record(.connected, event.index, onLine)
+            case .connected(let newHostKey):
+                self.record(.connected, event.index, onLine)
+                if let newHostKey {
+                    onLine("\(event.host.name): host key \(newHostKey) recorded in \(event.host.configuration.knownHostsPath)")
+                }
             case .failed(let error, _): self.record(.failed(phase: .connect, message: Self.describe(error)), event.index, onLine)
             case .finished: break
             }
@@ -140,7 +144,10 @@ public final class PushRunner: Sendable {
                         input: input,
                         timeout: ContinuousClock.now.duration(to: deadline) + plan.seedGrace + .seconds(10),
                         collectOutput: false,
-                        onLine: { stream, line in
+                        onLine: { stream, raw in
+                            // Whatever a host says reaches logs, the report and the terminal
+                            // escaped: it cannot rewrite what the operator sees.
+                            let line = HostText.printable(raw)
                             // Carried out at once: the board follows the peer as it speaks.
                             if stream == .stdout {
                                 for action in machine.stdout(line) { self.carryOut(action, index, slot, onLine) }
@@ -170,7 +177,7 @@ public final class PushRunner: Sendable {
     /// `clean-up`. The host's outcome is already recorded; this only logs what happened.
     private func cleanUpAfterKilledPeer(_ index: Int, session: SSHSession) {
         let command = ShellQuoting.commandLine(
-            ["exec", "./" + peerBinary.remotePath, "clean-up", plan.destination, payload.metainfo.infoHash.hex]
+            ["exec", "./" + peerBinary.remotePath, "clean-up", plan.destination]
         )
         let host = plan.hosts[index].name
         do throws(SSHError) {

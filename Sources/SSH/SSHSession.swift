@@ -23,6 +23,9 @@ public final class SSHSession {
     public let configuration: SSHConfiguration
     /// The server's host key fingerprint in OpenSSH's format ("SHA256:…").
     public internal(set) var hostKeyFingerprint: String = ""
+    /// Set when `.acceptNew` recorded this host's key in the known-hosts file just now: its
+    /// fingerprint, for the caller to show.
+    public internal(set) var recordedHostKey: String?
 
     /// LIBSSH2_SESSION*; nil once closed.
     var handle: OpaquePointer?
@@ -51,11 +54,13 @@ public final class SSHSession {
             }
             libssh2_session_set_blocking(handle, 1)
             libssh2_session_set_timeout(handle, Int(milliseconds(configuration.operationTimeout)))
+            let knownHosts = try readKnownHosts()
+            try preferRecordedKeyTypes(knownHosts)
             let code = libssh2_session_handshake(handle, socket)
             if code != 0 {
                 throw failure(.connect, "SSH handshake failed; is this an SSH server, and does it offer algorithms libssh2 \(SSHLibrary.version) supports?", code: code)
             }
-            try verifyHostKey()
+            try verifyHostKey(knownHosts)
             try authenticate()
         } catch {
             close()

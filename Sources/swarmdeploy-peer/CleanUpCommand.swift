@@ -9,22 +9,19 @@ struct CleanUpCommand: ParsableCommand {
         commandName: "clean-up",
         abstract: "Remove the staging files a killed deploy left beside its destination (run by swarmdeploy push).",
         discussion: """
-            Removes DESTINATION's staging tarball and tree of the deploy with INFO-HASH, unless a \
-            deploy to DESTINATION is running (it holds the destination's lock), whose files they \
-            may be. The destination itself is never touched.
+            Removes the staging tarballs and trees that deploys to DESTINATION left beside it, \
+            unless a deploy to DESTINATION is running (it holds the destination's lock), whose \
+            files they may be. The destination itself is never touched.
 
             Example:
-              swarmdeploy-peer clean-up /opt/app 6358db04f527ffd3a1e0c2b9d8f7e6a5b4c3d2e1
+              swarmdeploy-peer clean-up /opt/app
             """
     )
 
     @Argument(help: "The destination the deploy was installing into.")
     var destination: String
 
-    @Argument(help: ArgumentHelp("The torrent's info-hash, in hex.", valueName: "info-hash"))
-    var infoHash: String
-
     func run() throws {
-        printLine(try HostDeployment.cleanUpAfterKilledDeploy(destination: destination, infoHash: infoHash))
+        printLine(try HostDeployment.cleanUpAfterKilledDeploy(destination: destination))
     }
 }

@@ -28,6 +28,18 @@ struct DownloadCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Announce to this tracker instead of the torrent's; repeatable.", valueName: "url"))
     var tracker: [String] = []
 
+    /// 30 days, as every duration the controller takes.
+    static let longestSeconds: Double = 30 * 24 * 3600
+
+    func validate() throws {
+        guard seedGrace.isFinite, (0...Self.longestSeconds).contains(seedGrace) else {
+            throw ValidationError("--seed-grace \(seedGrace): give 0 to \(Int(Self.longestSeconds)) seconds (30 days)")
+        }
+        guard timeout.isFinite, timeout > 0, timeout <= Self.longestSeconds else {
+            throw ValidationError("--timeout \(timeout): give more than 0 and at most \(Int(Self.longestSeconds)) seconds (30 days)")
+        }
+    }
+
     func run() async throws {
         let metainfo = try Metainfo(bytes: try readWholeFile(torrent, limit: Metainfo.maximumSize))
         let partial = out + ".part"

@@ -15,7 +15,9 @@ struct ExecCommand: AsyncParsableCommand {
             command line, as 'ssh host CMD' does, so pipes and globs work when quoted locally.
 
             Each output line is printed as it arrives, prefixed with 'user@host:port: ' \
-            (standard output to standard output, standard error to standard error). A summary \
+            (standard output to standard output, standard error to standard error). Control \
+            characters in it (terminal escape sequences included) are shown as \\xNN, so no host \
+            can rewrite what the terminal shows; --raw prints them as they are. A summary \
             follows on standard error. With --json a report goes to standard output instead.
 
             Examples:
@@ -45,6 +47,9 @@ struct ExecCommand: AsyncParsableCommand {
     @Flag(help: "Do not print the commands' output; only the summary.")
     var quiet = false
 
+    @Flag(help: "Print the commands' output unchanged, control characters and escape sequences included (only for hosts you trust).")
+    var raw = false
+
     @OptionGroup(title: "SSH") var ssh: SSHFlags
 
     @Argument(parsing: .postTerminator, help: ArgumentHelp("The command to run, after '--'.", valueName: "command"))
@@ -55,7 +60,7 @@ struct ExecCommand: AsyncParsableCommand {
             command: command, hostsFlag: on, deployfile: deployfile, timeout: timeout, ssh: ssh
         )
         let hosts = Fleet.hosts(request.hosts, settings: request.settings, environment: ProcessInfo.processInfo.environment)
-        let report = await ExecRun.run(request, hosts: hosts, streamOutput: !json && !quiet, collectOutput: json)
+        let report = await ExecRun.run(request, hosts: hosts, streamOutput: !json && !quiet, rawOutput: raw, collectOutput: json)
         if json {
             printLine(try report.jsonText())
         } else {

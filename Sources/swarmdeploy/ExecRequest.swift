@@ -26,7 +26,7 @@ struct ExecRequest {
             throw .badInput("no hosts file: add --on HOSTS, or set 'hosts' in the Deployfile")
         }
         let limit = try timeout.map { text throws(CommandFailure) in
-            try parseFlag("--timeout", text, SettingParsers.duration)
+            try parseFlag("--timeout", text) { try SettingParsers.duration($0, allowZero: false) }
         } ?? Self.defaultTimeout
         guard limit > .zero else { throw .badInput("--timeout \(timeout ?? ""): give the command some time, e.g. 60s") }
         do {

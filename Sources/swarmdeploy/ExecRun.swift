@@ -9,14 +9,16 @@ enum ExecRun {
     /// reported as that host's failure rather than held in memory.
     static let collectedOutputLimit = 16 * 1024 * 1024
 
-    static func run(_ request: ExecRequest, hosts: [FleetHost], streamOutput: Bool, collectOutput: Bool) async -> ExecReport {
-        let printer = HostLinePrinter()
+    static func run(_ request: ExecRequest, hosts: [FleetHost], streamOutput: Bool, rawOutput: Bool = false, collectOutput: Bool) async -> ExecReport {
+        let printer = HostLinePrinter(raw: rawOutput)
         let elapsed = ElapsedTimes(count: hosts.count)
         let commandLine = request.commandLine
         let timeout = request.timeout
         let results = await Fleet.run(hosts, parallelism: request.settings.sshParallel, onEvent: { event in
             switch event.kind {
             case .finished(let time), .failed(_, let time): elapsed.set(event.index, time)
+            case .connected(let newHostKey?):
+                StandardError.write("\(event.host.name): host key \(newHostKey) recorded in \(event.host.configuration.knownHostsPath)\n")
             case .connecting, .connected: break
             }
         }) { index, session, _ throws(SSHError) in

@@ -2,6 +2,8 @@ import Glibc
 
 /// Writes a file under a temporary name and renames it into place on `commit()`, so an
 /// interrupted or failed write never leaves a truncated file where the real one belongs.
+/// The temporary name is new each time and created exclusively, never through a symlink:
+/// a name someone could guess and plant a link at would make us overwrite its target.
 final class FileSink {
     let path: String
     private let temporaryPath: String
@@ -9,8 +11,8 @@ final class FileSink {
 
     init(path: String) throws {
         self.path = path
-        self.temporaryPath = path + ".partial"
-        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        self.temporaryPath = path + ".partial-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
             throw CommandFailure.controller("cannot create \(temporaryPath): \(String(cString: strerror(errno))); check the directory exists and is writable")
         }

@@ -41,7 +41,7 @@ struct SSHFlags: ParsableArguments {
             settings.sshParallel = sshParallel
         }
         if let connectTimeout {
-            settings.connectTimeout = try parseFlag("--connect-timeout", connectTimeout, SettingParsers.duration)
+            settings.connectTimeout = try parseFlag("--connect-timeout", connectTimeout) { try SettingParsers.duration($0, allowZero: false) }
         }
     }
 }
@@ -74,11 +74,10 @@ struct TransferFlags: ParsableArguments {
         if let linkRate {
             settings.linkRateBitsPerSecond = try parseFlag("--link-rate", linkRate, SettingParsers.linkRate)
         }
-        if let seedGrace { settings.seedGrace = try parseFlag("--seed-grace", seedGrace, SettingParsers.duration) }
-        if let timeout { settings.timeout = try parseFlag("--timeout", timeout, SettingParsers.duration) }
+        if let seedGrace { settings.seedGrace = try parseFlag("--seed-grace", seedGrace) { try SettingParsers.duration($0) } }
+        if let timeout { settings.timeout = try parseFlag("--timeout", timeout) { try SettingParsers.duration($0, allowZero: false) } }
         if let stallTimeout {
-            settings.stallTimeout = try parseFlag("--stall-timeout", stallTimeout, SettingParsers.duration)
-            guard settings.stallTimeout > .zero else { throw .badInput("--stall-timeout \(stallTimeout): give hosts some time, e.g. 30s") }
+            settings.stallTimeout = try parseFlag("--stall-timeout", stallTimeout) { try SettingParsers.duration($0, allowZero: false) }
         }
         if let maxFailures {
             guard maxFailures >= 0 else { throw .badInput("--max-failures \(maxFailures): must be 0 or more") }

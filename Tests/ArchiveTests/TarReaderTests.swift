@@ -63,6 +63,22 @@ import TestSupport
         #expect(entries.first?.1 == Array("ok".utf8))
     }
 
+    /// A size near 2^63 would overflow padding it to whole blocks: it is refused as corrupt,
+    /// whatever limit the caller allows, never a trap.
+    @Test(arguments: ["9223372036854775807", "9223372036854775300", "4611686018427387905"])
+    func impossiblyLargePaxSizesAreRefused(_ size: String) {
+        var tar = RawTar()
+        tar.pax([("size", size)])
+        tar.file("huge", "x")
+        tar.end()
+        var reader = TarReader(limits: .init(maxEntrySize: .max))
+        let error = #expect(throws: ArchiveError.self) {
+            try tar.bytes.withUnsafeBytes { try reader.feed($0) { _ in } }
+        }
+        #expect(error?.code == .malformedArchive)
+        #expect(error?.description.contains("which no file has") == true, "\(String(describing: error))")
+    }
+
     @Test func paxTimesWithFractionsRoundDown() {
         #expect(PaxRecords.seconds("1690000000.999") == 1_690_000_000)
         #expect(PaxRecords.seconds("-1.5") == -2)

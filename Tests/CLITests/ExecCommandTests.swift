@@ -53,6 +53,18 @@ struct ExecCommandTests {
         #expect(result.stderr.contains("3 hosts: 3 ok, 0 failed"))
     }
 
+    @Test("a host's escape sequences are shown escaped, not obeyed, unless --raw")
+    func controlCharactersAreEscaped() async throws {
+        let fleet = try await Servers(count: 1)
+        // Red text, then "cursor up, erase line": a host could hide an earlier line.
+        let command = ["printf", "\\033[31mred\\033[0m \\033[1A\\033[2K\\ttab\\n"]
+        let escaped = try await fleet.exec([], command)
+        #expect(escaped.status == 0, "\(escaped.stderr)")
+        #expect(escaped.stdout == "\(fleet.name(0)): \\x1B[31mred\\x1B[0m \\x1B[1A\\x1B[2K\ttab\n", "\(escaped.stdout)")
+        let raw = try await fleet.exec(["--raw"], command)
+        #expect(raw.stdout == "\(fleet.name(0)): \u{1B}[31mred\u{1B}[0m \u{1B}[1A\u{1B}[2K\ttab\n", "\(raw.stdout)")
+    }
+
     @Test("a nonzero exit on one host fails the run with exit 2 and names that host")
     func oneHostFails() async throws {
         let fleet = try await Servers(count: 3)

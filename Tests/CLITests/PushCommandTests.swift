@@ -137,6 +137,13 @@ struct PushCommandTests {
         ("a.example\n", ["--gzip=0"], "--gzip=0"),
         ("a.example\n", ["--link-rate", "fast"], "--link-rate fast"),
         ("a.example\n", ["--max-failures", "-1"], "--max-failures"),
+        // Numbers that once ended in a Swift trap (SIGILL, nothing printed).
+        ("a.example\n", ["--timeout", "1e16"], "--timeout 1e16: duration '1e16' is longer than 30 days"),
+        ("a.example\n", ["--seed-grace", "1e300"], "--seed-grace 1e300"),
+        ("a.example\n", ["--link-rate", "0.000001"], "--link-rate 0.000001"),
+        // Zero is refused on the command line as in the Deployfile.
+        ("a.example\n", ["--timeout", "0"], "--timeout 0: duration '0' must be above zero"),
+        ("a.example\n", ["--connect-timeout", "0s"], "--connect-timeout 0s"),
     ])
     func badInput(hosts: String, extra: [String], mentioned: String) async throws {
         let temp = try TemporaryDirectory()
@@ -160,6 +167,17 @@ struct PushCommandTests {
         let result = try await CLI.swarmdeploy(arguments, in: temp.path)
         #expect(result.status == 64, "\(result.stderr)")
         #expect(result.stderr.contains(mentioned), "\(result.stderr)")
+    }
+
+    @Test("a Deployfile duration beyond 30 days is named with its file and line, not a trap")
+    func hugeDeployfileDuration() async throws {
+        let temp = try TemporaryDirectory()
+        try temp.write(Self.hosts, to: "hosts.txt")
+        try temp.write("source: \(examples)\ndestination: /srv/x\nhosts: hosts.txt\ndeploy:\n  timeout: 1e300\n", to: "Deployfile")
+        let result = try await CLI.swarmdeploy(["push", "--dry-run"], in: temp.path)
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.contains("Deployfile:5"), "\(result.stderr)")
+        #expect(result.stderr.contains("longer than 30 days"), "\(result.stderr)")
     }
 
     @Test("an unknown Deployfile key is named, with the file")

@@ -32,6 +32,15 @@ struct SwarmCommandTests {
         #expect(result.stderr.contains("other.tar"), "\(result.stderr)")
     }
 
+    @Test("the peer's download refuses durations no clock holds, naming the flag",
+          arguments: [["--timeout", "1e300"], ["--seed-grace", "1e16"], ["--timeout", "0"], ["--seed-grace", "nan"]])
+    func downloadDurations(_ flag: [String]) async throws {
+        let temp = try TemporaryDirectory()
+        let result = try await CLI.peer(["download", temp.path("none.torrent"), "--out", temp.path("out")] + flag)
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.contains(flag[0]), "\(result.stderr)")
+    }
+
     @Test("a file that is not a torrent is named")
     func notATorrent() async throws {
         let temp = try TemporaryDirectory()

@@ -178,7 +178,7 @@ import Testing
         Invalid(yaml: "transfer:\n  piece_size: 3MiB", kind: .invalidValue, line: 2, mentions: ["piece_size", "power of two"]),
         Invalid(yaml: "transfer:\n  piece_size: 1024", kind: .invalidValue, line: 2, mentions: ["piece_size", "16KiB"]),
         Invalid(yaml: "transfer:\n  link_rate: fast", kind: .invalidValue, line: 2, mentions: ["transfer.link_rate"]),
-        Invalid(yaml: "transfer:\n  link_rate: 0", kind: .invalidValue, line: 2, mentions: ["link rate must be above zero"]),
+        Invalid(yaml: "transfer:\n  link_rate: 0", kind: .invalidValue, line: 2, mentions: ["link rate '0' must be at least 1 kbit/s"]),
         Invalid(yaml: "transfer:\n  trackers:\n    - udp://t:1", kind: .invalidValue, line: 3, mentions: ["http://"]),
         Invalid(yaml: "transfer:\n  listen: 10.0.0.1:80", kind: .invalidValue, line: 2, mentions: ["has a port"]),
         Invalid(yaml: "destination: opt/app", kind: .invalidValue, line: 1, mentions: ["not an absolute path"]),

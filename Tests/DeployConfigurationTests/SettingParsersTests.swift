@@ -10,7 +10,21 @@ import Testing
         #expect(try SettingParsers.duration(text) == .seconds(seconds))
     }
 
-    @Test(arguments: ["", "5x", "s", "30s5m", "1m1m", "-5", "abc", "1m 30s", "5m-1s", "nan", "inf"])
+    @Test func zeroOnlyWhereAllowedAndThirtyDaysAtMost() throws {
+        #expect(try SettingParsers.duration("0") == .zero)
+        let zero = #expect(throws: DeployError.self) { try SettingParsers.duration("0", allowZero: false) }
+        #expect(zero?.description.contains("'0' must be above zero") == true)
+        #expect(try SettingParsers.duration("720h") == .seconds(30 * 24 * 3600))
+        let long = #expect(throws: DeployError.self) { try SettingParsers.duration("1e16") }
+        #expect(long?.description.contains("longer than 30 days") == true)
+    }
+
+    /// Beyond 30 days arithmetic in milliseconds (the peer's job) would come close to
+    /// overflowing; 1e300 seconds traps when made a Duration.
+    @Test(arguments: [
+        "", "5x", "s", "30s5m", "1m1m", "-5", "abc", "1m 30s", "5m-1s", "nan", "inf",
+        "1e16", "1e300", "2592001", "721h", "99999999999999999999999h",
+    ])
     func invalidDuration(_ text: String) {
         let error = #expect(throws: DeployError.self) { try SettingParsers.duration(text) }
         #expect(error?.kind == .invalidValue)
@@ -37,13 +51,14 @@ import Testing
 
     @Test(arguments: [
         ("1gbit", 1e9), ("100M", 1e8), ("100mbit", 1e8), ("10G", 1e10), ("2.5gbit/s", 2.5e9), ("1000000", 1e6),
-        ("5kbit", 5e3), ("40Gbps", 4e10), ("1 tbit", 1e12), ("800bit", 800),
+        ("5kbit", 5e3), ("40Gbps", 4e10), ("1 tbit", 1e12), ("1000bit", 1000),
     ])
     func linkRate(_ text: String, _ rate: Double) throws {
         #expect(try SettingParsers.linkRate(text) == rate)
     }
 
-    @Test(arguments: ["", "0", "0gbit", "fast", "1gbyte", "M", "1..2G"])
+    /// Below 1 kbit/s the estimates run to ages no clock holds; 1e400 is not finite.
+    @Test(arguments: ["", "0", "0gbit", "fast", "1gbyte", "M", "1..2G", "800bit", "0.0000001", "1e400"])
     func invalidLinkRate(_ text: String) {
         #expect(throws: DeployError.self) { try SettingParsers.linkRate(text) }
     }

@@ -43,6 +43,27 @@ struct PeerJobTests {
         #expect(throws: (any Error).self) { try PeerJob(body: Array("not bencode".utf8)) }
     }
 
+    /// Sizes the host adds and scales, and times it sleeps for, are bounded: a job whose
+    /// extracted size is near 2^63 once trapped in the free-space check.
+    @Test func sizesAndTimesBeyondAnyPayloadAreRefused() {
+        var cases: [(PeerJob, String)] = []
+        var huge = job
+        huge.extractedBytes = .max - 10
+        cases.append((huge, "bytes"))
+        var forever = job
+        forever.timeoutMilliseconds = .max
+        cases.append((forever, "timeout"))
+        var silent = job
+        silent.controllerSilenceMilliseconds = 0
+        cases.append((silent, "out of range"))
+        for (bad, mentioned) in cases {
+            let error = #expect(throws: (any Error).self) {
+                try PeerJob(body: Array(bad.encoded().drop { $0 != UInt8(ascii: "\n") }.dropFirst()))
+            }
+            #expect(text(error).contains(mentioned), "\(text(error))")
+        }
+    }
+
     /// What an error says, as a person reading the failure would see it.
     private func text(_ error: (any Error)?) -> String {
         error.map { "\($0)" } ?? "no error"

@@ -62,14 +62,17 @@ struct InstallerTests {
         #expect(!FileTree.exists(paths.stagingTree))
     }
 
-    @Test func prepareRemovesLeftoversOfAnInterruptedRun() throws {
+    @Test func prepareRemovesLeftoversOfInterruptedRuns() throws {
         let paths = try InstallPaths(destination: root + "/app", id: "4")
+        let earlier = try InstallPaths(destination: root + "/app", id: "3")
         try write(paths.destination + "/version", "1")
-        try write(paths.stagingTree + "/half-extracted", "x")
-        try write(paths.tarball, "partial")
+        try write(earlier.stagingTree + "/half-extracted", "x")
+        try write(earlier.tarball, "partial")
+        try write(root + "/.web.swarmdeploy-3.tar", "another destination's")
         try Installer.prepare(paths, archiveBytes: 10, extractedBytes: 10)
-        #expect(!FileTree.exists(paths.stagingTree))
-        #expect(!FileTree.exists(paths.tarball))
+        #expect(!FileTree.exists(earlier.stagingTree))
+        #expect(!FileTree.exists(earlier.tarball))
+        #expect(FileTree.exists(root + "/.web.swarmdeploy-3.tar"))
         #expect(try read(paths.destination + "/version") == "1", "the destination is not touched")
     }
 

@@ -31,6 +31,8 @@ struct HostKeyTests {
         let server = try await OpenSSHServer()
         let first = try SSHSession(configuration: configuration(server, policy: .acceptNew))
         #expect(first.hostKeyFingerprint == (try await SSHKeys.fingerprint(ofPublicKey: server.hostPublicKeyPath)))
+        // What was recorded is told, to be shown.
+        #expect(first.recordedHostKey == first.hostKeyFingerprint)
         first.close()
         #expect(first.isClosed)
 
@@ -45,6 +47,35 @@ struct HostKeyTests {
         // A known host is not appended a second time.
         _ = try SSHSession(configuration: configuration(server, policy: .acceptNew))
         #expect(try String(contentsOfFile: server.knownHostsPath, encoding: .utf8) == recorded)
+    }
+
+    /// libssh2 compares only keys of the type the server presents: a host recorded with an
+    /// ED25519 key that now shows only an ECDSA key looked new, and accept-new trusted it.
+    @Test(arguments: [SSHConfiguration.HostKeyPolicy.strict, .acceptNew])
+    func aKeyOfAnotherTypeIsAChangedKey(_ policy: SSHConfiguration.HostKeyPolicy) async throws {
+        let server = try await OpenSSHServer(hostKeyTypes: ["ecdsa"])
+        let elsewhere = try TemporaryDirectory("other-key")
+        try await SSHKeys.generate(at: elsewhere.path("ed25519"), comment: "recorded", type: "ed25519")
+        let recorded = try server.knownHostsLine(forPublicKey: elsewhere.path("ed25519.pub"))
+        try recorded.write(toFile: server.knownHostsPath, atomically: true, encoding: .utf8)
+
+        let error = #expect(throws: SSHError.self) { _ = try SSHSession(configuration: configuration(server, policy: policy)) }
+        #expect(error?.stage == .hostKey)
+        #expect(error?.description.contains("HOST KEY CHANGED") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("ED25519 key recorded") == true, "\(String(describing: error))")
+        #expect(try String(contentsOfFile: server.knownHostsPath, encoding: .utf8) == recorded, "nothing is appended")
+    }
+
+    /// A server with several host keys is asked for the type recorded for it, whichever
+    /// libssh2 would pick first by itself.
+    @Test(arguments: [0, 1])
+    func theRecordedKeyTypeIsAskedFor(_ recordedIndex: Int) async throws {
+        let server = try await OpenSSHServer(hostKeyTypes: ["ed25519", "ecdsa"])
+        let path = server.hostKeyPaths[recordedIndex] + ".pub"
+        try server.knownHostsLine(forPublicKey: path).write(toFile: server.knownHostsPath, atomically: true, encoding: .utf8)
+        let session = try SSHSession(configuration: configuration(server))
+        #expect(session.hostKeyFingerprint == (try await SSHKeys.fingerprint(ofPublicKey: path)))
+        #expect(session.recordedHostKey == nil)
     }
 
     @Test func hashedPortEntryIsRecognised() async throws {

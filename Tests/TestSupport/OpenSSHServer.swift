@@ -7,7 +7,10 @@ import Foundation
 public final class OpenSSHServer {
     public let directory: TemporaryDirectory
     public let port: Int
+    /// The first host key (of `hostKeyTypes`).
     public let hostKeyPath: String
+    /// Every host key, in the order of `hostKeyTypes`.
+    public let hostKeyPaths: [String]
     public let clientKeyPath: String
     private var sshd: BackgroundProcess?
 
@@ -17,12 +20,20 @@ public final class OpenSSHServer {
     /// The user the tests log in as: whoever runs them (root in CI).
     public static var user: String { NSUserName() }
 
-    /// - Parameter clientKey: a private key whose `.pub` the server accepts;
-    ///   nil generates one for this server alone.
-    public init(listenAddress: String = "127.0.0.1", clientKey: String? = nil) async throws {
+    /// - Parameters:
+    ///   - clientKey: a private key whose `.pub` the server accepts; nil generates one for
+    ///     this server alone.
+    ///   - hostKeyTypes: the host keys it offers, as `ssh-keygen -t` names them.
+    public init(listenAddress: String = "127.0.0.1", clientKey: String? = nil, hostKeyTypes: [String] = ["ed25519"]) async throws {
         directory = try TemporaryDirectory("sshd")
-        hostKeyPath = directory.path("ssh_host_ed25519_key")
-        try await SSHKeys.generate(at: hostKeyPath, comment: "test-host")
+        var paths: [String] = []
+        for type in hostKeyTypes {
+            let path = directory.path("ssh_host_\(type)_key")
+            try await SSHKeys.generate(at: path, comment: "test-host", type: type)
+            paths.append(path)
+        }
+        hostKeyPaths = paths
+        hostKeyPath = paths[0]
         if let clientKey {
             clientKeyPath = clientKey
         } else {
@@ -35,7 +46,7 @@ public final class OpenSSHServer {
         let config = """
             ListenAddress \(listenAddress)
             Port \(port)
-            HostKey \(hostKeyPath)
+            \(hostKeyPaths.map { "HostKey \($0)" }.joined(separator: "\n"))
             AuthorizedKeysFile \(directory.path("authorized_keys"))
             PidFile \(directory.path("sshd.pid"))
             UsePAM no
@@ -124,7 +135,13 @@ public final class OpenSSHServer {
 
     /// The known_hosts line OpenSSH would write for this server at 127.0.0.1.
     public func knownHostsLine() throws -> String {
-        let publicKey = try String(contentsOfFile: hostPublicKeyPath, encoding: .utf8).split(separator: " ")
+        try knownHostsLine(forPublicKey: hostPublicKeyPath)
+    }
+
+    /// The known_hosts line for this server under any public key file (one of its own, or
+    /// another machine's, to pose as a changed key).
+    public func knownHostsLine(forPublicKey path: String) throws -> String {
+        let publicKey = try String(contentsOfFile: path, encoding: .utf8).split(separator: " ")
         return "[127.0.0.1]:\(port) \(publicKey[0]) \(publicKey[1])\n"
     }
 }

@@ -1,8 +1,9 @@
 /// OpenSSH keys for the tests, made and read by the real ssh-keygen.
 public enum SSHKeys {
     /// Generates an unencrypted ed25519 key pair at `path` and `path.pub`.
-    public static func generate(at path: String, comment: String) async throws {
-        try await ProcessRunner.output("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", comment, "-f", path])
+    /// A key pair without passphrase; `type` as `ssh-keygen -t` takes it ("ed25519", "ecdsa", "rsa").
+    public static func generate(at path: String, comment: String, type: String = "ed25519") async throws {
+        try await ProcessRunner.output("/usr/bin/ssh-keygen", ["-q", "-t", type, "-N", "", "-C", comment, "-f", path])
     }
 
     /// "SHA256:…" as `ssh-keygen -lf` prints it for a public key file.

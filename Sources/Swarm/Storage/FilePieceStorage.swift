@@ -11,7 +11,11 @@ public final class FilePieceStorage: PieceStorage {
         /// Serve an existing file of exactly the payload's length.
         case readOnly
         /// Create the file (or reuse one), sized to the payload; blocks not yet written read as zeros.
+        /// Never through a symlink.
         case readWrite
+        /// As `readWrite`, but the file must not exist yet: a name someone may have planted a
+        /// file or link at is refused, not reused.
+        case createNew
     }
 
     public init(path: String, length: Int64, mode: Mode) throws {
@@ -21,7 +25,9 @@ public final class FilePieceStorage: PieceStorage {
         case .readOnly:
             descriptor = open(path, O_RDONLY | O_CLOEXEC)
         case .readWrite:
-            descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            descriptor = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        case .createNew:
+            descriptor = open(path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         }
         guard descriptor >= 0 else {
             throw StorageError(.io, "cannot open \(path): \(Self.lastError())")
@@ -36,7 +42,7 @@ public final class FilePieceStorage: PieceStorage {
         case .readOnly where Int64(status.st_size) != length:
             close(descriptor)
             throw StorageError(.io, "\(path) is \(status.st_size) bytes, the payload is \(length)")
-        case .readWrite where Int64(status.st_size) != length:
+        case .readWrite where Int64(status.st_size) != length, .createNew where Int64(status.st_size) != length:
             // Sized up front (sparse where the filesystem allows), so running out of space shows early.
             guard ftruncate(descriptor, off_t(length)) == 0 else {
                 let message = "cannot size \(path) to \(length) bytes: \(Self.lastError())"
