@@ -12,6 +12,10 @@ final class PeerConnectionHandler: ChannelInboundHandler {
     /// and the recipient answers once it has read the info-hash).
     private let initiator: Bool
     private var key: PeerKey?
+    /// Closes the connection if the handshake has not completed by then.
+    private var handshakeDeadline: Scheduled<Void>?
+    /// The address an inbound connection is counted under while its handshake is pending.
+    private var pendingFrom: String?
 
     init(session: NIOLoopBound<TorrentSession>, initiator: Bool) {
         self.session = session
@@ -19,15 +23,38 @@ final class PeerConnectionHandler: ChannelInboundHandler {
     }
 
     func channelActive(context: ChannelHandlerContext) {
+        if !initiator {
+            let address = context.channel.remoteAddress?.ipAddress ?? "?"
+            guard session.value.handshakeStarted(from: address) else {
+                context.close(promise: nil)
+                return
+            }
+            pendingFrom = address
+        }
+        let channel = context.channel
+        handshakeDeadline = context.eventLoop.scheduleTask(in: TimeAmount(session.value.configuration.handshakeTimeout)) {
+            channel.close(promise: nil)
+        }
         if initiator {
             context.writeAndFlush(wrapOutboundOut(.handshake(ourHandshake)), promise: nil)
         }
         context.fireChannelActive()
     }
 
+    /// The handshake is over, one way or another: stop its clock and its count.
+    private func handshakeOver() {
+        handshakeDeadline?.cancel()
+        handshakeDeadline = nil
+        if let pendingFrom {
+            session.value.handshakeEnded(from: pendingFrom)
+            self.pendingFrom = nil
+        }
+    }
+
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .handshake(let handshake):
+            handshakeOver()
             if !initiator {
                 context.write(wrapOutboundOut(.handshake(ourHandshake)), promise: nil)
             }
@@ -50,6 +77,7 @@ final class PeerConnectionHandler: ChannelInboundHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        handshakeOver()
         if let key {
             session.value.peerClosed(key)
         }

@@ -9,6 +9,12 @@ public struct SwarmConfiguration: Sendable {
     public var listenPort: Int
     /// Connections kept at once, inbound and outbound together.
     public var maxConnections: Int
+    /// A connection that has not completed the BitTorrent handshake by then is closed.
+    public var handshakeTimeout: Duration
+    /// Inbound connections still in their handshake, in all and from one address; more are
+    /// closed as they arrive, so silent connections cannot exhaust the node's descriptors.
+    public var maxPendingHandshakes: Int
+    public var maxPendingHandshakesPerAddress: Int
     /// How many requests to keep outstanding with each peer (see `PipelineDepth`).
     public var pipeline: PipelineDepth.Settings
     /// Bytes a connection may hold in the kernel not yet sent (TCP_NOTSENT_LOWAT), and in the
@@ -51,6 +57,9 @@ public struct SwarmConfiguration: Sendable {
         listenHost: String = "0.0.0.0",
         listenPort: Int = 0,
         maxConnections: Int = 200,
+        handshakeTimeout: Duration = .seconds(10),
+        maxPendingHandshakes: Int = 64,
+        maxPendingHandshakesPerAddress: Int = 8,
         pipeline: PipelineDepth.Settings = .init(),
         unsentBytesLimit: Int = 128 << 10,
         superSeeding: Bool = false,
@@ -67,6 +76,9 @@ public struct SwarmConfiguration: Sendable {
         self.listenHost = listenHost
         self.listenPort = listenPort
         self.maxConnections = maxConnections
+        self.handshakeTimeout = handshakeTimeout
+        self.maxPendingHandshakes = maxPendingHandshakes
+        self.maxPendingHandshakesPerAddress = maxPendingHandshakesPerAddress
         self.pipeline = pipeline
         self.unsentBytesLimit = unsentBytesLimit
         self.superSeeding = superSeeding

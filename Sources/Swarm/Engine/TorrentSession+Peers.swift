@@ -41,6 +41,30 @@ extension TorrentSession {
         return key
     }
 
+    /// An inbound connection from `address` begins its handshake; false when it must close
+    /// at once (too many handshakes pending, in all or from that address).
+    func handshakeStarted(from address: String) -> Bool {
+        eventLoop.preconditionInEventLoop()
+        let fromAddress = pendingHandshakes[address, default: 0]
+        guard pendingHandshakeCount < configuration.maxPendingHandshakes,
+            fromAddress < configuration.maxPendingHandshakesPerAddress
+        else {
+            logger.debug("refused a connection from \(address): \(pendingHandshakeCount) handshakes pending, \(fromAddress) from it")
+            return false
+        }
+        pendingHandshakes[address] = fromAddress + 1
+        pendingHandshakeCount += 1
+        return true
+    }
+
+    /// A handshake `handshakeStarted` admitted is over (done, failed or timed out).
+    func handshakeEnded(from address: String) {
+        eventLoop.preconditionInEventLoop()
+        guard let count = pendingHandshakes[address] else { return }
+        pendingHandshakes[address] = count > 1 ? count - 1 : nil
+        pendingHandshakeCount -= 1
+    }
+
     /// Why a peer that completed the handshake may not stay, or nil when it may.
     private func refusal(of id: PeerID) -> String? {
         if isShuttingDown { return "shutting down" }

@@ -51,6 +51,9 @@ final class TorrentSession {
     /// Pieces `0..<prefixPieces` are verified.
     var prefixPieces = 0
     var bannedIDs: Set<PeerID> = []
+    /// Inbound connections still in their handshake, by remote address.
+    var pendingHandshakes: [String: Int] = [:]
+    var pendingHandshakeCount = 0
     /// For a super-seeder: every peer was shown the whole payload once every piece had left.
     var everyPeerShownAll = false
     var strikes: [PeerID: Int] = [:]

@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 
 /// The server's open connections, so `shutdown()` can close them rather
 /// than leave keep-alive connections to their idle timeout. Once closed,
@@ -6,6 +7,21 @@ import NIOCore
 actor ConnectionRegistry {
     private var channels: [ObjectIdentifier: any Channel] = [:]
     private var isClosed = false
+    /// Connections open now, counted synchronously as they are accepted (the actor's own
+    /// list lags behind by a hop), for the cap.
+    private nonisolated let open = Atomic<Int>(0)
+
+    /// Counts a new connection in, unless `limit` are open already. An admitted connection
+    /// is counted out when it closes.
+    nonisolated func admit(_ channel: any Channel, limit: Int) -> Bool {
+        let (_, admitted) = open.add(1, ordering: .relaxed)
+        guard admitted <= limit else {
+            open.subtract(1, ordering: .relaxed)
+            return false
+        }
+        channel.closeFuture.whenComplete { _ in self.open.subtract(1, ordering: .relaxed) }
+        return true
+    }
 
     func add(_ channel: any Channel) {
         if isClosed {

@@ -10,11 +10,23 @@ final class TrackerHTTPHandler: ChannelInboundHandler {
 
     private let routes: TrackerRoutes
     private let core: TrackerCore
+    private let requestTimeout: TimeAmount
     private var pending: HTTPRequestHead?
+    /// Closes the connection unless the next request has arrived whole by then.
+    private var deadline: Scheduled<Void>?
 
-    init(routes: TrackerRoutes, core: TrackerCore) {
+    init(routes: TrackerRoutes, core: TrackerCore, requestTimeout: TimeAmount) {
         self.routes = routes
         self.core = core
+        self.requestTimeout = requestTimeout
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        awaitNextRequest(context: context)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -27,8 +39,17 @@ final class TrackerHTTPHandler: ChannelInboundHandler {
         case .end:
             guard let head = pending else { return }
             pending = nil
+            deadline?.cancel()
+            deadline = nil
             handle(head, context: context)
         }
+    }
+
+    /// The next request has `requestTimeout` to arrive whole.
+    private func awaitNextRequest(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        let channel = context.channel
+        deadline = context.eventLoop.scheduleTask(in: requestTimeout) { channel.close(promise: nil) }
     }
 
     /// A malformed request (NIO's error handler has already answered 400)
@@ -91,6 +112,7 @@ final class TrackerHTTPHandler: ChannelInboundHandler {
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
         if keepAlive {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            awaitNextRequest(context: context)
         } else {
             context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
                 context.close(promise: nil)

@@ -24,6 +24,13 @@ public final class TrackerServer: Sendable {
         public var honorsIPParameter: Bool
         /// Connections idle this long are closed.
         public var idleTimeout: Duration
+        /// A request must arrive whole within this long (from the connection's start or the
+        /// previous answer): a client dribbling one byte at a time keeps an idle timer from
+        /// ever firing, not this one.
+        public var requestTimeout: Duration
+        /// Connections open at once; more are closed as they arrive. They share the
+        /// controller's file descriptors with SSH and the seeder.
+        public var maximumConnections: Int
         /// Longer request targets are refused with 414.
         public var maximumURILength: Int
         /// Requests with more header fields are refused.
@@ -35,6 +42,8 @@ public final class TrackerServer: Sendable {
             torrents: [InfoHash] = [],
             honorsIPParameter: Bool = false,
             idleTimeout: Duration = .seconds(30),
+            requestTimeout: Duration = .seconds(10),
+            maximumConnections: Int = 1024,
             maximumURILength: Int = 4096,
             maximumHeaderCount: Int = 64
         ) {
@@ -43,6 +52,8 @@ public final class TrackerServer: Sendable {
             self.torrents = torrents
             self.honorsIPParameter = honorsIPParameter
             self.idleTimeout = idleTimeout
+            self.requestTimeout = requestTimeout
+            self.maximumConnections = maximumConnections
             self.maximumURILength = maximumURILength
             self.maximumHeaderCount = maximumHeaderCount
         }
@@ -93,11 +104,16 @@ public final class TrackerServer: Sendable {
             maximumHeaderCount: configuration.maximumHeaderCount)
         let limits = Self.decoderLimits(configuration)
         let idle = TimeAmount(configuration.idleTimeout)
+        let requestTimeout = TimeAmount(configuration.requestTimeout)
+        let maximumConnections = configuration.maximumConnections
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
+                guard connections.admit(channel, limit: maximumConnections) else {
+                    return channel.close()
+                }
                 Task { await connections.add(channel) }
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(IdleStateHandler(allTimeout: idle))
@@ -107,7 +123,8 @@ public final class TrackerServer: Sendable {
                         withOutboundHeaderValidation: true,
                         withEncoderConfiguration: .init(),
                         withDecoderLimitConfiguration: limits)
-                    try channel.pipeline.syncOperations.addHandler(TrackerHTTPHandler(routes: routes, core: core))
+                    try channel.pipeline.syncOperations.addHandler(
+                        TrackerHTTPHandler(routes: routes, core: core, requestTimeout: requestTimeout))
                 }
             }
         let channel: any Channel

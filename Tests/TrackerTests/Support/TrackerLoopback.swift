@@ -12,11 +12,15 @@ enum TrackerLoopback {
     static func startServer(
         secret: String? = TrackerLoopback.secret,
         torrents: [InfoHash],
-        idleTimeout: Duration = .seconds(30)
+        idleTimeout: Duration = .seconds(30),
+        requestTimeout: Duration = .seconds(10),
+        maximumConnections: Int = 1024
     ) async throws -> TrackerServer {
         try await TrackerServer.start(
             host: host, port: 0,
-            configuration: .init(secret: secret, torrents: torrents, idleTimeout: idleTimeout),
+            configuration: .init(
+                secret: secret, torrents: torrents, idleTimeout: idleTimeout,
+                requestTimeout: requestTimeout, maximumConnections: maximumConnections),
             group: group)
     }
 
