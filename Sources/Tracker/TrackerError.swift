@@ -19,6 +19,8 @@ public struct TrackerError: Error, Hashable, Sendable {
         case unknownTorrent(InfoHash)
         /// The swarm already holds as many peers as the tracker accepts.
         case swarmFull(InfoHash, limit: Int)
+        /// The peer id is registered from another address, which keeps it.
+        case peerIDElsewhere(String)
         /// The request did not carry the deploy's secret.
         case wrongSecret
         /// The tracker answered with a `failure reason`.
@@ -64,6 +66,8 @@ extension TrackerError: CustomStringConvertible {
             "torrent \(infoHash.hex) is not served by this tracker; check the .torrent matches this deploy"
         case .swarmFull(let infoHash, let limit):
             "torrent \(infoHash.hex) already has \(limit) peers, the tracker's limit; retry later"
+        case .peerIDElsewhere(let peerID):
+            "peer id \(peerID) is announced from another address, which holds it until it stops or expires"
         case .wrongSecret:
             "announce URL lacks this deploy's secret; use the announce URL from the deploy's .torrent"
         case .trackerFailure(let url, let reason):

@@ -150,10 +150,11 @@ struct TrackerStateTests {
         var update = Fixtures.request(Self.torrent, peer: "A", port: 2, left: 20)
         update.uploaded = 7
         update.downloaded = 30
-        harness.announce(update, from: "10.0.0.5", at: .seconds(3))
+        // From the same address: another address may not re-point it (see below).
+        harness.announce(update, from: "10.0.0.1", at: .seconds(3))
         let peers = harness.state.peers(of: Self.torrent)
         #expect(peers.count == 1)
-        #expect(peers.first?.endpoint == PeerEndpoint(address: Fixtures.address("10.0.0.5"), port: 2))
+        #expect(peers.first?.endpoint == PeerEndpoint(address: Fixtures.address("10.0.0.1"), port: 2))
         #expect(peers.first?.left == 20 && peers.first?.uploaded == 7 && peers.first?.downloaded == 30)
         #expect(peers.first?.lastSeen == harness.t0 + .seconds(3))
     }
@@ -165,6 +166,24 @@ struct TrackerStateTests {
         #expect(throws: TrackerError(.swarmFull(Self.torrent, limit: 2))) { try harness.announce("C").get() }
         // A known peer still gets through.
         _ = try harness.announce("A").get()
+    }
+
+    /// A client with the secret once removed another host with `stopped` under its peer id,
+    /// or re-pointed its entry with a plain announce.
+    @Test func aPeerIDBelongsToTheAddressThatAnnouncedIt() throws {
+        var harness = StateHarness()
+        _ = try harness.announce("A", from: "10.0.0.1", event: .started).get()
+        for event in [AnnounceRequest.Event.stopped, .none, .started] {
+            #expect(throws: TrackerError(.peerIDElsewhere(Fixtures.peerID("A").description))) {
+                try harness.announce("A", from: "10.0.0.66", event: event).get()
+            }
+        }
+        #expect(harness.state.peerCount(of: Self.torrent) == 1)
+        let b = try harness.announce("B", from: "10.0.0.2").get()
+        #expect(b.peers.map(\.endpoint.address) == [Fixtures.address("10.0.0.1")], "A still points at its own address")
+        // From its own address, A may stop; then the id is free again.
+        _ = try harness.announce("A", from: "10.0.0.1", event: .stopped).get()
+        _ = try harness.announce("A", from: "10.0.0.66").get()
     }
 
     @Test func tellsTheControllerWhenEveryHostIsDone() throws {

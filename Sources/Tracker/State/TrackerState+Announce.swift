@@ -4,7 +4,10 @@ extension TrackerState {
     /// Records one announce from `address` and picks the peers to send back.
     ///
     /// The peer is keyed by its peer id and listens on `address` at the
-    /// request's port. The answer holds at most `numwant` other peers (the
+    /// request's port. An id belongs to the address that announced it first,
+    /// until it stops or expires: an announce — `stopped` included — with
+    /// that id from another address is refused, so nobody (not even a client
+    /// that knows the push's secret) can remove or re-point another host. The answer holds at most `numwant` other peers (the
     /// configured default when absent, never above the maximum), chosen at
     /// random with `generator` so that peers see different parts of a large
     /// swarm. A seeder gets only peers still downloading: seeders have
@@ -23,6 +26,9 @@ extension TrackerState {
         defer { swarms[request.infoHash] = swarm }
 
         let endpoint = PeerEndpoint(address: address, port: request.port)
+        if let known = swarm.peers[request.peerID], known.endpoint.address != address {
+            return .failure(TrackerError(.peerIDElsewhere(request.peerID.description)))
+        }
         if request.event == .stopped {
             swarm.peers[request.peerID] = nil
             return .success(response(for: swarm, peers: []))
