@@ -1,14 +1,13 @@
 /// Parsers for the string forms of settings, shared by the Deployfile and the
 /// command-line flags so both accept exactly the same spellings.
 public enum SettingParsers {
-    /// The longest duration any setting takes: far beyond any push, and far from where
-    /// arithmetic on durations in milliseconds could overflow.
-    public static let maximumDuration = Duration.seconds(maximumSeconds)
+    /// The longest duration any setting takes (30 days, as a peer's job allows): far beyond
+    /// any push, and far from where arithmetic on durations in milliseconds could overflow.
     static let maximumSeconds: Double = 30 * 24 * 3600
 
     /// A duration from `30`, `2.5`, `30s`, `500ms`, `5m`, `1h`, `1m30s`, `1h5m10s` (a bare
     /// number is seconds). Units must go from larger to smaller and appear at most once.
-    /// Zero only when `allowZero`; never more than `maximumDuration`.
+    /// Zero only when `allowZero`; never more than `maximumSeconds`.
     public static func duration(_ text: String, allowZero: Bool = true) throws -> Duration {
         try duration(seconds: try seconds(text), allowZero: allowZero, written: text)
     }

@@ -12,14 +12,9 @@ public enum HostText {
                 result.append(scalar)
                 continue
             }
-            let digits = Array("0123456789ABCDEF".unicodeScalars)
-            result.append(contentsOf: "\\x".unicodeScalars)
-            if scalar.value > 0xFF {
-                result.append(contentsOf: "{\(String(scalar.value, radix: 16, uppercase: true))}".unicodeScalars)
-            } else {
-                result.append(digits[Int(scalar.value >> 4)])
-                result.append(digits[Int(scalar.value & 0x0F)])
-            }
+            let hex = String(scalar.value, radix: 16, uppercase: true)
+            let shown = scalar.value > 0xFF ? "\\x{\(hex)}" : (hex.count < 2 ? "\\x0" : "\\x") + hex
+            result.append(contentsOf: shown.unicodeScalars)
         }
         return String(result)
     }

@@ -39,13 +39,6 @@ public enum FileTree {
         try removeEntry(name, in: directory, shownAs: path)
     }
 
-    /// Removes every entry of `directory` whose name starts with `prefix` (see `remove`).
-    public static func removeEntries(in directory: String, startingWith prefix: String) throws(InstallError) {
-        for name in try entries(of: directory) where name.hasPrefix(prefix) {
-            try remove((directory == "/" ? "" : directory) + "/" + name)
-        }
-    }
-
     private static func removeEntry(_ name: String, in parent: Int32, shownAs path: String) throws(InstallError) {
         var info = stat()
         guard fstatat(parent, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {

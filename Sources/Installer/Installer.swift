@@ -113,9 +113,10 @@ public enum Installer {
     /// removed.
     @discardableResult
     public static func removeLeftovers(_ paths: InstallPaths) throws(InstallError) -> [String] {
-        let names = try FileTree.entries(of: paths.parent).filter { $0.hasPrefix(paths.stagingPrefix) }.sorted()
-        try FileTree.removeEntries(in: paths.parent, startingWith: paths.stagingPrefix)
-        return names.map { (paths.parent == "/" ? "" : paths.parent) + "/" + $0 }
+        let leftovers = try FileTree.entries(of: paths.parent).filter { $0.hasPrefix(paths.stagingPrefix) }.sorted()
+            .map { (paths.parent == "/" ? "" : paths.parent) + "/" + $0 }
+        for path in leftovers { try FileTree.remove(path) }
+        return leftovers
     }
 
     private static func rename(_ from: String, to: String) throws(InstallError) {

@@ -31,7 +31,7 @@ extension SSHSession {
     /// OpenSSH's `StrictHostKeyChecking` does: a match passes, an unknown host
     /// fails (or, with `.acceptNew`, is recorded), a different key always fails —
     /// also one of another type than the recorded ones.
-    func verifyHostKey(_ file: KnownHostsFile) throws(SSHError) {
+    func verifyHostKey(_ knownHosts: OpaquePointer, revoked: Set<Substring>) throws(SSHError) {
         let handle = try openHandle(for: .hostKey)
         var keyLength = 0
         var keyType: Int32 = 0
@@ -43,14 +43,12 @@ extension SSHSession {
         guard let keyTypeMask = Self.knownHostKeyType(keyType) else {
             throw failure(.hostKey, "unsupported host key type \(keyType) (fingerprint \(hostKeyFingerprint))")
         }
-        if file.revoked.contains(Substring(Data(key).base64EncodedString())) {
+        if revoked.contains(Substring(Data(key).base64EncodedString())) {
             throw SSHError(host: configuration.endpoint, stage: .hostKey, message: """
                 the host key \(hostKeyFingerprint) is marked @revoked in \(configuration.knownHostsPath); refusing to connect
                 """)
         }
 
-        let knownHosts = try collection(handle, file)
-        defer { libssh2_knownhost_free(knownHosts) }
         let config = configuration
         switch check(knownHosts, key: key, type: keyTypeMask) {
         case LIBSSH2_KNOWNHOST_CHECK_MATCH:
@@ -90,11 +88,7 @@ extension SSHSession {
 
     /// Asks the server for the key types recorded for this host first (as OpenSSH does), so
     /// a host known by its ED25519 key is not met with its ECDSA key and taken for changed.
-    func preferRecordedKeyTypes(_ file: KnownHostsFile) throws(SSHError) {
-        let handle = try openHandle(for: .connect)
-        guard !file.lines.isEmpty else { return }
-        let knownHosts = try collection(handle, file)
-        defer { libssh2_knownhost_free(knownHosts) }
+    func preferRecordedKeyTypes(_ handle: OpaquePointer, _ knownHosts: OpaquePointer) {
         let recorded = recordedTypes(knownHosts)
         guard !recorded.isEmpty else { return }
         let first = recorded.flatMap { $0.methods }
@@ -125,7 +119,7 @@ extension SSHSession {
     }
 
     /// A libssh2 collection of the file's entries; the caller frees it.
-    private func collection(_ handle: OpaquePointer, _ file: KnownHostsFile) throws(SSHError) -> OpaquePointer {
+    func knownHostsCollection(_ handle: OpaquePointer, _ file: KnownHostsFile) throws(SSHError) -> OpaquePointer {
         guard let knownHosts = libssh2_knownhost_init(handle) else {
             throw failure(.hostKey, "libssh2 could not allocate a known-hosts collection")
         }

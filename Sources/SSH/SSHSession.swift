@@ -54,13 +54,16 @@ public final class SSHSession {
             }
             libssh2_session_set_blocking(handle, 1)
             libssh2_session_set_timeout(handle, Int(milliseconds(configuration.operationTimeout)))
-            let knownHosts = try readKnownHosts()
-            try preferRecordedKeyTypes(knownHosts)
+            // Read and parsed once: the key types to ask for come from it, then the check.
+            let file = try readKnownHosts()
+            let knownHosts = try knownHostsCollection(handle, file)
+            defer { libssh2_knownhost_free(knownHosts) }
+            preferRecordedKeyTypes(handle, knownHosts)
             let code = libssh2_session_handshake(handle, socket)
             if code != 0 {
                 throw failure(.connect, "SSH handshake failed; is this an SSH server, and does it offer algorithms libssh2 \(SSHLibrary.version) supports?", code: code)
             }
-            try verifyHostKey(knownHosts)
+            try verifyHostKey(knownHosts, revoked: file.revoked)
             try authenticate()
         } catch {
             close()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeployProtocol
 import Glibc
 import PeerAgent
 import Swarm
@@ -28,8 +29,8 @@ struct DownloadCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Announce to this tracker instead of the torrent's; repeatable.", valueName: "url"))
     var tracker: [String] = []
 
-    /// 30 days, as every duration the controller takes.
-    static let longestSeconds: Double = 30 * 24 * 3600
+    /// 30 days, as every duration in a job.
+    static let longestSeconds = Double(PeerJob.maximumMilliseconds) / 1000
 
     func validate() throws {
         guard seedGrace.isFinite, (0...Self.longestSeconds).contains(seedGrace) else {

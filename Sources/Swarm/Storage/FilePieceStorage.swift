@@ -81,8 +81,7 @@ public final class FilePieceStorage: PieceStorage {
             let result = pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
             if result < 0 {
                 if errno == EINTR { continue }
-                let kind: StorageError.Kind = errno == ENOSPC || errno == EDQUOT ? .noSpace : .io
-                throw StorageError(kind, "writing \(path) at \(offset + Int64(done)) failed: \(Self.lastError())")
+                throw StorageError(Self.writeFailureKind(), "writing \(path) at \(offset + Int64(done)) failed: \(Self.lastError())")
             }
             done += result
         }
@@ -90,9 +89,13 @@ public final class FilePieceStorage: PieceStorage {
 
     public func synchronize() throws {
         guard fsync(descriptor) == 0 else {
-            let kind: StorageError.Kind = errno == ENOSPC || errno == EDQUOT ? .noSpace : .io
-            throw StorageError(kind, "flushing \(path) failed: \(Self.lastError())")
+            throw StorageError(Self.writeFailureKind(), "flushing \(path) failed: \(Self.lastError())")
         }
+    }
+
+    /// A full file system (or used-up quota) told apart from other failures, by `errno`.
+    private static func writeFailureKind() -> StorageError.Kind {
+        errno == ENOSPC || errno == EDQUOT ? .noSpace : .io
     }
 
     private static func lastError() -> String {
