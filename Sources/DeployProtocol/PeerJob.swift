@@ -42,6 +42,18 @@ public struct PeerJob: Sendable, Equatable {
     /// (A host cut off from the controller gets no EOF.) Nil: wait for EOF only. Optional on
     /// the wire.
     public var controllerSilenceMilliseconds: Int64?
+    /// The push's peer key: the peer serves and downloads only from peers that prove they
+    /// hold it (see `Swarm.AuthenticationExchange`). Nil: plain BitTorrent. Optional on the wire.
+    public var peerKey: [UInt8]?
+    /// IP addresses of the push's hosts and the controller; the peer closes connections
+    /// from any other. Nil: any. Optional on the wire.
+    public var peerAddresses: [String]?
+
+    /// Keys shorter than this are refused (the swarm needs 128 bits).
+    public static let minimumPeerKeyLength = 16
+    /// The most addresses a job may list, and the longest one (an IPv6 literal is at most 45).
+    public static let maximumPeerAddresses = 1 << 20
+    static let maximumAddressLength = 64
 
     public init(
         torrent: [UInt8],
@@ -53,7 +65,9 @@ public struct PeerJob: Sendable, Equatable {
         seedGraceMilliseconds: Int64,
         timeoutMilliseconds: Int64,
         logLevel: String? = nil,
-        controllerSilenceMilliseconds: Int64? = nil
+        controllerSilenceMilliseconds: Int64? = nil,
+        peerKey: [UInt8]? = nil,
+        peerAddresses: [String]? = nil
     ) {
         self.torrent = torrent
         self.trackers = trackers
@@ -65,6 +79,8 @@ public struct PeerJob: Sendable, Equatable {
         self.timeoutMilliseconds = timeoutMilliseconds
         self.logLevel = logLevel
         self.controllerSilenceMilliseconds = controllerSilenceMilliseconds
+        self.peerKey = peerKey
+        self.peerAddresses = peerAddresses
     }
 
     /// Header line and body, ready to write to the channel.
@@ -75,6 +91,8 @@ public struct PeerJob: Sendable, Equatable {
         dictionary["extracted bytes"] = .integer(extractedBytes)
         dictionary["keep previous"] = .integer(keepPrevious ? 1 : 0)
         if let logLevel { dictionary["log level"] = .string(logLevel) }
+        if let peerAddresses { dictionary["peer addresses"] = .list(peerAddresses.map { .string($0) }) }
+        if let peerKey { dictionary["peer key"] = .bytes(peerKey) }
         dictionary["seed grace ms"] = .integer(seedGraceMilliseconds)
         dictionary["tar bytes"] = .integer(tarBytes)
         dictionary["timeout ms"] = .integer(timeoutMilliseconds)
@@ -131,6 +149,23 @@ public struct PeerJob: Sendable, Equatable {
             controllerSilenceMilliseconds = try field("controller silence ms") { $0.integer }
         } else {
             controllerSilenceMilliseconds = nil
+        }
+        peerKey = value["peer key"] == nil ? nil : try field("peer key") { $0.bytes }
+        peerAddresses = value["peer addresses"] == nil ? nil : try field("peer addresses") { value in
+            value.list.flatMap { list in
+                let texts = list.compactMap(\.string)
+                return texts.count == list.count ? texts : nil
+            }
+        }
+        if let peerKey, peerKey.count < Self.minimumPeerKeyLength {
+            throw PeerJobError("the job's peer key has \(peerKey.count) bytes; at least \(Self.minimumPeerKeyLength) are needed")
+        }
+        if let peerAddresses {
+            guard peerAddresses.count <= Self.maximumPeerAddresses,
+                peerAddresses.allSatisfy({ !$0.isEmpty && $0.utf8.count <= Self.maximumAddressLength })
+            else {
+                throw PeerJobError("the job's peer addresses are too many or not addresses")
+            }
         }
         guard destination.hasPrefix("/") else {
             throw PeerJobError("the destination \"\(destination)\" is not an absolute path")

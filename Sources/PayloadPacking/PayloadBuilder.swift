@@ -16,6 +16,8 @@ public struct PayloadOptions: Sendable {
     public var isPrivate: Bool
     /// The torrent's `created by`, e.g. "swarmdeploy 0.1.0"; not part of the info-hash.
     public var createdBy: String?
+    /// See `MetainfoBuilder.nonce`.
+    public var nonce: [UInt8]?
 
     public init(
         name: String,
@@ -81,6 +83,7 @@ public enum PayloadBuilder {
         builder.trackers = options.trackers
         builder.isPrivate = options.isPrivate
         builder.createdBy = options.createdBy
+        builder.nonce = options.nonce
         return Payload(manifest: manifest, archiveLength: hashed.length, metainfo: try builder.build())
     }
 }

@@ -114,6 +114,14 @@ public struct HostDeployment: Sendable {
         let logger = Logger.peer(level: job.logLevel, emit: emit)
         logger.debug("job read", metadata: ["destination": "\(job.destination)", "pieces": "\(metainfo.pieceCount)"])
         var configuration = SwarmConfiguration(listenPort: port, logger: logger)
+        if let tracker = job.trackers.first {
+            configuration.listenHost = try SwarmMember.addressFacing(tracker: tracker)
+        }
+        if let key = job.peerKey {
+            guard let key = PeerAuthenticationKey(bytes: key) else { throw PeerJobError("the job's peer key is too short") }
+            configuration.authenticationKey = key
+        }
+        configuration.admittedAddresses = job.peerAddresses
         configuration.corruptsUploads = corruptsUploads
         if corruptsUploads { logger.warning("fault injection: every block this peer serves is corrupted") }
         let member = try await SwarmMember.join(

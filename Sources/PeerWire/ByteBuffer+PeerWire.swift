@@ -56,6 +56,8 @@ extension ByteBuffer {
         // the UDP port of the DHT node in network byte order."
         case .port(let port):
             return writeInteger(UInt32(3)) + writeInteger(PeerMessageID.port.rawValue) + writeInteger(port)
+        case .authChallenge(let bytes): return writeBytesMessage(.authChallenge, bytes)
+        case .authProof(let bytes): return writeBytesMessage(.authProof, bytes)
         case .unknown(let id):
             // We only know the type of a skipped message, not its payload.
             return writeInteger(UInt32(1)) + writeInteger(id)
@@ -82,6 +84,10 @@ extension ByteBuffer {
 
     private mutating func writeBare(_ id: PeerMessageID) -> Int {
         writeInteger(UInt32(1)) + writeInteger(id.rawValue)
+    }
+
+    private mutating func writeBytesMessage(_ id: PeerMessageID, _ bytes: [UInt8]) -> Int {
+        writeInteger(UInt32(1 + bytes.count)) + writeInteger(id.rawValue) + writeBytes(bytes)
     }
 
     private mutating func writeIndexed(_ id: PeerMessageID, _ piece: PieceIndex) -> Int {

@@ -21,6 +21,14 @@ extension Handshake {
         set { setReservedBit(byte: 5, mask: 0x10, newValue) }
     }
 
+    /// swarmdeploy's peer authentication (`PeerMessage.authChallenge`, `.authProof`): a bit
+    /// no BEP assigns. A node holding a push's key sets it and talks only to peers that set
+    /// it too and prove they hold the key; other clients never see the messages.
+    public var supportsPeerAuthentication: Bool {
+        get { reservedBit(byte: 3, mask: 0x01) }
+        set { setReservedBit(byte: 3, mask: 0x01, newValue) }
+    }
+
     private func reservedBit(byte: Int, mask: UInt8) -> Bool {
         reserved[byte] & mask != 0
     }

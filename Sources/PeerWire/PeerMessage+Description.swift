@@ -18,6 +18,8 @@ extension PeerMessage: CustomStringConvertible {
         case .haveNone: "have none"
         case .rejectRequest(let request): "reject \(request)"
         case .allowedFast(let piece): "allowed fast \(piece)"
+        case .authChallenge: "authentication challenge"
+        case .authProof: "authentication proof"
         case .unknown(let id): "unknown message type \(id)"
         }
     }
@@ -29,6 +31,7 @@ extension PeerWireEvent: CustomStringConvertible {
         case .handshake(let handshake):
             "handshake for \(handshake.infoHash) from \(handshake.peerID)"
                 + (handshake.supportsFastExtension ? " (fast extension)" : "")
+                + (handshake.supportsPeerAuthentication ? " (authentication)" : "")
         case .message(let message):
             message.description
         }

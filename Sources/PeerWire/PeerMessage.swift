@@ -30,8 +30,17 @@ public enum PeerMessage: Hashable, Sendable {
     case rejectRequest(BlockRequest)
     /// BEP 6: the receiver may request this piece even while choked.
     case allowedFast(PieceIndex)
+    /// swarmdeploy's peer authentication, only once both handshakes set its bit (see
+    /// `Handshake.supportsPeerAuthentication`): a fresh random challenge of
+    /// `authChallengeLength` bytes, then the sender's proof (an HMAC-SHA256) that it holds the
+    /// key, computed over the receiver's challenge.
+    case authChallenge([UInt8])
+    case authProof([UInt8])
     /// A message of an extension we do not speak; its payload was skipped.
     case unknown(id: UInt8)
+
+    public static let authChallengeLength = 16
+    public static let authProofLength = 32
 }
 
 /// The message type byte. BEP 3: "All non-keepalive messages start with a
@@ -52,6 +61,9 @@ enum PeerMessageID: UInt8 {
     case haveNone = 0x0F
     case rejectRequest = 0x10
     case allowedFast = 0x11
+    // Ours, from a range no BEP assigns, and understood only when negotiated.
+    case authChallenge = 0xF0
+    case authProof = 0xF1
 }
 
 extension PeerMessageID {
@@ -63,6 +75,8 @@ extension PeerMessageID {
         case .have, .suggestPiece, .allowedFast: 5
         case .request, .cancel, .rejectRequest: 13
         case .port: 3
+        case .authChallenge: 1 + PeerMessage.authChallengeLength
+        case .authProof: 1 + PeerMessage.authProofLength
         case .bitfield, .piece: nil
         }
     }
@@ -73,6 +87,12 @@ extension PeerMessageID {
         case .suggestPiece, .haveAll, .haveNone, .allowedFast: true
         default: false
         }
+    }
+
+    /// Messages that exist only when both handshakes enabled peer authentication; otherwise
+    /// their type bytes are some other client's extension and are skipped as unknown.
+    var requiresAuthentication: Bool {
+        self == .authChallenge || self == .authProof
     }
 
     var name: String {
@@ -92,6 +112,8 @@ extension PeerMessageID {
         case .haveNone: "have none"
         case .rejectRequest: "reject request"
         case .allowedFast: "allowed fast"
+        case .authChallenge: "authentication challenge"
+        case .authProof: "authentication proof"
         }
     }
 }

@@ -35,6 +35,9 @@ extension PeerWireDecoder {
         case .haveNone: return .haveNone
         // BEP 6: Reject Request: "<len=0x000D><op=0x10><index><begin><length>".
         case .rejectRequest: return .rejectRequest(try readBlockRequest(from: &payload, in: id))
+        // Fixed lengths, checked already.
+        case .authChallenge: return .authChallenge(Array(payload.readableBytesView))
+        case .authProof: return .authProof(Array(payload.readableBytesView))
         }
     }
 

@@ -23,6 +23,10 @@ public struct PeerWireDecoder: Sendable {
     public let advertisesFastExtension: Bool
     /// Whether BEP 6 messages are allowed: both handshakes set its bit.
     public private(set) var fastExtensionEnabled: Bool
+    /// Whether our own handshake sets the peer authentication bit.
+    public let advertisesAuthentication: Bool
+    /// Whether the authentication messages are understood: both handshakes set its bit.
+    public private(set) var authenticationEnabled = false
     private(set) var state: State
     /// Bytes consumed so far, so errors can say where in the stream they are.
     private(set) var streamOffset = 0
@@ -35,13 +39,16 @@ public struct PeerWireDecoder: Sendable {
     ///     error as soon as its info-hash has arrived.
     ///   - advertisesFastExtension: whether our handshake sets the BEP 6 bit.
     ///     Without a handshake to read, pass whether BEP 6 was negotiated.
+    ///   - advertisesAuthentication: whether our handshake sets the peer authentication bit.
     public init(
         limits: PeerWireLimits,
         expectsHandshake: Bool = true,
         expectedInfoHash: InfoHash? = nil,
-        advertisesFastExtension: Bool = false
+        advertisesFastExtension: Bool = false,
+        advertisesAuthentication: Bool = false
     ) {
         self.limits = limits
+        self.advertisesAuthentication = advertisesAuthentication
         self.expectedInfoHash = expectedInfoHash
         self.advertisesFastExtension = advertisesFastExtension
         self.fastExtensionEnabled = !expectsHandshake && advertisesFastExtension
@@ -56,6 +63,7 @@ public struct PeerWireDecoder: Sendable {
             // BEP 6: "The extension is enabled only if both ends of the
             // connection set this bit."
             fastExtensionEnabled = advertisesFastExtension && handshake.supportsFastExtension
+            authenticationEnabled = advertisesAuthentication && handshake.supportsPeerAuthentication
             state = .awaitingMessage
             return .handshake(handshake)
         case .awaitingMessage:
@@ -103,7 +111,7 @@ public struct PeerWireDecoder: Sendable {
         }
         guard let typeByte = buffer.getInteger(at: buffer.readerIndex + 4, as: UInt8.self) else { return nil }
 
-        guard let id = PeerMessageID(rawValue: typeByte) else {
+        guard let id = PeerMessageID(rawValue: typeByte), !id.requiresAuthentication || authenticationEnabled else {
             // An extension we do not speak: skip its payload as it streams in
             // rather than holding it.
             consume(5, from: &buffer)

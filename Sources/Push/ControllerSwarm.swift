@@ -5,7 +5,8 @@ import Tracker
 
 /// The controller's side of the swarm: an in-memory seeder and a transient tracker whose
 /// announce URL carries a per-push secret, both bound to the address the hosts reach us at.
-/// Both stop listening in `shutdown`.
+/// The seeder serves only peers that prove they hold the push's key, from the push's
+/// addresses. Both stop listening in `shutdown`.
 final class ControllerSwarm: Sendable {
     let seeder: SwarmMember
     let announceURL: String
@@ -22,7 +23,8 @@ final class ControllerSwarm: Sendable {
     /// Starts both on `listenHost`. The seeder announces to `tiers(announceURL)`: the
     /// built-in tracker's URL first, then whatever else the peers announce to.
     static func start(
-        listenHost: String, metainfo: Metainfo, payload: [UInt8], tiers: (_ announceURL: String) -> [[String]]
+        listenHost: String, metainfo: Metainfo, payload: [UInt8], key: PeerAuthenticationKey, admitting addresses: [String],
+        tiers: (_ announceURL: String) -> [[String]]
     ) async throws(PushError) -> ControllerSwarm {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let tracker: TrackerServer
@@ -37,10 +39,13 @@ final class ControllerSwarm: Sendable {
             throw PushError(.controller, "cannot start the tracker on \(listenHost): \(error)", remedy: "check --listen")
         }
         let announceURL = tracker.announceURL(host: listenHost)
+        var configuration = SwarmConfiguration(listenHost: listenHost, listenPort: 0, superSeeding: true)
+        configuration.authenticationKey = key
+        configuration.admittedAddresses = addresses
         do {
             let seeder = try await SwarmMember.join(
                 metainfo: metainfo, storage: MemoryPieceStorage(payload), role: .seeder,
-                configuration: SwarmConfiguration(listenHost: listenHost, listenPort: 0, superSeeding: true),
+                configuration: configuration,
                 tiers: tiers(announceURL)
             )
             return ControllerSwarm(seeder: seeder, tracker: tracker, trackerGroup: group, announceURL: announceURL)

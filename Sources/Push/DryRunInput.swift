@@ -23,8 +23,9 @@ public struct DryRunInput: Sendable {
 
     public var pieceLength: Int
     public var pieceCount: Int
-    /// Hex; nil if only estimated.
-    public var infoHash: String?
+    /// The archive's SHA-256, hex; nil if only estimated. (Its info-hash is new with every
+    /// push, see `PushPlan.pack`.)
+    public var payloadSHA256: String?
 
     public var settings: PushSettings
 
@@ -46,7 +47,7 @@ public struct DryRunInput: Sendable {
         compressed: Bool,
         pieceLength: Int,
         pieceCount: Int,
-        infoHash: String?,
+        payloadSHA256: String?,
         settings: PushSettings,
         controllerAddress: String?,
         controllerAddressProblem: String? = nil
@@ -63,7 +64,7 @@ public struct DryRunInput: Sendable {
         self.compressed = compressed
         self.pieceLength = pieceLength
         self.pieceCount = pieceCount
-        self.infoHash = infoHash
+        self.payloadSHA256 = payloadSHA256
         self.settings = settings
         self.controllerAddress = controllerAddress
         self.controllerAddressProblem = controllerAddressProblem

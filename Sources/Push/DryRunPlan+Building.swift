@@ -1,6 +1,7 @@
 import DeployConfiguration
 import Fleet
 import PayloadPacking
+import TorrentMetainfo
 
 extension DryRunPlan {
     public init(_ input: DryRunInput) {
@@ -21,7 +22,7 @@ extension DryRunPlan {
             compressed: input.compressed,
             gzipLevel: input.compressed ? settings.gzipLevel : nil
         )
-        torrent = Torrent(pieceLength: input.pieceLength, pieceCount: input.pieceCount, infoHash: input.infoHash)
+        torrent = Torrent(pieceLength: input.pieceLength, pieceCount: input.pieceCount, payloadSHA256: input.payloadSHA256)
 
         hostCount = input.hosts.count
         // As the push resolves them (`Fleet.hosts`): the host line's user and port, else the settings'.
@@ -99,7 +100,7 @@ extension DryRunPlan {
             ? "ssh-agent, then ~/.ssh/" + PushSettings.defaultIdentityNames.joined(separator: ", ")
             : settings.identities.joined(separator: ", ")
         let hostKeys = settings.acceptNewHostKeys ? "unknown host keys are accepted and recorded" : "unknown host keys are refused"
-        let hash = input.infoHash.map { "info-hash \($0)" } ?? "info-hash computed at push time"
+        let hash = "with a random nonce, so its info-hash is new and known only to this push's hosts"
         let format = input.compressed ? "gzip-compressed tar" : "tar"
         let pieces = "\(HumanUnits.count(input.pieceCount, "piece")) of \(HumanUnits.bytes(Int64(input.pieceLength)))"
         let trimmed = destination.hasSuffix("/") && destination.count > 1 ? String(destination.dropLast()) : destination
@@ -115,7 +116,7 @@ extension DryRunPlan {
                 + "the host agrees) and run it, sending the torrent (\(hash)), the tracker URL "
                 + "\(tracker.map { "(\($0) with the push's secret)" } ?? "with the push's secret")"
                 + (settings.trackers.isEmpty ? "" : ", then the extra trackers \(settings.trackers.joined(separator: ", "))")
-                + " and the "
+                + ", the push's peer key and the addresses of its hosts, and the "
                 + "destination on its standard input",
             "check that \(parent) has room for the \(format) and the extracted tree; remove leftovers of an "
                 + "interrupted run of the same push",
@@ -169,7 +170,7 @@ extension DryRunPlan {
             compressed: plan.payload.gzipLevel != nil,
             pieceLength: payload.metainfo.pieceLength,
             pieceCount: payload.metainfo.pieceCount,
-            infoHash: payload.metainfo.infoHash.hex,
+            payloadSHA256: payload.metainfo.payloadSHA256.map { Hex.encode($0) },
             settings: plan.settings,
             controllerAddress: plan.listen.address,
             controllerAddressProblem: {

@@ -11,7 +11,7 @@ extension DryRunPlan {
         out.append("This is what `swarmdeploy push` would do.")
         out.append("")
 
-        let hash = torrent.infoHash ?? "not computed (estimate only)"
+        let hash = torrent.payloadSHA256 ?? "not computed (estimate only)"
         let gzip = archive.gzipLevel.map { "gzip level \($0)" } ?? (archive.compressed ? "gzip" : "not compressed")
         out += Self.table([
             ("Source", source),
@@ -21,7 +21,7 @@ extension DryRunPlan {
             ("Archive", "\(Self.sized(archive.bytes)), \(gzip)"),
             ("Pieces", "\(HumanUnits.count(torrent.pieceCount)) × \(HumanUnits.bytes(Int64(torrent.pieceLength))) "
                 + "(\(HumanUnits.count(torrent.pieceLength)) bytes each)"),
-            ("Info-hash", hash),
+            ("SHA-256", hash),
         ])
         out.append("")
 

@@ -25,13 +25,13 @@ public struct DryRunPlan: Sendable, Codable, Equatable {
     public struct Torrent: Sendable, Codable, Equatable {
         public var pieceLength: Int
         public var pieceCount: Int
-        /// Hex; nil when only estimated.
-        public var infoHash: String?
+        /// The archive's SHA-256, hex; nil when only estimated.
+        public var payloadSHA256: String?
 
         enum CodingKeys: String, CodingKey {
             case pieceLength = "piece_length"
             case pieceCount = "piece_count"
-            case infoHash = "info_hash"
+            case payloadSHA256 = "payload_sha256"
         }
     }
 

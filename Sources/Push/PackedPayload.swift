@@ -28,35 +28,41 @@ extension PushPlan {
     }
 
     /// Packs and hashes the tree into memory. `progress` gets the archive bytes done so far
-    /// and the total.
+    /// and the total. The torrent carries a random nonce: its info-hash is new with every
+    /// push, so nobody can compute it from the tree and ask for the payload by it.
     public func pack(
         _ manifest: ArchiveManifest,
         progress: @escaping (_ done: Int64, _ total: Int64) -> Void = { _, _ in }
     ) throws(PushError) -> PackedPayload {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(Int(manifest.tarLength))
-        let payload = try build(manifest, progress: progress, failure: .controller) { bytes.append(contentsOf: $0) }
+        var options = payload
+        var generator = SystemRandomNumberGenerator()
+        options.nonce = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        let payload = try build(manifest, options: options, progress: progress, failure: .controller) { bytes.append(contentsOf: $0) }
         return PackedPayload(payload: payload, bytes: bytes)
     }
 
-    /// Packs and hashes the tree to nowhere, for a dry run: the same torrent a push would make.
+    /// Packs and hashes the tree to nowhere, for a dry run: the same archive and pieces a
+    /// push would make (its info-hash differs by the push's nonce).
     public func hash(
         _ manifest: ArchiveManifest,
         progress: @escaping (_ done: Int64, _ total: Int64) -> Void = { _, _ in }
     ) throws(PushError) -> Payload {
-        try build(manifest, progress: progress, failure: .invalidRequest) { _ in }
+        try build(manifest, options: payload, progress: progress, failure: .invalidRequest) { _ in }
     }
 
     /// One pass over the tree: the tarball to `output`, its torrent returned. A failure is
     /// reported as `failure` (the dry run blames the tree, a push the controller).
     private func build(
         _ manifest: ArchiveManifest,
+        options: PayloadOptions,
         progress: @escaping (_ done: Int64, _ total: Int64) -> Void,
         failure: PushError.Kind,
         output: (UnsafeRawBufferPointer) -> Void
     ) throws(PushError) -> Payload {
         do {
-            return try PayloadBuilder.build(manifest, options: payload, progress: { progress($0, manifest.tarLength) }, output: output)
+            return try PayloadBuilder.build(manifest, options: options, progress: { progress($0, manifest.tarLength) }, output: output)
         } catch {
             throw PushError(failure, failure == .controller ? "cannot pack \(source): \(error)" : "\(error)")
         }
@@ -64,8 +70,11 @@ extension PushPlan {
 
     /// What every host's peer is told on its standard input: the torrent, every tracker to
     /// announce to (the built-in one with the push's secret, then the extra ones), where to
-    /// install and how long to wait.
-    public func peerJob(for payload: PackedPayload, announceURL: String) -> PeerJob {
+    /// install and how long to wait, and the push's peer key and addresses (see
+    /// `peerAddresses(controller:)`), so peers serve only one another.
+    public func peerJob(
+        for payload: PackedPayload, announceURL: String, peerKey: [UInt8]? = nil, peerAddresses: [String]? = nil
+    ) -> PeerJob {
         PeerJob(
             torrent: payload.metainfo.bytes,
             trackers: trackerTiers(announceURL: announceURL).flatMap { $0 },
@@ -75,7 +84,9 @@ extension PushPlan {
             keepPrevious: keepPrevious,
             seedGraceMilliseconds: seedGrace.inMilliseconds,
             timeoutMilliseconds: timeout.inMilliseconds,
-            controllerSilenceMilliseconds: controllerSilence.inMilliseconds
+            controllerSilenceMilliseconds: controllerSilence.inMilliseconds,
+            peerKey: peerKey,
+            peerAddresses: peerAddresses
         )
     }
 }

@@ -1,6 +1,7 @@
 import DeployConfiguration
 import Fleet
 import PayloadPacking
+import Tracker
 
 /// Everything a push will do, decided once from the layered settings before anything is
 /// packed or contacted: `--dry-run` renders it and a real push carries it out, so the two
@@ -65,6 +66,21 @@ extension PushPlan {
     /// tier of its own.
     public func trackerTiers(announceURL: String) -> [[String]] {
         [[announceURL]] + extraTrackers.map { [$0] }
+    }
+
+    /// The addresses the push's peers and seeder accept connections from: every host's (its
+    /// name resolved here) and the controller's. A host whose name does not resolve here is
+    /// left out; its SSH connection fails anyway, and a peer still admits every address its
+    /// tracker hands it.
+    public func peerAddresses(controller: String) -> [String] {
+        var addresses: [String] = []
+        var seen: Set<IPAddress> = []
+        for name in [controller] + hosts.map(\.configuration.host) {
+            for address in (try? AddressLookup.addresses(of: name)) ?? [] where seen.insert(address).inserted {
+                addresses.append(address.description)
+            }
+        }
+        return addresses
     }
 
     /// The address the seeder and tracker bind to, or why the push cannot start.

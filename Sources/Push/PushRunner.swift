@@ -64,10 +64,14 @@ public final class PushRunner: Sendable {
     /// Runs the push. `onLine` receives one line per host event ("name: what happened"),
     /// from any thread.
     public func run(onLine: @escaping @Sendable (String) -> Void) async throws -> Outcome {
+        // Only the push's hosts may take part: each proves it holds this key, from one of these addresses.
+        let key = PeerAuthenticationKey.random()
+        let addresses = plan.peerAddresses(controller: listenHost)
         let swarm = try await ControllerSwarm.start(
-            listenHost: listenHost, metainfo: payload.metainfo, payload: payload.bytes, tiers: plan.trackerTiers(announceURL:)
+            listenHost: listenHost, metainfo: payload.metainfo, payload: payload.bytes, key: key, admitting: addresses,
+            tiers: plan.trackerTiers(announceURL:)
         )
-        var peerJob = plan.peerJob(for: payload, announceURL: swarm.announceURL)
+        var peerJob = plan.peerJob(for: payload, announceURL: swarm.announceURL, peerKey: key.bytes, peerAddresses: addresses)
         if logger.isEnabled { peerJob.logLevel = logger.logLevel.rawValue }
         let job = peerJob.encoded()
         // Not the announce URL: it holds the push's secret.

@@ -16,6 +16,10 @@ public struct MetainfoBuilder {
     public var isPrivate = false
     /// Written as "created by" when set.
     public var createdBy: String?
+    /// Random bytes written as "nonce" into the info dictionary, so the info-hash cannot be
+    /// worked out from the payload: a push's torrent is new each time. Nil writes none (the
+    /// deterministic torrent `pack` makes).
+    public var nonce: [UInt8]?
 
     public init(name: String, payload: HashedPayload) {
         self.name = name
@@ -50,6 +54,9 @@ public struct MetainfoBuilder {
             info["private"] = 1
         }
         info["sha256"] = .bytes(payload.sha256)
+        if let nonce {
+            info["nonce"] = .bytes(nonce)
+        }
 
         var top = BencodeDictionary()
         if let first = tiers.first?.first {

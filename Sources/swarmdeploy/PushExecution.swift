@@ -26,7 +26,7 @@ enum PushExecution {
         let title = "pushing \(payload.metainfo.name) (\(HumanUnits.bytes(payload.payload.archiveLength))) to \(plan.destination) on \(HumanUnits.count(plan.hosts.count, "host"))"
         let view = LiveView(title: title, hostCount: plan.hosts.count, quiet: silent)
         if !silent {
-            StandardError.write("\(title); info-hash \(payload.metainfo.infoHash.hex), seeder and tracker on \(listenHost)\n")
+            StandardError.write("\(title); seeder and tracker on \(listenHost), serving only the push's hosts\n")
         }
         let refresher = Task {
             while !Task.isCancelled {

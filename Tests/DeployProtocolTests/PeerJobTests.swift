@@ -22,6 +22,26 @@ struct PeerJobTests {
         #expect(try PeerJob(body: Array(wire[(newline + 1)...])) == job)
     }
 
+    @Test func aShortPeerKeyOrAnAddressListOfNonTextIsRefused() {
+        var short = job
+        short.peerKey = Array(repeating: 1, count: 8)
+        let error = #expect(throws: (any Error).self) {
+            try PeerJob(body: Array(short.encoded().drop { $0 != UInt8(ascii: "\n") }.dropFirst()))
+        }
+        #expect(text(error).contains("peer key"), "\(text(error))")
+        var empty = job
+        empty.peerAddresses = [""]
+        #expect(throws: (any Error).self) {
+            try PeerJob(body: Array(empty.encoded().drop { $0 != UInt8(ascii: "\n") }.dropFirst()))
+        }
+        var plain = job
+        plain.peerKey = nil
+        plain.peerAddresses = nil
+        #expect(throws: Never.self) {
+            try PeerJob(body: Array(plain.encoded().drop { $0 != UInt8(ascii: "\n") }.dropFirst()))
+        }
+    }
+
     @Test func headerFromAnotherProgramIsRefusedWithAHint() {
         let foreign = #expect(throws: (any Error).self) { try PeerJob.bodyLength(fromHeader: "hello") }
         #expect(text(foreign).contains("swarmdeploy push"), "\(text(foreign))")

@@ -48,7 +48,8 @@ enum Fixtures {
             limits: limits,
             expectsHandshake: expectsHandshake,
             expectedInfoHash: expectedInfoHash,
-            advertisesFastExtension: fastExtension
+            advertisesFastExtension: fastExtension,
+            advertisesAuthentication: true
         )
         var pending = ByteBuffer()
         var events: [PeerWireEvent] = []

@@ -136,3 +136,50 @@ import TorrentMetainfo
         #expect(buffer.readableBytes == 67)
     }
 }
+
+/// swarmdeploy's authentication messages exist only when both handshakes set its bit; to
+/// everyone else their type bytes are an unknown extension, skipped.
+@Suite struct AuthenticationNegotiationTests {
+    static let limits = PeerWireLimits(pieceCount: 4)
+    static let challenge: [UInt8] = [0, 0, 0, 17, 0xF0] + Array(1...16)
+
+    static func handshake(authenticates: Bool) -> [UInt8] {
+        var bytes = Fixtures.handshakeBytes
+        if authenticates { bytes[1 + 19 + 3] |= 0x01 }
+        return bytes
+    }
+
+    @Test(arguments: [(true, true, true), (true, false, false), (false, true, false), (false, false, false)])
+    func theChallengeNeedsBothSides(weAdvertise: Bool, theyAdvertise: Bool, understood: Bool) {
+        var decoder = PeerWireDecoder(limits: Self.limits, advertisesAuthentication: weAdvertise)
+        var buffer = ByteBuffer(bytes: Self.handshake(authenticates: theyAdvertise) + Self.challenge)
+        #expect(throws: Never.self) {
+            guard case .handshake(let handshake) = try decoder.decodeEvent(from: &buffer) else {
+                Issue.record("no handshake")
+                return
+            }
+            #expect(handshake.supportsPeerAuthentication == theyAdvertise)
+            let message = try decoder.decodeEvent(from: &buffer)
+            #expect(message == .message(understood ? .authChallenge(Array(1...16)) : .unknown(id: 0xF0)))
+            // An unknown message's payload is skipped as it is read on.
+            #expect(try decoder.decodeEvent(from: &buffer) == nil)
+            #expect(buffer.readableBytes == 0)
+        }
+    }
+
+    @Test func messagesOfTheWrongLengthAreErrors() {
+        var decoder = PeerWireDecoder(limits: Self.limits, advertisesAuthentication: true)
+        var buffer = ByteBuffer(bytes: Self.handshake(authenticates: true) + [0, 0, 0, 9, 0xF1] + Array(1...8))
+        _ = try? decoder.decodeEvent(from: &buffer)
+        #expect(throws: PeerWireError.self) { _ = try decoder.decodeEvent(from: &buffer) }
+    }
+
+    @Test func bothMessagesRoundTrip() {
+        for message in [PeerMessage.authChallenge(Array(1...16)), .authProof(Array(1...32))] {
+            let bytes = Fixtures.encode(.message(message))
+            let result = Fixtures.decode(Self.handshake(authenticates: true) + bytes, limits: Self.limits)
+            #expect(result.error == nil)
+            #expect(result.events.last == .message(message))
+        }
+    }
+}

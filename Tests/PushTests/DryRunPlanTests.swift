@@ -17,7 +17,7 @@ import Push
 
     static func input(
         hosts text: String = hostsText,
-        infoHash: String? = "0123456789abcdef0123456789abcdef01234567",
+        payloadSHA256: String? = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
         controller: String? = "10.0.0.1",
         problem: String? = nil,
         keepPrevious: Bool = true
@@ -41,7 +41,7 @@ import Push
             compressed: true,
             pieceLength: 262_144,
             pieceCount: 954,
-            infoHash: infoHash,
+            payloadSHA256: payloadSHA256,
             settings: settings,
             controllerAddress: controller,
             controllerAddressProblem: problem
@@ -56,7 +56,7 @@ import Push
             "/src/build", "/opt/app",
             "1,234 files", "56 directories", "3 symlinks", HumanUnits.bytes(536_870_912), "536,870,912 bytes",
             HumanUnits.bytes(250_000_000), "gzip level 6",
-            "954 × 256 KiB", "0123456789abcdef0123456789abcdef01234567",
+            "954 × 256 KiB", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
             "7 from hosts.txt",
             "rack=r1", "4 hosts (a, b, c:2222, d)", "rack=r2", "1 host (e)", "dc=east", "2 hosts (a, b)",
             "(no labels)", "2 hosts ([fd00::5]:22, g)",
@@ -101,7 +101,7 @@ import Push
     }
 
     @Test func unknownControllerSaysWhy() throws {
-        let plan = DryRunPlan(try Self.input(infoHash: nil, controller: nil, problem: "no route to 'a': Network is unreachable"))
+        let plan = DryRunPlan(try Self.input(payloadSHA256: nil, controller: nil, problem: "no route to 'a': Network is unreachable"))
         let text = plan.renderText()
         #expect(plan.controller.address == nil)
         #expect(plan.controller.trackerURL == nil)
@@ -128,7 +128,7 @@ import Push
 
     @Test(arguments: [true, false])
     func jsonRoundTrips(_ withHash: Bool) throws {
-        let plan = DryRunPlan(try Self.input(infoHash: withHash ? "00ff" : nil))
+        let plan = DryRunPlan(try Self.input(payloadSHA256: withHash ? "00ff" : nil))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
         let data = try encoder.encode(plan)
@@ -144,7 +144,7 @@ import Push
         let torrent = try #require(object["torrent"] as? [String: Any])
         #expect(torrent["piece_count"] as? Int == 954)
         #expect(torrent["piece_length"] as? Int == 262_144)
-        #expect((torrent["info_hash"] as? String) == (withHash ? "00ff" : nil))
+        #expect((torrent["payload_sha256"] as? String) == (withHash ? "00ff" : nil))
         let settings = try #require(object["settings"] as? [String: Any])
         #expect(settings["link_rate_bits_per_second"] as? Double == 1e9)
         #expect(settings["keep_previous"] as? Bool == true)

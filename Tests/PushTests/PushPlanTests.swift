@@ -120,6 +120,33 @@ import TestSupport
         #expect(job.torrent == payload.metainfo.bytes)
     }
 
+    /// Was: the info-hash followed from the tree, so anyone who had the tree (or a dry run of
+    /// it) could ask a push's peers for the payload by it.
+    @Test func everyPushHasItsOwnInfoHashForTheSameArchive() throws {
+        let fixture = try Fixture(hosts: "a\n")
+        let plan = try fixture.plan()
+        let manifest = try plan.scanSource()
+        let (first, second) = (try plan.pack(manifest), try plan.pack(manifest))
+        #expect(first.metainfo.infoHash != second.metainfo.infoHash)
+        #expect(first.bytes == second.bytes)
+        #expect(first.metainfo.pieceHashes == second.metainfo.pieceHashes)
+        #expect(try plan.hash(manifest).metainfo.infoHash != first.metainfo.infoHash)
+    }
+
+    @Test func theJobCarriesThePeerKeyAndTheHostsAddresses() throws {
+        let fixture = try Fixture(hosts: "10.9.0.2\n10.9.0.3:2222\n[fd00::4]\n10.9.0.2:23\n")
+        let plan = try fixture.plan()
+        let addresses = plan.peerAddresses(controller: "10.9.0.1")
+        // The controller first, each address once whatever the port.
+        #expect(addresses == ["10.9.0.1", "10.9.0.2", "10.9.0.3", "fd00::4"])
+        let key = Array(repeating: UInt8(9), count: 32)
+        let job = plan.peerJob(for: try plan.pack(try plan.scanSource()), announceURL: "http://x/announce", peerKey: key, peerAddresses: addresses)
+        let wire = job.encoded()
+        let decoded = try PeerJob(body: Array(wire[(wire.firstIndex(of: UInt8(ascii: "\n"))! + 1)...]))
+        #expect(decoded.peerKey == key)
+        #expect(decoded.peerAddresses == addresses)
+    }
+
     @Test func pushPiecesStartAt64KiB() throws {
         let fixture = try Fixture(hosts: "a\n")
         let plan = try fixture.plan()

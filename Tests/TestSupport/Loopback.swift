@@ -48,9 +48,21 @@ public enum Loopback {
     }
 
     /// A TCP connection to 127.0.0.1 at `port` that sends nothing; the caller closes it.
-    public static func silentConnection(port: Int) throws -> Int32 {
+    /// `source` is another loopback address to connect from (e.g. 127.0.0.2), as another host.
+    public static func silentConnection(port: Int, from source: String? = nil) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestSetupError("socket: \(String(cString: strerror(errno)))") }
+        if let source {
+            var local = loopbackAddress(port: 0)
+            local.sin_addr.s_addr = inet_addr(source)
+            let bound = withUnsafePointer(to: &local) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard bound == 0 else {
+                close(fd)
+                throw TestSetupError("bind to \(source): \(String(cString: strerror(errno)))")
+            }
+        }
         var address = loopbackAddress(port: port)
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {

@@ -48,4 +48,18 @@ import TestSupport
         defer { close(next) }
         #expect(!Loopback.isClosedByPeer(next, within: .milliseconds(300)))
     }
+
+    /// A flood from one address leaves places for the push's other hosts.
+    @Test func connectionsFromOneAddressAreCapped() async throws {
+        let server = try await TrackerLoopback.startServer(torrents: [Self.torrent], maximumConnectionsPerAddress: 2)
+        defer { Task { try? await server.shutdown() } }
+        let flood = try (0..<3).map { _ in try Loopback.silentConnection(port: server.port) }
+        defer { flood.forEach { close($0) } }
+        try await Task.sleep(for: .milliseconds(300))
+        let closed = flood.filter { Loopback.isClosedByPeer($0, within: .milliseconds(100)) }
+        #expect(closed.count == 1, "\(closed.count) of 3 closed with 2 allowed per address")
+        let other = try Loopback.silentConnection(port: server.port, from: "127.0.0.2")
+        defer { close(other) }
+        #expect(!Loopback.isClosedByPeer(other, within: .milliseconds(300)))
+    }
 }

@@ -2,7 +2,8 @@ import NIOCore
 import PeerWire
 
 /// The thin channel handler between the peer wire codec and the session: it sends our
-/// handshake at the right moment and forwards everything else.
+/// handshake at the right moment, proves and checks the push's key when the node has one
+/// (see `AuthenticationExchange`), and forwards everything else.
 final class PeerConnectionHandler: ChannelInboundHandler {
     typealias InboundIn = PeerWireEvent
     typealias OutboundOut = PeerWireEvent
@@ -16,16 +17,22 @@ final class PeerConnectionHandler: ChannelInboundHandler {
     private var handshakeDeadline: Scheduled<Void>?
     /// The address an inbound connection is counted under while its handshake is pending.
     private var pendingFrom: String?
+    /// Until the remote peer proved it holds the push's key; nil without a key, or once proved.
+    private var authentication: AuthenticationExchange?
 
     init(session: NIOLoopBound<TorrentSession>, initiator: Bool) {
         self.session = session
         self.initiator = initiator
+        let node = session.value
+        authentication = node.configuration.authenticationKey.map { key in
+            AuthenticationExchange(key: key, infoHash: node.metainfo.infoHash, localID: node.localID, isInitiator: initiator)
+        }
     }
 
     func channelActive(context: ChannelHandlerContext) {
         if !initiator {
             let address = context.channel.remoteAddress?.ipAddress ?? "?"
-            guard session.value.handshakeStarted(from: address) else {
+            guard session.value.admits(address), session.value.handshakeStarted(from: address) else {
                 context.close(promise: nil)
                 return
             }
@@ -54,19 +61,49 @@ final class PeerConnectionHandler: ChannelInboundHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .handshake(let handshake):
-            handshakeOver()
             if !initiator {
                 context.write(wrapOutboundOut(.handshake(ourHandshake)), promise: nil)
             }
-            guard let key = session.value.peerReady(channel: context.channel, handshake: handshake) else {
-                context.close(promise: nil)
+            remoteHandshake = handshake
+            guard let step = authentication?.handshakeReceived(handshake) else {
+                join(context: context)
                 return
             }
-            self.key = key
+            carryOut(step, context: context)
         case .message(let message):
-            guard let key else { return }
-            session.value.received(message, from: key)
+            if let key {
+                session.value.received(message, from: key)
+            } else if let step = authentication?.received(message) {
+                carryOut(step, context: context)
+            }
         }
+    }
+
+    private var remoteHandshake: Handshake?
+
+    private func carryOut(_ step: AuthenticationExchange.Step, context: ChannelHandlerContext) {
+        switch step {
+        case .send(let message):
+            context.writeAndFlush(wrapOutboundOut(.message(message)), promise: nil)
+        case .authenticated:
+            authentication = nil
+            join(context: context)
+        case .refuse(let reason):
+            session.value.logger.debug("refused peer \(context.channel.remoteAddress?.description ?? "?"): \(reason)")
+            context.close(promise: nil)
+        }
+    }
+
+    /// The handshake (and the proof, with a key) is done: the peer joins the session.
+    private func join(context: ChannelHandlerContext) {
+        handshakeOver()
+        guard let handshake = remoteHandshake,
+            let key = session.value.peerReady(channel: context.channel, handshake: handshake)
+        else {
+            context.close(promise: nil)
+            return
+        }
+        self.key = key
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
@@ -90,6 +127,8 @@ final class PeerConnectionHandler: ChannelInboundHandler {
     }
 
     private var ourHandshake: Handshake {
-        Handshake(infoHash: session.value.metainfo.infoHash, peerID: session.value.localID)
+        var handshake = Handshake(infoHash: session.value.metainfo.infoHash, peerID: session.value.localID)
+        handshake.supportsPeerAuthentication = session.value.configuration.authenticationKey != nil
+        return handshake
     }
 }

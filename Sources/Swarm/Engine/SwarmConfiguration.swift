@@ -3,7 +3,8 @@ import TorrentMetainfo
 
 /// How a swarm node listens, connects and paces its requests.
 public struct SwarmConfiguration: Sendable {
-    /// Address to accept peers on; "0.0.0.0" for every IPv4 interface.
+    /// Address to accept peers on; "0.0.0.0" for every IPv4 interface, "::" for every
+    /// interface. A push binds the one address that faces the fleet.
     public var listenHost: String
     /// Port to accept peers on; 0 lets the kernel choose (see `SwarmNode.listenPort`).
     public var listenPort: Int
@@ -15,6 +16,15 @@ public struct SwarmConfiguration: Sendable {
     /// closed as they arrive, so silent connections cannot exhaust the node's descriptors.
     public var maxPendingHandshakes: Int
     public var maxPendingHandshakesPerAddress: Int
+    /// The push's key. When set, the node's handshake offers swarmdeploy's peer
+    /// authentication and the node exchanges pieces only with peers that prove they hold the
+    /// key (see `AuthenticationExchange`); other clients are closed after the handshake. Nil
+    /// for plain BitTorrent.
+    public var authenticationKey: PeerAuthenticationKey?
+    /// When set, inbound connections from any other IP address are closed as they arrive,
+    /// before a byte is read. Addresses the node connects to itself (its tracker's peers)
+    /// are added. Nil admits every address.
+    public var admittedAddresses: [String]?
     /// How many requests to keep outstanding with each peer (see `PipelineDepth`).
     public var pipeline: PipelineDepth.Settings
     /// Bytes a connection may hold in the kernel not yet sent (TCP_NOTSENT_LOWAT), and in the

@@ -1,4 +1,5 @@
 import TorrentMetainfo
+import Tracker
 
 /// A node and its tracker announces, started together and leaving together: the one way a
 /// seeder or downloader joins a swarm, so no caller has to unwind a half-started pair.
@@ -40,5 +41,19 @@ public final class SwarmMember: Sendable {
         let progress = try? await node.progress
         await node.shutdown()
         return progress
+    }
+}
+
+extension SwarmMember {
+    /// The local address that faces the tracker at `announceURL`: a node of a push listens
+    /// there only, since its tracker hands that address (the one its announces come from) to
+    /// the other peers.
+    public static func addressFacing(tracker announceURL: String) throws -> String {
+        let url = try TrackerURL(announceURL)
+        do {
+            return try AddressLookup.source(towards: url.host, port: url.port).description
+        } catch {
+            throw SwarmNodeError("cannot find this host's address towards the tracker \(url.host): \(error)")
+        }
     }
 }

@@ -130,6 +130,7 @@ public final class SwarmNode: Sendable {
         let setup = loop.submit { (session.value.metainfo, session.value.configuration) }
         for peer in peers {
             setup.whenSuccess { metainfo, configuration in
+                session.value.admit(peer.host)
                 let limits = PeerWireLimits(metainfo: metainfo)
                 let infoHash = metainfo.infoHash
                 _ = ClientBootstrap(group: loop)
@@ -233,7 +234,10 @@ public final class SwarmNode: Sendable {
         infoHash: InfoHash,
         initiator: Bool
     ) throws {
-        let decoder = PeerWireDecoder(limits: limits, expectsHandshake: true, expectedInfoHash: infoHash)
+        let decoder = PeerWireDecoder(
+            limits: limits, expectsHandshake: true, expectedInfoHash: infoHash,
+            advertisesAuthentication: session.value.configuration.authenticationKey != nil
+        )
         try channel.pipeline.syncOperations.addPeerWireCodec(decoder: decoder)
         try channel.pipeline.syncOperations.addHandler(PeerConnectionHandler(session: session, initiator: initiator))
     }

@@ -2,6 +2,7 @@ import Logging
 import NIOCore
 import PeerWire
 import TorrentMetainfo
+import Tracker
 
 /// Peers arriving and leaving: the session's side of every handshake and disconnect.
 extension TorrentSession {
@@ -39,6 +40,26 @@ extension TorrentSession {
         advertise(to: peer)
         flushSoon(peer)
         return key
+    }
+
+    /// Whether an inbound connection from `address` may begin at all (see
+    /// `SwarmConfiguration.admittedAddresses`).
+    func admits(_ address: String) -> Bool {
+        eventLoop.preconditionInEventLoop()
+        guard let admittedAddresses else { return true }
+        guard let parsed = IPAddress(address), admittedAddresses.contains(parsed) else {
+            logger.debug("refused a connection from \(address): not one of the push's hosts")
+            return false
+        }
+        return true
+    }
+
+    /// The node is about to connect to `address`: connections from it are admitted too.
+    func admit(_ address: String) {
+        eventLoop.preconditionInEventLoop()
+        if admittedAddresses != nil, let parsed = IPAddress(address) {
+            admittedAddresses?.insert(parsed)
+        }
     }
 
     /// An inbound connection from `address` begins its handshake; false when it must close

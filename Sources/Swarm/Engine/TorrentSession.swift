@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import PeerWire
 import TorrentMetainfo
+import Tracker
 
 /// The state of one torrent on one node: which peers are connected, what they have, what we
 /// asked of them and owe them. It is bound to a single event loop, which every peer channel
@@ -51,6 +52,9 @@ final class TorrentSession {
     /// Pieces `0..<prefixPieces` are verified.
     var prefixPieces = 0
     var bannedIDs: Set<PeerID> = []
+    /// Addresses inbound connections are accepted from; nil for any (see
+    /// `SwarmConfiguration.admittedAddresses`).
+    var admittedAddresses: Set<IPAddress>?
     /// Inbound connections still in their handshake, by remote address.
     var pendingHandshakes: [String: Int] = [:]
     var pendingHandshakeCount = 0
@@ -106,6 +110,14 @@ final class TorrentSession {
         self.recentPieces = RecentPieces(budget: role == .seeder ? 0 : configuration.recentPieceBudget)
         self.intake = PieceIntake(budget: configuration.assemblyBudget)
         self.digest = DigestSchedule(pieceCount: layout.pieceCount, hasDigest: metainfo.payloadSHA256 != nil)
+        self.admittedAddresses = try configuration.admittedAddresses.map { texts in
+            Set(try texts.map { text in
+                guard let address = IPAddress(text) else {
+                    throw SwarmNodeError("the admitted peer address \"\(text)\" is not an IP address")
+                }
+                return address
+            })
+        }
         if role == .seeder, configuration.superSeeding {
             planner = SuperSeedPlanner(pieceCount: layout.pieceCount, windowSize: configuration.superSeedWindow)
         }
@@ -202,6 +214,8 @@ final class TorrentSession {
         switch message {
         case .keepAlive, .port, .unknown, .suggestPiece, .allowedFast:
             break
+        case .authChallenge, .authProof:
+            throw SwarmNodeError("\(message) after the peer was authenticated")
         case .choke:
             peer.peerChoking = true
             picker.peerChoked(peer.key)

@@ -7,19 +7,35 @@ import Synchronization
 actor ConnectionRegistry {
     private var channels: [ObjectIdentifier: any Channel] = [:]
     private var isClosed = false
-    /// Connections open now, counted synchronously as they are accepted (the actor's own
-    /// list lags behind by a hop), for the cap.
-    private nonisolated let open = Atomic<Int>(0)
+    /// Connections open now, in all and by remote address, counted synchronously as they
+    /// are accepted (the actor's own list lags behind by a hop), for the caps.
+    private nonisolated let open = Mutex(OpenCount())
 
-    /// Counts a new connection in, unless `limit` are open already. An admitted connection
-    /// is counted out when it closes.
-    nonisolated func admit(_ channel: any Channel, limit: Int) -> Bool {
-        let (_, admitted) = open.add(1, ordering: .relaxed)
-        guard admitted <= limit else {
-            open.subtract(1, ordering: .relaxed)
-            return false
+    struct OpenCount {
+        var total = 0
+        var byAddress: [String: Int] = [:]
+    }
+
+    /// Counts a new connection in, unless `limit` are open already or `perAddressLimit` from
+    /// its address: one client cannot take every place. An admitted connection is counted
+    /// out when it closes.
+    nonisolated func admit(_ channel: any Channel, limit: Int, perAddressLimit: Int) -> Bool {
+        let address = channel.remoteAddress?.ipAddress ?? "?"
+        let admitted = open.withLock { count in
+            let fromAddress = count.byAddress[address, default: 0]
+            guard count.total < limit, fromAddress < perAddressLimit else { return false }
+            count.total += 1
+            count.byAddress[address] = fromAddress + 1
+            return true
         }
-        channel.closeFuture.whenComplete { _ in self.open.subtract(1, ordering: .relaxed) }
+        guard admitted else { return false }
+        channel.closeFuture.whenComplete { _ in
+            self.open.withLock { count in
+                count.total -= 1
+                let left = count.byAddress[address, default: 1] - 1
+                count.byAddress[address] = left > 0 ? left : nil
+            }
+        }
         return true
     }
 

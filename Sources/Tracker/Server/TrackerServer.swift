@@ -31,6 +31,9 @@ public final class TrackerServer: Sendable {
         /// Connections open at once; more are closed as they arrive. They share the
         /// controller's file descriptors with SSH and the seeder.
         public var maximumConnections: Int
+        /// Connections open at once from one address: a push's hosts announce one at a time,
+        /// so a flood from one address leaves the rest of the places to them.
+        public var maximumConnectionsPerAddress: Int
         /// Longer request targets are refused with 414.
         public var maximumURILength: Int
         /// Requests with more header fields are refused.
@@ -44,6 +47,7 @@ public final class TrackerServer: Sendable {
             idleTimeout: Duration = .seconds(30),
             requestTimeout: Duration = .seconds(10),
             maximumConnections: Int = 1024,
+            maximumConnectionsPerAddress: Int = 32,
             maximumURILength: Int = 4096,
             maximumHeaderCount: Int = 64
         ) {
@@ -54,6 +58,7 @@ public final class TrackerServer: Sendable {
             self.idleTimeout = idleTimeout
             self.requestTimeout = requestTimeout
             self.maximumConnections = maximumConnections
+            self.maximumConnectionsPerAddress = maximumConnectionsPerAddress
             self.maximumURILength = maximumURILength
             self.maximumHeaderCount = maximumHeaderCount
         }
@@ -106,12 +111,13 @@ public final class TrackerServer: Sendable {
         let idle = TimeAmount(configuration.idleTimeout)
         let requestTimeout = TimeAmount(configuration.requestTimeout)
         let maximumConnections = configuration.maximumConnections
+        let maximumPerAddress = configuration.maximumConnectionsPerAddress
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                guard connections.admit(channel, limit: maximumConnections) else {
+                guard connections.admit(channel, limit: maximumConnections, perAddressLimit: maximumPerAddress) else {
                     return channel.close()
                 }
                 Task { await connections.add(channel) }

@@ -14,13 +14,15 @@ enum TrackerLoopback {
         torrents: [InfoHash],
         idleTimeout: Duration = .seconds(30),
         requestTimeout: Duration = .seconds(10),
-        maximumConnections: Int = 1024
+        maximumConnections: Int = 1024,
+        maximumConnectionsPerAddress: Int = 32
     ) async throws -> TrackerServer {
         try await TrackerServer.start(
             host: host, port: 0,
             configuration: .init(
                 secret: secret, torrents: torrents, idleTimeout: idleTimeout,
-                requestTimeout: requestTimeout, maximumConnections: maximumConnections),
+                requestTimeout: requestTimeout, maximumConnections: maximumConnections,
+                maximumConnectionsPerAddress: maximumConnectionsPerAddress),
             group: group)
     }
 

@@ -1,0 +1,115 @@
+import Crypto
+import PeerWire
+import TorrentMetainfo
+
+/// The key every node of one push holds (the controller makes it and hands it to each host's
+/// peer in its job). Nodes that hold one talk only to peers that prove they hold it too.
+public struct PeerAuthenticationKey: Sendable, Equatable {
+    /// Shorter keys are refused: 128 bits is the least an outsider must not guess.
+    public static let minimumLength = 16
+
+    public let bytes: [UInt8]
+
+    public init?(bytes: [UInt8]) {
+        guard bytes.count >= Self.minimumLength else { return nil }
+        self.bytes = bytes
+    }
+
+    /// 256 fresh bits from the system's random source.
+    public static func random() -> PeerAuthenticationKey {
+        var generator = SystemRandomNumberGenerator()
+        return PeerAuthenticationKey(bytes: (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })!
+    }
+}
+
+/// One connection's proof of the key, both ways, right after the BitTorrent handshakes.
+///
+/// Each side sends a fresh random challenge; each answers the other's challenge with
+/// HMAC-SHA256 over the whole exchange (info-hash, both peer ids and both challenges, the
+/// initiator's first) and which side it is. A proof fits only the connection it was made
+/// for: the other side's challenge is new on every connection, and a proof made as the
+/// side that accepted a connection is never one made as the side that opened it, so a
+/// node cannot be used to answer its own challenges.
+///
+/// A plain value: the connection handler feeds it what arrives and carries out the steps.
+struct AuthenticationExchange {
+    enum Step: Equatable {
+        case send(PeerMessage)
+        /// The remote peer proved it holds the key: the connection may join the session.
+        case authenticated
+        /// Close the connection, for this reason.
+        case refuse(String)
+    }
+
+    private let key: SymmetricKey
+    private let infoHash: InfoHash
+    private let localID: PeerID
+    private let isInitiator: Bool
+    let localChallenge: [UInt8]
+    private var remoteID: PeerID?
+    private var remoteChallenge: [UInt8]?
+
+    init(key: PeerAuthenticationKey, infoHash: InfoHash, localID: PeerID, isInitiator: Bool, challenge: [UInt8]? = nil) {
+        self.key = SymmetricKey(data: key.bytes)
+        self.infoHash = infoHash
+        self.localID = localID
+        self.isInitiator = isInitiator
+        if let challenge {
+            localChallenge = challenge
+        } else {
+            var generator = SystemRandomNumberGenerator()
+            localChallenge = (0..<PeerMessage.authChallengeLength).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        }
+    }
+
+    /// The remote handshake arrived (ours is sent or about to be).
+    mutating func handshakeReceived(_ handshake: Handshake) -> Step {
+        guard handshake.supportsPeerAuthentication else {
+            return .refuse("it does not offer swarmdeploy's peer authentication, which this push requires")
+        }
+        guard handshake.peerID != localID else { return .refuse("it is this node") }
+        remoteID = handshake.peerID
+        return .send(.authChallenge(localChallenge))
+    }
+
+    /// A message arrived before the remote peer was authenticated.
+    mutating func received(_ message: PeerMessage) -> Step? {
+        switch message {
+        case .keepAlive:
+            return nil
+        case .authChallenge(let challenge):
+            guard remoteID != nil, remoteChallenge == nil else { return .refuse("a second challenge") }
+            guard challenge != localChallenge else { return .refuse("it sent back our own challenge") }
+            remoteChallenge = challenge
+            return .send(.authProof(proof(fromInitiator: isInitiator)))
+        case .authProof(let proof):
+            guard remoteChallenge != nil else { return .refuse("a proof before its challenge") }
+            let expected = self.proof(fromInitiator: !isInitiator)
+            // Constant time: how much of a guessed proof was right must not show.
+            guard Self.constantTimeEqual(proof, expected) else { return .refuse("its proof is wrong: it does not hold this push's key") }
+            return .authenticated
+        default:
+            return .refuse("\(message) before authenticating")
+        }
+    }
+
+    /// The proof the initiator (or the acceptor) of this connection gives.
+    private func proof(fromInitiator: Bool) -> [UInt8] {
+        guard let remoteID, let remoteChallenge else { return [] }
+        let (initiatorID, acceptorID) = isInitiator ? (localID, remoteID) : (remoteID, localID)
+        let (initiatorChallenge, acceptorChallenge) = isInitiator ? (localChallenge, remoteChallenge) : (remoteChallenge, localChallenge)
+        var message = Array(Self.label.utf8)
+        message.append(fromInitiator ? 1 : 2)
+        message += infoHash.bytes + initiatorID.bytes + acceptorID.bytes + initiatorChallenge + acceptorChallenge
+        return Array(HMAC<SHA256>.authenticationCode(for: message, using: key))
+    }
+
+    private static let label = "swarmdeploy peer authentication 1"
+
+    private static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for index in a.indices { difference |= a[index] ^ b[index] }
+        return difference == 0
+    }
+}
