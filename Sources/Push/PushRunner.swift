@@ -76,6 +76,8 @@ public final class PushRunner: Sendable {
         let job = peerJob.encoded()
         // Not the announce URL: it holds the push's secret.
         logger.info("seeder and tracker listening on \(listenHost)")
+        // For tracing: the info-hash is new with each push and useless without the key.
+        logger.debug("torrent info-hash \(payload.metainfo.infoHash.hex), peers admitted from \(addresses.count) addresses")
 
         let heartbeat = Task { await self.sendHeartbeats() }
         defer { heartbeat.cancel() }

@@ -28,6 +28,10 @@ struct DownloadCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Port to accept peers on (0: any free port).", valueName: "port")) var port = 0
     @Option(help: ArgumentHelp("Announce to this tracker instead of the torrent's; repeatable.", valueName: "url"))
     var tracker: [String] = []
+    @Option(help: ArgumentHelp(
+        "Exchange pieces only with peers that prove they hold the key in this file (hex); without it, plain BitTorrent.",
+        valueName: "file"))
+    var peerKeyFile: String?
 
     /// 30 days, as every duration in a job.
     static let longestSeconds = Double(PeerJob.maximumMilliseconds) / 1000
@@ -45,9 +49,11 @@ struct DownloadCommand: AsyncParsableCommand {
         let metainfo = try Metainfo(bytes: try readWholeFile(torrent, limit: Metainfo.maximumSize))
         let partial = out + ".part"
         let storage = try FilePieceStorage(path: partial, length: metainfo.length, mode: .readWrite)
+        var configuration = SwarmConfiguration(listenPort: port)
+        configuration.authenticationKey = try peerKeyFile.map(PeerAuthenticationKey.fromFile)
         let member = try await SwarmMember.join(
             metainfo: metainfo, storage: storage, role: .downloader,
-            configuration: SwarmConfiguration(listenPort: port),
+            configuration: configuration,
             tiers: tracker.isEmpty ? nil : tracker.map { [$0] }
         )
         let node = member.node

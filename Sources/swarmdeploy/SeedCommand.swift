@@ -31,6 +31,11 @@ struct SeedCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Serve from memory up to this size, e.g. 2GiB (default: 1GiB).", valueName: "size"))
     var memoryBudget = "1GiB"
 
+    @Option(help: ArgumentHelp(
+        "Serve only peers that prove they hold the key in this file (hex, at least 32 digits); without it, any BitTorrent client.",
+        valueName: "file"))
+    var peerKeyFile: String?
+
     @Flag(inversion: .prefixedNo, help: "Send no piece twice before each was sent once (default: on).")
     var superSeed = true
 
@@ -53,13 +58,15 @@ struct SeedCommand: AsyncParsableCommand {
         } catch let error as StorageError {
             throw CommandFailure.badInput(error)
         }
+        var configuration = SwarmConfiguration(listenHost: host, listenPort: port, superSeeding: superSeed, logger: try log.logger())
         let member: SwarmMember
         do {
+            configuration.authenticationKey = try peerKeyFile.map(PeerAuthenticationKey.fromFile)
             member = try await SwarmMember.join(
                 metainfo: metainfo,
                 storage: storage,
                 role: .seeder,
-                configuration: SwarmConfiguration(listenHost: host, listenPort: port, superSeeding: superSeed, logger: try log.logger()),
+                configuration: configuration,
                 tiers: tracker.isEmpty ? nil : tracker.map { [$0] }
             )
         } catch let error as SwarmNodeError {

@@ -323,9 +323,11 @@ final class PushFleet: Sendable {
     }
 
     /// The push as a child that the test can kill mid-transfer.
-    func backgroundPush(_ source: String, to destination: String, log: String) throws -> BackgroundProcess {
+    func backgroundPush(
+        _ source: String, to destination: String, log: String, hostsFile: String? = nil, extra: [String] = []
+    ) throws -> BackgroundProcess {
         let arguments = ["controller", "--name", sandbox.name, "--"]
-            + pushArguments(source, to: destination, hostsFile: nil, json: false, extra: [])
+            + pushArguments(source, to: destination, hostsFile: hostsFile, json: false, extra: extra)
         return try BackgroundProcess("/bin/bash", [Sandbox.scriptPath] + arguments, logPath: log)
     }
 

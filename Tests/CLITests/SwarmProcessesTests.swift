@@ -52,3 +52,53 @@ struct SwarmProcessesTests {
         #expect(seeder.stop(), "\(seeder.log)")
     }
 }
+
+/// `seed` and the peer's `download` stay plain BitTorrent unless given a key file; with one,
+/// only peers holding the same key get pieces.
+@Suite("Seed and download with a peer key")
+struct PeerKeyFileTests {
+    @Test func onlyAPeerWithTheKeyDownloads() async throws {
+        let (temp, port, _) = try await packedRelease()
+        _ = try temp.write("\(String(repeating: "5a", count: 32))\n", to: "peer.key")
+        _ = try temp.write(String(repeating: "a5", count: 32), to: "other.key")
+        let tracker = try startTracker(in: temp, port: port)
+        defer { tracker.stop() }
+        let seeder = try BackgroundProcess(
+            CLI.swarmdeployPath,
+            ["seed", temp.path("release.torrent"), temp.path("release.tar"), "--listen", "127.0.0.1:0", "--peer-key-file", temp.path("peer.key")],
+            logPath: temp.path("seed.log")
+        )
+        defer { seeder.stop() }
+        #expect(seeder.waitForLog(containing: "listening on port"), "\(seeder.log)")
+
+        func download(_ name: String, key: String?, timeout: Int) throws -> BackgroundProcess {
+            try BackgroundProcess(
+                CLI.peerPath,
+                ["download", temp.path("release.torrent"), "--out", temp.path("\(name).tar"), "--seed-grace", "0", "--timeout", "\(timeout)"]
+                    + (key.map { ["--peer-key-file", temp.path($0)] } ?? []),
+                logPath: temp.path("\(name).log")
+            )
+        }
+        let holder = try download("holder", key: "peer.key", timeout: 60)
+        let plain = try download("plain", key: nil, timeout: 4)
+        let wrong = try download("wrong", key: "other.key", timeout: 4)
+        #expect(holder.waitForExit(timeout: 90) == 0, "\(holder.log)")
+        #expect(FileManager.default.contentsEqual(atPath: temp.path("holder.tar"), andPath: temp.path("release.tar")))
+        for outsider in [plain, wrong] {
+            #expect(outsider.waitForExit(timeout: 30) != 0, "\(outsider.log)")
+            #expect(outsider.log.contains("did not complete"), "\(outsider.log)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: temp.path("plain.tar")))
+    }
+
+    @Test func aKeyFileThatHoldsNoKeyIsNamed() async throws {
+        let (temp, _, _) = try await packedRelease()
+        _ = try temp.write("0123456789abcdef\n", to: "short.key")
+        let result = try await CLI.swarmdeploy([
+            "seed", temp.path("release.torrent"), temp.path("release.tar"), "--listen", "127.0.0.1:0",
+            "--peer-key-file", temp.path("short.key"),
+        ])
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.contains("short.key does not hold a peer key"), "\(result.stderr)")
+    }
+}

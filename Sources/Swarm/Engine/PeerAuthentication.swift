@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Crypto
 import PeerWire
 import TorrentMetainfo
@@ -13,6 +20,38 @@ public struct PeerAuthenticationKey: Sendable, Equatable {
     public init?(bytes: [UInt8]) {
         guard bytes.count >= Self.minimumLength else { return nil }
         self.bytes = bytes
+    }
+
+    /// A key written as hexadecimal digits (at least 32), surrounding whitespace ignored.
+    public init?(hex text: String) {
+        let isSpace = { (byte: UInt8) in byte == 0x20 || (0x09...0x0D).contains(byte) }
+        let digits = Array(text.utf8.drop(while: isSpace).reversed().drop(while: isSpace).reversed())
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let high = Hex.value(ofDigit: digits[index]), let low = Hex.value(ofDigit: digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        self.init(bytes: bytes)
+    }
+
+    /// The key in `path` (hex, as `init(hex:)`), so it stays off command lines where `ps`
+    /// would show it. The error names the file and what it must hold.
+    public static func fromFile(_ path: String) throws -> PeerAuthenticationKey {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw SwarmNodeError("cannot read the peer key file \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = read(fd, &buffer, buffer.count)
+        guard count >= 0 else {
+            throw SwarmNodeError("cannot read the peer key file \(path): \(String(cString: strerror(errno)))")
+        }
+        guard count < buffer.count, let key = PeerAuthenticationKey(hex: String(decoding: buffer[..<count], as: UTF8.self)) else {
+            throw SwarmNodeError("\(path) does not hold a peer key: write at least 32 hexadecimal digits (128 bits), e.g. from `openssl rand -hex 32`")
+        }
+        return key
     }
 
     /// 256 fresh bits from the system's random source.
