@@ -13,7 +13,7 @@ usage() {
     cat <<'EOF'
 Usage:
   sandbox.sh up N [--rate 100mbit] [--delay 0ms] [--disk 256m] [--unreachable K]
-                  [--name sd] [--subnet 10.77] [--dir DIR]
+                  [--ipv6] [--name sd] [--subnet 10.77] [--dir DIR]
   sandbox.sh down [--name sd] [--dir DIR]
   sandbox.sh status [--name sd] [--dir DIR]
   sandbox.sh controller [--name sd] -- CMD ARGS...
@@ -54,6 +54,9 @@ Options:
   --disk SIZE       Size of each host's /srv tmpfs (default 256m).
   --unreachable K   Also make K hosts that have an address but never answer: a TCP
                     connect to them hangs. Listed in DIR/unreachable.txt only.
+  --ipv6            Also give the controller and every host an IPv6 address,
+                    fd00:A:B::1 and fd00:A:B::(100+I in hex), and list the hosts in
+                    hosts.txt by those (root@[ADDR6]); sshd listens on both.
 
 Files written by up (in DIR):
   hosts.txt        root@ADDR name=hI, one line per host
@@ -101,6 +104,7 @@ delay=0ms
 disk=256m
 count=
 unreachable=0
+ipv6=0
 host_index=
 run_args=()
 
@@ -113,6 +117,7 @@ while (($# > 0)); do
         --delay) delay=${2:?--delay needs a value}; shift 2 ;;
         --disk) disk=${2:?--disk needs a value}; shift 2 ;;
         --unreachable) unreachable=${2:?--unreachable needs a value}; shift 2 ;;
+        --ipv6) ipv6=1; shift ;;
         -h | --help) usage; exit 0 ;;
         --) shift; run_args=("$@"); break ;;
         -*) fail "unknown option $1 (see --help)" ;;
@@ -176,6 +181,20 @@ address_of() {
 }
 
 controller_address() { echo "$subnet.0.1"; }
+
+# With --ipv6: the same machines in fd00:A:B::/64.
+address6_of() { echo "fd00:${subnet/./:}::$(printf '%x' $((0x100 + $1)))"; }
+controller_address6() { echo "fd00:${subnet/./:}::1"; }
+
+# The address a host is listed and logged in by.
+login_address_of() {
+    if ((ipv6)); then address6_of "$1"; else address_of "$1"; fi
+}
+
+# add_ipv6 NAMESPACE ADDRESS6: no duplicate address detection, so it works at once.
+add_ipv6() {
+    ip -n "$1" -6 addr add "$2/64" dev eth0 nodad
+}
 
 # ---------------------------------------------------------------------------
 # Shaping
@@ -406,6 +425,7 @@ make_bridge_and_controller() {
     ip netns add "$controller_ns"
     ip -n "$controller_ns" link set lo up
     attach "$controller_ns" ctl "$(controller_address)"
+    ((ipv6 == 0)) || add_ipv6 "$controller_ns" "$(controller_address6)"
     shape "$controller_ns" eth0 netem
     shape "$bridge_ns" ctl
 }
@@ -438,6 +458,7 @@ EOF
     cat >"$host_dir/sshd_config" <<EOF
 # sshd of sandbox host h$i, run in its own network and mount namespaces.
 ListenAddress $address
+$( ((ipv6 == 0)) || echo "ListenAddress $(address6_of "$i")")
 Port 22
 HostKey $host_dir/ssh_host_ed25519_key
 PidFile $host_dir/sshd.pid
@@ -457,7 +478,9 @@ Subsystem sftp internal-sftp
 # The fault tests make one host's peer misbehave through /root/.ssh/environment.
 PermitUserEnvironment SWARMDEPLOY_PEER_*
 EOF
-    echo "$address $(cut -d' ' -f1,2 "$host_dir/ssh_host_ed25519_key.pub")" >>"$dir/known_hosts"
+    local names=$address
+    ((ipv6 == 0)) || names="$address,$(address6_of "$i")"
+    echo "$names $(cut -d' ' -f1,2 "$host_dir/ssh_host_ed25519_key.pub")" >>"$dir/known_hosts"
 }
 
 # Starts host I's sshd in its namespace, in a mount namespace of its own where
@@ -481,10 +504,15 @@ make_host() {
     ip netns add "$ns"
     ip -n "$ns" link set lo up
     attach "$ns" "h$i" "$address"
+    ((ipv6 == 0)) || add_ipv6 "$ns" "$(address6_of "$i")"
     shape "$ns" eth0 netem
     shape "$bridge_ns" "h$i"
     write_host_files "$i" "$address"
-    echo "root@$address name=h$i" >>"$dir/hosts.txt"
+    if ((ipv6)); then
+        echo "root@[$(address6_of "$i")] name=h$i" >>"$dir/hosts.txt"
+    else
+        echo "root@$address name=h$i" >>"$dir/hosts.txt"
+    fi
     start_sshd "$i"
 }
 
@@ -611,8 +639,8 @@ cmd_up() {
     for ((i = 1; i <= unreachable; i++)); do make_unreachable "$i"; done
     wait_for_sshd
     ((unreachable == 0)) || check_unreachable
-    check_login "$(address_of 1)"
-    ((count == 1)) || check_login "$(address_of "$count")"
+    check_login "$(login_address_of 1)"
+    ((count == 1)) || check_login "$(login_address_of "$count")"
     write_env
 
     trap - EXIT INT TERM

@@ -106,8 +106,9 @@ public final class Sandbox: Sendable {
             .split(separator: "\n").filter { !$0.hasPrefix("#") }.map(String.init)
     }
 
-    /// "root@10.77.0.11 name=h1" to "10.77.0.11".
+    /// "root@10.77.0.11 name=h1" to "10.77.0.11", "root@[fd00:10:77::101] name=h1" to "fd00:10:77::101".
     private static func address(_ line: String) -> String {
-        String(line.split(separator: " ")[0].dropFirst("root@".count))
+        let address = line.split(separator: " ")[0].dropFirst("root@".count)
+        return address.hasPrefix("[") ? String(address.dropFirst().dropLast()) : String(address)
     }
 }
