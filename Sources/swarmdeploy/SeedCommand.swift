@@ -16,6 +16,8 @@ struct SeedCommand: AsyncParsableCommand {
             Examples:
               swarmdeploy seed release-42.torrent release-42.tar
               swarmdeploy seed release-42.torrent release-42.tar --listen 0.0.0.0:6881 --tracker http://10.0.0.1:6969/announce
+              openssl rand -hex 32 > peer.key    # then: serve only peers started with the same key
+              swarmdeploy seed release-42.torrent release-42.tar --peer-key-file peer.key
             """
     )
 
