@@ -258,4 +258,24 @@ import PeerWire
         }
         return ports
     }
+
+    /// Through the real server: a host that knows the secret cannot drop another host from the
+    /// swarm by sending `stopped` with its peer id.
+    @Test func aStoppedFromAnotherAddressChangesNothing() async throws {
+        let server = try await TrackerLoopback.startServer(torrents: [Self.torrent])
+        defer { Task { try? await server.shutdown() } }
+        let path = "/\(TrackerLoopback.secret)/announce?"
+        let started = Fixtures.request(Self.torrent, peer: "A", port: 7301, event: .started).query
+        let stopped = Fixtures.request(Self.torrent, peer: "A", port: 7301, event: .stopped).query
+        let first = try await RawHTTP.exchange(port: server.port, "GET \(path)\(started) HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        #expect(first.hasPrefix("HTTP/1.1 200 "))
+        let forged = try await RawHTTP.exchange(
+            port: server.port, "GET \(path)\(stopped) HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n", from: "127.0.0.2")
+        #expect(forged.contains("failure reason"), "\(forged)")
+        #expect(await server.peers(of: Self.torrent).map(\.endpoint.address.description) == ["127.0.0.1"])
+        // From its own address, it goes.
+        _ = try await RawHTTP.exchange(port: server.port, "GET \(path)\(stopped) HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n")
+        #expect(await server.peers(of: Self.torrent).isEmpty)
+    }
+
 }

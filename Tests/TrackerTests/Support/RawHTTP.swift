@@ -34,10 +34,13 @@ enum RawHTTP {
 
     /// Sends `request` and returns everything the server sent until it closed the connection;
     /// throws `TimedOut` if it has not closed within `timeout`.
-    static func exchange(port: Int, _ request: String, timeout: TimeAmount = .seconds(5)) async throws -> String {
+    /// `source` is another loopback address to send from (e.g. 127.0.0.2), as another host.
+    static func exchange(port: Int, _ request: String, from source: String? = nil, timeout: TimeAmount = .seconds(5)) async throws -> String {
         let eventLoop = TrackerLoopback.group.next()
         let promise = eventLoop.makePromise(of: [UInt8].self)
-        let channel = try await ClientBootstrap(group: eventLoop)
+        var bootstrap = ClientBootstrap(group: eventLoop)
+        if let source { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: source, port: 0)) }
+        let channel = try await bootstrap
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(Collector(promise: promise))
