@@ -11,6 +11,14 @@ let package = Package(
     products: [
         .executable(name: "swarmdeploy", targets: ["swarmdeploy"]),
         .executable(name: "swarmdeploy-peer", targets: ["swarmdeploy-peer"]),
+        // Libraries for the fuzz package in Fuzz/, which reaches these modules through them.
+        .library(name: "Bencode", targets: ["Bencode"]),
+        .library(name: "TorrentMetainfo", targets: ["TorrentMetainfo"]),
+        .library(name: "Archive", targets: ["Archive"]),
+        .library(name: "PeerWire", targets: ["PeerWire"]),
+        .library(name: "Tracker", targets: ["Tracker"]),
+        .library(name: "DeployConfiguration", targets: ["DeployConfiguration"]),
+        .library(name: "DeployProtocol", targets: ["DeployProtocol"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -159,7 +167,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "DeployConfigurationTests", dependencies: ["TestSupport", "DeployConfiguration"]),
-        .testTarget(name: "PushTests", dependencies: ["TestSupport", "Push", "DeployConfiguration", "DeployProtocol", "Fleet"]),
+        .testTarget(
+            name: "PushTests",
+            dependencies: ["TestSupport", "Push", "DeployConfiguration", "DeployProtocol", "Fleet", "Swarm", "TorrentMetainfo"]
+        ),
         .testTarget(name: "DeployProtocolTests", dependencies: ["DeployProtocol"]),
         .testTarget(name: "InstallerTests", dependencies: ["TestSupport", "Installer"]),
         .testTarget(

@@ -3,7 +3,7 @@ import Swarm
 import TorrentMetainfo
 import Tracker
 
-/// The controller's side of the swarm: an in-memory seeder and a transient tracker whose
+/// The controller's side of the swarm: a seeder (of `PackedPayload.storage`) and a transient tracker whose
 /// announce URL carries a per-push secret, both bound to the address the hosts reach us at.
 /// The seeder serves only peers that prove they hold the push's key, from the push's
 /// addresses. Both stop listening in `shutdown`.
@@ -23,7 +23,7 @@ final class ControllerSwarm: Sendable {
     /// Starts both on `listenHost`. The seeder announces to `tiers(announceURL)`: the
     /// built-in tracker's URL first, then whatever else the peers announce to.
     static func start(
-        listenHost: String, metainfo: Metainfo, payload: [UInt8], key: PeerAuthenticationKey, admitting addresses: [String],
+        listenHost: String, metainfo: Metainfo, storage: any PieceStorage, key: PeerAuthenticationKey, admitting addresses: [String],
         tiers: (_ announceURL: String) -> [[String]]
     ) async throws(PushError) -> ControllerSwarm {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
@@ -44,7 +44,7 @@ final class ControllerSwarm: Sendable {
         configuration.admittedAddresses = addresses
         do {
             let seeder = try await SwarmMember.join(
-                metainfo: metainfo, storage: MemoryPieceStorage(payload), role: .seeder,
+                metainfo: metainfo, storage: storage, role: .seeder,
                 configuration: configuration,
                 tiers: tiers(announceURL)
             )

@@ -2,13 +2,16 @@ import Archive
 import DeployConfiguration
 import DeployProtocol
 import PayloadPacking
+import Swarm
 import TorrentMetainfo
 
-/// The push's tarball, packed into memory (the seeder serves it from RAM and nothing is
-/// written on the controller), with its torrent.
+/// The push's tarball as the seeder serves it, with its torrent. A plain tar is read straight
+/// from the source tree (`SourcePieceStorage`): neither memory nor disk holds a copy. A gzip
+/// payload cannot be read at an offset, so it is written once to an unlinked spool file
+/// (`SpoolPieceStorage`) in `$TMPDIR`.
 public struct PackedPayload: Sendable {
     public let payload: Payload
-    public let bytes: [UInt8]
+    let storage: any PieceStorage
 
     public var metainfo: Metainfo { payload.metainfo }
     /// File bytes of the extracted tree, for the hosts' free-space check.
@@ -27,20 +30,39 @@ extension PushPlan {
         }
     }
 
-    /// Packs and hashes the tree into memory. `progress` gets the archive bytes done so far
-    /// and the total. The torrent carries a random nonce: its info-hash is new with every
-    /// push, so nobody can compute it from the tree and ask for the payload by it.
+    /// Hashes the tree in one pass (and for gzip, spools the compressed archive) and returns
+    /// what the seeder will serve. `progress` gets the archive bytes done so far and the total.
+    /// The torrent carries a random nonce: its info-hash is new with every push, so nobody can
+    /// compute it from the tree and ask for the payload by it.
     public func pack(
         _ manifest: ArchiveManifest,
         progress: @escaping (_ done: Int64, _ total: Int64) -> Void = { _, _ in }
     ) throws(PushError) -> PackedPayload {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(manifest.tarLength))
         var options = payload
         var generator = SystemRandomNumberGenerator()
         options.nonce = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        let payload = try build(manifest, options: options, progress: progress, failure: .controller) { bytes.append(contentsOf: $0) }
-        return PackedPayload(payload: payload, bytes: bytes)
+        guard payload.gzipLevel != nil else {
+            let built = try build(manifest, options: options, progress: progress, failure: .controller) { _ in }
+            do {
+                let archive = try TreeArchive(manifest)
+                return PackedPayload(payload: built, storage: SourcePieceStorage(archive: archive, metainfo: built.metainfo))
+            } catch {
+                throw PushError(.controller, "cannot serve \(source): \(error)")
+            }
+        }
+        // gzip adds at most a few bytes per 16 KiB block to what it cannot compress.
+        let bound = manifest.tarLength + manifest.tarLength / 500 + (1 << 20)
+        var built: Payload?
+        do {
+            let spool = try SpoolPieceStorage.spooling(in: SpoolPieceStorage.directory(), upTo: bound) { sink in
+                built = try build(manifest, options: options, progress: progress, failure: .controller, output: sink)
+            }
+            return PackedPayload(payload: built!, storage: spool)
+        } catch let error as PushError {
+            throw error
+        } catch {
+            throw PushError(.controller, "\(error)")
+        }
     }
 
     /// Packs and hashes the tree to nowhere, for a dry run: the same archive and pieces a
@@ -59,7 +81,7 @@ extension PushPlan {
         options: PayloadOptions,
         progress: @escaping (_ done: Int64, _ total: Int64) -> Void,
         failure: PushError.Kind,
-        output: (UnsafeRawBufferPointer) -> Void
+        output: (UnsafeRawBufferPointer) throws -> Void
     ) throws(PushError) -> Payload {
         do {
             return try PayloadBuilder.build(manifest, options: options, progress: { progress($0, manifest.tarLength) }, output: output)

@@ -25,6 +25,8 @@ public final class PushRunner: Sendable {
         var transferStart: Duration?
         var finishSent = false
         var cancelled = false
+        /// The seeder could not serve the payload (the source changed): the push stops.
+        var seederFailure: String?
     }
 
     private let plan: PushPlan
@@ -36,7 +38,7 @@ public final class PushRunner: Sendable {
     private let logger: Logger
     private let compressedPeer: CompressedPeer
 
-    /// A runner for `plan`, serving `payload` from memory on `listenHost`.
+    /// A runner for `plan`, serving `payload` on `listenHost`.
     /// `logger` gets the runner's own diagnostics and every peer's `log` lines (peers send
     /// them at `logger.logLevel` and above).
     public init(plan: PushPlan, listenHost: String, peerBinary: PeerBinary, payload: PackedPayload, logger: Logger = .disabled) {
@@ -68,7 +70,7 @@ public final class PushRunner: Sendable {
         let key = PeerAuthenticationKey.random()
         let addresses = plan.peerAddresses(controller: listenHost)
         let swarm = try await ControllerSwarm.start(
-            listenHost: listenHost, metainfo: payload.metainfo, payload: payload.bytes, key: key, admitting: addresses,
+            listenHost: listenHost, metainfo: payload.metainfo, storage: payload.storage, key: key, admitting: addresses,
             tiers: plan.trackerTiers(announceURL:)
         )
         var peerJob = plan.peerJob(for: payload, announceURL: swarm.announceURL, peerKey: key.bytes, peerAddresses: addresses)
@@ -81,6 +83,8 @@ public final class PushRunner: Sendable {
 
         let heartbeat = Task { await self.sendHeartbeats() }
         defer { heartbeat.cancel() }
+        let watcher = Task { await self.watch(swarm.seeder.node) }
+        defer { watcher.cancel() }
         // One thread per host: each holds its SSH channel for the whole transfer. Connecting
         // and launching the peer, the costly part, is bounded by `sshParallel`: a host gives
         // its slot back as soon as its peer runs.
@@ -101,6 +105,11 @@ public final class PushRunner: Sendable {
 
         let seederSent = (try? await swarm.seeder.node.uploadedByPeer) ?? [:]
         await swarm.shutdown()
+        if let failure = state.withLock({ $0.seederFailure }) {
+            throw PushError(
+                .controller, failure,
+                remedy: "hosts that had installed keep the new tree (every byte was verified); the others keep theirs")
+        }
         return state.withLock { state in
             Outcome(
                 board: state.board,
@@ -201,6 +210,19 @@ public final class PushRunner: Sendable {
         let line = Array("\(PeerControl.alive.rawValue)\n".utf8)
         while (try? await Task.sleep(for: plan.heartbeatInterval)) != nil {
             for input in state.withLock({ $0.inputs.compactMap { $0 } }) { input.write(line) }
+        }
+    }
+
+    /// Stops the push when the seeder cannot serve the payload: no host could complete it.
+    private func watch(_ seeder: SwarmNode) async {
+        while (try? await Task.sleep(for: .milliseconds(250))) != nil {
+            guard let failure = try? await seeder.progress.failure else { continue }
+            logger.error("the seeder stopped: \(failure)")
+            state.withLock { state in
+                state.seederFailure = failure
+                state.cancelled = true
+            }
+            return
         }
     }
 

@@ -221,6 +221,29 @@ struct PushSystemTests {
         }
     }
 
+    @Test("a source file changed during the push stops it, naming the file; no host installs what it did not verify")
+    func aSourceChangedDuringThePushStopsIt() async throws {
+        let fleet = try PushFleet.current()
+        let temp = try TemporaryDirectory("push")
+        try temp.write("old\n", to: "old/VERSION")
+        let old = try await fleet.push(temp.path("old"), to: "/srv/changing")
+        try #require(old.status == 0, "\(old.stderr)")
+        try temp.write(SplitMix64.bytes(count: 64 << 20, seed: 41), to: "new/data.bin")
+
+        let push = try fleet.backgroundPush(temp.path("new"), to: "/srv/changing", log: temp.path("push.log"))
+        // Packed and hashed; the seeder has not served a byte yet (no host is connected).
+        #expect(push.waitForLog(containing: "pushing ", timeout: 60), "\(push.log)")
+        try temp.write(SplitMix64.bytes(count: 64 << 20, seed: 42), to: "new/data.bin")
+        #expect(push.waitForExit(timeout: 120) == 1, "\(push.log)")
+        #expect(push.log.contains("the source changed during the push"), "\(push.log)")
+        #expect(push.log.contains(temp.path("new/data.bin")), "\(push.log)")
+        for index in 1...8 {
+            let version = try await fleet.onHost(index, "cat /srv/changing/VERSION").stdout
+            #expect(version == "old\n", "host \(index) switched to a tree the controller could not serve whole")
+        }
+        #expect(try await fleet.peersRunning() == [])
+    }
+
     @Test("a bad hosts-file line contacts no host")
     func aBadHostsFileLineContactsNoHost() async throws {
         let fleet = try PushFleet.current()

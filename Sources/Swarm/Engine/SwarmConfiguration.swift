@@ -120,4 +120,7 @@ public struct SwarmProgress: Sendable, Equatable {
     /// For a super-seeder: whether every piece has left it at least once, after which the
     /// swarm holds a whole copy and the seeder may leave. Nil when not super-seeding.
     public var everyPieceSentOnce: Bool?
+    /// Why the node cannot go on: a download that failed, or a seeder that cannot read its
+    /// payload (whose completion, settled from the start, cannot say so). Nil while all is well.
+    public var failure: String? = nil
 }

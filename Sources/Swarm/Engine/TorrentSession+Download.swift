@@ -239,6 +239,8 @@ extension TorrentSession {
     }
 
     func fail(_ message: String, cause: (any Error)? = nil) {
+        // A seeder's completion is settled from the start: its failures show in `progress`.
+        if failure == nil { failure = message }
         settle(.failure(SwarmNodeError(message, cause: cause)))
     }
 }

@@ -84,6 +84,8 @@ final class TorrentSession {
     var completionSettled = false
     var isComplete = false
     var isShuttingDown = false
+    /// Why the node cannot go on, once it cannot (see `SwarmProgress.failure`).
+    var failure: String?
 
     init(
         metainfo: Metainfo,
@@ -162,7 +164,8 @@ final class TorrentSession {
             connectedPeers: peers.count,
             isComplete: isComplete,
             bannedPeerIDs: bannedIDs.sorted { $0.description < $1.description },
-            everyPieceSentOnce: planner?.allPiecesSentOnce
+            everyPieceSentOnce: planner?.allPiecesSentOnce,
+            failure: failure
         )
     }
 
