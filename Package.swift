@@ -86,7 +86,7 @@ let package = Package(
         .target(
             name: "PeerAgent",
             dependencies: [
-                "Archive", "DeployProtocol", "Installer", "Swarm", "TorrentMetainfo",
+                "Archive", "DeployProtocol", "Installer", "Swarm", "TorrentMetainfo", "Tracker",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -175,7 +175,10 @@ let package = Package(
         .testTarget(name: "InstallerTests", dependencies: ["TestSupport", "Installer"]),
         .testTarget(
             name: "PeerAgentTests",
-            dependencies: ["TestSupport", "PeerAgent", "Installer", "DeployProtocol", "Swarm", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "TestSupport", "PeerAgent", "Installer", "DeployProtocol", "Swarm", "Push",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(name: "SSHTests", dependencies: ["TestSupport", "SSH"]),
         .testTarget(name: "FleetTests", dependencies: ["TestSupport", "Fleet", "DeployConfiguration", "SSH"]),

@@ -19,6 +19,9 @@ public enum PeerEvent: Sendable, Equatable {
     /// A diagnostic line from the peer, at a swift-log level name ("debug", "info", ...), sent
     /// only when the job asks for logs; the controller shows it with the host's name.
     case log(level: String, message: String)
+    /// The peer serves its own program to the push's hosts at `address` and `port` (see
+    /// `PeerJob.programToken`).
+    case serving(address: String, port: Int)
 
     static let prefix = "swarmdeploy-peer "
 
@@ -40,6 +43,8 @@ public enum PeerEvent: Sendable, Equatable {
         case .log(let level, let message):
             let flat = message.split(whereSeparator: \.isNewline).joined(separator: " ")
             return Self.prefix + "log level=\(level) message=\(flat)"
+        case .serving(let address, let port):
+            return Self.prefix + "serving address=\(address) port=\(port)"
         }
     }
 
@@ -77,6 +82,9 @@ public enum PeerEvent: Sendable, Equatable {
         case "failed":
             guard let stage = fields["stage"].flatMap({ PeerStage(rawValue: String($0)) }) else { return nil }
             self = .failed(stage: stage, message: String(fields["message"] ?? ""))
+        case "serving":
+            guard let address = fields["address"], !address.isEmpty, let port = int("port"), (1...65535).contains(port) else { return nil }
+            self = .serving(address: String(address), port: Int(port))
         case "log":
             guard let level = fields["level"] else { return nil }
             self = .log(level: String(level), message: String(fields["message"] ?? ""))

@@ -48,6 +48,10 @@ public struct PeerJob: Sendable, Equatable {
     /// IP addresses of the push's hosts and the controller; the peer closes connections
     /// from any other. Nil: any. Optional on the wire.
     public var peerAddresses: [String]?
+    /// When set, the peer serves its own program (gzip-compressed) to the push's hosts that
+    /// present this token (see `PeerEvent.serving`), so hosts without it fetch it from each
+    /// other rather than from the controller. Optional on the wire.
+    public var programToken: [UInt8]?
 
     /// Keys shorter than this are refused (the swarm needs 128 bits).
     public static let minimumPeerKeyLength = 16
@@ -67,7 +71,8 @@ public struct PeerJob: Sendable, Equatable {
         logLevel: String? = nil,
         controllerSilenceMilliseconds: Int64? = nil,
         peerKey: [UInt8]? = nil,
-        peerAddresses: [String]? = nil
+        peerAddresses: [String]? = nil,
+        programToken: [UInt8]? = nil
     ) {
         self.torrent = torrent
         self.trackers = trackers
@@ -81,6 +86,7 @@ public struct PeerJob: Sendable, Equatable {
         self.controllerSilenceMilliseconds = controllerSilenceMilliseconds
         self.peerKey = peerKey
         self.peerAddresses = peerAddresses
+        self.programToken = programToken
     }
 
     /// Header line and body, ready to write to the channel.
@@ -93,6 +99,7 @@ public struct PeerJob: Sendable, Equatable {
         if let logLevel { dictionary["log level"] = .string(logLevel) }
         if let peerAddresses { dictionary["peer addresses"] = .list(peerAddresses.map { .string($0) }) }
         if let peerKey { dictionary["peer key"] = .bytes(peerKey) }
+        if let programToken { dictionary["program token"] = .bytes(programToken) }
         dictionary["seed grace ms"] = .integer(seedGraceMilliseconds)
         dictionary["tar bytes"] = .integer(tarBytes)
         dictionary["timeout ms"] = .integer(timeoutMilliseconds)
@@ -156,6 +163,10 @@ public struct PeerJob: Sendable, Equatable {
                 let texts = list.compactMap(\.string)
                 return texts.count == list.count ? texts : nil
             }
+        }
+        programToken = value["program token"] == nil ? nil : try field("program token") { $0.bytes }
+        if let programToken, programToken.count < Self.minimumPeerKeyLength {
+            throw PeerJobError("the job's program token has \(programToken.count) bytes; at least \(Self.minimumPeerKeyLength) are needed")
         }
         if let peerKey, peerKey.count < Self.minimumPeerKeyLength {
             throw PeerJobError("the job's peer key has \(peerKey.count) bytes; at least \(Self.minimumPeerKeyLength) are needed")

@@ -48,6 +48,11 @@ public struct HostDeployment: Sendable {
     private func deploy(stage: inout PeerStage, paths: inout InstallPaths?, lock: inout DestinationLock?) async throws {
         let job = try JobInput.readJob(from: input)
         let metainfo = try Metainfo(bytes: job.torrent)
+        // The address the others reach this host at: its swarm listens there, and so does the
+        // server of its own program, started first, so hosts still without it can fetch it.
+        let address = try job.trackers.first.map(SwarmMember.addressFacing(tracker:))
+        let programServer = startProgramServer(job, address: address)
+        defer { programServer?.stop() }
         // A new id each time: the staging names cannot be known (and planted) ahead.
         let installPaths = try InstallPaths(destination: job.destination, id: String(UInt64.random(in: 0...UInt64.max), radix: 16))
         // Paths are set (and cleaned up on failure) only once the lock is ours: the staging
@@ -61,7 +66,7 @@ public struct HostDeployment: Sendable {
 
         stage = .download
         let prefix = VerifiedPrefix(length: metainfo.length)
-        let member = try await join(job, metainfo, storingAt: installPaths.tarball, prefix: prefix)
+        let member = try await join(job, metainfo, address: address, storingAt: installPaths.tarball, prefix: prefix)
         let emit = self.emit
         let extracted = ExtractedBytes()
         let reporter = Task { await Self.reportProgress(of: member.node, extracted: extracted, emit: emit) }
@@ -107,16 +112,32 @@ public struct HostDeployment: Sendable {
         if let progress { emit(.finished(Self.peerProgress(progress))) }
     }
 
+    /// Serves this program to the push's other hosts when the job asks for it (see
+    /// `ProgramServer`), and tells the controller where. A host that cannot serve it still
+    /// deploys: the others get the program elsewhere.
+    private func startProgramServer(_ job: PeerJob, address: String?) -> ProgramServer? {
+        guard let token = job.programToken, let address else { return nil }
+        var path = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = readlink("/proc/self/exe", &path, path.count - 1)
+        guard length > 0 else { return nil }
+        let program = String(decoding: path[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let server = try? ProgramServer.start(address: address, token: token, admitted: job.peerAddresses, program: program) else {
+            return nil
+        }
+        emit(.serving(address: address, port: server.port))
+        return server
+    }
+
     /// Joins the swarm as a downloader writing to `tarball`, logging at the job's level, and
     /// tells the controller it started.
-    private func join(_ job: PeerJob, _ metainfo: Metainfo, storingAt tarball: String, prefix: VerifiedPrefix) async throws -> SwarmMember {
+    private func join(
+        _ job: PeerJob, _ metainfo: Metainfo, address: String?, storingAt tarball: String, prefix: VerifiedPrefix
+    ) async throws -> SwarmMember {
         let storage = try FilePieceStorage(path: tarball, length: metainfo.length, mode: .createNew)
         let logger = Logger.peer(level: job.logLevel, emit: emit)
         logger.debug("job read", metadata: ["destination": "\(job.destination)", "pieces": "\(metainfo.pieceCount)"])
         var configuration = SwarmConfiguration(listenPort: port, logger: logger)
-        if let tracker = job.trackers.first {
-            configuration.listenHost = try SwarmMember.addressFacing(tracker: tracker)
-        }
+        if let address { configuration.listenHost = address }
         if let key = job.peerKey {
             guard let key = PeerAuthenticationKey(bytes: key) else { throw PeerJobError("the job's peer key is too short") }
             configuration.authenticationKey = key

@@ -44,8 +44,8 @@ public struct HostPushMachine: Sendable, Equatable {
     }
 
     private(set) var state: State = .connected
-    /// Whether the binary was uploaded in this push; nil until known.
-    private var uploaded: Bool?
+    /// Where the binary came from in this push; nil until known.
+    private var program: PeerProgramOrigin?
     /// The last line the peer wrote to standard error, for a failure with nothing better to say.
     private var lastError: String?
     /// Whether the peer said it installed.
@@ -73,7 +73,7 @@ public struct HostPushMachine: Sendable, Equatable {
         if let event = PeerEvent(line: line) {
             state = .launching(launch, peerSpoke: true, notCached: notCached)
             // The first event means the peer runs: the next host may connect.
-            let ready: [Action] = peerSpoke ? [] : [.releaseSlot, .record(.peerReady(uploaded: uploaded ?? false))]
+            let ready: [Action] = peerSpoke ? [] : [.releaseSlot, .record(.peerReady(program: program ?? .cached))]
             if case .log(let level, let message) = event { return ready + [.log(level: level, message: message)] }
             if case .installed = event { installed = true }
             return ready + [.record(.peer(event))]
@@ -106,10 +106,11 @@ public struct HostPushMachine: Sendable, Equatable {
     }
 
     /// The upload step ended: `replaced` tells whether it wrote a new copy (false when the
-    /// host's copy already had the right hash).
-    public mutating func uploadEnded(replaced: Bool) -> [Action] {
+    /// host's copy already had the right hash), `source` the host it was fetched from (nil:
+    /// the controller uploaded it).
+    public mutating func uploadEnded(replaced: Bool, from source: String? = nil) -> [Action] {
         guard case .uploading(let missing, let status, let signal) = state else { return [] }
-        uploaded = replaced
+        program = replaced ? source.map { .fetched(from: $0) } ?? .uploaded : .cached
         guard missing || replaced else {
             // The cached peer is intact, yet it ended without a word: launching it again would
             // end the same way, so report how it ended.

@@ -31,12 +31,31 @@ public enum HostPhase: String, Sendable, Codable, CaseIterable, Comparable {
     }
 }
 
+/// Where a host's peer program came from in this push.
+public enum PeerProgramOrigin: Sendable, Equatable {
+    /// The host's cache had it.
+    case cached
+    /// The controller uploaded it.
+    case uploaded
+    /// The host fetched it from this host of the push (by name).
+    case fetched(from: String)
+
+    /// As the report shows it: "cached", "uploaded" or "from HOST".
+    public var text: String {
+        switch self {
+        case .cached: "cached"
+        case .uploaded: "uploaded"
+        case .fetched(let host): "from \(host)"
+        }
+    }
+}
+
 /// Something that happened to one host, as the push runner observes it.
 public enum HostEvent: Sendable, Equatable {
     case connecting
     case connected
-    /// The peer binary is on the host; `uploaded` is false when its cache already had it.
-    case peerReady(uploaded: Bool)
+    /// The peer binary is on the host, and where it came from.
+    case peerReady(program: PeerProgramOrigin)
     case peer(PeerEvent)
     /// The peer's process ended with this status (nil with a signal).
     case exited(status: Int32?, signal: String?, lastError: String?)
@@ -56,7 +75,7 @@ public struct HostState: Sendable, Equatable {
     /// The phase at which it failed.
     public private(set) var failedPhase: HostPhase?
     public private(set) var error: String?
-    public private(set) var peerUploaded: Bool?
+    public private(set) var peerProgram: PeerProgramOrigin?
     public private(set) var peerID: String?
     public private(set) var progress: PeerProgress?
     public private(set) var installedFiles: Int?
@@ -102,11 +121,11 @@ public struct HostState: Sendable, Equatable {
             connectedAt = time
             phase = .upload
             return "connected"
-        case .peerReady(let uploaded):
-            peerUploaded = uploaded
+        case .peerReady(let program):
+            peerProgram = program
             peerSpokeAt = time
             phase = .prepare
-            return uploaded ? "peer binary uploaded" : "peer binary cached"
+            return "peer binary \(program.text)"
         case .peer(let peerEvent):
             peerSpokeAt = time
             return apply(peerEvent, at: time)
@@ -157,8 +176,8 @@ public struct HostState: Sendable, Equatable {
         case .finished(let progress):
             self.progress = progress
             return nil
-        case .log:
-            // Diagnostics go to the controller's log, not the board.
+        case .log, .serving:
+            // Diagnostics go to the controller's log, a program server to the runner.
             return nil
         case .failed(let stage, let message):
             // The exit follows; keep the peer's own account of what went wrong.

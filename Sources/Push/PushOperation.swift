@@ -11,7 +11,8 @@ public final class PushOperation: Sendable {
     private let commandStart: ContinuousClock.Instant
 
     /// `commandStart` is when the command began, so the report's wall time covers packing too.
-    /// Fails when the plan has no address the hosts could reach us at.
+    /// Fails when the plan has no address the hosts could reach us at, or when the open-file
+    /// limit cannot be raised to what the push needs (see `DescriptorLimit`).
     public init(
         plan: PushPlan, peerBinary: PeerBinary, payload: PackedPayload,
         commandStart: ContinuousClock.Instant = .now, logger: Logger = .disabled
@@ -19,6 +20,7 @@ public final class PushOperation: Sendable {
         self.plan = plan
         self.payload = payload
         self.commandStart = commandStart
+        try DescriptorLimit.raise(forHosts: plan.hosts.count)
         runner = PushRunner(
             plan: plan, listenHost: try plan.listenAddress(), peerBinary: peerBinary, payload: payload, logger: logger
         )
@@ -49,6 +51,7 @@ public final class PushOperation: Sendable {
             destination: plan.destination,
             archiveBytes: payload.payload.archiveLength,
             seederSent: outcome.seederSent,
+            programBytesSent: outcome.programBytesSent,
             transferStart: outcome.transferStart,
             wall: ContinuousClock.now - commandStart,
             linkRateBitsPerSecond: plan.linkRateBitsPerSecond,

@@ -19,7 +19,7 @@ public struct PushReport: Sendable, Codable, Equatable {
         public var bytesUploaded: Int64
         /// Share of the payload verified on the host, 0...1 (how far a failed host got).
         public var verifiedFraction: Double
-        /// "uploaded" or "cached"; nil when the host was never reached.
+        /// "cached", "uploaded" (by the controller) or "from HOST"; nil when the host was never reached.
         public var peerBinary: String?
         /// Hosts whose peers banned this one for sending data that failed SHA-1 checks: its
         /// memory, disk or NIC may be damaging what it serves.
@@ -55,6 +55,9 @@ public struct PushReport: Sendable, Codable, Equatable {
         public var idealSeconds: Double
         /// ideal / transfer; 1.0 means the fleet got the payload as fast as one host could.
         public var efficiency: Double?
+        /// Bytes the controller sent uploading the peer program (hosts that lacked it fetched
+        /// it from each other otherwise).
+        public var peerProgramBytesSent: Int64 = 0
 
         enum CodingKeys: String, CodingKey {
             case hosts, succeeded, failed, efficiency
@@ -65,6 +68,7 @@ public struct PushReport: Sendable, Codable, Equatable {
             case seederCopies = "seeder_copies"
             case linkRateBitsPerSecond = "link_rate_bits_per_second"
             case idealSeconds = "ideal_seconds"
+            case peerProgramBytesSent = "peer_program_bytes_sent"
         }
     }
 
@@ -93,6 +97,7 @@ extension PushReport {
         destination: String,
         archiveBytes: Int64,
         seederSent: [String: Int64],
+        programBytesSent: Int64 = 0,
         transferStart: Duration?,
         wall: Duration,
         linkRateBitsPerSecond: Double,
@@ -113,7 +118,7 @@ extension PushReport {
                 bytesDuplicate: state.progress?.bytesDuplicate ?? 0,
                 bytesUploaded: state.progress?.bytesUploaded ?? 0,
                 verifiedFraction: state.fraction,
-                peerBinary: state.peerUploaded.map { $0 ? "uploaded" : "cached" },
+                peerBinary: state.peerProgram?.text,
                 bannedBy: state.peerID.flatMap { bannedBy[$0] } ?? [],
                 error: state.outcome == .running ? (state.error ?? "still running when the push ended") : state.error
             )
@@ -139,7 +144,8 @@ extension PushReport {
                 seederCopies: archiveBytes > 0 ? Double(seederBytes) / Double(archiveBytes) : 0,
                 linkRateBitsPerSecond: linkRateBitsPerSecond,
                 idealSeconds: ideal,
-                efficiency: transfer.flatMap { $0 > 0 ? ideal / $0 : nil }
+                efficiency: transfer.flatMap { $0 > 0 ? ideal / $0 : nil },
+                peerProgramBytesSent: programBytesSent
             )
         )
     }

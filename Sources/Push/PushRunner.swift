@@ -16,6 +16,8 @@ public final class PushRunner: Sendable {
         public let board: PushBoard
         /// Payload bytes the seeder sent, by peer id (as peers report theirs).
         public let seederSent: [String: Int64]
+        /// Bytes the controller sent uploading the peer program.
+        public let programBytesSent: Int64
         public let transferStart: Duration?
     }
 
@@ -29,14 +31,16 @@ public final class PushRunner: Sendable {
         var seederFailure: String?
     }
 
-    private let plan: PushPlan
+    let plan: PushPlan
     private let listenHost: String
-    private let peerBinary: PeerBinary
+    let peerBinary: PeerBinary
     private let payload: PackedPayload
     private let state: Mutex<State>
     private let start = ContinuousClock.now
-    private let logger: Logger
-    private let compressedPeer: CompressedPeer
+    let logger: Logger
+    let compressedPeer: CompressedPeer
+    /// Who serves the peer program to hosts that lack it.
+    let programSources = ProgramSources()
 
     /// A runner for `plan`, serving `payload` on `listenHost`.
     /// `logger` gets the runner's own diagnostics and every peer's `log` lines (peers send
@@ -74,6 +78,7 @@ public final class PushRunner: Sendable {
             tiers: plan.trackerTiers(announceURL:)
         )
         var peerJob = plan.peerJob(for: payload, announceURL: swarm.announceURL, peerKey: key.bytes, peerAddresses: addresses)
+        peerJob.programToken = programSources.token
         if logger.isEnabled { peerJob.logLevel = logger.logLevel.rawValue }
         let job = peerJob.encoded()
         // Not the announce URL: it holds the push's secret.
@@ -114,6 +119,7 @@ public final class PushRunner: Sendable {
             Outcome(
                 board: state.board,
                 seederSent: Dictionary(uniqueKeysWithValues: seederSent.map { ($0.key.description, $0.value) }),
+                programBytesSent: programSources.bytesSent,
                 transferStart: state.transferStart
             )
         }
@@ -134,13 +140,9 @@ public final class PushRunner: Sendable {
             case .cleanUp:
                 cleanUpAfterKilledPeer(index, session: session)
             case .upload:
-                logger.debug("uploading the peer binary", metadata: ["host": "\(plan.hosts[index].name)"])
                 do throws(SSHError) {
-                    let replaced = try session.ensureFile(
-                        contentsOf: peerBinary.path, sha256: peerBinary.sha256, at: peerBinary.remotePath,
-                        permissions: 0o755, gzipped: { self.compressedPeer.bytes() }
-                    )
-                    actions += machine.uploadEnded(replaced: replaced)
+                    let (replaced, source) = try obtainProgram(index, session: session)
+                    actions += machine.uploadEnded(replaced: replaced, from: source)
                 } catch {
                     actions += machine.uploadFailed(Self.describe(error))
                 }
@@ -181,9 +183,10 @@ public final class PushRunner: Sendable {
                         ContinuousClock.now > deadline ? "not done within the push's --timeout" : Self.describe(error)
                     actions += machine.channelFailed(at: board.hosts[index].phase, message)
                 }
-                // The channel is over: nothing more to say to this peer.
+                // The channel is over: nothing more to say to this peer, and it serves no more.
                 state.withLock { $0.inputs[index] = nil }
                 input.close()
+                programSources.stoppedServing(host: index)
             }
         }
     }
@@ -235,7 +238,11 @@ public final class PushRunner: Sendable {
     /// peer's output lines lead to; launches and uploads are the loop's own steps.
     private func carryOut(_ action: HostPushMachine.Action, _ index: Int, _ slot: HostSlot, _ onLine: @escaping @Sendable (String) -> Void) {
         switch action {
-        case .record(let event): record(event, index, onLine)
+        case .record(let event):
+            if case .peer(.serving(let address, let port)) = event {
+                programSources.serving(host: index, address: address, port: port)
+            }
+            record(event, index, onLine)
         case .releaseSlot: slot.release()
         case .log(let level, let message): peerLog(level, message, index)
         case .launch, .upload, .cleanUp: assertionFailure("\(action) is a step of the host's loop, not an immediate action")
@@ -252,7 +259,7 @@ public final class PushRunner: Sendable {
             + "echo \(HostPushMachine.notCachedMarker); exit \(HostPushMachine.notCachedStatus)"
     }
 
-    private var isCancelled: Bool { state.withLock { $0.cancelled } }
+    var isCancelled: Bool { state.withLock { $0.cancelled } }
 
     /// Whether host `index`'s peer has said nothing for the stall timeout (see `HostState.isStalled`).
     private func isStalled(_ index: Int) -> Bool {

@@ -61,6 +61,9 @@ enum PushReportText {
             summary += ", transfer \(HumanUnits.duration(transfer))"
         }
         summary += "; the controller sent \(HumanUnits.bytes(totals.seederBytesSent)) (\(HumanUnits.decimal(totals.seederCopies, fractionDigits: 2)) copies)"
+        if totals.peerProgramBytesSent > 0 {
+            summary += " and \(HumanUnits.bytes(totals.peerProgramBytesSent)) of peer programs"
+        }
         lines.append(summary)
         if let efficiency = totals.efficiency, totals.idealSeconds >= 1 {
             lines.append("one copy through one \(HumanUnits.bitRate(totals.linkRateBitsPerSecond)) NIC takes \(HumanUnits.duration(totals.idealSeconds)): efficiency \(HumanUnits.decimal(efficiency, fractionDigits: 2)) (set --link-rate to your NIC's rate)")

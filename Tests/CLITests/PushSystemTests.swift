@@ -19,6 +19,11 @@ struct PushSystemTests {
         #expect(report.totals.succeeded == 8)
         #expect(report.hosts.map(\.status) == Array(repeating: "succeeded", count: 8))
         #expect(report.hosts.map(\.stage) == Array(repeating: "done", count: 8))
+        // A cold fleet: the controller uploads the peer program to two hosts, the others
+        // fetch it from hosts that have it.
+        let origins = report.hosts.compactMap(\.peerBinary)
+        #expect(origins.count { $0 == "uploaded" } <= 2, "\(origins)")
+        #expect(origins.count { $0.hasPrefix("from root@") } >= 6, "\(origins)")
         let expected = try await fleet.localListing(of: examples)
         for index in 1...8 {
             #expect(try await fleet.listing(of: "/srv/examples", onHost: index) == expected, "host \(index)")
@@ -86,18 +91,37 @@ struct PushSystemTests {
         let fleet = try PushFleet.current()
         let examples = CLI.repositoryRoot.appendingPathComponent("Examples/webapp").path
         #expect(try await fleet.push(examples, to: "/srv/damaged").status == 0)
-        let damage = "for f in ~/.cache/swarmdeploy/peer-*; do printf 'not a program' > \"$f\"; chmod 755 \"$f\"; done"
+        let damage = "for f in ~/.cache/swarmdeploy/peer-*; do printf 'not a program' > \"$f\"; chmod 755 \"$f\"; done; rm -f ~/.cache/swarmdeploy/*.gz"
         #expect(try await fleet.onHost(5, damage).status == 0)
 
         let again = try await fleet.push(examples, to: "/srv/damaged")
         #expect(again.status == 0, "\(again.stderr)")
         let binaries = try again.report().hosts.map(\.peerBinary)
-        #expect(binaries[4] == "uploaded")
+        // Fetched from a host that has it, and checked.
+        #expect(binaries[4]?.hasPrefix("from root@") == true, "\(binaries)")
         #expect(binaries.filter { $0 == "cached" }.count == 7)
-        let digest = try await fleet.onHost(5, "for f in ~/.cache/swarmdeploy/peer-*; do sha256sum < \"$f\" | cut -c1-64; basename \"$f\" | cut -c6-; done").stdout
+        let digest = try await fleet.onHost(5, "for f in ~/.cache/swarmdeploy/peer-*[!z]; do sha256sum < \"$f\" | cut -c1-64; basename \"$f\" | cut -c6-; done").stdout
         let lines = digest.split(separator: "\n")
         #expect(lines.count == 2, "\(digest)")
         #expect(lines.first == lines.last, "the cached file holds what its name says")
+    }
+
+    @Test("a host that cannot reach the hosts serving the peer program gets it from the controller")
+    func aHostCutOffFromTheOthersGetsTheProgramUploaded() async throws {
+        let fleet = try PushFleet.current()
+        let examples = CLI.repositoryRoot.appendingPathComponent("Examples/webapp").path
+        #expect(try await fleet.push(examples, to: "/srv/fallback").status == 0)
+        // Host 7 forgets the program and reaches the controller only.
+        let others = fleet.sandbox.hostAddresses.enumerated().filter { $0.offset != 6 }.map(\.element)
+        let cut = others.map { "ip route add blackhole \($0)/32" }.joined(separator: " && ")
+        let mend = others.map { "ip route del blackhole \($0)/32" }.joined(separator: "; ")
+        try await fleet.onHost(7, changedBy: "rm -rf ~/.cache/swarmdeploy && " + cut, undoneBy: mend) {
+            let again = try await fleet.push(examples, to: "/srv/fallback")
+            #expect(again.status == 0, "\(again.stderr)")
+            let binaries = try again.report().hosts.map(\.peerBinary)
+            #expect(binaries[6] == "uploaded", "\(binaries)")
+            #expect(binaries.filter { $0 == "cached" }.count == 7, "\(binaries)")
+        }
     }
 
     @Test("an unreachable host within --max-failures is reported and the rest succeed")
@@ -242,6 +266,25 @@ struct PushSystemTests {
             #expect(version == "old\n", "host \(index) switched to a tree the controller could not serve whole")
         }
         #expect(try await fleet.peersRunning() == [])
+    }
+
+    @Test("the open-file limit is raised for the push, or its hard limit named when too low")
+    func theOpenFileLimitIsRaisedOrNamed() async throws {
+        let fleet = try PushFleet.current()
+        let examples = CLI.repositoryRoot.appendingPathComponent("Examples/webapp").path
+        let arguments = [
+            CLI.swarmdeployPath, "push", examples, "to", "/srv/limits", "on", fleet.sandbox.hostsFile,
+            "--identity", fleet.sandbox.identityFile, "--known-hosts", fleet.sandbox.knownHostsFile, "--seed-grace", "1s",
+        ]
+        // A soft limit too low for 8 hosts, a hard one that allows enough: raised, and it works.
+        let raised = try await fleet.sandbox.controller(["prlimit", "--nofile=40:4096"] + arguments)
+        #expect(raised.status == 0, "\(raised.stderr)")
+        // A hard limit too low: refused before any host is contacted, naming the limit.
+        let before = try await fleet.acceptedLogins()
+        let refused = try await fleet.sandbox.controller(["prlimit", "--nofile=40:100"] + arguments)
+        #expect(refused.status == 1, "\(refused.stderr)")
+        #expect(refused.stderr.contains("RLIMIT_NOFILE"), "\(refused.stderr)")
+        #expect(try await fleet.acceptedLogins() == before)
     }
 
     @Test("a bad hosts-file line contacts no host")

@@ -15,10 +15,19 @@ struct PeerEventTests {
             .installed(files: 3, bytes: 4096),
             .finished(progress),
             .failed(stage: .prepare, message: "not enough space in /srv: the deploy needs 70 MiB"),
+            .serving(address: "10.0.0.12", port: 41234),
+            .serving(address: "fd00:10:77::10b", port: 1),
         ]
         for event in events {
             #expect(PeerEvent(line: event.line) == event, "\(event.line)")
             #expect(!event.line.contains("\n"))
+        }
+    }
+
+    @Test func aServingLineWithoutAUsablePortIsNotAnEvent() {
+        for line in ["swarmdeploy-peer serving address=10.0.0.1 port=0", "swarmdeploy-peer serving address=10.0.0.1",
+                     "swarmdeploy-peer serving port=4000", "swarmdeploy-peer serving address=10.0.0.1 port=70000"] {
+            #expect(PeerEvent(line: line) == nil, "\(line)")
         }
     }
 

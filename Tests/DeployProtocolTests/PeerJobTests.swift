@@ -34,6 +34,12 @@ struct PeerJobTests {
         #expect(throws: (any Error).self) {
             try PeerJob(body: Array(empty.encoded().drop { $0 != UInt8(ascii: "\n") }.dropFirst()))
         }
+        var shortToken = job
+        shortToken.programToken = [1, 2, 3]
+        let token = #expect(throws: (any Error).self) {
+            try PeerJob(body: Array(shortToken.encoded().drop { $0 != UInt8(ascii: "\n") }.dropFirst()))
+        }
+        #expect(text(token).contains("program token"), "\(text(token))")
         var plain = job
         plain.peerKey = nil
         plain.peerAddresses = nil

@@ -47,7 +47,7 @@ import Testing
         ])
         #expect(actions == [
             .launch(.cached),
-            .releaseSlot, .record(.peerReady(uploaded: false)), .record(.peer(Self.started)),
+            .releaseSlot, .record(.peerReady(program: .cached)), .record(.peer(Self.started)),
             .record(.peer(.downloaded)),
             .record(.peer(Self.installed)),
             .record(.exited(status: 0, signal: nil, lastError: nil)),
@@ -68,7 +68,7 @@ import Testing
             .launch(.cached),
             .upload,
             .launch(.uploaded),
-            .releaseSlot, .record(.peerReady(uploaded: true)), .record(.peer(Self.started)),
+            .releaseSlot, .record(.peerReady(program: .uploaded)), .record(.peer(Self.started)),
             .record(.exited(status: 0, signal: nil, lastError: nil)),
         ])
     }
@@ -85,7 +85,7 @@ import Testing
             .launchEnded(status: 0, signal: nil),
         ])
         #expect(actions.prefix(3) == [.launch(.cached), .upload, .launch(.uploaded)])
-        #expect(actions.contains(.record(.peerReady(uploaded: true))))
+        #expect(actions.contains(.record(.peerReady(program: .uploaded))))
     }
 
     /// An intact cached peer that ends without a word would end the same way again: the
@@ -192,7 +192,7 @@ extension HostPushMachineTests {
         ])
         #expect(actions == [
             .launch(.cached),
-            .releaseSlot, .record(.peerReady(uploaded: false)), .log(level: "debug", message: "job read"),
+            .releaseSlot, .record(.peerReady(program: .cached)), .log(level: "debug", message: "job read"),
             .record(.peer(Self.started)),
         ])
     }

@@ -140,11 +140,13 @@ import TestSupport
         // The controller first, each address once whatever the port.
         #expect(addresses == ["10.9.0.1", "10.9.0.2", "10.9.0.3", "fd00::4"])
         let key = Array(repeating: UInt8(9), count: 32)
-        let job = plan.peerJob(for: try plan.pack(try plan.scanSource()), announceURL: "http://x/announce", peerKey: key, peerAddresses: addresses)
+        var job = plan.peerJob(for: try plan.pack(try plan.scanSource()), announceURL: "http://x/announce", peerKey: key, peerAddresses: addresses)
+        job.programToken = Array(repeating: 7, count: 16)
         let wire = job.encoded()
         let decoded = try PeerJob(body: Array(wire[(wire.firstIndex(of: UInt8(ascii: "\n"))! + 1)...]))
         #expect(decoded.peerKey == key)
         #expect(decoded.peerAddresses == addresses)
+        #expect(decoded.programToken == job.programToken)
     }
 
     @Test func pushPiecesStartAt64KiB() throws {

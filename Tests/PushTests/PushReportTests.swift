@@ -16,7 +16,7 @@ import Testing
         let events: [(Int, HostEvent, Duration)] = [
             (0, .connecting, .zero), (1, .connecting, .zero),
             (0, .connected, .milliseconds(100)), (1, .connected, .milliseconds(120)),
-            (0, .peerReady(uploaded: false), .milliseconds(150)), (1, .peerReady(uploaded: true), .milliseconds(900)),
+            (0, .peerReady(program: .cached), .milliseconds(150)), (1, .peerReady(program: .uploaded), .milliseconds(900)),
             (0, .peer(.started(version: "0.1.0", peerID: "peer-a", listenPort: 1)), .seconds(1)),
             (1, .peer(.started(version: "0.1.0", peerID: "peer-b", listenPort: 2)), .seconds(2)),
             (0, .peer(.progress(progress)), .seconds(3)),
@@ -110,7 +110,7 @@ import Testing
         state.apply(.connected, at: .seconds(1))
         // Connecting and uploading are not watched: they have timeouts of their own.
         #expect(!state.isStalled(at: .seconds(100), limit: Self.limit))
-        state.apply(.peerReady(uploaded: true), at: .seconds(100))
+        state.apply(.peerReady(program: .uploaded), at: .seconds(100))
         state.apply(.peer(.started(version: "0.1.0", peerID: "p", listenPort: 1)), at: .seconds(101))
         state.apply(.peer(.progress(PushReportTests.progress)), at: .seconds(105))
         #expect(!state.isStalled(at: .seconds(134), limit: Self.limit))
@@ -122,12 +122,12 @@ import Testing
 
     @Test func installedOrEndedHostsNeverStall() {
         var installed = HostState(name: "a")
-        installed.apply(.peerReady(uploaded: false), at: .seconds(1))
+        installed.apply(.peerReady(program: .cached), at: .seconds(1))
         installed.apply(.peer(.installed(files: 1, bytes: 1)), at: .seconds(2))
         #expect(!installed.isStalled(at: .seconds(500), limit: Self.limit))
 
         var failed = HostState(name: "b")
-        failed.apply(.peerReady(uploaded: false), at: .seconds(1))
+        failed.apply(.peerReady(program: .cached), at: .seconds(1))
         failed.apply(.failed(phase: .download, message: "no progress for 30 s"), at: .seconds(31))
         #expect(!failed.isStalled(at: .seconds(500), limit: Self.limit))
     }
@@ -137,7 +137,7 @@ import Testing
         var board = PushBoard(names: ["h"])
         var partial = PushReportTests.progress
         partial.verifiedPieces = 3
-        board.apply(.peerReady(uploaded: false), toHost: 0, at: .seconds(1))
+        board.apply(.peerReady(program: .cached), toHost: 0, at: .seconds(1))
         board.apply(.peer(.started(version: "0.1.0", peerID: "p", listenPort: 1)), toHost: 0, at: .seconds(1))
         board.apply(.peer(.progress(partial)), toHost: 0, at: .seconds(2))
         board.apply(.failed(phase: .download, message: "no progress for 30 s"), toHost: 0, at: .seconds(32))

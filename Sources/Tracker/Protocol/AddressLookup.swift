@@ -93,7 +93,7 @@ public enum AddressLookup {
 
 extension IPAddress {
     /// The address in a socket address of family AF_INET or AF_INET6; nil for others.
-    init?(socketAddress: UnsafePointer<sockaddr>?) {
+    public init?(socketAddress: UnsafePointer<sockaddr>?) {
         guard let socketAddress else { return nil }
         switch Int32(socketAddress.pointee.sa_family) {
         case AF_INET:

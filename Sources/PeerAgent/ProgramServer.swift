@@ -1,0 +1,204 @@
+import Archive
+import Dispatch
+import Glibc
+import Synchronization
+import TorrentMetainfo
+import Tracker
+
+/// Serves this peer's own program, gzip-compressed, to the push's other hosts: the
+/// controller then uploads it to a few hosts only, and the rest fetch it from each other
+/// (see `Push.ProgramDistribution`). A client connects, sends the push's program token as
+/// hex and a newline, and reads the compressed program to the end. It verifies the
+/// program's SHA-256 itself before running it, so what this serves needs no other proof.
+///
+/// Only addresses of the push (the job's `peerAddresses`) are served, a few at a time; a
+/// client that does not send the token within a few seconds is closed.
+final class ProgramServer: Sendable {
+    let port: Int
+    private let listener: Int32
+    private let stopped = Atomic<Bool>(false)
+
+    /// Clients served at once; more are closed.
+    static let concurrentClients = 4
+    static let requestTimeoutSeconds = 5
+    /// A client reading slower than this many seconds per write is dropped.
+    static let sendTimeoutSeconds = 30
+
+    private init(listener: Int32, port: Int) {
+        self.listener = listener
+        self.port = port
+    }
+
+    /// Listens on `address` (port chosen by the kernel) and serves from a thread of its own.
+    /// `program` is the running executable; a `program.gz` beside it is served as it is,
+    /// otherwise the program is compressed once, in memory, when first asked for.
+    static func start(address: String, token: [UInt8], admitted: [String]?, program: String) throws -> ProgramServer {
+        guard let ip = IPAddress(address) else { throw PeerFailure("cannot serve the program on \(address): not an IP address") }
+        let family = ip.isIPv4 ? AF_INET : AF_INET6
+        let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw PeerFailure("cannot serve the program: socket: \(String(cString: strerror(errno)))") }
+        var storage = sockaddr_storage()
+        let length = Self.fill(&storage, ip)
+        let bound = withUnsafePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        guard bound == 0, listen(fd, 64) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw PeerFailure("cannot serve the program on \(address): \(reason)")
+        }
+        var named = sockaddr_storage()
+        var namedLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        _ = withUnsafeMutablePointer(to: &named) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &namedLength) }
+        }
+        let port = withUnsafeBytes(of: named) { raw in
+            // sin_port and sin6_port sit at the same offset, in network order.
+            Int(UInt16(raw[2]) << 8 | UInt16(raw[3]))
+        }
+        let server = ProgramServer(listener: fd, port: port)
+        let payload = ProgramPayload(program: program)
+        let allowed = admitted.map { Set($0.compactMap(IPAddress.init)) }
+        let expected = Array(Hex.encode(token).utf8)
+        DispatchQueue(label: "swarmdeploy.program-server").async {
+            server.acceptLoop(payload: payload, allowed: allowed, expected: expected)
+        }
+        return server
+    }
+
+    /// Stops accepting; clients being served finish.
+    func stop() {
+        guard !stopped.exchange(true, ordering: .relaxed) else { return }
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+    }
+
+    private func acceptLoop(payload: ProgramPayload, allowed: Set<IPAddress>?, expected: [UInt8]) {
+        let active = Atomic<Int>(0)
+        while !stopped.load(ordering: .relaxed) {
+            var remote = sockaddr_storage()
+            var remoteLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let client = withUnsafeMutablePointer(to: &remote) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listener, $0, &remoteLength) }
+            }
+            guard client >= 0 else {
+                if errno == EINTR || errno == ECONNABORTED { continue }
+                return
+            }
+            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+            let address = withUnsafePointer(to: &remote) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { IPAddress(socketAddress: $0) } }
+            let permitted = address.map { allowed?.contains($0) ?? true } ?? false
+            guard permitted else {
+                close(client)
+                continue
+            }
+            guard active.add(1, ordering: .relaxed).newValue <= Self.concurrentClients else {
+                active.subtract(1, ordering: .relaxed)
+                close(client)
+                continue
+            }
+            DispatchQueue.global().async {
+                defer {
+                    close(client)
+                    active.subtract(1, ordering: .relaxed)
+                }
+                Self.serve(client, payload: payload, expected: expected)
+            }
+        }
+    }
+
+    private static func serve(_ client: Int32, payload: ProgramPayload, expected: [UInt8]) {
+        setTimeout(client, SO_RCVTIMEO, seconds: requestTimeoutSeconds)
+        setTimeout(client, SO_SNDTIMEO, seconds: sendTimeoutSeconds)
+        // The token line: hex digits and a newline, nothing longer.
+        var line: [UInt8] = []
+        var byte: UInt8 = 0
+        while line.count <= expected.count {
+            guard recv(client, &byte, 1, 0) == 1 else { return }
+            if byte == UInt8(ascii: "\n") { break }
+            line.append(byte)
+        }
+        guard line.count == expected.count else { return }
+        var difference: UInt8 = 0
+        for index in line.indices { difference |= line[index] ^ expected[index] }
+        guard difference == 0, let bytes = payload.bytes() else { return }
+        bytes.withUnsafeBytes { raw in
+            var sent = 0
+            while sent < raw.count {
+                let count = send(client, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_NOSIGNAL))
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else { return }
+                sent += count
+            }
+        }
+    }
+
+    private static func setTimeout(_ fd: Int32, _ option: Int32, seconds: Int) {
+        var time = timeval(tv_sec: seconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, option, &time, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    private static func fill(_ storage: inout sockaddr_storage, _ address: IPAddress) -> socklen_t {
+        withUnsafeMutableBytes(of: &storage) { raw in
+            if address.isIPv4 {
+                var sin = sockaddr_in()
+                sin.sin_family = sa_family_t(AF_INET)
+                withUnsafeMutableBytes(of: &sin.sin_addr) { $0.copyBytes(from: address.bytes) }
+                withUnsafeBytes(of: sin) { raw.copyMemory(from: $0) }
+                return socklen_t(MemoryLayout<sockaddr_in>.size)
+            }
+            var sin6 = sockaddr_in6()
+            sin6.sin6_family = sa_family_t(AF_INET6)
+            withUnsafeMutableBytes(of: &sin6.sin6_addr) { $0.copyBytes(from: address.bytes) }
+            withUnsafeBytes(of: sin6) { raw.copyMemory(from: $0) }
+            return socklen_t(MemoryLayout<sockaddr_in6>.size)
+        }
+    }
+}
+
+/// The compressed program, read or made once.
+private final class ProgramPayload: Sendable {
+    private let program: String
+    private let made = Mutex<[UInt8]??>(nil)
+
+    init(program: String) {
+        self.program = program
+    }
+
+    func bytes() -> [UInt8]? {
+        made.withLock { made in
+            if let done = made { return done }
+            let bytes = (try? Self.readAll(program + ".gz")) ?? (try? Self.compress(program))
+            made = .some(bytes)
+            return bytes
+        }
+    }
+
+    private static func readAll(_ path: String) throws -> [UInt8] {
+        var output: [UInt8] = []
+        try forEachChunk(of: path) { output.append(contentsOf: $0) }
+        return output
+    }
+
+    private static func compress(_ path: String) throws -> [UInt8] {
+        let compressor = try GzipCompressor(level: 6)
+        var output: [UInt8] = []
+        try forEachChunk(of: path) { chunk in try compressor.compress(chunk) { output.append(contentsOf: $0) } }
+        try compressor.finish { output.append(contentsOf: $0) }
+        return output
+    }
+
+    private static func forEachChunk(of path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw PeerFailure("cannot open \(path)") }
+        defer { close(fd) }
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else { throw PeerFailure("cannot read \(path)") }
+            if count == 0 { return }
+            try chunk.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import DeployConfiguration
+import Fleet
+import Glibc
+import SSH
+import Synchronization
+import TorrentMetainfo
+
+/// The peer program on hosts that lack it: fetched from a host of the push that serves it,
+/// or uploaded by the controller (see `ProgramDistribution`).
+final class ProgramSources: Sendable {
+    private struct State {
+        var distribution: ProgramDistribution
+        /// Bytes the controller sent for peer programs.
+        var bytesSent: Int64 = 0
+    }
+
+    /// The token peers ask for the program with (hex on the fetch's command line).
+    let token: [UInt8]
+    private let state: Mutex<State>
+    /// A host waits this long for a host to serve the program before the controller uploads
+    /// it instead.
+    static let patience: Duration = .seconds(30)
+    /// Seconds a fetch may take before its host tries elsewhere.
+    static let fetchTimeout: Duration = .seconds(60)
+
+    init(distribution: ProgramDistribution = ProgramDistribution()) {
+        var generator = SystemRandomNumberGenerator()
+        token = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        state = Mutex(State(distribution: distribution))
+    }
+
+    var bytesSent: Int64 { state.withLock { $0.bytesSent } }
+
+    func serving(host: Int, address: String, port: Int) {
+        state.withLock { $0.distribution.serving(host: host, address: address, port: port) }
+    }
+
+    func stoppedServing(host: Int) {
+        state.withLock { $0.distribution.stoppedServing(host: host) }
+    }
+
+    fileprivate func assign(host: Int, tried: Set<Int>, impatient: Bool) -> ProgramDistribution.Assignment {
+        state.withLock { $0.distribution.assign(host: host, tried: tried, impatient: impatient) }
+    }
+
+    fileprivate func fetchEnded(host: Int, from source: Int, succeeded: Bool) {
+        state.withLock { $0.distribution.fetchEnded(host: host, from: source, succeeded: succeeded) }
+    }
+
+    fileprivate func uploadEnded(host: Int, succeeded: Bool, sent: Int64) {
+        state.withLock { state in
+            state.distribution.uploadEnded(host: host, succeeded: succeeded)
+            state.bytesSent += sent
+        }
+    }
+
+    /// The shell command that fetches the program from a host that serves it at
+    /// `address`:`port` into the cache, where `binary` names it, only once its SHA-256 is
+    /// right; the compressed copy stays beside it, to be served in turn. Exits 127 when the
+    /// host lacks bash (for its /dev/tcp) or gzip.
+    static func fetchCommand(_ binary: PeerBinary, address: String, port: Int, token: [UInt8]) -> String {
+        let final = binary.remotePath
+        let temporary = final + ".fetch-" + String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        let hex = Hex.encode(token)
+        let fetch = ShellQuoting.commandLine(["bash", "-c", #"exec 3<>"/dev/tcp/$1/$2" && printf '%s\n' "$3" >&3 && cat <&3"#, "fetch", address, String(port), hex])
+        let t = ShellQuoting.commandLine([temporary])
+        let gz = ShellQuoting.commandLine([temporary + ".gz"])
+        return "command -v bash >/dev/null && command -v gzip >/dev/null || exit 127; "
+            + "mkdir -p -- \(ShellQuoting.commandLine([String(final[..<final.lastIndex(of: "/")!])])) || exit 1; "
+            + "\(fetch) > \(gz) && gzip -dc -- \(gz) > \(t) "
+            + "&& [ \"$(sha256sum -- \(t) | cut -d ' ' -f 1)\" = \(binary.sha256) ] "
+            + "&& chmod 755 -- \(t) && mv -f -- \(gz) \(ShellQuoting.commandLine([final + ".gz"])) "
+            + "&& mv -f -- \(t) \(ShellQuoting.commandLine([final])); "
+            + "status=$?; rm -f -- \(t) \(gz); exit $status"
+    }
+}
+
+extension PushRunner {
+    /// Makes sure host `index` has the peer program: fetched from a host that serves it, or
+    /// uploaded when none can (or the fetches failed). Returns whether a new copy was written
+    /// and, when fetched, from which host.
+    func obtainProgram(_ index: Int, session: SSHSession) throws(SSHError) -> (replaced: Bool, source: String?) {
+        var tried: Set<Int> = []
+        let started = ContinuousClock.now
+        while true {
+            let impatient = ContinuousClock.now - started > ProgramSources.patience || isCancelled
+            switch programSources.assign(host: index, tried: tried, impatient: impatient) {
+            case .fetch(let source, let address, let port):
+                let command = ProgramSources.fetchCommand(peerBinary, address: address, port: port, token: programSources.token)
+                let fetched = (try? session.execute(command, timeout: ProgramSources.fetchTimeout))?.exitStatus == 0
+                programSources.fetchEnded(host: index, from: source, succeeded: fetched)
+                if fetched { return (true, plan.hosts[source].name) }
+                logger.info("could not fetch the peer program from \(plan.hosts[source].name)", metadata: ["host": "\(plan.hosts[index].name)"])
+                tried.insert(source)
+            case .wait:
+                Pause.brief()
+            case .upload:
+                var sent: Int64 = 0
+                var succeeded = false
+                defer { programSources.uploadEnded(host: index, succeeded: succeeded, sent: sent) }
+                let replaced = try session.ensureFile(
+                    contentsOf: peerBinary.path, sha256: peerBinary.sha256, at: peerBinary.remotePath,
+                    permissions: 0o755,
+                    gzipped: {
+                        let bytes = self.compressedPeer.bytes()
+                        sent = Int64(bytes?.count ?? Int(self.peerBinary.size))
+                        return bytes
+                    },
+                    keepCompressed: true
+                )
+                succeeded = true
+                return (replaced, nil)
+            }
+        }
+    }
+}
+
+private enum Pause {
+    /// A host waiting for a source: it runs on its own thread, so it may block.
+    static func brief() {
+        var time = timespec(tv_sec: 0, tv_nsec: 100_000_000)
+        nanosleep(&time, nil)
+    }
+}
