@@ -18,19 +18,23 @@ extension TrackerState {
         now: ContinuousClock.Instant,
         using generator: inout some RandomNumberGenerator
     ) -> AnnounceResult {
-        guard swarms[request.infoHash] != nil else {
+        // Moved out and back, so the swarm is changed in place rather than copied.
+        guard var swarm = swarms.removeValue(forKey: request.infoHash) else {
             return .failure(TrackerError(.unknownTorrent(request.infoHash)))
         }
-        expire(request.infoHash, now: now)
-        var swarm = swarms[request.infoHash]!
         defer { swarms[request.infoHash] = swarm }
+        if swarm.lastExpiry.map({ now - $0 >= .seconds(1) }) ?? true {
+            expire(&swarm, now: now)
+        }
+        let timeout = configuration.peerTimeout
+        let isLive = { (peer: Peer) in now - peer.lastSeen <= timeout }
 
         let endpoint = PeerEndpoint(address: address, port: request.port)
-        if let known = swarm.peers[request.peerID], known.endpoint.address != address {
+        if let known = swarm.peers[request.peerID], isLive(known), known.endpoint.address != address {
             return .failure(TrackerError(.peerIDElsewhere(request.peerID.description)))
         }
         if request.event == .stopped {
-            swarm.peers[request.peerID] = nil
+            swarm.peers.remove(request.peerID)
             return .success(response(for: swarm, peers: []))
         }
         if swarm.peers[request.peerID] == nil && swarm.peers.count >= configuration.maximumPeersPerTorrent {
@@ -44,7 +48,7 @@ extension TrackerState {
             left: request.left,
             lastSeen: now
         )
-        swarm.peers[request.peerID] = peer
+        swarm.peers.update(peer)
         // BEP 3 sends `completed` once; a peer that starts with the whole
         // payload (a seeder, or a restart after finishing) never sends it,
         // so `left == 0` counts too. The first completion time is kept.
@@ -53,19 +57,15 @@ extension TrackerState {
         }
 
         let wanted = min(max(request.numwant ?? configuration.defaultNumwant, 0), configuration.maximumNumwant)
-        var candidates = swarm.peers.values.filter { other in
-            other.peerID != request.peerID && !(peer.isComplete && other.isComplete)
-        }
-        // Dictionary order differs from run to run; sorting first makes the
-        // choice depend only on the generator.
-        candidates.sort { $0.peerID.bytes.lexicographicallyPrecedes($1.peerID.bytes) }
-        let chosen = Self.sample(candidates, count: wanted, using: &generator)
+        // A seeder gets downloaders only; nobody gets peers that have gone silent.
+        let chosen = swarm.peers.sample(
+            wanted, excluding: request.peerID, downloadersOnly: peer.isComplete, isUsable: isLive, using: &generator)
         let peers = chosen.map { AnnouncedPeer(peerID: $0.peerID, endpoint: $0.endpoint) }
         return .success(response(for: swarm, peers: peers))
     }
 
     private func response(for swarm: Swarm, peers: [AnnouncedPeer]) -> AnnounceResponse {
-        let complete = swarm.peers.values.count(where: \.isComplete)
+        let complete = swarm.peers.seederCount
         return AnnounceResponse(
             interval: configuration.interval,
             minInterval: configuration.minInterval,
@@ -73,19 +73,5 @@ extension TrackerState {
             incomplete: swarm.peers.count - complete,
             peers: peers
         )
-    }
-
-    /// `count` elements drawn without replacement (a partial Fisher-Yates
-    /// shuffle), in the order drawn.
-    static func sample<Element>(
-        _ elements: [Element], count: Int, using generator: inout some RandomNumberGenerator
-    ) -> [Element] {
-        var pool = elements
-        let taken = min(count, pool.count)
-        for index in 0..<taken {
-            let pick = Int.random(in: index..<pool.count, using: &generator)
-            pool.swapAt(index, pick)
-        }
-        return Array(pool.prefix(taken))
     }
 }

@@ -5,7 +5,7 @@ import TorrentMetainfo
 extension TrackerState {
     /// Live peers of a torrent, sorted by peer id; empty when not registered.
     public func peers(of infoHash: InfoHash) -> [Peer] {
-        (swarms[infoHash]?.peers.values.map { $0 } ?? [])
+        (swarms[infoHash]?.peers.byID.values.map { $0 } ?? [])
             .sorted { $0.peerID.bytes.lexicographicallyPrecedes($1.peerID.bytes) }
     }
 

@@ -70,8 +70,11 @@ public struct TrackerState: Sendable {
     }
 
     struct Swarm: Sendable {
-        var peers: [PeerID: Peer] = [:]
+        var peers = SwarmPeers()
         var completions: [PeerID: Completion] = [:]
+        /// When its silent peers were last dropped (announces do it at most once a second:
+        /// answers never include them anyway, see `announce`).
+        var lastExpiry: ContinuousClock.Instant?
     }
 
     public let configuration: Configuration
@@ -109,9 +112,15 @@ public struct TrackerState: Sendable {
     }
 
     mutating func expire(_ infoHash: InfoHash, now: ContinuousClock.Instant) {
-        let timeout = configuration.peerTimeout
-        guard var swarm = swarms[infoHash] else { return }
-        swarm.peers = swarm.peers.filter { now - $0.value.lastSeen <= timeout }
+        // Moved out and back, so the swarm is changed in place rather than copied.
+        guard var swarm = swarms.removeValue(forKey: infoHash) else { return }
+        expire(&swarm, now: now)
         swarms[infoHash] = swarm
+    }
+
+    func expire(_ swarm: inout Swarm, now: ContinuousClock.Instant) {
+        let timeout = configuration.peerTimeout
+        swarm.peers.removeAll { now - $0.lastSeen > timeout }
+        swarm.lastExpiry = now
     }
 }

@@ -1,0 +1,102 @@
+import TorrentMetainfo
+
+/// The peers of one swarm, kept so that an announce costs about the same whether the swarm
+/// holds ten peers or ten thousand: a dictionary finds a peer by id, and two dense arrays —
+/// seeders and downloaders — let a random sample be drawn without looking at the others.
+///
+/// Every operation is deterministic: the arrays change only by appending and by moving the
+/// last element into a removed one's place, so the same announces and the same random
+/// numbers give the same answers.
+struct SwarmPeers: Sendable {
+    private(set) var byID: [PeerID: TrackerState.Peer] = [:]
+    private var seeders: [PeerID] = []
+    private var downloaders: [PeerID] = []
+    /// Where each peer sits in its array.
+    private var position: [PeerID: Int] = [:]
+
+    var count: Int { byID.count }
+    var seederCount: Int { seeders.count }
+
+    subscript(id: PeerID) -> TrackerState.Peer? { byID[id] }
+
+    /// Adds `peer`, or replaces the entry with its id (moving it between seeders and
+    /// downloaders when that changed).
+    mutating func update(_ peer: TrackerState.Peer) {
+        if let old = byID[peer.peerID], old.isComplete != peer.isComplete {
+            detach(peer.peerID, complete: old.isComplete)
+        }
+        if position[peer.peerID] == nil {
+            if peer.isComplete {
+                position[peer.peerID] = seeders.count
+                seeders.append(peer.peerID)
+            } else {
+                position[peer.peerID] = downloaders.count
+                downloaders.append(peer.peerID)
+            }
+        }
+        byID[peer.peerID] = peer
+    }
+
+    mutating func remove(_ id: PeerID) {
+        guard let peer = byID.removeValue(forKey: id) else { return }
+        detach(id, complete: peer.isComplete)
+    }
+
+    /// Removes every peer `isGone` says is gone.
+    mutating func removeAll(where isGone: (TrackerState.Peer) -> Bool) {
+        for peer in byID.values where isGone(peer) {
+            remove(peer.peerID)
+        }
+    }
+
+    /// Up to `count` peers drawn at random without replacement, never `excluded` nor peers
+    /// `isUsable` rejects, from the downloaders only or from everyone.
+    func sample(
+        _ count: Int, excluding excluded: PeerID, downloadersOnly: Bool,
+        isUsable: (TrackerState.Peer) -> Bool, using generator: inout some RandomNumberGenerator
+    ) -> [TrackerState.Peer] {
+        let pool = downloaders.count + (downloadersOnly ? 0 : seeders.count)
+        guard count > 0, pool > 0 else { return [] }
+        func peer(at index: Int) -> TrackerState.Peer {
+            byID[index < downloaders.count ? downloaders[index] : seeders[index - downloaders.count]]!
+        }
+        // A few of many: draw indices until enough usable ones; most draws land.
+        if count * 4 < pool {
+            var seen: Set<Int> = []
+            var chosen: [TrackerState.Peer] = []
+            var draws = 0
+            while chosen.count < count, draws < count * 8 {
+                draws += 1
+                let index = Int.random(in: 0..<pool, using: &generator)
+                guard seen.insert(index).inserted else { continue }
+                let candidate = peer(at: index)
+                if candidate.peerID != excluded && isUsable(candidate) { chosen.append(candidate) }
+            }
+            if chosen.count == count { return chosen }
+        }
+        // Many of few (or unlucky draws): shuffle the usable ones and take the first.
+        var usable = (0..<pool).map(peer(at:)).filter { $0.peerID != excluded && isUsable($0) }
+        let taken = min(count, usable.count)
+        for index in 0..<taken {
+            usable.swapAt(index, Int.random(in: index..<usable.count, using: &generator))
+        }
+        return Array(usable.prefix(taken))
+    }
+
+    private mutating func detach(_ id: PeerID, complete: Bool) {
+        guard let index = position.removeValue(forKey: id) else { return }
+        if complete {
+            let last = seeders.removeLast()
+            if index < seeders.count {
+                seeders[index] = last
+                position[last] = index
+            }
+        } else {
+            let last = downloaders.removeLast()
+            if index < downloaders.count {
+                downloaders[index] = last
+                position[last] = index
+            }
+        }
+    }
+}
