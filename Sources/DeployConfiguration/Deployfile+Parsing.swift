@@ -68,6 +68,7 @@ extension Deployfile {
                 trackers = try reader.stringList(value, name).map { item in
                     try reader.checking(item.node, name) { try SettingParsers.trackerURL(item.text) }
                 }
+            case "builtin_tracker": builtinTracker = try reader.boolean(value, name)
             case "listen":
                 let address = try reader.parsed(value, name, SettingParsers.listen)
                 listen = address.map { .value($0) } ?? .auto

@@ -39,6 +39,7 @@ public struct Deployfile: Sendable, Equatable {
     public var pieceSize: Choice<Int>?
     public var gzip: Gzip?
     public var trackers: [String]?
+    public var builtinTracker: Bool?
     public var listen: Choice<String>?
     public var linkRateBitsPerSecond: Double?
     public var seedGrace: Duration?

@@ -30,6 +30,7 @@ extension PushSettings {
         case nil: break
         }
         if let trackers = file.trackers { self.trackers = trackers }
+        if let builtin = file.builtinTracker { builtinTracker = builtin }
         switch file.listen {
         case .auto: listen = nil
         case .value(let address): listen = address

@@ -27,6 +27,8 @@ public struct PushSettings: Sendable, Codable, Equatable {
     public var gzipLevel: Int?
     /// Extra HTTP trackers, announced after the controller's own.
     public var trackers: [String]
+    /// Run the controller's own tracker; without it, `trackers` must name one.
+    public var builtinTracker: Bool
     /// Address advertised to hosts; nil detects it from the route to the first host.
     public var listen: String?
     /// Used only by estimates.
@@ -64,6 +66,7 @@ public struct PushSettings: Sendable, Codable, Equatable {
             pieceSize: nil,
             gzipLevel: nil,
             trackers: [],
+            builtinTracker: true,
             listen: nil,
             linkRateBitsPerSecond: 1e9,
             seedGrace: .seconds(30),
@@ -88,6 +91,7 @@ public struct PushSettings: Sendable, Codable, Equatable {
         pieceSize: Int?,
         gzipLevel: Int?,
         trackers: [String],
+        builtinTracker: Bool,
         listen: String?,
         linkRateBitsPerSecond: Double,
         seedGrace: Duration,
@@ -109,6 +113,7 @@ public struct PushSettings: Sendable, Codable, Equatable {
         self.pieceSize = pieceSize
         self.gzipLevel = gzipLevel
         self.trackers = trackers
+        self.builtinTracker = builtinTracker
         self.listen = listen
         self.linkRateBitsPerSecond = linkRateBitsPerSecond
         self.seedGrace = seedGrace
@@ -130,6 +135,7 @@ public struct PushSettings: Sendable, Codable, Equatable {
         case pieceSize = "piece_size"
         case gzipLevel = "gzip_level"
         case trackers, listen
+        case builtinTracker = "builtin_tracker"
         case linkRateBitsPerSecond = "link_rate_bits_per_second"
         case seedGrace = "seed_grace_seconds"
         case timeout = "timeout_seconds"
@@ -161,6 +167,7 @@ extension PushSettings {
             pieceSize: try container.decodeIfPresent(Int.self, forKey: .pieceSize),
             gzipLevel: try container.decodeIfPresent(Int.self, forKey: .gzipLevel),
             trackers: try container.decode([String].self, forKey: .trackers),
+            builtinTracker: try container.decodeIfPresent(Bool.self, forKey: .builtinTracker) ?? true,
             listen: try container.decodeIfPresent(String.self, forKey: .listen),
             linkRateBitsPerSecond: try container.decode(Double.self, forKey: .linkRateBitsPerSecond),
             seedGrace: try seconds(.seedGrace),
@@ -186,6 +193,7 @@ extension PushSettings {
         try container.encodeIfPresent(pieceSize, forKey: .pieceSize)
         try container.encodeIfPresent(gzipLevel, forKey: .gzipLevel)
         try container.encode(trackers, forKey: .trackers)
+        try container.encode(builtinTracker, forKey: .builtinTracker)
         try container.encodeIfPresent(listen, forKey: .listen)
         try container.encode(linkRateBitsPerSecond, forKey: .linkRateBitsPerSecond)
         try container.encode(seedGrace.inSeconds, forKey: .seedGrace)

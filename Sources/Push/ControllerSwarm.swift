@@ -9,36 +9,40 @@ import Tracker
 /// addresses. Both stop listening in `shutdown`.
 final class ControllerSwarm: Sendable {
     let seeder: SwarmMember
-    let announceURL: String
-    private let tracker: TrackerServer
+    /// The built-in tracker's announce URL; nil when the push runs without it.
+    let announceURL: String?
+    private let tracker: TrackerServer?
     private let trackerGroup: MultiThreadedEventLoopGroup
 
-    private init(seeder: SwarmMember, tracker: TrackerServer, trackerGroup: MultiThreadedEventLoopGroup, announceURL: String) {
+    private init(seeder: SwarmMember, tracker: TrackerServer?, trackerGroup: MultiThreadedEventLoopGroup, announceURL: String?) {
         self.seeder = seeder
         self.tracker = tracker
         self.trackerGroup = trackerGroup
         self.announceURL = announceURL
     }
 
-    /// Starts both on `listenHost`. The seeder announces to `tiers(announceURL)`: the
-    /// built-in tracker's URL first, then whatever else the peers announce to.
+    /// Starts both on `listenHost` (the tracker unless `builtinTracker` is false). The seeder
+    /// announces to `tiers(announceURL)`: the built-in tracker's URL first, then whatever
+    /// else the peers announce to.
     static func start(
         listenHost: String, metainfo: Metainfo, storage: any PieceStorage, key: PeerAuthenticationKey, admitting addresses: [String],
-        tiers: (_ announceURL: String) -> [[String]]
+        builtinTracker: Bool = true, tiers: (_ announceURL: String?) -> [[String]]
     ) async throws(PushError) -> ControllerSwarm {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
-        let tracker: TrackerServer
-        do {
-            tracker = try await TrackerServer.start(
-                host: listenHost, port: 0,
-                configuration: .init(secret: TrackerServer.Configuration.randomSecret(), torrents: [metainfo.infoHash]),
-                group: group
-            )
-        } catch {
-            try? await group.shutdownGracefully()
-            throw PushError(.controller, "cannot start the tracker on \(listenHost): \(error)", remedy: "check --listen")
+        var tracker: TrackerServer?
+        if builtinTracker {
+            do {
+                tracker = try await TrackerServer.start(
+                    host: listenHost, port: 0,
+                    configuration: .init(secret: TrackerServer.Configuration.randomSecret(), torrents: [metainfo.infoHash]),
+                    group: group
+                )
+            } catch {
+                try? await group.shutdownGracefully()
+                throw PushError(.controller, "cannot start the tracker on \(listenHost): \(error)", remedy: "check --listen")
+            }
         }
-        let announceURL = tracker.announceURL(host: listenHost)
+        let announceURL = tracker?.announceURL(host: listenHost)
         var configuration = SwarmConfiguration(listenHost: listenHost, listenPort: 0, superSeeding: true)
         configuration.authenticationKey = key
         configuration.admittedAddresses = addresses
@@ -50,7 +54,7 @@ final class ControllerSwarm: Sendable {
             )
             return ControllerSwarm(seeder: seeder, tracker: tracker, trackerGroup: group, announceURL: announceURL)
         } catch {
-            try? await tracker.shutdown()
+            try? await tracker?.shutdown()
             try? await group.shutdownGracefully()
             throw PushError(.controller, "cannot start the seeder on \(listenHost): \(error)", remedy: "check --listen")
         }
@@ -58,7 +62,7 @@ final class ControllerSwarm: Sendable {
 
     func shutdown() async {
         await seeder.leave()
-        try? await tracker.shutdown()
+        try? await tracker?.shutdown()
         try? await trackerGroup.shutdownGracefully()
     }
 }

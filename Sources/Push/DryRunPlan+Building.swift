@@ -86,10 +86,10 @@ extension DryRunPlan {
             let why = input.controllerAddressProblem ?? "it could not be determined"
             note = "unknown: \(why); set transfer.listen (--listen) to the address hosts can reach"
         }
-        let tracker = input.controllerAddress.map { address in
+        let tracker = input.settings.builtinTracker ? input.controllerAddress.map { address in
             let host = address.contains(":") ? "[\(address)]" : address
             return "http://\(host):<port>/announce"
-        }
+        } : nil
         return Controller(address: input.controllerAddress, note: note, trackerURL: tracker, extraTrackers: input.settings.trackers)
     }
 

@@ -40,6 +40,8 @@ extension DryRunPlan {
         var controllerRows = [("Controller", (controller.address ?? "unknown") + " (\(controller.note))")]
         if let url = controller.trackerURL {
             controllerRows.append(("Tracker", url + " (port chosen when the push starts)"))
+        } else if !controller.extraTrackers.isEmpty {
+            controllerRows.append(("Tracker", "none of its own (--no-builtin-tracker): the extra trackers only"))
         }
         for (index, extra) in controller.extraTrackers.enumerated() {
             controllerRows.append((index == 0 ? "Extra trackers" : "", extra))

@@ -95,7 +95,7 @@ extension PushPlan {
     /// install and how long to wait, and the push's peer key and addresses (see
     /// `peerAddresses(controller:)`), so peers serve only one another.
     public func peerJob(
-        for payload: PackedPayload, announceURL: String, peerKey: [UInt8]? = nil, peerAddresses: [String]? = nil
+        for payload: PackedPayload, announceURL: String?, peerKey: [UInt8]? = nil, peerAddresses: [String]? = nil
     ) -> PeerJob {
         PeerJob(
             torrent: payload.metainfo.bytes,

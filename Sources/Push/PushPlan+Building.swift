@@ -58,6 +58,12 @@ extension PushPlan {
         )
         listen = try Self.listen(settings.listen, firstHost: hosts.first, detectAddress: detectAddress)
         extraTrackers = settings.trackers
+        builtinTracker = settings.builtinTracker
+        guard builtinTracker || !extraTrackers.isEmpty else {
+            throw PushError(
+                .invalidRequest, "--no-builtin-tracker leaves the hosts no tracker to find each other through",
+                remedy: "name one with --tracker URL (or transfer.trackers in the Deployfile)")
+        }
         sshParallel = settings.sshParallel
         connectTimeout = settings.connectTimeout
         seedGrace = settings.seedGrace

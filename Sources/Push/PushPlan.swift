@@ -35,6 +35,8 @@ public struct PushPlan: Sendable {
     public var listen: Listen
     /// Trackers the peers (and the seeder) announce to after the controller's own (BEP 12 tiers).
     public var extraTrackers: [String]
+    /// Whether the controller runs its own tracker (otherwise `extraTrackers` is not empty).
+    public var builtinTracker: Bool
     /// Hosts connecting and launching their peer at once.
     public var sshParallel: Int
     public var connectTimeout: Duration
@@ -62,10 +64,10 @@ extension PushPlan {
     public var heartbeatInterval: Duration { max(.milliseconds(250), min(.seconds(2), controllerSilence / 4)) }
 
     /// The tracker tiers every peer and the seeder announce to: the controller's own tracker
-    /// (`announceURL`, which carries the push's secret) first, then each extra tracker as a
-    /// tier of its own.
-    public func trackerTiers(announceURL: String) -> [[String]] {
-        [[announceURL]] + extraTrackers.map { [$0] }
+    /// (`announceURL`, which carries the push's secret; nil without it) first, then each extra
+    /// tracker as a tier of its own.
+    public func trackerTiers(announceURL: String?) -> [[String]] {
+        (announceURL.map { [[$0]] } ?? []) + extraTrackers.map { [$0] }
     }
 
     /// The addresses the push's peers and seeder accept connections from: every host's (its

@@ -75,7 +75,7 @@ public final class PushRunner: Sendable {
         let addresses = plan.peerAddresses(controller: listenHost)
         let swarm = try await ControllerSwarm.start(
             listenHost: listenHost, metainfo: payload.metainfo, storage: payload.storage, key: key, admitting: addresses,
-            tiers: plan.trackerTiers(announceURL:)
+            builtinTracker: plan.builtinTracker, tiers: plan.trackerTiers(announceURL:)
         )
         var peerJob = plan.peerJob(for: payload, announceURL: swarm.announceURL, peerKey: key.bytes, peerAddresses: addresses)
         peerJob.programToken = programSources.token

@@ -56,6 +56,11 @@ struct PushCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The peer program uploaded to hosts (default: $SWARMDEPLOY_PEER, else swarmdeploy-peer beside this program).", valueName: "file"))
     var peerBinary: String?
 
+    @Option(help: ArgumentHelp(
+        "Write the push's torrent here before any host is contacted: a record of what was pushed, or the info-hash for an external tracker's whitelist.",
+        valueName: "file"))
+    var writeTorrent: String?
+
     @OptionGroup(title: "Payload") var payload: PayloadFlags
 
     @OptionGroup(title: "SSH") var ssh: SSHFlags
@@ -71,7 +76,7 @@ struct PushCommand: AsyncParsableCommand {
             try PushPlan(settings: settings, environment: ProcessInfo.processInfo.environment)
         }
         guard dryRun else {
-            try await PushExecution.run(plan, peerBinaryFlag: peerBinary, json: json, quiet: quiet, logger: logger)
+            try await PushExecution.run(plan, peerBinaryFlag: peerBinary, writeTorrent: writeTorrent, json: json, quiet: quiet, logger: logger)
             return
         }
         let preview = try DryRun.render(plan, quiet: quiet || json)

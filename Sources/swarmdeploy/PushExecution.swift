@@ -6,7 +6,9 @@ import Push
 /// A real push as the command shows it: packing progress, the live view, the report, and the
 /// exit code. The push itself is `PushOperation`'s.
 enum PushExecution {
-    static func run(_ plan: PushPlan, peerBinaryFlag: String?, json: Bool, quiet: Bool, logger: Logger) async throws(CommandFailure) {
+    static func run(
+        _ plan: PushPlan, peerBinaryFlag: String?, writeTorrent: String?, json: Bool, quiet: Bool, logger: Logger
+    ) async throws(CommandFailure) {
         // The report's wall time is the whole command's: reading and packing the source too.
         let commandStart = ContinuousClock.now
         let silent = quiet || json
@@ -19,6 +21,17 @@ enum PushExecution {
             try plan.pack(manifest) { done, _ in packing.update(done) }
         }
         packing.finish()
+        if let writeTorrent {
+            do {
+                let sink = try FileSink(path: writeTorrent)
+                try sink.write(payload.metainfo.bytes)
+                try sink.commit()
+            } catch let failure as CommandFailure {
+                throw failure
+            } catch {
+                throw .controller("cannot write the torrent to \(writeTorrent): \(error)")
+            }
+        }
         let push = try CommandFailure.push { () throws(PushError) in
             try PushOperation(plan: plan, peerBinary: peerBinary, payload: payload, commandStart: commandStart, logger: logger)
         }
@@ -26,7 +39,8 @@ enum PushExecution {
         let title = "pushing \(payload.metainfo.name) (\(HumanUnits.bytes(payload.payload.archiveLength))) to \(plan.destination) on \(HumanUnits.count(plan.hosts.count, "host"))"
         let view = LiveView(title: title, hostCount: plan.hosts.count, quiet: silent)
         if !silent {
-            StandardError.write("\(title); seeder and tracker on \(listenHost), serving only the push's hosts\n")
+            let listeners = plan.builtinTracker ? "seeder and tracker on \(listenHost)" : "seeder on \(listenHost), tracker \(plan.extraTrackers.joined(separator: ", "))"
+            StandardError.write("\(title); \(listeners), serving only the push's hosts\n")
         }
         let refresher = Task {
             while !Task.isCancelled {

@@ -69,6 +69,11 @@ struct TransferFlags: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Keep the replaced tree as DEST.prev (default: keep).")
     var keepPrevious: Bool?
 
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Run the controller's own tracker (default: on). With --no-builtin-tracker, hosts find each other through --tracker only.")
+    var builtinTracker: Bool?
+
     func apply(to settings: inout PushSettings) throws(CommandFailure) {
         if let listen { settings.listen = listen }
         if let linkRate {
@@ -84,6 +89,7 @@ struct TransferFlags: ParsableArguments {
             settings.maxFailures = maxFailures
         }
         if let keepPrevious { settings.keepPrevious = keepPrevious }
+        if let builtinTracker { settings.builtinTracker = builtinTracker }
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import TestSupport
+import TorrentMetainfo
 
 /// `swarmdeploy push` end to end on a sandbox of real hosts (network namespaces, each with
 /// its own sshd, private /srv and shaped links; see scripts/sandbox.sh). One sandbox serves
@@ -285,6 +286,48 @@ struct PushSystemTests {
         #expect(refused.status == 1, "\(refused.stderr)")
         #expect(refused.stderr.contains("RLIMIT_NOFILE"), "\(refused.stderr)")
         #expect(try await fleet.acceptedLogins() == before)
+    }
+
+    @Test("with --no-builtin-tracker the hosts find each other through opentracker, and the push still ends when all are done")
+    func aPushWithOpentrackerOnly() async throws {
+        try Interop.require("/usr/bin/opentracker", package: "opentracker")
+        let fleet = try PushFleet.current()
+        let temp = try TemporaryDirectory("opentracker")
+        try temp.write("new\n", to: "tree/VERSION")
+        try temp.write(SplitMix64.bytes(count: 16 << 20, seed: 8), to: "tree/data.bin")
+        // Debian's opentracker serves only whitelisted info-hashes (-w, read inside its -d
+        // chroot, reloaded on SIGHUP): the push writes its torrent before contacting hosts.
+        let jail = temp.path("jail")
+        try FileManager.default.createDirectory(atPath: jail, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: temp.path)
+        try temp.write("\n", to: "jail/whitelist")
+        let controller = fleet.sandbox.controllerAddress
+        let port = try Loopback.freePort()
+        let opentracker = try BackgroundProcess(
+            "/usr/sbin/ip",
+            ["netns", "exec", fleet.sandbox.controllerNamespace, "/usr/bin/opentracker",
+             "-i", controller, "-p", String(port), "-d", jail, "-u", "nobody", "-w", "whitelist"],
+            logPath: temp.path("opentracker.log"))
+        defer { _ = opentracker.stop(signal: SIGKILL) }  // opentracker ignores SIGINT and SIGTERM
+
+        let push = try fleet.backgroundPush(
+            temp.path("tree"), to: "/srv/opentracker", log: temp.path("push.log"),
+            extra: ["--no-builtin-tracker", "--tracker", "http://\(controller):\(port)/announce", "--write-torrent", temp.path("push.torrent")])
+        var torrent: Data?
+        for _ in 0..<600 where torrent == nil {
+            torrent = FileManager.default.contents(atPath: temp.path("push.torrent"))
+            if torrent == nil { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        let metainfo = try Metainfo(bytes: Array(try #require(torrent, "no torrent written: \(push.log)")))
+        try temp.write(metainfo.infoHash.hex + "\n", to: "jail/whitelist")
+        _ = opentracker.send(SIGHUP)
+
+        #expect(push.waitForExit(timeout: 120) == 0, "\(push.log)\nopentracker: \(opentracker.log)")
+        #expect(push.log.contains("seeder on \(controller), tracker http://\(controller):\(port)/announce"), "no tracker of its own: \(push.log)")
+        for index in 1...8 {
+            #expect(try await fleet.onHost(index, "cat /srv/opentracker/VERSION").stdout == "new\n", "host \(index)")
+        }
+        #expect(try await fleet.peersRunning() == [])
     }
 
     @Test("a bad hosts-file line contacts no host")

@@ -149,6 +149,17 @@ import TestSupport
         #expect(decoded.programToken == job.programToken)
     }
 
+    @Test func withoutTheBuiltInTrackerAnotherOneIsNeeded() throws {
+        var fixture = try Fixture(hosts: "a\n")
+        fixture.settings.builtinTracker = false
+        let error = #expect(throws: PushError.self) { try fixture.plan() }
+        #expect(error?.kind == .invalidRequest)
+        #expect(error?.description.contains("--tracker") == true)
+        fixture.settings.trackers = ["http://opentracker.example:6969/announce"]
+        let plan = try fixture.plan()
+        #expect(plan.trackerTiers(announceURL: nil) == [["http://opentracker.example:6969/announce"]])
+    }
+
     @Test func pushPiecesStartAt64KiB() throws {
         let fixture = try Fixture(hosts: "a\n")
         let plan = try fixture.plan()

@@ -87,7 +87,7 @@ public final class BackgroundProcess: @unchecked Sendable {
 
     /// Signals the child if it has not been reaped; returns whether it was signalled.
     @discardableResult
-    private func send(_ signal: Int32) -> Bool {
+    public func send(_ signal: Int32) -> Bool {
         lock.lock()
         defer { lock.unlock() }
         guard exitStatus == nil else { return false }

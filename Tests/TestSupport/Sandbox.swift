@@ -28,6 +28,8 @@ public final class Sandbox: Sendable {
     public let hostLines: [String]
     public let hostAddresses: [String]
     public let unreachableAddresses: [String]
+    /// The controller namespace's IPv4 address, which the hosts reach.
+    public let controllerAddress: String
 
     /// The script's state: hosts file, key, known_hosts, the hosts' logs.
     public var dir: String { directory.path("sandbox") }
@@ -77,6 +79,11 @@ public final class Sandbox: Sendable {
         hostLines = try Self.lines(of: directory.path("sandbox/hosts.txt"))
         hostAddresses = hostLines.map(Self.address)
         unreachableAddresses = try Self.lines(of: directory.path("sandbox/unreachable.txt")).map(Self.address)
+        let environment = try String(contentsOfFile: directory.path("sandbox/env"), encoding: .utf8)
+        guard let line = environment.split(separator: "\n").first(where: { $0.hasPrefix("export SANDBOX_CONTROLLER_ADDR=") }) else {
+            throw TestSetupError("the sandbox's env file names no controller address")
+        }
+        controllerAddress = String(line.dropFirst("export SANDBOX_CONTROLLER_ADDR=".count))
     }
 
     /// Removes the namespaces, the hosts' sshd and the script's directory.
