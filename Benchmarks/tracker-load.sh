@@ -56,10 +56,11 @@ for peers in "${counts[@]}"; do
 done
 
 mkdir -p Benchmarks/results
-printf '%s\n' "${rows[@]}" | python3 - "$seconds" "$repeats" >Benchmarks/results/tracker-load.md <<'PY'
+printf '%s\n' "${rows[@]}" >"$work/rows.jsonl"
+python3 - "$work/rows.jsonl" "$seconds" "$repeats" >Benchmarks/results/tracker-load.md <<'PY'
 import json, os, statistics, subprocess, sys
+rows = [json.loads(line) for line in open(sys.argv.pop(1)) if line.strip()]
 seconds, repeats = sys.argv[1], int(sys.argv[2])
-rows = [json.loads(line) for line in sys.stdin if line.strip()]
 cpu = subprocess.run(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], capture_output=True, text=True).stdout.strip()
 print("# The built-in tracker under load\n")
 print(f"`swarmdeploy tracker` on loopback; `Benchmarks/tools/tracker-load.py` fills one swarm, then re-announces")

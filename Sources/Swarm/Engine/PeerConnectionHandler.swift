@@ -19,6 +19,8 @@ final class PeerConnectionHandler: ChannelInboundHandler {
     private var pendingFrom: String?
     /// Until the remote peer proved it holds the push's key; nil without a key, or once proved.
     private var authentication: AuthenticationExchange?
+    /// Kept until the peer may join the session (after its proof, with a key).
+    private var remoteHandshake: Handshake?
 
     init(session: NIOLoopBound<TorrentSession>, initiator: Bool) {
         self.session = session
@@ -78,8 +80,6 @@ final class PeerConnectionHandler: ChannelInboundHandler {
             }
         }
     }
-
-    private var remoteHandshake: Handshake?
 
     private func carryOut(_ step: AuthenticationExchange.Step, context: ChannelHandlerContext) {
         switch step {
