@@ -67,9 +67,10 @@ while kill -0 "$pid" 2>/dev/null; do
     sleep 0.5
 done
 hwm=$(awk '/^VmHWM/ {print $2}' /proc/"$pid"/status 2>/dev/null || echo 0)
+# Before the stop: interrupted peers remove their staging files.
+received=$(for ((i = 1; i <= hosts; i++)); do scripts/sandbox.sh host "$i" --name "$name" -- sh -c 'du -sB1 /srv 2>/dev/null | cut -f1'; done | awk '{s += $1} END {printf "%d\n", s}')
 kill -INT "$pid" 2>/dev/null || true
 wait "$runner" 2>/dev/null || true
-received=$(for ((i = 1; i <= hosts; i++)); do scripts/sandbox.sh host "$i" --name "$name" -- sh -c 'du -sb /srv 2>/dev/null | cut -f1'; done | awk '{s += $1} END {print s}')
 
 mkdir -p Benchmarks/results
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
@@ -85,7 +86,7 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
     echo "| serving (first ${seconds} s of transfer) | $((serving_peak / 1024)) MiB |"
     echo "| whole run (VmHWM) | $((hwm / 1024)) MiB |"
     echo
-    echo "The hosts had received $((received / 1048576)) MiB in all when the push was stopped."
+    echo "The hosts' /srv held $((received / 1048576)) MiB in all (downloaded tarball and extracted files) when the push was stopped."
     echo
     echo "Reproduce: \`Benchmarks/controller-memory.sh --gib ${gib} --hosts ${hosts} --rate ${rate} --seconds ${seconds}\`"
 } >Benchmarks/results/controller-memory.md

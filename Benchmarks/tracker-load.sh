@@ -76,6 +76,6 @@ for peers in sorted({r["peers"] for r in rows}):
 print("\nEvery run:\n")
 for r in rows:
     print(f"- {r['peers']} peers: fill {r['fill_per_second']}/s, steady {r['steady_per_second']}/s, p50 {r['latency_ms_p50']} ms, p99 {r['latency_ms_p99']} ms, peak RSS {r['rss_kib']} KiB, tracker CPU {r['cpu_seconds']} s, errors {r['errors']}")
-print("\nReproduce: `Benchmarks/tracker-load.sh " + " ".join(sorted({str(r['peers']) for r in rows}, key=int)) + "`")
+print(f"\nReproduce: `Benchmarks/tracker-load.sh --seconds {seconds} --repeats {repeats} " + " ".join(sorted({str(r['peers']) for r in rows}, key=int)) + "`")
 PY
 cat Benchmarks/results/tracker-load.md
