@@ -27,6 +27,10 @@ swift test --skip-build --no-parallel 2>&1 | tee "$log"
 echo "== peer binary"
 scripts/check-peer-binary.sh
 
+echo "== fuzzing (each target briefly)"
+# Every parser fuzz target for 20 s on its seed corpus (docs/fuzzing.md); fails on any crash.
+scripts/fuzz.sh --time 20
+
 # One closing line for the whole run (every test is a swift-testing test; XCTest's own
 # summary counts none of them). A failure has stopped the script before this line.
 passed=$(grep -oE 'Test run with [0-9]+ tests' "$log" | tail -n 1 | grep -oE '[0-9]+')

@@ -114,8 +114,10 @@ final class ExtractionSession {
             default:
                 throw duplicate(header)
             }
-            directories[path] = header
-            summary.directories += 1
+            // A directory named twice (GNU tar writes it twice when given twice) is one directory.
+            if directories.updateValue(header, forKey: path) == nil {
+                summary.directories += 1
+            }
         case .file:
             try createParents(of: components, header: header)
             guard created[path] == nil else { throw duplicate(header) }

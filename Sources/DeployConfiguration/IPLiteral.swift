@@ -10,6 +10,7 @@ import Darwin
 /// what the resolver and sockets will accept later.
 enum IPLiteral {
     static func isIPv4(_ text: String) -> Bool {
+        guard !containsNUL(text) else { return false }
         var address = in_addr()
         return inet_pton(AF_INET, text, &address) == 1
     }
@@ -21,6 +22,7 @@ enum IPLiteral {
 
     /// The RFC 5952 text form, so `fd00:0::5` and `fd00::5` compare equal.
     static func canonicalIPv6(_ text: String) -> String? {
+        guard !containsNUL(text) else { return nil }
         var address = text
         var zone = ""
         if let percent = text.firstIndex(of: "%") {
@@ -36,5 +38,10 @@ enum IPLiteral {
         guard inet_ntop(AF_INET6, &raw, &buffer, socklen_t(buffer.count)) != nil else { return nil }
         let canonical = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         return canonical + zone
+    }
+
+    /// inet_pton reads a C string, which ends at the first NUL: "fd::\0junk" would pass as "fd::".
+    private static func containsNUL(_ text: String) -> Bool {
+        text.utf8.contains(0)
     }
 }

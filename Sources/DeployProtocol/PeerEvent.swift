@@ -49,21 +49,27 @@ public enum PeerEvent: Sendable, Equatable {
     }
 
     /// Parses one line; nil when it is not an event (any other output of the peer).
+    ///
+    /// Split by Unicode scalars, not Characters: a message that starts with a combining mark
+    /// would otherwise fuse with the `=` before it, and the line would not read back.
     public init?(line: String) {
-        guard line.hasPrefix(Self.prefix) else { return nil }
-        var rest = Substring(line.dropFirst(Self.prefix.count))
-        let kind = rest.prefix { $0 != " " }
-        rest = rest.dropFirst(kind.count).drop { $0 == " " }
+        let scalars = line.unicodeScalars
+        guard scalars.starts(with: Self.prefix.unicodeScalars) else { return nil }
+        var rest = scalars.dropFirst(Self.prefix.unicodeScalars.count)
+        let kind = String(String.UnicodeScalarView(rest.prefix { $0 != " " }))
+        rest = rest.drop { $0 != " " }.drop { $0 == " " }
         var fields: [Substring: Substring] = [:]
+        let messageKey = "message=".unicodeScalars
         while !rest.isEmpty {
-            if rest.hasPrefix("message=") {
-                fields["message"] = rest.dropFirst("message=".count)
+            if rest.starts(with: messageKey) {
+                fields["message"] = Substring(String(String.UnicodeScalarView(rest.dropFirst(messageKey.count))))
                 break
             }
             let token = rest.prefix { $0 != " " }
             rest = rest.dropFirst(token.count).drop { $0 == " " }
             guard let equals = token.firstIndex(of: "=") else { return nil }
-            fields[token[..<equals]] = token[token.index(after: equals)...]
+            let key = String(String.UnicodeScalarView(token[..<equals]))
+            fields[Substring(key)] = Substring(String(String.UnicodeScalarView(token[token.index(after: equals)...])))
         }
         func int(_ key: Substring) -> Int64? { fields[key].flatMap { Int64($0) } }
 

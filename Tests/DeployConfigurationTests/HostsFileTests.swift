@@ -106,6 +106,21 @@ import TestSupport
         }
     }
 
+    /// Found by FuzzHostsFile: "fd::", a NUL and junk passed as an IPv6 address, because
+    /// inet_pton stops reading at the NUL, and the host kept the junk.
+    @Test func nulInsideAnAddressIsRefused() {
+        let input: [UInt8] = [0x0A, 0x5B, 0x66, 0x64, 0x3A, 0x3A, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x5B, 0x36, 0x5D]
+        let error = #expect(throws: DeployError.self) {
+            try HostsFile.parse(String(decoding: input, as: UTF8.self), path: "hosts")
+        }
+        #expect(error?.kind == .malformedHost)
+        #expect(error?.line == 2)
+        #expect(error?.description.contains("not an IPv6 address") == true, "\(String(describing: error))")
+        for line in ["fd00::5\u{0}x", "10.0.0.1\u{0}", "[::1\u{0}]:22"] {
+            #expect(throws: DeployError.self, "\(line.debugDescription)") { try HostsFile.parse(line, path: "hosts") }
+        }
+    }
+
     @Test func hostsWithDifferentPortsAreDistinct() throws {
         let entries = try HostsFile.parse("web1:22\nweb1:2222\n[::1]:22\n::1.0.0.1", path: "h")
         #expect(entries.map(\.address.description) == ["web1:22", "web1:2222", "[::1]:22", "::1.0.0.1"])

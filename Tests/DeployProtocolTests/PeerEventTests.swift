@@ -24,6 +24,18 @@ struct PeerEventTests {
         }
     }
 
+    /// Found by FuzzPeerJob: a message starting with a combining mark (after a flattened
+    /// vertical tab) fused with the `=` of `message=`, and the failure was lost.
+    @Test func aMessageStartingWithACombiningMarkReadsBack() {
+        for message in ["\u{0B}\u{030B}", "\u{0301}disk full", "e\u{0301}", "a=\u{0308}b"] {
+            for event in [PeerEvent.failed(stage: .extract, message: message), .log(level: "info", message: message)] {
+                let parsed = PeerEvent(line: event.line)
+                #expect(parsed != nil, "\(event.line.unicodeScalars.map { String($0.value, radix: 16) })")
+                #expect(parsed.map { PeerEvent(line: $0.line) == $0 } ?? false)
+            }
+        }
+    }
+
     @Test func aServingLineWithoutAUsablePortIsNotAnEvent() {
         for line in ["swarmdeploy-peer serving address=10.0.0.1 port=0", "swarmdeploy-peer serving address=10.0.0.1",
                      "swarmdeploy-peer serving port=4000", "swarmdeploy-peer serving address=10.0.0.1 port=70000"] {

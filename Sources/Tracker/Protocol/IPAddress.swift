@@ -18,6 +18,8 @@ public enum IPAddress: Hashable, Sendable {
     /// else, host names included. An IPv4-mapped IPv6 address (::ffff:a.b.c.d)
     /// becomes IPv4, so one host is one address whichever socket it used.
     public init?(_ text: String) {
+        // inet_pton stops at a NUL: "10.0.0.1\0junk" would read as 10.0.0.1.
+        guard !text.utf8.contains(0) else { return nil }
         var v4 = in_addr()
         if inet_pton(AF_INET, text, &v4) == 1 {
             self = .v4(withUnsafeBytes(of: &v4) { Array($0) })
