@@ -34,12 +34,7 @@ bin=$(swift build -c release --show-bin-path)/swarmdeploy
 peer=$(scripts/build-peer.sh | tail -n 1)
 work=$(mktemp -d /var/tmp/swarmdeploy-push-cold.XXXXXX)
 trap 'scripts/sandbox.sh down --name "$name" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
-case "$rate" in
-    *gbit) rate_bits=$((${rate%gbit} * 1000000000)) ;;
-    *mbit) rate_bits=$((${rate%mbit} * 1000000)) ;;
-    *kbit) rate_bits=$((${rate%kbit} * 1000)) ;;
-    *) rate_bits=${rate%bit} ;;
-esac
+rate_bits=$(bits_per_second "$rate")
 
 rows=()
 for count in "${counts[@]}"; do

@@ -96,12 +96,7 @@ scripts/sandbox.sh down --name "$name" >/dev/null 2>&1 || true
 # /srv holds the tarball, the extracted tree and what a contender keeps beside them.
 scripts/sandbox.sh up "$max" --name "$name" --subnet "$subnet" --rate "$rate" \
     --disk $((size_mib * 3 + 200))m >/dev/null
-case "$rate" in
-    *gbit) rate_bits=$((${rate%gbit} * 1000000000)) ;;
-    *mbit) rate_bits=$((${rate%mbit} * 1000000)) ;;
-    *kbit) rate_bits=$((${rate%kbit} * 1000)) ;;
-    *) rate_bits=${rate%bit} ;;
-esac
+rate_bits=$(bits_per_second "$rate")
 mapfile -t addresses < <(awk '/^root@/ { sub(/^root@/, "", $1); print $1 }' "$sandbox_dir/hosts.txt")
 for count in "${counts[@]}"; do
     { echo "# the first $count hosts"; grep '^root@' "$sandbox_dir/hosts.txt" | head -n "$count"; } \

@@ -22,3 +22,13 @@ fresh_sandbox() {
     python3 Benchmarks/generate-tree.py "$work/tree" "$size_mib"
     chmod 755 "$work"
 }
+
+# bits_per_second RATE: a tc rate such as 100mbit, 1gbit or 500kbit in bits per second.
+bits_per_second() {
+    case "$1" in
+        *gbit) echo $((${1%gbit} * 1000000000)) ;;
+        *mbit) echo $((${1%mbit} * 1000000)) ;;
+        *kbit) echo $((${1%kbit} * 1000)) ;;
+        *) echo "${1%bit}" ;;
+    esac
+}
