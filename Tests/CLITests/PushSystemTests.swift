@@ -98,8 +98,9 @@ struct PushSystemTests {
         let again = try await fleet.push(examples, to: "/srv/damaged")
         #expect(again.status == 0, "\(again.stderr)")
         let binaries = try again.report().hosts.map(\.peerBinary)
-        // Fetched from a host that has it, and checked.
-        #expect(binaries[4]?.hasPrefix("from root@") == true, "\(binaries)")
+        // Put back, checked: fetched from a host whose peer still serves it, or, when the other
+        // hosts' peers are done with this tiny push already, uploaded by the controller.
+        #expect(binaries[4] == "uploaded" || binaries[4]?.hasPrefix("from root@") == true, "\(binaries)")
         #expect(binaries.filter { $0 == "cached" }.count == 7)
         let digest = try await fleet.onHost(5, "for f in ~/.cache/swarmdeploy/peer-*[!z]; do sha256sum < \"$f\" | cut -c1-64; basename \"$f\" | cut -c6-; done").stdout
         let lines = digest.split(separator: "\n")
