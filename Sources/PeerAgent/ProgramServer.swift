@@ -118,10 +118,7 @@ final class ProgramServer: Sendable {
             if byte == UInt8(ascii: "\n") { break }
             line.append(byte)
         }
-        guard line.count == expected.count else { return }
-        var difference: UInt8 = 0
-        for index in line.indices { difference |= line[index] ^ expected[index] }
-        guard difference == 0, let bytes = payload.bytes() else { return }
+        guard ConstantTime.equal(line, expected), let bytes = payload.bytes() else { return }
         bytes.withUnsafeBytes { raw in
             var sent = 0
             while sent < raw.count {
@@ -168,37 +165,24 @@ private final class ProgramPayload: Sendable {
     func bytes() -> [UInt8]? {
         made.withLock { made in
             if let done = made { return done }
-            let bytes = (try? Self.readAll(program + ".gz")) ?? (try? Self.compress(program))
+            let bytes = (try? Self.readAll(program + ".gz")) ?? (try? GzipCompressor.compress(fileAt: program, level: 6))
             made = .some(bytes)
             return bytes
         }
     }
 
     private static func readAll(_ path: String) throws -> [UInt8] {
-        var output: [UInt8] = []
-        try forEachChunk(of: path) { output.append(contentsOf: $0) }
-        return output
-    }
-
-    private static func compress(_ path: String) throws -> [UInt8] {
-        let compressor = try GzipCompressor(level: 6)
-        var output: [UInt8] = []
-        try forEachChunk(of: path) { chunk in try compressor.compress(chunk) { output.append(contentsOf: $0) } }
-        try compressor.finish { output.append(contentsOf: $0) }
-        return output
-    }
-
-    private static func forEachChunk(of path: String, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw PeerFailure("cannot open \(path)") }
         defer { close(fd) }
+        var output: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count < 0, errno == EINTR { continue }
             guard count >= 0 else { throw PeerFailure("cannot read \(path)") }
-            if count == 0 { return }
-            try chunk.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            if count == 0 { return output }
+            output.append(contentsOf: chunk[..<count])
         }
     }
 }

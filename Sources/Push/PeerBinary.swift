@@ -42,22 +42,6 @@ final class CompressedPeer: Sendable {
     }
 
     private static func compress(_ path: String) throws -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw PushError(.controller, "cannot open \(path)") }
-        defer { close(descriptor) }
-        let compressor = try GzipCompressor(level: 6)
-        var output: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { throw PushError(.controller, "cannot read \(path)") }
-            if count == 0 { break }
-            try chunk.withUnsafeBytes { raw in
-                try compressor.compress(UnsafeRawBufferPointer(rebasing: raw[..<count])) { output.append(contentsOf: $0) }
-            }
-        }
-        try compressor.finish { output.append(contentsOf: $0) }
-        return output
+        try GzipCompressor.compress(fileAt: path, level: 6)
     }
 }

@@ -22,9 +22,7 @@ final class SourcePieceStorage: PieceStorage {
     var length: Int64 { archive.length }
 
     func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws {
-        guard offset >= 0, offset <= length - Int64(buffer.count) else {
-            throw StorageError(.outOfRange, "bytes \(offset)..<\(offset + Int64(buffer.count)) lie outside the \(length)-byte payload")
-        }
+        try checkRange(offset, buffer.count)
         let pieceLength = Int64(metainfo.pieceLength)
         var done = 0
         while done < buffer.count {

@@ -73,9 +73,7 @@ final class SpoolPieceStorage: PieceStorage {
     }
 
     func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws {
-        guard offset >= 0, offset <= length - Int64(buffer.count) else {
-            throw StorageError(.outOfRange, "bytes \(offset)..<\(offset + Int64(buffer.count)) lie outside the \(length)-byte payload")
-        }
+        try checkRange(offset, buffer.count)
         var done = 0
         while done < buffer.count {
             let count = pread(descriptor, buffer.baseAddress! + done, buffer.count - done, off_t(offset + Int64(done)))

@@ -11,6 +11,20 @@ public enum Hex {
         return String(decoding: text, as: UTF8.self)
     }
 
+    /// The bytes that `text` (hexadecimal digits, either case, an even number) spells; nil
+    /// for anything else.
+    public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(digits.count / 2)
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let high = value(ofDigit: digits[index]), let low = value(ofDigit: digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return bytes
+    }
+
     /// The value of one hexadecimal digit, either case; nil for any other byte.
     public static func value(ofDigit digit: UInt8) -> UInt8? {
         switch digit {

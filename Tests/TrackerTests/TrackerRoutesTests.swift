@@ -62,8 +62,8 @@ struct TrackerRoutesTests {
     }
 
     @Test func comparesSecretsExactly() {
-        #expect(TrackerRoutes.constantTimeEquals(Array("abc".utf8), Array("abc".utf8)))
-        #expect(!TrackerRoutes.constantTimeEquals(Array("abc".utf8), Array("abd".utf8)))
-        #expect(!TrackerRoutes.constantTimeEquals(Array("abc".utf8), Array("abcd".utf8)))
+        #expect(ConstantTime.equal(Array("abc".utf8), Array("abc".utf8)))
+        #expect(!ConstantTime.equal(Array("abc".utf8), Array("abd".utf8)))
+        #expect(!ConstantTime.equal(Array("abc".utf8), Array("abcd".utf8)))
     }
 }

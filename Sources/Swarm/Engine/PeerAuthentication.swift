@@ -8,6 +8,7 @@ import Darwin
 import Crypto
 import PeerWire
 import TorrentMetainfo
+import Tracker
 
 /// The key every node of one push holds (the controller makes it and hands it to each host's
 /// peer in its job). Nodes that hold one talk only to peers that prove they hold it too.
@@ -25,13 +26,8 @@ public struct PeerAuthenticationKey: Sendable, Equatable {
     /// A key written as hexadecimal digits (at least 32), surrounding whitespace ignored.
     public init?(hex text: String) {
         let isSpace = { (byte: UInt8) in byte == 0x20 || (0x09...0x0D).contains(byte) }
-        let digits = Array(text.utf8.drop(while: isSpace).reversed().drop(while: isSpace).reversed())
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let high = Hex.value(ofDigit: digits[index]), let low = Hex.value(ofDigit: digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-        }
+        let trimmed = String(decoding: text.utf8.drop(while: isSpace).reversed().drop(while: isSpace).reversed(), as: UTF8.self)
+        guard let bytes = Hex.decode(trimmed) else { return nil }
         self.init(bytes: bytes)
     }
 
@@ -125,7 +121,7 @@ struct AuthenticationExchange {
             guard remoteChallenge != nil else { return .refuse("a proof before its challenge") }
             let expected = self.proof(fromInitiator: !isInitiator)
             // Constant time: how much of a guessed proof was right must not show.
-            guard Self.constantTimeEqual(proof, expected) else { return .refuse("its proof is wrong: it does not hold this push's key") }
+            guard ConstantTime.equal(proof, expected) else { return .refuse("its proof is wrong: it does not hold this push's key") }
             return .authenticated
         default:
             return .refuse("\(message) before authenticating")
@@ -144,11 +140,4 @@ struct AuthenticationExchange {
     }
 
     private static let label = "swarmdeploy peer authentication 1"
-
-    private static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for index in a.indices { difference |= a[index] ^ b[index] }
-        return difference == 0
-    }
 }

@@ -26,7 +26,8 @@ extension PieceStorage {
         return bytes
     }
 
-    func checkRange(_ offset: Int64, _ count: Int) throws {
+    /// Throws `.outOfRange` unless `offset..<offset + count` lies inside the payload.
+    public func checkRange(_ offset: Int64, _ count: Int) throws {
         guard offset >= 0, count >= 0, offset <= length - Int64(count) else {
             throw StorageError(.outOfRange, "bytes \(offset)..<\(offset + Int64(count)) lie outside the \(length)-byte payload")
         }

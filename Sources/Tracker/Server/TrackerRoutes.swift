@@ -37,14 +37,14 @@ struct TrackerRoutes: Sendable {
         }
         let expectedPath = secret.map { "/\($0)/announce" } ?? "/announce"
         let scrapePath = secret.map { "/\($0)/scrape" } ?? "/scrape"
-        if Self.constantTimeEquals(Array(path.utf8), Array(scrapePath.utf8)) {
+        if ConstantTime.equal(Array(path.utf8), Array(scrapePath.utf8)) {
             do {
                 return .scrape(try ScrapeRequest(query: Array(query.utf8)))
             } catch {
                 return failure(status: 200, error.description)
             }
         }
-        guard Self.constantTimeEquals(Array(path.utf8), Array(expectedPath.utf8)) else {
+        guard ConstantTime.equal(Array(path.utf8), Array(expectedPath.utf8)) else {
             // Trackers answer refusals with HTTP 200 and a failure reason so
             // clients show the reason; anything that is not an announce is 404.
             if path.hasSuffix("/announce") || path == "/announce" {
@@ -70,16 +70,5 @@ struct TrackerRoutes: Sendable {
 
     private func failure(status: Int, _ reason: String) -> Decision {
         .respond(status: status, body: AnnounceResponse.failureBody(reason: reason))
-    }
-
-    /// Compares without an early exit, so response time does not reveal how
-    /// much of a guessed secret was right.
-    static func constantTimeEquals(_ left: [UInt8], _ right: [UInt8]) -> Bool {
-        guard left.count == right.count else { return false }
-        var difference: UInt8 = 0
-        for index in left.indices {
-            difference |= left[index] ^ right[index]
-        }
-        return difference == 0
     }
 }
