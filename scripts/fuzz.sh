@@ -84,6 +84,9 @@ build_flags=(
 build() {
     local product log
     log=$(mktemp "${TMPDIR:-/tmp}/swarmdeploy-fuzz-build.XXXXXX")
+    # SwiftPM keeps the main package's file list in this build plan and misses files added
+    # there since the last fuzz build; planning again costs seconds, compiling stays incremental.
+    rm -f Fuzz/.build/release.yaml
     for product in "$@"; do
         if ! swift build --package-path Fuzz "${build_flags[@]}" --product "$product" >"$log" 2>&1; then
             tail -n 40 "$log"
