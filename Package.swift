@@ -135,6 +135,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                "SSH",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],

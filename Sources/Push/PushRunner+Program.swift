@@ -1,6 +1,5 @@
 import DeployConfiguration
 import Fleet
-import Glibc
 import SSH
 import Synchronization
 import TorrentMetainfo
@@ -78,8 +77,8 @@ final class ProgramSources: Sendable {
 extension PushRunner {
     /// Makes sure host `index` has the peer program: fetched from a host that serves it, or
     /// uploaded when none can (or the fetches failed). Returns whether a new copy was written
-    /// and, when fetched, from which host.
-    func obtainProgram(_ index: Int, session: SSHSession) throws(SSHError) -> (replaced: Bool, source: String?) {
+    /// and, when fetched, from which host. Waiting for a source holds no thread.
+    func obtainProgram(_ index: Int, session: HeldSession, workers: HostWorkers) async -> Result<(replaced: Bool, source: String?), SSHError> {
         var tried: Set<Int> = []
         let started = ContinuousClock.now
         while true {
@@ -87,38 +86,39 @@ extension PushRunner {
             switch programSources.assign(host: index, tried: tried, impatient: impatient) {
             case .fetch(let source, let address, let port):
                 let command = ProgramSources.fetchCommand(peerBinary, address: address, port: port, token: programSources.token)
-                let fetched = (try? session.execute(command, timeout: ProgramSources.fetchTimeout))?.exitStatus == 0
+                let fetched = (try? await workers.execute(command, on: session, timeout: ProgramSources.fetchTimeout).get())?.exitStatus == 0
                 programSources.fetchEnded(host: index, from: source, succeeded: fetched)
-                if fetched { return (true, plan.hosts[source].name) }
+                if fetched { return .success((true, plan.hosts[source].name)) }
                 logger.info("could not fetch the peer program from \(plan.hosts[source].name)", metadata: ["host": "\(plan.hosts[index].name)"])
                 tried.insert(source)
             case .wait:
-                Pause.brief()
+                try? await Task.sleep(for: .milliseconds(100))
             case .upload:
-                var sent: Int64 = 0
-                var succeeded = false
-                defer { programSources.uploadEnded(host: index, succeeded: succeeded, sent: sent) }
-                let replaced = try session.ensureFile(
-                    contentsOf: peerBinary.path, sha256: peerBinary.sha256, at: peerBinary.remotePath,
-                    permissions: 0o755,
-                    gzipped: {
-                        let bytes = self.compressedPeer.bytes()
-                        sent = Int64(bytes?.count ?? Int(self.peerBinary.size))
-                        return bytes
-                    },
-                    keepCompressed: true
-                )
-                succeeded = true
-                return (replaced, nil)
+                return await workers.pool.run { self.uploadProgram(index, session: session.session) }
             }
         }
     }
-}
 
-private enum Pause {
-    /// A host waiting for a source: it runs on its own thread, so it may block.
-    static func brief() {
-        var time = timespec(tv_sec: 0, tv_nsec: 100_000_000)
-        nanosleep(&time, nil)
+    /// The controller's own upload of the peer program to host `index` (blocking).
+    private func uploadProgram(_ index: Int, session: SSHSession) -> Result<(replaced: Bool, source: String?), SSHError> {
+        var sent: Int64 = 0
+        var succeeded = false
+        defer { programSources.uploadEnded(host: index, succeeded: succeeded, sent: sent) }
+        do throws(SSHError) {
+            let replaced = try session.ensureFile(
+                contentsOf: peerBinary.path, sha256: peerBinary.sha256, at: peerBinary.remotePath,
+                permissions: 0o755,
+                gzipped: {
+                    let bytes = self.compressedPeer.bytes()
+                    sent = Int64(bytes?.count ?? Int(self.peerBinary.size))
+                    return bytes
+                },
+                keepCompressed: true
+            )
+            succeeded = true
+            return .success((replaced, nil))
+        } catch {
+            return .failure(error)
+        }
     }
 }

@@ -90,22 +90,13 @@ public final class PushRunner: Sendable {
         defer { heartbeat.cancel() }
         let watcher = Task { await self.watch(swarm.seeder.node) }
         defer { watcher.cancel() }
-        // One thread per host: each holds its SSH channel for the whole transfer. Connecting
-        // and launching the peer, the costly part, is bounded by `sshParallel`: a host gives
-        // its slot back as soon as its peer runs.
-        _ = await Fleet.run(plan.hosts, parallelism: plan.sshParallel, onEvent: { event in
-            switch event.kind {
-            case .connecting: self.record(.connecting, event.index, onLine)
-            case .connected(let newHostKey):
-                self.record(.connected, event.index, onLine)
-                if let newHostKey {
-                    onLine("\(event.host.name): host key \(newHostKey) recorded in \(event.host.configuration.knownHostsPath)")
-                }
-            case .failed(let error, _): self.record(.failed(phase: .connect, message: Self.describe(error)), event.index, onLine)
-            case .finished: break
+        // A task per host, no thread: at most `sshParallel` blocking steps (connect, upload)
+        // run at once on the pool, and one pump thread carries every peer's channel.
+        let workers = HostWorkers(blockingThreads: min(plan.sshParallel, plan.hosts.count))
+        await withTaskGroup(of: Void.self) { group in
+            for index in plan.hosts.indices {
+                group.addTask { await self.pushHost(index, job: job, workers: workers, onLine: onLine) }
             }
-        }) { index, session, slot in
-            self.runPeer(index, session: session, job: job, slot: slot, onLine: onLine)
         }
 
         let seederSent = (try? await swarm.seeder.node.uploadedByPeer) ?? [:]
@@ -125,84 +116,118 @@ public final class PushRunner: Sendable {
         }
     }
 
-    /// Runs the peer on a connected host until it exits, uploading it first when the host's
-    /// cache lacks it: carries out what `HostPushMachine` decides. Records the host's outcome
-    /// itself, so it never throws.
-    private func runPeer(_ index: Int, session: SSHSession, job: [UInt8], slot: HostSlot, onLine: @escaping @Sendable (String) -> Void) {
-        let deadline = start + plan.timeout
-        var machine = HostPushMachine()
-        var actions = machine.connected(cancelled: isCancelled)
+    /// Connects to host `index` and runs its peer until it exits, getting the peer program
+    /// there first when the host's cache lacks it: carries out what `HostPushMachine` decides.
+    /// Records the host's outcome itself.
+    private func pushHost(_ index: Int, job: [UInt8], workers: HostWorkers, onLine: @escaping @Sendable (String) -> Void) async {
+        let host = plan.hosts[index]
+        // Hosts connect in the order of the hosts file; a host's later steps go first (rank 0).
+        let connected = await workers.pool.run(rank: index + 1) { () -> Result<HeldSession, SSHError> in
+            do throws(SSHError) {
+                return .success(HeldSession(try Fleet.connect(host, index: index) { event in
+                    if case .connected(let newHostKey) = event.kind {
+                        self.record(.connected, index, onLine)
+                        if let newHostKey { onLine("\(host.name): host key \(newHostKey) recorded in \(host.configuration.knownHostsPath)") }
+                    } else {
+                        self.record(.connecting, index, onLine)
+                    }
+                }))
+            } catch {
+                return .failure(error)
+            }
+        }
+        let session: HeldSession
+        switch connected {
+        case .success(let held): session = held
+        case .failure(let error):
+            record(.failed(phase: .connect, message: Self.describe(error)), index, onLine)
+            return
+        }
+
+        let machine = MachineOfHost()
+        var actions = machine.step { $0.connected(cancelled: isCancelled) }
         while !actions.isEmpty {
             let action = actions.removeFirst()
             switch action {
-            case .record, .releaseSlot, .log:
-                carryOut(action, index, slot, onLine)
+            case .record, .log:
+                carryOut(action, index, onLine)
             case .cleanUp:
-                cleanUpAfterKilledPeer(index, session: session)
+                await cleanUpAfterKilledPeer(index, session: session, workers: workers)
             case .upload:
-                do throws(SSHError) {
-                    let (replaced, source) = try obtainProgram(index, session: session)
-                    actions += machine.uploadEnded(replaced: replaced, from: source)
-                } catch {
-                    actions += machine.uploadFailed(Self.describe(error))
+                switch await obtainProgram(index, session: session, workers: workers) {
+                case .success(let (replaced, source)): actions += machine.step { $0.uploadEnded(replaced: replaced, from: source) }
+                case .failure(let error): actions += machine.step { $0.uploadFailed(Self.describe(error)) }
                 }
             case .launch(let launch):
-                let input = SSHInput()
-                let finishNow = state.withLock { state in
-                    state.inputs[index] = input
-                    return state.finishSent
-                }
-                if finishNow { input.close() }
-                let command = launch == .cached ? Self.launchIfCached(peerBinary) : "exec ./\(peerBinary.remotePath) deploy"
-                do throws(SSHError) {
-                    let result = try session.execute(
-                        command,
-                        stdin: job,
-                        input: input,
-                        timeout: ContinuousClock.now.duration(to: deadline) + plan.seedGrace + .seconds(10),
-                        collectOutput: false,
-                        onLine: { stream, raw in
-                            // Whatever a host says reaches logs, the report and the terminal
-                            // escaped: it cannot rewrite what the operator sees.
-                            let line = HostText.printable(raw)
-                            // Carried out at once: the board follows the peer as it speaks.
-                            if stream == .stdout {
-                                for action in machine.stdout(line) { self.carryOut(action, index, slot, onLine) }
-                            } else {
-                                machine.stderr(line)
-                            }
-                        },
-                        isCancelled: {
-                            self.isCancelled || self.isStalled(index) || ContinuousClock.now > deadline + self.plan.seedGrace
-                        }
-                    )
-                    actions += machine.launchEnded(status: result.exitStatus, signal: result.exitSignal)
-                } catch {
-                    let message = isCancelled ? "the push was cancelled" :
-                        isStalled(index) ? "no progress for \(HumanUnits.duration(plan.stallTimeout)) (see --stall-timeout); its session was closed" :
-                        ContinuousClock.now > deadline ? "not done within the push's --timeout" : Self.describe(error)
-                    actions += machine.channelFailed(at: board.hosts[index].phase, message)
-                }
-                // The channel is over: nothing more to say to this peer, and it serves no more.
-                state.withLock { $0.inputs[index] = nil }
-                input.close()
-                programSources.stoppedServing(host: index)
+                actions += await runPeer(index, launch, session: session, job: job, machine: machine, workers: workers, onLine: onLine)
             }
+        }
+        await workers.pool.run { session.session.close() }
+    }
+
+    /// Runs the peer over a new channel until it exits; returns what the machine makes of how
+    /// it ended. Lines the peer writes take effect as they arrive.
+    private func runPeer(
+        _ index: Int, _ launch: HostPushMachine.Launch, session: HeldSession, job: [UInt8],
+        machine: MachineOfHost, workers: HostWorkers, onLine: @escaping @Sendable (String) -> Void
+    ) async -> [HostPushMachine.Action] {
+        let deadline = start + plan.timeout
+        let input = SSHInput()
+        let finishNow = state.withLock { state in
+            state.inputs[index] = input
+            return state.finishSent
+        }
+        if finishNow { input.close() }
+        defer {
+            // The channel is over: nothing more to say to this peer, and it serves no more.
+            state.withLock { $0.inputs[index] = nil }
+            input.close()
+            programSources.stoppedServing(host: index)
+        }
+        let command = launch == .cached ? Self.launchIfCached(peerBinary) : "exec ./\(peerBinary.remotePath) deploy"
+        let result = await workers.execute(
+            command, on: session, stdin: job, input: input,
+            timeout: ContinuousClock.now.duration(to: deadline) + plan.seedGrace + .seconds(10),
+            collectOutput: false,
+            onLine: { stream, raw in
+                // Whatever a host says reaches logs, the report and the terminal escaped: it
+                // cannot rewrite what the operator sees.
+                let line = HostText.printable(raw)
+                // Carried out at once: the board follows the peer as it speaks.
+                if stream == .stdout {
+                    for action in machine.step({ $0.stdout(line) }) { self.carryOut(action, index, onLine) }
+                } else {
+                    machine.step { $0.stderr(line) }
+                }
+            },
+            isCancelled: {
+                self.isCancelled || self.isStalled(index) || ContinuousClock.now > deadline + self.plan.seedGrace
+            }
+        )
+        switch result {
+        case .success(let ended):
+            return machine.step { $0.launchEnded(status: ended.exitStatus, signal: ended.exitSignal) }
+        case .failure(let error):
+            let message = isCancelled ? "the push was cancelled" :
+                isStalled(index) ? "no progress for \(HumanUnits.duration(plan.stallTimeout)) (see --stall-timeout); its session was closed" :
+                ContinuousClock.now > deadline ? "not done within the push's --timeout" : Self.describe(error)
+            let phase = board.hosts[index].phase
+            return machine.step { $0.channelFailed(at: phase, message) }
         }
     }
 
     /// Removes the staging files a killed peer left on host `index`, through the peer's
     /// `clean-up`. The host's outcome is already recorded; this only logs what happened.
-    private func cleanUpAfterKilledPeer(_ index: Int, session: SSHSession) {
+    private func cleanUpAfterKilledPeer(_ index: Int, session: HeldSession, workers: HostWorkers) async {
         let command = ShellQuoting.commandLine(
             ["exec", "./" + peerBinary.remotePath, "clean-up", plan.destination]
         )
         let host = plan.hosts[index].name
-        do throws(SSHError) {
-            let result = try session.execute(command, timeout: .seconds(30))
+        switch await workers.execute(command, on: session, timeout: .seconds(30)) {
+        case .success(let result):
             let said = String(decoding: result.exitStatus == 0 ? result.stdout : result.stderr, as: UTF8.self)
             logger.info("clean-up after the killed peer: \(said.trimmingCharacters(in: .whitespacesAndNewlines))", metadata: ["host": "\(host)"])
-        } catch {
+        case .failure(let error):
             logger.notice("cannot clean up after the killed peer: \(Self.describe(error))", metadata: ["host": "\(host)"])
         }
     }
@@ -234,16 +259,15 @@ public final class PushRunner: Sendable {
         logger.log(level: Logger.Level(rawValue: level) ?? .info, "\(message)", metadata: ["host": "\(plan.hosts[index].name)"])
     }
 
-    /// Carries out an action that takes effect at once (a record, the slot, a log line), as a
+    /// Carries out an action that takes effect at once (a record, a log line), as a
     /// peer's output lines lead to; launches and uploads are the loop's own steps.
-    private func carryOut(_ action: HostPushMachine.Action, _ index: Int, _ slot: HostSlot, _ onLine: @escaping @Sendable (String) -> Void) {
+    private func carryOut(_ action: HostPushMachine.Action, _ index: Int, _ onLine: @escaping @Sendable (String) -> Void) {
         switch action {
         case .record(let event):
             if case .peer(.serving(let address, let port)) = event {
                 programSources.serving(host: index, address: address, port: port)
             }
             record(event, index, onLine)
-        case .releaseSlot: slot.release()
         case .log(let level, let message): peerLog(level, message, index)
         case .launch, .upload, .cleanUp: assertionFailure("\(action) is a step of the host's loop, not an immediate action")
         }
@@ -285,9 +309,20 @@ public final class PushRunner: Sendable {
         if let line { onLine("\(plan.hosts[index].name): \(line)") }
     }
 
-    private static func describe(_ error: SSHError) -> String {
+    static func describe(_ error: SSHError) -> String {
         var text = "\(error.stage.rawValue): \(error.message)"
         if let message = error.libssh2Message, !message.isEmpty { text += " (libssh2: \(message))" }
         return text
+    }
+}
+
+/// A host's `HostPushMachine`, stepped by its task and, while the peer runs, by the pump's
+/// thread as lines arrive — one after the other, never at once (each awaits the other).
+private final class MachineOfHost: @unchecked Sendable {
+    private var machine = HostPushMachine()
+
+    @discardableResult
+    func step<T>(_ input: (inout HostPushMachine) -> T) -> T {
+        input(&machine)
     }
 }

@@ -11,23 +11,16 @@ public final class SSHInput: @unchecked Sendable {
     private var mutex = pthread_mutex_t()
     private var pending: [UInt8] = []
     private var closed = false
-    /// A pipe whose read end the exec loop polls beside the socket, so new input goes out
-    /// at once instead of when the loop next wakes up on its own.
-    private var wake: (read: Int32, write: Int32) = (-1, -1)
+    /// Polled by the exec loop beside the socket, so new input goes out at once instead of
+    /// when the loop next wakes up on its own.
+    private let wake = WakePipe()
 
     public init() {
         pthread_mutex_init(&mutex, nil)
-        var ends: [Int32] = [-1, -1]
-        if pipe(&ends) == 0 {
-            for end in ends { _ = fcntl(end, F_SETFL, fcntl(end, F_GETFL) | O_NONBLOCK) }
-            wake = (ends[0], ends[1])
-        }
     }
 
     deinit {
         pthread_mutex_destroy(&mutex)
-        if wake.read >= 0 { closeDescriptor(wake.read) }
-        if wake.write >= 0 { closeDescriptor(wake.write) }
     }
 
     /// Queues bytes; the exec loop sends them as soon as it sees the wake-up.
@@ -35,7 +28,7 @@ public final class SSHInput: @unchecked Sendable {
         pthread_mutex_lock(&mutex)
         if !closed { pending.append(contentsOf: bytes) }
         pthread_mutex_unlock(&mutex)
-        signal()
+        wake.signal()
     }
 
     /// Sends EOF after what is queued.
@@ -43,13 +36,12 @@ public final class SSHInput: @unchecked Sendable {
         pthread_mutex_lock(&mutex)
         closed = true
         pthread_mutex_unlock(&mutex)
-        signal()
+        wake.signal()
     }
 
     /// Takes what is queued, and whether EOF follows it.
     func take() -> (bytes: [UInt8], closed: Bool) {
-        var drain = [UInt8](repeating: 0, count: 64)
-        while wake.read >= 0, read(wake.read, &drain, drain.count) > 0 {}
+        wake.drain()
         pthread_mutex_lock(&mutex)
         defer { pthread_mutex_unlock(&mutex) }
         let bytes = pending
@@ -58,19 +50,5 @@ public final class SSHInput: @unchecked Sendable {
     }
 
     /// Readable when input is waiting to be taken (-1 without a pipe: the loop then polls).
-    var wakeDescriptor: Int32 { wake.read }
-
-    private func signal() {
-        if wake.write >= 0 { writeWakeByte(wake.write) }  // a full pipe already wakes the loop
-    }
-}
-
-// At file scope, where `close` and `write` are the C functions, not SSHInput's methods.
-private func closeDescriptor(_ descriptor: Int32) {
-    _ = close(descriptor)
-}
-
-private func writeWakeByte(_ descriptor: Int32) {
-    var byte: UInt8 = 1
-    _ = write(descriptor, &byte, 1)
+    var wakeDescriptor: Int32 { wake.descriptor }
 }

@@ -35,62 +35,64 @@ extension SSHSession {
         onLine: ((SSHOutputStream, String) -> Void)? = nil,
         isCancelled: (() -> Bool)? = nil
     ) throws(SSHError) -> SSHCommandResult {
+        let running = try start(
+            command, stdin: stdin, input: input, timeout: timeout, collectOutput: collectOutput,
+            outputLimit: outputLimit, onLine: onLine, isCancelled: isCancelled
+        )
+        do throws(SSHError) {
+            while true {
+                switch try running.advance() {
+                case .moved: continue
+                case .idle: running.wait(atMost: Self.cancellationInterval)
+                case .finished: return running.close()
+                }
+            }
+        } catch {
+            running.abandon()
+            throw error
+        }
+    }
+
+    /// Starts `command` as `execute` does and returns it running, for a caller that drives
+    /// it (`RunningCommand.advance()`) — typically with many others on one thread. Blocks
+    /// only while the channel opens. Parameters as for `execute`; `onLine` and `isCancelled`
+    /// are called on the thread that advances the command.
+    public func start(
+        _ command: String,
+        stdin: [UInt8] = [],
+        input: SSHInput? = nil,
+        timeout: Duration? = nil,
+        collectOutput: Bool = true,
+        outputLimit: Int = 256 * 1024 * 1024,
+        onLine: ((SSHOutputStream, String) -> Void)? = nil,
+        isCancelled: (() -> Bool)? = nil
+    ) throws(SSHError) -> RunningCommand {
         let handle = try openHandle(for: .exec)
         let deadline = timeout.map { ContinuousClock.now + $0 }
         let described = command.count > 80 ? String(command.prefix(77)) + "..." : command
 
-        // Non-blocking while data flows: stdin, stdout and stderr all move in
-        // one loop, so neither side can stall the other on a full window.
+        // Non-blocking while data flows: stdin, stdout and stderr all move in one loop, so
+        // neither side can stall the other on a full window.
         libssh2_session_set_blocking(handle, 0)
-        var channel: OpaquePointer?
-        var abandoned = true
-        defer {
-            sendKeepAlives(handle, false)
+        let channel: OpaquePointer
+        do throws(SSHError) {
+            channel = try openChannel(handle, running: command, described: described, deadline: deadline)
+        } catch {
             libssh2_session_set_blocking(handle, 1)
-            if let channel { free(channel, handle: handle, abandoned: abandoned) }
+            throw error
         }
-        channel = try openChannel(handle, running: command, described: described, deadline: deadline)
-        guard let channel else { return SSHCommandResult(exitStatus: nil, exitSignal: nil, stdout: [], stderr: []) }
-
-        var feeder = StdinFeeder(stdin, input: input)
-        var streams = [
-            OutputReader(.stdout, collect: collectOutput, limit: outputLimit),
-            OutputReader(.stderr, collect: collectOutput, limit: outputLimit),
-        ]
-        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         sendKeepAlives(handle, true)
-        while !streams.allSatisfy(\.finished) {
-            var progressed = feeder.pump(channel)
-            for index in streams.indices {
-                progressed = try streams[index].read(channel, into: &buffer, onLine: onLine, failure: { message, code in
-                    self.failure(.exec, message, code: code)
-                }, command: described) || progressed
-            }
-            if let isCancelled, isCancelled() {
-                throw SSHError(host: configuration.endpoint, stage: .exec, message: "`\(described)` was cancelled; the channel was closed")
-            }
-            if !progressed && !streams.allSatisfy(\.finished) {
-                // Only when idle (nothing half-written), and only once due: a keep-alive the
-                // host must answer, so a silent host's connection breaks (see `deadHostTimeout`).
-                var nextKeepAlive: Int32 = 0
-                _ = libssh2_keepalive_send(handle, &nextKeepAlive)
-                // Input that arrives meanwhile wakes the wait, unless it is all sent already.
-                try waitForSocket(handle, deadline: deadline, what: "`\(described)`", wake: feeder.wakeDescriptor)
-            }
-        }
-        for index in streams.indices { streams[index].finish(onLine: onLine) }
-
-        abandoned = false
-        sendKeepAlives(handle, false)
-        let (exitStatus, exitSignal) = closeAndReadExit(channel, handle: handle)
-        return SSHCommandResult(exitStatus: exitStatus, exitSignal: exitSignal, stdout: streams[0].collected, stderr: streams[1].collected)
+        return RunningCommand(
+            session: self, channel: channel, described: described, stdin: stdin, input: input, deadline: deadline,
+            collectOutput: collectOutput, outputLimit: outputLimit, onLine: onLine, isCancelled: isCancelled
+        )
     }
 
     /// Turns libssh2's keep-alives on (want_reply: the server must answer) for the loop above,
     /// which sends them when idle, and off again for everything else. libssh2 1.10 cuts a
     /// blocking call's wait short at the next keep-alive's due time and reports that as a
     /// timeout, so left on they fail SFTP writes that wait a few seconds on a busy link.
-    private func sendKeepAlives(_ handle: OpaquePointer, _ on: Bool) {
+    func sendKeepAlives(_ handle: OpaquePointer, _ on: Bool) {
         let seconds = on ? UInt32(clamping: max(1, configuration.keepAliveInterval.components.seconds)) : 0
         libssh2_keepalive_config(handle, 1, seconds)
     }
@@ -98,52 +100,35 @@ extension SSHSession {
     /// A session channel that runs `command`, waiting out EAGAIN until `deadline`.
     private func openChannel(
         _ handle: OpaquePointer, running command: String, described: String, deadline: ContinuousClock.Instant?
-    ) throws(SSHError) -> OpaquePointer? {
-        var channel: OpaquePointer?
-        while channel == nil {
-            channel = libssh2_channel_open_ex(handle, "session", 7, 2 * 1024 * 1024, 32 * 1024, nil, 0)
-            if channel == nil {
+    ) throws(SSHError) -> OpaquePointer {
+        var opened: OpaquePointer?
+        while opened == nil {
+            opened = libssh2_channel_open_ex(handle, "session", 7, 2 * 1024 * 1024, 32 * 1024, nil, 0)
+            if opened == nil {
                 try check(libssh2_session_last_errno(handle), "cannot open a channel for `\(described)`", deadline: deadline)
             }
         }
-        guard let channel else { return nil }
+        guard let channel = opened else { throw failure(.exec, "cannot open a channel for `\(described)`") }
         while true {
             let code = libssh2_channel_process_startup(channel, "exec", 4, command, UInt32(command.utf8.count))
             if code == 0 { return channel }
             do {
                 try check(code, "the server refused to run `\(described)`", deadline: deadline)
             } catch {
-                free(channel, handle: handle, abandoned: true)
+                freeWithoutWaiting(channel, handle: handle)
                 throw error
             }
         }
     }
 
-    /// Closes the channel in blocking mode and reads how the command ended: exit status and
-    /// signal arrive before the server closes the channel.
-    private func closeAndReadExit(_ channel: OpaquePointer, handle: OpaquePointer) -> (status: Int32?, signal: String?) {
+    /// Frees a channel without waiting (more than a quarter second, blocking) for the
+    /// server's reply to its close: sshd answers only once the command has exited, which may
+    /// be never. The remote side sees EOF.
+    func freeWithoutWaiting(_ channel: OpaquePointer, handle: OpaquePointer) {
         libssh2_session_set_blocking(handle, 1)
-        _ = libssh2_channel_close(channel)
-        _ = libssh2_channel_wait_closed(channel)
-        var signal: UnsafeMutablePointer<CChar>?
-        var signalLength = 0
-        _ = libssh2_channel_get_exit_signal(channel, &signal, &signalLength, nil, nil, nil, nil)
-        var exitSignal: String?
-        if let signal {
-            exitSignal = String(decoding: UnsafeRawBufferPointer(start: signal, count: signalLength), as: UTF8.self)
-            libssh2_free(handle, signal)
-        }
-        return (exitSignal == nil ? libssh2_channel_get_exit_status(channel) : nil, exitSignal)
-    }
-
-    /// Frees the channel. An abandoned one (timeout, error, cancel) is closed without waiting
-    /// for the server's reply: sshd answers only once the command has exited, which may be never.
-    private func free(_ channel: OpaquePointer, handle: OpaquePointer, abandoned: Bool) {
-        if abandoned { libssh2_session_set_timeout(handle, 250) }
+        libssh2_session_set_timeout(handle, 250)
         _ = libssh2_channel_free(channel)
-        if abandoned {
-            libssh2_session_set_timeout(handle, Int(milliseconds(configuration.operationTimeout)))
-        }
+        libssh2_session_set_timeout(handle, Int(pollMilliseconds(configuration.operationTimeout)))
     }
 
     /// EAGAIN means "wait for the socket and call again"; anything else is an error.
@@ -158,7 +143,7 @@ extension SSHSession {
     /// Waits until the socket is ready in the direction libssh2 is blocked on,
     /// or the deadline passes. Waits in short slices so that neither the
     /// deadline nor a cancellation is noticed late.
-    private func waitForSocket(_ handle: OpaquePointer, deadline: ContinuousClock.Instant?, what: String, wake: Int32? = nil) throws(SSHError) {
+    private func waitForSocket(_ handle: OpaquePointer, deadline: ContinuousClock.Instant?, what: String) throws(SSHError) {
         var wait = Self.cancellationInterval
         if let deadline {
             let left = ContinuousClock.now.duration(to: deadline)
@@ -167,13 +152,16 @@ extension SSHSession {
             }
             wait = min(wait, left)
         }
-        let directions = libssh2_session_block_directions(handle)
+        var descriptor = pollfd(fd: socket, events: Self.blockedEvents(handle), revents: 0)
+        _ = poll(&descriptor, 1, pollMilliseconds(wait))
+    }
+
+    /// The poll events for the direction libssh2 last blocked in (reading when it did not say).
+    static func blockedEvents(_ handle: OpaquePointer?) -> Int16 {
+        let directions = handle.map { libssh2_session_block_directions($0) } ?? 0
         var events: Int16 = 0
         if directions & LIBSSH2_SESSION_BLOCK_INBOUND != 0 { events |= Int16(POLLIN) }
         if directions & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0 { events |= Int16(POLLOUT) }
-        if events == 0 { events = Int16(POLLIN) }
-        var descriptors = [pollfd(fd: socket, events: events, revents: 0)]
-        if let wake, wake >= 0 { descriptors.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0)) }
-        _ = poll(&descriptors, nfds_t(descriptors.count), milliseconds(wait))
+        return events == 0 ? Int16(POLLIN) : events
     }
 }

@@ -17,8 +17,11 @@ private let libssh2InitResult: Int32 = libssh2_init(0)
 ///
 /// Not `Sendable`, and not safe to use from two threads at once: libssh2
 /// sessions are single-threaded. The calls block (bounded by the configured
-/// timeouts), so run each session on a thread of its own, away from any event
-/// loop. Resources are released by `close()` or, at the latest, by `deinit`.
+/// timeouts), so run them on threads of their own, away from any event loop
+/// (`Fleet.BlockingPool`); a long command can instead be started and driven
+/// without blocking (`start`, `RunningCommand`). Resources are released by
+/// `close()` or, at the latest, by `deinit`; close a session only after its
+/// running commands were closed or abandoned.
 public final class SSHSession {
     public let configuration: SSHConfiguration
     /// The server's host key fingerprint in OpenSSH's format ("SHA256:…").
@@ -53,7 +56,7 @@ public final class SSHSession {
                 throw SSHError(host: endpoint, stage: .connect, message: "libssh2 could not allocate a session")
             }
             libssh2_session_set_blocking(handle, 1)
-            libssh2_session_set_timeout(handle, Int(milliseconds(configuration.operationTimeout)))
+            libssh2_session_set_timeout(handle, Int(pollMilliseconds(configuration.operationTimeout)))
             // Read and parsed once: the key types to ask for come from it, then the check.
             let file = try readKnownHosts()
             let knownHosts = try knownHostsCollection(handle, file)

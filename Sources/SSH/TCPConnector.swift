@@ -66,7 +66,7 @@ enum TCPConnector {
         set(Int32(IPPROTO_TCP), TCP_KEEPIDLE, max(1, seconds / 3))
         set(Int32(IPPROTO_TCP), TCP_KEEPINTVL, max(1, seconds / 6))
         set(Int32(IPPROTO_TCP), TCP_KEEPCNT, 3)
-        set(Int32(IPPROTO_TCP), TCP_USER_TIMEOUT, Int32(clamping: milliseconds(timeout)))
+        set(Int32(IPPROTO_TCP), TCP_USER_TIMEOUT, Int32(clamping: pollMilliseconds(timeout)))
     }
 
     private enum AttemptError: Error {
@@ -103,7 +103,7 @@ enum TCPConnector {
                 let left = ContinuousClock.now.duration(to: deadline)
                 if left <= .zero { return .failure(.timedOut) }
                 var pollFD = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                let ready = poll(&pollFD, 1, milliseconds(left))
+                let ready = poll(&pollFD, 1, pollMilliseconds(left))
                 if ready < 0 {
                     if errno == EINTR { continue }
                     return .failure(.system(errno))
@@ -133,7 +133,7 @@ enum TCPConnector {
 
 /// Milliseconds for poll(2) and libssh2, rounded up so a tiny positive wait
 /// never becomes "do not wait", and capped to fit an Int32.
-func milliseconds(_ duration: Duration) -> Int32 {
+public func pollMilliseconds(_ duration: Duration) -> Int32 {
     let (seconds, attoseconds) = duration.components
     if seconds < 0 { return 0 }
     let total = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000

@@ -21,7 +21,7 @@ enum ExecRun {
                 StandardError.write("\(event.host.name): host key \(newHostKey) recorded in \(event.host.configuration.knownHostsPath)\n")
             case .connecting, .connected: break
             }
-        }) { index, session, _ throws(SSHError) in
+        }) { index, session throws(SSHError) in
             let host = hosts[index]
             return try session.execute(
                 commandLine,

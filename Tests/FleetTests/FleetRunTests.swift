@@ -9,7 +9,7 @@ import Testing
 @Suite("Running work across hosts")
 struct FleetRunTests {
     @Test func noHostsMeansNoWork() async {
-        let results = await Fleet.run([], parallelism: 4, onEvent: { _ in }) { _, _, _ throws(SSHError) in 1 }
+        let results = await Fleet.run([], parallelism: 4, onEvent: { _ in }) { _, _ throws(SSHError) in 1 }
         #expect(results.isEmpty)
     }
 
@@ -21,7 +21,7 @@ struct FleetRunTests {
         settings.connectTimeout = .seconds(2)
         let hosts = Fleet.hosts(entries, settings: settings, environment: [:])
         let events = EventLog()
-        let results = await Fleet.run(hosts, parallelism: 2, onEvent: events.record) { _, _, _ throws(SSHError) in 1 }
+        let results = await Fleet.run(hosts, parallelism: 2, onEvent: events.record) { _, _ throws(SSHError) in 1 }
 
         #expect(results.count == 2)
         for (index, result) in results.enumerated() {
@@ -50,7 +50,7 @@ struct FleetRunTests {
         let hosts = Fleet.hosts(entries, settings: settings, environment: ["HOME": directory.path])
 
         let events = EventLog()
-        let results = await Fleet.run(hosts, parallelism: 2, onEvent: events.record) { index, session, _ throws(SSHError) in
+        let results = await Fleet.run(hosts, parallelism: 2, onEvent: events.record) { index, session throws(SSHError) in
             "\(hosts[index].name) \(try session.execute("echo ${SSH_CONNECTION##* }").stdoutText)"
         }
 
@@ -80,7 +80,7 @@ struct FleetRunTests {
         }
 
         let active = Mutex((now: 0, peak: 0))
-        let results = await Fleet.run(hosts, parallelism: 8, onEvent: { _ in }) { _, session, _ throws(SSHError) -> String in
+        let results = await Fleet.run(hosts, parallelism: 8, onEvent: { _ in }) { _, session throws(SSHError) -> String in
             active.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
             defer { active.withLock { $0.now -= 1 } }
             return try session.execute("sleep 0.2; echo \(session.configuration.port)").stdoutText

@@ -4,7 +4,7 @@ import TestSupport
 extension OpenSSHServer {
     /// A configuration that reaches this server with its generated client key,
     /// never the agent or the real ~/.ssh.
-    func configuration(
+    public func configuration(
         knownHosts: String? = nil,
         policy: SSHConfiguration.HostKeyPolicy = .strict,
         identityFiles: [String]? = nil
@@ -23,7 +23,7 @@ extension OpenSSHServer {
     }
 
     /// A session to this server whose host key is already trusted.
-    func trustedSession() throws -> SSHSession {
+    public func trustedSession() throws -> SSHSession {
         try knownHostsLine().write(toFile: knownHostsPath, atomically: true, encoding: .utf8)
         return try SSHSession(configuration: configuration())
     }
