@@ -2,9 +2,9 @@ import DeployProtocol
 
 /// What the push does with one connected host, as a plain value: each input (the peer
 /// spoke, the launch ended, the upload ended, the channel failed) returns the actions the
-/// runner carries out. The runner owns the SSH session; every decision — launch the cached
-/// peer or upload it, launch again or give up — is made here and tested without a network
-/// (`HostPushMachineTests`).
+/// runner carries out. The runner owns the SSH session and blocks on it; every decision —
+/// launch the cached peer or upload it, launch again or give up, when to let the next host
+/// connect — is made here and tested without a network (`HostPushMachineTests`).
 ///
 /// The order for a host whose cache is warm: `launch(.cached)`, the peer's events, the exit.
 /// For a cold host: `launch(.cached)` ends with the not-cached marker, `upload`, then
@@ -23,6 +23,8 @@ public struct HostPushMachine: Sendable, Equatable {
         case launch(Launch)
         /// Make sure the host's cache holds this peer binary (upload it unless the hash matches).
         case upload
+        /// Let the next host connect: this one's costly part is over.
+        case letNextHostIn
         /// Put this on the board.
         case record(HostEvent)
         /// Pass the peer's diagnostic line to the controller's log.
@@ -70,8 +72,8 @@ public struct HostPushMachine: Sendable, Equatable {
         guard case .launching(let launch, let peerSpoke, let notCached) = state else { return [] }
         if let event = PeerEvent(line: line) {
             state = .launching(launch, peerSpoke: true, notCached: notCached)
-            // The first event means the peer runs.
-            let ready: [Action] = peerSpoke ? [] : [.record(.peerReady(program: program ?? .cached))]
+            // The first event means the peer runs: the next host may connect.
+            let ready: [Action] = peerSpoke ? [] : [.letNextHostIn, .record(.peerReady(program: program ?? .cached))]
             if case .log(let level, let message) = event { return ready + [.log(level: level, message: message)] }
             if case .installed = event { installed = true }
             return ready + [.record(.peer(event))]

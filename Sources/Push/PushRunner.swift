@@ -90,12 +90,19 @@ public final class PushRunner: Sendable {
         defer { heartbeat.cancel() }
         let watcher = Task { await self.watch(swarm.seeder.node) }
         defer { watcher.cancel() }
-        // A task per host, no thread: at most `sshParallel` blocking steps (connect, upload)
-        // run at once on the pool, and one pump thread carries every peer's channel.
-        let workers = HostWorkers(blockingThreads: min(plan.sshParallel, plan.hosts.count))
+        // A task per host, no thread: at most `sshParallel` hosts between connecting and their
+        // peer's first word, their blocking steps on a pool of as many threads, and one pump
+        // thread for every peer's channel after that.
+        let parallel = min(plan.sshParallel, plan.hosts.count)
+        let workers = HostWorkers(blockingThreads: parallel)
+        let admission = HostAdmission(limit: parallel)
         await withTaskGroup(of: Void.self) { group in
             for index in plan.hosts.indices {
-                group.addTask { await self.pushHost(index, job: job, workers: workers, onLine: onLine) }
+                group.addTask {
+                    let ticket = await admission.enter(rank: index)
+                    defer { ticket.release() }
+                    await self.pushHost(index, job: job, workers: workers, ticket: ticket, onLine: onLine)
+                }
             }
         }
 
@@ -118,11 +125,13 @@ public final class PushRunner: Sendable {
 
     /// Connects to host `index` and runs its peer until it exits, getting the peer program
     /// there first when the host's cache lacks it: carries out what `HostPushMachine` decides.
-    /// Records the host's outcome itself.
-    private func pushHost(_ index: Int, job: [UInt8], workers: HostWorkers, onLine: @escaping @Sendable (String) -> Void) async {
+    /// Records the host's outcome itself; lets the next host in (`ticket`) once its peer speaks.
+    private func pushHost(
+        _ index: Int, job: [UInt8], workers: HostWorkers, ticket: HostAdmission.Ticket,
+        onLine: @escaping @Sendable (String) -> Void
+    ) async {
         let host = plan.hosts[index]
-        // Hosts connect in the order of the hosts file; a host's later steps go first (rank 0).
-        let connected = await workers.pool.run(rank: index + 1) { () -> Result<HeldSession, SSHError> in
+        let connected = await workers.pool.run { () -> Result<HeldSession, SSHError> in
             do throws(SSHError) {
                 return .success(HeldSession(try Fleet.connect(host, index: index) { event in
                     if case .connected(let newHostKey) = event.kind {
@@ -149,8 +158,8 @@ public final class PushRunner: Sendable {
         while !actions.isEmpty {
             let action = actions.removeFirst()
             switch action {
-            case .record, .log:
-                carryOut(action, index, onLine)
+            case .record, .log, .letNextHostIn:
+                carryOut(action, index, ticket, onLine)
             case .cleanUp:
                 await cleanUpAfterKilledPeer(index, session: session, workers: workers)
             case .upload:
@@ -159,7 +168,8 @@ public final class PushRunner: Sendable {
                 case .failure(let error): actions += machine.step { $0.uploadFailed(Self.describe(error)) }
                 }
             case .launch(let launch):
-                actions += await runPeer(index, launch, session: session, job: job, machine: machine, workers: workers, onLine: onLine)
+                actions += await runPeer(
+                    index, launch, session: session, job: job, machine: machine, workers: workers, ticket: ticket, onLine: onLine)
             }
         }
         await workers.pool.run { session.session.close() }
@@ -169,7 +179,7 @@ public final class PushRunner: Sendable {
     /// it ended. Lines the peer writes take effect as they arrive.
     private func runPeer(
         _ index: Int, _ launch: HostPushMachine.Launch, session: HeldSession, job: [UInt8],
-        machine: MachineOfHost, workers: HostWorkers, onLine: @escaping @Sendable (String) -> Void
+        machine: MachineOfHost, workers: HostWorkers, ticket: HostAdmission.Ticket, onLine: @escaping @Sendable (String) -> Void
     ) async -> [HostPushMachine.Action] {
         let deadline = start + plan.timeout
         let input = SSHInput()
@@ -195,7 +205,7 @@ public final class PushRunner: Sendable {
                 let line = HostText.printable(raw)
                 // Carried out at once: the board follows the peer as it speaks.
                 if stream == .stdout {
-                    for action in machine.step({ $0.stdout(line) }) { self.carryOut(action, index, onLine) }
+                    for action in machine.step({ $0.stdout(line) }) { self.carryOut(action, index, ticket, onLine) }
                 } else {
                     machine.step { $0.stderr(line) }
                 }
@@ -259,15 +269,18 @@ public final class PushRunner: Sendable {
         logger.log(level: Logger.Level(rawValue: level) ?? .info, "\(message)", metadata: ["host": "\(plan.hosts[index].name)"])
     }
 
-    /// Carries out an action that takes effect at once (a record, a log line), as a
+    /// Carries out an action that takes effect at once (a record, the ticket, a log line), as a
     /// peer's output lines lead to; launches and uploads are the loop's own steps.
-    private func carryOut(_ action: HostPushMachine.Action, _ index: Int, _ onLine: @escaping @Sendable (String) -> Void) {
+    private func carryOut(
+        _ action: HostPushMachine.Action, _ index: Int, _ ticket: HostAdmission.Ticket, _ onLine: @escaping @Sendable (String) -> Void
+    ) {
         switch action {
         case .record(let event):
             if case .peer(.serving(let address, let port)) = event {
                 programSources.serving(host: index, address: address, port: port)
             }
             record(event, index, onLine)
+        case .letNextHostIn: ticket.release()
         case .log(let level, let message): peerLog(level, message, index)
         case .launch, .upload, .cleanUp: assertionFailure("\(action) is a step of the host's loop, not an immediate action")
         }

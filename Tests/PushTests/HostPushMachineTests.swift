@@ -47,7 +47,7 @@ import Testing
         ])
         #expect(actions == [
             .launch(.cached),
-            .record(.peerReady(program: .cached)), .record(.peer(Self.started)),
+            .letNextHostIn, .record(.peerReady(program: .cached)), .record(.peer(Self.started)),
             .record(.peer(.downloaded)),
             .record(.peer(Self.installed)),
             .record(.exited(status: 0, signal: nil, lastError: nil)),
@@ -68,7 +68,7 @@ import Testing
             .launch(.cached),
             .upload,
             .launch(.uploaded),
-            .record(.peerReady(program: .uploaded)), .record(.peer(Self.started)),
+            .letNextHostIn, .record(.peerReady(program: .uploaded)), .record(.peer(Self.started)),
             .record(.exited(status: 0, signal: nil, lastError: nil)),
         ])
     }
@@ -115,7 +115,7 @@ import Testing
         ])
         #expect(!actions.contains(.upload))
         #expect(actions.last == .record(.exited(status: 1, signal: nil, lastError: nil)))
-        #expect(actions.filter { $0 == .record(.peerReady(program: .cached)) }.count == 1)
+        #expect(actions.filter { $0 == .letNextHostIn }.count == 1)
     }
 
     /// A peer killed mid-download cannot remove its staging files: the machine asks for the
@@ -192,7 +192,7 @@ extension HostPushMachineTests {
         ])
         #expect(actions == [
             .launch(.cached),
-            .record(.peerReady(program: .cached)), .log(level: "debug", message: "job read"),
+            .letNextHostIn, .record(.peerReady(program: .cached)), .log(level: "debug", message: "job read"),
             .record(.peer(Self.started)),
         ])
     }
