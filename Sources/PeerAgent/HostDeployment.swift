@@ -67,6 +67,9 @@ public struct HostDeployment: Sendable {
         stage = .download
         let prefix = VerifiedPrefix(length: metainfo.length)
         let member = try await join(job, metainfo, address: address, storingAt: installPaths.tarball, prefix: prefix)
+        // A host waiting for the program cannot take part at all; one waiting for a block can
+        // get it elsewhere: while the program goes out, it has this uplink to itself.
+        programServer?.whileSending { [node = member.node] busy in node.holdUploads(busy) }
         let emit = self.emit
         let extracted = ExtractedBytes()
         let reporter = Task { await Self.reportProgress(of: member.node, extracted: extracted, emit: emit) }
@@ -93,6 +96,7 @@ public struct HostDeployment: Sendable {
             let extracted = await extraction.result
             reporter.cancel()
             await reporter.value
+            programServer?.whileSending(nil)
             await member.leave()
             var failure = error
             if case .failure(let extractionFailure as ExtractionFailure) = extracted {
@@ -107,6 +111,7 @@ public struct HostDeployment: Sendable {
         }
         reporter.cancel()
         await reporter.value
+        programServer?.whileSending(nil)
         let progress = await member.leave()
         Installer.cleanUp(installPaths)
         if let progress { emit(.finished(Self.peerProgress(progress))) }

@@ -17,6 +17,9 @@ final class ProgramServer: Sendable {
     let port: Int
     private let listener: Int32
     private let stopped = Atomic<Bool>(false)
+    /// Clients being sent the program now, and who hears when that number leaves or
+    /// reaches zero.
+    private let sending = Mutex<(count: Int, onBusy: (@Sendable (Bool) -> Void)?)>((0, nil))
 
     /// Clients served at once; more are closed.
     static let concurrentClients = 4
@@ -66,6 +69,25 @@ final class ProgramServer: Sendable {
         return server
     }
 
+    /// Calls `handler(true)` when the server starts sending the program to a client while it
+    /// sent to none, and `handler(false)` when the last such client is done (at once with
+    /// `true` if it is sending now). Nil stops the calls: none runs after this returns.
+    func whileSending(_ handler: (@Sendable (Bool) -> Void)?) {
+        sending.withLock { state in
+            state.onBusy = handler
+            if state.count > 0 { handler?(true) }
+        }
+    }
+
+    /// Called under the lock, so `whileSending(nil)` stops every call.
+    private func sendingChanged(by delta: Int) {
+        sending.withLock { state in
+            let before = state.count
+            state.count += delta
+            if (before == 0) != (state.count == 0) { state.onBusy?(state.count > 0) }
+        }
+    }
+
     /// Stops accepting; clients being served finish.
     func stop() {
         guard !stopped.exchange(true, ordering: .relaxed) else { return }
@@ -102,14 +124,14 @@ final class ProgramServer: Sendable {
                     close(client)
                     active.subtract(1, ordering: .relaxed)
                 }
-                Self.serve(client, payload: payload, expected: expected)
+                self.serve(client, payload: payload, expected: expected)
             }
         }
     }
 
-    private static func serve(_ client: Int32, payload: ProgramPayload, expected: [UInt8]) {
-        setTimeout(client, SO_RCVTIMEO, seconds: requestTimeoutSeconds)
-        setTimeout(client, SO_SNDTIMEO, seconds: sendTimeoutSeconds)
+    private func serve(_ client: Int32, payload: ProgramPayload, expected: [UInt8]) {
+        Self.setTimeout(client, SO_RCVTIMEO, seconds: Self.requestTimeoutSeconds)
+        Self.setTimeout(client, SO_SNDTIMEO, seconds: Self.sendTimeoutSeconds)
         // The token line: hex digits and a newline, nothing longer.
         var line: [UInt8] = []
         var byte: UInt8 = 0
@@ -119,6 +141,8 @@ final class ProgramServer: Sendable {
             line.append(byte)
         }
         guard ConstantTime.equal(line, expected), let bytes = payload.bytes() else { return }
+        sendingChanged(by: 1)
+        defer { sendingChanged(by: -1) }
         bytes.withUnsafeBytes { raw in
             var sent = 0
             while sent < raw.count {

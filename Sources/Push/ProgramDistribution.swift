@@ -38,6 +38,11 @@ public struct ProgramDistribution: Sendable, Equatable {
     /// Hosts that got the program in this push and whose peers have not said yet that they
     /// serve it: sources on their way.
     private var coming: Set<Int> = []
+    /// Copies that reached a host so far (uploads and fetches): the spread's progress.
+    public private(set) var copiesMade = 0
+
+    /// Whether an upload or a fetch is under way: a copy may still come of it.
+    public var isCopying: Bool { uploading > 0 || fetching > 0 }
 
     public init(directUploads: Int = 2, fanout: Int = 2) {
         self.directUploads = max(1, directUploads)
@@ -45,7 +50,8 @@ public struct ProgramDistribution: Sendable, Equatable {
     }
 
     /// What host `host` should do. `tried` are the sources that already failed it;
-    /// `impatient` is set once it has waited too long, and then it never waits again.
+    /// `impatient` is set once the spread looks stuck (see `PushRunner.obtainProgram`), and
+    /// then it never waits again.
     public mutating func assign(host: Int, tried: Set<Int> = [], impatient: Bool = false) -> Assignment {
         let candidates = sources.filter { $0.key != host && !tried.contains($0.key) && $0.value.active < fanout }
         if let (index, source) = candidates.min(by: { ($0.value.active, $0.key) < ($1.value.active, $1.key) }) {
@@ -69,7 +75,10 @@ public struct ProgramDistribution: Sendable, Equatable {
     /// Host `host`'s fetch from `source` that `assign` handed out ended.
     public mutating func fetchEnded(host: Int, from source: Int, succeeded: Bool) {
         fetching = max(0, fetching - 1)
-        if succeeded { coming.insert(host) }
+        if succeeded {
+            coming.insert(host)
+            copiesMade += 1
+        }
         guard var entry = sources[source] else { return }
         entry.active = max(0, entry.active - 1)
         if !succeeded { entry.failures += 1 }
@@ -79,7 +88,10 @@ public struct ProgramDistribution: Sendable, Equatable {
     /// Host `host`'s upload that `assign` handed out ended.
     public mutating func uploadEnded(host: Int, succeeded: Bool) {
         uploading = max(0, uploading - 1)
-        if succeeded { coming.insert(host) }
+        if succeeded {
+            coming.insert(host)
+            copiesMade += 1
+        }
     }
 
     /// Host `host`'s peer serves the program.
@@ -96,3 +108,31 @@ public struct ProgramDistribution: Sendable, Equatable {
 
     var sourceCount: Int { sources.count }
 }
+
+/// When a host waiting for the program gives up on the spread: only once no copy has reached
+/// any host for `patience` and none is under way. A slow link makes every copy slow — at
+/// 5 Mbit/s one takes some 15 s, and a level of the tree twice that — without the spread
+/// being stuck; counting from the host's own wait instead had the controller upload most
+/// copies itself on such a fleet.
+public struct SpreadWatch: Sendable, Equatable {
+    public let patience: Duration
+    private var copies: Int
+    private var lastCopy: Duration
+
+    /// Starts watching at `now` (any clock's offset), with `copies` made so far.
+    public init(patience: Duration, copies: Int, now: Duration) {
+        self.patience = patience
+        self.copies = copies
+        lastCopy = now
+    }
+
+    /// Whether the spread is stuck at `now`, given the copies made so far and whether one is under way.
+    public mutating func isStuck(copies: Int, copying: Bool, now: Duration) -> Bool {
+        if copies != self.copies {
+            self.copies = copies
+            lastCopy = now
+        }
+        return !copying && now - lastCopy > patience
+    }
+}
+

@@ -11,16 +11,16 @@ final class ProgramSources: Sendable {
         var distribution: ProgramDistribution
         /// Bytes the controller sent for peer programs.
         var bytesSent: Int64 = 0
+        /// The longest a successful upload or fetch took.
+        var slowestCopy: Duration = .zero
     }
 
     /// The token peers ask for the program with (hex on the fetch's command line).
     let token: [UInt8]
     private let state: Mutex<State>
-    /// A host waits this long for a host to serve the program before the controller uploads
-    /// it instead.
+    /// How long no copy may reach any host, with none under way, before a waiting host gets
+    /// the program from the controller (`SpreadWatch`).
     static let patience: Duration = .seconds(30)
-    /// Seconds a fetch may take before its host tries elsewhere.
-    static let fetchTimeout: Duration = .seconds(60)
 
     init(distribution: ProgramDistribution = ProgramDistribution()) {
         var generator = SystemRandomNumberGenerator()
@@ -29,6 +29,17 @@ final class ProgramSources: Sendable {
     }
 
     var bytesSent: Int64 { state.withLock { $0.bytesSent } }
+
+    /// Copies made so far, and whether one is under way (see `patience`).
+    var progress: (copies: Int, copying: Bool) {
+        state.withLock { ($0.distribution.copiesMade, $0.distribution.isCopying) }
+    }
+
+    /// How long a fetch may take before its host tries elsewhere: a minute, or four times the
+    /// slowest copy so far on a link slow enough that a copy takes longer than 15 s.
+    var fetchTimeout: Duration {
+        max(.seconds(60), state.withLock { $0.slowestCopy } * 4)
+    }
 
     func serving(host: Int, address: String, port: Int) {
         state.withLock { $0.distribution.serving(host: host, address: address, port: port) }
@@ -42,14 +53,18 @@ final class ProgramSources: Sendable {
         state.withLock { $0.distribution.assign(host: host, tried: tried, impatient: impatient) }
     }
 
-    fileprivate func fetchEnded(host: Int, from source: Int, succeeded: Bool) {
-        state.withLock { $0.distribution.fetchEnded(host: host, from: source, succeeded: succeeded) }
+    fileprivate func fetchEnded(host: Int, from source: Int, succeeded: Bool, took: Duration) {
+        state.withLock { state in
+            state.distribution.fetchEnded(host: host, from: source, succeeded: succeeded)
+            if succeeded { state.slowestCopy = max(state.slowestCopy, took) }
+        }
     }
 
-    fileprivate func uploadEnded(host: Int, succeeded: Bool, sent: Int64) {
+    fileprivate func uploadEnded(host: Int, succeeded: Bool, sent: Int64, took: Duration) {
         state.withLock { state in
             state.distribution.uploadEnded(host: host, succeeded: succeeded)
             state.bytesSent += sent
+            if succeeded { state.slowestCopy = max(state.slowestCopy, took) }
         }
     }
 
@@ -80,14 +95,17 @@ extension PushRunner {
     /// and, when fetched, from which host. Waiting for a source holds no thread.
     func obtainProgram(_ index: Int, session: HeldSession, workers: HostWorkers) async -> Result<(replaced: Bool, source: String?), SSHError> {
         var tried: Set<Int> = []
-        let started = ContinuousClock.now
+        let clock = ContinuousClock.now
+        var watch = SpreadWatch(patience: ProgramSources.patience, copies: programSources.progress.copies, now: .zero)
         while true {
-            let impatient = ContinuousClock.now - started > ProgramSources.patience || isCancelled
-            switch programSources.assign(host: index, tried: tried, impatient: impatient) {
+            let progress = programSources.progress
+            let stuck = watch.isStuck(copies: progress.copies, copying: progress.copying, now: .now - clock)
+            switch programSources.assign(host: index, tried: tried, impatient: stuck || isCancelled) {
             case .fetch(let source, let address, let port):
                 let command = ProgramSources.fetchCommand(peerBinary, address: address, port: port, token: programSources.token)
-                let fetched = (try? await workers.execute(command, on: session, timeout: ProgramSources.fetchTimeout).get())?.exitStatus == 0
-                programSources.fetchEnded(host: index, from: source, succeeded: fetched)
+                let began = ContinuousClock.now
+                let fetched = (try? await workers.execute(command, on: session, timeout: programSources.fetchTimeout).get())?.exitStatus == 0
+                programSources.fetchEnded(host: index, from: source, succeeded: fetched, took: .now - began)
                 if fetched { return .success((true, plan.hosts[source].name)) }
                 logger.info("could not fetch the peer program from \(plan.hosts[source].name)", metadata: ["host": "\(plan.hosts[index].name)"])
                 tried.insert(source)
@@ -103,7 +121,8 @@ extension PushRunner {
     private func uploadProgram(_ index: Int, session: SSHSession) -> Result<(replaced: Bool, source: String?), SSHError> {
         var sent: Int64 = 0
         var succeeded = false
-        defer { programSources.uploadEnded(host: index, succeeded: succeeded, sent: sent) }
+        let began = ContinuousClock.now
+        defer { programSources.uploadEnded(host: index, succeeded: succeeded, sent: sent, took: .now - began) }
         do throws(SSHError) {
             let replaced = try session.ensureFile(
                 contentsOf: peerBinary.path, sha256: peerBinary.sha256, at: peerBinary.remotePath,

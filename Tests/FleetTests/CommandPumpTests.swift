@@ -23,7 +23,8 @@ struct CommandPumpTests {
                 group.addTask {
                     let lines = Locked<[String]>([])
                     let result = await workers.execute(
-                        "echo started; while [ ! -e \(flag) ]; do sleep 0.05; done; echo done \(index); exit \(index)",
+                        // Bounded: a command left behind by a failed run ends by itself within 20 s.
+                        "echo started; i=0; while [ ! -e \(flag) ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i+1)); done; echo done \(index); exit \(index)",
                         on: session, timeout: .seconds(20), collectOutput: false,
                         onLine: { _, line in
                             lines.withLock { $0.append(line) }
@@ -33,12 +34,13 @@ struct CommandPumpTests {
                     return (index, result, lines.withLock { $0 })
                 }
             }
-            let deadline = ContinuousClock.now + .seconds(20)
+            let deadline = ContinuousClock.now + .seconds(15)
             while started.withLock({ $0 }) < 12, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+            // All twelve at once, before any was let go.
+            #expect(started.withLock { $0 } == 12)
             #expect(FileManager.default.createFile(atPath: flag, contents: nil))
             return await group.reduce(into: []) { $0.append($1) }
         }
-        #expect(started.withLock { $0 } == 12)
         for (index, result, lines) in results {
             #expect(try result.get().exitStatus == Int32(index))
             #expect(lines == ["started", "done \(index)"])

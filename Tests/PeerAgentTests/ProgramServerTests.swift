@@ -46,6 +46,31 @@ import TestSupport
         #expect(Self.cacheEntries(setup) == ["peer-\(setup.binary.sha256)", "peer-\(setup.binary.sha256).gz"])
     }
 
+    /// The swarm holds its uploads while the program goes out: the server says when it starts
+    /// and stops sending, and not for a client with a wrong token.
+    @Test func theServerSaysWhileItSends() async throws {
+        let setup = try await Self.setUp()
+        try FileManager.default.createDirectory(atPath: setup.home.path("fetcher"), withIntermediateDirectories: true)
+        let token = Array(repeating: UInt8(0x3C), count: 16)
+        let server = try ProgramServer.start(address: "127.0.0.1", token: token, admitted: ["127.0.0.1"], program: setup.binary.path)
+        defer { server.stop() }
+        let calls = Locked<[Bool]>([])
+        server.whileSending { busy in calls.withLock { $0.append(busy) } }
+        _ = try await Self.fetch(setup, port: server.port, token: Array(repeating: 0x3D, count: 16))
+        #expect(calls.withLock { $0 } == [])
+        let result = try await Self.fetch(setup, port: server.port, token: token)
+        #expect(result.status == 0, "\(result.stderr)")
+        // The server's side ends just after the client's.
+        let deadline = ContinuousClock.now + .seconds(5)
+        while calls.withLock({ $0.count }) < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(calls.withLock { $0 } == [true, false])
+        // Once told to stop, it calls no more.
+        server.whileSending(nil)
+        _ = try await Self.fetch(setup, port: server.port, token: token)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(calls.withLock { $0 } == [true, false])
+    }
+
     @Test func aWrongTokenOrAnotherAddressGetsNothingAndLeavesNothing() async throws {
         let setup = try await Self.setUp()
         try FileManager.default.createDirectory(atPath: setup.home.path("fetcher"), withIntermediateDirectories: true)

@@ -124,4 +124,50 @@ import Testing
         #expect(uploads == 2)
         #expect(rounds <= 5, "\(rounds) rounds for 64 hosts")
     }
+
+    @Test func copiesAndCopiesUnderWayAreCounted() {
+        var plan = ProgramDistribution(directUploads: 1, fanout: 1)
+        #expect(plan.copiesMade == 0 && !plan.isCopying)
+        #expect(plan.assign(host: 0) == .upload)
+        #expect(plan.isCopying)
+        plan.uploadEnded(host: 0, succeeded: true)
+        plan.serving(host: 0, address: "a", port: 1)
+        #expect(plan.copiesMade == 1 && !plan.isCopying)
+        #expect(plan.assign(host: 1) == .fetch(source: 0, address: "a", port: 1))
+        plan.fetchEnded(host: 1, from: 0, succeeded: false)
+        #expect(plan.copiesMade == 1)
+        #expect(plan.assign(host: 2) == .fetch(source: 0, address: "a", port: 1))
+        plan.fetchEnded(host: 2, from: 0, succeeded: true)
+        #expect(plan.copiesMade == 2)
+    }
+}
+
+/// When a waiting host stops waiting for other hosts.
+@Suite struct SpreadWatchTests {
+    /// Copies arriving now and then keep a host waiting far longer than the patience.
+    @Test func slowButSteadyCopiesAreNotStuck() {
+        var watch = SpreadWatch(patience: .seconds(30), copies: 0, now: .zero)
+        for second in stride(from: 0, through: 120, by: 5) {
+            // A copy every 20 s; none under way in between.
+            let stuck = watch.isStuck(copies: second / 20, copying: false, now: .seconds(second))
+            #expect(!stuck, "at \(second) s")
+        }
+    }
+
+    /// No copy for longer than the patience and none under way: stuck. A copy under way
+    /// postpones it (its fetch has a timeout of its own); a new copy starts the count again.
+    @Test func noCopyForThePatienceIsStuckUnlessOneIsUnderWay() {
+        var watch = SpreadWatch(patience: .seconds(30), copies: 3, now: .seconds(10))
+        let steps: [(copies: Int, copying: Bool, second: Int, stuck: Bool)] = [
+            (3, false, 40, false),
+            (3, true, 41, false),
+            (3, false, 41, true),
+            (4, false, 42, false),
+            (4, false, 73, true),
+        ]
+        for step in steps {
+            let stuck = watch.isStuck(copies: step.copies, copying: step.copying, now: .seconds(step.second))
+            #expect(stuck == step.stuck, "at \(step.second) s")
+        }
+    }
 }

@@ -182,6 +182,14 @@ public final class SwarmNode: Sendable {
         }
     }
 
+    /// Stops sending blocks to other peers while `held` (their requests wait, and they may
+    /// turn to other peers), and resumes when released; downloading goes on. For a host whose
+    /// uplink carries something more urgent for a while: the peer program other hosts wait for.
+    public func holdUploads(_ held: Bool) {
+        let session = self.session
+        listener.eventLoop.execute { session.value.holdUploads(held) }
+    }
+
     /// Fails the download with `reason` (waiters get it as a `SwarmNodeError`) without closing
     /// anything: for a caller whose own use of the download failed. No effect once complete.
     public func abandon(_ reason: String) {

@@ -2,6 +2,14 @@ import NIOCore
 import PeerWire
 
 extension TorrentSession {
+    /// Holds every upload (requests stay queued, within their bound) while `held`, and serves
+    /// what waits once released: for a node whose uplink has something more urgent to carry.
+    func holdUploads(_ held: Bool) {
+        uploadsHeld = held
+        guard !held else { return }
+        for peer in peers.values { serve(peer) }
+    }
+
     /// The peer asked for a block: queue it if we may serve it, then serve what the channel takes.
     func requested(_ request: BlockRequest, by peer: PeerConnection) throws {
         peer.liveness.requestReceived(at: now)
@@ -16,7 +24,7 @@ extension TorrentSession {
     /// Sends queued blocks while the channel is writable, so a slow peer's data waits in our
     /// queue (bounded) rather than in an ever-growing socket buffer.
     func serve(_ peer: PeerConnection) {
-        while peer.channel.isWritable, !peer.servingFromDisk, let request = peer.inbound.next() {
+        while !uploadsHeld, peer.channel.isWritable, !peer.servingFromDisk, let request = peer.inbound.next() {
             let offset = layout.offset(ofPiece: request.piece.rawValue) + Int64(request.offset)
             if let piece = recentPieces.piece(request.piece.rawValue),
                 let block = piece.getSlice(at: request.offset, length: request.length)

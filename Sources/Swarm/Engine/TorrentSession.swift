@@ -67,6 +67,8 @@ final class TorrentSession {
     /// Received blocks that were already here (endgame races): downlink spent for nothing.
     var bytesDuplicate: Int64 = 0
     var bytesUploaded: Int64 = 0
+    /// No block is sent while set (`holdUploads`).
+    var uploadsHeld = false
     /// Payload bytes sent per remote peer ID, kept after peers disconnect: the controller
     /// reports how much each host took from the seeder.
     var uploadedByPeer: [PeerID: Int64] = [:]

@@ -49,6 +49,29 @@ struct SwarmNodeTests {
         await seeder.shutdown()
     }
 
+    @Test("a node holding its uploads sends nothing until released, then the download completes")
+    func heldUploads() async throws {
+        let (bytes, metainfo) = try Self.payload(length: 1 << 20, pieceLength: 64 << 10, seed: 3)
+        let configuration = SwarmConfiguration(listenHost: "127.0.0.1")
+        let seeder = try await SwarmNode.start(
+            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration
+        )
+        seeder.holdUploads(true)
+        let directory = try TemporaryDirectory("swarm")
+        let downloader = try await LocalSwarm.downloader(metainfo: metainfo, path: directory.path("payload.tar"), configuration: configuration)
+        downloader.connect(to: [(host: "127.0.0.1", port: seeder.listenPort)])
+        // Connected and asking (a second is plenty on loopback), yet not a block sent.
+        try await Task.sleep(for: .seconds(1))
+        #expect(try await seeder.uploadedByPeer.values.reduce(0, +) == 0)
+        #expect(try await downloader.progress.verifiedPieces == 0)
+
+        seeder.holdUploads(false)
+        try await Self.withTimeout(30) { try await downloader.waitUntilComplete() }
+        #expect(try await seeder.uploadedByPeer.values.reduce(0, +) == Int64(bytes.count))
+        await downloader.shutdown()
+        await seeder.shutdown()
+    }
+
     @Test("every piece matching is not enough: a payload whose SHA-256 differs from the torrent's fails")
     func payloadDigestMismatch() async throws {
         let (bytes, honest) = try Self.payload(length: 2 << 20 | 777, pieceLength: 256 << 10, seed: 9)
