@@ -186,27 +186,15 @@ private final class ProgramPayload: Sendable {
         self.program = program
     }
 
+    /// Far more than a compressed peer program takes.
+    static let programLimit = 256 << 20
+
     func bytes() -> [UInt8]? {
         made.withLock { made in
             if let done = made { return done }
-            let bytes = (try? Self.readAll(program + ".gz")) ?? (try? GzipCompressor.compress(fileAt: program, level: 6))
+            let bytes = (try? readWholeFile(program + ".gz", limit: Self.programLimit)) ?? (try? GzipCompressor.compress(fileAt: program, level: 6))
             made = .some(bytes)
             return bytes
-        }
-    }
-
-    private static func readAll(_ path: String) throws -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw PeerFailure("cannot open \(path)") }
-        defer { close(fd) }
-        var output: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            guard count >= 0 else { throw PeerFailure("cannot read \(path)") }
-            if count == 0 { return output }
-            output.append(contentsOf: chunk[..<count])
         }
     }
 }

@@ -39,8 +39,7 @@ extension PushPlan {
         progress: @escaping (_ done: Int64, _ total: Int64) -> Void = { _, _ in }
     ) throws(PushError) -> PackedPayload {
         var options = payload
-        var generator = SystemRandomNumberGenerator()
-        options.nonce = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        options.nonce = RandomBytes.make(16)
         guard payload.gzipLevel != nil else {
             let built = try build(manifest, options: options, progress: progress, failure: .controller) { _ in }
             do {

@@ -10,6 +10,9 @@ extension PushPlan {
     /// our own peers, so smaller pieces than a public torrent's spread sooner through the
     /// swarm (a host can pass a piece on only once it holds all of it).
     public static let automaticMinimumPieceLength = 64 * 1024
+    /// How long a host's SSH connection may leave data unacknowledged before it breaks
+    /// (TCP_USER_TIMEOUT) during a push; a host that is really gone fails by the stall timeout.
+    static let controlConnectionPatience: Duration = .seconds(120)
 
     /// The plan for `settings` (defaults, then the Deployfile, then flags). Reads the hosts
     /// file and checks the source directory, contacts nothing: a bad request fails here with
@@ -48,7 +51,14 @@ extension PushPlan {
 
         self.source = source
         self.hostsFile = hostsFile
-        hosts = Fleet.hosts(entries, settings: settings, environment: environment)
+        hosts = Fleet.hosts(entries, settings: settings, environment: environment).map { host in
+            // The push watches its hosts itself (`--stall-timeout`, the peers' heartbeat), so its
+            // SSH connections need not break on their own when a congested link drops their
+            // segments for half a minute: a 64-host push at 5 Mbit/s lost healthy hosts so.
+            var configuration = host.configuration
+            configuration.deadHostTimeout = max(configuration.deadHostTimeout, Self.controlConnectionPatience)
+            return FleetHost(entry: host.entry, name: host.name, configuration: configuration)
+        }
         payload = PayloadOptions(
             name: PayloadOptions.tarballName(forSource: source, gzip: settings.gzipLevel != nil),
             pieceLength: settings.pieceSize,

@@ -23,8 +23,7 @@ final class ProgramSources: Sendable {
     static let patience: Duration = .seconds(30)
 
     init(distribution: ProgramDistribution = ProgramDistribution()) {
-        var generator = SystemRandomNumberGenerator()
-        token = (0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        token = RandomBytes.make(16)
         state = Mutex(State(distribution: distribution))
     }
 

@@ -11,12 +11,13 @@ import TorrentMetainfo
 final class SourcePieceStorage: PieceStorage {
     private let archive: TreeArchive
     private let metainfo: Metainfo
-    private let cache: Mutex<PieceCache>
+    private let cache: Mutex<RecentPieces<[UInt8]>>
 
     init(archive: TreeArchive, metainfo: Metainfo, cacheBudget: Int = 32 << 20) {
         self.archive = archive
         self.metainfo = metainfo
-        cache = Mutex(PieceCache(budget: cacheBudget))
+        // Room for two pieces at least: a peer's requests walk through a piece block by block.
+        cache = Mutex(RecentPieces(budget: max(cacheBudget, 2 * metainfo.pieceLength)))
     }
 
     var length: Int64 { archive.length }
@@ -62,34 +63,7 @@ final class SourcePieceStorage: PieceStorage {
                     + "(\(files.isEmpty ? "no file's bytes, only headers" : files.joined(separator: ", "))); "
                     + "make sure nothing writes to the tree during a push and retry")
         }
-        cache.withLock { $0.insert(bytes, for: piece) }
+        cache.withLock { $0.insert(piece, bytes) }
         return bytes
-    }
-}
-
-/// Verified pieces, the oldest dropped first once over the byte budget.
-private struct PieceCache {
-    let budget: Int
-    private var pieces: [Int: [UInt8]] = [:]
-    private var order: [Int] = []
-    private var bytes = 0
-
-    init(budget: Int) {
-        self.budget = budget
-    }
-
-    func piece(_ index: Int) -> [UInt8]? {
-        pieces[index]
-    }
-
-    mutating func insert(_ piece: [UInt8], for index: Int) {
-        guard pieces[index] == nil else { return }
-        pieces[index] = piece
-        order.append(index)
-        bytes += piece.count
-        while bytes > budget, order.count > 1 {
-            let oldest = order.removeFirst()
-            bytes -= pieces.removeValue(forKey: oldest)?.count ?? 0
-        }
     }
 }

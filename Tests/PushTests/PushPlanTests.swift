@@ -41,6 +41,13 @@ import TestSupport
         #expect(plan.listen == .detected("10.9.0.1", towards: "a"))
     }
 
+    /// A congested link may leave a host's SSH segments unacknowledged for a while; the push's
+    /// own watchdog decides when a host is gone, so its connections wait longer than exec's.
+    @Test func pushConnectionsOutlastCongestion() throws {
+        let plan = try Fixture(hosts: "a\nb\n").plan()
+        #expect(plan.hosts.allSatisfy { $0.configuration.deadHostTimeout == .seconds(120) })
+    }
+
     /// Was: push read the hosts file as if every host were on port 22, so with `--port 2222`
     /// "h" and "h:2222" (the same host) passed and "h" and "h:22" (two hosts) were refused.
     @Test func duplicateHostsAreFoundOnTheDefaultPort() throws {

@@ -10,7 +10,7 @@ struct RecentPiecesTests {
     }
 
     @Test func theOldestGoFirstOnceOverBudget() {
-        var recent = RecentPieces(budget: 250)
+        var recent = RecentPieces<ByteBuffer>(budget: 250)
         recent.insert(1, piece(1))
         recent.insert(2, piece(2))
         #expect(recent.piece(1) == piece(1) && recent.piece(2) == piece(2))
@@ -20,16 +20,16 @@ struct RecentPiecesTests {
     }
 
     @Test func aPieceLargerThanTheBudgetIsNotKept() {
-        var recent = RecentPieces(budget: 50)
+        var recent = RecentPieces<ByteBuffer>(budget: 50)
         recent.insert(7, piece(7))
         #expect(recent.piece(7) == nil)
-        var none = RecentPieces(budget: 0)
+        var none = RecentPieces<ByteBuffer>(budget: 0)
         none.insert(1, piece(1, 1))
         #expect(none.piece(1) == nil)
     }
 
     @Test func insertingTheSamePieceTwiceCountsItOnce() {
-        var recent = RecentPieces(budget: 200)
+        var recent = RecentPieces<ByteBuffer>(budget: 200)
         recent.insert(1, piece(1))
         recent.insert(1, piece(9))
         recent.insert(2, piece(2))

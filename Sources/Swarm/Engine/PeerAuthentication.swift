@@ -52,8 +52,7 @@ public struct PeerAuthenticationKey: Sendable, Equatable {
 
     /// 256 fresh bits from the system's random source.
     public static func random() -> PeerAuthenticationKey {
-        var generator = SystemRandomNumberGenerator()
-        return PeerAuthenticationKey(bytes: (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })!
+        PeerAuthenticationKey(bytes: RandomBytes.make(32))!
     }
 }
 
@@ -92,8 +91,7 @@ struct AuthenticationExchange {
         if let challenge {
             localChallenge = challenge
         } else {
-            var generator = SystemRandomNumberGenerator()
-            localChallenge = (0..<PeerMessage.authChallengeLength).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+            localChallenge = RandomBytes.make(PeerMessage.authChallengeLength)
         }
     }
 

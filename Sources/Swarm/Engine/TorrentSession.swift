@@ -43,7 +43,7 @@ final class TorrentSession {
     /// The buffers of pieces `intake` has in memory (see `assemble`).
     var assembling: [Int: ByteBuffer] = [:]
     /// Pieces verified lately, kept to serve uploads without reading the disk.
-    var recentPieces: RecentPieces
+    var recentPieces: RecentPieces<ByteBuffer>
     /// The payload's SHA-256 so far, over the pieces `digest` says (see `advanceDigest`).
     let payloadDigest = PayloadDigest()
     var digest: DigestSchedule

@@ -65,8 +65,7 @@ public final class TrackerServer: Sendable {
 
         /// A fresh secret: 32 hex digits from the system's random source.
         public static func randomSecret() -> String {
-            var generator = SystemRandomNumberGenerator()
-            return Hex.encode((0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            Hex.encode(RandomBytes.make(16))
         }
     }
 
