@@ -52,7 +52,7 @@ for count in "${counts[@]}"; do
         scripts/sandbox.sh controller --name "$name" -- "$bin" push "$work/tree" to /srv/app on "$sandbox_dir/hosts.txt" \
             --identity "$sandbox_dir/id_ed25519" --known-hosts "$sandbox_dir/known_hosts" --peer-binary "$peer" \
             --link-rate "$rate" --seed-grace 5s --json >"$work/$label-$run.json" 2>"$work/$label-$run.log" ||
-            { echo "the $label push failed:" >&2; tail -5 "$work/$label-$run.log" >&2; exit 1; }
+            { echo "the $label push failed:" >&2; tail -5 "$work/$label-$run.log" >&2; failed_hosts "$work/$label-$run.json" >&2; exit 1; }
         python3 - "$label" "$count" "$start" "$(date +%s.%N)" "$work/$label-$run.json" <<'PY'
 import json, sys
 label, count, start, end, report = sys.argv[1:]

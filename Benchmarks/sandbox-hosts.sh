@@ -32,3 +32,19 @@ bits_per_second() {
         *) echo "${1%bit}" ;;
     esac
 }
+
+# failed_hosts REPORT: one line per host that did not succeed in a push's --json report (its
+# stage and error), so a failed benchmark run says why before its files are removed.
+failed_hosts() {
+    python3 - "$1" <<'PY'
+import json, sys
+try:
+    report = json.load(open(sys.argv[1]))
+except (OSError, ValueError) as error:
+    sys.exit(f"no report: {error}")
+for host in report.get("hosts", []):
+    if host.get("status") != "succeeded":
+        print(f"  {host.get('name')}: {host.get('status')} at {host.get('stage')}: {host.get('error')}")
+PY
+}
+

@@ -323,9 +323,7 @@ public final class PushRunner: Sendable {
     }
 
     static func describe(_ error: SSHError) -> String {
-        var text = "\(error.stage.rawValue): \(error.message)"
-        if let message = error.libssh2Message, !message.isEmpty { text += " (libssh2: \(message))" }
-        return text
+        error.detail
     }
 }
 

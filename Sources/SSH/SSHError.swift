@@ -35,7 +35,12 @@ public struct SSHError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String {
-        var text = "\(host): \(stage.rawValue): \(message)"
+        "\(host): \(detail)"
+    }
+
+    /// The description without the host, for output that names the host already.
+    public var detail: String {
+        var text = "\(stage.rawValue): \(message)"
         if let libssh2Message, !libssh2Message.isEmpty {
             text += " (libssh2: \(libssh2Message)"
             if let libssh2Code { text += ", code \(libssh2Code)" }
