@@ -57,6 +57,9 @@ public final class CommandPump: Sendable {
         var descriptors: [pollfd] = []
         while true {
             let now = ContinuousClock.now
+            // Drained before the arrivals are taken: a wake-up for one that comes after this
+            // is still there for the poll below.
+            wake.drain()
             let arrived = state.withLock { state -> [Arrival] in
                 let arrived = state.arrivals
                 state.arrivals.removeAll()
@@ -64,7 +67,6 @@ public final class CommandPump: Sendable {
                 return arrived
             }
             if arrived.isEmpty, driven.isEmpty { return }
-            wake.drain()
             driven += arrived.map { Driven(arrival: $0, lastAdvance: now - Self.tick) }
 
             // Advance what is ready, due or still busy; drop what ended.
