@@ -5,19 +5,13 @@ import Synchronization
 /// of its own. So a thousand hosts cost a thousand cheap tasks and a few threads, not a
 /// thousand threads.
 ///
-/// Jobs run in order of `rank`, lowest first, and in arrival order within a rank: a push
-/// ranks a host's later steps before other hosts' first connection, so a host that began
-/// goes on to run its peer instead of queueing behind the whole fleet. Threads start as jobs
-/// arrive and end when the queue is empty; nothing is left running between bursts.
+/// Jobs run in order of `rank`, lowest first, and in arrival order within a rank (`Fleet.run`
+/// ranks hosts by their place in the hosts file, whatever order their tasks start in).
+/// Threads start as jobs arrive and end when the queue is empty; nothing is left running
+/// between bursts.
 public final class BlockingPool: Sendable {
-    private struct Job {
-        let rank: Int
-        let run: @Sendable () -> Void
-    }
-
     private struct State {
-        /// Sorted by rank; arrival order within a rank.
-        var jobs: [Job] = []
+        var jobs = RankedQueue<@Sendable () -> Void>()
         var threads = 0
         var peakThreads = 0
     }
@@ -32,16 +26,16 @@ public final class BlockingPool: Sendable {
     /// Runs `body` on one of the pool's threads and returns what it returned.
     public func run<T: Sendable>(rank: Int = 0, _ body: @escaping @Sendable () -> T) async -> T {
         await withCheckedContinuation { continuation in
-            submit(Job(rank: rank) { continuation.resume(returning: body()) })
+            submit(rank: rank) { continuation.resume(returning: body()) }
         }
     }
 
     /// The most threads that ran at once so far.
     public var peakThreads: Int { state.withLock { $0.peakThreads } }
 
-    private func submit(_ job: Job) {
+    private func submit(rank: Int, _ job: @escaping @Sendable () -> Void) {
         let startThread = state.withLock { state -> Bool in
-            state.jobs.insert(job, at: Self.insertionPoint(of: job.rank, in: state.jobs))
+            state.jobs.insert(job, rank: rank)
             guard state.threads < threadLimit else { return false }
             state.threads += 1
             state.peakThreads = max(state.peakThreads, state.threads)
@@ -52,25 +46,14 @@ public final class BlockingPool: Sendable {
 
     /// Takes jobs until none is left, then ends the thread.
     private func work() {
-        while let job = state.withLock({ state -> Job? in
-            if state.jobs.isEmpty {
+        while let job = state.withLock({ state -> (@Sendable () -> Void)? in
+            guard let job = state.jobs.popFirst() else {
                 state.threads -= 1
                 return nil
             }
-            return state.jobs.removeFirst()
+            return job
         }) {
-            job.run()
+            job()
         }
-    }
-
-    /// After every job of rank ≤ `rank` (binary search: the queue is sorted by rank).
-    private static func insertionPoint(of rank: Int, in jobs: [Job]) -> Int {
-        var low = 0
-        var high = jobs.count
-        while low < high {
-            let middle = (low + high) / 2
-            if jobs[middle].rank <= rank { low = middle + 1 } else { high = middle }
-        }
-        return low
     }
 }

@@ -8,15 +8,9 @@ import Synchronization
 ///
 /// Waiters are let in by `rank`, lowest first (a push uses the hosts file's order).
 public final class HostAdmission: Sendable {
-    private struct Waiter {
-        let rank: Int
-        let resume: CheckedContinuation<Void, Never>
-    }
-
     private struct State {
         var free: Int
-        /// Sorted by rank.
-        var waiting: [Waiter] = []
+        var waiting = RankedQueue<CheckedContinuation<Void, Never>>()
     }
 
     private let state: Mutex<State>
@@ -33,8 +27,7 @@ public final class HostAdmission: Sendable {
                     state.free -= 1
                     return true
                 }
-                let place = state.waiting.firstIndex { $0.rank > rank } ?? state.waiting.endIndex
-                state.waiting.insert(Waiter(rank: rank, resume: continuation), at: place)
+                state.waiting.insert(continuation, rank: rank)
                 return false
             }
             if now { continuation.resume() }
@@ -43,14 +36,14 @@ public final class HostAdmission: Sendable {
     }
 
     fileprivate func leave() {
-        let next = state.withLock { state -> Waiter? in
-            if state.waiting.isEmpty {
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard let next = state.waiting.popFirst() else {
                 state.free += 1
                 return nil
             }
-            return state.waiting.removeFirst()
+            return next
         }
-        next?.resume.resume()
+        next?.resume()
     }
 
     /// One host's place; releasing it twice is harmless.

@@ -94,11 +94,11 @@ extension PushRunner {
     /// and, when fetched, from which host. Waiting for a source holds no thread.
     func obtainProgram(_ index: Int, session: HeldSession, workers: HostWorkers) async -> Result<(replaced: Bool, source: String?), SSHError> {
         var tried: Set<Int> = []
-        let clock = ContinuousClock.now
+        let waitBegan = ContinuousClock.now
         var watch = SpreadWatch(patience: ProgramSources.patience, copies: programSources.progress.copies, now: .zero)
         while true {
             let progress = programSources.progress
-            let stuck = watch.isStuck(copies: progress.copies, copying: progress.copying, now: .now - clock)
+            let stuck = watch.isStuck(copies: progress.copies, copying: progress.copying, now: .now - waitBegan)
             switch programSources.assign(host: index, tried: tried, impatient: stuck || isCancelled) {
             case .fetch(let source, let address, let port):
                 let command = ProgramSources.fetchCommand(peerBinary, address: address, port: port, token: programSources.token)

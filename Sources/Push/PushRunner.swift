@@ -149,7 +149,7 @@ public final class PushRunner: Sendable {
         switch connected {
         case .success(let held): session = held
         case .failure(let error):
-            record(.failed(phase: .connect, message: Self.describe(error)), index, onLine)
+            record(.failed(phase: .connect, message: error.detail), index, onLine)
             return
         }
 
@@ -165,7 +165,7 @@ public final class PushRunner: Sendable {
             case .upload:
                 switch await obtainProgram(index, session: session, workers: workers) {
                 case .success(let (replaced, source)): actions += machine.step { $0.uploadEnded(replaced: replaced, from: source) }
-                case .failure(let error): actions += machine.step { $0.uploadFailed(Self.describe(error)) }
+                case .failure(let error): actions += machine.step { $0.uploadFailed(error.detail) }
                 }
             case .launch(let launch):
                 actions += await runPeer(
@@ -220,7 +220,7 @@ public final class PushRunner: Sendable {
         case .failure(let error):
             let message = isCancelled ? "the push was cancelled" :
                 isStalled(index) ? "no progress for \(HumanUnits.duration(plan.stallTimeout)) (see --stall-timeout); its session was closed" :
-                ContinuousClock.now > deadline ? "not done within the push's --timeout" : Self.describe(error)
+                ContinuousClock.now > deadline ? "not done within the push's --timeout" : error.detail
             let phase = board.hosts[index].phase
             return machine.step { $0.channelFailed(at: phase, message) }
         }
@@ -238,7 +238,7 @@ public final class PushRunner: Sendable {
             let said = String(decoding: result.exitStatus == 0 ? result.stdout : result.stderr, as: UTF8.self)
             logger.info("clean-up after the killed peer: \(said.trimmingCharacters(in: .whitespacesAndNewlines))", metadata: ["host": "\(host)"])
         case .failure(let error):
-            logger.notice("cannot clean up after the killed peer: \(Self.describe(error))", metadata: ["host": "\(host)"])
+            logger.notice("cannot clean up after the killed peer: \(error.detail)", metadata: ["host": "\(host)"])
         }
     }
 
@@ -320,10 +320,6 @@ public final class PushRunner: Sendable {
             input.close()
         }
         if let line { onLine("\(plan.hosts[index].name): \(line)") }
-    }
-
-    static func describe(_ error: SSHError) -> String {
-        error.detail
     }
 }
 

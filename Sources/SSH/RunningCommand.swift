@@ -76,17 +76,11 @@ public final class RunningCommand: @unchecked Sendable {
         let handle = try session.openHandle(for: .exec)
         var progressed = feeder.pump(channel)
         for index in streams.indices {
-            progressed = try streams[index].read(channel, into: &buffer, onLine: onLine, failure: { message, code in
-                self.session.failure(.exec, message, code: code)
-            }, command: described) || progressed
+            progressed = try read(index, channel) || progressed
         }
         // Reading stderr takes in every packet that is there, stdout's too: look at stdout once
         // more before calling the command idle, or its line would wait for the next wake-up.
-        if !progressed {
-            progressed = try streams[0].read(channel, into: &buffer, onLine: onLine, failure: { message, code in
-                self.session.failure(.exec, message, code: code)
-            }, command: described)
-        }
+        if !progressed { progressed = try read(0, channel) }
         if streams.allSatisfy(\.finished) { return .finished }
         if let isCancelled, isCancelled() {
             throw SSHError(host: endpoint, stage: .exec, message: "`\(described)` was cancelled; the channel was closed")
@@ -100,6 +94,13 @@ public final class RunningCommand: @unchecked Sendable {
         var nextKeepAlive: Int32 = 0
         _ = libssh2_keepalive_send(handle, &nextKeepAlive)
         return .idle
+    }
+
+    /// Reads what stream `index` has; true if any byte arrived.
+    private func read(_ index: Int, _ channel: OpaquePointer) throws(SSHError) -> Bool {
+        try streams[index].read(channel, into: &buffer, onLine: onLine, failure: { message, code in
+            self.session.failure(.exec, message, code: code)
+        }, command: described)
     }
 
     public var waitRequest: WaitRequest {

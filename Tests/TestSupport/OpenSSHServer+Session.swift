@@ -1,5 +1,4 @@
 import SSH
-import TestSupport
 
 extension OpenSSHServer {
     /// A configuration that reaches this server with its generated client key,
