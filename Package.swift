@@ -95,7 +95,7 @@ let package = Package(
         // torrent, many hosts over SSH, and the push that ties them together.
         .target(
             name: "DeployConfiguration",
-            dependencies: [.product(name: "Yams", package: "Yams")]
+            dependencies: ["DeployProtocol", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "PayloadPacking", dependencies: ["Archive", "TorrentMetainfo"]),
         // Many hosts over SSH: hosts file plus settings in, sessions and progress out.

@@ -22,6 +22,7 @@ extension Deployfile {
             case "ssh": try file.readSSH(value, reader)
             case "transfer": try file.readTransfer(value, reader)
             case "deploy": try file.readDeploy(value, reader)
+            case "hooks": try file.readHooks(value, reader)
             default: preconditionFailure("key \(key) passed the schema but has no reader")
             }
         }
@@ -88,8 +89,29 @@ extension Deployfile {
             switch key {
             case "timeout": timeout = try reader.duration(value, name, allowZero: false)
             case "stall_timeout": stallTimeout = try reader.duration(value, name, allowZero: false)
-            case "max_failures": maxFailures = try reader.integer(value, name, in: 0...Int.max)
+            case "max_failures": maxFailures = try reader.hostCount(value, name, HostCount.parse)
             case "keep_previous": keepPrevious = try reader.boolean(value, name)
+            case "layout": layout = try reader.parsed(value, name, SettingParsers.layout)
+            case "keep_releases": keepReleases = try reader.integer(value, name, in: 1...10_000)
+            case "activate": activation = try reader.parsed(value, name, SettingParsers.activation)
+            case "canary": canary = try reader.integer(value, name, in: 0...Int.max)
+            case "batch": batch = try reader.hostCount(value, name, SettingParsers.batch)
+            default: preconditionFailure("key \(name) passed the schema but has no reader")
+            }
+        }
+    }
+
+    private mutating func readHooks(_ node: Node, _ reader: DeployfileReader) throws {
+        for (key, value) in try reader.entries(of: node, section: "hooks") where !DeployfileReader.isNull(value) {
+            let name = "hooks.\(key)"
+            switch key {
+            case "before_activate": beforeActivate = try reader.parsed(value, name, SettingParsers.hookCommand)
+            case "after_activate": afterActivate = try reader.parsed(value, name, SettingParsers.hookCommand)
+            case "health_check": healthCheck = try reader.parsed(value, name, SettingParsers.hookCommand)
+            case "timeout": hookTimeout = try reader.duration(value, name, allowZero: false)
+            case "health_timeout": healthTimeout = try reader.duration(value, name, allowZero: false)
+            case "health_retries": healthRetries = try reader.integer(value, name, in: 0...1000)
+            case "health_interval": healthInterval = try reader.duration(value, name, allowZero: false)
             default: preconditionFailure("key \(name) passed the schema but has no reader")
             }
         }

@@ -1,3 +1,5 @@
+import DeployProtocol
+
 /// The contents of a Deployfile (YAML) as written: every field is nil when the
 /// key is absent, so the file can be layered over defaults and under flags.
 ///
@@ -47,8 +49,22 @@ public struct Deployfile: Sendable, Equatable {
     // deploy:
     public var timeout: Duration?
     public var stallTimeout: Duration?
-    public var maxFailures: Int?
+    public var maxFailures: HostCount?
     public var keepPrevious: Bool?
+    public var layout: DestinationLayout?
+    public var keepReleases: Int?
+    public var activation: RolloutSettings.Activation?
+    public var canary: Int?
+    public var batch: HostCount?
+
+    // hooks:
+    public var beforeActivate: String?
+    public var afterActivate: String?
+    public var healthCheck: String?
+    public var hookTimeout: Duration?
+    public var healthTimeout: Duration?
+    public var healthRetries: Int?
+    public var healthInterval: Duration?
 
     /// An empty Deployfile: every setting left to its default.
     public init(path: String) {

@@ -93,6 +93,18 @@ struct DeployfileReader {
         return try checking(node, name) { try SettingParsers.checked(value, range, name: "value") }
     }
 
+    /// A number of hosts (an integer) or a share (`25%`), through `check`.
+    func hostCount(_ node: Node, _ name: String, _ check: (String) throws -> HostCount) throws -> HostCount {
+        if node.tagName == .int {
+            let count = try integer(node, name)
+            return try checking(node, name) { try check("\(count)") }
+        }
+        guard node.scalar != nil, node.tagName == .str else {
+            throw wrongType(node, name, expected: "a number of hosts or a share such as 10%")
+        }
+        return try parsed(node, name, check)
+    }
+
     /// A YAML number, or a string in the setting's own syntax.
     func number(
         _ node: Node,

@@ -1,12 +1,17 @@
 /// The keys a Deployfile may contain, by section, and the "did you mean"
 /// suggestions for keys that are not among them.
 enum DeployfileSchema {
-    static let topLevel = ["source", "destination", "hosts", "ssh", "transfer", "deploy"]
+    static let topLevel = ["source", "destination", "hosts", "ssh", "transfer", "deploy", "hooks"]
 
     static let sections: [String: [String]] = [
         "ssh": ["user", "port", "identity", "known_hosts", "accept_new_host_keys", "parallel", "connect_timeout"],
         "transfer": ["piece_size", "gzip", "trackers", "builtin_tracker", "listen", "link_rate", "seed_grace"],
-        "deploy": ["timeout", "stall_timeout", "max_failures", "keep_previous"],
+        "deploy": [
+            "timeout", "stall_timeout", "max_failures", "keep_previous", "layout", "keep_releases", "activate", "canary", "batch",
+        ],
+        "hooks": [
+            "before_activate", "after_activate", "health_check", "timeout", "health_timeout", "health_retries", "health_interval",
+        ],
     ]
 
     /// Every key with its full dotted name, e.g. `ssh.port`.

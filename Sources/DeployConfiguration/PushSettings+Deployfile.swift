@@ -43,5 +43,17 @@ extension PushSettings {
         if let timeout = file.timeout { self.timeout = timeout }
         if let maxFailures = file.maxFailures { self.maxFailures = maxFailures }
         if let keep = file.keepPrevious { keepPrevious = keep }
+        if let layout = file.layout { rollout.layout = layout }
+        if let keep = file.keepReleases { rollout.keepReleases = keep }
+        if let activation = file.activation { rollout.activation = activation }
+        if let canary = file.canary { rollout.canary = canary }
+        if let batch = file.batch { rollout.batch = batch }
+        if let command = file.beforeActivate { rollout.beforeActivate = command }
+        if let command = file.afterActivate { rollout.afterActivate = command }
+        if let command = file.healthCheck { rollout.healthCheck = command }
+        if let timeout = file.hookTimeout { rollout.hookTimeout = timeout }
+        if let timeout = file.healthTimeout { rollout.healthTimeout = timeout }
+        if let retries = file.healthRetries { rollout.healthRetries = retries }
+        if let interval = file.healthInterval { rollout.healthInterval = interval }
     }
 }

@@ -39,10 +39,12 @@ public struct PushSettings: Sendable, Codable, Equatable {
     public var timeout: Duration
     /// A host whose peer reports no progress for this long (while it has not installed) fails.
     public var stallTimeout: Duration
-    /// Hosts allowed to fail before the push counts as failed.
-    public var maxFailures: Int
+    /// Hosts allowed to fail before the push counts as failed (and further waves stop).
+    public var maxFailures: HostCount
     /// Keep the replaced tree as `DEST.prev`.
     public var keepPrevious: Bool
+    /// Layout, hooks, health check and when hosts switch.
+    public var rollout = RolloutSettings()
 
     /// Upper bound for `sshParallel`: each connection costs file descriptors
     /// and a libssh2 session.
@@ -72,7 +74,7 @@ public struct PushSettings: Sendable, Codable, Equatable {
             seedGrace: .seconds(30),
             timeout: .seconds(600),
             stallTimeout: .seconds(30),
-            maxFailures: 0,
+            maxFailures: .hosts(0),
             keepPrevious: true
         )
     }
@@ -97,8 +99,9 @@ public struct PushSettings: Sendable, Codable, Equatable {
         seedGrace: Duration,
         timeout: Duration,
         stallTimeout: Duration,
-        maxFailures: Int,
-        keepPrevious: Bool
+        maxFailures: HostCount,
+        keepPrevious: Bool,
+        rollout: RolloutSettings = RolloutSettings()
     ) {
         self.source = source
         self.destination = destination
@@ -121,6 +124,7 @@ public struct PushSettings: Sendable, Codable, Equatable {
         self.stallTimeout = stallTimeout
         self.maxFailures = maxFailures
         self.keepPrevious = keepPrevious
+        self.rollout = rollout
     }
 
     /// Stable snake_case names: this is part of the `--dry-run --json` output.
@@ -142,6 +146,7 @@ public struct PushSettings: Sendable, Codable, Equatable {
         case stallTimeout = "stall_timeout_seconds"
         case maxFailures = "max_failures"
         case keepPrevious = "keep_previous"
+        case rollout
     }
 }
 
@@ -173,8 +178,9 @@ extension PushSettings {
             seedGrace: try seconds(.seedGrace),
             timeout: try seconds(.timeout),
             stallTimeout: try seconds(.stallTimeout),
-            maxFailures: try container.decode(Int.self, forKey: .maxFailures),
-            keepPrevious: try container.decode(Bool.self, forKey: .keepPrevious)
+            maxFailures: try container.decode(HostCount.self, forKey: .maxFailures),
+            keepPrevious: try container.decode(Bool.self, forKey: .keepPrevious),
+            rollout: try container.decodeIfPresent(RolloutSettings.self, forKey: .rollout) ?? RolloutSettings()
         )
     }
 
@@ -201,5 +207,6 @@ extension PushSettings {
         try container.encode(stallTimeout.inSeconds, forKey: .stallTimeout)
         try container.encode(maxFailures, forKey: .maxFailures)
         try container.encode(keepPrevious, forKey: .keepPrevious)
+        try container.encode(rollout, forKey: .rollout)
     }
 }

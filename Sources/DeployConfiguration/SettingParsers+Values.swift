@@ -1,3 +1,5 @@
+import DeployProtocol
+
 extension SettingParsers {
     /// Piece sizes BitTorrent clients handle well; outside this, either the
     /// metainfo gets huge or a single bad piece costs too much to refetch.
@@ -142,5 +144,43 @@ extension SettingParsers {
             )
         }
         return value
+    }
+
+    /// `sibling` or `releases`.
+    public static func layout(_ text: String) throws -> DestinationLayout {
+        guard let layout = DestinationLayout(rawValue: text.trimmingSpaces().lowercased()) else {
+            throw DeployError(.invalidValue, "layout '\(text)' is not sibling or releases",
+                remedy: "sibling replaces DEST and keeps DEST.prev; releases installs DEST/releases/<id> and links DEST/current")
+        }
+        return layout
+    }
+
+    /// `together` or `asap`.
+    public static func activation(_ text: String) throws -> RolloutSettings.Activation {
+        guard let activation = RolloutSettings.Activation(rawValue: text.trimmingSpaces().lowercased()) else {
+            throw DeployError(.invalidValue, "activation '\(text)' is not together or asap",
+                remedy: "together switches every host once the last has the tree; asap switches each host as soon as it has it")
+        }
+        return activation
+    }
+
+    /// A wave's size: a number of hosts (1 or more) or a share above 0%.
+    public static func batch(_ text: String) throws -> HostCount {
+        let count = try HostCount.parse(text)
+        guard count != .hosts(0), count != .percent(0) else {
+            throw DeployError(.invalidValue, "batch '\(text)' is empty", remedy: "give 1 or more hosts, or a share above 0%")
+        }
+        return count
+    }
+
+    /// A hook's command line: not empty, one line.
+    public static func hookCommand(_ text: String) throws -> String {
+        guard !text.trimmingSpaces().isEmpty else {
+            throw DeployError(.invalidValue, "the command is empty", remedy: "give a command for the host's login shell, e.g. 'systemctl restart app'")
+        }
+        guard text.utf8.count <= 64 * 1024 else {
+            throw DeployError(.invalidValue, "the command is longer than 64 KiB", remedy: "put it in a script on the hosts and run that")
+        }
+        return text
     }
 }

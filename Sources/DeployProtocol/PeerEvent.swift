@@ -10,7 +10,18 @@ public enum PeerEvent: Sendable, Equatable {
     case progress(PeerProgress)
     /// Every piece and the payload's SHA-256 verified.
     case downloaded
-    /// The new tree is in place at the destination.
+    /// The new tree is verified and extracted beside the destination; the peer waits for the
+    /// controller's `activate` (see `PeerJob.waitsForActivation`), seeding meanwhile.
+    case staged
+    /// The new tree is in use (`release`; `previous` was before it). Hooks and the health
+    /// check follow; `installed` says they passed.
+    case switched(release: String?, previous: String?)
+    /// A line a hook wrote (standard output and error alike).
+    case hook(name: HookName, message: String)
+    /// A hook or the health check failed after the switch: the host is back on `release`
+    /// (nil: there was none, and the destination is gone again as before the push).
+    case rolledBack(to: String?)
+    /// The new tree is in place at the destination (and passed the hooks and health check).
     case installed(files: Int, bytes: Int64)
     /// Seeding is over; the peer exits 0 next.
     case finished(PeerProgress)
@@ -33,6 +44,15 @@ public enum PeerEvent: Sendable, Equatable {
             return Self.prefix + "progress " + progress.fields
         case .downloaded:
             return Self.prefix + "downloaded"
+        case .staged:
+            return Self.prefix + "staged"
+        case .switched(let release, let previous):
+            return Self.prefix + "switched release=\(release ?? "") previous=\(previous ?? "")"
+        case .hook(let name, let message):
+            let flat = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+            return Self.prefix + "hook name=\(name.rawValue) message=\(flat)"
+        case .rolledBack(let release):
+            return Self.prefix + "rolled-back release=\(release ?? "")"
         case .installed(let files, let bytes):
             return Self.prefix + "installed files=\(files) bytes=\(bytes)"
         case .finished(let progress):
@@ -82,6 +102,15 @@ public enum PeerEvent: Sendable, Equatable {
             self = kind == "progress" ? .progress(progress) : .finished(progress)
         case "downloaded":
             self = .downloaded
+        case "staged":
+            self = .staged
+        case "switched":
+            self = .switched(release: Self.release(fields["release"]), previous: Self.release(fields["previous"]))
+        case "hook":
+            guard let name = fields["name"].flatMap({ HookName(rawValue: String($0)) }) else { return nil }
+            self = .hook(name: name, message: String(fields["message"] ?? ""))
+        case "rolled-back":
+            self = .rolledBack(to: Self.release(fields["release"]))
         case "installed":
             guard let files = int("files"), let bytes = int("bytes") else { return nil }
             self = .installed(files: Int(files), bytes: bytes)
@@ -100,14 +129,29 @@ public enum PeerEvent: Sendable, Equatable {
     }
 }
 
-/// How far a peer got. Stages happen in this order; only `install` changes the destination.
+extension PeerEvent {
+    /// A release field: empty is none; an id that could not name a release is dropped.
+    private static func release(_ field: Substring?) -> String? {
+        guard let field, !field.isEmpty else { return nil }
+        let id = String(field)
+        return ReleaseID.problem(with: id) == nil ? id : nil
+    }
+}
+
+/// How far a peer got. Stages happen in this order; only `install` changes the destination
+/// (and a rollback after it).
 public enum PeerStage: String, Sendable, CaseIterable, Comparable {
     /// Reading the job, checking the destination and free space.
     case prepare
     case download
     case extract
+    /// Verified and extracted, waiting for the controller's word to switch.
+    case staged
+    case beforeActivate = "before-activate"
     /// Switching the new tree into place (the only step that touches the destination).
     case install
+    case afterActivate = "after-activate"
+    case healthCheck = "health-check"
     /// Seeding for the others after installing.
     case seed
 

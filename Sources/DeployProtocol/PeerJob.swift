@@ -52,6 +52,19 @@ public struct PeerJob: Sendable, Equatable {
     /// present this token (see `PeerEvent.serving`), so hosts without it fetch it from each
     /// other rather than from the controller. Optional on the wire.
     public var programToken: [UInt8]?
+    /// How the destination is laid out. Optional on the wire: sibling.
+    public var layout: DestinationLayout = .sibling
+    /// The release's id (see `ReleaseID`): the directory name in the release layout, and what
+    /// `status` reports in either layout. Optional on the wire.
+    public var releaseID: String?
+    /// In the release layout, how many releases to keep (the current and previous ones are
+    /// always kept). Optional on the wire: 5.
+    public var keepReleases = 5
+    /// Stage the new tree and wait for the controller's `activate` (or `abort`) before the
+    /// switch. Optional on the wire: switch as soon as the tree is verified and extracted.
+    public var waitsForActivation = false
+    /// Commands to run around the switch. Optional on the wire: none.
+    public var hooks = HookCommands()
 
     /// Keys shorter than this are refused (the swarm needs 128 bits).
     public static let minimumPeerKeyLength = 16
@@ -100,6 +113,11 @@ public struct PeerJob: Sendable, Equatable {
         if let peerAddresses { dictionary["peer addresses"] = .list(peerAddresses.map { .string($0) }) }
         if let peerKey { dictionary["peer key"] = .bytes(peerKey) }
         if let programToken { dictionary["program token"] = .bytes(programToken) }
+        if layout != .sibling { dictionary["layout"] = .string(layout.rawValue) }
+        if let releaseID { dictionary["release id"] = .string(releaseID) }
+        dictionary["keep releases"] = .integer(Int64(keepReleases))
+        if waitsForActivation { dictionary["waits for activation"] = .integer(1) }
+        if hooks != HookCommands() { dictionary["hooks"] = hooks.bencoded }
         dictionary["seed grace ms"] = .integer(seedGraceMilliseconds)
         dictionary["tar bytes"] = .integer(tarBytes)
         dictionary["timeout ms"] = .integer(timeoutMilliseconds)
@@ -165,6 +183,25 @@ public struct PeerJob: Sendable, Equatable {
             }
         }
         programToken = value["program token"] == nil ? nil : try field("program token") { $0.bytes }
+        if value["layout"] != nil {
+            let name = try field("layout") { $0.string }
+            guard let layout = DestinationLayout(rawValue: name) else { throw PeerJobError("the job's layout \"\(name.prefix(40))\" is not sibling or releases") }
+            self.layout = layout
+        }
+        releaseID = value["release id"] == nil ? nil : try field("release id") { $0.string }
+        if let releaseID, let problem = ReleaseID.problem(with: releaseID) {
+            throw PeerJobError("the job's release id \"\(releaseID.prefix(100))\" is unusable: \(problem)")
+        }
+        if value["keep releases"] != nil {
+            let keep = try field("keep releases") { $0.integer }
+            guard (1...10_000).contains(keep) else { throw PeerJobError("the job keeps \(keep) releases; 1 to 10000 are allowed") }
+            keepReleases = Int(keep)
+        }
+        waitsForActivation = value["waits for activation"] == nil ? false : try field("waits for activation") { $0.integer } != 0
+        if let raw = value["hooks"] { hooks = try HookCommands(bencoded: raw) }
+        if layout == .releases, releaseID == nil {
+            throw PeerJobError("the job asks for the release layout but names no release id")
+        }
         if let programToken, programToken.count < Self.minimumPeerKeyLength {
             throw PeerJobError("the job's program token has \(programToken.count) bytes; at least \(Self.minimumPeerKeyLength) are needed")
         }
@@ -210,4 +247,8 @@ public enum PeerControl: String, Sendable {
     case finish
     /// Nothing to do: the controller is there (see `PeerJob.controllerSilenceMilliseconds`).
     case alive
+    /// Switch the staged tree into place now (see `PeerJob.waitsForActivation`).
+    case activate
+    /// Do not switch: remove the staged tree and leave the destination as it is.
+    case abort
 }

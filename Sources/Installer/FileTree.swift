@@ -70,8 +70,8 @@ public enum FileTree {
         }
     }
 
-    /// The names in the directory at `path`, without "." and "..".
-    static func entries(of path: String) throws(InstallError) -> [String] {
+    /// The names in the directory at `path`, without "." and "..", in no particular order.
+    public static func entries(of path: String) throws(InstallError) -> [String] {
         let directory = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard directory >= 0 else { throw InstallError("cannot list \(path): \(systemMessage())") }
         defer { close(directory) }

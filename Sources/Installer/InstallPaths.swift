@@ -6,7 +6,8 @@
 /// - `/srv/.app.swarmdeploy-3f2a….tar`: the downloaded tarball (seeded from here),
 /// - `/srv/.app.swarmdeploy-3f2a….new`: the tree being extracted,
 /// - `/srv/app.prev`: the replaced tree, when kept,
-/// - `/srv/.app.swarmdeploy.lock`: held while any deploy to `/srv/app` runs (`DestinationLock`).
+/// - `/srv/.app.swarmdeploy.lock`: held while any deploy to `/srv/app` runs (`DestinationLock`),
+/// - `/srv/.app.swarmdeploy.release`: which releases `/srv/app` and `/srv/app.prev` are (`SiblingRecord`).
 public struct InstallPaths: Sendable, Equatable {
     public let destination: String
     public let parent: String
@@ -14,6 +15,7 @@ public struct InstallPaths: Sendable, Equatable {
     public let stagingTree: String
     public let previous: String
     public let lockFile: String
+    public let releaseRecord: String
     /// The name (in `parent`) that every deploy's staging files to this destination start with.
     public let stagingPrefix: String
 
@@ -42,6 +44,7 @@ public struct InstallPaths: Sendable, Equatable {
         stagingTree = prefix + ".new"
         previous = self.destination + ".prev"
         lockFile = (parent == "/" ? "" : parent) + "/." + base + ".swarmdeploy.lock"
+        releaseRecord = (parent == "/" ? "" : parent) + "/." + base + ".swarmdeploy.release"
     }
 }
 

@@ -33,18 +33,17 @@ public enum JobInput {
 }
 
 /// Watches standard input after the job on a thread of its own (reads block) and lets tasks
-/// wait for the controller's `finish` or for the channel to close. With a silence limit, a
-/// controller not heard from for that long counts as gone too: a host cut off from the
-/// controller never sees EOF.
+/// wait for the controller's word (`finish`, `activate`, `abort`) or for the channel to close.
+/// With a silence limit, a controller not heard from for that long counts as gone too: a host
+/// cut off from the controller never sees EOF. `abort` ends every wait, as a close does.
 public final class ControlChannel: Sendable {
-    public enum Signal: Sendable { case finish, closed }
+    public enum Signal: Sendable, Hashable { case finish, activate, abort, closed }
 
     private struct State {
-        var finished = false
-        var closed = false
+        var received: Set<Signal> = []
         var silent = false
         var nextWaiter = 0
-        var waiters: [Int: (wantsFinish: Bool, continuation: CheckedContinuation<Signal?, Never>)] = [:]
+        var waiters: [Int: (wanted: Set<Signal>, continuation: CheckedContinuation<Signal?, Never>)] = [:]
     }
     private let state = Mutex(State())
     private let descriptor: Int32
@@ -73,29 +72,40 @@ public final class ControlChannel: Sendable {
         }
     }
 
-    /// Whether standard input has closed (the controller or its connection is gone).
-    public var isClosed: Bool { state.withLock { $0.closed } }
+    /// Whether standard input has closed (the controller or its connection is gone), or the
+    /// controller said `abort`.
+    public var isClosed: Bool { state.withLock { !$0.received.isDisjoint(with: [.closed, .abort]) } }
 
     /// Why the channel counts as closed, for the peer's report.
     public var closedBecause: String {
-        guard state.withLock({ $0.silent }), let silenceLimit else {
+        let (silent, aborted) = state.withLock { ($0.silent, $0.received.contains(.abort)) }
+        if aborted { return "the controller stopped the rollout before this host's turn" }
+        guard silent, let silenceLimit else {
             return "the controller went away (standard input closed)"
         }
         return "the controller was not heard from for \(silenceLimit.components.seconds) s (its connection to this host is down, or it stopped)"
     }
 
-    /// Returns when standard input closes, or nil when the waiting task is cancelled.
+    /// Returns `.closed` (or `.abort`) when standard input closes (or the controller aborts),
+    /// nil when the waiting task is cancelled.
     public func waitUntilClosed() async -> Signal? {
-        await wait(wantsFinish: false)
+        await wait(for: [])
     }
 
-    /// Returns `.finish` when the controller says every host is done, `.closed` on EOF, nil
-    /// when the waiting task is cancelled.
+    /// Returns `.finish` when the controller says every host is done, `.closed` or `.abort`
+    /// as `waitUntilClosed`.
     public func waitForFinishOrClose() async -> Signal? {
-        await wait(wantsFinish: true)
+        await wait(for: [.finish])
     }
 
-    private func wait(wantsFinish: Bool) async -> Signal? {
+    /// Returns `.activate` when the controller says to switch, `.closed` or `.abort` as
+    /// `waitUntilClosed`.
+    public func waitForActivation() async -> Signal? {
+        await wait(for: [.activate])
+    }
+
+    private func wait(for wanted: Set<Signal>) async -> Signal? {
+        let wanted = wanted.union([.abort, .closed])
         let id = state.withLock { state in
             state.nextWaiter += 1
             return state.nextWaiter
@@ -103,10 +113,11 @@ public final class ControlChannel: Sendable {
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 let ready: Signal?? = state.withLock { state in
-                    if state.closed { return .some(.closed) }
-                    if wantsFinish && state.finished { return .some(.finish) }
+                    for signal in [Signal.abort, .closed, .activate, .finish] where wanted.contains(signal) && state.received.contains(signal) {
+                        return .some(signal)
+                    }
                     if Task.isCancelled { return .some(nil) }
-                    state.waiters[id] = (wantsFinish, continuation)
+                    state.waiters[id] = (wanted, continuation)
                     return nil
                 }
                 if let ready { continuation.resume(returning: ready) }
@@ -140,7 +151,12 @@ public final class ControlChannel: Sendable {
             heard = ContinuousClock.now
             for byte in buffer[..<count] {
                 if byte == UInt8(ascii: "\n") {
-                    if String(decoding: line, as: UTF8.self) == PeerControl.finish.rawValue { signal(.finish) }
+                    switch PeerControl(rawValue: String(decoding: line, as: UTF8.self)) {
+                    case .finish: signal(.finish)
+                    case .activate: signal(.activate)
+                    case .abort: signal(.abort)
+                    case .alive, nil: break
+                    }
                     line.removeAll()
                 } else if line.count < 256 {
                     line.append(byte)
@@ -152,8 +168,8 @@ public final class ControlChannel: Sendable {
 
     private func signal(_ signal: Signal) {
         let resumed: [CheckedContinuation<Signal?, Never>] = state.withLock { state in
-            if signal == .closed { state.closed = true } else { state.finished = true }
-            let woken = state.waiters.filter { signal == .closed || $0.value.wantsFinish }
+            state.received.insert(signal)
+            let woken = state.waiters.filter { $0.value.wanted.contains(signal) }
             for id in woken.keys { state.waiters[id] = nil }
             return woken.values.map(\.continuation)
         }

@@ -39,7 +39,8 @@ public struct HostDeployment: Sendable {
             try await deploy(stage: &stage, paths: &paths, lock: &lock)
             return true
         } catch {
-            if stage < .install, let paths { Installer.cleanUp(paths) }
+            // After the switch the staged tree has moved; the tarball may be left.
+            if let paths { Installer.cleanUp(paths) }
             emit(.failed(stage: stage, message: "\(error)"))
             return false
         }
@@ -54,10 +55,13 @@ public struct HostDeployment: Sendable {
         let programServer = startProgramServer(job, address: address)
         defer { programServer?.stop() }
         // A new id each time: the staging names cannot be known (and planted) ahead.
-        let installPaths = try InstallPaths(destination: job.destination, id: String(UInt64.random(in: 0...UInt64.max), radix: 16))
+        let deployID = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        let destinationPaths = try InstallPaths(destination: job.destination, id: deployID)
         // Paths are set (and cleaned up on failure) only once the lock is ours: the staging
         // files of a deploy that could not take it belong to the one that holds it.
-        lock = try DestinationLock(installPaths)
+        lock = try DestinationLock(destinationPaths)
+        let switcher = ReleaseSwitch(job: job, destination: destinationPaths, emit: emit)
+        let installPaths = try switcher.stagingPaths(id: deployID)
         paths = installPaths
         try Installer.prepare(installPaths, archiveBytes: metainfo.length, extractedBytes: job.extractedBytes)
         let silence = job.controllerSilenceMilliseconds.map { Duration.milliseconds($0) }
@@ -82,8 +86,16 @@ public struct HostDeployment: Sendable {
             // pieces to others.
             stage = .extract
             let summary = try await extraction.value
-            stage = .install
-            try install(installPaths, job, control: control, summary: summary)
+            if job.waitsForActivation {
+                stage = .staged
+                emit(.staged)
+                if await control.waitForActivation() != .activate {
+                    throw PeerFailure("\(control.closedBecause); \(job.destination) is unchanged")
+                }
+            }
+            stage = .beforeActivate
+            try await install(installPaths, switcher, control: control, stage: &stage)
+            emit(.installed(files: summary.files, bytes: summary.bytes))
 
             stage = .seed
             try await Self.firstOf(
@@ -204,14 +216,19 @@ public struct HostDeployment: Sendable {
         )
     }
 
-    /// Switches the extracted tree into place, unless the controller went away meanwhile: it
-    /// would get no report of a switch.
-    private func install(_ paths: InstallPaths, _ job: PeerJob, control: ControlChannel, summary: ExtractionSummary) throws {
+    /// Switches the extracted tree into use with its hooks and health check (see
+    /// `ReleaseSwitch`), unless the controller went away meanwhile: it would get no report of
+    /// a switch. `stage` ends at the step that failed.
+    private func install(_ paths: InstallPaths, _ switcher: ReleaseSwitch, control: ControlChannel, stage: inout PeerStage) async throws {
         guard !control.isClosed else {
-            throw PeerFailure("\(control.closedBecause) before the switch; \(job.destination) is unchanged")
+            throw PeerFailure("\(control.closedBecause) before the switch; \(switcher.destination.destination) is unchanged")
         }
-        _ = try Installer.switchIntoPlace(paths, keepPrevious: job.keepPrevious)
-        emit(.installed(files: summary.files, bytes: summary.bytes))
+        do {
+            try await Self.onOwnThread { try switcher.run(staged: paths) }
+        } catch let failure as ReleaseSwitch.Failure {
+            stage = failure.stage
+            throw PeerFailure(failure.description)
+        }
     }
 
     /// A progress line whenever something changed, at most every half second. Only change
@@ -247,7 +264,9 @@ public struct HostDeployment: Sendable {
         // else is left.
         let lock = try DestinationLock(paths)
         defer { withExtendedLifetime(lock) {} }
-        let removed = try Installer.removeLeftovers(paths)
+        var removed = try Installer.removeLeftovers(paths)
+        let releases = ReleaseTree(root: paths.destination)
+        if releases.exists { removed += try releases.removeLeftovers() }
         return removed.isEmpty ? "nothing was left beside \(paths.destination)" : "removed \(removed.joined(separator: " and "))"
     }
 

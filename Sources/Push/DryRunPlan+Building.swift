@@ -124,22 +124,51 @@ extension DryRunPlan {
                 + "into \(staging).tar, checking every piece's SHA-1 and the whole archive's SHA-256",
             "extract it to \(staging).new as the verified pieces arrive, refusing entries that would escape it",
         ]
-        if settings.keepPrevious {
-            steps.append("swap \(staging).new and \(destination) in one atomic rename, "
-                + "then keep the old tree as \(destination).prev (replacing an older one)")
-        } else {
-            steps.append("swap \(staging).new and \(destination) in one atomic rename, "
-                + "then delete the old tree (and any \(destination).prev)")
-        }
+        steps += activationSteps(settings.rollout, keepPrevious: settings.keepPrevious, destination: destination, staging: staging)
         steps.append("keep serving pieces to the other hosts until every host has installed or failed "
             + "(at most \(HumanUnits.duration(settings.seedGrace))), then remove the archive and exit; "
             + "stop at once if the SSH connection closes")
         return steps
     }
 
+    /// What a host does from the staged tree to the tree in use, as the rollout settings say.
+    static func activationSteps(_ rollout: RolloutSettings, keepPrevious: Bool, destination: String, staging: String) -> [String] {
+        var steps: [String] = []
+        let together = rollout.activation == .together
+        if together || rollout.canary > 0 || rollout.batch != nil {
+            var turn = together ? "every host of its wave has staged the tree" : "its wave has begun"
+            if rollout.canary > 0 { turn += "; first the canaries, the first \(HumanUnits.count(rollout.canary, "host")) of the hosts file" }
+            switch rollout.batch {
+            case .hosts(let count)?: turn += "; then waves of \(HumanUnits.count(count, "host"))"
+            case .percent(let share)?: turn += "; then waves of \(HostCount.percent(share)) of the hosts"
+            case nil: break
+            }
+            steps.append("wait, seeding, until the controller says to switch (\(turn))")
+        }
+        if let command = rollout.beforeActivate { steps.append("run the before-activate hook `\(command)`; if it fails, keep the old tree") }
+        switch rollout.layout {
+        case .releases:
+            steps.append("move the tree to \(destination)/releases/<release id> and point \(destination)/current at it "
+                + "(a new link renamed over the old)")
+        case .sibling where keepPrevious:
+            steps.append("swap \(staging).new and \(destination) in one atomic rename, "
+                + "then keep the old tree as \(destination).prev (replacing an older one)")
+        case .sibling:
+            steps.append("swap \(staging).new and \(destination) in one atomic rename, "
+                + "then delete the old tree (and any \(destination).prev)")
+        }
+        if let command = rollout.afterActivate { steps.append("run the after-activate hook `\(command)`") }
+        if let command = rollout.healthCheck {
+            steps.append("run the health check `\(command)` (up to \(rollout.healthRetries + 1) attempts, "
+                + "\(HumanUnits.duration(rollout.healthTimeout)) each); if it keeps failing, switch back")
+        }
+        if rollout.layout == .releases { steps.append("remove the oldest releases beyond \(rollout.keepReleases) (never the current or previous)") }
+        return steps
+    }
+
     static func controllerSteps(_ input: DryRunInput, address: String?) -> [String] {
         let settings = input.settings
-        let failures = settings.maxFailures == 0
+        let failures = settings.maxFailures == .hosts(0)
             ? "fail the push if any host fails"
             : "fail the push if more than \(settings.maxFailures) hosts fail"
         return [

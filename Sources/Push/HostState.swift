@@ -10,7 +10,12 @@ public enum HostPhase: String, Sendable, Codable, CaseIterable, Comparable {
     case prepare
     case download
     case extract
+    /// Verified and extracted, waiting for its turn to switch (see `ActivationGate`).
+    case staged
+    case beforeActivate = "before-activate"
     case install
+    case afterActivate = "after-activate"
+    case healthCheck = "health-check"
     /// Installed; serving pieces to the others for the grace period.
     case seed
     /// The peer exited after installing.
@@ -25,7 +30,11 @@ public enum HostPhase: String, Sendable, Codable, CaseIterable, Comparable {
         case .prepare: self = .prepare
         case .download: self = .download
         case .extract: self = .extract
+        case .staged: self = .staged
+        case .beforeActivate: self = .beforeActivate
         case .install: self = .install
+        case .afterActivate: self = .afterActivate
+        case .healthCheck: self = .healthCheck
         case .seed: self = .seed
         }
     }
@@ -61,12 +70,16 @@ public enum HostEvent: Sendable, Equatable {
     case exited(status: Int32?, signal: String?, lastError: String?)
     /// SSH (connect, host key, auth, upload, exec) or the controller gave up on the host.
     case failed(phase: HostPhase, message: String)
+    /// The rollout stopped before this host's turn: it was told not to switch.
+    case notActivated(reason: String)
 }
 
 /// One host's state during a push: a pure value, changed only by `apply`.
 public struct HostState: Sendable, Equatable {
     public enum Outcome: String, Sendable, Codable {
         case running, succeeded, failed
+        /// The rollout stopped before its turn; its destination is as it was.
+        case notActivated = "not-activated"
     }
 
     public let name: String
@@ -85,6 +98,13 @@ public struct HostState: Sendable, Equatable {
     public private(set) var endedAt: Duration?
     /// The last time its peer said anything (started, progress, a stage, a log line).
     public private(set) var peerSpokeAt: Duration?
+    /// The release in use before this push switched (when it did).
+    public private(set) var previousRelease: String?
+    /// A hook or the health check failed after the switch and the host went back.
+    public private(set) var rolledBack = false
+    /// The last lines its hooks wrote, "[hook] line", at most `hookOutputLimit`.
+    public private(set) var hookOutput: [String] = []
+    public static let hookOutputLimit = 40
 
     public init(name: String) {
         self.name = name
@@ -95,9 +115,9 @@ public struct HostState: Sendable, Equatable {
 
     /// Whether its peer runs but has said nothing for `limit`: frozen, cut off or stuck.
     /// Not before the peer started (connecting and uploading have their own timeouts), nor
-    /// once installed (it only seeds then).
+    /// once staged (it waits for its turn then, and its hooks have their own timeouts).
     public func isStalled(at now: Duration, limit: Duration) -> Bool {
-        guard outcome == .running, installedAt == nil, let peerSpokeAt else { return false }
+        guard outcome == .running, phase < .staged, let peerSpokeAt else { return false }
         return now - peerSpokeAt >= limit
     }
 
@@ -150,6 +170,10 @@ public struct HostState: Sendable, Equatable {
                 return "installed; then \(message)"
             }
             return fail(at: failed, message)
+        case .notActivated(let reason):
+            outcome = .notActivated
+            error = "not activated: \(reason)"
+            return "not activated (\(reason)); its destination is unchanged"
         }
     }
 
@@ -168,6 +192,21 @@ public struct HostState: Sendable, Equatable {
                 progress?.verifiedPieces = pieceCount
             }
             return "downloaded and verified"
+        case .staged:
+            phase = .staged
+            return "staged; waiting for its turn to switch"
+        case .switched(let release, let previous):
+            previousRelease = previous
+            phase = .afterActivate
+            return "switched to \(release ?? "the new tree")" + (previous.map { " (from \($0))" } ?? "")
+        case .hook(let name, let message):
+            let line = "[\(name.rawValue)] \(message)"
+            hookOutput.append(line)
+            if hookOutput.count > Self.hookOutputLimit { hookOutput.removeFirst(hookOutput.count - Self.hookOutputLimit) }
+            return line
+        case .rolledBack(let release):
+            rolledBack = true
+            return "rolled back to \(release ?? "no tree (there was none before)")"
         case .installed(let files, _):
             installedFiles = files
             installedAt = time

@@ -94,9 +94,10 @@ extension PushPlan {
     /// install and how long to wait, and the push's peer key and addresses (see
     /// `peerAddresses(controller:)`), so peers serve only one another.
     public func peerJob(
-        for payload: PackedPayload, announceURL: String?, peerKey: [UInt8]? = nil, peerAddresses: [String]? = nil
+        for payload: PackedPayload, announceURL: String?, peerKey: [UInt8]? = nil, peerAddresses: [String]? = nil,
+        releaseID: String? = nil
     ) -> PeerJob {
-        PeerJob(
+        var job = PeerJob(
             torrent: payload.metainfo.bytes,
             trackers: trackerTiers(announceURL: announceURL).flatMap { $0 },
             destination: destination,
@@ -109,5 +110,28 @@ extension PushPlan {
             peerKey: peerKey,
             peerAddresses: peerAddresses
         )
+        job.layout = rollout.layout
+        job.releaseID = releaseID
+        job.keepReleases = rollout.keepReleases
+        job.waitsForActivation = waitsForActivation
+        job.hooks = HookCommands(
+            beforeActivate: rollout.beforeActivate, afterActivate: rollout.afterActivate, healthCheck: rollout.healthCheck,
+            hookTimeoutMilliseconds: rollout.hookTimeout.inMilliseconds,
+            healthTimeoutMilliseconds: rollout.healthTimeout.inMilliseconds,
+            healthRetries: rollout.healthRetries,
+            healthIntervalMilliseconds: rollout.healthInterval.inMilliseconds)
+        return job
+    }
+
+    /// Whether hosts stage the tree and wait for their turn (see `ActivationGate`).
+    public var waitsForActivation: Bool {
+        ActivationGate.isNeeded(together: rollout.activation == .together, canary: rollout.canary, batch: batchSize)
+    }
+
+    /// The gate that says when each host switches, for this plan's hosts.
+    public func activationGate() -> ActivationGate {
+        ActivationGate(
+            names: hosts.map(\.name), together: rollout.activation == .together, canary: rollout.canary,
+            batch: batchSize, maxFailures: maxFailures)
     }
 }

@@ -13,6 +13,7 @@ public struct PushBoard: Sendable, Equatable {
 
     public var succeeded: Int { hosts.count { $0.outcome == .succeeded } }
     public var failed: Int { hosts.count { $0.outcome == .failed } }
+    public var notActivated: Int { hosts.count { $0.outcome == .notActivated } }
     /// Installed, whether or not their peer has exited yet.
     public var installed: Int { hosts.count { $0.installedAt != nil } }
     public var isEverySettled: Bool { hosts.allSatisfy(\.isSettled) }
@@ -20,7 +21,7 @@ public struct PushBoard: Sendable, Equatable {
 
     /// Share of all hosts' payload verified, 0...1; failed hosts are left out.
     public var fraction: Double {
-        let counted = hosts.filter { $0.outcome != .failed }
+        let counted = hosts.filter { $0.outcome == .running || $0.outcome == .succeeded }
         guard !counted.isEmpty else { return 1 }
         return counted.reduce(0) { $0 + $1.fraction } / Double(counted.count)
     }

@@ -55,7 +55,10 @@ public final class PushOperation: Sendable {
             transferStart: outcome.transferStart,
             wall: ContinuousClock.now - commandStart,
             linkRateBitsPerSecond: plan.linkRateBitsPerSecond,
-            maxFailures: plan.maxFailures
+            maxFailures: plan.maxFailures,
+            release: outcome.releaseID,
+            layout: plan.rollout.layout.rawValue,
+            stopped: outcome.stopReason
         )
     }
 }

@@ -80,7 +80,15 @@ extension PushPlan {
         timeout = settings.timeout
         stallTimeout = settings.stallTimeout
         keepPrevious = settings.keepPrevious
-        maxFailures = settings.maxFailures
+        maxFailures = settings.maxFailures.resolved(of: hosts.count)
+        rollout = settings.rollout
+        guard rollout.canary <= hosts.count else {
+            throw PushError(
+                .invalidRequest, "--canary \(rollout.canary) asks for more canaries than the \(hosts.count) hosts in \(hostsFile)",
+                remedy: "give at most \(hosts.count)")
+        }
+        let hostCount = hosts.count
+        batchSize = settings.rollout.batch.map { max(1, $0.resolved(of: hostCount, roundingUp: true)) }
         linkRateBitsPerSecond = settings.linkRateBitsPerSecond
         self.settings = settings
     }

@@ -47,7 +47,12 @@ public struct PushPlan: Sendable {
     /// A host whose peer reports nothing for this long before installing fails alone.
     public var stallTimeout: Duration
     public var keepPrevious: Bool
+    /// Hosts that may fail while the push succeeds (and further waves still start).
     public var maxFailures: Int
+    /// Layout, hooks and when each host switches.
+    public var rollout: RolloutSettings
+    /// Hosts per wave after the canaries (`--batch` resolved); nil: one wave.
+    public var batchSize: Int?
     /// For estimates and the report's efficiency only.
     public var linkRateBitsPerSecond: Double
     /// The layered settings the plan was made from, as a dry run's JSON echoes them.

@@ -25,9 +25,18 @@ public struct PushReport: Sendable, Codable, Equatable {
         /// memory, disk or NIC may be damaging what it serves.
         public var bannedBy: [String]
         public var error: String?
+        /// The release in use before this push switched the host (nil: none, or not switched).
+        public var previousRelease: String?
+        /// A hook or the health check failed after the switch, and the host went back.
+        public var rolledBack: Bool = false
+        /// The last lines the host's hooks wrote, "[hook] line".
+        public var hookOutput: [String] = []
 
         enum CodingKeys: String, CodingKey {
             case name, line, status, stage, seconds, error
+            case previousRelease = "previous_release"
+            case rolledBack = "rolled_back"
+            case hookOutput = "hook_output"
             case bytesFromSeeder = "bytes_from_seeder"
             case bytesFromPeers = "bytes_from_peers"
             case bytesDuplicate = "bytes_duplicate"
@@ -42,6 +51,8 @@ public struct PushReport: Sendable, Codable, Equatable {
         public var hosts: Int
         public var succeeded: Int
         public var failed: Int
+        /// Hosts the rollout stopped before: they kept their destination as it was.
+        public var notActivated: Int = 0
         /// The whole command: packing, connecting, transfer, seeding.
         public var wallSeconds: Double
         /// From the first peer starting to the last host installing.
@@ -61,6 +72,7 @@ public struct PushReport: Sendable, Codable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case hosts, succeeded, failed, efficiency
+            case notActivated = "not_activated"
             case wallSeconds = "wall_seconds"
             case transferSeconds = "transfer_seconds"
             case archiveBytes = "archive_bytes"
@@ -75,11 +87,16 @@ public struct PushReport: Sendable, Codable, Equatable {
     public var result: String
     public var infoHash: String
     public var destination: String
+    /// The release id every host switched to (see `ReleaseID`), and the layout.
+    public var release: String?
+    public var layout: String?
+    /// Why the rollout stopped before every host's turn (a failed canary, too many failures).
+    public var stopped: String?
     public var hosts: [Host]
     public var totals: Totals
 
     enum CodingKeys: String, CodingKey {
-        case result, destination, hosts, totals
+        case result, destination, hosts, totals, release, layout, stopped
         case infoHash = "info_hash"
     }
 }
@@ -101,13 +118,16 @@ extension PushReport {
         transferStart: Duration?,
         wall: Duration,
         linkRateBitsPerSecond: Double,
-        maxFailures: Int
+        maxFailures: Int,
+        release: String? = nil,
+        layout: String? = nil,
+        stopped: String? = nil
     ) -> PushReport {
         let bannedBy = bans(on: board)
         let hosts = zip(board.hosts, lines).map { state, line in
             let fromSeeder = state.peerID.flatMap { seederSent[$0] } ?? 0
             let downloaded = state.progress?.bytesDownloaded ?? 0
-            return Host(
+            var host = Host(
                 name: state.name,
                 line: line,
                 status: state.outcome == .running ? .failed : state.outcome,
@@ -122,21 +142,32 @@ extension PushReport {
                 bannedBy: state.peerID.flatMap { bannedBy[$0] } ?? [],
                 error: state.outcome == .running ? (state.error ?? "still running when the push ended") : state.error
             )
+            host.previousRelease = state.previousRelease
+            host.rolledBack = state.rolledBack
+            host.hookOutput = state.hookOutput
+            return host
         }
         let lastInstall = board.hosts.compactMap(\.installedAt).max()
         let transfer = transferStart.flatMap { start in lastInstall.map { ($0 - start).inSeconds } }
         let ideal = linkRateBitsPerSecond > 0 ? Double(archiveBytes) * 8 / linkRateBitsPerSecond : 0
         let seederBytes = seederSent.values.reduce(0, +)
         let failed = hosts.count { $0.status == .failed }
+        let notActivated = hosts.count { $0.status == .notActivated }
+        let result = notActivated > 0 || failed > maxFailures ? (notActivated > 0 ? "stopped" : "failed")
+            : failed == 0 ? "succeeded" : "succeeded with failures"
         return PushReport(
-            result: failed == 0 ? "succeeded" : (failed <= maxFailures ? "succeeded with failures" : "failed"),
+            result: result,
             infoHash: infoHash,
             destination: destination,
+            release: release,
+            layout: layout,
+            stopped: stopped,
             hosts: hosts,
             totals: Totals(
                 hosts: hosts.count,
-                succeeded: hosts.count - failed,
+                succeeded: hosts.count - failed - notActivated,
                 failed: failed,
+                notActivated: notActivated,
                 wallSeconds: wall.inSeconds,
                 transferSeconds: transfer,
                 archiveBytes: archiveBytes,

@@ -19,6 +19,10 @@ public final class PushRunner: Sendable {
         /// Bytes the controller sent uploading the peer program.
         public let programBytesSent: Int64
         public let transferStart: Duration?
+        /// The release the hosts switched to (see `ReleaseID`).
+        public let releaseID: String
+        /// Why the rollout stopped before every host's turn; nil when it did not.
+        public let stopReason: String?
     }
 
     private struct State {
@@ -29,6 +33,8 @@ public final class PushRunner: Sendable {
         var cancelled = false
         /// The seeder could not serve the payload (the source changed): the push stops.
         var seederFailure: String?
+        /// When each host switches; nil when each does so as soon as it can.
+        var gate: ActivationGate?
     }
 
     let plan: PushPlan
@@ -54,7 +60,8 @@ public final class PushRunner: Sendable {
         compressedPeer = CompressedPeer(path: peerBinary.path)
         state = Mutex(State(
             board: PushBoard(names: plan.hosts.map(\.name)),
-            inputs: Array(repeating: nil, count: plan.hosts.count)
+            inputs: Array(repeating: nil, count: plan.hosts.count),
+            gate: plan.waitsForActivation ? plan.activationGate() : nil
         ))
     }
 
@@ -77,7 +84,9 @@ public final class PushRunner: Sendable {
             listenHost: listenHost, metainfo: payload.metainfo, storage: payload.storage, key: key, admitting: addresses,
             builtinTracker: plan.builtinTracker, tiers: plan.trackerTiers(announceURL:)
         )
-        var peerJob = plan.peerJob(for: payload, announceURL: swarm.announceURL, peerKey: key.bytes, peerAddresses: addresses)
+        let releaseID = ReleaseID.make(utc: UTCTime.now(), digest: payload.metainfo.payloadSHA256 ?? payload.metainfo.infoHash.bytes)
+        var peerJob = plan.peerJob(
+            for: payload, announceURL: swarm.announceURL, peerKey: key.bytes, peerAddresses: addresses, releaseID: releaseID)
         peerJob.programToken = programSources.token
         if logger.isEnabled { peerJob.logLevel = logger.logLevel.rawValue }
         let job = peerJob.encoded()
@@ -118,7 +127,9 @@ public final class PushRunner: Sendable {
                 board: state.board,
                 seederSent: Dictionary(uniqueKeysWithValues: seederSent.map { ($0.key.description, $0.value) }),
                 programBytesSent: programSources.bytesSent,
-                transferStart: state.transferStart
+                transferStart: state.transferStart,
+                releaseID: releaseID,
+                stopReason: state.gate?.stopReason
             )
         }
     }
@@ -194,7 +205,7 @@ public final class PushRunner: Sendable {
             input.close()
             programSources.stoppedServing(host: index)
         }
-        let command = launch == .cached ? Self.launchIfCached(peerBinary) : "exec ./\(peerBinary.remotePath) deploy"
+        let command = launch == .cached ? Self.launchIfCached(peerBinary, ["deploy"]) : "exec ./\(peerBinary.remotePath) deploy"
         let result = await workers.execute(
             command, on: session, stdin: job, input: input,
             timeout: ContinuousClock.now.duration(to: deadline) + plan.seedGrace + .seconds(10),
@@ -290,9 +301,9 @@ public final class PushRunner: Sendable {
     /// the binary's SHA-256 and `SSHSession.ensureFile` renames a copy to it only after the
     /// host hashed it, so the name is proof enough here — hashing 20 MiB again on every push
     /// would cost each host a tenth of a second of CPU before its peer starts.
-    static func launchIfCached(_ binary: PeerBinary) -> String {
+    static func launchIfCached(_ binary: PeerBinary, _ arguments: [String]) -> String {
         let path = binary.remotePath
-        return "if [ -x \(path) ]; then exec ./\(path) deploy; fi; "
+        return "if [ -x \(path) ]; then exec ./\(path) \(ShellQuoting.commandLine(arguments)); fi; "
             + "echo \(HostPushMachine.notCachedMarker); exit \(HostPushMachine.notCachedStatus)"
     }
 
@@ -308,18 +319,54 @@ public final class PushRunner: Sendable {
     /// seeding (and closes their input, so none waits out the grace period for nothing).
     private func record(_ event: HostEvent, _ index: Int, _ onLine: (String) -> Void) {
         let time = ContinuousClock.now - start
-        let (line, inputsToFinish) = state.withLock { state -> (String?, [SSHInput]) in
-            let line = state.board.apply(event, toHost: index, at: time)
+        let (lines, words, inputsToFinish) = state.withLock { state -> ([String], [(SSHInput, PeerControl)], [SSHInput]) in
+            let wasRunning = state.board.hosts[index].outcome == .running
+            var lines = [state.board.apply(event, toHost: index, at: time).map { "\(plan.hosts[index].name): \($0)" }].compactMap { $0 }
             if case .peer(.started) = event, state.transferStart == nil { state.transferStart = time }
-            guard !state.finishSent, state.board.isEverySettled else { return (line, []) }
+            let words = gateWords(after: event, index, wasRunning: wasRunning, at: time, &state, &lines)
+            guard !state.finishSent, state.board.isEverySettled else { return (lines, words, []) }
             state.finishSent = true
-            return (line, state.inputs.compactMap { $0 })
+            return (lines, words, state.inputs.compactMap { $0 })
         }
+        for (input, word) in words { input.write(Array("\(word.rawValue)\n".utf8)) }
         for input in inputsToFinish {
             input.write(Array("\(PeerControl.finish.rawValue)\n".utf8))
             input.close()
         }
-        if let line { onLine("\(plan.hosts[index].name): \(line)") }
+        for line in lines { onLine(line) }
+    }
+
+    /// Feeds the activation gate what `event` means for host `index` and returns what to tell
+    /// which peers: `activate` to those whose turn came, `abort` to those the rollout stopped
+    /// before (recorded on the board as not activated, with a line each in `lines`).
+    private func gateWords(
+        after event: HostEvent, _ index: Int, wasRunning: Bool, at time: Duration, _ state: inout State, _ lines: inout [String]
+    ) -> [(SSHInput, PeerControl)] {
+        guard var gate = state.gate else { return [] }
+        defer { state.gate = gate }
+        let actions: [ActivationGate.Action]
+        switch event {
+        case .peer(.staged): actions = gate.staged(index)
+        case .peer(.installed): actions = gate.installed(index)
+        default:
+            guard wasRunning, state.board.hosts[index].outcome == .failed else { return [] }
+            actions = gate.failed(index)
+        }
+        var words: [(SSHInput, PeerControl)] = []
+        for action in actions {
+            switch action {
+            case .activate(let hosts):
+                words += hosts.compactMap { host in state.inputs[host].map { ($0, .activate) } }
+            case .abort(let hosts, let reason):
+                for host in hosts {
+                    if let line = state.board.apply(.notActivated(reason: reason), toHost: host, at: time) {
+                        lines.append("\(plan.hosts[host].name): \(line)")
+                    }
+                    if let input = state.inputs[host] { words.append((input, .abort)) }
+                }
+            }
+        }
+        return words
     }
 }
 

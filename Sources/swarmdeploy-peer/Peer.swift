@@ -39,7 +39,7 @@ struct Peer: AsyncParsableCommand {
               swarmdeploy-peer extract release.tar --into /opt/app.new
             """,
         version: version,
-        subcommands: [DeployCommand.self, CleanUpCommand.self, DownloadCommand.self, VerifyCommand.self, ExtractCommand.self, VersionCommand.self]
+        subcommands: [DeployCommand.self, CleanUpCommand.self, StatusCommand.self, RollbackCommand.self, DownloadCommand.self, VerifyCommand.self, ExtractCommand.self, VersionCommand.self]
     )
 }
 

@@ -18,6 +18,16 @@ struct PushCommand: AsyncParsableCommand {
             it, extracts it beside DEST and switches it into place atomically (the old tree is kept \
             as DEST.prev unless --no-keep-previous). A host that fails keeps its DEST as it was.
 
+            With --layout releases, each push installs into DEST/releases/<id> (id: UTC time and \
+            the archive's hash) and DEST/current is relinked; 'swarmdeploy rollback' goes back. Each \
+            host switches as soon as it has the tree; with --activate together every host waits \
+            for the last one, so the fleet runs mixed versions for about a second; --canary and \
+            --batch switch in waves, \
+            and more failures than --max-failures stop the waves that have not begun. Hooks run \
+            through each host's login shell with SWARMDEPLOY_RELEASE, SWARMDEPLOY_RELEASE_PATH, \
+            SWARMDEPLOY_PREVIOUS_RELEASE, SWARMDEPLOY_PREVIOUS_PATH and SWARMDEPLOY_DESTINATION set; \
+            a host whose health check keeps failing is switched back.
+
             Examples:
               swarmdeploy push build/ to /opt/app on hosts.txt
               swarmdeploy push build/ to /opt/app on hosts.txt --json --max-failures 2 > report.json
@@ -26,9 +36,13 @@ struct PushCommand: AsyncParsableCommand {
               swarmdeploy push build/ --to /opt/app --on hosts.txt --user deploy -i ~/.ssh/deploy_ed25519
               swarmdeploy push --deployfile deploy/Deployfile --dry-run
               swarmdeploy push build/ to /opt/app on hosts.txt --verbose 2> push.log
+              swarmdeploy push build/ to /opt/app on hosts.txt --layout releases --keep-releases 3 \\
+                --after-activate 'systemctl restart app' --health-check 'curl -fsS localhost:8080/up'
+              swarmdeploy push build/ to /opt/app on hosts.txt --canary 1 --batch 25% --max-failures 10%
 
             Exit codes: 0 every host succeeded, 1 controller failure, 2 hosts failed (more than \
-            --max-failures), 3 partial (some hosts failed, no more than --max-failures), 64 bad input.
+            --max-failures, or the rollout stopped before some hosts' turn), 3 partial (some hosts \
+            failed, no more than --max-failures), 64 bad input.
             """
     )
 
@@ -66,6 +80,8 @@ struct PushCommand: AsyncParsableCommand {
     @OptionGroup(title: "SSH") var ssh: SSHFlags
 
     @OptionGroup(title: "Transfer") var transfer: TransferFlags
+
+    @OptionGroup(title: "Releases and activation") var rollout: RolloutFlags
 
     @OptionGroup(title: "Diagnostics") var log: LogFlags
 
@@ -105,6 +121,7 @@ struct PushCommand: AsyncParsableCommand {
         try payload.apply(to: &settings)
         try ssh.apply(to: &settings)
         try transfer.apply(to: &settings)
+        try rollout.apply(to: &settings.rollout)
         return settings
     }
 }

@@ -67,7 +67,7 @@ enum PushExecution {
         view.finish()
 
         try printReport(report, plan: plan, tarballName: payload.metainfo.name, json: json)
-        try exitCode(failed: report.totals.failed, maxFailures: plan.maxFailures)
+        try exitCode(failed: report.totals.failed, notActivated: report.totals.notActivated, stopped: report.stopped, maxFailures: plan.maxFailures)
     }
 
     private static func printReport(_ report: PushReport, plan: PushPlan, tarballName: String, json: Bool) throws(CommandFailure) {
@@ -81,8 +81,15 @@ enum PushExecution {
         printLine(String(decoding: data, as: UTF8.self))
     }
 
-    /// 0 when every host succeeded; 3 when some failed within --max-failures; 2 beyond it.
-    private static func exitCode(failed: Int, maxFailures: Int) throws(CommandFailure) {
+    /// 0 when every host succeeded; 3 when some failed within --max-failures; 2 beyond it, or
+    /// when the rollout stopped before some hosts' turn.
+    private static func exitCode(failed: Int, notActivated: Int, stopped: String?, maxFailures: Int) throws(CommandFailure) {
+        if notActivated > 0 {
+            throw CommandFailure(
+                exitCode: .hostsFailed,
+                message: "the rollout stopped (\(stopped ?? "hosts failed")): \(HumanUnits.count(notActivated, "host")) kept the tree they had"
+            )
+        }
         if failed > maxFailures {
             throw CommandFailure(
                 exitCode: .hostsFailed,

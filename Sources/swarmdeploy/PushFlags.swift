@@ -63,8 +63,10 @@ struct TransferFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Fail a host whose peer makes no progress for this long (default: 30s).", valueName: "duration"))
     var stallTimeout: String?
 
-    @Option(help: ArgumentHelp("Hosts allowed to fail while the push still succeeds (default: 0).", valueName: "k"))
-    var maxFailures: Int?
+    @Option(help: ArgumentHelp(
+        "Hosts allowed to fail while the push still succeeds, as a number or a share (10%); more stop further waves (default: 0).",
+        valueName: "k|p%"))
+    var maxFailures: String?
 
     @Flag(inversion: .prefixedNo, help: "Keep the replaced tree as DEST.prev (default: keep).")
     var keepPrevious: Bool?
@@ -84,12 +86,83 @@ struct TransferFlags: ParsableArguments {
         if let stallTimeout {
             settings.stallTimeout = try parseFlag("--stall-timeout", stallTimeout) { try SettingParsers.duration($0, allowZero: false) }
         }
-        if let maxFailures {
-            guard maxFailures >= 0 else { throw .badInput("--max-failures \(maxFailures): must be 0 or more") }
-            settings.maxFailures = maxFailures
-        }
+        if let maxFailures { settings.maxFailures = try parseFlag("--max-failures", maxFailures, HostCount.parse) }
         if let keepPrevious { settings.keepPrevious = keepPrevious }
         if let builtinTracker { settings.builtinTracker = builtinTracker }
+    }
+}
+
+/// How the new tree is laid out on the hosts, what runs around the switch, and when each
+/// host switches.
+struct RolloutFlags: ParsableArguments {
+    @Option(help: ArgumentHelp(
+        "sibling: replace DEST, keeping DEST.prev; releases: install DEST/releases/<id> and link DEST/current (default: sibling).",
+        valueName: "layout"))
+    var layout: String?
+
+    @Option(help: ArgumentHelp("Releases kept on each host with --layout releases; never the current or previous one (default: 5).", valueName: "k"))
+    var keepReleases: Int?
+
+    @Option(help: ArgumentHelp(
+        "asap: each host switches as soon as it has the tree; together: every host (of a wave) once the last has it (default: asap).",
+        valueName: "when"))
+    var activate: String?
+
+    @Option(help: ArgumentHelp("The first N hosts switch and pass their checks before any other; a failed canary stops the push.", valueName: "n"))
+    var canary: Int?
+
+    @Option(help: ArgumentHelp("Switch in waves of this many hosts, or this share (25%); the download still uses every host.", valueName: "n|p%"))
+    var batch: String?
+
+    @Option(help: ArgumentHelp("Run on each host before its switch, through the login shell; failing keeps the old tree there.", valueName: "command"))
+    var beforeActivate: String?
+
+    @Option(help: ArgumentHelp("Run on each host after its switch (and again after a rollback there), through the login shell.", valueName: "command"))
+    var afterActivate: String?
+
+    @Option(help: ArgumentHelp("Run on each host after the switch and the after-hook; failing every attempt switches that host back.", valueName: "command"))
+    var healthCheck: String?
+
+    @Option(help: ArgumentHelp("The longest one health-check attempt may run (default: 30s).", valueName: "duration"))
+    var healthTimeout: String?
+
+    @Option(help: ArgumentHelp("Health-check attempts after the first failed one (default: 2).", valueName: "n"))
+    var healthRetries: Int?
+
+    @Option(help: ArgumentHelp("Wait between health-check attempts (default: 2s).", valueName: "duration"))
+    var healthInterval: String?
+
+    @Option(help: ArgumentHelp("The longest a before- or after-activate hook may run (default: 5m).", valueName: "duration"))
+    var hookTimeout: String?
+
+    func apply(to rollout: inout RolloutSettings) throws(CommandFailure) {
+        if let layout { rollout.layout = try parseFlag("--layout", layout, SettingParsers.layout) }
+        if let keepReleases {
+            guard (1...10_000).contains(keepReleases) else { throw .badInput("--keep-releases \(keepReleases): keep 1 to 10000 releases") }
+            rollout.keepReleases = keepReleases
+        }
+        if let activate { rollout.activation = try parseFlag("--activate", activate, SettingParsers.activation) }
+        if let canary {
+            guard canary >= 0 else { throw .badInput("--canary \(canary): give 0 or more hosts") }
+            rollout.canary = canary
+        }
+        if let batch { rollout.batch = try parseFlag("--batch", batch, SettingParsers.batch) }
+        if let beforeActivate { rollout.beforeActivate = try parseFlag("--before-activate", beforeActivate, SettingParsers.hookCommand) }
+        if let afterActivate { rollout.afterActivate = try parseFlag("--after-activate", afterActivate, SettingParsers.hookCommand) }
+        if let healthCheck { rollout.healthCheck = try parseFlag("--health-check", healthCheck, SettingParsers.hookCommand) }
+        if let healthTimeout {
+            rollout.healthTimeout = try parseFlag("--health-timeout", healthTimeout) { try SettingParsers.duration($0, allowZero: false) }
+        }
+        if let healthRetries {
+            guard (0...1000).contains(healthRetries) else { throw .badInput("--health-retries \(healthRetries): give 0 to 1000") }
+            rollout.healthRetries = healthRetries
+        }
+        if let healthInterval {
+            rollout.healthInterval = try parseFlag("--health-interval", healthInterval) { try SettingParsers.duration($0, allowZero: false) }
+        }
+        if let hookTimeout {
+            rollout.hookTimeout = try parseFlag("--hook-timeout", hookTimeout) { try SettingParsers.duration($0, allowZero: false) }
+        }
     }
 }
 

@@ -6,10 +6,18 @@ enum PushReportText {
     static func render(_ report: PushReport, hostsFile: String, tarballName: String) -> String {
         let totals = report.totals
         var lines: [String] = []
-        let outcome = totals.failed == 0
+        var outcome = totals.failed == 0 && totals.notActivated == 0
             ? "all \(HumanUnits.count(totals.hosts, "host")) succeeded"
             : "\(totals.succeeded) of \(HumanUnits.count(totals.hosts, "host")) succeeded, \(totals.failed) failed"
+        if totals.notActivated > 0 { outcome += ", \(totals.notActivated) not activated" }
         lines.append("push of \(tarballName) (\(HumanUnits.bytes(totals.archiveBytes))) to \(report.destination): \(outcome)")
+        if let release = report.release {
+            let layout = report.layout == "releases" ? "\(report.destination)/releases/\(release)" : "\(report.destination) (sibling layout)"
+            lines.append("release \(release) at \(layout)")
+        }
+        if let stopped = report.stopped {
+            lines.append("the rollout stopped: \(stopped); hosts not activated keep the tree they had")
+        }
         lines.append("")
 
         let header = ["host", "status", "stage", "seconds", "from seeder", "from peers", "uploaded", "peer"]
@@ -17,7 +25,7 @@ enum PushReportText {
         for host in report.hosts {
             rows.append([
                 host.name,
-                host.status == .succeeded ? "ok" : "FAILED",
+                host.status == .succeeded ? "ok" : host.status == .notActivated ? "not activated" : host.rolledBack ? "ROLLED BACK" : "FAILED",
                 host.stage.rawValue,
                 host.seconds.map { HumanUnits.decimal($0, fractionDigits: 1) } ?? "-",
                 HumanUnits.bytes(host.bytesFromSeeder),
@@ -41,8 +49,9 @@ enum PushReportText {
             lines.append("")
             lines.append("failed hosts:")
             for host in failed {
-                let got = host.stage >= .download ? " (\(Int((host.verifiedFraction * 100).rounded(.down))) % verified)" : ""
+                let got = host.stage >= .download && host.stage < .staged ? " (\(Int((host.verifiedFraction * 100).rounded(.down))) % verified)" : ""
                 lines.append("  \(host.name) (\(hostsFile):\(host.line)) at \(host.stage.rawValue)\(got): \(host.error ?? "unknown error")")
+                for output in host.hookOutput.suffix(5) { lines.append("    \(output)") }
             }
         }
 

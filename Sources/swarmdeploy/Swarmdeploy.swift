@@ -14,6 +14,9 @@ struct Swarmdeploy: AsyncParsableCommand {
 
             Examples:
               swarmdeploy push build/ to /opt/app on hosts.txt --dry-run
+              swarmdeploy push build/ to /opt/app on hosts.txt --layout releases --health-check 'curl -fsS localhost/up'
+              swarmdeploy status --to /opt/app --on hosts.txt
+              swarmdeploy rollback --to /opt/app --on hosts.txt
               swarmdeploy pack build/ -o release-42 --gzip --tracker http://tracker:6969/announce
               swarmdeploy exec --on hosts.txt -- df -h /opt
               swarmdeploy version
@@ -21,12 +24,12 @@ struct Swarmdeploy: AsyncParsableCommand {
             Exit codes:
               0   success
               1   controller failure (an unexpected error on this machine)
-              2   hosts failed (more than --max-failures)
+              2   hosts failed (more than --max-failures), the rollout stopped, or (status) the hosts disagree
               3   partial: some hosts failed, no more than --max-failures
               64  bad input (arguments, hosts file, Deployfile, source directory)
             """,
         version: SwarmdeployVersion.current,
-        subcommands: [PushCommand.self, ExecCommand.self, PackCommand.self, SeedCommand.self, TrackerCommand.self, VersionCommand.self]
+        subcommands: [PushCommand.self, StatusCommand.self, RollbackCommand.self, ExecCommand.self, PackCommand.self, SeedCommand.self, TrackerCommand.self, VersionCommand.self]
     )
 
     /// Parses with support for options whose value is optional (`--gzip` or `--gzip=9`),

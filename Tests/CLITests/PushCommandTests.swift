@@ -28,6 +28,28 @@ struct PushCommandTests {
         #expect(result.stdout.contains("rack=r1"))
     }
 
+    @Test("--dry-run shows the release layout, the hooks and when hosts switch")
+    func dryRunShowsTheRollout() async throws {
+        let temp = try TemporaryDirectory()
+        try temp.write(Self.hosts, to: "hosts.txt")
+        let result = try await CLI.swarmdeploy([
+            "push", examples, "to", "/opt/webapp", "on", temp.path("hosts.txt"), "--dry-run", "--layout", "releases",
+            "--keep-releases", "3", "--canary", "1", "--batch", "50%", "--before-activate", "true", "--health-check", "curl -f localhost",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        for expected in [
+            "/opt/webapp/releases/<release id>", "/opt/webapp/current", "first the canaries, the first 1 host of the hosts file", "then waves of 50% of the hosts",
+            "before-activate hook `true`", "health check `curl -f localhost` (up to 3 attempts", "beyond 3",
+        ] {
+            #expect(result.stdout.contains(expected), "\(expected): \(result.stdout)")
+        }
+        let json = try await CLI.swarmdeploy([
+            "push", examples, "to", "/opt/webapp", "on", temp.path("hosts.txt"), "--dry-run", "--json", "--activate", "together", "--max-failures", "10%",
+        ])
+        #expect(json.stdout.contains("\"activation\" : \"together\""), "\(json.stdout)")
+        #expect(json.stdout.contains("\"max_failures\" : \"10%\""), "\(json.stdout)")
+    }
+
     @Test("--dry-run --json gives the same plan as JSON, with flags and --to/--on forms")
     func dryRunJSON() async throws {
         let temp = try TemporaryDirectory()
@@ -144,6 +166,15 @@ struct PushCommandTests {
         // Zero is refused on the command line as in the Deployfile.
         ("a.example\n", ["--timeout", "0"], "--timeout 0: duration '0' must be above zero"),
         ("a.example\n", ["--connect-timeout", "0s"], "--connect-timeout 0s"),
+        // Releases and activation.
+        ("a.example\n", ["--layout", "capistrano"], "--layout capistrano: layout 'capistrano' is not sibling or releases"),
+        ("a.example\n", ["--activate", "later"], "--activate later"),
+        ("a.example\n", ["--batch", "0%"], "--batch 0%"),
+        ("a.example\n", ["--max-failures", "150%"], "--max-failures 150%"),
+        ("a.example\n", ["--keep-releases", "0"], "--keep-releases 0"),
+        ("a.example\n", ["--health-check", " "], "--health-check"),
+        ("a.example\n", ["--health-timeout", "0"], "--health-timeout 0"),
+        ("a.example\nb.example\n", ["--canary", "3"], "--canary 3 asks for more canaries than the 2 hosts"),
     ])
     func badInput(hosts: String, extra: [String], mentioned: String) async throws {
         let temp = try TemporaryDirectory()

@@ -135,7 +135,7 @@ struct PushFaultTests {
         #expect(left.isEmpty, "still running: \(left)")
         let base = destination.split(separator: "/").last!
         for index in 1...report.hosts.count {
-            let staged = try await fleet.onHost(index, "ls -A /srv | grep -F '.\(base).swarmdeploy' || true").stdout
+            let staged = try await fleet.onHost(index, "ls -A /srv | grep -F '.\(base).swarmdeploy-' || true").stdout
             #expect(staged.isEmpty, "h\(index) kept \(staged)")
         }
         return report

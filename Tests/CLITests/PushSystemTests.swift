@@ -59,7 +59,7 @@ struct PushSystemTests {
         for index in 1...8 {
             #expect(try await fleet.listing(of: "/srv/big", onHost: index) == expectedBig, "host \(index)")
             #expect(try await fleet.onHost(index, "/srv/big/current").stdout == "hello\n")
-            #expect(try await fleet.onHost(index, "ls -A /srv | grep swarmdeploy || true").stdout == "", "staging files left")
+            #expect(try await fleet.onHost(index, "ls -A /srv | grep swarmdeploy | grep -v '[.]swarmdeploy[.]release$' || true").stdout == "", "staging files left")
         }
         #expect(try await fleet.peersRunning() == [], "no peer may outlive the push")
     }
@@ -82,7 +82,7 @@ struct PushSystemTests {
         }
         let replace = try await fleet.push(temp.path("v1"), to: "/srv/app", extra: ["--no-keep-previous"])
         #expect(replace.status == 0, "\(replace.stderr)")
-        #expect(try await fleet.onHost(3, "cat /srv/app/VERSION; ls -A /srv | grep app").stdout == "1\napp\n")
+        #expect(try await fleet.onHost(3, "cat /srv/app/VERSION; ls -A /srv | grep '^app'").stdout == "1\napp\n")
     }
 
     /// A cached peer binary that no longer runs (damaged on the host's disk) is noticed by its
@@ -174,7 +174,7 @@ struct PushSystemTests {
         #expect(host2.status == "failed")
         #expect(host2.stage == "prepare")
         #expect(host2.error?.contains("not enough space in /srv") == true, "\(host2.error ?? "")")
-        #expect(try await fleet.onHost(2, "cat /srv/disk/VERSION; ls -A /srv | grep -E 'disk|swarmdeploy'").stdout == "old\ndisk\n")
+        #expect(try await fleet.onHost(2, "cat /srv/disk/VERSION; ls -A /srv | grep -v '[.]swarmdeploy[.]release$' | grep -E 'disk|swarmdeploy'").stdout == "old\ndisk\n")
         #expect(try await fleet.onHost(1, "cat /srv/disk/VERSION").stdout == "new\n")
     }
 
@@ -214,7 +214,7 @@ struct PushSystemTests {
         #expect(host3.error?.contains("out of space or inodes") == true, "\(host3.error ?? "")")
         // It stopped long before the 32 MiB arrived.
         #expect(host3.bytesFromSeeder + host3.bytesFromPeers < 16 << 20)
-        #expect(try await fleet.onHost(3, "cat /srv/inodes/VERSION; ls -A /srv | grep -E 'inodes|swarmdeploy'").stdout == "old\ninodes\n")
+        #expect(try await fleet.onHost(3, "cat /srv/inodes/VERSION; ls -A /srv | grep -v '[.]swarmdeploy[.]release$' | grep -E 'inodes|swarmdeploy'").stdout == "old\ninodes\n")
         #expect(report.totals.succeeded == 7)
         #expect(try await fleet.onHost(1, "cat /srv/inodes/VERSION").stdout == "new\n")
     }
@@ -242,7 +242,7 @@ struct PushSystemTests {
         }
         #expect(running == [], "peers still running after the controller died")
         for index in 1...8 {
-            let left = try await fleet.onHost(index, "ls -A /srv | grep -E 'killed|swarmdeploy' || true").stdout
+            let left = try await fleet.onHost(index, "ls -A /srv | grep -v '[.]swarmdeploy[.]release$' | grep -E 'killed|swarmdeploy' || true").stdout
             #expect(left == "", "host \(index) kept a partial deploy")
         }
     }
@@ -399,9 +399,15 @@ final class PushFleet: Sendable {
             let bytesUploaded: Int64
             let peerBinary: String?
             let bannedBy: [String]
+            let rolledBack: Bool
+            let hookOutput: [String]
+            let previousRelease: String?
 
             enum CodingKeys: String, CodingKey {
                 case name, line, status, stage, error, seconds
+                case rolledBack = "rolled_back"
+                case hookOutput = "hook_output"
+                case previousRelease = "previous_release"
                 case bytesFromSeeder = "bytes_from_seeder"
                 case bytesFromPeers = "bytes_from_peers"
                 case bytesUploaded = "bytes_uploaded"
@@ -412,7 +418,16 @@ final class PushFleet: Sendable {
         struct Totals: Decodable {
             let succeeded: Int
             let failed: Int
+            let notActivated: Int
+
+            enum CodingKeys: String, CodingKey {
+                case succeeded, failed
+                case notActivated = "not_activated"
+            }
         }
+        let result: String
+        let release: String?
+        let stopped: String?
         let hosts: [Host]
         let totals: Totals
     }
@@ -430,6 +445,14 @@ final class PushFleet: Sendable {
 
     func push(_ source: String, to destination: String, hostsFile: String? = nil, json: Bool = true, extra: [String] = []) async throws -> CommandResult {
         try await sandbox.controller(pushArguments(source, to: destination, hostsFile: hostsFile, json: json, extra: extra))
+    }
+
+    /// Runs another swarmdeploy command (`status`, `rollback`) against the sandbox's hosts.
+    func command(_ name: String, _ arguments: [String]) async throws -> CommandResult {
+        try await sandbox.controller([
+            CLI.swarmdeployPath, name, "--on", dir + "/hosts.txt",
+            "--identity", dir + "/id_ed25519", "--known-hosts", dir + "/known_hosts",
+        ] + arguments)
     }
 
     /// The push as a child that the test can kill mid-transfer.

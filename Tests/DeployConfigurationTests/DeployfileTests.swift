@@ -51,7 +51,7 @@ import Testing
         #expect(settings.linkRateBitsPerSecond == 1e10)
         #expect(settings.seedGrace == .seconds(0))
         #expect(settings.timeout == .seconds(3600))
-        #expect(settings.maxFailures == 3)
+        #expect(settings.maxFailures == .hosts(3))
         #expect(settings.keepPrevious == false)
     }
 
@@ -79,7 +79,7 @@ import Testing
         #expect(defaults.linkRateBitsPerSecond == 1e9)
         #expect(defaults.seedGrace == .seconds(30))
         #expect(defaults.timeout == .seconds(600))
-        #expect(defaults.maxFailures == 0)
+        #expect(defaults.maxFailures == .hosts(0))
         #expect(defaults.keepPrevious == true)
         #expect(!defaults.user.isEmpty)
     }
@@ -171,6 +171,14 @@ import Testing
         Invalid(yaml: "ssh:\n  user: \"-oProxyCommand=x\"", kind: .invalidValue, line: 2, mentions: ["ssh.user"]),
         Invalid(yaml: "ssh:\n  connect_timeout: 0", kind: .invalidValue, line: 2, mentions: ["connect_timeout", "above zero"]),
         Invalid(yaml: "deploy:\n  max_failures: -1", kind: .invalidValue, line: 2, mentions: ["max_failures"]),
+        Invalid(yaml: "deploy:\n  max_failures: 120%", kind: .invalidValue, line: 2, mentions: ["max_failures", "0% to 100%"]),
+        Invalid(yaml: "deploy:\n  layout: capistrano", kind: .invalidValue, line: 2, mentions: ["deploy.layout", "sibling or releases"]),
+        Invalid(yaml: "deploy:\n  activate: later", kind: .invalidValue, line: 2, mentions: ["deploy.activate", "together or asap"]),
+        Invalid(yaml: "deploy:\n  batch: 0", kind: .invalidValue, line: 2, mentions: ["deploy.batch", "empty"]),
+        Invalid(yaml: "deploy:\n  keep_releases: 0", kind: .invalidValue, line: 2, mentions: ["deploy.keep_releases"]),
+        Invalid(yaml: "hooks:\n  health_check: \"  \"", kind: .invalidValue, line: 2, mentions: ["hooks.health_check", "empty"]),
+        Invalid(yaml: "hooks:\n  health_retries: -1", kind: .invalidValue, line: 2, mentions: ["hooks.health_retries"]),
+        Invalid(yaml: "hooks:\n  after: x", kind: .unknownKey, line: 2, mentions: ["hooks.after"]),
         Invalid(yaml: "deploy:\n  timeout: 5x", kind: .invalidValue, line: 2, mentions: ["deploy.timeout", "5x"]),
         Invalid(yaml: "deploy:\n  timeout: -5", kind: .invalidValue, line: 2, mentions: ["deploy.timeout", "negative"]),
         Invalid(yaml: "transfer:\n  gzip: 10", kind: .invalidValue, line: 2, mentions: ["transfer.gzip", "level 10"]),
@@ -235,6 +243,30 @@ import Testing
         expected.destination = settings.destination
         expected.hostsFile = settings.hostsFile
         #expect(settings == expected)
+    }
+
+    @Test func theCIExampleDeployfileAsksForReleasesHooksAndWaves() throws {
+        let path = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Examples/ci/Deployfile").path
+        var settings = PushSettings.defaults
+        settings.apply(try Deployfile.load(path: path))
+        let rollout = settings.rollout
+        #expect(rollout.layout == .releases && rollout.keepReleases == 5 && rollout.activation == .together)
+        #expect(rollout.canary == 1 && rollout.batch == .percent(25) && settings.maxFailures == .percent(5))
+        #expect(rollout.healthCheck?.hasPrefix("curl") == true && rollout.afterActivate != nil && rollout.beforeActivate != nil)
+        #expect(rollout.healthRetries == 5 && rollout.healthInterval == .seconds(3))
+    }
+
+    @Test(arguments: [
+        ("3", HostCount.hosts(3), 10, 3, 3), ("10%", .percent(10), 15, 1, 2), ("25%", .percent(25), 8, 2, 2),
+        ("100%", .percent(100), 7, 7, 7), ("0%", .percent(0), 9, 0, 0), (" 5 % ", .percent(5), 40, 2, 2),
+    ])
+    func hostCountsResolveAgainstTheFleet(_ text: String, _ parsed: HostCount, _ total: Int, _ down: Int, _ up: Int) throws {
+        let count = try HostCount.parse(text)
+        #expect(count == parsed)
+        #expect(count.resolved(of: total) == down)
+        #expect(count.resolved(of: total, roundingUp: true) == up)
     }
 
     @Test func sampleDocumentsEveryKey() throws {

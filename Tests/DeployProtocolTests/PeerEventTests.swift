@@ -17,6 +17,14 @@ struct PeerEventTests {
             .failed(stage: .prepare, message: "not enough space in /srv: the deploy needs 70 MiB"),
             .serving(address: "10.0.0.12", port: 41234),
             .serving(address: "fd00:10:77::10b", port: 1),
+            .staged,
+            .switched(release: "20261206T133501Z-1a2b3c4d", previous: nil),
+            .switched(release: nil, previous: "20261205T000000Z-00000000"),
+            .hook(name: .afterActivate, message: "Restarting app.service  (pid=42)"),
+            .hook(name: .healthCheck, message: ""),
+            .rolledBack(to: "20261205T000000Z-00000000"),
+            .rolledBack(to: nil),
+            .failed(stage: .healthCheck, message: "the health check failed all 3 attempts"),
         ]
         for event in events {
             #expect(PeerEvent(line: event.line) == event, "\(event.line)")
@@ -55,9 +63,41 @@ struct PeerEventTests {
         #expect(PeerEvent(line: "swarmdeploy-peer teleported") == nil)
     }
 
+    @Test func aReleaseIdThatCouldNotNameADirectoryIsDropped() {
+        #expect(PeerEvent(line: "swarmdeploy-peer switched release=../etc previous=.hidden") == .switched(release: nil, previous: nil))
+        #expect(PeerEvent(line: "swarmdeploy-peer hook name=deploy message=x") == nil)
+    }
+
+    @Test func releaseIdsSortByTimeAndTraceTheContent() {
+        let digest: [UInt8] = [0x1a, 0x2b, 0x03, 0xd4, 0xff]
+        let early = ReleaseID.make(utc: (2026, 1, 2, 3, 4, 5), digest: digest)
+        #expect(early == "20260102T030405Z-1a2b03d4")
+        #expect(early < ReleaseID.make(utc: (2026, 12, 6, 13, 35, 1), digest: [0, 0, 0, 0]))
+        #expect(ReleaseID.problem(with: early) == nil)
+        for bad in ["", ".", "..", "-x", "a/b", "a b", "ré", String(repeating: "a", count: 101)] {
+            #expect(ReleaseID.problem(with: bad) != nil, "\(bad)")
+        }
+    }
+
+    @Test func aStatusLineReadsBack() {
+        let statuses = [
+            DestinationStatus(layout: .releases, current: "20260102T000000Z-bb", previous: "20260101T000000Z-aa", releases: ["20260101T000000Z-aa", "20260102T000000Z-bb"]),
+            DestinationStatus(layout: .sibling, current: nil, previous: nil, unrecorded: true),
+            DestinationStatus(layout: .sibling, current: "20260102T000000Z-bb", previous: nil),
+            DestinationStatus(layout: nil, current: nil, previous: nil),
+        ]
+        for status in statuses {
+            #expect(DestinationStatus(line: status.line) == status, "\(status.line)")
+        }
+        #expect(DestinationStatus(line: "swarmdeploy-peer status layout=weird current=") == nil)
+        #expect(DestinationStatus(line: "swarmdeploy-peer installed files=1 bytes=2") == nil)
+    }
+
     @Test func stagesAreOrderedAsTheyHappen() {
         #expect(PeerStage.prepare < .download)
         #expect(PeerStage.extract < .install)
         #expect(PeerStage.install < .seed)
+        #expect(PeerStage.extract < .staged && PeerStage.staged < .beforeActivate && PeerStage.beforeActivate < .install)
+        #expect(PeerStage.install < .afterActivate && PeerStage.afterActivate < .healthCheck && PeerStage.healthCheck < .seed)
     }
 }

@@ -22,6 +22,33 @@ struct PeerJobTests {
         #expect(try PeerJob(body: Array(wire[(newline + 1)...])) == job)
     }
 
+    @Test func theReleaseLayoutHooksAndActivationRoundTrip() throws {
+        var releases = job
+        releases.layout = .releases
+        releases.releaseID = "20261206T133501Z-1a2b3c4d"
+        releases.keepReleases = 2
+        releases.waitsForActivation = true
+        releases.hooks = HookCommands(afterActivate: "systemctl restart app", healthCheck: "curl -fsS localhost/up", healthRetries: 0)
+        let wire = releases.encoded()
+        let body = Array(wire.drop { $0 != UInt8(ascii: "\n") }.dropFirst())
+        #expect(try PeerJob(body: body) == releases)
+        // Only limits, no command: still the same job after the trip.
+        var limits = job
+        limits.hooks.healthTimeoutMilliseconds = 5
+        #expect(try PeerJob(body: Array(limits.encoded().drop { $0 != UInt8(ascii: "\n") }.dropFirst())) == limits)
+    }
+
+    @Test func aReleaseJobWithoutAUsableIdIsRefused() {
+        var releases = job
+        releases.layout = .releases
+        for id in [nil, "../../etc", ""] as [String?] {
+            releases.releaseID = id
+            #expect(throws: PeerJobError.self, "\(id ?? "nil")") {
+                try PeerJob(body: Array(releases.encoded().drop { $0 != UInt8(ascii: "\n") }.dropFirst()))
+            }
+        }
+    }
+
     @Test func aShortPeerKeyOrAnAddressListOfNonTextIsRefused() {
         var short = job
         short.peerKey = Array(repeating: 1, count: 8)

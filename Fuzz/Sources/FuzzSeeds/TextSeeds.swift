@@ -14,6 +14,7 @@ extension Seeds {
             WEB1.example.com.:23 tier=front
             """)
         try write("FuzzDeployfile", "Deployfile.sample", try repositoryFile("Deployfile.sample"))
+        try write("FuzzDeployfile", "ci-example", try repositoryFile("Examples/ci/Deployfile"))
         try write("FuzzDeployfile", "flow-style", """
             source: ~/build
             destination: /srv/app
@@ -50,6 +51,21 @@ extension Seeds {
         ]
         let lines = events.map(\.line) + [PeerControl.finish.rawValue, PeerControl.alive.rawValue, "some other output"]
         try write("FuzzPeerJob", "job-and-events", job.encoded() + Array(("\n" + lines.joined(separator: "\n") + "\n").utf8))
+        var releases = job
+        releases.layout = .releases
+        releases.releaseID = "20261206T133501Z-1a2b3c4d"
+        releases.keepReleases = 3
+        releases.waitsForActivation = true
+        releases.hooks = HookCommands(
+            beforeActivate: "test -x \"$SWARMDEPLOY_RELEASE_PATH/bin/app\"", afterActivate: "systemctl restart app",
+            healthCheck: "curl -fsS localhost:8080/up", healthRetries: 4)
+        let rollout: [PeerEvent] = [
+            .staged, .switched(release: "20261206T133501Z-1a2b3c4d", previous: "20261205T101010Z-00ff00ff"),
+            .hook(name: .healthCheck, message: "curl: (7) connection refused"), .rolledBack(to: nil),
+            .failed(stage: .healthCheck, message: "the health check failed all 5 attempts"),
+        ]
+        let controls = [PeerControl.activate.rawValue, PeerControl.abort.rawValue]
+        try write("FuzzPeerJob", "job-releases", releases.encoded() + Array(("\n" + (rollout.map(\.line) + controls).joined(separator: "\n") + "\n").utf8))
         var minimal = job
         minimal.logLevel = nil
         minimal.controllerSilenceMilliseconds = nil

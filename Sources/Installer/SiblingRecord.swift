@@ -1,0 +1,84 @@
+import CRenameExchange
+import Glibc
+
+/// Which releases a sibling-layout destination holds, kept beside it in
+/// `.NAME.swarmdeploy.release` (lines `current=ID` and `previous=ID`), since the tree itself
+/// carries no name: `status` reads it, and every switch rewrites it (written to a new file and
+/// renamed over the old, so it is never half written).
+public struct SiblingRecord: Sendable, Equatable {
+    /// The release at the destination, and the one kept as `DEST.prev`.
+    public var current: String?
+    public var previous: String?
+
+    public init(current: String?, previous: String?) {
+        self.current = current
+        self.previous = previous
+    }
+
+    /// The record beside `paths.destination`, with each id dropped whose tree is gone.
+    /// Nothing recorded (a tree installed before records were kept, or by hand) reads as nils.
+    public static func read(_ paths: InstallPaths) -> SiblingRecord {
+        var record = SiblingRecord(current: nil, previous: nil)
+        guard let text = try? readSmallFile(paths.releaseRecord) else { return record }
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[1].isEmpty else { continue }
+            if parts[0] == "current" { record.current = parts[1] }
+            if parts[0] == "previous" { record.previous = parts[1] }
+        }
+        if !FileTree.exists(paths.destination) { record.current = nil }
+        if !FileTree.exists(paths.previous) { record.previous = nil }
+        return record
+    }
+
+    public func write(_ paths: InstallPaths) throws(InstallError) {
+        let fresh = paths.releaseRecord + ".new"
+        let text = "current=\(current ?? "")\nprevious=\(previous ?? "")\n"
+        let descriptor = open(fresh, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard descriptor >= 0 else {
+            throw InstallError("cannot write \(fresh): \(FileTree.systemMessage())")
+        }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        close(descriptor)
+        guard written == bytes.count else {
+            unlink(fresh)
+            throw InstallError("cannot write \(fresh): \(FileTree.systemMessage())")
+        }
+        try ReleaseTree.rename(fresh, to: paths.releaseRecord)
+    }
+
+    private static func readSmallFile(_ path: String) throws -> String {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard descriptor >= 0 else { throw InstallError("cannot open \(path)") }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+        guard count >= 0 else { throw InstallError("cannot read \(path)") }
+        return String(decoding: buffer[..<count], as: UTF8.self)
+    }
+}
+
+extension Installer {
+    /// Exchanges the destination and `DEST.prev` (a rollback in the sibling layout): atomically
+    /// where the kernel allows, else through a third name, put back on failure.
+    public static func exchangeWithPrevious(_ paths: InstallPaths) throws(InstallError) {
+        guard FileTree.exists(paths.previous) else {
+            throw InstallError("there is no previous tree to go back to (\(paths.previous) is missing)")
+        }
+        guard FileTree.exists(paths.destination) else {
+            try ReleaseTree.rename(paths.previous, to: paths.destination)
+            return
+        }
+        if swarmdeploy_rename_exchange(paths.previous, paths.destination) == 0 { return }
+        let aside = paths.stagingTree
+        try ReleaseTree.rename(paths.destination, to: aside)
+        do throws(InstallError) {
+            try ReleaseTree.rename(paths.previous, to: paths.destination)
+        } catch {
+            _ = Glibc.rename(aside, paths.destination)
+            throw error
+        }
+        try ReleaseTree.rename(aside, to: paths.previous)
+    }
+}
