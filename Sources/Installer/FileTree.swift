@@ -105,6 +105,13 @@ public enum FileTree {
         return (parent.isEmpty ? "/" : String(parent), String(path[path.index(after: slash)...]))
     }
 
+    /// Renames `from` to `to` (replacing `to` when the kernel allows), naming both on failure.
+    public static func rename(_ from: String, to: String) throws(InstallError) {
+        guard Glibc.rename(from, to) == 0 else {
+            throw InstallError("cannot rename \(from) to \(to): \(systemMessage())")
+        }
+    }
+
     /// Bytes an unprivileged writer may still use on the file system holding `path`.
     public static func availableBytes(at path: String) throws(InstallError) -> Int64 {
         var info = statvfs()

@@ -67,19 +67,19 @@ public enum Installer {
     /// aside and the new one renamed in, and a failure in between moves the old one back.
     public static func switchIntoPlace(_ paths: InstallPaths, keepPrevious: Bool) throws(InstallError) -> Outcome {
         guard FileTree.exists(paths.destination) else {
-            try rename(paths.stagingTree, to: paths.destination)
+            try FileTree.rename(paths.stagingTree, to: paths.destination)
             return .created
         }
         if swarmdeploy_rename_exchange(paths.stagingTree, paths.destination) == 0 {
-            // The staging path now holds the old tree.
-            if keepPrevious {
-                try FileTree.remove(paths.previous)
-                try rename(paths.stagingTree, to: paths.previous)
+            // The switch is done and the staging path holds the old tree. What follows only
+            // tidies up: failing, it must not report the switch as failed (the caller would
+            // then remove the staging path, the old tree, as a leftover of a failed deploy).
+            if keepPrevious, (try? FileTree.remove(paths.previous)) != nil, (try? FileTree.rename(paths.stagingTree, to: paths.previous)) != nil {
                 return .replacedKeepingPrevious
             }
-            try FileTree.remove(paths.stagingTree)
+            try? FileTree.remove(paths.stagingTree)
             // An older kept tree would now be two versions old, not "the previous" one.
-            try FileTree.remove(paths.previous)
+            try? FileTree.remove(paths.previous)
             return .replaced
         }
         let exchangeError = errno
@@ -89,15 +89,15 @@ public enum Installer {
 
         // No atomic exchange here: old tree aside, new tree in, and back on failure.
         try FileTree.remove(paths.previous)
-        try rename(paths.destination, to: paths.previous)
+        try FileTree.rename(paths.destination, to: paths.previous)
         do throws(InstallError) {
-            try rename(paths.stagingTree, to: paths.destination)
+            try FileTree.rename(paths.stagingTree, to: paths.destination)
         } catch {
             _ = Glibc.rename(paths.previous, paths.destination)
             throw error
         }
         if keepPrevious { return .replacedKeepingPrevious }
-        try FileTree.remove(paths.previous)
+        try? FileTree.remove(paths.previous)
         return .replaced
     }
 
@@ -119,11 +119,6 @@ public enum Installer {
         return leftovers
     }
 
-    private static func rename(_ from: String, to: String) throws(InstallError) {
-        guard Glibc.rename(from, to) == 0 else {
-            throw InstallError("cannot rename \(from) to \(to): \(FileTree.systemMessage())")
-        }
-    }
 
     private static func mebibytes(_ bytes: Int64) -> String {
         let value = Double(bytes) / 1_048_576

@@ -19,7 +19,7 @@ public struct SiblingRecord: Sendable, Equatable {
     /// Nothing recorded (a tree installed before records were kept, or by hand) reads as nils.
     public static func read(_ paths: InstallPaths) -> SiblingRecord {
         var record = SiblingRecord(current: nil, previous: nil)
-        guard let text = try? readSmallFile(paths.releaseRecord) else { return record }
+        guard let text = try? SmallFile.read(paths.releaseRecord) else { return record }
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[1].isEmpty else { continue }
@@ -32,8 +32,25 @@ public struct SiblingRecord: Sendable, Equatable {
     }
 
     public func write(_ paths: InstallPaths) throws(InstallError) {
-        let fresh = paths.releaseRecord + ".new"
-        let text = "current=\(current ?? "")\nprevious=\(previous ?? "")\n"
+        try SmallFile.write("current=\(current ?? "")\nprevious=\(previous ?? "")\n", to: paths.releaseRecord)
+    }
+}
+
+/// Small text files the installer keeps beside a destination: read whole, written to a new
+/// file and renamed over the old one, so a reader never sees half of one.
+enum SmallFile {
+    static func read(_ path: String) throws(InstallError) -> String {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
+        guard descriptor >= 0 else { throw InstallError("cannot open \(path): \(FileTree.systemMessage())") }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
+        guard count >= 0 else { throw InstallError("cannot read \(path): \(FileTree.systemMessage())") }
+        return String(decoding: buffer[..<count], as: UTF8.self)
+    }
+
+    static func write(_ text: String, to path: String) throws(InstallError) {
+        let fresh = path + ".new"
         let descriptor = open(fresh, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard descriptor >= 0 else {
             throw InstallError("cannot write \(fresh): \(FileTree.systemMessage())")
@@ -45,17 +62,7 @@ public struct SiblingRecord: Sendable, Equatable {
             unlink(fresh)
             throw InstallError("cannot write \(fresh): \(FileTree.systemMessage())")
         }
-        try ReleaseTree.rename(fresh, to: paths.releaseRecord)
-    }
-
-    private static func readSmallFile(_ path: String) throws -> String {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-        guard descriptor >= 0 else { throw InstallError("cannot open \(path)") }
-        defer { close(descriptor) }
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-        guard count >= 0 else { throw InstallError("cannot read \(path)") }
-        return String(decoding: buffer[..<count], as: UTF8.self)
+        try FileTree.rename(fresh, to: path)
     }
 }
 
@@ -67,18 +74,18 @@ extension Installer {
             throw InstallError("there is no previous tree to go back to (\(paths.previous) is missing)")
         }
         guard FileTree.exists(paths.destination) else {
-            try ReleaseTree.rename(paths.previous, to: paths.destination)
+            try FileTree.rename(paths.previous, to: paths.destination)
             return
         }
         if swarmdeploy_rename_exchange(paths.previous, paths.destination) == 0 { return }
         let aside = paths.stagingTree
-        try ReleaseTree.rename(paths.destination, to: aside)
+        try FileTree.rename(paths.destination, to: aside)
         do throws(InstallError) {
-            try ReleaseTree.rename(paths.previous, to: paths.destination)
+            try FileTree.rename(paths.previous, to: paths.destination)
         } catch {
             _ = Glibc.rename(aside, paths.destination)
             throw error
         }
-        try ReleaseTree.rename(aside, to: paths.previous)
+        try FileTree.rename(aside, to: paths.previous)
     }
 }

@@ -4,8 +4,11 @@ import Glibc
 /// Runs one hook on the host through the user's login shell (`$SHELL -c COMMAND`, as sshd runs
 /// a command; /bin/sh when `SHELL` is unset), in the peer's working directory (the login
 /// directory), with standard input from /dev/null and standard output and error read line by
-/// line together. A hook that outlives its timeout is ended with its whole process group
-/// (SIGTERM, then SIGKILL two seconds later). Blocks: run it on a thread of its own.
+/// line together. The hook is over when its shell exits: a background child it leaves (a
+/// service it started) keeps running, and only what it wrote until then, or within a moment
+/// after, is read. A hook that outlives its timeout is ended with its whole process group
+/// (SIGTERM, then SIGKILL two seconds later) — also one that closed its output early and went
+/// on. Blocks: run it on a thread of its own.
 struct HookRunner {
     /// How one run ended.
     enum Ending: Equatable {
@@ -37,7 +40,8 @@ struct HookRunner {
         var pipeEnds: [Int32] = [0, 0]
         guard pipe(&pipeEnds) == 0 else { return .couldNotStart("pipe: \(String(cString: strerror(errno)))") }
         let (readEnd, writeEnd) = (pipeEnds[0], pipeEnds[1])
-        // Only the hook gets the write end (as its output): the peer's other children must not.
+        // Only the hook gets the write end (as its output). pipe2 is not imported; the peer
+        // starts no other child while a hook starts, so no one else can inherit these.
         _ = fcntl(readEnd, F_SETFD, FD_CLOEXEC)
         _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
         let started = spawn(output: writeEnd)
@@ -47,11 +51,9 @@ struct HookRunner {
             if case .failure(let reason) = started { return .couldNotStart(reason.description) }
             return .couldNotStart("unknown")
         }
-        let timedOut = readLines(from: readEnd, pid: pid, onLine: onLine)
+        let status = readLines(from: readEnd, pid: pid, onLine: onLine)
         close(readEnd)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        if timedOut { return .timedOut }
+        guard let status else { return .timedOut }
         // WIFEXITED / WEXITSTATUS / WTERMSIG, which Swift does not import as functions.
         let signal = status & 0x7f
         return signal == 0 ? .exited((status >> 8) & 0xff) : .signalled(signal)
@@ -100,29 +102,46 @@ struct HookRunner {
         return .success(pid)
     }
 
-    /// Reads until the hook closes its output (it and everything it started are done with
-    /// it) or the timeout passes; true when it timed out, after ending the process group.
-    private func readLines(from descriptor: Int32, pid: pid_t, onLine: (String) -> Void) -> Bool {
+    /// How long output is still read after the shell exited: what it wrote just before.
+    static let drainAfterExit: Duration = .milliseconds(300)
+
+    /// Reads the hook's lines until its shell exits (then a moment more) or the timeout passes.
+    /// Returns the shell's wait status, or nil when it timed out and its process group was ended.
+    private func readLines(from descriptor: Int32, pid: pid_t, onLine: (String) -> Void) -> Int32? {
         let deadline = ContinuousClock.now + timeout
         var line: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 8192)
+        var outputOpen = true
+        var exited: (status: Int32, drainUntil: ContinuousClock.Instant)?
         func flush() {
             onLine(String(decoding: line, as: UTF8.self))
             line.removeAll(keepingCapacity: true)
         }
         while true {
-            let left = ContinuousClock.now.duration(to: deadline)
-            guard left > .zero else { break }
+            let now = ContinuousClock.now
+            if exited == nil {
+                var status: Int32 = 0
+                if waitpid(pid, &status, WNOHANG) == pid { exited = (status, now + Self.drainAfterExit) }
+            }
+            if let exited, !outputOpen || now >= exited.drainUntil {
+                if !line.isEmpty { flush() }
+                return exited.status
+            }
+            if exited == nil, now >= deadline { break }
+            guard outputOpen else {
+                // Output closed but the shell runs on: wait for it, within the timeout.
+                usleep(20_000)
+                continue
+            }
             var ready = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-            let milliseconds = Int32(min(1000, max(1, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)))
-            let count = poll(&ready, 1, milliseconds)
+            let count = poll(&ready, 1, 50)
             if count < 0 && errno == EINTR { continue }
             if count <= 0 { continue }
             let read = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
             if read < 0 && errno == EINTR { continue }
             if read <= 0 {
-                if !line.isEmpty { flush() }
-                return false
+                outputOpen = false
+                continue
             }
             for byte in buffer[..<read] {
                 if byte == UInt8(ascii: "\n") {
@@ -134,17 +153,19 @@ struct HookRunner {
         }
         if !line.isEmpty { flush() }
         kill(-pid, SIGTERM)
-        // Two seconds to end on SIGTERM, then SIGKILL for the group.
+        // Two seconds to end on SIGTERM, then SIGKILL for the group; the shell is reaped.
         for _ in 0..<20 {
             var status: Int32 = 0
             if waitpid(pid, &status, WNOHANG) == pid {
                 kill(-pid, SIGKILL)
-                return true
+                return nil
             }
             usleep(100_000)
         }
         kill(-pid, SIGKILL)
-        return true
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        return nil
     }
 }
 

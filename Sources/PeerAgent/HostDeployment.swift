@@ -86,9 +86,11 @@ public struct HostDeployment: Sendable {
             // pieces to others.
             stage = .extract
             let summary = try await extraction.value
+            // Staged: the controller's stall watch is over for this host (the hooks that follow
+            // have their own limits), whether or not it waits for its turn now.
+            stage = .staged
+            emit(.staged)
             if job.waitsForActivation {
-                stage = .staged
-                emit(.staged)
                 if await control.waitForActivation() != .activate {
                     throw PeerFailure("\(control.closedBecause); \(job.destination) is unchanged")
                 }
@@ -224,7 +226,9 @@ public struct HostDeployment: Sendable {
             throw PeerFailure("\(control.closedBecause) before the switch; \(switcher.destination.destination) is unchanged")
         }
         do {
-            try await Self.onOwnThread { try switcher.run(staged: paths) }
+            try await Self.onOwnThread {
+                try switcher.run(staged: paths) { control.isClosed ? control.closedBecause : nil }
+            }
         } catch let failure as ReleaseSwitch.Failure {
             stage = failure.stage
             throw PeerFailure(failure.description)

@@ -72,7 +72,8 @@ public enum ReleaseCommands {
         case .releases: try ReleaseTree(root: paths.destination).activate(target)
         default:
             try Installer.exchangeWithPrevious(paths)
-            try SiblingRecord(current: before.previous, previous: before.current).write(paths)
+            // Switched: a record that cannot be written only leaves `status` unsure.
+            try? SiblingRecord(current: before.previous, previous: before.current).write(paths)
         }
         emit(.switched(release: target, previous: before.current))
         if let command = hooks.afterActivate {

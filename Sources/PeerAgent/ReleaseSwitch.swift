@@ -7,11 +7,12 @@ import Installer
 /// was when one of them fails:
 ///
 /// 1. the new tree moves to its release path (`DEST/releases/<id>` in the release layout; it
-///    stays staged beside `DEST` in the sibling one) and the before-hook runs; failing, the new
-///    tree is removed and nothing else changed;
+///    stays staged beside `DEST` in the sibling one) and the before-hook runs; failing — or the
+///    controller gone meanwhile — the new tree is removed and nothing else changed;
 /// 2. the switch (`current` relinked, or `DEST` exchanged with the new tree);
 /// 3. the after-hook, then the health check with its retries; failing, the switch is undone
-///    (the failed release removed) and the after-hook runs again for the tree back in use;
+///    (the failed release removed, a kept `DEST.prev` put back) and the after-hook runs again
+///    for the tree back in use;
 /// 4. on success, old releases beyond the number kept are pruned.
 struct ReleaseSwitch: Sendable {
     let destination: InstallPaths
@@ -40,6 +41,8 @@ struct ReleaseSwitch: Sendable {
 
     var tree: ReleaseTree { ReleaseTree(root: destination.destination) }
     var caller: HookCaller { HookCaller(destination: destination.destination, emit: emit) }
+    /// Where an older `DEST.prev` waits while a switch that may be undone runs.
+    private var asidePrevious: String { destination.stagingTree + ".prev" }
 
     /// Checks before the download that the destination suits the layout, and where the
     /// layout stages its files.
@@ -62,8 +65,9 @@ struct ReleaseSwitch: Sendable {
     }
 
     /// Switches the staged tree (`staged.stagingTree`) into use; throws `Failure` with the host
-    /// back as it was.
-    func run(staged: InstallPaths) throws(Failure) {
+    /// back as it was. `stillWanted` is asked once the before-hook is done: false (the
+    /// controller went away meanwhile) stops before the switch.
+    func run(staged: InstallPaths, stillWanted: () -> String?) throws(Failure) {
         let before = inUse()
         let newPath: String
         switch layout {
@@ -77,65 +81,82 @@ struct ReleaseSwitch: Sendable {
         if let command = hooks.beforeActivate {
             let ending = caller.run(.beforeActivate, command, releases, timeoutMilliseconds: hooks.hookTimeoutMilliseconds)
             guard ending.succeeded else {
-                if layout == .releases, before.release != release { try? FileTree.remove(newPath) }
+                dropPlacedRelease(before)
                 throw Failure(stage: .beforeActivate, description: "the before-activate hook \(ending.description); \(destination.destination) is unchanged")
             }
+        }
+        if let gone = stillWanted() {
+            dropPlacedRelease(before)
+            throw Failure(stage: .beforeActivate, description: "\(gone) before the switch; \(destination.destination) is unchanged")
         }
 
         let undoable = hooks.afterActivate != nil || hooks.healthCheck != nil
         do throws(InstallError) {
-            try switchTo(staged, keepingPrevious: keepPrevious || undoable, before: before)
+            try switchTo(staged, undoable: undoable, before: before)
         } catch {
-            if layout == .releases, before.release != release { try? FileTree.remove(newPath) }
+            dropPlacedRelease(before)
+            putBackAsidePrevious()
             throw Failure(stage: .install, description: "\(error)")
         }
         emit(.switched(release: release, previous: before.release))
 
         var active = releases
-        active.path = inUsePath
-        if before.path == destination.destination { active.previousPath = destination.previous }
+        active.path = layout == .releases ? newPath : destination.destination
+        if layout == .sibling, before.path != nil { active.previousPath = destination.previous }
         if let command = hooks.afterActivate {
             let ending = caller.run(.afterActivate, command, active, timeoutMilliseconds: hooks.hookTimeoutMilliseconds)
             guard ending.succeeded else {
                 throw rollBack(to: before, stage: .afterActivate, because: "the after-activate hook \(ending.description)")
             }
         }
-        if let command = hooks.healthCheck {
-            if let failure = checkHealth(command, active) {
-                throw rollBack(to: before, stage: .healthCheck, because: failure)
-            }
+        if let command = hooks.healthCheck, let failure = checkHealth(command, active) {
+            throw rollBack(to: before, stage: .healthCheck, because: failure)
         }
         finish()
     }
 
-    /// The release in use and where it is (nils when the destination holds none).
+    /// The release in use and where it is (nils when the destination holds none). `link` is
+    /// `current` as written, to put back one that is not ours.
     struct InUse {
         var release: String?
         var path: String?
+        var link: String?
+        /// In the sibling layout, the release kept as `DEST.prev`.
+        var kept: String?
     }
 
     private func inUse() -> InUse {
         switch layout {
         case .sibling:
             let record = SiblingRecord.read(destination)
-            return InUse(release: record.current, path: FileTree.exists(destination.destination) ? destination.destination : nil)
+            return InUse(
+                release: record.current, path: FileTree.exists(destination.destination) ? destination.destination : nil,
+                kept: record.previous)
         case .releases:
             let current = tree.currentRelease()
-            return InUse(release: current, path: current.map(tree.path(of:)))
+            return InUse(release: current, path: current.map(tree.path(of:)), link: tree.currentLinkTarget())
         }
     }
 
-    /// Where the tree in use is, as hooks see it after the switch.
-    private var inUsePath: String {
-        layout == .releases ? tree.path(of: release ?? "") : destination.destination
+    /// Removes the release placed for this push, unless it is the one in use (the same id
+    /// pushed again).
+    private func dropPlacedRelease(_ before: InUse) {
+        guard layout == .releases, let release, before.release != release else { return }
+        try? tree.discard(release)
     }
 
-    private func switchTo(_ staged: InstallPaths, keepingPrevious: Bool, before: InUse) throws(InstallError) {
+    private func switchTo(_ staged: InstallPaths, undoable: Bool, before: InUse) throws(InstallError) {
         switch layout {
         case .sibling:
-            let outcome = try Installer.switchIntoPlace(staged, keepPrevious: keepingPrevious)
+            // A switch that may be undone keeps the tree it replaces; an older DEST.prev waits
+            // aside meanwhile, to be put back if it is undone.
+            if undoable, FileTree.exists(destination.previous) {
+                try FileTree.rename(destination.previous, to: asidePrevious)
+            }
+            let outcome = try Installer.switchIntoPlace(staged, keepPrevious: keepPrevious || undoable)
             let previous = outcome == .replacedKeepingPrevious ? before.release : nil
-            try SiblingRecord(current: release, previous: previous).write(destination)
+            // The tree is switched: a record that cannot be written only leaves `status` unsure.
+            try? SiblingRecord(current: release, previous: previous).write(destination)
         case .releases:
             try tree.activate(release)
         }
@@ -150,13 +171,21 @@ struct ReleaseSwitch: Sendable {
                 if before.path != nil {
                     try Installer.exchangeWithPrevious(destination)
                     try FileTree.remove(destination.previous)
+                    putBackAsidePrevious()
                 } else {
                     try FileTree.remove(destination.destination)
                 }
-                try SiblingRecord(current: before.release, previous: nil).write(destination)
+                let kept = FileTree.exists(destination.previous) ? before.kept : nil
+                try? SiblingRecord(current: before.release, previous: kept).write(destination)
             case .releases:
-                try tree.activate(before.release)
-                if before.release != release { try FileTree.remove(tree.path(of: release ?? "")) }
+                if before.release != nil {
+                    try tree.activate(before.release)
+                } else if let link = before.link {
+                    try tree.relink(to: link)
+                } else {
+                    try tree.activate(nil)
+                }
+                if before.release != release, let release { try tree.discard(release) }
             }
         } catch {
             return Failure(stage: stage, description: "\(reason), and rolling back failed: \(error); check \(destination.destination) by hand")
@@ -173,11 +202,17 @@ struct ReleaseSwitch: Sendable {
         return Failure(stage: stage, description: "\(reason); \(back)")
     }
 
+    /// Puts an older `DEST.prev` moved aside for the switch back in its place.
+    private func putBackAsidePrevious() {
+        guard FileTree.exists(asidePrevious), !FileTree.exists(destination.previous) else { return }
+        try? FileTree.rename(asidePrevious, to: destination.previous)
+    }
+
     /// Runs the health check until it passes or its retries are spent; nil when it passed.
     private func checkHealth(_ command: String, _ releases: HookCaller.Releases) -> String? {
         var last = HookRunner.Ending.exited(0)
         for attempt in 0...hooks.healthRetries {
-            if attempt > 0 { usleep(useconds_t(min(hooks.healthIntervalMilliseconds, 3_600_000) * 1000)) }
+            if attempt > 0 { Self.sleep(milliseconds: hooks.healthIntervalMilliseconds) }
             last = caller.run(.healthCheck, command, releases, timeoutMilliseconds: hooks.healthTimeoutMilliseconds)
             if last.succeeded { return nil }
         }
@@ -189,11 +224,26 @@ struct ReleaseSwitch: Sendable {
     private func finish() {
         switch layout {
         case .sibling:
+            try? FileTree.remove(asidePrevious)
             guard !keepPrevious, FileTree.exists(destination.previous) else { return }
             try? FileTree.remove(destination.previous)
             try? SiblingRecord(current: release, previous: nil).write(destination)
         case .releases:
-            _ = try? tree.prune(keep: keepReleases)
+            do {
+                try tree.prune(keep: keepReleases)
+            } catch {
+                emit(.log(level: "warning", message: "pruning old releases failed: \(error)"))
+            }
+        }
+    }
+
+    /// Sleeps on this thread (the switch runs on one of its own), a second at a time.
+    private static func sleep(milliseconds: Int64) {
+        var left = milliseconds
+        while left > 0 {
+            let step = min(left, 1000)
+            usleep(useconds_t(step * 1000))
+            left -= step
         }
     }
 }

@@ -194,7 +194,7 @@ public struct HostState: Sendable, Equatable {
             return "downloaded and verified"
         case .staged:
             phase = .staged
-            return "staged; waiting for its turn to switch"
+            return "staged"
         case .switched(let release, let previous):
             previousRelease = previous
             phase = .afterActivate

@@ -165,7 +165,8 @@ public final class PushRunner: Sendable {
         }
 
         let machine = MachineOfHost()
-        var actions = machine.step { $0.connected(cancelled: isCancelled) }
+        // A host the rollout stopped before (a failed canary) while it connected need not start.
+        var actions = machine.step { $0.connected(cancelled: isCancelled || isNotActivated(index)) }
         while !actions.isEmpty {
             let action = actions.removeFirst()
             switch action {
@@ -192,6 +193,9 @@ public final class PushRunner: Sendable {
         _ index: Int, _ launch: HostPushMachine.Launch, session: HeldSession, job: [UInt8],
         machine: MachineOfHost, workers: HostWorkers, ticket: HostAdmission.Ticket, onLine: @escaping @Sendable (String) -> Void
     ) async -> [HostPushMachine.Action] {
+        if isNotActivated(index) {
+            return machine.step { $0.channelFailed(at: .connect, "not started: the rollout stopped before its turn") }
+        }
         let deadline = start + plan.timeout
         let input = SSHInput()
         let finishNow = state.withLock { state in
@@ -308,6 +312,11 @@ public final class PushRunner: Sendable {
     }
 
     var isCancelled: Bool { state.withLock { $0.cancelled } }
+
+    /// Whether the rollout stopped before host `index`'s turn.
+    private func isNotActivated(_ index: Int) -> Bool {
+        state.withLock { $0.board.hosts[index].outcome == .notActivated }
+    }
 
     /// Whether host `index`'s peer has said nothing for the stall timeout (see `HostState.isStalled`).
     private func isStalled(_ index: Int) -> Bool {

@@ -65,10 +65,17 @@ struct StatusCommand: AsyncParsableCommand {
         }
     }
 
+    /// What a host runs, for comparing hosts: nothing there, a tree whose release is not
+    /// recorded, and a release differ from each other.
+    static func key(_ status: DestinationStatus) -> String {
+        guard status.layout != nil else { return "(nothing)" }
+        return status.current ?? "(unrecorded)"
+    }
+
     /// The release most answering hosts run (ties: the newest), and who differs from it.
     static func report(fleet: ReleaseFleet, outcomes: [PeerCommandRun.HostOutcome], statuses: [DestinationStatus?]) -> Report {
         var counts: [String: Int] = [:]
-        for status in statuses.compactMap({ $0 }) { counts[status.current ?? "", default: 0] += 1 }
+        for status in statuses.compactMap({ $0 }) { counts[key(status), default: 0] += 1 }
         let majority = counts.max { ($0.value, $0.key) < ($1.value, $1.key) }?.key
         let hosts = fleet.hosts.indices.map { index in
             let status = statuses[index]
@@ -76,11 +83,12 @@ struct StatusCommand: AsyncParsableCommand {
                 name: fleet.hosts[index].name, line: fleet.lines[index], answered: status != nil,
                 layout: status.map { $0.layout?.rawValue ?? "none" }, current: status?.current, previous: status?.previous,
                 releases: status?.releases ?? [],
-                drifted: status.map { ($0.current ?? "") != majority } ?? false,
+                drifted: status.map { key($0) != majority } ?? false,
                 error: status == nil ? ReleaseFleet.failure(of: outcomes[index]) ?? "no status line in the peer's output" : nil)
         }
         return Report(
-            destination: fleet.destination, agreed: counts.count <= 1, current: majority.flatMap { $0.isEmpty ? nil : $0 }, hosts: hosts)
+            destination: fleet.destination, agreed: counts.count <= 1,
+            current: majority.flatMap { $0.hasPrefix("(") ? nil : $0 }, hosts: hosts)
     }
 
     static func text(_ report: Report, hostsFile: String) -> String {

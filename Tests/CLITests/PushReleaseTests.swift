@@ -69,7 +69,8 @@ struct PushReleaseTests {
         for index in Self.hosts {
             #expect(try await fleet.onHost(index, "ls /srv/rel/releases").stdout == "\(ids[1])\n\(ids[2])\n", "host \(index) keeps two")
             #expect(try await fleet.onHost(index, "readlink /srv/rel/current").stdout == "releases/\(ids[2])\n")
-            #expect(try await fleet.onHost(index, "ls -A /srv/rel /srv/rel/releases | grep swarmdeploy || true").stdout == "")
+            #expect(try await fleet.onHost(index, "ls -A /srv/rel /srv/rel/releases | grep swarmdeploy || true").stdout == ".swarmdeploy.history\n")
+            #expect(try await fleet.onHost(index, "cat /srv/rel/.swarmdeploy.history").stdout == ids.map { $0 + "\n" }.joined(), "the releases switched to")
         }
         var (code, status) = try await Self.status(fleet, "/srv/rel")
         #expect(code == 0)

@@ -32,7 +32,7 @@ struct ReleaseTreeTests {
         guard let file = fopen(tree.current + "/VERSION", "r") else { return nil }
         defer { fclose(file) }
         var buffer = [CChar](repeating: 0, count: 64)
-        return fgets(&buffer, 64, file).map { _ in String(cString: buffer) }
+        return fgets(&buffer, 64, file).map { _ in String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) }
     }
 
     @Test func releasesSwitchThroughTheCurrentLink() throws {
@@ -64,13 +64,51 @@ struct ReleaseTreeTests {
         let ids = (1...7).map { "2026010\($0)T000000Z-0000" }
         for id in ids { try tree.place(try staged(id), as: id) }
         try tree.activate(ids[6])
+        // Releases from before the history count as switched to in the order of their ids.
+        #expect(try tree.status().previous == ids[5])
         #expect(try tree.prune(keep: 3) == Array(ids[0..<4]))
         #expect(try tree.status().all == Array(ids[4...]))
-        // Rolled back to the oldest kept: the newer ones stay (one may roll forward to them),
-        // and so does the one before the current.
+        // Rolled back: the one in use before is the newer one, and it stays.
         try tree.activate(ids[5])
-        #expect(try tree.prune(keep: 1) == [])
-        #expect(try tree.status().previous == ids[4])
+        #expect(try tree.status().previous == ids[6])
+        #expect(try tree.prune(keep: 1) == [ids[4]])
+        #expect(try tree.status().all == [ids[5], ids[6]])
+    }
+
+    @Test func thePreviousReleaseIsTheOneInUseBeforeEvenAfterARollback() throws {
+        try FileTree.makeDirectories(tree.releases)
+        let (r1, r2, r3) = ("20260101T000000Z-0001", "20260102T000000Z-0002", "20260103T000000Z-0003")
+        try tree.place(try staged("1"), as: r1)
+        try tree.activate(r1)
+        try tree.place(try staged("2"), as: r2)
+        try tree.activate(r2)
+        try tree.activate(r1)  // rolled back: r2 was bad
+        try tree.place(try staged("3"), as: r3)
+        try tree.activate(r3)
+        #expect(try tree.status().previous == r1, "r1 ran before r3, not r2")
+        #expect(try tree.prune(keep: 2) == [r2], "the bad release goes, the one to roll back to stays")
+        #expect(readCurrent() == "3")
+    }
+
+    @Test func anAbsoluteCurrentLinkIsOursAndATreeWithAReleasesDirectoryIsNot() throws {
+        try FileTree.makeDirectories(tree.releases + "/20260101T000000Z-0001")
+        #expect(symlink(tree.releases + "/20260101T000000Z-0001", tree.current) == 0)
+        #expect(tree.currentRelease() == "20260101T000000Z-0001")
+        #expect(tree.exists)
+        let site = ReleaseTree(root: directory.path + "/site")
+        try FileTree.makeDirectories(site.releases)
+        try writeFile(site.root + "/index.html", "<h1>changelog</h1>")
+        #expect(!site.exists, "a site with a releases/ page is not the release layout")
+    }
+
+    @Test func aReleasePlacedButNeverSwitchedToIsALeftover() throws {
+        try FileTree.makeDirectories(tree.releases)
+        try tree.place(try staged("1"), as: "20260101T000000Z-0001")
+        try tree.activate("20260101T000000Z-0001")
+        // A deploy killed between placing its release and switching to it.
+        try tree.place(try staged("2"), as: "20260102T000000Z-0002")
+        #expect(try tree.removeLeftovers() == [tree.releases + "/20260102T000000Z-0002"])
+        #expect(try tree.status().all == ["20260101T000000Z-0001"])
     }
 
     @Test func aTreeInstalledAnotherWayIsRefused() throws {

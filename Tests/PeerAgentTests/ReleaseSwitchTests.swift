@@ -37,7 +37,7 @@ import TestSupport
         try FileManager.default.createDirectory(atPath: staging.stagingTree, withIntermediateDirectories: true)
         try version.write(toFile: staging.stagingTree + "/VERSION", atomically: false, encoding: .utf8)
         defer { Installer.cleanUp(staging) }
-        try switcher.run(staged: staging)
+        try switcher.run(staged: staging) { nil }
     }
 
     static func version(_ path: String) -> String? { try? String(contentsOfFile: path + "/VERSION", encoding: .utf8) }
@@ -110,14 +110,63 @@ import TestSupport
         let back = try ReleaseCommands.rollback(destination: temp.path("app"), to: nil, hooks: HookCommands()) { _ in }
         #expect(back.current == "20260102T000000Z-0000")
         #expect(Self.version(temp.path("app/current")) == "2")
-        #expect(throws: PeerFailure.self) {
-            try ReleaseCommands.rollback(destination: temp.path("app"), to: nil, hooks: HookCommands()) { _ in }
-        }
-        _ = try ReleaseCommands.rollback(destination: temp.path("app"), to: "20260103T000000Z-0000", hooks: HookCommands()) { _ in }
+        // The previous release is the one in use before: a second rollback goes forward.
+        #expect(back.previous == "20260103T000000Z-0000")
+        let forward = try ReleaseCommands.rollback(destination: temp.path("app"), to: nil, hooks: HookCommands()) { _ in }
+        #expect(forward.current == "20260103T000000Z-0000")
+        // Already on the named release: nothing to do, no hook runs.
+        let events = Events()
+        _ = try ReleaseCommands.rollback(
+            destination: temp.path("app"), to: "20260103T000000Z-0000", hooks: HookCommands(afterActivate: "echo ran"), emit: events.append)
+        #expect(events.all.isEmpty)
         #expect(Self.version(temp.path("app/current")) == "3")
         #expect(throws: PeerFailure.self) {
             try ReleaseCommands.rollback(destination: temp.path("app"), to: "20260101T000000Z-0000", hooks: HookCommands()) { _ in }
         }
+    }
+
+    @Test func aSiblingRollbackPutsBackTheOlderKeptTree() throws {
+        let temp = try TemporaryDirectory("switch")
+        for (day, version) in ["1", "2"].enumerated() {
+            try Self.push(temp, layout: .sibling, release: "2026010\(day + 1)T000000Z-0000", version: version)
+        }
+        #expect(throws: ReleaseSwitch.Failure.self) {
+            try Self.push(temp, layout: .sibling, release: "20260103T000000Z-0000", version: "3", hooks: HookCommands(healthCheck: "false", healthRetries: 0))
+        }
+        #expect(Self.version(temp.path("app")) == "2")
+        #expect(Self.version(temp.path("app.prev")) == "1", "the tree kept before the failed push is still kept")
+        #expect(try ReleaseCommands.status(destination: temp.path("app")) == DestinationStatus(layout: .sibling, current: "20260102T000000Z-0000", previous: "20260101T000000Z-0000"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temp.path("")).filter { $0.contains(".swarmdeploy-") }.isEmpty)
+    }
+
+    @Test func aControllerGoneDuringTheBeforeHookMeansNoSwitch() throws {
+        let temp = try TemporaryDirectory("switch")
+        try Self.push(temp, layout: .releases, release: "20260101T000000Z-0000", version: "1")
+        let job = Self.job(temp.path("app"), layout: .releases, release: "20260102T000000Z-0000", hooks: HookCommands(beforeActivate: "true"))
+        let switcher = ReleaseSwitch(job: job, destination: try InstallPaths(destination: job.destination, id: "d2"), emit: { _ in })
+        let staging = try switcher.stagingPaths(id: "d2")
+        try FileManager.default.createDirectory(atPath: staging.stagingTree, withIntermediateDirectories: true)
+        let error = #expect(throws: ReleaseSwitch.Failure.self) {
+            try switcher.run(staged: staging) { "the controller went away" }
+        }
+        #expect(error?.description.contains("unchanged") == true)
+        #expect(Self.version(temp.path("app/current")) == "1")
+        #expect(try ReleaseCommands.status(destination: temp.path("app")).releases == ["20260101T000000Z-0000"])
+    }
+
+    @Test func aHookIsOverWhenItsShellExitsThoughAChildKeepsItsOutput() throws {
+        var lines: [String] = []
+        let began = ContinuousClock.now
+        let ending = HookRunner(command: "(sleep 3; echo late) & echo started", environment: [:], timeout: .seconds(20)).run { lines.append($0) }
+        #expect(ending == .exited(0))
+        #expect(lines == ["started"])
+        #expect(ContinuousClock.now - began < .seconds(2))
+    }
+
+    @Test func aHookThatClosesItsOutputAndHangsStillTimesOut() throws {
+        let began = ContinuousClock.now
+        #expect(HookRunner(command: "exec >/dev/null 2>&1; sleep 30", environment: [:], timeout: .milliseconds(300)).run { _ in } == .timedOut)
+        #expect(ContinuousClock.now - began < .seconds(5))
     }
 
     @Test func aHookThatOutlivesItsTimeoutIsEndedWithWhatItStarted() throws {
