@@ -25,6 +25,7 @@ struct ExecCommand: AsyncParsableCommand {
               swarmdeploy exec --on hosts.txt --accept-new-host-keys -- true
               swarmdeploy exec --on hosts.txt --user deploy -- 'systemctl is-active app'
               swarmdeploy exec --on hosts.txt --json --timeout 30s -- uname -r
+              swarmdeploy exec --on hosts.txt --junit preflight.xml -- test -w /opt
 
             Exit codes: 0 every host ran the command and it exited 0, 1 controller failure, \
             2 a host failed (could not connect or authenticate, host key refused, nonzero exit, \
@@ -44,6 +45,9 @@ struct ExecCommand: AsyncParsableCommand {
     @Flag(help: "Print a JSON report (per host: name, status, exit status, seconds, error, output) on standard output.")
     var json = false
 
+    @Option(help: ArgumentHelp("Also write a JUnit XML report here: one test case per host, failed with why (for CI systems).", valueName: "file"))
+    var junit: String?
+
     @Flag(help: "Do not print the commands' output; only the summary.")
     var quiet = false
 
@@ -60,7 +64,10 @@ struct ExecCommand: AsyncParsableCommand {
             command: command, hostsFlag: on, deployfile: deployfile, timeout: timeout, ssh: ssh
         )
         let hosts = Fleet.hosts(request.hosts, settings: request.settings, environment: ProcessInfo.processInfo.environment)
-        let report = await ExecRun.run(request, hosts: hosts, streamOutput: !json && !quiet, rawOutput: raw, collectOutput: json)
+        let junitFile = try JUnitFile(path: junit)
+        let started = Date()
+        let report = await ExecRun.run(request, hosts: hosts, streamOutput: !json && !quiet, rawOutput: raw, collectOutput: json || junit != nil)
+        try junitFile?.write(report.junit(started: started, seconds: Date().timeIntervalSince(started)))
         if json {
             printLine(try report.jsonText())
         } else {

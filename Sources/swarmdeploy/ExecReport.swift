@@ -109,3 +109,18 @@ extension SSHError {
         return text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text
     }
 }
+
+extension ExecReport {
+    /// One test case per host: passed when the command exited 0; its last output lines kept.
+    func junit(started: Date, seconds: Double) -> JUnitReport {
+        JUnitReport(
+            command: "swarmdeploy exec", suite: "exec \(command)", started: started, seconds: seconds,
+            cases: hosts.map { host in
+                let output = (host.stdout + host.stderr).split(separator: "\n").suffix(40).map(String.init)
+                let outcome = host.error.map { error in
+                    JUnitReport.Outcome.failed(type: host.exitStatus == nil && host.exitSignal == nil ? "connect" : "command", message: error)
+                } ?? .passed
+                return JUnitReport.Case(name: host.name, seconds: host.seconds, outcome: outcome, output: output)
+            })
+    }
+}

@@ -31,6 +31,7 @@ struct PushCommand: AsyncParsableCommand {
             Examples:
               swarmdeploy push build/ to /opt/app on hosts.txt
               swarmdeploy push build/ to /opt/app on hosts.txt --json --max-failures 2 > report.json
+              swarmdeploy push build/ to /opt/app on hosts.txt --junit deploy.xml
               swarmdeploy push build/ to /opt/app on hosts.txt --dry-run
               swarmdeploy push build/ to /opt/app on hosts.txt --dry-run --json
               swarmdeploy push build/ --to /opt/app --on hosts.txt --user deploy -i ~/.ssh/deploy_ed25519
@@ -75,6 +76,11 @@ struct PushCommand: AsyncParsableCommand {
         valueName: "file"))
     var writeTorrent: String?
 
+    @Option(help: ArgumentHelp(
+        "Also write a JUnit XML report here: one test case per host, failed with its stage and why, or skipped (for CI systems).",
+        valueName: "file"))
+    var junit: String?
+
     @OptionGroup(title: "Payload") var payload: PayloadFlags
 
     @OptionGroup(title: "SSH") var ssh: SSHFlags
@@ -92,7 +98,9 @@ struct PushCommand: AsyncParsableCommand {
             try PushPlan(settings: settings, environment: ProcessInfo.processInfo.environment)
         }
         guard dryRun else {
-            try await PushExecution.run(plan, peerBinaryFlag: peerBinary, writeTorrent: writeTorrent, json: json, quiet: quiet, logger: logger)
+            try await PushExecution.run(
+                plan, peerBinaryFlag: peerBinary, writeTorrent: writeTorrent, junit: try JUnitFile(path: junit), json: json, quiet: quiet,
+                logger: logger)
             return
         }
         let preview = try DryRun.render(plan, quiet: quiet || json)

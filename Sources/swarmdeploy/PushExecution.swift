@@ -7,8 +7,9 @@ import Push
 /// exit code. The push itself is `PushOperation`'s.
 enum PushExecution {
     static func run(
-        _ plan: PushPlan, peerBinaryFlag: String?, writeTorrent: String?, json: Bool, quiet: Bool, logger: Logger
+        _ plan: PushPlan, peerBinaryFlag: String?, writeTorrent: String?, junit: JUnitFile?, json: Bool, quiet: Bool, logger: Logger
     ) async throws(CommandFailure) {
+        let started = Date()
         // The report's wall time is the whole command's: reading and packing the source too.
         let commandStart = ContinuousClock.now
         let silent = quiet || json
@@ -67,6 +68,7 @@ enum PushExecution {
         view.finish()
 
         try printReport(report, plan: plan, tarballName: payload.metainfo.name, json: json)
+        try junit?.write(junitReport(report, plan: plan, started: started))
         try exitCode(failed: report.totals.failed, notActivated: report.totals.notActivated, stopped: report.stopped, maxFailures: plan.maxFailures)
     }
 
@@ -79,6 +81,22 @@ enum PushExecution {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(report) else { throw .controller("cannot encode the report") }
         printLine(String(decoding: data, as: UTF8.self))
+    }
+
+    /// One test case per host: its stage and error when it failed, skipped when the rollout
+    /// stopped before its turn; its hooks' output kept.
+    private static func junitReport(_ report: PushReport, plan: PushPlan, started: Date) -> JUnitReport {
+        JUnitReport(
+            command: "swarmdeploy push", suite: "push \(plan.source) to \(plan.destination)", started: started,
+            seconds: report.totals.wallSeconds,
+            cases: report.hosts.map { host in
+                let outcome: JUnitReport.Outcome = switch host.status {
+                case .succeeded, .running: .passed
+                case .failed: .failed(type: host.stage.rawValue, message: "failed at \(host.stage.rawValue): \(host.error ?? "unknown error")")
+                case .notActivated: .skipped(message: host.error ?? "not activated")
+                }
+                return JUnitReport.Case(name: host.name, seconds: host.seconds ?? 0, outcome: outcome, output: host.hookOutput)
+            })
     }
 
     /// 0 when every host succeeded; 3 when some failed within --max-failures; 2 beyond it, or

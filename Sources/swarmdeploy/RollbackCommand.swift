@@ -39,6 +39,9 @@ struct RollbackCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Hosts allowed to fail while the rollback still succeeds, a number or a share (10%) (default: 0).", valueName: "k|p%"))
     var maxFailures: String?
 
+    @Option(help: ArgumentHelp("Also write a JUnit XML report here: one test case per host (for CI systems).", valueName: "file"))
+    var junit: String?
+
     @OptionGroup var target: ReleaseFleetFlags
 
     @OptionGroup(title: "SSH") var ssh: SSHFlags
@@ -78,6 +81,8 @@ struct RollbackCommand: AsyncParsableCommand {
             throw CommandFailure.badInput("--release \(release): \(problem)")
         }
         let fleet = try target.fleet(ssh: ssh)
+        let junitFile = try JUnitFile(path: junit)
+        let started = Date()
         let rollout = fleet.settings.rollout
         let before = try beforeActivate.map { text throws(CommandFailure) in try parseFlag("--before-activate", text, SettingParsers.hookCommand) }
             ?? rollout.beforeActivate
@@ -104,6 +109,14 @@ struct RollbackCommand: AsyncParsableCommand {
             }
         }
         let report = Self.report(fleet: fleet, outcomes: outcomes, maxFailures: allowed.resolved(of: fleet.hosts.count))
+        try junitFile?.write(JUnitReport(
+            command: "swarmdeploy rollback", suite: "rollback \(fleet.destination)", started: started,
+            seconds: Date().timeIntervalSince(started),
+            cases: report.hosts.map { host in
+                JUnitReport.Case(
+                    name: host.name, seconds: host.seconds,
+                    outcome: host.error.map { JUnitReport.Outcome.failed(type: "rollback", message: $0) } ?? .passed, output: host.hookOutput)
+            }))
         if target.json {
             printLine(try ReleaseFleet.jsonText(report))
         } else {

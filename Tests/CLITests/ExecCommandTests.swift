@@ -1,4 +1,5 @@
 import Foundation
+import FoundationXML
 import Glibc
 import TestSupport
 import Testing
@@ -167,5 +168,54 @@ struct ExecCommandTests {
         #expect(hosts[2]["status"] as? String == "failed")
         #expect(hosts[2]["exit_status"] is NSNull)
         #expect((hosts[2]["error"] as? String)?.hasPrefix("connect:") == true, "\(hosts[2])")
+    }
+
+    @Test("--junit writes one test case per host with the elements the JUnit schema requires, failed hosts included")
+    func junitReport() async throws {
+        let fleet = try await Servers(count: 2)
+        let closedPort = try Loopback.freePort()
+        try (fleet.servers.map { "127.0.0.1:\($0.port)\n" }.joined() + "127.0.0.1:\(closedPort)\n")
+            .write(toFile: fleet.hostsFile, atomically: true, encoding: .utf8)
+        let port = fleet.servers[1].port
+        let junit = fleet.directory.path("report.xml")
+        // Output with markup characters and a control character, which XML 1.0 does not allow.
+        let result = try await fleet.exec(
+            ["--quiet", "--junit", junit], ["sh", "-c", #"printf 'a<b & "c" \033[31m\n'; [ "${SSH_CONNECTION##* }" != \#(port) ] || exit 5"#]
+        )
+        #expect(result.status == 2, "\(result.stderr)")
+        let document = try XMLDocument(contentsOf: URL(fileURLWithPath: junit))
+        let root = try #require(document.rootElement())
+        #expect(root.name == "testsuites")
+        let suites = root.elements(forName: "testsuite")
+        #expect(suites.count == 1)
+        let suite = try #require(suites.first)
+        for attribute in ["name", "tests", "failures", "errors", "time", "timestamp"] {
+            #expect(suite.attribute(forName: attribute) != nil, "testsuite needs \(attribute)")
+        }
+        #expect(suite.attribute(forName: "tests")?.stringValue == "3")
+        #expect(suite.attribute(forName: "failures")?.stringValue == "2")
+        let cases = suite.elements(forName: "testcase")
+        #expect(cases.map { $0.attribute(forName: "name")?.stringValue } == [fleet.name(0), fleet.name(1), "\(OpenSSHServer.user)@127.0.0.1:\(closedPort)"])
+        for testCase in cases {
+            for attribute in ["name", "classname", "time"] {
+                #expect(testCase.attribute(forName: attribute) != nil, "testcase needs \(attribute)")
+            }
+        }
+        #expect(cases[0].elements(forName: "failure").isEmpty)
+        #expect(cases[0].elements(forName: "system-out").first?.stringValue == "a<b & \"c\" \\x1B[31m")
+        let failed = cases[1].elements(forName: "failure").first
+        #expect(failed?.attribute(forName: "message")?.stringValue == "exit status 5")
+        #expect(failed?.attribute(forName: "type")?.stringValue == "command")
+        let unreachable = cases[2].elements(forName: "failure").first
+        #expect(unreachable?.attribute(forName: "type")?.stringValue == "connect")
+        #expect(unreachable?.attribute(forName: "message")?.stringValue?.hasPrefix("connect:") == true)
+    }
+
+    @Test("--junit to a place that cannot be written is bad input, before any host is contacted")
+    func junitUnwritable() async throws {
+        let fleet = try await Servers(count: 1)
+        let result = try await fleet.exec(["--junit", "/nonexistent/dir/report.xml"], ["true"])
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.contains("--junit /nonexistent/dir/report.xml"), "\(result.stderr)")
     }
 }

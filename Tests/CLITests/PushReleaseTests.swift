@@ -1,4 +1,5 @@
 import Foundation
+import FoundationXML
 import Testing
 import TestSupport
 
@@ -123,8 +124,14 @@ struct PushReleaseTests {
         #expect(try await fleet.push(trees[0], to: "/srv/hook", extra: ["--layout", "releases"]).status == 0)
         let hook = "echo checking $SWARMDEPLOY_RELEASE_PATH; test ! -f /srv/refuse-hook"
         try await fleet.onHost(2, changedBy: "touch /srv/refuse-hook", undoneBy: "rm -f /srv/refuse-hook") {
-            let strict = try await fleet.push(trees[1], to: "/srv/hook", extra: ["--layout", "releases", "--before-activate", hook])
+            let junit = temp.path("push.xml")
+            let strict = try await fleet.push(trees[1], to: "/srv/hook", extra: ["--layout", "releases", "--before-activate", hook, "--junit", junit])
             #expect(strict.status == 2, "\(strict.stderr)")
+            // The JUnit report has one case per host; the refusing host's failure names the stage.
+            let suite = try #require(try XMLDocument(contentsOf: URL(fileURLWithPath: junit)).rootElement()?.elements(forName: "testsuite").first)
+            #expect(suite.attribute(forName: "tests")?.stringValue == "6" && suite.attribute(forName: "failures")?.stringValue == "1")
+            let failures = suite.elements(forName: "testcase").map { $0.elements(forName: "failure").first?.attribute(forName: "type")?.stringValue }
+            #expect(failures == [nil, "before-activate", nil, nil, nil, nil])
             let report = try strict.report()
             #expect(report.hosts[1].status == "failed" && report.hosts[1].stage == "before-activate", "\(report.hosts[1])")
             #expect(report.hosts[1].hookOutput.first?.hasPrefix("[before-activate] checking /srv/hook/releases/") == true, "\(report.hosts[1].hookOutput)")
@@ -170,11 +177,13 @@ struct PushReleaseTests {
         try await fleet.onHost(1, changedBy: "touch /srv/sick-canary", undoneBy: "rm -f /srv/sick-canary") {
             let result = try await fleet.push(trees[1], to: "/srv/canary", extra: [
                 "--layout", "releases", "--canary", "1", "--health-check", "test ! -f /srv/sick-canary", "--health-retries", "0",
-                "--max-failures", "3",
+                "--max-failures", "3", "--junit", temp.path("canary.xml"),
             ])
             #expect(result.status == 2, "\(result.stderr)")
             let report = try result.report()
             #expect(report.result == "stopped")
+            let suite = try #require(try XMLDocument(contentsOf: URL(fileURLWithPath: temp.path("canary.xml"))).rootElement()?.elements(forName: "testsuite").first)
+            #expect(suite.attribute(forName: "skipped")?.stringValue == "5" && suite.attribute(forName: "failures")?.stringValue == "1")
             #expect(report.stopped?.contains("canary") == true)
             #expect(report.hosts.map(\.status) == ["failed"] + Array(repeating: "not-activated", count: 5))
             #expect(report.totals.notActivated == 5)
