@@ -20,32 +20,19 @@ public struct DestinationStatus: Sendable, Equatable, Codable {
         self.unrecorded = unrecorded
     }
 
-    static let prefix = "swarmdeploy-peer status "
-
     public var line: String {
-        Self.prefix + "layout=\(layout?.rawValue ?? "none") current=\(unrecorded ? "?" : current ?? "") previous=\(previous ?? "") releases=\(releases.joined(separator: ","))"
+        PeerEvent.prefix + "status layout=\(layout?.rawValue ?? "none") current=\(unrecorded ? "?" : current ?? "") previous=\(previous ?? "") releases=\(releases.joined(separator: ","))"
     }
 
     /// Parses a `status` line; nil for any other line.
     public init?(line: String) {
-        guard line.hasPrefix(Self.prefix) else { return nil }
-        var fields: [String: String] = [:]
-        for token in line.dropFirst(Self.prefix.count).split(separator: " ") {
-            let parts = token.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2 else { return nil }
-            fields[String(parts[0])] = String(parts[1])
-        }
-        guard let layoutName = fields["layout"] else { return nil }
-        func id(_ key: String) -> String? {
-            guard let text = fields[key], !text.isEmpty, ReleaseID.problem(with: text) == nil else { return nil }
-            return text
-        }
-        layout = layoutName == "none" ? nil : DestinationLayout(rawValue: layoutName)
+        guard let (kind, fields) = PeerEvent.split(line), kind == "status", let layoutName = fields["layout"] else { return nil }
+        layout = layoutName == "none" ? nil : DestinationLayout(rawValue: String(layoutName))
         guard layout != nil || layoutName == "none" else { return nil }
         unrecorded = fields["current"] == "?"
-        current = id("current")
-        previous = id("previous")
-        releases = (fields["releases"] ?? "").split(separator: ",").map(String.init).filter { ReleaseID.problem(with: $0) == nil }
+        current = ReleaseID.field(fields["current"])
+        previous = ReleaseID.field(fields["previous"])
+        releases = (fields["releases"] ?? "").split(separator: ",").compactMap { ReleaseID.field($0) }
     }
 
     enum CodingKeys: String, CodingKey {

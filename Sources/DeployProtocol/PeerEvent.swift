@@ -73,24 +73,7 @@ public enum PeerEvent: Sendable, Equatable {
     /// Split by Unicode scalars, not Characters: a message that starts with a combining mark
     /// would otherwise fuse with the `=` before it, and the line would not read back.
     public init?(line: String) {
-        let scalars = line.unicodeScalars
-        guard scalars.starts(with: Self.prefix.unicodeScalars) else { return nil }
-        var rest = scalars.dropFirst(Self.prefix.unicodeScalars.count)
-        let kind = String(String.UnicodeScalarView(rest.prefix { $0 != " " }))
-        rest = rest.drop { $0 != " " }.drop { $0 == " " }
-        var fields: [Substring: Substring] = [:]
-        let messageKey = "message=".unicodeScalars
-        while !rest.isEmpty {
-            if rest.starts(with: messageKey) {
-                fields["message"] = Substring(String(String.UnicodeScalarView(rest.dropFirst(messageKey.count))))
-                break
-            }
-            let token = rest.prefix { $0 != " " }
-            rest = rest.dropFirst(token.count).drop { $0 == " " }
-            guard let equals = token.firstIndex(of: "=") else { return nil }
-            let key = String(String.UnicodeScalarView(token[..<equals]))
-            fields[Substring(key)] = Substring(String(String.UnicodeScalarView(token[token.index(after: equals)...])))
-        }
+        guard let (kind, fields) = Self.split(line) else { return nil }
         func int(_ key: Substring) -> Int64? { fields[key].flatMap { Int64($0) } }
 
         switch kind {
@@ -130,12 +113,32 @@ public enum PeerEvent: Sendable, Equatable {
 }
 
 extension PeerEvent {
-    /// A release field: empty is none; an id that could not name a release is dropped.
-    private static func release(_ field: Substring?) -> String? {
-        guard let field, !field.isEmpty else { return nil }
-        let id = String(field)
-        return ReleaseID.problem(with: id) == nil ? id : nil
+    /// A peer's line as its kind and its `key=value` fields (`message=` runs to the end of the
+    /// line); nil for a line without the prefix or with a field that is not `key=value`. The
+    /// peer's other lines (`DestinationStatus`) share the form.
+    static func split(_ line: String) -> (kind: String, fields: [Substring: Substring])? {
+        let scalars = line.unicodeScalars
+        guard scalars.starts(with: prefix.unicodeScalars) else { return nil }
+        var rest = scalars.dropFirst(prefix.unicodeScalars.count)
+        let kind = String(String.UnicodeScalarView(rest.prefix { $0 != " " }))
+        rest = rest.drop { $0 != " " }.drop { $0 == " " }
+        var fields: [Substring: Substring] = [:]
+        let messageKey = "message=".unicodeScalars
+        while !rest.isEmpty {
+            if rest.starts(with: messageKey) {
+                fields["message"] = Substring(String(String.UnicodeScalarView(rest.dropFirst(messageKey.count))))
+                break
+            }
+            let token = rest.prefix { $0 != " " }
+            rest = rest.dropFirst(token.count).drop { $0 == " " }
+            guard let equals = token.firstIndex(of: "=") else { return nil }
+            let key = String(String.UnicodeScalarView(token[..<equals]))
+            fields[Substring(key)] = Substring(String(String.UnicodeScalarView(token[token.index(after: equals)...])))
+        }
+        return (kind, fields)
     }
+
+    private static func release(_ field: Substring?) -> String? { ReleaseID.field(field) }
 }
 
 /// How far a peer got. Stages happen in this order; only `install` changes the destination

@@ -30,6 +30,14 @@ public enum ReleaseID {
         }
         return allowed ? nil : "a release id holds only ASCII letters, digits, '-', '_' and '.'"
     }
+
+    /// A release field of a peer's line: empty is none, and so is an id that could not name a
+    /// release (it is dropped, not trusted).
+    static func field(_ field: Substring?) -> String? {
+        guard let field, !field.isEmpty else { return nil }
+        let id = String(field)
+        return problem(with: id) == nil ? id : nil
+    }
 }
 
 /// What a host runs around the switch, each through its login shell (`$SHELL -c`), with the

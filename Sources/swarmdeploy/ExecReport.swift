@@ -81,13 +81,7 @@ struct ExecReport: Encodable {
     }
 
     func jsonText() throws(CommandFailure) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        do {
-            return String(decoding: try encoder.encode(self), as: UTF8.self)
-        } catch {
-            throw .controller("cannot encode the report as JSON: \(error)")
-        }
+        try JSONOutput.text(self)
     }
 
     /// "3 hosts: 2 ok, 1 failed" and one line per failed host with its reason.

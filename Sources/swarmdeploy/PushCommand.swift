@@ -105,9 +105,7 @@ struct PushCommand: AsyncParsableCommand {
         }
         let preview = try DryRun.render(plan, quiet: quiet || json)
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(preview), as: UTF8.self))
+            print(try JSONOutput.text(preview))
         } else {
             print(preview.renderText())
         }

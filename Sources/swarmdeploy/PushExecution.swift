@@ -77,10 +77,7 @@ enum PushExecution {
             printLine(PushReportText.render(report, hostsFile: plan.hostsFile, tarballName: tarballName))
             return
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(report) else { throw .controller("cannot encode the report") }
-        printLine(String(decoding: data, as: UTF8.self))
+        printLine(try JSONOutput.text(report))
     }
 
     /// One test case per host: its stage and error when it failed, skipped when the rollout

@@ -92,6 +92,26 @@ struct TransferFlags: ParsableArguments {
     }
 }
 
+/// The hooks around a switch, which push and rollback both run.
+struct HookFlags: ParsableArguments {
+    @Option(help: ArgumentHelp("Run on each host before its switch, through the login shell; failing keeps the old tree there.", valueName: "command"))
+    var beforeActivate: String?
+
+    @Option(help: ArgumentHelp("Run on each host after its switch (and again after a rollback there), through the login shell.", valueName: "command"))
+    var afterActivate: String?
+
+    @Option(help: ArgumentHelp("The longest a before- or after-activate hook may run (default: 5m).", valueName: "duration"))
+    var hookTimeout: String?
+
+    func apply(to rollout: inout RolloutSettings) throws(CommandFailure) {
+        if let beforeActivate { rollout.beforeActivate = try parseFlag("--before-activate", beforeActivate, SettingParsers.hookCommand) }
+        if let afterActivate { rollout.afterActivate = try parseFlag("--after-activate", afterActivate, SettingParsers.hookCommand) }
+        if let hookTimeout {
+            rollout.hookTimeout = try parseFlag("--hook-timeout", hookTimeout) { try SettingParsers.duration($0, allowZero: false) }
+        }
+    }
+}
+
 /// How the new tree is laid out on the hosts, what runs around the switch, and when each
 /// host switches.
 struct RolloutFlags: ParsableArguments {
@@ -114,11 +134,7 @@ struct RolloutFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Switch in waves of this many hosts, or this share (25%); the download still uses every host.", valueName: "n|p%"))
     var batch: String?
 
-    @Option(help: ArgumentHelp("Run on each host before its switch, through the login shell; failing keeps the old tree there.", valueName: "command"))
-    var beforeActivate: String?
-
-    @Option(help: ArgumentHelp("Run on each host after its switch (and again after a rollback there), through the login shell.", valueName: "command"))
-    var afterActivate: String?
+    @OptionGroup var hooks: HookFlags
 
     @Option(help: ArgumentHelp("Run on each host after the switch and the after-hook; failing every attempt switches that host back.", valueName: "command"))
     var healthCheck: String?
@@ -132,10 +148,8 @@ struct RolloutFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Wait between health-check attempts (default: 2s).", valueName: "duration"))
     var healthInterval: String?
 
-    @Option(help: ArgumentHelp("The longest a before- or after-activate hook may run (default: 5m).", valueName: "duration"))
-    var hookTimeout: String?
-
     func apply(to rollout: inout RolloutSettings) throws(CommandFailure) {
+        try hooks.apply(to: &rollout)
         if let layout { rollout.layout = try parseFlag("--layout", layout, SettingParsers.layout) }
         if let keepReleases {
             guard (1...10_000).contains(keepReleases) else { throw .badInput("--keep-releases \(keepReleases): keep 1 to 10000 releases") }
@@ -147,8 +161,6 @@ struct RolloutFlags: ParsableArguments {
             rollout.canary = canary
         }
         if let batch { rollout.batch = try parseFlag("--batch", batch, SettingParsers.batch) }
-        if let beforeActivate { rollout.beforeActivate = try parseFlag("--before-activate", beforeActivate, SettingParsers.hookCommand) }
-        if let afterActivate { rollout.afterActivate = try parseFlag("--after-activate", afterActivate, SettingParsers.hookCommand) }
         if let healthCheck { rollout.healthCheck = try parseFlag("--health-check", healthCheck, SettingParsers.hookCommand) }
         if let healthTimeout {
             rollout.healthTimeout = try parseFlag("--health-timeout", healthTimeout) { try SettingParsers.duration($0, allowZero: false) }
@@ -159,9 +171,6 @@ struct RolloutFlags: ParsableArguments {
         }
         if let healthInterval {
             rollout.healthInterval = try parseFlag("--health-interval", healthInterval) { try SettingParsers.duration($0, allowZero: false) }
-        }
-        if let hookTimeout {
-            rollout.hookTimeout = try parseFlag("--hook-timeout", hookTimeout) { try SettingParsers.duration($0, allowZero: false) }
         }
     }
 }

@@ -67,17 +67,16 @@ struct ReleaseFleet {
         }
     }
 
+    /// The value most often in `values`; of equally common ones the greatest (for release ids,
+    /// the newest).
+    static func mostCommon(_ values: [String]) -> String? {
+        Dictionary(values.map { ($0, 1) }, uniquingKeysWith: +).max { ($0.value, $0.key) < ($1.value, $1.key) }?.key
+    }
+
     /// The `status` line in a host's output.
     static func status(in result: PeerCommandRun.HostOutcome) -> DestinationStatus? {
         guard case .success(let ended) = result.result else { return nil }
         return String(decoding: ended.stdout, as: UTF8.self).split(separator: "\n").lazy.compactMap { DestinationStatus(line: String($0)) }.last
-    }
-
-    static func jsonText<T: Encodable>(_ value: T) throws(CommandFailure) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(value) else { throw .controller("cannot encode the report") }
-        return String(decoding: data, as: UTF8.self)
     }
 }
 

@@ -30,11 +30,7 @@ struct RollbackCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The release to switch to (default: the one before the release most hosts run).", valueName: "id"))
     var release: String?
 
-    @Option(help: ArgumentHelp("Run on each host before its switch, through the login shell; failing keeps its release.", valueName: "command"))
-    var beforeActivate: String?
-
-    @Option(help: ArgumentHelp("Run on each host after its switch, through the login shell.", valueName: "command"))
-    var afterActivate: String?
+    @OptionGroup var hooks: HookFlags
 
     @Option(help: ArgumentHelp("Hosts allowed to fail while the rollback still succeeds, a number or a share (10%) (default: 0).", valueName: "k|p%"))
     var maxFailures: String?
@@ -83,11 +79,8 @@ struct RollbackCommand: AsyncParsableCommand {
         let fleet = try target.fleet(ssh: ssh)
         let junitFile = try JUnitFile(path: junit)
         let started = Date()
-        let rollout = fleet.settings.rollout
-        let before = try beforeActivate.map { text throws(CommandFailure) in try parseFlag("--before-activate", text, SettingParsers.hookCommand) }
-            ?? rollout.beforeActivate
-        let after = try afterActivate.map { text throws(CommandFailure) in try parseFlag("--after-activate", text, SettingParsers.hookCommand) }
-            ?? rollout.afterActivate
+        var rollout = fleet.settings.rollout
+        try hooks.apply(to: &rollout)
         let allowed = try maxFailures.map { text throws(CommandFailure) in try parseFlag("--max-failures", text, HostCount.parse) }
             ?? fleet.settings.maxFailures
 
@@ -95,8 +88,8 @@ struct RollbackCommand: AsyncParsableCommand {
         let goal: String?
         if let release { goal = release } else { goal = try await Self.fleetTarget(fleet) }
         if let goal { arguments += ["--release", goal] }
-        if let before { arguments += ["--before-activate", before] }
-        if let after { arguments += ["--after-activate", after] }
+        if let before = rollout.beforeActivate { arguments += ["--before-activate", before] }
+        if let after = rollout.afterActivate { arguments += ["--after-activate", after] }
         arguments += ["--hook-timeout", "\(max(1, Int(rollout.hookTimeout.inSeconds.rounded(.up))))"]
         let names = fleet.hosts.map(\.name)
         let quiet = target.json
@@ -118,7 +111,7 @@ struct RollbackCommand: AsyncParsableCommand {
                     outcome: host.error.map { JUnitReport.Outcome.failed(type: "rollback", message: $0) } ?? .passed, output: host.hookOutput)
             }))
         if target.json {
-            printLine(try ReleaseFleet.jsonText(report))
+            printLine(try JSONOutput.text(report))
         } else {
             printLine(Self.text(report, hostsFile: fleet.hostsFile))
         }
@@ -140,11 +133,8 @@ struct RollbackCommand: AsyncParsableCommand {
         guard !statuses.isEmpty else {
             throw CommandFailure(exitCode: .hostsFailed, message: "no host answered with its status; nothing was switched")
         }
-        func mostCommon(_ values: [String]) -> String? {
-            Dictionary(values.map { ($0, 1) }, uniquingKeysWith: +).max { ($0.value, $0.key) < ($1.value, $1.key) }?.key
-        }
-        guard let current = mostCommon(statuses.compactMap(\.current)) else { return nil }
-        guard let previous = mostCommon(statuses.filter { $0.current == current }.compactMap(\.previous)) else {
+        guard let current = ReleaseFleet.mostCommon(statuses.compactMap(\.current)) else { return nil }
+        guard let previous = ReleaseFleet.mostCommon(statuses.filter { $0.current == current }.compactMap(\.previous)) else {
             throw CommandFailure(
                 exitCode: .hostsFailed,
                 message: "the hosts on \(current) have no release before it to go back to; nothing was switched (name one with --release)")

@@ -52,7 +52,7 @@ struct StatusCommand: AsyncParsableCommand {
         let statuses = outcomes.map(ReleaseFleet.status(in:))
         let report = Self.report(fleet: fleet, outcomes: outcomes, statuses: statuses)
         if target.json {
-            printLine(try ReleaseFleet.jsonText(report))
+            printLine(try JSONOutput.text(report))
         } else {
             printLine(Self.text(report, hostsFile: fleet.hostsFile))
         }
@@ -74,9 +74,8 @@ struct StatusCommand: AsyncParsableCommand {
 
     /// The release most answering hosts run (ties: the newest), and who differs from it.
     static func report(fleet: ReleaseFleet, outcomes: [PeerCommandRun.HostOutcome], statuses: [DestinationStatus?]) -> Report {
-        var counts: [String: Int] = [:]
-        for status in statuses.compactMap({ $0 }) { counts[key(status), default: 0] += 1 }
-        let majority = counts.max { ($0.value, $0.key) < ($1.value, $1.key) }?.key
+        let keys = statuses.compactMap { $0.map(key) }
+        let majority = ReleaseFleet.mostCommon(keys)
         let hosts = fleet.hosts.indices.map { index in
             let status = statuses[index]
             return Report.Host(
@@ -87,7 +86,7 @@ struct StatusCommand: AsyncParsableCommand {
                 error: status == nil ? ReleaseFleet.failure(of: outcomes[index]) ?? "no status line in the peer's output" : nil)
         }
         return Report(
-            destination: fleet.destination, agreed: counts.count <= 1,
+            destination: fleet.destination, agreed: Set(keys).count <= 1,
             current: majority.flatMap { $0.hasPrefix("(") ? nil : $0 }, hosts: hosts)
     }
 
