@@ -13,7 +13,7 @@ usage() {
     cat <<'EOF'
 Usage:
   sandbox.sh up N [--rate 100mbit] [--delay 0ms] [--disk 256m] [--unreachable K]
-                  [--ipv6] [--name sd] [--subnet 10.77] [--dir DIR]
+                  [--ipv6] [--user NAME] [--bastion] [--name sd] [--subnet 10.77] [--dir DIR]
   sandbox.sh down [--name sd] [--dir DIR]
   sandbox.sh status [--name sd] [--dir DIR]
   sandbox.sh controller [--name sd] -- CMD ARGS...
@@ -57,6 +57,18 @@ Options:
   --ipv6            Also give the controller and every host an IPv6 address,
                     fd00:A:B::1 and fd00:A:B::(100+I in hex), and list the hosts in
                     hosts.txt by those (root@[ADDR6]); sshd listens on both.
+  --user NAME       Also give every host an unprivileged login user NAME (home
+                    /home/NAME, the same key as root) who may run anything as root
+                    through sudo without a password, and list the hosts in hosts.txt
+                    as NAME@ADDR. Each host has its own /etc/passwd, /etc/group,
+                    /etc/shadow, /etc/sudoers.d and /home, so a test can take the
+                    rights away on one host (rm /etc/sudoers.d/sandbox-user there).
+  --bastion         Also make a bastion h0 at A.B.0.10 (an sshd, not in hosts.txt) and
+                    let the controller reach no other host's SSH port: its packets to
+                    port 22 of the hosts are refused, as a firewall would, while every
+                    other port (the swarm's) stays open both ways. DIR/ssh_config names
+                    the hosts h1..hN with 'ProxyJump bastion'; DIR/hosts-by-name.txt
+                    lists them by those names.
 
 Files written by up (in DIR):
   hosts.txt        root@ADDR name=hI, one line per host
@@ -105,6 +117,8 @@ disk=256m
 count=
 unreachable=0
 ipv6=0
+login_user=
+bastion=0
 host_index=
 run_args=()
 
@@ -118,6 +132,8 @@ while (($# > 0)); do
         --disk) disk=${2:?--disk needs a value}; shift 2 ;;
         --unreachable) unreachable=${2:?--unreachable needs a value}; shift 2 ;;
         --ipv6) ipv6=1; shift ;;
+        --user) login_user=${2:?--user needs a value}; shift 2 ;;
+        --bastion) bastion=1; shift ;;
         -h | --help) usage; exit 0 ;;
         --) shift; run_args=("$@"); break ;;
         -*) fail "unknown option $1 (see --help)" ;;
@@ -382,6 +398,14 @@ validate_up_arguments() {
     [[ "$delay" =~ ^[0-9]+(\.[0-9]+)?(us|ms|s)$ ]] ||
         fail "--delay must be a time like 0ms or 5ms, not '$delay'"
     [[ "$disk" =~ ^[0-9]+[kmgKMG]?$ ]] || fail "--disk must be a size like 256m or 1g, not '$disk'"
+    ((bastion == 0 || ipv6 == 0)) || fail "--bastion works with IPv4 only; drop --ipv6 or --bastion"
+    if [[ -n "$login_user" ]]; then
+        [[ "$login_user" =~ ^[a-z_][a-z0-9_-]{0,30}$ ]] ||
+            fail "--user must be a lowercase login name like deploy, not '$login_user'"
+        ! grep -q "^$login_user:" /etc/passwd ||
+            fail "--user $login_user: this machine has that user already; choose a name it lacks"
+        command -v sudo >/dev/null || fail "--user needs sudo installed (apt-get install sudo)"
+    fi
     case "$dir" in
         /root | /root/* | /srv | /srv/*) fail "--dir cannot be under /root or /srv: the hosts mount over those" ;;
         /*) ;;
@@ -462,7 +486,7 @@ $( ((ipv6 == 0)) || echo "ListenAddress $(address6_of "$i")")
 Port 22
 HostKey $host_dir/ssh_host_ed25519_key
 PidFile $host_dir/sshd.pid
-AuthorizedKeysFile $host_dir/home/.ssh/authorized_keys
+AuthorizedKeysFile .ssh/authorized_keys
 PermitRootLogin prohibit-password
 PasswordAuthentication no
 KbdInteractiveAuthentication no
@@ -478,19 +502,52 @@ Subsystem sftp internal-sftp
 # The fault tests make one host's peer misbehave through /root/.ssh/environment.
 PermitUserEnvironment SWARMDEPLOY_PEER_*
 EOF
+    [[ -z "$login_user" ]] || write_login_user "$host_dir"
     local names=$address
     ((ipv6 == 0)) || names="$address,$(address6_of "$i")"
     echo "$names $(cut -d' ' -f1,2 "$host_dir/ssh_host_ed25519_key.pub")" >>"$dir/known_hosts"
 }
 
+# The --user account on one host: account files that are this machine's plus the user
+# (password field "*": no password, yet not locked, so key logins work), a sudoers rule, and
+# a home with the sandbox key. Bound over the real ones in the host's mount namespace.
+write_login_user() {
+    local host_dir=$1 uid=2000 home
+    while cut -d: -f3 /etc/passwd | grep -qx "$uid" || cut -d: -f3 /etc/group | grep -qx "$uid"; do
+        uid=$((uid + 1))
+    done
+    mkdir -p "$host_dir/etc/sudoers.d"
+    { cat /etc/passwd; echo "$login_user:x:$uid:$uid::/home/$login_user:/bin/bash"; } >"$host_dir/etc/passwd"
+    { cat /etc/group; echo "$login_user:x:$uid:"; } >"$host_dir/etc/group"
+    { cat /etc/shadow; echo "$login_user:*:19000:0:99999:7:::"; } >"$host_dir/etc/shadow"
+    chmod 644 "$host_dir/etc/passwd" "$host_dir/etc/group"
+    chmod 640 "$host_dir/etc/shadow"
+    if [[ -d /etc/sudoers.d ]]; then cp -a /etc/sudoers.d/. "$host_dir/etc/sudoers.d/"; fi
+    echo "$login_user ALL=(ALL:ALL) NOPASSWD: ALL" >"$host_dir/etc/sudoers.d/sandbox-user"
+    chmod 440 "$host_dir/etc/sudoers.d/sandbox-user"
+    home=$host_dir/users/$login_user
+    mkdir -p "$home/.ssh" "$home/.cache"
+    cp "$dir/id_ed25519.pub" "$home/.ssh/authorized_keys"
+    printf '# Sandbox login user.\n' >"$home/.bashrc"
+    cp "$host_dir/home/.profile" "$home/.profile"
+    chmod 700 "$home/.ssh"
+    chown -R "$uid:$uid" "$home"
+}
+
 # Starts host I's sshd in its namespace, in a mount namespace of its own where
-# /srv is a private tmpfs and /root is the host's home directory.
+# /srv is a private tmpfs and /root is the host's home directory (and, with --user, the
+# account files, sudoers.d and /home are the host's own).
 start_sshd() {
     local i=$1 host_dir=$dir/hosts/h$1
     setsid ip netns exec "$name-h$i" unshare --mount --propagation private /bin/sh -c '
         set -e
         mount -t tmpfs -o "size=$1,mode=0755" sandbox-srv /srv
         mount --bind "$2/home" /root
+        if [ -d "$2/etc" ]; then
+            for file in passwd group shadow; do mount --bind "$2/etc/$file" "/etc/$file"; done
+            mount --bind "$2/etc/sudoers.d" /etc/sudoers.d
+            mount --bind "$2/users" /home
+        fi
         mkdir -p /run/sshd
         exec /usr/sbin/sshd -D -f "$2/sshd_config" -E "$2/sshd.log"
     ' sh "$disk" "$host_dir" </dev/null >>"$host_dir/sshd.log" 2>&1 &
@@ -509,11 +566,55 @@ make_host() {
     shape "$bridge_ns" "h$i"
     write_host_files "$i" "$address"
     if ((ipv6)); then
-        echo "root@[$(address6_of "$i")] name=h$i" >>"$dir/hosts.txt"
+        echo "${login_user:-root}@[$(address6_of "$i")] name=h$i" >>"$dir/hosts.txt"
     else
-        echo "root@$address name=h$i" >>"$dir/hosts.txt"
+        echo "${login_user:-root}@$address name=h$i" >>"$dir/hosts.txt"
     fi
     start_sshd "$i"
+}
+
+# The bastion: host slot 0 (namespace NAME-h0, A.B.0.10), an sshd like the hosts' but
+# not listed in hosts.txt.
+make_bastion() {
+    local ns=$name-h0 address
+    address=$(address_of 0)
+    ip netns add "$ns"
+    ip -n "$ns" link set lo up
+    attach "$ns" h0 "$address"
+    shape "$ns" eth0 netem
+    shape "$bridge_ns" h0
+    write_host_files 0 "$address"
+    start_sshd 0
+}
+
+# From the controller, only the bastion's SSH port is reachable; connections to any other
+# host's port 22 are refused (policy rules, no firewall needed). Then the ssh_config and the
+# hosts file by name that go through the bastion.
+fence_behind_bastion() {
+    local i
+    ip -n "$controller_ns" rule add pref 100 to "$(address_of 0)/32" ipproto tcp dport 22 lookup main
+    ip -n "$controller_ns" rule add pref 101 to "$subnet.0.0/16" ipproto tcp dport 22 prohibit
+    {
+        echo "# Sandbox '$name': its hosts by name, through the bastion (ssh -F $dir/ssh_config h1)."
+        echo "Host bastion"
+        echo "    HostName $(address_of 0)"
+        echo "    User root"
+        echo "Host h*"
+        echo "    ProxyJump bastion"
+        for ((i = 1; i <= count; i++)); do
+            echo "Host h$i"
+            echo "    HostName $(address_of "$i")"
+        done
+        echo "Host *"
+        echo "    User ${login_user:-root}"
+        echo "    IdentityFile $dir/id_ed25519"
+        echo "    UserKnownHostsFile $dir/known_hosts"
+        echo "    StrictHostKeyChecking yes"
+    } >"$dir/ssh_config"
+    {
+        echo "# Sandbox '$name': the hosts by their names in $dir/ssh_config."
+        for ((i = 1; i <= count; i++)); do echo "h$i"; done
+    } >"$dir/hosts-by-name.txt"
 }
 
 # A host that answers ARP (its link is up and it owns its address) but drops
@@ -544,7 +645,7 @@ check_unreachable() {
 # addresses from the controller in one go per round.
 wait_for_sshd() {
     local pending=() ready i deadline=$((SECONDS + 20 + count / 10))
-    for ((i = 1; i <= count; i++)); do pending+=("$i"); done
+    for ((i = 1 - bastion; i <= count; i++)); do pending+=("$i"); done
     while ((${#pending[@]} > 0)); do
         for i in "${pending[@]}"; do
             if ! kill -0 "$(cat "$dir/hosts/h$i/sshd.launcher-pid")" 2>/dev/null; then
@@ -593,7 +694,8 @@ write_env() {
             "SANDBOX_KNOWN_HOSTS=$dir/known_hosts" "SANDBOX_CONTROLLER_ADDR=$(controller_address)" \
             "SANDBOX_CONTROLLER_NETNS=$controller_ns" "SANDBOX_SUBNET=$subnet" \
             "SANDBOX_RATE=$rate" "SANDBOX_DELAY=$delay" "SANDBOX_DISK=$disk" \
-            "SANDBOX_COUNT=$count" "SANDBOX_UNREACHABLE_COUNT=$unreachable"; do
+            "SANDBOX_COUNT=$count" "SANDBOX_UNREACHABLE_COUNT=$unreachable" "SANDBOX_USER=${login_user:-root}" \
+            "SANDBOX_BASTION_ADDR=$( ((bastion)) && address_of 0)" "SANDBOX_SSH_CONFIG=$( ((bastion)) && echo "$dir/ssh_config")"; do
             printf 'export %s=%q\n' "${variable%%=*}" "${variable#*=}"
         done
     } >"$dir/env"
@@ -637,10 +739,12 @@ cmd_up() {
     local i
     for ((i = 1; i <= count; i++)); do make_host "$i"; done
     for ((i = 1; i <= unreachable; i++)); do make_unreachable "$i"; done
+    ((bastion == 0)) || make_bastion
     wait_for_sshd
     ((unreachable == 0)) || check_unreachable
     check_login "$(login_address_of 1)"
     ((count == 1)) || check_login "$(login_address_of "$count")"
+    ((bastion == 0)) || fence_behind_bastion
     write_env
 
     trap - EXIT INT TERM
@@ -709,7 +813,7 @@ cmd_controller() {
 
 cmd_host() {
     require_root_and_tools
-    [[ "$host_index" =~ ^[1-9][0-9]*$ ]] || fail "host needs a host number I >= 1 (see --help)"
+    [[ "$host_index" =~ ^[0-9]+$ ]] || fail "host needs a host number I >= 1, or 0 for the bastion (see --help)"
     ((${#run_args[@]} > 0)) || fail "host needs a command after -- (see --help)"
     local ns=$name-h$host_index pid
     [[ -e "/run/netns/$ns" ]] || fail "no host h$host_index in sandbox '$name' (no namespace $ns)"

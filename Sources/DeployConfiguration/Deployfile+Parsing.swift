@@ -40,6 +40,10 @@ extension Deployfile {
             case "accept_new_host_keys": acceptNewHostKeys = try reader.boolean(value, name)
             case "parallel": parallel = try reader.integer(value, name, in: 1...PushSettings.maxParallel)
             case "connect_timeout": connectTimeout = try reader.duration(value, name, allowZero: false)
+            case "sudo": sudo = try reader.boolean(value, name)
+            case "config":
+                let text = try reader.string(value, name)
+                sshConfig = text == "none" ? text : try reader.path(value, name)
             default: preconditionFailure("key \(name) passed the schema but has no reader")
             }
         }
@@ -96,6 +100,7 @@ extension Deployfile {
             case "activate": activation = try reader.parsed(value, name, SettingParsers.activation)
             case "canary": canary = try reader.integer(value, name, in: 0...Int.max)
             case "batch": batch = try reader.hostCount(value, name, SettingParsers.batch)
+            case "owner": owner = try reader.parsed(value, name, SettingParsers.owner)
             default: preconditionFailure("key \(name) passed the schema but has no reader")
             }
         }

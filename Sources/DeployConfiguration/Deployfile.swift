@@ -35,6 +35,9 @@ public struct Deployfile: Sendable, Equatable {
     public var parallel: Int?
     /// Seconds.
     public var connectTimeout: Duration?
+    public var sudo: Bool?
+    /// An OpenSSH client configuration file, or `none`.
+    public var sshConfig: String?
 
     // transfer:
     /// Bytes.
@@ -56,6 +59,7 @@ public struct Deployfile: Sendable, Equatable {
     public var activation: RolloutSettings.Activation?
     public var canary: Int?
     public var batch: HostCount?
+    public var owner: FileOwner?
 
     // hooks:
     public var beforeActivate: String?

@@ -4,10 +4,10 @@ enum DeployfileSchema {
     static let topLevel = ["source", "destination", "hosts", "ssh", "transfer", "deploy", "hooks"]
 
     static let sections: [String: [String]] = [
-        "ssh": ["user", "port", "identity", "known_hosts", "accept_new_host_keys", "parallel", "connect_timeout"],
+        "ssh": ["user", "port", "identity", "known_hosts", "accept_new_host_keys", "parallel", "connect_timeout", "sudo", "config"],
         "transfer": ["piece_size", "gzip", "trackers", "builtin_tracker", "listen", "link_rate", "seed_grace"],
         "deploy": [
-            "timeout", "stall_timeout", "max_failures", "keep_previous", "layout", "keep_releases", "activate", "canary", "batch",
+            "timeout", "stall_timeout", "max_failures", "keep_previous", "layout", "keep_releases", "activate", "canary", "batch", "owner",
         ],
         "hooks": [
             "before_activate", "after_activate", "health_check", "timeout", "health_timeout", "health_retries", "health_interval",

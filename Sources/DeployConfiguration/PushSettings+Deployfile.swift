@@ -11,13 +11,15 @@ extension PushSettings {
         if let destination = file.destination { self.destination = destination }
         if let hosts = file.hosts { hostsFile = local(hosts) }
 
-        if let user = file.user { self.user = user }
-        if let port = file.port { self.port = port }
-        if let identities = file.identities { self.identities = identities.map(local) }
-        if let knownHosts = file.knownHosts { self.knownHosts = local(knownHosts) }
-        if let accept = file.acceptNewHostKeys { acceptNewHostKeys = accept }
+        if let user = file.user { self.user = user; sshGiven.insert(.user) }
+        if let port = file.port { self.port = port; sshGiven.insert(.port) }
+        if let identities = file.identities { self.identities = identities.map(local); sshGiven.insert(.identities) }
+        if let knownHosts = file.knownHosts { self.knownHosts = local(knownHosts); sshGiven.insert(.knownHosts) }
+        if let accept = file.acceptNewHostKeys { acceptNewHostKeys = accept; sshGiven.insert(.acceptNewHostKeys) }
         if let parallel = file.parallel { sshParallel = parallel }
         if let timeout = file.connectTimeout { connectTimeout = timeout }
+        if let sudo = file.sudo { self.sudo = sudo }
+        if let config = file.sshConfig { sshConfig = config == "none" ? config : local(config) }
 
         switch file.pieceSize {
         case .auto: pieceSize = nil
@@ -43,6 +45,7 @@ extension PushSettings {
         if let timeout = file.timeout { self.timeout = timeout }
         if let maxFailures = file.maxFailures { self.maxFailures = maxFailures }
         if let keep = file.keepPrevious { keepPrevious = keep }
+        if let owner = file.owner { self.owner = owner }
         if let layout = file.layout { rollout.layout = layout }
         if let keep = file.keepReleases { rollout.keepReleases = keep }
         if let activation = file.activation { rollout.activation = activation }

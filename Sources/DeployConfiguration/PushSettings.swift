@@ -1,3 +1,5 @@
+import DeployProtocol
+
 /// Everything `swarmdeploy push` needs to know, after layering: built-in
 /// defaults, then the Deployfile (`apply(_:)`), then command-line flags (set
 /// field by field by the CLI).
@@ -20,6 +22,14 @@ public struct PushSettings: Sendable, Codable, Equatable {
     /// Hosts contacted over SSH at once.
     public var sshParallel: Int
     public var connectTimeout: Duration
+    /// The SSH settings a Deployfile or a flag gave (rather than left to their defaults): those
+    /// win over an ssh_config, as `ssh`'s command line does.
+    public var sshGiven: Set<SSHSetting> = []
+    /// Run the peer as root through `sudo -n` (the login user needs passwordless sudo).
+    public var sudo = false
+    /// The OpenSSH client configuration to read (`~/.ssh/config` when nil and it exists;
+    /// `none` reads none).
+    public var sshConfig: String?
 
     /// Bytes; nil chooses from the archive size.
     public var pieceSize: Int?
@@ -43,8 +53,15 @@ public struct PushSettings: Sendable, Codable, Equatable {
     public var maxFailures: HostCount
     /// Keep the replaced tree as `DEST.prev`.
     public var keepPrevious: Bool
+    /// Who the installed tree is given to; nil leaves it with the user the peer runs as.
+    public var owner: FileOwner?
     /// Layout, hooks, health check and when hosts switch.
     public var rollout = RolloutSettings()
+
+    /// The SSH settings an ssh_config may also give.
+    public enum SSHSetting: Sendable, Hashable {
+        case user, port, identities, knownHosts, acceptNewHostKeys
+    }
 
     /// Upper bound for `sshParallel`: each connection costs file descriptors
     /// and a libssh2 session.
@@ -146,6 +163,9 @@ public struct PushSettings: Sendable, Codable, Equatable {
         case stallTimeout = "stall_timeout_seconds"
         case maxFailures = "max_failures"
         case keepPrevious = "keep_previous"
+        case sudo
+        case sshConfig = "ssh_config"
+        case owner
         case rollout
     }
 }
@@ -182,6 +202,9 @@ extension PushSettings {
             keepPrevious: try container.decode(Bool.self, forKey: .keepPrevious),
             rollout: try container.decodeIfPresent(RolloutSettings.self, forKey: .rollout) ?? RolloutSettings()
         )
+        sudo = try container.decodeIfPresent(Bool.self, forKey: .sudo) ?? false
+        sshConfig = try container.decodeIfPresent(String.self, forKey: .sshConfig)
+        owner = try container.decodeIfPresent(String.self, forKey: .owner).map { try SettingParsers.owner($0) }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -208,5 +231,8 @@ extension PushSettings {
         try container.encode(maxFailures, forKey: .maxFailures)
         try container.encode(keepPrevious, forKey: .keepPrevious)
         try container.encode(rollout, forKey: .rollout)
+        try container.encode(sudo, forKey: .sudo)
+        try container.encodeIfPresent(sshConfig, forKey: .sshConfig)
+        try container.encodeIfPresent(owner?.description, forKey: .owner)
     }
 }

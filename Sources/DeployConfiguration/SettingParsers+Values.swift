@@ -155,6 +155,15 @@ extension SettingParsers {
         return layout
     }
 
+    /// `USER`, `USER:GROUP` or numeric ids, for the installed tree's owner.
+    public static func owner(_ text: String) throws -> FileOwner {
+        switch FileOwner.parse(text.trimmingSpaces()) {
+        case .success(let owner): return owner
+        case .failure(let error):
+            throw DeployError(.invalidValue, "owner '\(text)': \(error)", remedy: "write USER or USER:GROUP, e.g. app:app or 1000:1000")
+        }
+    }
+
     /// `together` or `asap`.
     public static func activation(_ text: String) throws -> RolloutSettings.Activation {
         guard let activation = RolloutSettings.Activation(rawValue: text.trimmingSpaces().lowercased()) else {

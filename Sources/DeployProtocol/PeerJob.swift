@@ -65,6 +65,9 @@ public struct PeerJob: Sendable, Equatable {
     public var waitsForActivation = false
     /// Commands to run around the switch. Optional on the wire: none.
     public var hooks = HookCommands()
+    /// Give the installed tree to this user and group (the peer runs as root then). Optional on
+    /// the wire: the tree belongs to whoever runs the peer.
+    public var owner: FileOwner?
 
     /// Keys shorter than this are refused (the swarm needs 128 bits).
     public static let minimumPeerKeyLength = 16
@@ -118,6 +121,7 @@ public struct PeerJob: Sendable, Equatable {
         dictionary["keep releases"] = .integer(Int64(keepReleases))
         if waitsForActivation { dictionary["waits for activation"] = .integer(1) }
         if hooks != HookCommands() { dictionary["hooks"] = hooks.bencoded }
+        if let owner { dictionary["owner"] = .string(owner.description) }
         dictionary["seed grace ms"] = .integer(seedGraceMilliseconds)
         dictionary["tar bytes"] = .integer(tarBytes)
         dictionary["timeout ms"] = .integer(timeoutMilliseconds)
@@ -199,6 +203,13 @@ public struct PeerJob: Sendable, Equatable {
         }
         waitsForActivation = value["waits for activation"] == nil ? false : try field("waits for activation") { $0.integer } != 0
         if let raw = value["hooks"] { hooks = try HookCommands(bencoded: raw) }
+        if value["owner"] != nil {
+            let text = try field("owner") { $0.string }
+            switch FileOwner.parse(text) {
+            case .success(let owner): self.owner = owner
+            case .failure(let error): throw PeerJobError("the job's owner is unusable: \(error)")
+            }
+        }
         if layout == .releases, releaseID == nil {
             throw PeerJobError("the job asks for the release layout but names no release id")
         }

@@ -1,3 +1,4 @@
+import SSH
 import Synchronization
 
 /// At most `threadLimit` threads for work that blocks (connecting over SSH, uploading,

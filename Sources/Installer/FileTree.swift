@@ -79,7 +79,7 @@ public enum FileTree {
     }
 
     /// The names in an open directory (the descriptor stays open and the caller's).
-    private static func entries(of directory: Int32, shownAs path: String) throws(InstallError) -> [String] {
+    static func entries(of directory: Int32, shownAs path: String) throws(InstallError) -> [String] {
         let copy = dup(directory)
         guard copy >= 0, let stream = fdopendir(copy) else {
             if copy >= 0 { close(copy) }

@@ -39,14 +39,21 @@ public struct SiblingRecord: Sendable, Equatable {
 /// Small text files the installer keeps beside a destination: read whole, written to a new
 /// file and renamed over the old one, so a reader never sees half of one.
 enum SmallFile {
-    static func read(_ path: String) throws(InstallError) -> String {
+    /// The file's text, up to `limit` bytes (the rest is not read).
+    static func read(_ path: String, limit: Int = 64 * 1024) throws(InstallError) -> String {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard descriptor >= 0 else { throw InstallError("cannot open \(path): \(FileTree.systemMessage())") }
         defer { close(descriptor) }
+        var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-        let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-        guard count >= 0 else { throw InstallError("cannot read \(path): \(FileTree.systemMessage())") }
-        return String(decoding: buffer[..<count], as: UTF8.self)
+        while bytes.count < limit {
+            let count = buffer.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, min($0.count, limit - bytes.count)) }
+            if count < 0 && errno == EINTR { continue }
+            guard count >= 0 else { throw InstallError("cannot read \(path): \(FileTree.systemMessage())") }
+            if count == 0 { break }
+            bytes += buffer[..<count]
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     static func write(_ text: String, to path: String) throws(InstallError) {

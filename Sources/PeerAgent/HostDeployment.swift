@@ -49,6 +49,7 @@ public struct HostDeployment: Sendable {
     private func deploy(stage: inout PeerStage, paths: inout InstallPaths?, lock: inout DestinationLock?) async throws {
         let job = try JobInput.readJob(from: input)
         let metainfo = try Metainfo(bytes: job.torrent)
+        let owner = try TreeOwner.forJob(job)
         // The address the others reach this host at: its swarm listens there, and so does the
         // server of its own program, started first, so hosts still without it can fetch it.
         let address = try job.trackers.first.map(SwarmMember.addressFacing(tracker:))
@@ -86,6 +87,7 @@ public struct HostDeployment: Sendable {
             // pieces to others.
             stage = .extract
             let summary = try await extraction.value
+            if let owner { try FileTree.changeOwner(installPaths.stagingTree, uid: owner.uid, gid: owner.gid) }
             // Staged: the controller's stall watch is over for this host (the hooks that follow
             // have their own limits), whether or not it waits for its turn now.
             stage = .staged

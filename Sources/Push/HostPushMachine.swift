@@ -50,6 +50,8 @@ public struct HostPushMachine: Sendable, Equatable {
     private var lastError: String?
     /// Whether the peer said it installed.
     private var installed = false
+    /// What `sudo` said when it would not start the peer (`--sudo`).
+    private var sudoRefusal: String?
 
     public init() {}
 
@@ -88,6 +90,12 @@ public struct HostPushMachine: Sendable, Equatable {
     public mutating func stderr(_ line: String) {
         guard !line.isEmpty else { return }
         lastError = String(line.prefix(500))
+        // sudo speaks before the peer can; anything the peer itself prints comes after its
+        // first event.
+        if case .launching(_, peerSpoke: false, _) = state,
+            line.hasPrefix("sudo: ") || line.hasSuffix("sudo: not found") || line.hasSuffix("sudo: command not found") {
+            sudoRefusal = lastError
+        }
     }
 
     /// The launched command ended with this status (nil with a signal).
@@ -95,6 +103,10 @@ public struct HostPushMachine: Sendable, Equatable {
         guard case .launching(let launch, let peerSpoke, let notCached) = state else { return [] }
         let missing = notCached && status == Self.notCachedStatus
         let silent = !peerSpoke && (status != 0 || signal != nil)
+        if silent, let sudoRefusal {
+            state = .ended
+            return [.record(.failed(phase: .connect, message: Self.sudoMessage(sudoRefusal)))]
+        }
         if launch == .cached, missing || silent {
             state = .uploading(missing: missing, status: status, signal: signal)
             return [.upload]
@@ -133,6 +145,16 @@ public struct HostPushMachine: Sendable, Equatable {
         guard state != .ended else { return [] }
         state = .ended
         return [.record(.failed(phase: phase, message: message))]
+    }
+
+    /// Why a host failed when sudo would not start the peer, and what to do.
+    static func sudoMessage(_ said: String) -> String {
+        let remedy = said.contains("password")
+            ? "allow the login user to run it without a password on this host (a NOPASSWD sudoers rule)"
+            : said.contains("not found")
+            ? "install sudo on this host"
+            : "check this host's sudoers rules for the login user"
+        return "sudo would not start the peer as root (\(said)); \(remedy), or push without --sudo as a user who may write the destination"
     }
 
     /// What a host prints, and its exit status, when its cache lacks this peer binary.

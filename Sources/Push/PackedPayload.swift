@@ -114,6 +114,7 @@ extension PushPlan {
         job.releaseID = releaseID
         job.keepReleases = rollout.keepReleases
         job.waitsForActivation = waitsForActivation
+        job.owner = owner
         job.hooks = HookCommands(
             beforeActivate: rollout.beforeActivate, afterActivate: rollout.afterActivate, healthCheck: rollout.healthCheck,
             hookTimeoutMilliseconds: rollout.hookTimeout.inMilliseconds,

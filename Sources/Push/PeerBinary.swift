@@ -1,4 +1,5 @@
 import Archive
+import SSH
 import Glibc
 import Synchronization
 
@@ -18,6 +19,23 @@ public struct PeerBinary: Sendable, Equatable {
 
     /// Where it lives on a host, relative to the login user's home directory.
     public var remotePath: String { ".cache/swarmdeploy/peer-\(sha256)" }
+
+    /// The shell command that runs the cached program with `arguments`: as the login user, or
+    /// as root through `sudo -n` (never a password prompt: the command has no terminal, and
+    /// the controller reads the refusal instead, see `HostPushMachine`). The cache stays the
+    /// login user's either way.
+    public func command(_ arguments: [String], sudo: Bool) -> String {
+        "exec " + ShellQuoting.commandLine((sudo ? ["sudo", "-n", "--"] : []) + ["./" + remotePath] + arguments)
+    }
+
+    /// Runs the cached program if the host has it; otherwise says so and exits. The name holds
+    /// the binary's SHA-256 and `SSHSession.ensureFile` renames a copy to it only after the
+    /// host hashed it, so the name is proof enough here — hashing 20 MiB again on every push
+    /// would cost each host a tenth of a second of CPU before its peer starts.
+    public func commandIfCached(_ arguments: [String], sudo: Bool) -> String {
+        "if [ -x \(remotePath) ]; then \(command(arguments, sudo: sudo)); fi; "
+            + "echo \(HostPushMachine.notCachedMarker); exit \(HostPushMachine.notCachedStatus)"
+    }
 }
 
 /// The peer binary gzip-compressed (about 40 % of its size), made once, by the first host

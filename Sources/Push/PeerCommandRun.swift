@@ -18,7 +18,7 @@ public enum PeerCommandRun {
     /// Runs `./peer ARGUMENTS` on every host, at most `parallelism` at once. `onLine` gets each
     /// line a host's command prints on standard output, as it arrives (from the host's thread).
     public static func run(
-        _ hosts: [FleetHost], parallelism: Int, peer: PeerBinary, arguments: [String], timeout: Duration,
+        _ hosts: [FleetHost], parallelism: Int, peer: PeerBinary, sudo: Bool, arguments: [String], timeout: Duration,
         onEvent: @escaping @Sendable (FleetEvent) -> Void = { _ in },
         onLine: @escaping @Sendable (_ index: Int, String) -> Void = { _, _ in }
     ) async -> [HostOutcome] {
@@ -28,13 +28,12 @@ public enum PeerCommandRun {
                 if stream == .stdout, line != HostPushMachine.notCachedMarker { onLine(index, HostText.printable(line)) }
             }
             var result = try session.execute(
-                PushRunner.launchIfCached(peer, arguments), timeout: timeout, onLine: printed)
+                peer.commandIfCached(arguments, sudo: sudo), timeout: timeout, onLine: printed)
             var uploaded = false
             if result.exitStatus == HostPushMachine.notCachedStatus,
                 String(decoding: result.stdout, as: UTF8.self).contains(HostPushMachine.notCachedMarker) {
                 uploaded = try session.ensureFile(contentsOf: peer.path, sha256: peer.sha256, at: peer.remotePath, permissions: 0o755)
-                result = try session.execute(
-                    "exec ./\(peer.remotePath) \(ShellQuoting.commandLine(arguments))", timeout: timeout, onLine: printed)
+                result = try session.execute(peer.command(arguments, sudo: sudo), timeout: timeout, onLine: printed)
             }
             return HostOutcome(result: .success(result), uploaded: uploaded, seconds: (ContinuousClock.now - began).inSeconds)
         }

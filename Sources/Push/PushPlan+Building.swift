@@ -51,7 +51,15 @@ extension PushPlan {
 
         self.source = source
         self.hostsFile = hostsFile
-        hosts = Fleet.hosts(entries, settings: settings, environment: environment).map { host in
+        var notices: [String] = []
+        let targets: [FleetHost]
+        do {
+            targets = try Fleet.hosts(entries, settings: settings, environment: environment) { notices.append($0) }
+        } catch {
+            throw PushError(.invalidRequest, "\(error)")
+        }
+        self.notices = notices
+        hosts = targets.map { host in
             // The push watches its hosts itself (`--stall-timeout`, the peers' heartbeat), so its
             // SSH connections need not break on their own when a congested link drops their
             // segments for half a minute: a 64-host push at 5 Mbit/s lost healthy hosts so.
@@ -80,6 +88,8 @@ extension PushPlan {
         timeout = settings.timeout
         stallTimeout = settings.stallTimeout
         keepPrevious = settings.keepPrevious
+        sudo = settings.sudo
+        owner = settings.owner
         maxFailures = settings.maxFailures.resolved(of: hosts.count)
         rollout = settings.rollout
         guard rollout.canary <= hosts.count else {

@@ -1,4 +1,5 @@
 import DeployConfiguration
+import DeployProtocol
 import Fleet
 import PayloadPacking
 import Tracker
@@ -47,6 +48,10 @@ public struct PushPlan: Sendable {
     /// A host whose peer reports nothing for this long before installing fails alone.
     public var stallTimeout: Duration
     public var keepPrevious: Bool
+    /// Run the peer as root through `sudo -n`.
+    public var sudo: Bool
+    /// Who the installed tree is given to; nil: whoever runs the peer.
+    public var owner: FileOwner?
     /// Hosts that may fail while the push succeeds (and further waves still start).
     public var maxFailures: Int
     /// Layout, hooks and when each host switches.
@@ -55,6 +60,8 @@ public struct PushPlan: Sendable {
     public var batchSize: Int?
     /// For estimates and the report's efficiency only.
     public var linkRateBitsPerSecond: Double
+    /// Lines of the ssh_config the push cannot honour, for the user to see.
+    public var notices: [String]
     /// The layered settings the plan was made from, as a dry run's JSON echoes them.
     public var settings: PushSettings
 }

@@ -209,7 +209,8 @@ public final class PushRunner: Sendable {
             input.close()
             programSources.stoppedServing(host: index)
         }
-        let command = launch == .cached ? Self.launchIfCached(peerBinary, ["deploy"]) : "exec ./\(peerBinary.remotePath) deploy"
+        let command = launch == .cached
+            ? peerBinary.commandIfCached(["deploy"], sudo: plan.sudo) : peerBinary.command(["deploy"], sudo: plan.sudo)
         let result = await workers.execute(
             command, on: session, stdin: job, input: input,
             timeout: ContinuousClock.now.duration(to: deadline) + plan.seedGrace + .seconds(10),
@@ -244,9 +245,7 @@ public final class PushRunner: Sendable {
     /// Removes the staging files a killed peer left on host `index`, through the peer's
     /// `clean-up`. The host's outcome is already recorded; this only logs what happened.
     private func cleanUpAfterKilledPeer(_ index: Int, session: HeldSession, workers: HostWorkers) async {
-        let command = ShellQuoting.commandLine(
-            ["exec", "./" + peerBinary.remotePath, "clean-up", plan.destination]
-        )
+        let command = peerBinary.command(["clean-up", plan.destination], sudo: plan.sudo)
         let host = plan.hosts[index].name
         switch await workers.execute(command, on: session, timeout: .seconds(30)) {
         case .success(let result):
@@ -299,16 +298,6 @@ public final class PushRunner: Sendable {
         case .log(let level, let message): peerLog(level, message, index)
         case .launch, .upload, .cleanUp: assertionFailure("\(action) is a step of the host's loop, not an immediate action")
         }
-    }
-
-    /// Runs the cached peer if the host has it; otherwise says so and exits. The name holds
-    /// the binary's SHA-256 and `SSHSession.ensureFile` renames a copy to it only after the
-    /// host hashed it, so the name is proof enough here — hashing 20 MiB again on every push
-    /// would cost each host a tenth of a second of CPU before its peer starts.
-    static func launchIfCached(_ binary: PeerBinary, _ arguments: [String]) -> String {
-        let path = binary.remotePath
-        return "if [ -x \(path) ]; then exec ./\(path) \(ShellQuoting.commandLine(arguments)); fi; "
-            + "echo \(HostPushMachine.notCachedMarker); exit \(HostPushMachine.notCachedStatus)"
     }
 
     var isCancelled: Bool { state.withLock { $0.cancelled } }

@@ -42,6 +42,9 @@ public struct SSHConfiguration: Sendable {
     /// that lost its link or froze is noticed even when its command prints nothing.
     public var keepAliveInterval: Duration
     public var deadHostTimeout: Duration
+    /// The bastion this host is reached through (`ProxyJump`); nil: connect directly. Hosts
+    /// that share the object share its one connection.
+    public var jump: JumpHost?
 
     public init(
         host: String,
@@ -74,6 +77,11 @@ public struct SSHConfiguration: Sendable {
     /// "host:port", as errors and logs name the host.
     public var endpoint: String {
         host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
+
+    /// Whether `path` is a file this process can read (an identity file worth offering).
+    public static func isReadableFile(_ path: String) -> Bool {
+        FileSystem.isReadableFile(path)
     }
 
     /// The usual identity files under `home` (`~/.ssh/id_ed25519`, `id_ecdsa`,

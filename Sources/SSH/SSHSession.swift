@@ -43,13 +43,18 @@ public final class SSHSession {
         guard libssh2InitResult == 0 else {
             throw SSHError(host: endpoint, stage: .connect, message: "libssh2 failed to initialise (code \(libssh2InitResult))")
         }
-        socket = try TCPConnector.connect(
-            host: configuration.host,
-            port: configuration.port,
-            timeout: configuration.connectTimeout,
-            deadHostTimeout: configuration.deadHostTimeout,
-            endpoint: endpoint
-        )
+        if let jump = configuration.jump {
+            socket = try jump.openTunnel(
+                to: configuration.host, port: configuration.port, timeout: configuration.connectTimeout, endpoint: endpoint)
+        } else {
+            socket = try TCPConnector.connect(
+                host: configuration.host,
+                port: configuration.port,
+                timeout: configuration.connectTimeout,
+                deadHostTimeout: configuration.deadHostTimeout,
+                endpoint: endpoint
+            )
+        }
         handle = libssh2_session_init_ex(nil, nil, nil, nil)
         do throws(SSHError) {
             guard let handle else {

@@ -63,7 +63,7 @@ struct ExecCommand: AsyncParsableCommand {
         let request = try ExecRequest(
             command: command, hostsFlag: on, deployfile: deployfile, timeout: timeout, ssh: ssh
         )
-        let hosts = Fleet.hosts(request.hosts, settings: request.settings, environment: ProcessInfo.processInfo.environment)
+        let hosts = try FleetTargets.hosts(request.hosts, settings: request.settings)
         let junitFile = try JUnitFile(path: junit)
         let started = Date()
         let report = await ExecRun.run(request, hosts: hosts, streamOutput: !json && !quiet, rawOutput: raw, collectOutput: json || junit != nil)

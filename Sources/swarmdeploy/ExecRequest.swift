@@ -37,7 +37,9 @@ struct ExecRequest {
         self.settings = settings
         self.hostsFile = hostsFile
         // One word is a shell command line already (`-- 'df -h | tail -1'`), as with ssh.
-        commandLine = command.count == 1 ? command[0] : ShellQuoting.commandLine(command)
+        let line = command.count == 1 ? command[0] : ShellQuoting.commandLine(command)
+        // With --sudo the whole line runs as root, pipes and all, and never prompts.
+        commandLine = settings.sudo ? ShellQuoting.commandLine(["sudo", "-n", "--", "sh", "-c", line]) : line
         self.timeout = limit
     }
 }

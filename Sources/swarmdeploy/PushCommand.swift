@@ -35,6 +35,7 @@ struct PushCommand: AsyncParsableCommand {
               swarmdeploy push build/ to /opt/app on hosts.txt --dry-run
               swarmdeploy push build/ to /opt/app on hosts.txt --dry-run --json
               swarmdeploy push build/ --to /opt/app --on hosts.txt --user deploy -i ~/.ssh/deploy_ed25519
+              swarmdeploy push build/ to /opt/app on hosts.txt -F ~/.ssh/config --sudo --owner app:app
               swarmdeploy push --deployfile deploy/Deployfile --dry-run
               swarmdeploy push build/ to /opt/app on hosts.txt --verbose 2> push.log
               swarmdeploy push build/ to /opt/app on hosts.txt --layout releases --keep-releases 3 \\
@@ -97,6 +98,7 @@ struct PushCommand: AsyncParsableCommand {
         let plan = try CommandFailure.push { () throws(PushError) in
             try PushPlan(settings: settings, environment: ProcessInfo.processInfo.environment)
         }
+        for notice in plan.notices { StandardError.write("swarmdeploy: note: \(notice)\n") }
         guard dryRun else {
             try await PushExecution.run(
                 plan, peerBinaryFlag: peerBinary, writeTorrent: writeTorrent, junit: try JUnitFile(path: junit), json: json, quiet: quiet,

@@ -24,18 +24,37 @@ struct SSHFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Give up connecting to a host after this long, e.g. 10s (default: 10s).", valueName: "duration"))
     var connectTimeout: String?
 
+    @Option(name: [.customShort("F"), .customLong("ssh-config")], help: ArgumentHelp(
+        "OpenSSH client configuration to read for Host, HostName, User, Port, IdentityFile, ProxyJump, ... (default: ~/.ssh/config; none: read none).",
+        valueName: "file"))
+    var sshConfig: String?
+
+    @Flag(help: "Log in as an unprivileged user and run swarmdeploy's program on the host as root through 'sudo -n' (needs passwordless sudo).")
+    var sudo = false
+
     func apply(to settings: inout PushSettings) throws(CommandFailure) {
         if let user {
             guard !user.isEmpty else { throw .badInput("--user must not be empty") }
             settings.user = user
+            settings.sshGiven.insert(.user)
         }
         if let port {
             guard (1...65535).contains(port) else { throw .badInput("--port \(port): a port is 1 to 65535") }
             settings.port = port
+            settings.sshGiven.insert(.port)
         }
-        if !identity.isEmpty { settings.identities = identity }
-        if let knownHosts { settings.knownHosts = knownHosts }
-        if acceptNewHostKeys { settings.acceptNewHostKeys = true }
+        if !identity.isEmpty {
+            settings.identities = identity
+            settings.sshGiven.insert(.identities)
+        }
+        if let knownHosts {
+            settings.knownHosts = knownHosts
+            settings.sshGiven.insert(.knownHosts)
+        }
+        if acceptNewHostKeys {
+            settings.acceptNewHostKeys = true
+            settings.sshGiven.insert(.acceptNewHostKeys)
+        }
         if let sshParallel {
             guard sshParallel >= 1 else { throw .badInput("--ssh-parallel \(sshParallel): at least 1 host at a time") }
             settings.sshParallel = sshParallel
@@ -43,6 +62,11 @@ struct SSHFlags: ParsableArguments {
         if let connectTimeout {
             settings.connectTimeout = try parseFlag("--connect-timeout", connectTimeout) { try SettingParsers.duration($0, allowZero: false) }
         }
+        if let sshConfig {
+            guard !sshConfig.isEmpty else { throw .badInput("--ssh-config must name a file, or none") }
+            settings.sshConfig = sshConfig
+        }
+        if sudo { settings.sudo = true }
     }
 }
 
@@ -71,6 +95,9 @@ struct TransferFlags: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Keep the replaced tree as DEST.prev (default: keep).")
     var keepPrevious: Bool?
 
+    @Option(help: ArgumentHelp("Give the installed tree to this user and group on each host (names or ids; needs root, see --sudo).", valueName: "user[:group]"))
+    var owner: String?
+
     @Flag(
         inversion: .prefixedNo,
         help: "Run the controller's own tracker (default: on). With --no-builtin-tracker, hosts find each other through --tracker only.")
@@ -88,6 +115,7 @@ struct TransferFlags: ParsableArguments {
         }
         if let maxFailures { settings.maxFailures = try parseFlag("--max-failures", maxFailures, HostCount.parse) }
         if let keepPrevious { settings.keepPrevious = keepPrevious }
+        if let owner { settings.owner = try parseFlag("--owner", owner, SettingParsers.owner) }
         if let builtinTracker { settings.builtinTracker = builtinTracker }
     }
 }

@@ -35,7 +35,7 @@ struct ReleaseFleet {
         }
         self.settings = settings
         self.hostsFile = hostsFile
-        hosts = Fleet.hosts(entries, settings: settings, environment: ProcessInfo.processInfo.environment)
+        hosts = try FleetTargets.hosts(entries, settings: settings)
         lines = entries.map(\.line)
         peer = try PeerBinaryLocator.locate(flag: peerBinary)
     }
@@ -44,7 +44,7 @@ struct ReleaseFleet {
     func run(_ arguments: [String], timeout: Duration, onLine: @escaping @Sendable (Int, String) -> Void = { _, _ in }) async -> [PeerCommandRun.HostOutcome] {
         let hosts = hosts
         return await PeerCommandRun.run(
-            hosts, parallelism: settings.sshParallel, peer: peer, arguments: arguments, timeout: timeout,
+            hosts, parallelism: settings.sshParallel, peer: peer, sudo: settings.sudo, arguments: arguments, timeout: timeout,
             onEvent: { event in
                 if case .connected(let newHostKey?) = event.kind {
                     StandardError.write("\(event.host.name): host key \(newHostKey) recorded in \(event.host.configuration.knownHostsPath)\n")

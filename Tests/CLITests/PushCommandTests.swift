@@ -158,6 +158,8 @@ struct PushCommandTests {
         ("# nothing\n", [], "hosts.txt"),
         ("a.example\n", ["--gzip=0"], "--gzip=0"),
         ("a.example\n", ["--link-rate", "fast"], "--link-rate fast"),
+        ("a.example\n", ["--owner", "app:web:x"], "--owner app:web:x"),
+        ("a.example\n", ["-F", "/nonexistent/ssh_config"], "/nonexistent/ssh_config: no such file"),
         ("a.example\n", ["--max-failures", "-1"], "--max-failures"),
         // Numbers that once ended in a Swift trap (SIGILL, nothing printed).
         ("a.example\n", ["--timeout", "1e16"], "--timeout 1e16: duration '1e16' is longer than 30 days"),

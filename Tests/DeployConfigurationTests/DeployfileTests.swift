@@ -242,6 +242,8 @@ import Testing
         expected.source = settings.source
         expected.destination = settings.destination
         expected.hostsFile = settings.hostsFile
+        // Stated, even at their defaults, they count as given (over an ssh_config).
+        expected.sshGiven = [.port, .identities, .knownHosts, .acceptNewHostKeys]
         #expect(settings == expected)
     }
 

@@ -19,7 +19,7 @@ struct FleetRunTests {
         let entries = try HostsFile.parse("127.0.0.1:1\nnobody@127.0.0.2:1\n", path: "hosts.txt")
         var settings = PushSettings.defaults
         settings.connectTimeout = .seconds(2)
-        let hosts = Fleet.hosts(entries, settings: settings, environment: [:])
+        let hosts = try Fleet.hosts(entries, settings: settings, environment: [:])
         let events = EventLog()
         let results = await Fleet.run(hosts, parallelism: 2, onEvent: events.record) { _, _ throws(SSHError) in 1 }
 
@@ -47,7 +47,7 @@ struct FleetRunTests {
         settings.user = OpenSSHServer.user
         settings.knownHosts = knownHosts
         settings.identities = servers.map(\.clientKeyPath)
-        let hosts = Fleet.hosts(entries, settings: settings, environment: ["HOME": directory.path])
+        let hosts = try Fleet.hosts(entries, settings: settings, environment: ["HOME": directory.path])
 
         let events = EventLog()
         let results = await Fleet.run(hosts, parallelism: 2, onEvent: events.record) { index, session throws(SSHError) in

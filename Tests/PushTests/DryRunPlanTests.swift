@@ -32,7 +32,7 @@ import Push
             source: "/src/build",
             destination: "/opt/app",
             hostsFile: "hosts.txt",
-            hosts: Fleet.hosts(try HostsFile.parse(text, path: "hosts.txt"), settings: settings, environment: [:]),
+            hosts: try Fleet.hosts(try HostsFile.parse(text, path: "hosts.txt"), settings: settings, environment: [:]),
             fileCount: 1234,
             directoryCount: 56,
             symlinkCount: 3,

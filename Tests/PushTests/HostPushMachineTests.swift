@@ -197,3 +197,44 @@ extension HostPushMachineTests {
         ])
     }
 }
+
+/// `--sudo`: how the peer is started, and what a refusal by sudo becomes.
+@Suite struct SudoLaunchTests {
+    static let binary = PeerBinary(path: "/tmp/peer", sha256: "ab12", size: 1)
+
+    @Test func thePeerRunsThroughSudoNeverPrompting() {
+        #expect(Self.binary.command(["deploy"], sudo: false) == "exec ./.cache/swarmdeploy/peer-ab12 deploy")
+        #expect(Self.binary.command(["clean-up", "/srv/my app"], sudo: true)
+            == "exec sudo -n -- ./.cache/swarmdeploy/peer-ab12 clean-up '/srv/my app'")
+        let cached = Self.binary.commandIfCached(["status"], sudo: true)
+        #expect(cached.hasPrefix("if [ -x .cache/swarmdeploy/peer-ab12 ]; then exec sudo -n -- "))
+    }
+
+    @Test func aSudoRefusalFailsTheHostWithTheRemedy() {
+        for (said, remedy) in [
+            ("sudo: a password is required", "NOPASSWD"),
+            ("bash: line 1: sudo: command not found", "install sudo"),
+            ("sudo: sorry, user deploy may not run sudo on h1.", "sudoers rules"),
+        ] {
+            let (actions, machine) = HostPushMachineTests.run([.connected(cancelled: false), .stderr(said), .launchEnded(status: 1, signal: nil)])
+            #expect(machine.isEnded)
+            guard case .record(.failed(let phase, let message)) = actions.last else {
+                Issue.record("no failure for \(said): \(actions)")
+                continue
+            }
+            #expect(phase == .connect)
+            #expect(message.contains(said) && message.contains(remedy), "\(message)")
+        }
+    }
+
+    @Test func sudoLinesAfterThePeerSpokeAreThePeersOwn() {
+        let (actions, _) = HostPushMachineTests.run([
+            .connected(cancelled: false), .stdout(HostPushMachineTests.started.line), .stderr("sudo: something a hook said"),
+            .launchEnded(status: 1, signal: nil),
+        ])
+        guard case .record(.exited) = actions.last else {
+            Issue.record("expected the peer's own exit: \(actions)")
+            return
+        }
+    }
+}

@@ -113,9 +113,10 @@ public final class Sandbox: Sendable {
             .split(separator: "\n").filter { !$0.hasPrefix("#") }.map(String.init)
     }
 
-    /// "root@10.77.0.11 name=h1" to "10.77.0.11", "root@[fd00:10:77::101] name=h1" to "fd00:10:77::101".
+    /// "root@10.77.0.11 name=h1" to "10.77.0.11", "deploy@[fd00:10:77::101] name=h1" to "fd00:10:77::101".
     private static func address(_ line: String) -> String {
-        let address = line.split(separator: " ")[0].dropFirst("root@".count)
+        let login = line.split(separator: " ")[0]
+        let address = login.firstIndex(of: "@").map { login[login.index(after: $0)...] } ?? login
         return address.hasPrefix("[") ? String(address.dropFirst().dropLast()) : String(address)
     }
 }
