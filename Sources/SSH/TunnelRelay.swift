@@ -51,6 +51,8 @@ final class TunnelRelay: @unchecked Sendable {
         var sentEOF = false
         var channelEOF = false
         var finished = false
+        /// The channel was freed (by a repeated call; see `stuck`).
+        var freed = false
 
         init(local: Int32, channel: OpaquePointer) {
             self.local = local
@@ -70,6 +72,8 @@ final class TunnelRelay: @unchecked Sendable {
     private let wake = WakePipe()
     private let pending = Mutex<[Request]>([])
     private let stopping = Atomic<Bool>(false)
+    /// Why the bastion connection is unusable, once it is: later requests fail at once.
+    private let broken = Mutex<String?>(nil)
     private let finished = DispatchSemaphore(value: 0)
 
     // Touched by the relay thread only.
@@ -92,6 +96,9 @@ final class TunnelRelay: @unchecked Sendable {
     /// Opens a channel to `host`:`port` and returns the socket to run a session on.
     func open(host: String, port: Int, timeout: Duration, endpoint: String) throws(SSHError) -> Int32 {
         let request = Request(host: host, port: port, endpoint: endpoint)
+        if let reason = broken.withLock({ $0 }) {
+            throw SSHError(host: endpoint, stage: .connect, message: reason)
+        }
         pending.withLock { $0.append(request) }
         wake.signal()
         let milliseconds = Int(pollMilliseconds(timeout))
@@ -110,10 +117,9 @@ final class TunnelRelay: @unchecked Sendable {
         guard !stopping.exchange(true, ordering: .sequentiallyConsistent) else { return }
         wake.signal()
         finished.wait()
-        for tunnel in tunnels {
-            _ = libssh2_channel_free(tunnel.channel)
-            posixClose(tunnel.local)
-        }
+        // Freeing the session (in `bastion.close()`, bounded to a second) frees its channels:
+        // none is closed one by one, which could wait on a dead bastion once per host.
+        for tunnel in tunnels { posixClose(tunnel.local) }
         tunnels = []
         for request in pending.withLock({ requests in defer { requests = [] }; return requests }) + (opening.map { [$0] } ?? []) {
             answer(request, .failure(SSHError(host: request.endpoint, stage: .connect, message: "the connection to the bastion was closed")))
@@ -129,9 +135,15 @@ final class TunnelRelay: @unchecked Sendable {
         while !stopping.load(ordering: .sequentiallyConsistent) {
             waitForWork()
             wake.drain()
-            if let failure = step() {
-                fail(failure)
-                return
+            // libssh2 may hold data for a channel it read while serving another, which no
+            // poll would report: go round again while anything moves.
+            for _ in 0..<64 {
+                let (failure, moved) = step()
+                if let failure {
+                    fail(failure)
+                    return
+                }
+                if !moved || stuck != nil { break }
             }
         }
     }
@@ -153,25 +165,41 @@ final class TunnelRelay: @unchecked Sendable {
         _ = poll(&descriptors, nfds_t(descriptors.count), 200)
     }
 
-    /// One round over everything; returns a failure of the bastion connection itself.
-    private func step() -> String? {
+    /// One round over everything: a failure of the bastion connection itself, and whether
+    /// any bytes moved.
+    private func step() -> (failure: String?, moved: Bool) {
         if let call = stuck {
             let code = call()
-            if code == LIBSSH2_ERROR_EAGAIN && blockedOutbound { return nil }
+            if code == LIBSSH2_ERROR_EAGAIN && blockedOutbound { return (nil, false) }
             stuck = nil
         }
-        if let failure = stepOpening() { return failure }
+        if let failure = stepOpening() { return (failure, false) }
+        var moved = false
         for tunnel in tunnels where !tunnel.finished {
-            if stuck != nil { return nil }
-            move(tunnel)
+            if stuck != nil { return (nil, moved) }
+            if move(tunnel) { moved = true }
         }
         tunnels.removeAll { tunnel in
             guard tunnel.finished else { return false }
-            _ = libssh2_channel_free(tunnel.channel)
+            if !tunnel.freed {
+                guard stuck == nil else { return false }
+                // Freeing closes the channel, which sends a message: it may stop half-way too.
+                let code = libssh2_channel_free(tunnel.channel)
+                if code == LIBSSH2_ERROR_EAGAIN {
+                    if blockedOutbound {
+                        stuck = { [tunnel] in
+                            let code = libssh2_channel_free(tunnel.channel)
+                            if code != LIBSSH2_ERROR_EAGAIN { tunnel.freed = true }
+                            return code
+                        }
+                    }
+                    return false
+                }
+            }
             posixClose(tunnel.local)
             return true
         }
-        return nil
+        return (nil, moved)
     }
 
     private var blockedOutbound: Bool {
@@ -223,14 +251,17 @@ final class TunnelRelay: @unchecked Sendable {
         return !request.abandoned.load(ordering: .sequentiallyConsistent)
     }
 
-    /// Copies what can be copied in both directions without waiting.
-    private func move(_ tunnel: Tunnel) {
+    /// Copies what can be copied in both directions without waiting; true when bytes moved.
+    @discardableResult
+    private func move(_ tunnel: Tunnel) -> Bool {
+        var moved = false
         // Local end to channel.
         if tunnel.outboundStart == tunnel.outboundEnd && !tunnel.localEOF {
             let count = recv(tunnel.local, tunnel.outbound.baseAddress, tunnel.outbound.count, Int32(MSG_DONTWAIT))
             if count > 0 {
                 tunnel.outboundStart = 0
                 tunnel.outboundEnd = count
+                moved = true
             } else if count == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
                 tunnel.localEOF = true
             }
@@ -241,6 +272,7 @@ final class TunnelRelay: @unchecked Sendable {
             let written = libssh2_channel_write_ex(tunnel.channel, 0, start.assumingMemoryBound(to: CChar.self), length)
             if written > 0 {
                 tunnel.outboundStart += written
+                moved = true
                 continue
             }
             if written == LIBSSH2_ERROR_EAGAIN {
@@ -251,16 +283,19 @@ final class TunnelRelay: @unchecked Sendable {
                         return code
                     }
                 }
-                return
+                return moved
             }
             tunnel.finished = true
-            return
+            return moved
         }
         if tunnel.localEOF && !tunnel.sentEOF {
             let code = libssh2_channel_send_eof(tunnel.channel)
             if code == LIBSSH2_ERROR_EAGAIN {
-                if blockedOutbound { stuck = { libssh2_channel_send_eof(tunnel.channel) } ; tunnel.sentEOF = true }
-                return
+                if blockedOutbound {
+                    stuck = { libssh2_channel_send_eof(tunnel.channel) }
+                    tunnel.sentEOF = true
+                }
+                return moved
             }
             tunnel.sentEOF = true
         }
@@ -272,18 +307,20 @@ final class TunnelRelay: @unchecked Sendable {
                 let sent = send(tunnel.local, start, tunnel.inboundEnd - tunnel.inboundStart, Int32(MSG_DONTWAIT | MSG_NOSIGNAL))
                 if sent > 0 {
                     tunnel.inboundStart += sent
+                    moved = true
                     continue
                 }
                 if sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) { break }
                 // The session on the local end is gone.
                 tunnel.finished = true
-                return
+                return moved
             }
             if tunnel.channelEOF { break }
             let read = libssh2_channel_read_ex(tunnel.channel, 0, tunnel.inbound.baseAddress!.assumingMemoryBound(to: CChar.self), tunnel.inbound.count)
             if read > 0 {
                 tunnel.inboundStart = 0
                 tunnel.inboundEnd = read
+                moved = true
                 continue
             }
             if read == LIBSSH2_ERROR_EAGAIN {
@@ -299,7 +336,7 @@ final class TunnelRelay: @unchecked Sendable {
                         }
                         return Int32(clamping: code)
                     }
-                    return
+                    return moved
                 }
                 if libssh2_channel_eof(tunnel.channel) == 0 { break }
             }
@@ -312,10 +349,12 @@ final class TunnelRelay: @unchecked Sendable {
         if tunnel.channelEOF && tunnel.localEOF && tunnel.sentEOF && tunnel.inboundStart == tunnel.inboundEnd {
             tunnel.finished = true
         }
+        return moved
     }
 
     /// The bastion connection broke: every tunnel ends, and hosts still waiting fail.
     private func fail(_ message: String) {
+        broken.withLock { $0 = message }
         for tunnel in tunnels { _ = shutdown(tunnel.local, Int32(SHUT_RDWR)) }
         let waiting = pending.withLock { requests in defer { requests = [] }; return requests }
         for request in waiting {

@@ -40,14 +40,15 @@ struct PushFleetSSHTests {
         #expect(try direct.report().hosts.allSatisfy { $0.status == "failed" && $0.stage == "connect" })
 
         let before = try bastionLogins(fleet)
-        let result = try await push(fleet, temp.path("site"), to: "/srv/site", ["--sudo"])
+        // As the login user, without sudo: the peer runs unprivileged (into the user's home).
+        let result = try await push(fleet, temp.path("site"), to: "/home/deploy/site", [])
         let report = try result.report()
         #expect(result.status == 0, "\(report.hosts.map { $0.error ?? "" })")
         #expect(report.hosts.map(\.name) == Self.hosts.map { "deploy@h\($0):22" })
         #expect(try bastionLogins(fleet) == before + 1, "the bastion should carry one SSH connection, not one per host")
         for index in Self.hosts {
-            let text = try await fleet.onHost(index, "cat /srv/site/index.html").stdout
-            #expect(text == "through the bastion\n", "h\(index)")
+            let text = try await fleet.onHost(index, "cat /home/deploy/site/index.html; stat -c %U /home/deploy/site").stdout
+            #expect(text == "through the bastion\ndeploy\n", "h\(index)")
         }
     }
 

@@ -70,7 +70,7 @@ public final class SwarmNode: Sendable {
             let infoHash = metainfo.infoHash
             let listener = try await ServerBootstrap(group: group)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .childChannelOption(.recvAllocator, value: Self.receiveAllocator)
                 .childChannelOption(.writeBufferWaterMark, value: Self.waterMark(configuration))
                 .childChannelOption(Self.notSentLowWater, value: configuration.unsentBytesLimit)
@@ -134,7 +134,7 @@ public final class SwarmNode: Sendable {
                 let limits = PeerWireLimits(metainfo: metainfo)
                 let infoHash = metainfo.infoHash
                 _ = ClientBootstrap(group: loop)
-                    .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                    .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                     .channelOption(.recvAllocator, value: Self.receiveAllocator)
                     .channelOption(.writeBufferWaterMark, value: Self.waterMark(configuration))
                     .channelOption(Self.notSentLowWater, value: configuration.unsentBytesLimit)
