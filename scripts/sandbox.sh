@@ -758,6 +758,8 @@ sandbox '$name' is up: $count hosts ($(address_of 1)..$(address_of "$count")), c
   variables:   source $dir/env
 EOF
     ((unreachable == 0)) || echo "  unreachable: $dir/unreachable.txt ($unreachable hosts that never answer)"
+    [[ -z "$login_user" ]] || echo "  login user:  $login_user on every host, passwordless sudo"
+    ((bastion == 0)) || echo "  bastion:     h0 at $(address_of 0), the only way to the hosts' SSH port: $dir/ssh_config, $dir/hosts-by-name.txt"
     cat <<EOF
 Use it:
   scripts/sandbox.sh controller --name $name -- swarmdeploy push DIR to /srv/app on $dir/hosts.txt \\

@@ -107,11 +107,21 @@ extension DryRunPlan {
         let slash = trimmed.lastIndex(of: "/") ?? trimmed.startIndex
         let parent = slash == trimmed.startIndex ? "/" : String(trimmed[..<slash])
         let staging = (parent == "/" ? "" : parent) + "/." + trimmed[trimmed.index(after: slash)...] + ".swarmdeploy-<id>"
+        let config = settings.sshConfig.map { $0 == "none" ? "no ssh_config" : "the ssh_config \($0)" }
+            ?? "~/.ssh/config and /etc/ssh/ssh_config"
+        var bastions: [String] = []
+        for host in input.hosts {
+            if let name = host.configuration.jump?.name, !bastions.contains(name) { bastions.append(name) }
+        }
+        let through = bastions.isEmpty ? "" : "; through the bastion " + bastions.joined(separator: ", ")
+            + " (one SSH connection to it carries every host's session; the swarm itself connects directly)"
+        let sudo = settings.sudo ? " as root through `sudo -n` (a host where sudo wants a password fails)" : ""
         var steps = [
-            "connect over SSH as user@host:port (user \(settings.user), port \(settings.port) unless the host line "
-                + "gives them), timeout \(HumanUnits.duration(settings.connectTimeout)); keys: \(keys)",
+            "connect over SSH as user@host:port (the host line's, else user \(settings.user), port \(settings.port) "
+                + "where a flag or the Deployfile gives them, else \(config)), timeout "
+                + "\(HumanUnits.duration(settings.connectTimeout)); keys: \(keys)\(through)",
             "check the host key against \(settings.knownHosts); \(hostKeys)",
-            "run `~/.cache/swarmdeploy/peer-<sha256> deploy` if the host has it; otherwise upload the "
+            "run `~/.cache/swarmdeploy/peer-<sha256> deploy`\(sudo) if the host has it; otherwise upload the "
                 + "swarmdeploy-peer binary there (gzip-compressed; renamed to that name only once sha256sum on "
                 + "the host agrees) and run it, sending the torrent (\(hash)), the tracker URL "
                 + "\(tracker.map { "(\($0) with the push's secret)" } ?? "with the push's secret")"
@@ -124,6 +134,9 @@ extension DryRunPlan {
                 + "into \(staging).tar, checking every piece's SHA-1 and the whole archive's SHA-256",
             "extract it to \(staging).new as the verified pieces arrive, refusing entries that would escape it",
         ]
+        if let owner = settings.owner {
+            steps.append("give the extracted tree to \(owner) (as the host's /etc/passwd and /etc/group name them)")
+        }
         steps += activationSteps(settings.rollout, keepPrevious: settings.keepPrevious, destination: destination, staging: staging)
         steps.append("keep serving pieces to the other hosts until every host has installed or failed "
             + "(at most \(HumanUnits.duration(settings.seedGrace))), then remove the archive and exit; "
