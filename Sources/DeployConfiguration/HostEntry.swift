@@ -12,9 +12,4 @@ public struct HostEntry: Sendable, Hashable {
         self.labels = labels
         self.line = line
     }
-
-    /// `user@host:port` with the defaults applied, as shown in plans and logs.
-    public func login(defaultUser: String, defaultPort: Int) -> String {
-        "\(user ?? defaultUser)@\(address.withDefaultPort(defaultPort))"
-    }
 }

@@ -164,10 +164,4 @@ import TestSupport
     func addressDescription(_ address: HostAddress, _ expected: String) {
         #expect(address.description == expected)
     }
-
-    @Test func loginAppliesDefaults() throws {
-        let entries = try HostsFile.parse("web1\nops@[::1]:2200", path: "h")
-        #expect(entries[0].login(defaultUser: "deploy", defaultPort: 22) == "deploy@web1:22")
-        #expect(entries[1].login(defaultUser: "deploy", defaultPort: 22) == "ops@[::1]:2200")
-    }
 }
