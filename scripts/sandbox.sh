@@ -13,7 +13,8 @@ usage() {
     cat <<'EOF'
 Usage:
   sandbox.sh up N [--rate 100mbit] [--delay 0ms] [--disk 256m] [--unreachable K]
-                  [--ipv6] [--user NAME] [--bastion] [--name sd] [--subnet 10.77] [--dir DIR]
+                  [--ipv6] [--user NAME] [--bastion] [--racks R --rack-uplink RATE]
+                  [--name sd] [--subnet 10.77] [--dir DIR]
   sandbox.sh down [--name sd] [--dir DIR]
   sandbox.sh status [--name sd] [--dir DIR]
   sandbox.sh controller [--name sd] -- CMD ARGS...
@@ -63,6 +64,13 @@ Options:
                     as NAME@ADDR. Each host has its own /etc/passwd, /etc/group,
                     /etc/shadow, /etc/sudoers.d and /home, so a test can take the
                     rights away on one host (rm /etc/sudoers.d/sandbox-user there).
+  --racks R         Put the hosts in R racks (contiguous blocks: h1.. in r1, then r2, ...):
+                    one bridge per rack, joined to the spine bridge (where the controller,
+                    the bastion and unreachable hosts sit, a rack of their own) by one
+                    link shaped to --rack-uplink each way, as a top-of-rack switch's
+                    uplink. hosts.txt labels each host rack=rK.
+  --rack-uplink RATE  The rack uplinks' rate (default: the sum of the rack's host links,
+                    no oversubscription); e.g. a quarter of that for 4:1.
   --bastion         Also make a bastion h0 at A.B.0.10 (an sshd, not in hosts.txt) and
                     let the controller reach no other host's SSH port: its packets to
                     port 22 of the hosts are refused, as a firewall would, while every
@@ -119,6 +127,8 @@ unreachable=0
 ipv6=0
 login_user=
 bastion=0
+racks=0
+rack_uplink=
 host_index=
 run_args=()
 
@@ -134,6 +144,8 @@ while (($# > 0)); do
         --ipv6) ipv6=1; shift ;;
         --user) login_user=${2:?--user needs a value}; shift 2 ;;
         --bastion) bastion=1; shift ;;
+        --racks) racks=${2:?--racks needs a value}; shift 2 ;;
+        --rack-uplink) rack_uplink=${2:?--rack-uplink needs a value}; shift 2 ;;
         -h | --help) usage; exit 0 ;;
         --) shift; run_args=("$@"); break ;;
         -*) fail "unknown option $1 (see --help)" ;;
@@ -399,6 +411,19 @@ validate_up_arguments() {
         fail "--delay must be a time like 0ms or 5ms, not '$delay'"
     [[ "$disk" =~ ^[0-9]+[kmgKMG]?$ ]] || fail "--disk must be a size like 256m or 1g, not '$disk'"
     ((bastion == 0 || ipv6 == 0)) || fail "--bastion works with IPv4 only; drop --ipv6 or --bastion"
+    [[ "$racks" =~ ^[0-9]+$ ]] && ((racks <= count)) || fail "--racks must be a number from 1 to the host count ($count), not '$racks'"
+    if ((racks > 0)); then
+        if [[ -z "$rack_uplink" ]]; then
+            # No oversubscription: the largest rack's hosts at full rate.
+            rack_uplink="$(( $(rate_bits_per_second "$rate") * ((count + racks - 1) / racks) ))bit"
+        fi
+        uplink_bits=$(rate_bits_per_second "$rack_uplink") && ((uplink_bits > 0)) ||
+            fail "--rack-uplink must be a number and bit, kbit, mbit or gbit, like 1gbit, not '$rack_uplink'"
+        uplink_burst=$((uplink_bits / 8 / 1000))
+        ((uplink_burst >= 65536)) || uplink_burst=65536
+    else
+        [[ -z "$rack_uplink" ]] || fail "--rack-uplink needs --racks"
+    fi
     if [[ -n "$login_user" ]]; then
         [[ "$login_user" =~ ^[a-z_][a-z0-9_-]{0,30}$ ]] ||
             fail "--user must be a lowercase login name like deploy, not '$login_user'"
@@ -455,11 +480,13 @@ make_bridge_and_controller() {
 }
 
 # attach NAMESPACE PORT ADDRESS [noprefixroute]: a veth from the namespace's
-# eth0 to bridge port PORT, with ADDRESS/16 on eth0. No default route.
+# eth0 to bridge port PORT (on the bridge $attach_bridge, the spine br0 unless a
+# host goes into a rack), with ADDRESS/16 on eth0. No default route.
+attach_bridge=br0
 attach() {
     local ns=$1 port=$2 address=$3 flags=${4:-}
     ip -n "$bridge_ns" link add "$port" type veth peer name eth0 netns "$ns"
-    ip -n "$bridge_ns" link set "$port" master br0 up
+    ip -n "$bridge_ns" link set "$port" master "$attach_bridge" up
     # shellcheck disable=SC2086
     ip -n "$ns" addr add "$address/16" dev eth0 $flags
     ip -n "$ns" link set eth0 up
@@ -555,20 +582,47 @@ start_sshd() {
     echo $! >"$host_dir/sshd.launcher-pid"
 }
 
+# The racks: bridge rK per rack, joined to the spine br0 by veth upK (rack side) / spK
+# (spine side), each end shaped to the uplink rate: upK's egress is what the rack sends
+# out, spK's what comes into it. One L2 domain still, so addresses and routes stay as they are.
+make_racks() {
+    local k
+    for ((k = 1; k <= racks; k++)); do
+        ip -n "$bridge_ns" link add "r$k" type bridge
+        ip -n "$bridge_ns" link set "r$k" up
+        ip -n "$bridge_ns" link add "up$k" type veth peer name "sp$k"
+        ip -n "$bridge_ns" link set "up$k" master "r$k" up
+        ip -n "$bridge_ns" link set "sp$k" master br0 up
+        tc -n "$bridge_ns" qdisc add dev "up$k" root tbf rate "$rack_uplink" burst "$uplink_burst" latency 20ms
+        tc -n "$bridge_ns" qdisc add dev "sp$k" root tbf rate "$rack_uplink" burst "$uplink_burst" latency 20ms
+    done
+    # New bridges in this namespace skip the host firewall too (see make_bridge_and_controller).
+    ip netns exec "$bridge_ns" sh -c \
+        'for f in /proc/sys/net/bridge/bridge-nf-call-*; do [ -e "$f" ] && echo 0 >"$f"; done; true'
+}
+
+# rack_of I: the rack of host I, contiguous blocks of about count/racks hosts.
+rack_of() { echo $(( ($1 - 1) * racks / count + 1 )); }
+
 make_host() {
-    local i=$1 ns=$name-h$1 address
+    local i=$1 ns=$name-h$1 address labels=""
     address=$(address_of "$i")
     ip netns add "$ns"
     ip -n "$ns" link set lo up
+    if ((racks > 0)); then
+        attach_bridge=r$(rack_of "$i")
+        labels=" rack=r$(rack_of "$i")"
+    fi
     attach "$ns" "h$i" "$address"
+    attach_bridge=br0
     ((ipv6 == 0)) || add_ipv6 "$ns" "$(address6_of "$i")"
     shape "$ns" eth0 netem
     shape "$bridge_ns" "h$i"
     write_host_files "$i" "$address"
     if ((ipv6)); then
-        echo "${login_user:-root}@[$(address6_of "$i")] name=h$i" >>"$dir/hosts.txt"
+        echo "${login_user:-root}@[$(address6_of "$i")] name=h$i$labels" >>"$dir/hosts.txt"
     else
-        echo "${login_user:-root}@$address name=h$i" >>"$dir/hosts.txt"
+        echo "${login_user:-root}@$address name=h$i$labels" >>"$dir/hosts.txt"
     fi
     start_sshd "$i"
 }
@@ -695,7 +749,8 @@ write_env() {
             "SANDBOX_CONTROLLER_NETNS=$controller_ns" "SANDBOX_SUBNET=$subnet" \
             "SANDBOX_RATE=$rate" "SANDBOX_DELAY=$delay" "SANDBOX_DISK=$disk" \
             "SANDBOX_COUNT=$count" "SANDBOX_UNREACHABLE_COUNT=$unreachable" "SANDBOX_USER=${login_user:-root}" \
-            "SANDBOX_BASTION_ADDR=$( ((bastion)) && address_of 0)" "SANDBOX_SSH_CONFIG=$( ((bastion)) && echo "$dir/ssh_config")"; do
+            "SANDBOX_BASTION_ADDR=$( ((bastion)) && address_of 0)" "SANDBOX_SSH_CONFIG=$( ((bastion)) && echo "$dir/ssh_config")" \
+            "SANDBOX_RACKS=$racks" "SANDBOX_RACK_UPLINK=$rack_uplink"; do
             printf 'export %s=%q\n' "${variable%%=*}" "${variable#*=}"
         done
     } >"$dir/env"
@@ -736,6 +791,7 @@ cmd_up() {
 
     size_neighbour_tables
     make_bridge_and_controller
+    ((racks == 0)) || make_racks
     local i
     for ((i = 1; i <= count; i++)); do make_host "$i"; done
     for ((i = 1; i <= unreachable; i++)); do make_unreachable "$i"; done
@@ -759,6 +815,7 @@ sandbox '$name' is up: $count hosts ($(address_of 1)..$(address_of "$count")), c
 EOF
     ((unreachable == 0)) || echo "  unreachable: $dir/unreachable.txt ($unreachable hosts that never answer)"
     [[ -z "$login_user" ]] || echo "  login user:  $login_user on every host, passwordless sudo"
+    ((racks == 0)) || echo "  racks:       $racks (rack=r1..r$racks in hosts.txt), uplinks $rack_uplink each way"
     ((bastion == 0)) || echo "  bastion:     h0 at $(address_of 0), the only way to the hosts' SSH port: $dir/ssh_config, $dir/hosts-by-name.txt"
     cat <<EOF
 Use it:

@@ -82,6 +82,7 @@ extension Deployfile {
                     try SettingParsers.linkRate(bitsPerSecond: rate, written: value.scalar?.string ?? "\(rate)")
                 }
             case "seed_grace": seedGrace = try reader.duration(value, name, allowZero: true)
+            case "peer_selection": peerSelection = try reader.parsed(value, name, SettingParsers.peerSelection)
             default: preconditionFailure("key \(name) passed the schema but has no reader")
             }
         }

@@ -48,6 +48,7 @@ public struct Deployfile: Sendable, Equatable {
     public var listen: Choice<String>?
     public var linkRateBitsPerSecond: Double?
     public var seedGrace: Duration?
+    public var peerSelection: PushSettings.PeerSelection?
 
     // deploy:
     public var timeout: Duration?

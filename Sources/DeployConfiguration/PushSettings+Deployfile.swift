@@ -40,6 +40,7 @@ extension PushSettings {
         }
         if let rate = file.linkRateBitsPerSecond { linkRateBitsPerSecond = rate }
         if let grace = file.seedGrace { seedGrace = grace }
+        if let selection = file.peerSelection { peerSelection = selection }
         if let stall = file.stallTimeout { stallTimeout = stall }
 
         if let timeout = file.timeout { self.timeout = timeout }

@@ -43,6 +43,8 @@ public struct PushSettings: Sendable, Codable, Equatable {
     public var listen: String?
     /// Used only by estimates.
     public var linkRateBitsPerSecond: Double
+    /// How the built-in tracker picks the peers it hands each host.
+    public var peerSelection: PeerSelection = .random
     /// How long peers keep seeding after they installed, unless every host is done sooner.
     public var seedGrace: Duration
     /// The whole push.
@@ -57,6 +59,12 @@ public struct PushSettings: Sendable, Codable, Equatable {
     public var owner: FileOwner?
     /// Layout, hooks, health check and when hosts switch.
     public var rollout = RolloutSettings()
+
+    /// `random`: from the whole fleet; `rack`: mostly from the host's own rack (`rack=` and
+    /// `dc=` labels), a few from other racks and datacenters.
+    public enum PeerSelection: String, Sendable, Hashable, CaseIterable {
+        case random, rack
+    }
 
     /// The SSH settings an ssh_config may also give.
     public enum SSHSetting: Sendable, Hashable {
@@ -166,6 +174,7 @@ public struct PushSettings: Sendable, Codable, Equatable {
         case sudo
         case sshConfig = "ssh_config"
         case owner
+        case peerSelection = "peer_selection"
         case rollout
     }
 }
@@ -203,6 +212,7 @@ extension PushSettings {
             rollout: try container.decodeIfPresent(RolloutSettings.self, forKey: .rollout) ?? RolloutSettings()
         )
         sudo = try container.decodeIfPresent(Bool.self, forKey: .sudo) ?? false
+        peerSelection = try container.decodeIfPresent(String.self, forKey: .peerSelection).flatMap(PeerSelection.init) ?? .random
         sshConfig = try container.decodeIfPresent(String.self, forKey: .sshConfig)
         owner = try container.decodeIfPresent(String.self, forKey: .owner).map { try SettingParsers.owner($0) }
     }
@@ -232,6 +242,7 @@ extension PushSettings {
         try container.encode(keepPrevious, forKey: .keepPrevious)
         try container.encode(rollout, forKey: .rollout)
         try container.encode(sudo, forKey: .sudo)
+        try container.encode(peerSelection.rawValue, forKey: .peerSelection)
         try container.encodeIfPresent(sshConfig, forKey: .sshConfig)
         try container.encodeIfPresent(owner?.description, forKey: .owner)
     }

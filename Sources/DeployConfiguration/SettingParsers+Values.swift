@@ -164,6 +164,15 @@ extension SettingParsers {
         }
     }
 
+    /// `random` or `rack`.
+    public static func peerSelection(_ text: String) throws -> PushSettings.PeerSelection {
+        guard let selection = PushSettings.PeerSelection(rawValue: text.trimmingSpaces().lowercased()) else {
+            throw DeployError(.invalidValue, "peer selection '\(text)' is not random or rack",
+                remedy: "random draws each host's peers from the whole fleet; rack mostly from its own rack (rack= labels)")
+        }
+        return selection
+    }
+
     /// `together` or `asap`.
     public static func activation(_ text: String) throws -> RolloutSettings.Activation {
         guard let activation = RolloutSettings.Activation(rawValue: text.trimmingSpaces().lowercased()) else {

@@ -180,10 +180,15 @@ public struct PeerProgress: Sendable, Equatable {
     /// Peers this host banned for sending data that failed SHA-1 checks, by peer id (as in
     /// `started`, escaped so that no id holds a comma or space). Optional on the wire.
     public var bannedPeerIDs: [String]
+    /// Payload bytes sent to each peer, by peer id (escaped as in `bannedPeerIDs`): the final
+    /// progress carries it, so the controller can tell which bytes crossed racks. Optional on
+    /// the wire.
+    public var uploadedTo: [String: Int64]
 
     public init(
         verifiedPieces: Int, pieceCount: Int, bytesDownloaded: Int64, bytesDuplicate: Int64 = 0,
-        bytesUploaded: Int64, connectedPeers: Int, bytesExtracted: Int64 = 0, bannedPeerIDs: [String] = []
+        bytesUploaded: Int64, connectedPeers: Int, bytesExtracted: Int64 = 0, bannedPeerIDs: [String] = [],
+        uploadedTo: [String: Int64] = [:]
     ) {
         self.verifiedPieces = verifiedPieces
         self.pieceCount = pieceCount
@@ -193,11 +198,13 @@ public struct PeerProgress: Sendable, Equatable {
         self.connectedPeers = connectedPeers
         self.bytesExtracted = bytesExtracted
         self.bannedPeerIDs = bannedPeerIDs
+        self.uploadedTo = uploadedTo
     }
 
     var fields: String {
         let banned = bannedPeerIDs.isEmpty ? "" : " banned=" + bannedPeerIDs.joined(separator: ",")
-        return "pieces=\(verifiedPieces)/\(pieceCount) down=\(bytesDownloaded) dup=\(bytesDuplicate) up=\(bytesUploaded) peers=\(connectedPeers) extracted=\(bytesExtracted)" + banned
+        let sent = uploadedTo.isEmpty ? "" : " sent=" + uploadedTo.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")
+        return "pieces=\(verifiedPieces)/\(pieceCount) down=\(bytesDownloaded) dup=\(bytesDuplicate) up=\(bytesUploaded) peers=\(connectedPeers) extracted=\(bytesExtracted)" + banned + sent
     }
 
     init?(fields: [Substring: Substring]) {
@@ -209,7 +216,19 @@ public struct PeerProgress: Sendable, Equatable {
         self.init(
             verifiedPieces: verified, pieceCount: count, bytesDownloaded: down, bytesDuplicate: duplicate,
             bytesUploaded: up, connectedPeers: peers, bytesExtracted: fields["extracted"].flatMap { Int64($0) } ?? 0,
-            bannedPeerIDs: fields["banned"].map { $0.split(separator: ",").map(String.init) } ?? []
+            bannedPeerIDs: fields["banned"].map { $0.split(separator: ",").map(String.init) } ?? [],
+            uploadedTo: fields["sent"].map(Self.uploads) ?? [:]
         )
+    }
+
+    /// `id:bytes,id:bytes`; entries that do not parse are left out (the report is then short,
+    /// never wrong about a host it names).
+    static func uploads(_ text: Substring) -> [String: Int64] {
+        var result: [String: Int64] = [:]
+        for entry in text.split(separator: ",") {
+            guard let colon = entry.lastIndex(of: ":"), let bytes = Int64(entry[entry.index(after: colon)...]), bytes >= 0 else { continue }
+            result[String(entry[..<colon]), default: 0] += bytes
+        }
+        return result
     }
 }

@@ -128,9 +128,15 @@ public struct HostDeployment: Sendable {
         reporter.cancel()
         await reporter.value
         programServer?.whileSending(nil)
+        // Seeding is over: what this host sent to whom is final, for the report's rack counts.
+        let uploads = (try? await member.node.uploadedByPeer) ?? [:]
         let progress = await member.leave()
         Installer.cleanUp(installPaths)
-        if let progress { emit(.finished(Self.peerProgress(progress))) }
+        if let progress {
+            var final = Self.peerProgress(progress)
+            final.uploadedTo = Dictionary(uploads.map { ($0.key.description, $0.value) }, uniquingKeysWith: +)
+            emit(.finished(final))
+        }
     }
 
     /// Serves this program to the push's other hosts when the job asks for it (see

@@ -26,7 +26,7 @@ final class ControllerSwarm: Sendable {
     /// else the peers announce to.
     static func start(
         listenHost: String, metainfo: Metainfo, storage: any PieceStorage, key: PeerAuthenticationKey, admitting addresses: [String],
-        builtinTracker: Bool = true, tiers: (_ announceURL: String?) -> [[String]]
+        builtinTracker: Bool = true, locality: PeerLocality? = nil, tiers: (_ announceURL: String?) -> [[String]]
     ) async throws(PushError) -> ControllerSwarm {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var tracker: TrackerServer?
@@ -34,7 +34,8 @@ final class ControllerSwarm: Sendable {
             do {
                 tracker = try await TrackerServer.start(
                     host: listenHost, port: 0,
-                    configuration: .init(secret: TrackerServer.Configuration.randomSecret(), torrents: [metainfo.infoHash]),
+                    configuration: .init(
+                        secret: TrackerServer.Configuration.randomSecret(), state: .init(locality: locality), torrents: [metainfo.infoHash]),
                     group: group
                 )
             } catch {

@@ -37,6 +37,8 @@ extension DryRunPlan {
         }
         labelGroups = DryRunPlan.groups(input.hosts.map(\.entry))
         unlabeledHosts = input.hosts.filter { $0.entry.labels.isEmpty }.map { $0.entry.address.description }
+        topology = DryRunPlan.topology(
+            FleetTopology(input.hosts.map(\.entry)), archiveBytes: input.archiveBytes, peerSelection: settings.peerSelection)
 
         controller = DryRunPlan.controller(input)
 
@@ -57,7 +59,21 @@ extension DryRunPlan {
         controllerSteps = DryRunPlan.controllerSteps(input, address: controller.address)
     }
 
-    /// One group per (label key, value), keys and values sorted, hosts in file order.
+    static func topology(_ fleet: FleetTopology, archiveBytes: Int64, peerSelection: PushSettings.PeerSelection) -> Topology? {
+        guard !fleet.isFlat else { return nil }
+        return Topology(
+            datacenters: fleet.datacenters.map { datacenter in
+                Topology.Datacenter(
+                    name: datacenter.name, hosts: datacenter.hostCount,
+                    racks: datacenter.racks.map { Topology.Rack(name: $0.name, hosts: $0.hosts.count) })
+            },
+            peerSelection: peerSelection.rawValue,
+            crossRackBytesRandomPeers: fleet.crossRackBytesWithRandomPeers(payloadBytes: archiveBytes),
+            crossRackBytesAtLeast: fleet.crossRackBytesAtLeast(payloadBytes: archiveBytes))
+    }
+
+    /// One group per (label key, value), keys and values in natural order (r2 before r10),
+    /// hosts in file order.
     static func groups(_ hosts: [HostEntry]) -> [LabelGroup] {
         var byKey: [String: [String: [String]]] = [:]
         for entry in hosts {
@@ -65,8 +81,8 @@ extension DryRunPlan {
                 byKey[key, default: [:]][value, default: []].append(entry.address.description)
             }
         }
-        return byKey.keys.sorted().flatMap { key in
-            byKey[key]!.keys.sorted().map { value in
+        return byKey.keys.sorted(by: NaturalOrder.areInIncreasingOrder).flatMap { key in
+            byKey[key]!.keys.sorted(by: NaturalOrder.areInIncreasingOrder).map { value in
                 LabelGroup(key: key, value: value, hosts: byKey[key]![value]!)
             }
         }

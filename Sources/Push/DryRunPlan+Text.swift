@@ -36,6 +36,10 @@ extension DryRunPlan {
         }
         out += Self.table(groupRows)
         out.append("")
+        if let topology {
+            out += Self.table(Self.topologyRows(topology))
+            out.append("")
+        }
 
         var controllerRows = [("Controller", (controller.address ?? "unknown") + " (\(controller.note))")]
         if let url = controller.trackerURL {
@@ -96,5 +100,27 @@ extension DryRunPlan {
         return rows.map { label, value in
             label + String(repeating: " ", count: max(width - label.count, 2)) + value
         }
+    }
+
+    /// Datacenters, their racks with host counts, and the cross-rack bytes to expect.
+    static func topologyRows(_ topology: Topology) -> [(String, String)] {
+        var rows: [(String, String)] = []
+        for (index, datacenter) in topology.datacenters.enumerated() {
+            let racks = datacenter.racks.map { "\($0.name ?? "(no rack)") \($0.hosts)" }.joined(separator: ", ")
+            rows.append((
+                index == 0 ? "Topology" : "",
+                "\(datacenter.name ?? "(no dc)"): \(HumanUnits.count(datacenter.racks.count, "rack")), "
+                    + "\(HumanUnits.count(datacenter.hosts, "host")): \(racks)"))
+        }
+        rows.append((
+            "Peers",
+            topology.peerSelection == "rack"
+                ? "mostly from each host's own rack, a few from other racks and datacenters (--peer-selection rack)"
+                : "drawn at random from the whole fleet (--peer-selection rack keeps most in each rack)"))
+        rows.append((
+            "Cross-rack bytes",
+            "about \(HumanUnits.bytes(topology.crossRackBytesRandomPeers)) with peers drawn at random from the fleet; "
+                + "at least \(HumanUnits.bytes(topology.crossRackBytesAtLeast)) (one copy into each rack)"))
+        return rows
     }
 }

@@ -52,6 +52,40 @@ public struct DryRunPlan: Sendable, Codable, Equatable {
         public var hosts: [String]
     }
 
+    /// Datacenters and racks as the `dc=` and `rack=` labels place the hosts, and what the
+    /// payload costs the rack uplinks.
+    public struct Topology: Sendable, Codable, Equatable {
+        public struct Rack: Sendable, Codable, Equatable {
+            /// nil: the hosts without a `rack=` label.
+            public var name: String?
+            public var hosts: Int
+        }
+
+        public struct Datacenter: Sendable, Codable, Equatable {
+            /// nil: the hosts without a `dc=` label.
+            public var name: String?
+            public var hosts: Int
+            /// In natural order (r2 before r10).
+            public var racks: [Rack]
+        }
+
+        public var datacenters: [Datacenter]
+        /// How the tracker hands out peers: `random` or `rack` (`--peer-selection`).
+        public var peerSelection: String
+        /// Archive bytes crossing rack uplinks when every host takes pieces from peers drawn
+        /// at random from the whole fleet.
+        public var crossRackBytesRandomPeers: Int64
+        /// The least: one copy of the archive into each rack.
+        public var crossRackBytesAtLeast: Int64
+
+        enum CodingKeys: String, CodingKey {
+            case datacenters
+            case peerSelection = "peer_selection"
+            case crossRackBytesRandomPeers = "cross_rack_bytes_random_peers"
+            case crossRackBytesAtLeast = "cross_rack_bytes_at_least"
+        }
+    }
+
     public struct Controller: Sendable, Codable, Equatable {
         /// nil when it could not be determined; `note` says why.
         public var address: String?
@@ -98,6 +132,8 @@ public struct DryRunPlan: Sendable, Codable, Equatable {
     public var labelGroups: [LabelGroup]
     /// Hosts with no labels at all.
     public var unlabeledHosts: [String]
+    /// Nil when no host names a rack.
+    public var topology: Topology?
     public var controller: Controller
     public var estimate: Estimate
     /// What would run on every host, in order.
@@ -115,6 +151,7 @@ public struct DryRunPlan: Sendable, Codable, Equatable {
         case hosts
         case labelGroups = "label_groups"
         case unlabeledHosts = "unlabeled_hosts"
+        case topology
         case controller, estimate
         case hostSteps = "host_steps"
         case controllerSteps = "controller_steps"

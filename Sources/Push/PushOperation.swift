@@ -1,3 +1,4 @@
+import DeployConfiguration
 import Logging
 import Swarm
 
@@ -58,7 +59,8 @@ public final class PushOperation: Sendable {
             maxFailures: plan.maxFailures,
             release: outcome.releaseID,
             layout: plan.rollout.layout.rawValue,
-            stopped: outcome.stopReason
+            stopped: outcome.stopReason,
+            topology: FleetTopology(plan.hosts.map(\.entry))
         )
     }
 }

@@ -94,9 +94,11 @@ public struct PushReport: Sendable, Codable, Equatable {
     public var stopped: String?
     public var hosts: [Host]
     public var totals: Totals
+    /// Bytes that crossed racks and datacenters; nil when no host names a rack.
+    public var racks: RackTraffic? = nil
 
     enum CodingKeys: String, CodingKey {
-        case result, destination, hosts, totals, release, layout, stopped
+        case result, destination, hosts, totals, release, layout, stopped, racks
         case infoHash = "info_hash"
     }
 }
@@ -121,7 +123,8 @@ extension PushReport {
         maxFailures: Int,
         release: String? = nil,
         layout: String? = nil,
-        stopped: String? = nil
+        stopped: String? = nil,
+        topology: FleetTopology? = nil
     ) -> PushReport {
         let bannedBy = bans(on: board)
         let hosts = zip(board.hosts, lines).map { state, line in
@@ -155,6 +158,11 @@ extension PushReport {
         let notActivated = hosts.count { $0.status == .notActivated }
         let result = notActivated > 0 || failed > maxFailures ? (notActivated > 0 ? "stopped" : "failed")
             : failed == 0 ? "succeeded" : "succeeded with failures"
+        let racks = topology.flatMap { topology in
+            RackTraffic.make(
+                topology: topology, peerIDs: board.hosts.map(\.peerID),
+                uploadedTo: board.hosts.map { $0.progress?.uploadedTo ?? [:] }, seederSent: seederSent, archiveBytes: archiveBytes)
+        }
         return PushReport(
             result: result,
             infoHash: infoHash,
@@ -177,7 +185,8 @@ extension PushReport {
                 idealSeconds: ideal,
                 efficiency: transfer.flatMap { $0 > 0 ? ideal / $0 : nil },
                 peerProgramBytesSent: programBytesSent
-            )
+            ),
+            racks: racks
         )
     }
 

@@ -81,6 +81,11 @@ struct TransferFlags: ParsableArguments {
     @Option(help: ArgumentHelp("How long peers keep seeding after they finish, unless every host is done sooner (default: 30s).", valueName: "duration"))
     var seedGrace: String?
 
+    @Option(help: ArgumentHelp(
+        "random: each host's peers come from the whole fleet; rack: mostly from its own rack (rack= and dc= labels) (default: random).",
+        valueName: "how"))
+    var peerSelection: String?
+
     @Option(help: ArgumentHelp("Give up on the whole push after this long (default: 10m).", valueName: "duration"))
     var timeout: String?
 
@@ -109,6 +114,7 @@ struct TransferFlags: ParsableArguments {
             settings.linkRateBitsPerSecond = try parseFlag("--link-rate", linkRate, SettingParsers.linkRate)
         }
         if let seedGrace { settings.seedGrace = try parseFlag("--seed-grace", seedGrace) { try SettingParsers.duration($0) } }
+        if let peerSelection { settings.peerSelection = try parseFlag("--peer-selection", peerSelection, SettingParsers.peerSelection) }
         if let timeout { settings.timeout = try parseFlag("--timeout", timeout) { try SettingParsers.duration($0, allowZero: false) } }
         if let stallTimeout {
             settings.stallTimeout = try parseFlag("--stall-timeout", stallTimeout) { try SettingParsers.duration($0, allowZero: false) }

@@ -64,6 +64,17 @@ enum PushReportText {
             }
         }
 
+        if let racks = report.racks {
+            lines.append("")
+            lines.append("payload into each rack from outside it (one copy is the least):")
+            for rack in racks.racks {
+                let place = [rack.datacenter.map { "dc=\($0)" }, "rack=\(rack.rack ?? "(none)")"].compactMap { $0 }.joined(separator: " ")
+                lines.append("  \(place) (\(HumanUnits.count(rack.hosts, "host"))): \(HumanUnits.bytes(rack.bytesIn)), "
+                    + "\(HumanUnits.decimal(rack.copiesIn, fractionDigits: 2)) copies")
+            }
+            lines.append("  across racks \(HumanUnits.bytes(racks.crossRackBytes)), across datacenters \(HumanUnits.bytes(racks.crossDatacenterBytes))")
+        }
+
         lines.append("")
         var summary = "wall time \(HumanUnits.duration(totals.wallSeconds))"
         if let transfer = totals.transferSeconds {

@@ -64,6 +64,25 @@ struct PushSystemTests {
         #expect(try await fleet.peersRunning() == [], "no peer may outlive the push")
     }
 
+    @Test("with rack labels the report counts what crossed into each rack: at least one copy each")
+    func rackLabelsCountBytesIntoEachRack() async throws {
+        let fleet = try PushFleet.current()
+        let temp = try TemporaryDirectory("racks")
+        var generator = SystemRandomNumberGenerator()
+        _ = try temp.write((0..<(4 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) }, to: "tree/blob")
+        // Hosts 1-8 in four racks of two.
+        let lines = fleet.hostLines.prefix(8).enumerated().map { index, line in "\(line) rack=r\(index / 2 + 1)" }
+        let hosts = try temp.write(lines.joined(separator: "\n") + "\n", to: "hosts.txt")
+        let result = try await fleet.push(temp.path("tree"), to: "/srv/racks", hostsFile: hosts)
+        #expect(result.status == 0, "\(result.stderr)")
+        let racks = try #require(try result.report().racks)
+        #expect(racks.racks.map(\.rack) == ["r1", "r2", "r3", "r4"])
+        // Nobody had the payload: every rack took at least one copy from outside, and the
+        // counts add up.
+        for rack in racks.racks { #expect(rack.copiesIn >= 0.99, "\(rack.rack ?? "?"): \(rack.copiesIn)") }
+        #expect(racks.racks.map(\.bytesIn).reduce(0, +) == racks.crossRackBytes)
+    }
+
     @Test("a second push uses the cached peer and keeps the previous tree")
     func secondPushUsesTheCachedPeerAndKeepsThePreviousTree() async throws {
         let fleet = try PushFleet.current()
@@ -425,11 +444,33 @@ final class PushFleet: Sendable {
                 case notActivated = "not_activated"
             }
         }
+        struct Racks: Decodable {
+            struct Rack: Decodable {
+                let rack: String?
+                let hosts: Int
+                let bytesIn: Int64
+                let copiesIn: Double
+
+                enum CodingKeys: String, CodingKey {
+                    case rack, hosts
+                    case bytesIn = "bytes_in"
+                    case copiesIn = "copies_in"
+                }
+            }
+            let racks: [Rack]
+            let crossRackBytes: Int64
+
+            enum CodingKeys: String, CodingKey {
+                case racks
+                case crossRackBytes = "cross_rack_bytes"
+            }
+        }
         let result: String
         let release: String?
         let stopped: String?
         let hosts: [Host]
         let totals: Totals
+        let racks: Racks?
     }
 
     private func pushArguments(_ source: String, to destination: String, hostsFile: String?, json: Bool, extra: [String]) -> [String] {

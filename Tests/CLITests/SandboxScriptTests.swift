@@ -21,6 +21,34 @@ struct SandboxScriptTests {
         }
     }
 
+    @Test("--racks puts the hosts behind shaped rack uplinks and labels them; bad values are refused")
+    func racks() async throws {
+        let name = String(format: "sdk%04x", UInt16.random(in: 0...UInt16.max))
+        let temp = try TemporaryDirectory()
+        let options = ["--name", name, "--dir", temp.path("sandbox")]
+        let refused = try await Sandbox.script(["up", "2", "--racks", "3"] + options)
+        #expect(refused.status != 0 && refused.stderr.contains("--racks must be a number from 1 to the host count"), "\(refused.stderr)")
+        do {
+            let up = try await Sandbox.script(
+                ["up", "4", "--subnet", "10.\(Int.random(in: 100...199))", "--racks", "2", "--rack-uplink", "30mbit"] + options)
+            try #require(up.status == 0, "up failed: \(up.stdout)\(up.stderr)")
+            let hosts = try String(contentsOfFile: temp.path("sandbox/hosts.txt"), encoding: .utf8)
+            #expect(hosts.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: " ").last! } == ["rack=r1", "rack=r1", "rack=r2", "rack=r2"])
+            // Host 3 hangs off rack bridge r2, whose uplink both ways is shaped to 30 Mbit/s.
+            let links = try await ProcessRunner.run("ip", ["-n", "\(name)-net", "-o", "link", "show", "h3"])
+            #expect(links.stdout.contains("master r2"), "\(links.stdout)")
+            for device in ["up2", "sp2"] {
+                let qdisc = try await ProcessRunner.run("tc", ["-n", "\(name)-net", "qdisc", "show", "dev", device])
+                #expect(qdisc.stdout.contains("tbf") && qdisc.stdout.contains("30Mbit"), "\(device): \(qdisc.stdout)")
+            }
+        } catch {
+            _ = try? await Sandbox.script(["down"] + options)
+            throw error
+        }
+        let down = try await Sandbox.script(["down"] + options)
+        #expect(down.status == 0)
+    }
+
     /// up, the hosts it made, and down; the caller takes the sandbox down if this throws.
     private func checkUpAndDown(name: String, subnet: String, dir: String, options: [String]) async throws {
 

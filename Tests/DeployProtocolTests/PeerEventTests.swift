@@ -7,6 +7,8 @@ struct PeerEventTests {
         let progress = PeerProgress(verifiedPieces: 12, pieceCount: 400, bytesDownloaded: 1 << 30, bytesDuplicate: 16384, bytesUploaded: 77, connectedPeers: 9)
         var banning = progress
         banning.bannedPeerIDs = ["-SD0100-abc%2CDEF12345", "-lt0D20-%00%01xyz"]
+        var sending = progress
+        sending.uploadedTo = ["-SD0100-abc%2CDEF12345": 1 << 33, "-SD0100-zzz": 0]
         let events: [PeerEvent] = [
             .started(version: "0.1.0", peerID: "-SD0100-abcDEF123456", listenPort: 40123),
             .progress(progress),
@@ -14,6 +16,7 @@ struct PeerEventTests {
             .downloaded,
             .installed(files: 3, bytes: 4096),
             .finished(progress),
+            .finished(sending),
             .failed(stage: .prepare, message: "not enough space in /srv: the deploy needs 70 MiB"),
             .serving(address: "10.0.0.12", port: 41234),
             .serving(address: "fd00:10:77::10b", port: 1),

@@ -75,6 +75,23 @@ import Push
         #expect(!text.contains("\u{1B}"))
     }
 
+    @Test func theTopologyListsDatacentersAndRacksInNaturalOrder() throws {
+        let text = "a dc=east rack=r10\nb dc=east rack=r2\nc dc=east rack=r2\nd rack=r1\n"
+        let plan = DryRunPlan(try Self.input(hosts: text))
+        let topology = try #require(plan.topology)
+        #expect(topology.datacenters.map(\.name) == ["east", nil])
+        #expect(topology.datacenters[0].racks.map(\.name) == ["r2", "r10"])
+        #expect(topology.datacenters[0].racks.map(\.hosts) == [2, 1])
+        #expect(topology.crossRackBytesAtLeast == 3 * 250_000_000)
+        #expect(plan.labelGroups.filter { $0.key == "rack" }.map(\.value) == ["r1", "r2", "r10"])
+        let rendered = plan.renderText()
+        #expect(rendered.contains("east: 2 racks, 3 hosts: r2 2, r10 1"), "\(rendered)")
+        #expect(rendered.contains("(no dc): 1 rack, 1 host: r1 1"), "\(rendered)")
+        #expect(rendered.contains("at least \(HumanUnits.bytes(750_000_000)) (one copy into each rack)"))
+        // Without rack labels there is no topology to show.
+        #expect(DryRunPlan(try Self.input(hosts: "a dc=x\nb\n")).topology == nil)
+    }
+
     @Test func valuesAreAligned() throws {
         let text = DryRunPlan(try Self.input()).renderText()
         let rows = text.split(separator: "\n").filter { row in ["Source", "Destination", "Payload", "Hosts", "Controller", "  rack=r1"].contains { row.hasPrefix($0) } }

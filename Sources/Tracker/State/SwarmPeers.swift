@@ -13,15 +13,32 @@ struct SwarmPeers: Sendable {
     private var downloaders: [PeerID] = []
     /// Where each peer sits in its array.
     private var position: [PeerID: Int] = [:]
+    /// The peers of each rack (see `PeerLocality`), dense like the arrays above; the
+    /// unplaced ones under `unplacedKey`.
+    private(set) var members: [PeerLocation: [PeerID]] = [:]
+    private var memberPosition: [PeerID: Int] = [:]
+    private var locations: [PeerID: PeerLocation] = [:]
+
+    static let unplacedKey = PeerLocation(datacenter: nil, rack: nil)
 
     var count: Int { byID.count }
     var seederCount: Int { seeders.count }
 
     subscript(id: PeerID) -> TrackerState.Peer? { byID[id] }
 
+    /// Where `id` sits; nil for a peer not in the swarm.
+    func location(of id: PeerID) -> PeerLocation? { locations[id] }
+
     /// Adds `peer`, or replaces the entry with its id (moving it between seeders and
-    /// downloaders when that changed).
-    mutating func update(_ peer: TrackerState.Peer) {
+    /// downloaders when that changed), placed at `location` (nil: unplaced).
+    mutating func update(_ peer: TrackerState.Peer, location: PeerLocation? = nil) {
+        let place = location ?? Self.unplacedKey
+        if let old = locations[peer.peerID], old != place { leave(peer.peerID, old) }
+        if locations[peer.peerID] == nil {
+            locations[peer.peerID] = place
+            memberPosition[peer.peerID] = members[place, default: []].count
+            members[place, default: []].append(peer.peerID)
+        }
         if let old = byID[peer.peerID], old.isComplete != peer.isComplete {
             detach(peer.peerID, complete: old.isComplete)
         }
@@ -40,6 +57,19 @@ struct SwarmPeers: Sendable {
     mutating func remove(_ id: PeerID) {
         guard let peer = byID.removeValue(forKey: id) else { return }
         detach(id, complete: peer.isComplete)
+        if let place = locations[id] { leave(id, place) }
+    }
+
+    /// Takes `id` out of its rack's members (the last one moves into its place).
+    private mutating func leave(_ id: PeerID, _ place: PeerLocation) {
+        locations[id] = nil
+        guard let index = memberPosition.removeValue(forKey: id) else { return }
+        let last = members[place]!.removeLast()
+        if index < members[place]!.count {
+            members[place]![index] = last
+            memberPosition[last] = index
+        }
+        if members[place]!.isEmpty { members[place] = nil }
     }
 
     /// Removes every peer `isGone` says is gone.

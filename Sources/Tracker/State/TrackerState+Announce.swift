@@ -48,7 +48,7 @@ extension TrackerState {
             left: request.left,
             lastSeen: now
         )
-        swarm.peers.update(peer)
+        swarm.peers.update(peer, location: configuration.locality?.locations[address])
         // BEP 3 sends `completed` once; a peer that starts with the whole
         // payload (a seeder, or a restart after finishing) never sends it,
         // so `left == 0` counts too. The first completion time is kept.
@@ -58,8 +58,12 @@ extension TrackerState {
 
         let wanted = min(max(request.numwant ?? configuration.defaultNumwant, 0), configuration.maximumNumwant)
         // A seeder gets downloaders only; nobody gets peers that have gone silent.
-        let chosen = swarm.peers.sample(
-            wanted, excluding: request.peerID, downloadersOnly: peer.isComplete, isUsable: isLive, using: &generator)
+        let chosen = if let locality = configuration.locality {
+            swarm.peers.sampleNearby(wanted, for: peer, locality: locality, isUsable: isLive, using: &generator)
+        } else {
+            swarm.peers.sample(
+                wanted, excluding: request.peerID, downloadersOnly: peer.isComplete, isUsable: isLive, using: &generator)
+        }
         let peers = chosen.map { AnnouncedPeer(peerID: $0.peerID, endpoint: $0.endpoint) }
         return .success(response(for: swarm, peers: peers))
     }

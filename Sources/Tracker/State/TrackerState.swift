@@ -28,14 +28,18 @@ public struct TrackerState: Sendable {
         /// New peers beyond this many in one swarm are refused: a bound on
         /// memory whoever announces.
         public var maximumPeersPerTorrent: Int
+        /// Rack-aware hand-out (see `PeerLocality`); nil: peers drawn at random from the swarm.
+        public var locality: PeerLocality?
 
         public init(
             interval: Duration = .seconds(10),
             minInterval: Duration = .seconds(5),
             defaultNumwant: Int = 50,
             maximumNumwant: Int = 200,
-            maximumPeersPerTorrent: Int = 10_000
+            maximumPeersPerTorrent: Int = 10_000,
+            locality: PeerLocality? = nil
         ) {
+            self.locality = locality
             self.interval = interval
             self.minInterval = minInterval
             self.defaultNumwant = defaultNumwant
