@@ -2,12 +2,13 @@
 # Rack-aware peer selection against random peers on the sandbox with racks: `swarmdeploy push`
 # of a SIZE MiB tree to COUNT hosts in RACKS racks whose uplinks are oversubscribed
 # (--oversubscription 4 means a rack's uplink carries a quarter of its hosts' links), peer
-# cache warm, `--peer-selection random` and `rack` taking turns, REPEATS runs each. Reported:
+# cache warm, each --peer-selection of SELECTIONS (default: random and rack) taking turns,
+# REPEATS runs each. Reported:
 # the whole command's seconds, the bytes that crossed rack uplinks (from the hosts' own
 # accounts in the report) and the most copies any rack took in, medians and every run.
 #
 # Usage: Benchmarks/push-racks.sh [--rate 25mbit] [--racks 4] [--oversubscription 4]
-#        [--size 50] [--repeats 3] [COUNT]   (default 16 hosts)
+#        [--size 50] [--repeats 3] [--selections "random rack rack:1,1,1"] [COUNT]   (default 16 hosts)
 # Prints a Markdown table. Needs root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,7 @@ oversubscription=4
 size_mib=50
 repeats=3
 count=16
+selections="random rack"
 while (($# > 0)); do
     case "$1" in
         --rate) rate=${2:?}; shift 2 ;;
@@ -26,6 +28,7 @@ while (($# > 0)); do
         --oversubscription) oversubscription=${2:?}; shift 2 ;;
         --size) size_mib=${2:?}; shift 2 ;;
         --repeats) repeats=${2:?}; shift 2 ;;
+        --selections) selections=${2:?}; shift 2 ;;
         -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) count=$1; shift ;;
     esac
@@ -64,24 +67,31 @@ print(f"{time.time() - start:.2f} {racks['cross_rack_bytes']} {max(r['copies_in'
 PY
 }
 
-run random >/dev/null # warms the hosts' peer cache
-results_random=() results_rack=()
+read -r -a choices <<<"$selections"
+run "${choices[0]}" >/dev/null # warms the hosts' peer cache
+declare -A results
 for ((i = 1; i <= repeats; i++)); do
-    results_random+=("$(run random)")
-    results_rack+=("$(run rack)")
-    echo "run $i: random ${results_random[-1]}; rack ${results_rack[-1]}" >&2
+    line="run $i:"
+    for choice in "${choices[@]}"; do
+        result=$(run "$choice")
+        results[$choice]+="$result;"
+        line+=" $choice $result;"
+    done
+    echo "$line" >&2
 done
-archive=$(du -sb "$work/tree" | cut -f1)
-python3 - "$count" "$racks" "$rate" "$uplink" "$oversubscription" "$size_mib" "$archive" \
-    "$(printf '%s;' "${results_random[@]}")" "$(printf '%s;' "${results_rack[@]}")" <<'PY'
+arguments=()
+for choice in "${choices[@]}"; do arguments+=("$choice" "${results[$choice]}"); done
+python3 - "$count" "$racks" "$rate" "$uplink" "$oversubscription" "$size_mib" "${arguments[@]}" <<'PY'
 import statistics, sys
-count, racks, rate, uplink, over, size, archive = sys.argv[1:8]
+count, racks, rate, uplink, over, size = sys.argv[1:7]
+pairs = sys.argv[7:]
 def parse(text):
     return [tuple(float(x) for x in run.split()) for run in text.split(";") if run.strip()]
-rows = {"random": parse(sys.argv[8]), "rack": parse(sys.argv[9])}
+rows = {pairs[i]: parse(pairs[i + 1]) for i in range(0, len(pairs), 2)}
 mib = 1 << 20
+runs = len(next(iter(rows.values())))
 print(f"`swarmdeploy push` of a {size} MiB tree to {count} sandbox hosts at {rate} in {racks} racks, "
-      f"uplinks {uplink} ({over}:1 oversubscribed), peer cache warm; medians of {len(rows['random'])} runs taken in turns.\n")
+      f"uplinks {uplink} ({over}:1 oversubscribed), peer cache warm; medians of {runs} runs taken in turns.\n")
 print("| --peer-selection | median s | cross-rack MiB (median) | most copies into one rack | every run (s / cross-rack MiB) |")
 print("|---|---:|---:|---:|---|")
 for name, runs in rows.items():

@@ -164,13 +164,26 @@ extension SettingParsers {
         }
     }
 
-    /// `random` or `rack`.
+    /// `random`, `rack`, or `rack:R[,D[,U]]` (peers from other racks, other datacenters and
+    /// no rack, each 0-200).
     public static func peerSelection(_ text: String) throws -> PushSettings.PeerSelection {
-        guard let selection = PushSettings.PeerSelection(rawValue: text.trimmingSpaces().lowercased()) else {
-            throw DeployError(.invalidValue, "peer selection '\(text)' is not random or rack",
-                remedy: "random draws each host's peers from the whole fleet; rack mostly from its own rack (rack= labels)")
+        let word = text.trimmingSpaces().lowercased()
+        let remedy = "random draws each host's peers from the whole fleet; rack (or rack:R,D,U) mostly from its own rack, "
+            + "at most R from other racks, D from other datacenters, U from no rack"
+        if word == "random" { return .random }
+        if word == "rack" { return .rackDefaults }
+        guard word.hasPrefix("rack:") else {
+            throw DeployError(.invalidValue, "peer selection '\(text)' is not random or rack", remedy: remedy)
         }
-        return selection
+        let numbers = word.dropFirst("rack:".count).split(separator: ",", omittingEmptySubsequences: false).map { Int($0) }
+        guard (1...3).contains(numbers.count), numbers.allSatisfy({ $0.map { (0...200).contains($0) } ?? false }) else {
+            throw DeployError(.invalidValue, "peer selection '\(text)' needs one to three counts from 0 to 200 after rack:", remedy: remedy)
+        }
+        guard case .rack(_, let datacenters, let unplaced) = PushSettings.PeerSelection.rackDefaults else { return .rackDefaults }
+        let given = numbers.map { $0! }
+        return .rack(
+            otherRacks: given[0], otherDatacenters: given.count > 1 ? given[1] : datacenters,
+            unplaced: given.count > 2 ? given[2] : unplaced)
     }
 
     /// `together` or `asap`.

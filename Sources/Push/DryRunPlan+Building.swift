@@ -67,7 +67,7 @@ extension DryRunPlan {
                     name: datacenter.name, hosts: datacenter.hostCount,
                     racks: datacenter.racks.map { Topology.Rack(name: $0.name, hosts: $0.hosts.count) })
             },
-            peerSelection: peerSelection.rawValue,
+            peerSelection: peerSelection.description,
             crossRackBytesRandomPeers: fleet.crossRackBytesWithRandomPeers(payloadBytes: archiveBytes),
             crossRackBytesAtLeast: fleet.crossRackBytesAtLeast(payloadBytes: archiveBytes))
     }

@@ -114,8 +114,8 @@ extension DryRunPlan {
         }
         rows.append((
             "Peers",
-            topology.peerSelection == "rack"
-                ? "mostly from each host's own rack, a few from other racks and datacenters (--peer-selection rack)"
+            topology.peerSelection.hasPrefix("rack")
+                ? "mostly from each host's own rack, a few from other racks and datacenters (--peer-selection \(topology.peerSelection))"
                 : "drawn at random from the whole fleet (--peer-selection rack keeps most in each rack)"))
         rows.append((
             "Cross-rack bytes",

@@ -101,14 +101,16 @@ extension PushPlan {
     /// to here, for the tracker's rack-aware hand-out; nil with `--peer-selection random` or
     /// when no host names a rack.
     public func peerLocality() -> PeerLocality? {
-        guard settings.peerSelection == .rack, !FleetTopology(hosts.map(\.entry)).isFlat else { return nil }
+        guard case .rack(let otherRacks, let otherDatacenters, let unplaced) = settings.peerSelection,
+            !FleetTopology(hosts.map(\.entry)).isFlat
+        else { return nil }
         var locations: [IPAddress: PeerLocation] = [:]
         for host in hosts {
             let labels = host.entry.labels
             let location = PeerLocation(datacenter: labels[FleetTopology.datacenterLabel], rack: labels[FleetTopology.rackLabel])
             for address in (try? AddressLookup.addresses(of: host.configuration.host)) ?? [] { locations[address] = location }
         }
-        return PeerLocality(locations: locations)
+        return PeerLocality(locations: locations, otherRacks: otherRacks, otherDatacenters: otherDatacenters, unplaced: unplaced)
     }
 
     /// The address the seeder and tracker bind to, or why the push cannot start.

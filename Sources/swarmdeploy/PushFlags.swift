@@ -82,7 +82,7 @@ struct TransferFlags: ParsableArguments {
     var seedGrace: String?
 
     @Option(help: ArgumentHelp(
-        "random: each host's peers come from the whole fleet; rack: mostly from its own rack (rack= and dc= labels) (default: random).",
+        "random: each host's peers come from the whole fleet; rack (or rack:R,D,U): mostly from its own rack (rack= and dc= labels), at most R from other racks, D from other datacenters, U from no rack (default: random).",
         valueName: "how"))
     var peerSelection: String?
 

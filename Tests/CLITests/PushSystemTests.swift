@@ -81,6 +81,15 @@ struct PushSystemTests {
         // counts add up.
         for rack in racks.racks { #expect(rack.copiesIn >= 0.99, "\(rack.rack ?? "?"): \(rack.copiesIn)") }
         #expect(racks.racks.map(\.bytesIn).reduce(0, +) == racks.crossRackBytes)
+
+        // Rack-aware peers: every host still gets the whole tree.
+        let nearby = try await fleet.push(temp.path("tree"), to: "/srv/racks-nearby", hostsFile: hosts, extra: ["--peer-selection", "rack"])
+        #expect(nearby.status == 0, "\(nearby.stderr)")
+        #expect(try nearby.report().racks?.racks.allSatisfy { $0.copiesIn >= 0.99 } == true)
+        let expected = try await fleet.localListing(of: temp.path("tree"))
+        for index in 1...8 {
+            #expect(try await fleet.listing(of: "/srv/racks-nearby", onHost: index) == expected, "h\(index)")
+        }
     }
 
     @Test("a second push uses the cached peer and keeps the previous tree")

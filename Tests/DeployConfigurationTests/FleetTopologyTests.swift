@@ -38,4 +38,15 @@ struct FleetTopologyTests {
         #expect(topology.crossRackBytesWithRandomPeers(payloadBytes: 100) == 300)
         #expect(topology.crossRackBytesAtLeast(payloadBytes: 100) == 200)
     }
+
+    @Test func peerSelectionsParseAndPrintBack() throws {
+        #expect(try SettingParsers.peerSelection("random") == .random)
+        #expect(try SettingParsers.peerSelection(" RACK ") == .rackDefaults)
+        #expect(try SettingParsers.peerSelection("rack:2") == .rack(otherRacks: 2, otherDatacenters: 1, unplaced: 1))
+        #expect(try SettingParsers.peerSelection("rack:1,0,1") == .rack(otherRacks: 1, otherDatacenters: 0, unplaced: 1))
+        #expect(try SettingParsers.peerSelection(PushSettings.PeerSelection.rackDefaults.description) == .rackDefaults)
+        for bad in ["nearby", "rack:", "rack:1,2,3,4", "rack:-1", "rack:201", "rack:a"] {
+            #expect(throws: DeployError.self, "\(bad)") { try SettingParsers.peerSelection(bad) }
+        }
+    }
 }

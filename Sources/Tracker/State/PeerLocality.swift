@@ -22,7 +22,7 @@ public struct PeerLocality: Hashable, Sendable {
     public var otherDatacenters: Int
     public var unplaced: Int
 
-    public init(locations: [IPAddress: PeerLocation], otherRacks: Int = 4, otherDatacenters: Int = 2, unplaced: Int = 4) {
+    public init(locations: [IPAddress: PeerLocation], otherRacks: Int = 1, otherDatacenters: Int = 1, unplaced: Int = 1) {
         self.locations = locations
         self.otherRacks = otherRacks
         self.otherDatacenters = otherDatacenters

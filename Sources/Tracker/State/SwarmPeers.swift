@@ -85,32 +85,9 @@ struct SwarmPeers: Sendable {
         _ count: Int, excluding excluded: PeerID, downloadersOnly: Bool,
         isUsable: (TrackerState.Peer) -> Bool, using generator: inout some RandomNumberGenerator
     ) -> [TrackerState.Peer] {
-        let pool = downloaders.count + (downloadersOnly ? 0 : seeders.count)
-        guard count > 0, pool > 0 else { return [] }
-        func peer(at index: Int) -> TrackerState.Peer {
-            byID[index < downloaders.count ? downloaders[index] : seeders[index - downloaders.count]]!
+        Self.draw(count, from: downloadersOnly ? [downloaders] : [downloaders, seeders], byID: byID, using: &generator) { peer in
+            peer.peerID != excluded && isUsable(peer)
         }
-        // A few of many: draw indices until enough usable ones; most draws land.
-        if count * 4 < pool {
-            var seen: Set<Int> = []
-            var chosen: [TrackerState.Peer] = []
-            var draws = 0
-            while chosen.count < count, draws < count * 8 {
-                draws += 1
-                let index = Int.random(in: 0..<pool, using: &generator)
-                guard seen.insert(index).inserted else { continue }
-                let candidate = peer(at: index)
-                if candidate.peerID != excluded && isUsable(candidate) { chosen.append(candidate) }
-            }
-            if chosen.count == count { return chosen }
-        }
-        // Many of few (or unlucky draws): shuffle the usable ones and take the first.
-        var usable = (0..<pool).map(peer(at:)).filter { $0.peerID != excluded && isUsable($0) }
-        let taken = min(count, usable.count)
-        for index in 0..<taken {
-            usable.swapAt(index, Int.random(in: index..<usable.count, using: &generator))
-        }
-        return Array(usable.prefix(taken))
     }
 
     private mutating func detach(_ id: PeerID, complete: Bool) {
