@@ -25,8 +25,11 @@ final class TunnelRelay: @unchecked Sendable {
         let answered = DispatchSemaphore(value: 0)
         /// Set by the relay thread before `answered` is signalled.
         var result: Result<Int32, SSHError>?
-        /// Set by the requester who stopped waiting: the relay closes what it opens late.
-        let abandoned = Atomic<Bool>(false)
+        /// `waiting`, then either `answered` (the relay won: the requester takes the result) or
+        /// `abandoned` (the requester gave up first: the relay closes what it opened). One
+        /// compare-and-exchange each side decides it, so a socket is never both taken and closed.
+        let outcome = Atomic<Int>(Request.waiting)
+        static let waiting = 0, answered = 1, abandoned = 2
 
         init(host: String, port: Int, endpoint: String) {
             self.host = host
@@ -103,11 +106,13 @@ final class TunnelRelay: @unchecked Sendable {
         wake.signal()
         let milliseconds = Int(pollMilliseconds(timeout))
         if request.answered.wait(timeout: .now() + .milliseconds(milliseconds)) == .timedOut {
-            request.abandoned.store(true, ordering: .sequentiallyConsistent)
-            // The relay may have answered just now: take what it opened, or leave it to close.
-            if request.answered.wait(timeout: .now()) == .timedOut {
+            let gaveUp = request.outcome.compareExchange(
+                expected: Request.waiting, desired: Request.abandoned, ordering: .sequentiallyConsistent).exchanged
+            if gaveUp {
                 throw SSHError(host: endpoint, stage: .connect, message: "the bastion \(bastion.configuration.endpoint) did not open a channel here within \(timeout); check that it can reach this host")
             }
+            // The relay answered just now: its signal is on its way.
+            request.answered.wait()
         }
         return try request.result!.get()
     }
@@ -247,8 +252,10 @@ final class TunnelRelay: @unchecked Sendable {
     @discardableResult
     private func answer(_ request: Request, _ result: Result<Int32, SSHError>) -> Bool {
         request.result = result
-        request.answered.signal()
-        return !request.abandoned.load(ordering: .sequentiallyConsistent)
+        let taken = request.outcome.compareExchange(
+            expected: Request.waiting, desired: Request.answered, ordering: .sequentiallyConsistent).exchanged
+        if taken { request.answered.signal() }
+        return taken
     }
 
     /// Copies what can be copied in both directions without waiting; true when bytes moved.
