@@ -59,30 +59,27 @@ extension Fleet {
         }
 
         mutating func configuration(alias: String, user lineUser: String?, port linePort: Int?, shown: String) throws(SSHConfigError) -> SSHConfiguration {
-            var configuration = try direct(alias: alias, user: lineUser, port: linePort, shown: shown)
             let found = try config.resolve(alias)
+            var configuration = try direct(alias: alias, found: found, user: lineUser, port: linePort)
             if let jump = found.proxyJump {
                 let spec: JumpSpec
                 switch JumpSpec.parse(jump) {
                 case .success(let parsed): spec = parsed
                 case .failure(let error): throw SSHConfigError("\(found.origins["proxyjump"].map { "\($0): " } ?? "")\(error) (for \(alias), \(shown))")
                 }
-                let bastion = try direct(alias: spec.host, user: spec.user, port: spec.port, shown: "ProxyJump of \(alias)")
+                let bastion = try direct(alias: spec.host, found: try config.resolve(spec.host), user: spec.user, port: spec.port)
                 let key = "\(bastion.user)@\(bastion.endpoint)"
-                if let shared = jumpHosts[key] {
-                    configuration.jump = shared
-                } else {
-                    let made = JumpHost(configuration: bastion)
-                    jumpHosts[key] = made
-                    configuration.jump = made
-                }
+                let shared = jumpHosts[key] ?? JumpHost(configuration: bastion)
+                jumpHosts[key] = shared
+                configuration.jump = shared
             }
             return configuration
         }
 
-        /// The host's own settings, without a bastion.
-        private func direct(alias: String, user lineUser: String?, port linePort: Int?, shown: String) throws(SSHConfigError) -> SSHConfiguration {
-            let found = try config.resolve(alias)
+        /// The host's own settings (`found`: what the ssh_config says for `alias`), without a bastion.
+        private func direct(
+            alias: String, found: SSHClientConfig.HostSettings, user lineUser: String?, port linePort: Int?
+        ) throws(SSHConfigError) -> SSHConfiguration {
             let given = settings.sshGiven
             let user = lineUser ?? (given.contains(.user) ? settings.user : found.user ?? settings.user)
             let port = linePort ?? (given.contains(.port) ? settings.port : found.port ?? settings.port)

@@ -47,40 +47,4 @@ extension SwarmPeers {
         take(from: [Self.unplacedKey], locality.unplaced)
         return chosen
     }
-
-    /// Up to `count` distinct peers from the concatenation of `groups` that `accept` takes,
-    /// at random. Many candidates: random positions, found group by group without joining
-    /// the groups (a datacenter of 10,000 hosts costs a few hundred steps, not 10,000).
-    static func draw(
-        _ count: Int, from groups: [[PeerID]], byID: [PeerID: TrackerState.Peer],
-        using generator: inout some RandomNumberGenerator, where accept: (TrackerState.Peer) -> Bool
-    ) -> [TrackerState.Peer] {
-        let total = groups.reduce(0) { $0 + $1.count }
-        guard count > 0, total > 0 else { return [] }
-        var chosen: [TrackerState.Peer] = []
-        if count * 4 < total {
-            var seen: Set<Int> = []
-            var draws = 0
-            while chosen.count < count, draws < count * 8 {
-                draws += 1
-                var index = Int.random(in: 0..<total, using: &generator)
-                guard seen.insert(index).inserted else { continue }
-                var group = 0
-                while index >= groups[group].count {
-                    index -= groups[group].count
-                    group += 1
-                }
-                guard let peer = byID[groups[group][index]], accept(peer) else { continue }
-                chosen.append(peer)
-            }
-            if chosen.count == count { return chosen }
-            chosen = []
-        }
-        var usable = groups.joined().compactMap { byID[$0] }.filter(accept)
-        let taken = min(count, usable.count)
-        for index in 0..<taken {
-            usable.swapAt(index, Int.random(in: index..<usable.count, using: &generator))
-        }
-        return Array(usable.prefix(taken))
-    }
 }
