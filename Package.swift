@@ -76,6 +76,8 @@ let package = Package(
             exclude: ["INVARIANTS.md"]
         ),
         .target(name: "SSH", dependencies: ["CLibSSH2"]),
+        // The swarm's decision code played out on a model of the network, at any scale.
+        .target(name: "SwarmSimulation", dependencies: ["Swarm", "Tracker", "TorrentMetainfo"]),
 
         // Push: what the controller and a host's peer say to each other, and what the peer
         // does on the host's file system.
@@ -115,7 +117,7 @@ let package = Package(
             name: "swarmdeploy",
             dependencies: [
                 "Archive", "DeployConfiguration", "DeployProtocol", "Fleet", "PayloadPacking", "Push", "SSH", "Swarm",
-                "TorrentMetainfo", "Tracker",
+                "SwarmSimulation", "TorrentMetainfo", "Tracker",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -135,7 +137,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "SSH",
+                "SSH", "SwarmSimulation",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
@@ -167,6 +169,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "SwarmSimulationTests", dependencies: ["TestSupport", "SwarmSimulation", "Swarm"]),
         .testTarget(name: "DeployConfigurationTests", dependencies: ["TestSupport", "DeployConfiguration"]),
         .testTarget(
             name: "PushTests",

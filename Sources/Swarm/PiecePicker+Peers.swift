@@ -93,7 +93,7 @@ extension PiecePicker {
     }
 
     private mutating func release(_ block: BlockSpec, from peer: PeerKey) {
-        let index = block.offset / PieceLayout.blockLength
+        let index = block.offset / layout.blockLength
         active[block.piece]?.release(index, from: peer)
         refresh(block.piece)
     }

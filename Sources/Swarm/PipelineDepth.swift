@@ -85,13 +85,14 @@ public struct PipelineDepth: Sendable {
     }
 
     private func depth(forRate bytesPerSecond: Double) -> Int {
-        let wanted = (bytesPerSecond * settings.queueTime.seconds / Double(PieceLayout.blockLength)).rounded(.up)
+        let wanted = (bytesPerSecond * settings.queueTime.seconds / Double(PieceLayout.wireBlockLength)).rounded(.up)
         return wanted >= Double(settings.maximum) ? settings.maximum : max(settings.minimum, Int(wanted))
     }
 }
 
 extension Duration {
-    var seconds: Double {
+    /// The duration in seconds, as a floating-point number.
+    public var seconds: Double {
         Double(components.seconds) + Double(components.attoseconds) * 1e-18
     }
 }

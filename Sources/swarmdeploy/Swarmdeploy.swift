@@ -29,7 +29,7 @@ struct Swarmdeploy: AsyncParsableCommand {
               64  bad input (arguments, hosts file, Deployfile, source directory)
             """,
         version: SwarmdeployVersion.current,
-        subcommands: [PushCommand.self, StatusCommand.self, RollbackCommand.self, ExecCommand.self, PackCommand.self, SeedCommand.self, TrackerCommand.self, VersionCommand.self]
+        subcommands: [PushCommand.self, StatusCommand.self, RollbackCommand.self, ExecCommand.self, PackCommand.self, SeedCommand.self, TrackerCommand.self, SimulateCommand.self, VersionCommand.self]
     )
 
     /// Parses with support for options whose value is optional (`--gzip` or `--gzip=9`),

@@ -226,9 +226,18 @@ struct PushSystemTests {
         try blob.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: temp.path("tree/z.bin"))) }
         try "new\n".write(toFile: temp.path("tree/VERSION"), atomically: true, encoding: .utf8)
         let limit = "used=$(df --output=iused /srv | tail -1); mount -o remount,nr_inodes=$((used + 100)) /srv"
-        try await fleet.onHost(3, changedBy: limit, undoneBy: "mount -o remount,nr_inodes=1000000 /srv") {
-            try await checkExtractionFailure(fleet, temp)
+        // At 500 Mbit/s the whole 32 MiB can arrive before the failing file is reached; at
+        // 40 Mbit/s it takes 7 s, so the bytes counted show whether the host stopped fetching.
+        try await fleet.sandbox.setLinkRate(host: 3, "40mbit")
+        do {
+            try await fleet.onHost(3, changedBy: limit, undoneBy: "mount -o remount,nr_inodes=1000000 /srv") {
+                try await checkExtractionFailure(fleet, temp)
+            }
+        } catch {
+            try await fleet.sandbox.setLinkRate(host: 3, "500mbit")
+            throw error
         }
+        try await fleet.sandbox.setLinkRate(host: 3, "500mbit")
     }
 
     private func checkExtractionFailure(_ fleet: PushFleet, _ temp: TemporaryDirectory) async throws {
@@ -240,7 +249,7 @@ struct PushSystemTests {
         #expect(host3.stage == "extract")
         #expect(host3.error?.contains("/a/f") == true, "\(host3.error ?? "")")
         #expect(host3.error?.contains("out of space or inodes") == true, "\(host3.error ?? "")")
-        // It stopped long before the 32 MiB arrived.
+        // It stopped fetching long before the 32 MiB arrived.
         #expect(host3.bytesFromSeeder + host3.bytesFromPeers < 16 << 20)
         #expect(try await fleet.onHost(3, "cat /srv/inodes/VERSION; ls -A /srv | grep -v '[.]swarmdeploy[.]release$' | grep -E 'inodes|swarmdeploy'").stdout == "old\ninodes\n")
         #expect(report.totals.succeeded == 7)

@@ -20,7 +20,7 @@ struct VersionAndHelpTests {
         #expect(peer.stdout == "swarmdeploy-peer \(release)\n")
     }
 
-    @Test("every subcommand's help has examples", arguments: [["push"], ["status"], ["rollback"], ["exec"], ["pack"], ["version"], []])
+    @Test("every subcommand's help has examples", arguments: [["push"], ["status"], ["rollback"], ["exec"], ["pack"], ["simulate"], ["version"], []])
     func helpHasExamples(subcommand: [String]) async throws {
         let result = try await CLI.swarmdeploy(["help"] + subcommand)
         #expect(result.status == 0)

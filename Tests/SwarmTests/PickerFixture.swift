@@ -33,8 +33,8 @@ struct PickerFixture {
         precondition(ours.count == pieceCount && askerBits.count == pieceCount, "fixture strings differ in length")
 
         let layout = try PieceLayout(
-            totalLength: Int64(pieceCount * blocksPerPiece * PieceLayout.blockLength),
-            pieceLength: blocksPerPiece * PieceLayout.blockLength
+            totalLength: Int64(pieceCount * blocksPerPiece * PieceLayout.wireBlockLength),
+            pieceLength: blocksPerPiece * PieceLayout.wireBlockLength
         )
         let verified = PieceSet(ours.map { $0 == "#" })
         picker = PiecePicker(

@@ -30,7 +30,7 @@ struct PiecePickerSimulationTests {
     ])
     func downloadCompletes(_ s: Scenario) throws {
         var rng = SplitMix64(seed: s.seed)
-        let pieceLength = s.blocksPerPiece * PieceLayout.blockLength
+        let pieceLength = s.blocksPerPiece * PieceLayout.wireBlockLength
         // A short last piece, with a short last block.
         let layout = try PieceLayout(totalLength: Int64(s.pieces * pieceLength - 5000), pieceLength: pieceLength)
         var picker = PiecePicker(layout: layout)

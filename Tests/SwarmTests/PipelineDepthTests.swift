@@ -4,7 +4,7 @@ import Testing
 
 @Suite("PipelineDepth")
 struct PipelineDepthTests {
-    static let block = PieceLayout.blockLength
+    static let block = PieceLayout.wireBlockLength
 
     /// Feeds `bytesPerSecond` in 16 KiB blocks for `duration`, starting at `start`; returns the end.
     @discardableResult

@@ -1,17 +1,5 @@
-/// SplitMix64: a tiny deterministic generator, so random test data, tie-breaks and
-/// simulations repeat exactly for a given seed and a failing case can be replayed.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+import SwarmSimulation
 
-    public init(seed: UInt64) {
-        state = seed
-    }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The simulator's SplitMix64 generator, so random test data, tie-breaks and simulations
+/// repeat exactly for a given seed and a failing case can be replayed.
+public typealias SplitMix64 = SeededRandom

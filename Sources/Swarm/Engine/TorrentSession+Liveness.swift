@@ -20,7 +20,7 @@ extension TorrentSession {
         for peer in Array(peers.values) {
             let outstanding = picker.outstandingRequests(of: peer.key).count
             let expectedWait = peer.pipeline.bytesPerSecond.map { rate in
-                Duration.seconds(Double(outstanding * PieceLayout.blockLength) / max(rate, 1))
+                Duration.seconds(Double(outstanding * layout.blockLength) / max(rate, 1))
             }
             let awaiting = planner.map { !$0.assigned(to: peer.key).isEmpty } ?? false
             for action in peer.liveness.check(at: now, outstanding: outstanding, expectedWait: expectedWait, awaitingRequests: awaiting) {

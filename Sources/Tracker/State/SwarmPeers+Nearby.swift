@@ -28,7 +28,7 @@ extension SwarmPeers {
 
         guard let here, here.rack != nil || here.datacenter != nil, !asker.isComplete else {
             // Unplaced, or done: one peer from each rack in turn, racks in random order.
-            var racks = Array(members.keys).filter { $0 != Self.unplacedKey }
+            var racks = self.racks.filter { $0 != Self.unplacedKey }
             racks.shuffle(using: &generator)
             var round = 0
             while chosen.count < count, round < count {
@@ -40,7 +40,7 @@ extension SwarmPeers {
             take(from: [Self.unplacedKey], count)
             return chosen
         }
-        let racks = Array(members.keys)
+        let racks = self.racks
         take(from: [here], count - min(count, locality.otherRacks + locality.otherDatacenters + locality.unplaced))
         take(from: racks.filter { $0 != here && $0 != Self.unplacedKey && $0.datacenter == here.datacenter }, locality.otherRacks)
         take(from: racks.filter { $0 != Self.unplacedKey && $0.datacenter != here.datacenter }, locality.otherDatacenters)

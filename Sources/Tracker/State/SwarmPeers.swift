@@ -72,11 +72,18 @@ struct SwarmPeers: Sendable {
         if members[place]!.isEmpty { members[place] = nil }
     }
 
-    /// Removes every peer `isGone` says is gone.
+    /// Removes every peer `isGone` says is gone, in the order they joined (a dictionary's
+    /// order differs from one instance to the next; the dense arrays must not).
     mutating func removeAll(where isGone: (TrackerState.Peer) -> Bool) {
-        for peer in byID.values where isGone(peer) {
-            remove(peer.peerID)
+        let gone = (downloaders + seeders).filter { byID[$0].map(isGone) ?? false }
+        for id in gone {
+            remove(id)
         }
+    }
+
+    /// The racks in a repeatable order: by datacenter, then rack, unplaced last.
+    var racks: [PeerLocation] {
+        members.keys.sorted { ($0.datacenter ?? "\u{10FFFF}", $0.rack ?? "\u{10FFFF}") < ($1.datacenter ?? "\u{10FFFF}", $1.rack ?? "\u{10FFFF}") }
     }
 
     /// Up to `count` peers drawn at random without replacement, never `excluded` nor peers

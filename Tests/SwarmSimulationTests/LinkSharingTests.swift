@@ -1,0 +1,75 @@
+import Testing
+
+@testable import SwarmSimulation
+
+@Suite("LinkSharing: link capacity shared among flows as TCP would")
+struct LinkSharingTests {
+    @Test("flows on one link split it evenly")
+    func flowsOnOneLinkSplitItEvenly() {
+        var sharing = LinkSharing(capacity: [12])
+        var rates: [Double] = []
+        sharing.rates(links: [0, 0, 0], start: [0, 1, 2, 3], into: &rates)
+        #expect(rates == [4, 4, 4])
+    }
+
+    @Test("a flow held back elsewhere leaves its share to the others (max-min within 1 %)")
+    func aFlowHeldBackElsewhereLeavesItsShare() {
+        // Link 0 carries 10, link 1 only 1. Flow A crosses both, flow B link 0 only:
+        // max-min gives A 1 and B 9.
+        var sharing = LinkSharing(capacity: [10, 1])
+        var rates: [Double] = []
+        sharing.rates(links: [0, 1, 0], start: [0, 2, 3], into: &rates)
+        #expect(rates[0] == 1)
+        #expect(abs(rates[1] - 9) < 0.09, "\(rates)")
+        #expect(rates[0] + rates[1] <= 10.000_001)
+    }
+
+    @Test("no link carries more than its capacity")
+    func noLinkCarriesMoreThanItsCapacity() {
+        var sharing = LinkSharing(capacity: [10, 3, 7, .infinity])
+        var rates: [Double] = []
+        let links: [Int32] = [0, 1, 0, 2, 1, 2, 3, 2, 3, 0]
+        let start: [Int32] = [0, 2, 4, 6, 8, 10]
+        sharing.rates(links: links, start: start, into: &rates)
+        var load = [Double](repeating: 0, count: 4)
+        for flow in 0..<5 {
+            for position in Int(start[flow])..<Int(start[flow + 1]) { load[Int(links[position])] += rates[flow] }
+        }
+        #expect(load[0] <= 10.000_001 && load[1] <= 3.000_001 && load[2] <= 7.000_001, "\(load)")
+        #expect(rates.allSatisfy { $0 > 0 && $0.isFinite })
+    }
+
+    @Test("no flows, no rates")
+    func noFlowsNoRates() {
+        var sharing = LinkSharing(capacity: [1])
+        var rates: [Double] = [5]
+        sharing.rates(links: [], start: [0], into: &rates)
+        #expect(rates.isEmpty)
+    }
+}
+
+@Suite("FluidBound: the least time from link rates")
+struct FluidBoundTests {
+    @Test("the slowest term decides, each computed by hand")
+    func theSlowestTermDecides() {
+        // F = 100 bytes, seeder 10 B/s, two hosts of 5 B/s: F/u_s = 10, F/d_min = 20,
+        // N·F/(u_s + Σu) = 200/20 = 10.
+        let bound = FluidBound(size: 100, seederRate: 10, hostRates: [5, 5], rackUplink: nil)
+        #expect(bound.seederSends == 10)
+        #expect(bound.slowestReceives == 20)
+        #expect(bound.everyoneUploads == 10)
+        #expect(bound.kumarRoss == 20)
+        #expect(bound.seconds == 20)
+        // A rack uplink of 2 B/s takes 50 s for one copy into the rack.
+        #expect(FluidBound(size: 100, seederRate: 10, hostRates: [5, 5], rackUplink: 2).seconds == 50)
+    }
+
+    @Test("many hosts: the uploads of everyone bound the time")
+    func manyHostsTheUploadsOfEveryoneBound() {
+        // 4 hosts uploading 1 B/s and a seeder of 1 B/s: 4 copies of 10 bytes over 5 B/s is 8 s,
+        // above F/u_s = 10? No: F/u_s = 10 s is larger, so 10 s.
+        let bound = FluidBound(size: 10, seederRate: 1, hostRates: [1, 1, 1, 1], rackUplink: nil)
+        #expect(bound.everyoneUploads == 8)
+        #expect(bound.kumarRoss == 10)
+    }
+}
