@@ -5,7 +5,10 @@
 # cache warm, each --peer-selection of SELECTIONS (default: random and rack) taking turns,
 # REPEATS runs each. Reported:
 # the whole command's seconds, the bytes that crossed rack uplinks (from the hosts' own
-# accounts in the report) and the most copies any rack took in, medians and every run.
+# accounts in the report) and the most copies any rack took in, medians and every run; and,
+# to validate the simulator, the transfer's seconds (first peer downloading to last install)
+# next to `swarmdeploy simulate` of the same fleet, archive and selection (time the last host
+# had the payload, and its cross-rack bytes). `--racks 1 --oversubscription 1` is a flat fleet.
 #
 # Usage: Benchmarks/push-racks.sh [--rate 25mbit] [--racks 4] [--oversubscription 4]
 #        [--size 50] [--repeats 3] [--selections "random rack rack:1,1,1"] [COUNT]   (default 16 hosts)
@@ -50,7 +53,8 @@ scripts/sandbox.sh up "$count" --name "$name" --subnet "$subnet" --rate "$rate" 
 python3 Benchmarks/generate-tree.py "$work/tree" "$size_mib"
 chmod 755 "$work"
 
-# run SELECTION: wipes /srv, pushes, prints "seconds cross_rack_bytes max_rack_copies".
+# run SELECTION: wipes /srv, pushes, prints
+# "seconds cross_rack_bytes max_rack_copies transfer_seconds archive_bytes".
 run() {
     local start
     wipe_hosts "$name" "$count"
@@ -62,8 +66,10 @@ run() {
     python3 - "$start" "$work/report.json" <<'PY'
 import json, sys, time
 start, path = float(sys.argv[1]), sys.argv[2]
-racks = json.load(open(path))["racks"]
-print(f"{time.time() - start:.2f} {racks['cross_rack_bytes']} {max(r['copies_in'] for r in racks['racks']):.2f}")
+report = json.load(open(path))
+racks, totals = report["racks"], report["totals"]
+print(f"{time.time() - start:.2f} {racks['cross_rack_bytes']} {max(r['copies_in'] for r in racks['racks']):.2f} "
+      f"{totals['transfer_seconds']:.2f} {totals['archive_bytes']}")
 PY
 }
 
@@ -79,12 +85,22 @@ for ((i = 1; i <= repeats; i++)); do
     done
     echo "$line" >&2
 done
+# The simulator on the same fleet, archive and selection (its seed fixed: one run each).
+archive_bytes=$(echo "${results[${choices[0]}]}" | cut -d';' -f1 | awk '{print $5}')
+declare -A simulated
+for choice in "${choices[@]}"; do
+    simulated[$choice]=$("$binary" simulate --hosts "$count" --racks "$racks" --host-rate "$rate" --rack-uplink "$uplink" \
+        --size "$archive_bytes" --peer-selection "$choice" --json 2>/dev/null |
+        python3 -c 'import json, sys; r = json.load(sys.stdin); print("%.2f %d" % (r["last"] or 0, r["cross_rack_bytes"]))')
+done
 arguments=()
-for choice in "${choices[@]}"; do arguments+=("$choice" "${results[$choice]}"); done
+for choice in "${choices[@]}"; do arguments+=("$choice" "${results[$choice]}" "${simulated[$choice]}"); done
 python3 - "$count" "$racks" "$rate" "$uplink" "$oversubscription" "$size_mib" "${arguments[@]}" <<'PY'
 import statistics, sys
 count, racks, rate, uplink, over, size = sys.argv[1:7]
-pairs = sys.argv[7:]
+triples = sys.argv[7:]
+pairs = [x for i in range(0, len(triples), 3) for x in triples[i:i + 2]]
+simulated = {triples[i]: [float(x) for x in triples[i + 2].split()] for i in range(0, len(triples), 3)}
 def parse(text):
     return [tuple(float(x) for x in run.split()) for run in text.split(";") if run.strip()]
 rows = {pairs[i]: parse(pairs[i + 1]) for i in range(0, len(pairs), 2)}
@@ -101,4 +117,12 @@ for name, runs in rows.items():
     every = ", ".join(f"{r[0]:.1f} / {r[1] / mib:.0f}" for r in runs)
     print(f"| {name} | {seconds:.1f} | {cross:.0f} | {copies:.2f} | {every} |")
 print(f"\nThe least that must cross: one copy into each rack, {racks} × the archive.")
+print("\nThe simulator against the transfer (first peer downloading to last install), medians:\n")
+print("| --peer-selection | measured transfer s | simulated s | simulated / measured | measured cross-rack MiB | simulated cross-rack MiB |")
+print("|---|---:|---:|---:|---:|---:|")
+for name, runs in rows.items():
+    transfer = statistics.median(r[3] for r in runs)
+    cross = statistics.median(r[1] for r in runs) / mib
+    sim_seconds, sim_cross = simulated[name]
+    print(f"| {name} | {transfer:.1f} | {sim_seconds:.1f} | {sim_seconds / transfer:.2f} | {cross:.0f} | {sim_cross / mib:.0f} |")
 PY

@@ -55,10 +55,13 @@ extension PiecePicker {
     /// BEP 3 "have".
     public mutating func peerHas(_ peer: PeerKey, piece: Int) throws(SwarmError) {
         try layout.checkPiece(piece)
-        precondition(peers[peer] != nil, "\(peer) is not connected to the piece picker")
-        guard peers[peer]!.have.insert(piece) else { return }
+        // One lookup: this runs for every piece every peer announces.
+        guard let inserted = peers[peer]?.have.insert(piece) else {
+            preconditionFailure("\(peer) is not connected to the piece picker")
+        }
+        guard inserted else { return }
         buckets.increment(piece)
-        promoteIfSeed(peer)
+        if peers[peer]!.have.isFull { promoteIfSeed(peer) }
     }
 
     /// The peer choked us: BEP 3 says it discards our requests, so they reopen.

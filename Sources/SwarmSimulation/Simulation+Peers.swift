@@ -12,7 +12,7 @@ extension Simulation {
         let request = AnnounceRequest(
             infoHash: infoHash, peerID: nodes[node].peerID, port: 6881,
             uploaded: nodes[node].uploaded, downloaded: nodes[node].downloaded, left: max(0, left),
-            event: event, numwant: scenario.tracker.numwant)
+            event: event, numwant: scenario.swarm.numwant)
         let answer = tracker.announce(request, from: nodes[node].address, now: instant(now), using: &random)
         if event != .completed {
             events.schedule(.announce(node), at: now + scenario.tracker.interval)

@@ -10,10 +10,9 @@ extension Simulation {
         guard downloader != Self.seeder, nodes[downloader].state == .running, nodes[downloader].completedAt == nil,
             let index = nodes[uploader].outbound[downloader]
         else { return }
-        let direction = directions[index]
-        guard !direction.choked, !direction.liveness.isSnubbed else { return }
+        guard !directions[index].choked, !directions[index].liveness.isSnubbed else { return }
         let waiting = !nodes[downloader].picker.outstandingRequests(of: key(uploader)).isEmpty
-        let depth = max(1, (direction.pipeline.blocks * PieceLayout.wireBlockLength + layout.blockLength / 2) / layout.blockLength)
+        let depth = max(1, (directions[index].pipeline.blocks * PieceLayout.wireBlockLength + layout.blockLength / 2) / layout.blockLength)
         let blocks = nodes[downloader].picker.nextRequests(for: key(uploader), maxOutstanding: depth, using: &random)
         guard !blocks.isEmpty else { return }
         if !waiting { directions[index].liveness.requestsStarted(at: .seconds(now)) }
@@ -42,17 +41,17 @@ extension Simulation {
         var starts: [Int32] = [0]
         var kept: [Int] = []
         for index in busy {
-            let direction = directions[index]
-            guard direction.isOpen, direction.queued > 0, !direction.choked else {
+            // Field by field: copying a whole direction would copy its queue's reference counts.
+            guard directions[index].isOpen, directions[index].queued > 0, !directions[index].choked else {
                 isBusy[index] = false
                 continue
             }
             kept.append(index)
-            guard nodes[direction.uploader].state == .running, nodes[direction.downloader].state == .running,
-                direction.readyAt < now + step
+            guard nodes[directions[index].uploader].state == .running, nodes[directions[index].downloader].state == .running,
+                directions[index].readyAt < now + step
             else { continue }
             active.append(index)
-            links.append(contentsOf: direction.path)
+            links.append(contentsOf: directions[index].path)
             starts.append(Int32(links.count))
         }
         busy = kept
@@ -100,6 +99,9 @@ extension Simulation {
         directions[index].liveness.received(at: .seconds(time))
         nodes[uploader].uploaded += length
         nodes[downloader].downloaded += length
+        if let reverse = nodes[downloader].outbound[uploader] {
+            directions[reverse].liveness.blockSent(at: .seconds(time))
+        }
         let toRack = nodes[downloader].rack
         if toRack >= 0 && nodes[uploader].rack != toRack {
             counters.crossRackBytes += length
@@ -144,9 +146,9 @@ extension Simulation {
 
     /// BEP 3 cancel: a queued block not yet being sent is dropped.
     private func cancel(_ block: BlockSpec, in index: Int) {
-        let direction = directions[index]
-        guard let position = direction.queue[direction.head...].firstIndex(of: block) else { return }
-        guard position != direction.head || direction.headSent == 0 else { return }
+        let head = directions[index].head
+        guard let position = directions[index].queue[head...].firstIndex(of: block) else { return }
+        guard position != head || directions[index].headSent == 0 else { return }
         directions[index].queue.remove(at: position)
     }
 
@@ -165,7 +167,7 @@ extension Simulation {
             guard nodes[neighbor].completedAt == nil else { continue }
             try? nodes[neighbor].picker.peerHas(key(node), piece: piece)
             let direction = nodes[node].outbound[neighbor]!
-            if !directions[direction].interested && !nodes[neighbor].picker.verifiedPieces.contains(piece) {
+            if !directions[direction].interested && nodes[neighbor].picker.state(of: piece) != .verified {
                 updateInterest(of: neighbor, in: node)
             }
             // Asked again only when the piece gives it something new to ask for: had the

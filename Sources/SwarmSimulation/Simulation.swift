@@ -161,7 +161,7 @@ public final class Simulation {
 
         var trackerConfiguration = TrackerState.Configuration(
             interval: .seconds(scenario.tracker.interval), minInterval: .seconds(scenario.tracker.interval / 2),
-            maximumNumwant: max(200, scenario.tracker.numwant), maximumPeersPerTorrent: scenario.hosts + 1)
+            maximumNumwant: max(200, scenario.swarm.numwant), maximumPeersPerTorrent: scenario.hosts + 1)
         if case .rack(let otherRacks, let otherDatacenters, let unplaced) = scenario.peerSelection {
             trackerConfiguration.locality = PeerLocality(
                 locations: locations, otherRacks: otherRacks, otherDatacenters: otherDatacenters, unplaced: unplaced)

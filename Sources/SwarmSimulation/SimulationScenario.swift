@@ -78,8 +78,8 @@ public struct SimulationScenario: Sendable {
     public var tracker: TrackerSettings
 
     public struct TrackerSettings: Sendable, Hashable {
+        /// Seconds between a peer's announces (the tracker's default interval).
         public var interval: Double = 10
-        public var numwant = 200
         public init() {}
     }
 
@@ -130,12 +130,13 @@ public struct SimulationScenario: Sendable {
         self.tracker = TrackerSettings()
     }
 
-    /// 16 KiB blocks while hosts × blocks stays below about 20 million; beyond, the whole
-    /// piece is one request (the picker's decisions are then per piece, as they are for a
-    /// fast peer whose pipeline holds whole pieces anyway).
+    /// 16 KiB blocks while hosts × blocks stays below about 20 million; beyond, 64 KiB: the
+    /// smallest pipeline a peer keeps with another (4 wire blocks) is then one block, so the
+    /// requests outstanding in bytes stay those of a real peer. Whole-piece blocks would let a
+    /// host with 200 peers ask for every piece at once and reach endgame at the start.
     public static func automaticBlockLength(hosts: Int, size: Int64, pieceLength: Int) -> Int {
         let blocks = Double(hosts) * Double(size) / Double(PieceLayout.wireBlockLength)
-        return blocks <= 20e6 ? PieceLayout.wireBlockLength : pieceLength
+        return blocks <= 20e6 ? PieceLayout.wireBlockLength : min(pieceLength, 4 * PieceLayout.wireBlockLength)
     }
 
     /// Throws when the scenario cannot be simulated, naming the setting and what to do.

@@ -80,6 +80,12 @@ struct SimulateCommand: ParsableCommand {
     @Option(name: .long, help: "Peers each host unchokes at once (default: the peer's own).")
     var maxUnchoked: Int?
 
+    @Option(name: .long, help: "Connections each host keeps at most (default: the peer's own).")
+    var maxConnections: Int?
+
+    @Option(name: .long, help: "Peers each announce asks the tracker for (default: the peer's own).")
+    var numwant: Int?
+
     @Option(name: .long, help: "Random seed: the same seed gives the same run.")
     var seed: UInt64 = 1
 
@@ -155,6 +161,14 @@ struct SimulateCommand: ParsableCommand {
         if let maxUnchoked {
             guard maxUnchoked >= 1 else { throw .badInput("--max-unchoked must be at least 1") }
             configured.swarm.maxUnchoked = maxUnchoked
+        }
+        if let maxConnections {
+            guard maxConnections >= 1 else { throw .badInput("--max-connections must be at least 1") }
+            configured.swarm.maxConnections = maxConnections
+        }
+        if let numwant {
+            guard (1...200).contains(numwant) else { throw .badInput("--numwant must be 1 to 200") }
+            configured.swarm.numwant = numwant
         }
         do {
             try configured.validate()

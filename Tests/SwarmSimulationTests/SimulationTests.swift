@@ -89,6 +89,23 @@ struct SimulationTests {
         #expect(try #require(struck.last) < base + 12, "healthy \(base), with a frozen host \(struck)")
     }
 
+    @Test("a fleet larger than a peer's connection limit finishes when each asks for a quarter of it")
+    func aFleetLargerThanTheConnectionLimitFinishes() throws {
+        // Asking the tracker for as many peers as a node may keep fills the early hosts'
+        // slots with each other; the late ones then reach nobody holding a piece.
+        var scenario = Self.plain(hosts: 30, size: 256 << 10)
+        scenario.step = 0.005
+        scenario.timeLimit = 30
+        scenario.swarm.maxConnections = 12
+        scenario.swarm.numwant = 12
+        let greedy = try Simulation(scenario).run()
+        #expect(greedy.incomplete > 0, "\(greedy)")
+        scenario.swarm.numwant = 3
+        let modest = try Simulation(scenario).run()
+        #expect(modest.incomplete == 0, "\(modest)")
+        #expect(modest.completed == 30)
+    }
+
     @Test("a scenario that cannot run is refused, naming the setting")
     func aScenarioThatCannotRunIsRefused() {
         let cases: [(SimulationScenario, String)] = [
@@ -108,10 +125,10 @@ struct SimulationTests {
         }
     }
 
-    @Test("large runs ask for whole pieces; small ones for 16 KiB blocks")
-    func largeRunsAskForWholePieces() {
+    @Test("large runs ask for 64 KiB blocks (a peer's smallest pipeline); small ones for 16 KiB")
+    func largeRunsAskForLargerBlocks() {
         #expect(SimulationScenario.automaticBlockLength(hosts: 16, size: 100 << 20, pieceLength: 1 << 18) == 16 << 10)
-        #expect(SimulationScenario.automaticBlockLength(hosts: 10_000, size: 2 << 30, pieceLength: 1 << 20) == 1 << 20)
+        #expect(SimulationScenario.automaticBlockLength(hosts: 10_000, size: 2 << 30, pieceLength: 1 << 20) == 64 << 10)
     }
 }
 

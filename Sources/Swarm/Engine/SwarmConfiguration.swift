@@ -10,6 +10,11 @@ public struct SwarmConfiguration: Sendable {
     public var listenPort: Int
     /// Connections kept at once, inbound and outbound together.
     public var maxConnections: Int
+    /// Peers asked of the tracker at each announce; the node connects to each it is given.
+    /// A quarter of `maxConnections`, so hosts that join late still find peers with room:
+    /// asking for 200 filled every early host's 200 slots with early hosts, and in a
+    /// simulated fleet of 400 the other 200 never reached anyone who had a piece.
+    public var numwant: Int
     /// A connection that has not completed the BitTorrent handshake by then is closed.
     public var handshakeTimeout: Duration
     /// Inbound connections still in their handshake, in all and from one address; more are
@@ -38,6 +43,10 @@ public struct SwarmConfiguration: Sendable {
     /// Pieces a super-seeder advertises to one peer at a time.
     public var superSeedWindow: Int
     /// Peers unchoked at once (the datacenter policy unchokes every interested peer up to this).
+    /// As many as `maxConnections` by default: with a lower limit, every uploader in a large
+    /// fleet unchoked the same longest-waiting peers (all connected to the early hosts first)
+    /// and the rest waited for rotation; simulated on 200 hosts the last finished at 3.0 × the
+    /// lower bound with 64 slots, 1.4 × with 200.
     public var maxUnchoked: Int
     /// Threads for disk reads, writes and piece hashing.
     public var diskThreads: Int
@@ -67,6 +76,7 @@ public struct SwarmConfiguration: Sendable {
         listenHost: String = "0.0.0.0",
         listenPort: Int = 0,
         maxConnections: Int = 200,
+        numwant: Int = 50,
         handshakeTimeout: Duration = .seconds(10),
         maxPendingHandshakes: Int = 64,
         maxPendingHandshakesPerAddress: Int = 8,
@@ -74,7 +84,7 @@ public struct SwarmConfiguration: Sendable {
         unsentBytesLimit: Int = 128 << 10,
         superSeeding: Bool = false,
         superSeedWindow: Int = 8,
-        maxUnchoked: Int = 64,
+        maxUnchoked: Int = 200,
         diskThreads: Int = 2,
         assemblyBudget: Int = 64 << 20,
         recentPieceBudget: Int = 16 << 20,
@@ -86,6 +96,7 @@ public struct SwarmConfiguration: Sendable {
         self.listenHost = listenHost
         self.listenPort = listenPort
         self.maxConnections = maxConnections
+        self.numwant = numwant
         self.handshakeTimeout = handshakeTimeout
         self.maxPendingHandshakes = maxPendingHandshakes
         self.maxPendingHandshakesPerAddress = maxPendingHandshakesPerAddress

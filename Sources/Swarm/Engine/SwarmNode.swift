@@ -25,6 +25,8 @@ public final class SwarmNode: Sendable {
     let logger: Logger
     /// The port peers connect to.
     public let listenPort: Int
+    /// Peers to ask each tracker announce for (`SwarmConfiguration.numwant`).
+    public let numwant: Int
 
     /// The node's event loop, also used for its tracker announces.
     let group: MultiThreadedEventLoopGroup
@@ -90,6 +92,7 @@ public final class SwarmNode: Sendable {
                 peerID: peerID,
                 logger: configuration.logger,
                 listenPort: listener.localAddress?.port ?? configuration.listenPort,
+                numwant: configuration.numwant,
                 group: group,
                 threadPool: threadPool,
                 listener: listener,
@@ -107,6 +110,7 @@ public final class SwarmNode: Sendable {
         peerID: PeerID,
         logger: Logger,
         listenPort: Int,
+        numwant: Int,
         group: MultiThreadedEventLoopGroup,
         threadPool: NIOThreadPool,
         listener: Channel,
@@ -116,6 +120,7 @@ public final class SwarmNode: Sendable {
         self.peerID = peerID
         self.logger = logger
         self.listenPort = listenPort
+        self.numwant = numwant
         self.group = group
         self.threadPool = threadPool
         self.listener = listener

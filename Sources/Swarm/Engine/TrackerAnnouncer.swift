@@ -25,7 +25,7 @@ public final class TrackerAnnouncer: Sendable {
             peerID: node.peerID,
             port: UInt16(node.listenPort),
             left: metainfo.length,
-            numwant: 200
+            numwant: node.numwant
         )
         self.node = node
         self.client = client
