@@ -48,13 +48,27 @@ extension Simulation {
             }
             kept.append(index)
             guard nodes[directions[index].uploader].state == .running, nodes[directions[index].downloader].state == .running,
-                directions[index].readyAt < now + step
+                directions[index].readyAt < now + step, directions[index].stalledUntil <= now
             else { continue }
             active.append(index)
+        }
+        busy = kept
+        if scenario.queueDelay != nil {
+            let stalled = timeouts.excess(paths: active.map { directions[$0].path }, using: &random)
+            for flow in stalled.sorted() {
+                let index = active[flow]
+                directions[index].stalledUntil = now + LinkTimeouts.timeout(after: directions[index].timeouts)
+                directions[index].timeouts += 1
+            }
+            if !stalled.isEmpty {
+                active = active.enumerated().filter { !stalled.contains($0.offset) }.map(\.element)
+            }
+        }
+        for index in active {
+            directions[index].timeouts = 0
             links.append(contentsOf: directions[index].path)
             starts.append(Int32(links.count))
         }
-        busy = kept
         counters.flowSteps += active.count
         var rates: [Double] = []
         sharing.rates(links: links, start: starts, into: &rates)

@@ -50,6 +50,10 @@ public final class Simulation {
         var queue: [BlockSpec] = []
         var head = 0
         var headSent = 0
+        /// A TCP retransmission timeout holds the connection's bytes until then.
+        var stalledUntil = 0.0
+        /// Timeouts in a row: each doubles the next one, as TCP backs off.
+        var timeouts = 0
         /// The uploader chokes the downloader (BEP 3: connections start choked).
         var choked = true
         /// The downloader wants pieces the uploader has.
@@ -89,6 +93,7 @@ public final class Simulation {
     var everyoneShownAll = false
     var events = EventQueue<Event>()
     var sharing: LinkSharing
+    var timeouts: LinkTimeouts
     var baseCapacity: [Double]
     /// Directions that may have queued requests.
     var busy: [Int] = []
@@ -97,6 +102,7 @@ public final class Simulation {
     var counters = Counters()
     var unfinished: Int
 
+    /// What the result reports besides the hosts' own figures.
     struct Counters {
         var crossRackBytes: Int64 = 0
         var crossDatacenterBytes: Int64 = 0
@@ -157,6 +163,7 @@ public final class Simulation {
         }
         baseCapacity = capacity
         sharing = LinkSharing(capacity: capacity)
+        timeouts = LinkTimeouts(capacity: capacity, queueDelay: scenario.queueDelay)
         counters.bytesIntoRack = Array(repeating: 0, count: scenario.racks)
 
         var trackerConfiguration = TrackerState.Configuration(

@@ -31,6 +31,9 @@ public struct SimulationResult: Sendable, Hashable, Codable {
     public var crossDatacenterBytes: Int64
     public var duplicateBytes: Int64
     public var racks: [Rack]
+    /// Connections opened, and how many carried bytes in an average step.
+    public var connections: Int
+    public var meanActiveConnections: Double
     /// The simulation's own cost.
     public var steps: Int
     public var wallSeconds: Double
@@ -38,7 +41,8 @@ public struct SimulationResult: Sendable, Hashable, Codable {
     public var microsecondsPerHostPiece: Double
 
     enum CodingKeys: String, CodingKey {
-        case hosts, completed, incomplete, struck, p50, p99, last, racks, steps
+        case hosts, completed, incomplete, struck, p50, p99, last, racks, steps, connections
+        case meanActiveConnections = "mean_active_connections"
         case pieceCount = "piece_count"
         case pieceLength = "piece_length"
         case blockLength = "block_length"
@@ -91,6 +95,8 @@ extension Simulation {
             crossDatacenterBytes: counters.crossDatacenterBytes,
             duplicateBytes: nodes.reduce(0) { $0 + $1.duplicate },
             racks: racks,
+            connections: counters.connections,
+            meanActiveConnections: Double(counters.flowSteps) / Double(max(1, counters.steps)),
             steps: counters.steps,
             wallSeconds: wallSeconds,
             microsecondsPerHostPiece: wallSeconds * 1e6 / hostPieces)

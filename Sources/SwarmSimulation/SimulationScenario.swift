@@ -56,6 +56,10 @@ public struct SimulationScenario: Sendable {
     /// Payload bytes per byte on the wire: TCP/IP headers take the rest (1448 of 1514 bytes
     /// per full Ethernet frame with timestamps).
     public var goodput: Double
+    /// How long a link's queue holds at its rate (the sandbox's token buckets: 20 ms). A link
+    /// carrying more connections than a quarter of its queue in packets loses packets faster
+    /// than TCP can repair them without timeouts (`LinkTimeouts`); nil: no timeouts.
+    public var queueDelay: Double?
 
     public var size: Int64
     public var pieceLength: Int
@@ -95,6 +99,7 @@ public struct SimulationScenario: Sendable {
         diskRate: Double? = nil,
         hashRate: Double? = nil,
         goodput: Double = 1448.0 / 1514.0,
+        queueDelay: Double? = 0.02,
         size: Int64,
         pieceLength: Int? = nil,
         blockLength: Int? = nil,
@@ -116,6 +121,7 @@ public struct SimulationScenario: Sendable {
         self.diskRate = diskRate
         self.hashRate = hashRate
         self.goodput = goodput
+        self.queueDelay = queueDelay
         self.size = size
         let pieceLength = pieceLength ?? PieceLength.automatic(forPayloadLength: size, minimum: 64 * 1024)
         self.pieceLength = pieceLength
@@ -151,6 +157,7 @@ public struct SimulationScenario: Sendable {
         try require((seederRate ?? 1) > 0 && (rackUplink ?? 1) > 0 && (datacenterLink ?? 1) > 0, "link rates must be above zero")
         try require((diskRate ?? 1) > 0 && (hashRate ?? 1) > 0, "--disk-rate and --hash-rate must be above zero")
         try require(goodput > 0 && goodput <= 1, "the goodput share must be in (0, 1]")
+        try require((queueDelay ?? 1) > 0 && (queueDelay ?? 0) <= 10, "--queue must be above 0 and at most 10 s")
         try require(size >= 1, "--size must be at least one byte")
         do {
             try PieceLength.validate(pieceLength)

@@ -50,6 +50,9 @@ struct SimulateCommand: ParsableCommand {
     @Option(name: .long, help: "One-way delay between hosts, e.g. 0.2ms, 1ms.")
     var latency = "0.2ms"
 
+    @Option(name: .long, help: "How long each link's queue holds at its rate; crowded links stall connections with TCP timeouts ('none': never).")
+    var queue = "20ms"
+
     @Option(name: .long, help: "Bytes each host writes per second, as a rate in bits, e.g. 4gbit (default: no limit).")
     var diskRate: String?
 
@@ -149,6 +152,7 @@ struct SimulateCommand: ParsableCommand {
             latency: try parse("--latency") { try SettingParsers.duration(latency).inSeconds },
             diskRate: try parse("--disk-rate") { try diskRate.map { try SettingParsers.linkRate($0) / 8 } },
             hashRate: try parse("--hash-rate") { try hashRate.map { try SettingParsers.linkRate($0) / 8 } },
+            queueDelay: try parse("--queue") { queue == "none" ? nil : try SettingParsers.duration(queue, allowZero: false).inSeconds },
             size: Int64(try parse("--size") { try SettingParsers.size(size) }),
             pieceLength: try parse("--piece-size") { try pieceSize.map(SettingParsers.size) },
             blockLength: try parse("--block") { try block.map(SettingParsers.size) },
@@ -212,6 +216,9 @@ struct SimulateCommand: ParsableCommand {
         if result.crossDatacenterBytes > 0 {
             lines.append("across datacenters: \(HumanUnits.bytes(result.crossDatacenterBytes))")
         }
+        lines.append(
+            "connections: \(result.connections) opened, \(HumanUnits.decimal(result.meanActiveConnections, fractionDigits: 0)) "
+                + "carrying bytes in an average step")
         lines.append(
             "pieces: \(result.pieceCount) of \(HumanUnits.bytes(Int64(result.pieceLength))), requests of "
                 + "\(HumanUnits.bytes(Int64(result.blockLength))); \(result.steps) steps in "
