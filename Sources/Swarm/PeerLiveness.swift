@@ -56,8 +56,7 @@ public struct PeerLiveness: Sendable, Equatable {
     private(set) var lastProgress: Duration
     public private(set) var snubbedUntil: Duration?
     private(set) var snubs = 0
-    /// The peer's last request to us, the last block we sent it, or the last time it was
-    /// shown new pieces to fetch.
+    /// The peer's last request to us, or the last time it was shown new pieces to fetch.
     private(set) var lastAskedOrShown: Duration
 
     public init(settings: Settings, isOwnKind: Bool, now: Duration) {
@@ -91,10 +90,6 @@ public struct PeerLiveness: Sendable, Equatable {
 
     /// The peer was shown new pieces to fetch.
     public mutating func advertised(at now: Duration) { lastAskedOrShown = now }
-
-    /// A block went out to the peer: it is fetching what it asked for, however slowly the link
-    /// drains its queue (a peer with a deep queue on a slow link asks for nothing new for a while).
-    public mutating func blockSent(at now: Duration) { lastAskedOrShown = now }
 
     /// What to do now. `outstanding` is the number of requests waiting at this peer,
     /// `expectedWait` how long its measured rate needs to deliver them (nil before measured),

@@ -113,9 +113,6 @@ extension Simulation {
         directions[index].liveness.received(at: .seconds(time))
         nodes[uploader].uploaded += length
         nodes[downloader].downloaded += length
-        if let reverse = nodes[downloader].outbound[uploader] {
-            directions[reverse].liveness.blockSent(at: .seconds(time))
-        }
         let toRack = nodes[downloader].rack
         if toRack >= 0 && nodes[uploader].rack != toRack {
             counters.crossRackBytes += length

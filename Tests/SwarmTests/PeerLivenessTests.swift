@@ -95,21 +95,4 @@ import Testing
         #expect(takenFromAsking == 0)
         #expect(takenFromSilent == [3, 6])
     }
-
-    /// A peer whose queue with us drains slowly asks for nothing new for a while; the blocks we
-    /// keep sending it show it is fetching, so its window stays. Once sends stop (it froze and
-    /// its connection no longer takes data), the window is taken back.
-    @Test func aPeerBeingSentBlocksKeepsItsWindow() {
-        var peer = Self.peer()
-        var taken: [Int] = []
-        for second in 1...9 {
-            let now = Duration.seconds(second)
-            peer.received(at: now)
-            if second <= 5 { peer.blockSent(at: now) }
-            if peer.check(at: now, outstanding: 0, expectedWait: nil, awaitingRequests: true).contains(.takeBackAdvertised) {
-                taken.append(second)
-            }
-        }
-        #expect(taken == [8])
-    }
 }

@@ -84,7 +84,6 @@ extension TorrentSession {
         }
         peer.send(.piece(request.piece, offset: request.offset, block: block))
         peer.bytesUploaded += Int64(request.length)
-        peer.liveness.blockSent(at: now)
         bytesUploaded += Int64(request.length)
         uploadedByPeer[peer.remoteID, default: 0] += Int64(request.length)
         guard planner != nil else { return }
