@@ -95,6 +95,8 @@ public final class Simulation {
     var sharing: LinkSharing
     var timeouts: LinkTimeouts
     var baseCapacity: [Double]
+    var rackLinks: [(up: Int32, down: Int32)] = []
+    var datacenterLinks: [(up: Int32, down: Int32)] = []
     /// Directions that may have queued requests.
     var busy: [Int] = []
     var isBusy: [Bool] = []
@@ -137,19 +139,17 @@ public final class Simulation {
             capacity.append(bitsPerSecond.map { $0 / 8 * goodput } ?? .infinity)
             return Int32(capacity.count - 1)
         }
-        let hostDown = min(scenario.hostRate / 8, scenario.diskRate ?? .infinity) * 8
         var locations: [IPAddress: PeerLocation] = [:]
         for index in 0...scenario.hosts {
             let isSeeder = index == Self.seeder
             let rack = isSeeder || scenario.racks == 0 ? -1 : (index - 1) % scenario.racks
             let datacenter = rack < 0 ? -1 : rack % scenario.datacenters
-            let up = addLink(isSeeder ? (scenario.seederRate ?? scenario.hostRate) : scenario.hostRate)
-            let down = addLink(isSeeder ? scenario.hostRate : hostDown)
+            let up = addLink(isSeeder ? scenario.seederLinkRate : scenario.hostRate)
+            let down = addLink(isSeeder ? scenario.seederLinkRate : scenario.hostReceiveRate)
             let address = IPAddress.v4([10, UInt8((index + 1) >> 16 & 0xFF), UInt8((index + 1) >> 8 & 0xFF), UInt8((index + 1) & 0xFF)])
             var idBytes = Array("-SIM000-".utf8) + Array(repeating: 0, count: 12)
             withUnsafeBytes(of: UInt64(index).bigEndian) { idBytes.replaceSubrange(12..<20, with: $0) }
-            var picker = PiecePicker(layout: layout, verified: isSeeder ? PieceSet(pieceCount: layout.pieceCount, full: true) : nil)
-            try? picker.setPriorityPieces([])
+            let picker = PiecePicker(layout: layout, verified: isSeeder ? PieceSet(pieceCount: layout.pieceCount, full: true) : nil)
             nodes.append(Node(picker: picker, rack: rack, datacenter: datacenter, upLink: up, downLink: down, peerID: PeerID(bytes: idBytes), address: address))
             nodeByAddress[address] = index
             if rack >= 0 {
@@ -184,9 +184,6 @@ public final class Simulation {
         scheduleFaults()
     }
 
-    var rackLinks: [(up: Int32, down: Int32)] = []
-    var datacenterLinks: [(up: Int32, down: Int32)] = []
-
     /// Picks the struck hosts and when they are struck: at a uniformly random moment between
     /// a tenth and nine tenths of the lower bound, so mid-transfer.
     private func scheduleFaults() {
@@ -210,11 +207,9 @@ public final class Simulation {
     /// The fluid lower bound for this scenario, from the same link rates the simulation uses
     /// (before goodput: the bound is the links', not the protocol's).
     public var lowerBound: FluidBound {
-        let size = Double(scenario.size)
-        let hostRate = min(scenario.hostRate / 8, scenario.diskRate ?? .infinity)
-        return FluidBound(
-            size: size, seederRate: (scenario.seederRate ?? scenario.hostRate) / 8,
-            hostRates: Array(repeating: hostRate, count: scenario.hosts),
+        FluidBound(
+            size: Double(scenario.size), seederRate: scenario.seederLinkRate / 8,
+            hostRates: Array(repeating: scenario.hostReceiveRate / 8, count: scenario.hosts),
             rackUplink: scenario.racks > 0 ? scenario.rackUplink.map { $0 / 8 } : nil)
     }
 

@@ -145,6 +145,12 @@ public struct SimulationScenario: Sendable {
         return blocks <= 20e6 ? PieceLayout.wireBlockLength : min(pieceLength, 4 * PieceLayout.wireBlockLength)
     }
 
+    /// The controller's link, each way, in bits per second.
+    public var seederLinkRate: Double { seederRate ?? hostRate }
+
+    /// What a host can take in, in bits per second: its link, or its disk if slower.
+    public var hostReceiveRate: Double { min(hostRate, (diskRate ?? .infinity) * 8) }
+
     /// Throws when the scenario cannot be simulated, naming the setting and what to do.
     public func validate() throws(SimulationError) {
         func require(_ condition: Bool, _ message: String) throws(SimulationError) {

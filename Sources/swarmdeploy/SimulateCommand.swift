@@ -68,13 +68,13 @@ struct SimulateCommand: ParsableCommand {
     @Option(name: .long, help: "random, rack, or rack:R,D,U (as push --peer-selection).")
     var peerSelection = "random"
 
-    @Option(name: .long, help: "Share of hosts that freeze mid-transfer, e.g. 1%.")
+    @Option(name: .long, help: "Hosts that freeze mid-transfer: a count or a share, e.g. 3 or 1%.")
     var freeze = "0"
 
-    @Option(name: .long, help: "Share of hosts that vanish mid-transfer.")
+    @Option(name: .long, help: "Hosts that vanish mid-transfer: a count or a share.")
     var vanish = "0"
 
-    @Option(name: .long, help: "Share of hosts whose links drop to 5 % mid-transfer.")
+    @Option(name: .long, help: "Hosts whose links drop to 5 % mid-transfer: a count or a share.")
     var crawl = "0"
 
     @Option(name: .long, help: "Hosts start their peers spread over this long (the SSH fan-out).")
@@ -138,9 +138,9 @@ struct SimulateCommand: ParsableCommand {
             .rack(otherRacks: otherRacks, otherDatacenters: otherDatacenters, unplaced: unplaced)
         }
         let faults = SimulationScenario.Faults(
-            freeze: try parse("--freeze") { try Self.share(freeze) },
-            vanish: try parse("--vanish") { try Self.share(vanish) },
-            crawl: try parse("--crawl") { try Self.share(crawl) })
+            freeze: try parse("--freeze") { try share(freeze) },
+            vanish: try parse("--vanish") { try share(vanish) },
+            crawl: try parse("--crawl") { try share(crawl) })
         let scenario = SimulationScenario(
             hosts: hosts,
             racks: racks,
@@ -182,17 +182,12 @@ struct SimulateCommand: ParsableCommand {
         return configured
     }
 
-    /// `1%`, `0.5 %` or `0.01`.
-    static func share(_ text: String) throws -> Double {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let isPercent = trimmed.hasSuffix("%")
-        let number = isPercent ? String(trimmed.dropLast()).trimmingCharacters(in: .whitespaces) : trimmed
-        guard let value = Double(number), value.isFinite, value >= 0 else {
-            throw SimulationError("'\(text)' is not a share: write a percentage like 1% or a fraction like 0.01")
-        }
-        let share = isPercent ? value / 100 : value
-        guard share <= 1 else { throw SimulationError("'\(text)' is more than every host") }
-        return share
+    /// The share of the fleet `text` names: hosts (`3`) or a percentage (`1%`), as `--batch`
+    /// and `--max-failures` take them.
+    func share(_ text: String) throws -> Double {
+        let count = try HostCount.parse(text).resolved(of: hosts)
+        guard count <= hosts else { throw SimulationError("'\(text)' is more hosts than the fleet's \(hosts)") }
+        return Double(count) / Double(max(1, hosts))
     }
 
     static func text(_ result: SimulationResult) -> String {
