@@ -64,6 +64,19 @@ extension PiecePicker {
         if peers[peer]!.have.isFull { promoteIfSeed(peer) }
     }
 
+    /// The peer refused a request for `piece` although it announced it (a super-seeder
+    /// that gave the piece to another peer meanwhile): it counts as not holding the piece
+    /// until it announces it again, so the picker asks others instead of asking it again.
+    /// Nothing changes for a seed, which refuses only what it will serve later.
+    public mutating func peerRefused(_ piece: Int, from peer: PeerKey) {
+        precondition(peers[peer] != nil, "\(peer) is not connected to the piece picker")
+        guard !peers[peer]!.isSeed, peers[peer]!.have.remove(piece) else { return }
+        buckets.decrement(piece)
+        for block in peers[peer]!.requests where block.piece == piece {
+            requestReleased(block, from: peer)
+        }
+    }
+
     /// The peer choked us: BEP 3 says it discards our requests, so they reopen.
     @discardableResult
     public mutating func peerChoked(_ peer: PeerKey) -> [BlockSpec] {

@@ -13,8 +13,9 @@
 ///
 /// Policy for requests: before every piece is released, the seeder serves a
 /// piece only to the one peer it is currently assigned to, and never a
-/// second time (check `mayServe` for each request, and ignore or reject the
-/// rest) — other peers get it from that peer. Afterwards it serves anything.
+/// second time (check `mayServe` for each request, and reject the rest with
+/// BEP 6 where the peer speaks it, reporting `requestRefused`, or ignore them)
+/// — other peers get it from that peer. Afterwards it serves anything.
 /// A piece left half-sent by a disconnecting peer goes back to the pool; only
 /// complete sends count. A peer that leaves its window unrequested can be
 /// declared stalled (`peerStalled`): its pieces go to others. A released piece
@@ -151,6 +152,15 @@ public struct SuperSeedPlanner: Sendable {
         peers[peer]!.window.remove(piece)
         peers[peer]!.isPaused = false
         release(piece)
+    }
+
+    /// The seeder refused `peer` a block of `piece` it had been shown (`mayServe` said no)
+    /// and told it so (BEP 6 `reject_request`): the peer now counts the piece as not ours,
+    /// so it may be shown the piece again — once every piece has left, or when the piece
+    /// is its to fetch again.
+    public mutating func requestRefused(_ piece: Int, by peer: PeerKey) {
+        guard piece >= 0 && piece < pieceCount, peers[peer] != nil, !(peers[peer]!.window.contains(piece)) else { return }
+        _ = peers[peer]!.advertised.remove(piece)
     }
 
     /// Whether to answer `peer`'s request for a block of `piece`.

@@ -12,38 +12,59 @@ struct LinkTimeouts {
     static let minimumTimeout = 0.2
     static let maximumTimeout = 120.0
 
+    // Scratch space kept between steps, so a step allocates nothing per link.
+    private var count: [Int32]
+    private var slot: [Int32]
+    private var touched: [Int32] = []
+    private var flowsOnLink: [[Int]] = []
+
     init(capacity: [Double], queueDelay: Double?) {
         workingConnections = capacity.map { bytesPerSecond in
             guard let queueDelay, bytesPerSecond.isFinite else { return Int.max }
             let packets = bytesPerSecond * queueDelay / 1514
             return max(1, Int(packets / 4))
         }
+        count = Array(repeating: 0, count: capacity.count)
+        slot = Array(repeating: -1, count: capacity.count)
     }
 
-    /// The connections (indices into `paths`) to stall this step: on every link crossed by
-    /// more than its working number of `paths`, the excess, chosen with `random`.
-    func excess(paths: [[Int32]], using random: inout some RandomNumberGenerator) -> Set<Int> {
-        var count = [Int: Int]()
-        for path in paths {
-            for link in path where workingConnections[Int(link)] != Int.max { count[Int(link), default: 0] += 1 }
+    /// The connections to stall this step, in ascending order, where connection `f` crosses
+    /// the links `links[start[f]..<start[f + 1]]` (as `LinkSharing.rates`): on every link
+    /// crossed by more than its working number, the excess, chosen with `random`.
+    mutating func excess(links: [Int32], start: [Int32], using random: inout some RandomNumberGenerator) -> [Int] {
+        for link in links where workingConnections[Int(link)] != Int.max {
+            if count[Int(link)] == 0 { touched.append(link) }
+            count[Int(link)] += 1
         }
-        let crowded = count.filter { $0.value > workingConnections[$0.key] }.keys.sorted()
+        defer {
+            for link in touched {
+                count[Int(link)] = 0
+                slot[Int(link)] = -1
+            }
+            touched.removeAll(keepingCapacity: true)
+        }
+        let crowded = touched.filter { Int(count[Int($0)]) > workingConnections[Int($0)] }.sorted()
         guard !crowded.isEmpty else { return [] }
-        var onLink = [Int: [Int]]()
-        for (flow, path) in paths.enumerated() {
-            for link in path where count[Int(link)].map({ $0 > workingConnections[Int(link)] }) == true {
-                onLink[Int(link), default: []].append(flow)
+        while flowsOnLink.count < crowded.count { flowsOnLink.append([]) }
+        for (position, link) in crowded.enumerated() {
+            slot[Int(link)] = Int32(position)
+            flowsOnLink[position].removeAll(keepingCapacity: true)
+        }
+        let flows = start.count - 1
+        for flow in 0..<flows {
+            for position in Int(start[flow])..<Int(start[flow + 1]) where slot[Int(links[position])] >= 0 {
+                flowsOnLink[Int(slot[Int(links[position])])].append(flow)
             }
         }
-        var stalled = Set<Int>()
-        for link in crowded {
-            var flows = onLink[link]!.filter { !stalled.contains($0) }
-            let excess = flows.count - workingConnections[link]
+        var isStalled = Array(repeating: false, count: flows)
+        for (position, link) in crowded.enumerated() {
+            var candidates = flowsOnLink[position].filter { !isStalled[$0] }
+            let excess = candidates.count - workingConnections[Int(link)]
             guard excess > 0 else { continue }
-            flows.shuffle(using: &random)
-            stalled.formUnion(flows.prefix(excess))
+            candidates.shuffle(using: &random)
+            for flow in candidates.prefix(excess) { isStalled[flow] = true }
         }
-        return stalled
+        return isStalled.indices.filter { isStalled[$0] }
     }
 
     /// How long the next timeout of a connection that has had `previous` in a row lasts.

@@ -3,9 +3,9 @@ import Swarm
 /// Requests, bytes on the links, pieces checked and announced, and the super-seeder's window.
 extension Simulation {
     /// Tops up the downloader's requests to `uploader` to its pipeline depth, as
-    /// `TorrentSession.requestMore` does. The uploader queues what it may serve (a
-    /// super-seeder drops requests its planner refuses; they stay outstanding until the
-    /// downloader's liveness gives up on them).
+    /// `TorrentSession.requestMore` does. The uploader queues what it may serve; a
+    /// super-seeder rejects what its planner refuses (BEP 6), and the downloader asks for
+    /// something else.
     func requestMore(_ downloader: Int, from uploader: Int) {
         guard downloader != Self.seeder, nodes[downloader].state == .running, nodes[downloader].completedAt == nil,
             let index = nodes[uploader].outbound[downloader]
@@ -20,8 +20,15 @@ extension Simulation {
             directions[reverse].liveness.requestReceived(at: .seconds(now))
         }
         var queued = 0
+        var refused = false
         for block in blocks {
-            if uploader == Self.seeder && !planner.mayServe(block.piece, to: key(downloader)) { continue }
+            if uploader == Self.seeder && !planner.mayServe(block.piece, to: key(downloader)) {
+                planner.requestRefused(block.piece, by: key(downloader))
+                nodes[downloader].picker.requestReleased(block, from: key(uploader))
+                nodes[downloader].picker.peerRefused(block.piece, from: key(uploader))
+                refused = true
+                continue
+            }
             if directions[index].queued == 0 && queued == 0 {
                 directions[index].readyAt = max(directions[index].readyAt, now + 2 * scenario.latency)
             }
@@ -31,6 +38,11 @@ extension Simulation {
         if queued > 0 && !isBusy[index] {
             isBusy[index] = true
             busy.append(index)
+        }
+        if refused {
+            // Each refusal takes a piece off what the seeder shows this peer: this ends.
+            updateInterest(of: downloader, in: uploader)
+            requestMore(downloader, from: uploader)
         }
     }
 
@@ -53,22 +65,31 @@ extension Simulation {
             active.append(index)
         }
         busy = kept
-        if scenario.queueDelay != nil {
-            let stalled = timeouts.excess(paths: active.map { directions[$0].path }, using: &random)
-            for flow in stalled.sorted() {
-                let index = active[flow]
-                directions[index].stalledUntil = now + LinkTimeouts.timeout(after: directions[index].timeouts)
-                directions[index].timeouts += 1
-            }
-            if !stalled.isEmpty {
-                active = active.enumerated().filter { !stalled.contains($0.offset) }.map(\.element)
-            }
-        }
         for index in active {
-            directions[index].timeouts = 0
             links.append(contentsOf: directions[index].path)
             starts.append(Int32(links.count))
         }
+        if scenario.queueDelay != nil {
+            let stalled = timeouts.excess(links: links, start: starts, using: &random)
+            if !stalled.isEmpty {
+                for flow in stalled {
+                    let index = active[flow]
+                    directions[index].stalledUntil = now + LinkTimeouts.timeout(after: directions[index].timeouts)
+                    directions[index].timeouts += 1
+                }
+                var isStalled = Array(repeating: false, count: active.count)
+                for flow in stalled { isStalled[flow] = true }
+                active = active.indices.filter { !isStalled[$0] }.map { active[$0] }
+                links.removeAll(keepingCapacity: true)
+                starts.removeAll(keepingCapacity: true)
+                starts.append(0)
+                for index in active {
+                    links.append(contentsOf: directions[index].path)
+                    starts.append(Int32(links.count))
+                }
+            }
+        }
+        for index in active { directions[index].timeouts = 0 }
         counters.flowSteps += active.count
         var rates: [Double] = []
         sharing.rates(links: links, start: starts, into: &rates)

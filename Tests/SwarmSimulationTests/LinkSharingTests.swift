@@ -79,24 +79,24 @@ struct LinkTimeoutsTests {
     @Test("a link works for a quarter of its queue in packets; the excess stalls")
     func aLinkWorksForAQuarterOfItsQueue() {
         // 12e6 B/s × 20 ms = 240,000 bytes = 158 packets of 1514: 39 connections work.
-        let timeouts = LinkTimeouts(capacity: [12e6, .infinity], queueDelay: 0.02)
+        var timeouts = LinkTimeouts(capacity: [12e6, .infinity], queueDelay: 0.02)
         #expect(timeouts.workingConnections == [39, Int.max])
         var random = SeededRandom(seed: 1)
         let crowded = Array(repeating: [Int32(0), 1], count: 45)
-        #expect(timeouts.excess(paths: crowded, using: &random).count == 6)
+        #expect(timeouts.stalled(crowded, &random).count == 6)
         let light = Array(repeating: [Int32(0), 1], count: 39)
-        #expect(timeouts.excess(paths: light, using: &random).isEmpty)
+        #expect(timeouts.stalled(light, &random).isEmpty)
         // An unlimited link never stalls anyone.
-        #expect(timeouts.excess(paths: Array(repeating: [Int32(1)], count: 1000), using: &random).isEmpty)
+        #expect(timeouts.stalled(Array(repeating: [1], count: 1000), &random).isEmpty)
     }
 
     @Test("a connection stalled at one link frees its place at the next")
     func aStalledConnectionFreesItsPlace() {
         // Two links working for one connection each; two connections cross both.
-        let timeouts = LinkTimeouts(capacity: [1514 * 4 / 0.02, 1514 * 4 / 0.02], queueDelay: 0.02)
+        var timeouts = LinkTimeouts(capacity: [1514 * 4 / 0.02, 1514 * 4 / 0.02], queueDelay: 0.02)
         #expect(timeouts.workingConnections == [1, 1])
         var random = SeededRandom(seed: 2)
-        #expect(timeouts.excess(paths: [[0, 1], [0, 1]], using: &random).count == 1)
+        #expect(timeouts.stalled([[0, 1], [0, 1]], &random).count == 1)
     }
 
     @Test("timeouts double in a row, from 200 ms, up to 120 s")
@@ -108,8 +108,17 @@ struct LinkTimeoutsTests {
 
     @Test("no queue given: nobody stalls")
     func noQueueNoStalls() {
-        let timeouts = LinkTimeouts(capacity: [1e6], queueDelay: nil)
+        var timeouts = LinkTimeouts(capacity: [1e6], queueDelay: nil)
         var random = SeededRandom(seed: 3)
-        #expect(timeouts.excess(paths: Array(repeating: [Int32(0)], count: 100), using: &random).isEmpty)
+        #expect(timeouts.stalled(Array(repeating: [0], count: 100), &random).isEmpty)
+    }
+}
+
+extension LinkTimeouts {
+    /// `excess` for connections given as one path each.
+    mutating func stalled(_ paths: [[Int32]], _ random: inout SeededRandom) -> [Int] {
+        var start: [Int32] = [0]
+        for path in paths { start.append(start.last! + Int32(path.count)) }
+        return excess(links: paths.flatMap { $0 }, start: start, using: &random)
     }
 }

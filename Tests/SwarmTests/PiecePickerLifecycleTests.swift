@@ -57,6 +57,31 @@ struct PiecePickerLifecycleTests {
         #expect(f.pick(4, for: F.background(1)) == Array(blocks[1...]))
     }
 
+    @Test func aRefusedPieceIsAskedOfOthersUntilAnnouncedAgain() throws {
+        // Piece 0: background peer 1 and the asker; piece 1: the asker only; piece 2: nobody.
+        var f = try F(availability: "100", asker: "110")
+        let requested = f.pick(4)
+        #expect(F.pieces(requested) == [1])
+        f.picker.peerRefused(1, from: F.asker)
+        // Its requests for the piece reopen; it is not asked for the piece again.
+        #expect(f.picker.outstandingRequests(of: F.asker).isEmpty)
+        #expect(f.picker.availability(of: 1) == 0 && f.picker.availability(of: 0) == 2)
+        #expect(F.pieces(f.pick(8)) == [0])
+        #expect(f.picker.invariantViolations() == [])
+        // Announced again, it may be asked for it.
+        try f.picker.peerHas(F.asker, piece: 1)
+        #expect(F.pieces(f.pick(8)) == [1])
+        #expect(f.picker.invariantViolations() == [])
+    }
+
+    @Test func aSeedRefusingAPieceStillCountsAsHavingIt() throws {
+        var f = try F(availability: "1")
+        f.picker.peerConnected(F.background(2))
+        f.picker.peerHasAll(F.background(2))
+        f.picker.peerRefused(0, from: F.background(2))
+        #expect(f.picker.availability(of: 0) == 3)
+    }
+
     @Test func disconnectLowersAvailability() throws {
         var f = try F(availability: "2101", asker: "1110")
         #expect((0..<4).map(f.picker.availability(of:)) == [3, 2, 1, 1])

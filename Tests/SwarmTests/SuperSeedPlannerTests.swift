@@ -235,6 +235,39 @@ extension SuperSeedPlannerTests {
         #expect(planner.invariantViolations() == [])
     }
 
+    /// A stalled peer asks for a piece it was shown and lost: refused (BEP 6), it forgets
+    /// the seeder has it, so the seeder shows it again once every piece has left.
+    @Test func aRefusedPieceIsShownAgainOnceEveryPieceHasLeft() throws {
+        var planner = SuperSeedPlanner(pieceCount: 3, windowSize: 1)
+        let slow = PeerKey(1), fast = PeerKey(2)
+        planner.peerConnected(slow)
+        planner.peerConnected(fast)
+        #expect(planner.piecesToAdvertise(to: slow) == [0])
+        #expect(planner.peerStalled(slow) == [0])
+        #expect(planner.piecesToAdvertise(to: fast) == [0])
+        #expect(!planner.mayServe(0, to: slow))
+        planner.requestRefused(0, by: slow)
+        planner.pieceSent(0, to: fast)
+        #expect(planner.piecesToAdvertise(to: fast) == [1])
+        planner.pieceSent(1, to: fast)
+        #expect(planner.piecesToAdvertise(to: fast) == [2])
+        planner.pieceSent(2, to: fast)
+        #expect(planner.allPiecesSentOnce)
+        #expect(planner.piecesToAdvertise(to: slow) == [0, 1, 2])
+        #expect(planner.invariantViolations() == [])
+    }
+
+    @Test func aPieceInThePeersWindowIsNeverUnshown() throws {
+        var planner = SuperSeedPlanner(pieceCount: 2, windowSize: 1)
+        let peer = PeerKey(1)
+        planner.peerConnected(peer)
+        #expect(planner.piecesToAdvertise(to: peer) == [0])
+        planner.requestRefused(0, by: peer)
+        #expect(planner.mayServe(0, to: peer))
+        #expect(planner.piecesToAdvertise(to: peer) == [])
+        #expect(planner.invariantViolations() == [])
+    }
+
     @Test func aPieceReleasedByAHaveStaysServableToItsAssignee() throws {
         var planner = SuperSeedPlanner(pieceCount: 3, windowSize: 1)
         let a = PeerKey(1), b = PeerKey(2)

@@ -9,6 +9,9 @@ final class PeerConnection {
     let remoteID: PeerID
     /// "ip:port" of the remote end.
     let address: String
+    /// BEP 6 is on (both handshakes set its bit): requests we do not serve are rejected,
+    /// also those a choke drops.
+    let fastExtension: Bool
 
     /// BEP 3: "Connections start out choked and not interested."
     var amChoking = true
@@ -39,10 +42,11 @@ final class PeerConnection {
     var liveness: PeerLiveness
 
     init(
-        key: PeerKey, channel: Channel, remoteID: PeerID, host: String, port: Int, pipeline: PipelineDepth.Settings,
-        liveness: PeerLiveness
+        key: PeerKey, channel: Channel, remoteID: PeerID, host: String, port: Int, fastExtension: Bool,
+        pipeline: PipelineDepth.Settings, liveness: PeerLiveness
     ) {
         self.liveness = liveness
+        self.fastExtension = fastExtension
         self.key = key
         self.pipeline = PipelineDepth(pipeline)
         self.channel = channel

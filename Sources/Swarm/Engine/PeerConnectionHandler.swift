@@ -123,12 +123,16 @@ final class PeerConnectionHandler: ChannelInboundHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         // A protocol violation or a reset: this peer is done; the swarm carries on without it.
+        session.value.logger.debug("connection to \(context.channel.remoteAddress?.description ?? "?") failed: \(error)")
         context.close(promise: nil)
     }
 
     private var ourHandshake: Handshake {
         var handshake = Handshake(infoHash: session.value.metainfo.infoHash, peerID: session.value.localID)
         handshake.supportsPeerAuthentication = session.value.configuration.authenticationKey != nil
+        // BEP 6, for `reject_request`: a request we will not serve is answered, not left to
+        // hold a place in the peer's pipeline until it gives up on us.
+        handshake.supportsFastExtension = true
         return handshake
     }
 }

@@ -20,7 +20,7 @@ extension TorrentSession {
         let peer = PeerConnection(
             key: key, channel: channel, remoteID: handshake.peerID,
             host: channel.remoteAddress?.ipAddress ?? "?", port: channel.remoteAddress?.port ?? 0,
-            pipeline: configuration.pipeline,
+            fastExtension: handshake.supportsFastExtension, pipeline: configuration.pipeline,
             liveness: PeerLiveness(settings: configuration.liveness, isOwnKind: handshake.peerID.isSwarmdeploy, now: now)
         )
         peer.chokeStateSince = now

@@ -13,12 +13,25 @@ extension TorrentSession {
     /// The peer asked for a block: queue it if we may serve it, then serve what the channel takes.
     func requested(_ request: BlockRequest, by peer: PeerConnection) throws {
         peer.liveness.requestReceived(at: now)
-        guard !peer.amChoking else { return }  // BEP 3: requests while choked are dropped.
         let piece = request.piece.rawValue
-        guard picker.verifiedPieces.contains(piece) else { return }
-        if let planner, !planner.mayServe(piece, to: peer.key) { return }
+        // BEP 3: requests while choked are dropped.
+        guard !peer.amChoking, picker.verifiedPieces.contains(piece) else { return refuse(request, to: peer) }
+        if let planner, !planner.mayServe(piece, to: peer.key) {
+            // A piece this super-seeder showed the peer and then gave to another (the peer
+            // left it unrequested too long): the peer learns at once and may be shown it again.
+            if peer.fastExtension { self.planner?.requestRefused(piece, by: peer.key) }
+            return refuse(request, to: peer)
+        }
         try peer.inbound.enqueue(request)
         serve(peer)
+    }
+
+    /// A request we will not serve: BEP 6 answers it with `reject_request`; without BEP 6 it
+    /// is dropped (BEP 3), and the peer's liveness rules give up on it.
+    private func refuse(_ request: BlockRequest, to peer: PeerConnection) {
+        guard peer.fastExtension else { return }
+        peer.send(.rejectRequest(request))
+        flushSoon(peer)
     }
 
     /// Sends queued blocks while the channel is writable, so a slow peer's data waits in our
@@ -145,8 +158,12 @@ extension TorrentSession {
             guard let peer = peers[key] else { continue }
             peer.amChoking = true
             peer.chokeStateSince = now
-            _ = peer.inbound.removeAll()
+            let dropped = peer.inbound.removeAll()
             peer.send(.choke)
+            // BEP 6: with the extension on, a choke no longer rejects pending requests by itself.
+            if peer.fastExtension {
+                for request in dropped { peer.send(.rejectRequest(request)) }
+            }
             flushSoon(peer)
         }
         for key in decision.toUnchoke {

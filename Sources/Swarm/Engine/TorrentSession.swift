@@ -263,7 +263,15 @@ final class TorrentSession {
         case .cancel(let request):
             peer.inbound.cancel(request)
         case .rejectRequest(let request):
-            picker.requestReleased(BlockSpec(request), from: peer.key)
+            let block = BlockSpec(request)
+            let wasOutstanding = picker.outstandingRequests(of: peer.key).contains(block)
+            picker.requestReleased(block, from: peer.key)
+            // An unchoked peer of our own kind refuses only a piece its super-seeder gave to
+            // another host: it does not hold that piece for us until it announces it again.
+            if wasOutstanding, !peer.peerChoking, peer.liveness.isOwnKind {
+                picker.peerRefused(block.piece, from: peer.key)
+                updateInterest(in: peer)
+            }
             requestMore(from: peer)
         case .piece(let index, let offset, let block):
             try receivedBlock(BlockSpec(piece: index.rawValue, offset: offset, length: block.readableBytes), block, from: peer)
