@@ -22,6 +22,11 @@ final class PeerConnectionHandler: ChannelInboundHandler {
     /// Kept until the peer may join the session (after its proof, with a key).
     private var remoteHandshake: Handshake?
 
+    /// BEP 6, for `reject_request`: a request we will not serve is answered, not left to
+    /// hold a place in the peer's pipeline until it gives up on us. Our handshake's bit and
+    /// what the decoder accepts follow this one value.
+    static let offersFastExtension = true
+
     init(session: NIOLoopBound<TorrentSession>, initiator: Bool) {
         self.session = session
         self.initiator = initiator
@@ -130,9 +135,7 @@ final class PeerConnectionHandler: ChannelInboundHandler {
     private var ourHandshake: Handshake {
         var handshake = Handshake(infoHash: session.value.metainfo.infoHash, peerID: session.value.localID)
         handshake.supportsPeerAuthentication = session.value.configuration.authenticationKey != nil
-        // BEP 6, for `reject_request`: a request we will not serve is answered, not left to
-        // hold a place in the peer's pipeline until it gives up on us.
-        handshake.supportsFastExtension = true
+        handshake.supportsFastExtension = Self.offersFastExtension
         return handshake
     }
 }

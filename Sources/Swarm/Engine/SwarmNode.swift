@@ -249,6 +249,7 @@ public final class SwarmNode: Sendable {
     ) throws {
         let decoder = PeerWireDecoder(
             limits: limits, expectsHandshake: true, expectedInfoHash: infoHash,
+            advertisesFastExtension: PeerConnectionHandler.offersFastExtension,
             advertisesAuthentication: session.value.configuration.authenticationKey != nil
         )
         try channel.pipeline.syncOperations.addPeerWireCodec(decoder: decoder)

@@ -50,6 +50,27 @@ struct RejectRequestTests {
         #expect(rejected == (fast ? [outside] : []))
         await seeder.shutdown()
     }
+
+    @Test("BEP 6 messages from a peer that set the bit are understood, not taken for a protocol error")
+    func fastMessagesAreUnderstood() async throws {
+        let (bytes, metainfo) = try SwarmNodeTests.payload(length: 256 << 10, pieceLength: 64 << 10, seed: 32)
+        let configuration = SwarmConfiguration(listenHost: "127.0.0.1", superSeeding: false)
+        let seeder = try await SwarmNode.start(
+            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration)
+        let fd = try Loopback.silentConnection(port: seeder.listenPort)
+        defer { close(fd) }
+        var wire = RawWire(fd: fd)
+        let reserved: [UInt8] = [0, 0, 0, 0, 0, 0, 0, 0x04]
+        let hello = [19] + Array("BitTorrent protocol".utf8) + reserved + metainfo.infoHash.bytes + PeerID.generate().bytes
+        // have_none, then interested: a node that refused BEP 6 would close here.
+        try wire.send(hello + RawWire.message(0x0F) + RawWire.message(2))
+        _ = try wire.read(count: 68)
+        var unchoked = false
+        while !unchoked { unchoked = try wire.message().id == 1 }
+        try wire.send(RawWire.request(piece: 0))
+        while try wire.message().id != 7 {}
+        await seeder.shutdown()
+    }
 }
 
 /// A BitTorrent connection spoken byte by byte, for tests that must see the wire itself.
