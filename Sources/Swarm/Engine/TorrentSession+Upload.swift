@@ -20,6 +20,7 @@ extension TorrentSession {
             // A piece this super-seeder showed the peer and then gave to another (the peer
             // left it unrequested too long): the peer learns at once and may be shown it again.
             if peer.fastExtension { self.planner?.requestRefused(piece, by: peer.key) }
+            logger.debug("refused piece \(piece) to \(peer.address): the super-seeder gave it to another peer")
             return refuse(request, to: peer)
         }
         try peer.inbound.enqueue(request)
