@@ -91,11 +91,14 @@ extension PiecePicker {
     }
 
     /// One request will not be answered (rejected, timed out, or cancelled by
-    /// us): the block reopens unless another peer holds it too.
-    public mutating func requestReleased(_ block: BlockSpec, from peer: PeerKey) {
+    /// us): the block reopens unless another peer holds it too. Returns whether the block
+    /// was outstanding at `peer`.
+    @discardableResult
+    public mutating func requestReleased(_ block: BlockSpec, from peer: PeerKey) -> Bool {
         precondition(peers[peer] != nil, "\(peer) is not connected to the piece picker")
-        guard peers[peer]!.requests.remove(block) != nil else { return }
+        guard peers[peer]!.requests.remove(block) != nil else { return false }
         release(block, from: peer)
+        return true
     }
 
     private mutating func releaseAll(of peer: PeerKey) -> [BlockSpec] {

@@ -50,7 +50,7 @@ extension Simulation {
     func transfer(for step: Double) {
         var active: [Int] = []
         var links: [Int32] = []
-        var starts: [Int32] = [0]
+        var starts: [Int32] = []
         var kept: [Int] = []
         for index in busy {
             // Field by field: copying a whole direction would copy its queue's reference counts.
@@ -65,28 +65,30 @@ extension Simulation {
             active.append(index)
         }
         busy = kept
-        for index in active {
-            links.append(contentsOf: directions[index].path)
-            starts.append(Int32(links.count))
+        // The links each active direction crosses, flow by flow, as `LinkSharing` and
+        // `LinkTimeouts` take them.
+        func collectPaths() {
+            links.removeAll(keepingCapacity: true)
+            starts.removeAll(keepingCapacity: true)
+            starts.append(0)
+            for index in active {
+                links.append(contentsOf: directions[index].path)
+                starts.append(Int32(links.count))
+            }
         }
+        collectPaths()
         if scenario.queueDelay != nil {
             let stalled = timeouts.excess(links: links, start: starts, using: &random)
             if !stalled.isEmpty {
+                var isStalled = Array(repeating: false, count: active.count)
                 for flow in stalled {
                     let index = active[flow]
                     directions[index].stalledUntil = now + LinkTimeouts.timeout(after: directions[index].timeouts)
                     directions[index].timeouts += 1
+                    isStalled[flow] = true
                 }
-                var isStalled = Array(repeating: false, count: active.count)
-                for flow in stalled { isStalled[flow] = true }
                 active = active.indices.filter { !isStalled[$0] }.map { active[$0] }
-                links.removeAll(keepingCapacity: true)
-                starts.removeAll(keepingCapacity: true)
-                starts.append(0)
-                for index in active {
-                    links.append(contentsOf: directions[index].path)
-                    starts.append(Int32(links.count))
-                }
+                collectPaths()
             }
         }
         for index in active { directions[index].timeouts = 0 }

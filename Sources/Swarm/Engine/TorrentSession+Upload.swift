@@ -14,12 +14,12 @@ extension TorrentSession {
     func requested(_ request: BlockRequest, by peer: PeerConnection) throws {
         peer.liveness.requestReceived(at: now)
         let piece = request.piece.rawValue
-        // BEP 3: requests while choked are dropped.
+        // Requests while choked (BEP 3) or for a piece we lack are not served.
         guard !peer.amChoking, picker.verifiedPieces.contains(piece) else { return refuse(request, to: peer) }
-        if let planner, !planner.mayServe(piece, to: peer.key) {
+        if planner?.mayServe(piece, to: peer.key) == false {
             // A piece this super-seeder showed the peer and then gave to another (the peer
             // left it unrequested too long): the peer learns at once and may be shown it again.
-            if peer.fastExtension { self.planner?.requestRefused(piece, by: peer.key) }
+            if peer.fastExtension { planner?.requestRefused(piece, by: peer.key) }
             logger.debug("refused piece \(piece) to \(peer.address): the super-seeder gave it to another peer")
             return refuse(request, to: peer)
         }

@@ -264,8 +264,7 @@ final class TorrentSession {
             peer.inbound.cancel(request)
         case .rejectRequest(let request):
             let block = BlockSpec(request)
-            let wasOutstanding = picker.outstandingRequests(of: peer.key).contains(block)
-            picker.requestReleased(block, from: peer.key)
+            let wasOutstanding = picker.requestReleased(block, from: peer.key)
             // An unchoked peer of our own kind refuses only a piece its super-seeder gave to
             // another host: it does not hold that piece for us until it announces it again.
             if wasOutstanding, !peer.peerChoking, peer.liveness.isOwnKind {
