@@ -48,6 +48,11 @@ public struct PeerJob: Sendable, Equatable {
     /// IP addresses of the push's hosts and the controller; the peer closes connections
     /// from any other. Nil: any. Optional on the wire.
     public var peerAddresses: [String]?
+    /// The push's racks (with rack peer selection and `rack=` labels): each rack's hosts,
+    /// each host's addresses, in the same order for every host. A host finds itself in it and
+    /// fetches from other racks only its share of the pieces (see `Swarm.RackPlacement`).
+    /// Nil: no racks. Optional on the wire.
+    public var racks: [[[String]]]?
     /// When set, the peer serves its own program (gzip-compressed) to the push's hosts that
     /// present this token (see `PeerEvent.serving`), so hosts without it fetch it from each
     /// other rather than from the controller. Optional on the wire.
@@ -114,6 +119,7 @@ public struct PeerJob: Sendable, Equatable {
         dictionary["keep previous"] = .integer(keepPrevious ? 1 : 0)
         if let logLevel { dictionary["log level"] = .string(logLevel) }
         if let peerAddresses { dictionary["peer addresses"] = .list(peerAddresses.map { .string($0) }) }
+        if let racks { dictionary["racks"] = .list(racks.map { .list($0.map { .list($0.map { .string($0) }) }) }) }
         if let peerKey { dictionary["peer key"] = .bytes(peerKey) }
         if let programToken { dictionary["program token"] = .bytes(programToken) }
         if layout != .sibling { dictionary["layout"] = .string(layout.rawValue) }
@@ -146,6 +152,23 @@ public struct PeerJob: Sendable, Equatable {
             throw PeerJobError("job length \(words[2]) is not between 1 and \(maximumLength)")
         }
         return length
+    }
+
+    /// A list of racks, each a list of hosts, each a list of address strings; nil for any other shape.
+    private static func racks(from value: BencodeValue) -> [[[String]]]? {
+        var racks: [[[String]]] = []
+        for rack in value.list ?? [] {
+            var hosts: [[String]] = []
+            for host in rack.list ?? [] {
+                guard let list = host.list else { return nil }
+                let texts = list.compactMap(\.string)
+                guard texts.count == list.count else { return nil }
+                hosts.append(texts)
+            }
+            guard rack.list != nil else { return nil }
+            racks.append(hosts)
+        }
+        return value.list == nil ? nil : racks
     }
 
     /// Decodes the body that follows the header.
@@ -186,6 +209,7 @@ public struct PeerJob: Sendable, Equatable {
                 return texts.count == list.count ? texts : nil
             }
         }
+        racks = value["racks"] == nil ? nil : try field("racks") { value in Self.racks(from: value) }
         programToken = value["program token"] == nil ? nil : try field("program token") { $0.bytes }
         if value["layout"] != nil {
             let name = try field("layout") { $0.string }
@@ -224,6 +248,14 @@ public struct PeerJob: Sendable, Equatable {
                 peerAddresses.allSatisfy({ !$0.isEmpty && $0.utf8.count <= Self.maximumAddressLength })
             else {
                 throw PeerJobError("the job's peer addresses are too many or not addresses")
+            }
+        }
+        if let racks {
+            let addresses = racks.joined().joined()
+            guard addresses.count <= Self.maximumPeerAddresses,
+                addresses.allSatisfy({ !$0.isEmpty && $0.utf8.count <= Self.maximumAddressLength })
+            else {
+                throw PeerJobError("the job's racks hold too many addresses or something that is not one")
             }
         }
         guard destination.hasPrefix("/") else {

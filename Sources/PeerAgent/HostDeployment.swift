@@ -170,6 +170,11 @@ public struct HostDeployment: Sendable {
             configuration.authenticationKey = key
         }
         configuration.admittedAddresses = job.peerAddresses
+        if let racks = job.racks, let address {
+            configuration.rackPlacement = RackPlacement(racks: racks, address: address)
+            let seat = configuration.rackPlacement.map { "host \($0.share) of its rack" } ?? "not in the rack table: fetching as without racks"
+            logger.debug("rack placement at \(address): \(seat)")
+        }
         configuration.corruptsUploads = corruptsUploads
         if corruptsUploads { logger.warning("fault injection: every block this peer serves is corrupted") }
         let member = try await SwarmMember.join(

@@ -69,7 +69,8 @@ extension DryRunPlan {
             },
             peerSelection: peerSelection.description,
             crossRackBytesRandomPeers: fleet.crossRackBytesWithRandomPeers(payloadBytes: archiveBytes),
-            crossRackBytesAtLeast: fleet.crossRackBytesAtLeast(payloadBytes: archiveBytes))
+            crossRackBytesAtLeast: fleet.crossRackBytesAtLeast(payloadBytes: archiveBytes),
+            crossRackBytesRackPeers: fleet.crossRackBytesWithRackShares(payloadBytes: archiveBytes))
     }
 
     /// One group per (label key, value), keys and values in natural order (r2 before r10),

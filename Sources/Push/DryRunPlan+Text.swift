@@ -112,15 +112,19 @@ extension DryRunPlan {
                 "\(datacenter.name ?? "(no dc)"): \(HumanUnits.count(datacenter.racks.count, "rack")), "
                     + "\(HumanUnits.count(datacenter.hosts, "host")): \(racks)"))
         }
+        let rackPeers = topology.peerSelection.hasPrefix("rack")
         rows.append((
             "Peers",
-            topology.peerSelection.hasPrefix("rack")
-                ? "mostly from each host's own rack, a few from other racks and datacenters (--peer-selection \(topology.peerSelection))"
+            rackPeers
+                ? "mostly from each host's own rack, a few from other racks and datacenters; each host brings "
+                    + "its share of the pieces into its rack (--peer-selection \(topology.peerSelection))"
                 : "drawn at random from the whole fleet (--peer-selection rack keeps most in each rack)"))
+        let random = "about \(HumanUnits.bytes(topology.crossRackBytesRandomPeers)) with peers drawn at random from the fleet"
+        let rack = "about \(HumanUnits.bytes(topology.crossRackBytesRackPeers)) with rack peers"
         rows.append((
             "Cross-rack bytes",
-            "about \(HumanUnits.bytes(topology.crossRackBytesRandomPeers)) with peers drawn at random from the fleet; "
-                + "at least \(HumanUnits.bytes(topology.crossRackBytesAtLeast)) (one copy into each rack)"))
+            (rackPeers ? "\(rack) (\(random))" : "\(random) (\(rack))")
+                + "; at least \(HumanUnits.bytes(topology.crossRackBytesAtLeast)) (one copy into each rack)"))
         return rows
     }
 }

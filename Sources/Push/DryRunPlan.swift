@@ -77,12 +77,16 @@ public struct DryRunPlan: Sendable, Codable, Equatable {
         public var crossRackBytesRandomPeers: Int64
         /// The least: one copy of the archive into each rack.
         public var crossRackBytesAtLeast: Int64
+        /// With rack peer selection: each host brings its share of the pieces into its rack,
+        /// a little over one copy into each.
+        public var crossRackBytesRackPeers: Int64
 
         enum CodingKeys: String, CodingKey {
             case datacenters
             case peerSelection = "peer_selection"
             case crossRackBytesRandomPeers = "cross_rack_bytes_random_peers"
             case crossRackBytesAtLeast = "cross_rack_bytes_at_least"
+            case crossRackBytesRackPeers = "cross_rack_bytes_rack_peers"
         }
     }
 

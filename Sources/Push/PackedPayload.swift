@@ -111,6 +111,7 @@ extension PushPlan {
             peerAddresses: peerAddresses
         )
         job.layout = rollout.layout
+        job.racks = rackTable()
         job.releaseID = releaseID
         job.keepReleases = rollout.keepReleases
         job.waitsForActivation = waitsForActivation

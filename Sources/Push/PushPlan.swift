@@ -113,6 +113,22 @@ extension PushPlan {
         return PeerLocality(locations: locations, otherRacks: otherRacks, otherDatacenters: otherDatacenters, unplaced: unplaced)
     }
 
+    /// The push's named racks for the peers' job (`PeerJob.racks`): each rack's hosts in
+    /// hosts-file order, each host's addresses as resolved here; nil when `peerLocality()` is.
+    /// Hosts without a `rack=` label are in none.
+    public func rackTable() -> [[[String]]]? {
+        guard case .rack = settings.peerSelection else { return nil }
+        let topology = FleetTopology(hosts.map(\.entry))
+        guard !topology.isFlat else { return nil }
+        return topology.datacenters.flatMap { datacenter in
+            datacenter.racks.filter { $0.name != nil }.map { rack in
+                rack.hosts.map { index in
+                    ((try? AddressLookup.addresses(of: hosts[index].configuration.host)) ?? []).map(\.description)
+                }
+            }
+        }
+    }
+
     /// The address the seeder and tracker bind to, or why the push cannot start.
     public func listenAddress() throws(PushError) -> String {
         switch listen {

@@ -39,6 +39,7 @@ extension PiecePicker {
         precondition(states[piece] == .downloaded, "piece \(piece) is \(states[piece]), not downloaded")
         active[piece] = nil
         setState(piece, to: .verified)
+        rackPieceVerified(piece)
         verified.insert(piece)
     }
 

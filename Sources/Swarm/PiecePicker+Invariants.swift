@@ -77,6 +77,33 @@ extension PiecePicker {
         if requestsSeen != holdersSeen {
             problems.append("peers' request lists and block holders disagree")
         }
+        problems += rackViolations()
+        return problems
+    }
+
+    /// Rule 29's counters against the peers' bitfields.
+    private func rackViolations() -> [String] {
+        guard rackShare != nil else {
+            let placed = peers.filter { $0.value.place != .unplaced }.map(\.key)
+            return placed.isEmpty ? [] : ["peers \(placed.sorted()) are placed without a rack share"]
+        }
+        var problems: [String] = []
+        var counted = Array(repeating: Int32(0), count: layout.pieceCount)
+        var seeds = 0
+        var owners = Array(repeating: Int32(0), count: rackOwners.count)
+        for record in peers.values where record.countsInRack {
+            if case .rackMate(let index) = record.place { owners[index] += 1 }
+            if record.isSeed {
+                seeds += 1
+            } else {
+                for piece in record.have { counted[piece] += 1 }
+            }
+        }
+        if seeds != rackSeeds { problems.append("rack seed count \(rackSeeds), actually \(seeds)") }
+        if counted != rackAvailability { problems.append("rack availability is stale") }
+        if owners != rackOwners { problems.append("rack owners \(rackOwners), actually \(owners)") }
+        let wanted = (0..<layout.pieceCount).filter { counted[$0] > 0 && !verified.contains($0) }.count
+        if wanted != rackWanted { problems.append("rack wanted count \(rackWanted), actually \(wanted)") }
         return problems
     }
 }

@@ -11,6 +11,7 @@ extension PiecePicker {
     public mutating func peerDisconnected(_ peer: PeerKey) -> [BlockSpec] {
         guard peers[peer] != nil else { return [] }
         let released = releaseAll(of: peer)
+        if peers[peer]!.countsInRack { rackMateCounts(peer, false) }
         let record = peers.removeValue(forKey: peer)!
         if record.isSeed {
             seedCount -= 1
@@ -43,11 +44,13 @@ extension PiecePicker {
             peers[peer]!.have = pieces
             peers[peer]!.isSeed = true
             seedCount += 1
+            if current.countsInRack { rackSeeds += 1 }
             return
         }
         for piece in pieces where !current.have.contains(piece) {
             peers[peer]!.have.insert(piece)
             buckets.increment(piece)
+            if current.countsInRack { rackMateGained(piece) }
         }
         promoteIfSeed(peer)
     }
@@ -61,6 +64,7 @@ extension PiecePicker {
         }
         guard inserted else { return }
         buckets.increment(piece)
+        if peers[peer]!.countsInRack { rackMateGained(piece) }
         if peers[peer]!.have.isFull { promoteIfSeed(peer) }
     }
 
@@ -72,6 +76,7 @@ extension PiecePicker {
         precondition(peers[peer] != nil, "\(peer) is not connected to the piece picker")
         guard !peers[peer]!.isSeed, peers[peer]!.have.remove(piece) else { return }
         buckets.decrement(piece)
+        if peers[peer]!.countsInRack { rackMateLost(piece) }
         for block in peers[peer]!.requests where block.piece == piece {
             requestReleased(block, from: peer)
         }
@@ -119,10 +124,13 @@ extension PiecePicker {
 
     private mutating func promoteIfSeed(_ peer: PeerKey) {
         guard peers[peer]!.have.isFull, !peers[peer]!.isSeed else { return }
+        let counts = peers[peer]!.countsInRack
         for piece in 0..<layout.pieceCount {
             buckets.decrement(piece)
+            if counts { rackMateLost(piece) }
         }
         peers[peer]!.isSeed = true
         seedCount += 1
+        if counts { rackSeeds += 1 }
     }
 }

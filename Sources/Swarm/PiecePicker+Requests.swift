@@ -19,21 +19,24 @@ extension PiecePicker {
         var budget = maxOutstanding - current.requests.count
         guard !current.isChoking, budget > 0 else { return [] }
         var picked: [BlockSpec] = []
+        // Outside our rack, only what this host is to bring in (see `RackShare`).
+        let outside = outsideRule(for: current)
+        let mayAsk = { (piece: Int) in current.have.contains(piece) && outside?.allows(piece) != false }
 
         if !priorityPieces.isEmpty {
             priorityPieces.removeAll { states[$0] == .verified }
-            for piece in priorityPieces where budget > 0 && current.have.contains(piece) {
+            for piece in priorityPieces where budget > 0 && mayAsk(piece) {
                 if states[piece] == .missing {
                     active[piece] = ActivePiece(blockCount: layout.blockCount(inPiece: piece))
                 }
                 requestOpenBlocks(of: piece, from: peer, budget: &budget, into: &picked)
             }
         }
-        for piece in openPieces.elements where budget > 0 && current.have.contains(piece) {
+        for piece in openPieces.elements where budget > 0 && mayAsk(piece) {
             requestOpenBlocks(of: piece, from: peer, budget: &budget, into: &picked)
         }
         if budget > 0 {
-            let pieces = rarestPieces(in: current.have, isSeed: current.isSeed, blockBudget: budget, using: &generator)
+            let pieces = rarestPieces(isSeed: current.isSeed, blockBudget: budget, where: mayAsk, using: &generator)
             for piece in pieces {
                 active[piece] = ActivePiece(blockCount: layout.blockCount(inPiece: piece))
                 requestOpenBlocks(of: piece, from: peer, budget: &budget, into: &picked)
@@ -43,7 +46,7 @@ extension PiecePicker {
         if budget > 0 && isEndgame {
             var duplicateBudget = min(budget, endgameQueueLimit - current.requests.count - picked.count)
             if duplicateBudget > 0 {
-                requestDuplicates(from: peer, have: current.have, budget: &duplicateBudget, into: &picked)
+                requestDuplicates(from: peer, where: mayAsk, budget: &duplicateBudget, into: &picked)
             }
         }
         peers[peer]!.requests.formUnion(picked)
@@ -66,13 +69,13 @@ extension PiecePicker {
         refresh(piece)
     }
 
-    /// Missing pieces `have` contains, rarest first, enough to fill
+    /// Missing pieces `mayAsk` accepts, rarest first, enough to fill
     /// `blockBudget` blocks. Within one availability the walk starts at a
     /// random place, so peers asking at the same moment start different pieces.
     private func rarestPieces(
-        in have: PieceSet,
         isSeed: Bool,
         blockBudget: Int,
+        where mayAsk: (Int) -> Bool,
         using generator: inout some RandomNumberGenerator
     ) -> [Int] {
         var pieces: [Int] = []
@@ -85,7 +88,7 @@ extension PiecePicker {
             let start = Int.random(in: 0..<bucket.count, using: &generator)
             for step in 0..<bucket.count {
                 let piece = Int(bucket[(start + step) % bucket.count])
-                guard have.contains(piece) else { continue }
+                guard mayAsk(piece) else { continue }
                 pieces.append(piece)
                 blocks += layout.blockCount(inPiece: piece)
                 if blocks >= blockBudget { return pieces }
@@ -97,11 +100,11 @@ extension PiecePicker {
     /// Endgame: ask `peer` for blocks others hold, fewest holders first.
     private mutating func requestDuplicates(
         from peer: PeerKey,
-        have: PieceSet,
+        where mayAsk: (Int) -> Bool,
         budget: inout Int,
         into picked: inout [BlockSpec]
     ) {
-        let candidates = active.keys.filter { states[$0] == .requested && have.contains($0) }.sorted()
+        let candidates = active.keys.filter { states[$0] == .requested && mayAsk($0) }.sorted()
         guard maximumDuplicateRequests > 0, !candidates.isEmpty else { return }
         for holderCount in 1...maximumDuplicateRequests {
             for piece in candidates {

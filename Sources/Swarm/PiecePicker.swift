@@ -28,6 +28,15 @@ public struct PiecePicker: Sendable {
         /// BEP 3: connections start choked.
         var isChoking = true
         var requests: Set<BlockSpec> = []
+        /// Where the peer sits against our rack (see `RackShare`); `.unplaced` without a share.
+        var place = PeerPlace.unplaced
+        var isRackMate: Bool {
+            if case .rackMate = place { true } else { false }
+        }
+        /// Delivered nothing for too long (`peerStalled`): its pieces and share are not counted on.
+        var isStalled = false
+        /// A rack mate whose pieces count as in the rack.
+        var countsInRack: Bool { isRackMate && !isStalled }
     }
 
     public let layout: PieceLayout
@@ -54,6 +63,16 @@ public struct PiecePicker: Sendable {
     var enteredEndgame = false
     /// Pieces fetched before all others, in this order (see `setPriorityPieces`).
     var priorityPieces: [Int] = []
+    /// Which pieces this host brings into its rack (see `PiecePicker+Rack.swift`); nil: no rack.
+    var rackShare: RackShare?
+    /// How many rack mates (not seeds, not choking us) have each piece; empty without a share.
+    var rackAvailability: [Int32] = []
+    /// Connected rack mates not stalled, by their share index: a share nobody holds is everyone's.
+    var rackOwners: [Int32] = []
+    var rackSeeds = 0
+    /// Pieces we lack that some rack mate has: while none, the rack has nothing for us and
+    /// outside peers may be asked for anything.
+    var rackWanted = 0
 
     /// A picker for `layout`, already holding `verified` (e.g. on resume).
     public init(layout: PieceLayout, verified: PieceSet? = nil, maximumDuplicateRequests: Int = 2, endgameQueueLimit: Int = 1) {

@@ -18,10 +18,12 @@ struct LinkTimeouts {
     private var touched: [Int32] = []
     private var flowsOnLink: [[Int]] = []
 
-    init(capacity: [Double], queueDelay: Double?) {
+    /// `burst`: what a link of that rate sends at once on top of its queue — a token bucket's
+    /// burst, which tc counts in the queue's limit; none by default.
+    init(capacity: [Double], queueDelay: Double?, burst: (Double) -> Double = { _ in 0 }) {
         workingConnections = capacity.map { bytesPerSecond in
             guard let queueDelay, bytesPerSecond.isFinite else { return Int.max }
-            let packets = bytesPerSecond * queueDelay / 1514
+            let packets = (bytesPerSecond * queueDelay + burst(bytesPerSecond)) / 1514
             return max(1, Int(packets / 4))
         }
         count = Array(repeating: 0, count: capacity.count)

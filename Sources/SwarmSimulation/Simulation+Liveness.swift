@@ -39,8 +39,10 @@ extension Simulation {
             break
         case .snub:
             nodes[node].picker.peerChoked(key(peer))
+            nodes[node].picker.peerStalled(key(peer))
             for other in nodes[node].neighbors where other != peer { requestMore(node, from: other) }
         case .unsnub:
+            nodes[node].picker.peerResumed(key(peer))
             guard let index = nodes[peer].outbound[node], !directions[index].choked else { return }
             nodes[node].picker.peerUnchoked(key(peer))
             requestMore(node, from: peer)

@@ -4,6 +4,12 @@ import Tracker
 
 /// Peers finding each other (the tracker), connecting, leaving, and choking.
 extension Simulation {
+    /// Where `node` sits as `viewer` sees it.
+    func place(of node: Int, from viewer: Int) -> PeerPlace {
+        // Hosts are dealt to racks in turn (see `Simulation.init`): its seat is its round.
+        nodes[node].rack < 0 ? .unplaced : nodes[node].rack == nodes[viewer].rack ? .rackMate(index: (node - 1) / scenario.racks) : .otherRack
+    }
+
     /// One announce, as `TrackerAnnouncer` sends it; every peer returned is connected to.
     func announce(_ node: Int, event: AnnounceRequest.Event) {
         let verified = nodes[node].picker.verifiedPieces.count
@@ -41,8 +47,8 @@ extension Simulation {
         nodes[a].inbound[b] = ba
         nodes[a].neighbors.append(b)
         nodes[b].neighbors.append(a)
-        nodes[a].picker.peerConnected(key(b))
-        nodes[b].picker.peerConnected(key(a))
+        nodes[a].picker.peerConnected(key(b), place: place(of: b, from: a))
+        nodes[b].picker.peerConnected(key(a), place: place(of: a, from: b))
         if a == Self.seeder || b == Self.seeder { planner.peerConnected(key(a == Self.seeder ? b : a)) }
         sendBitfield(from: a, to: b)
         sendBitfield(from: b, to: a)

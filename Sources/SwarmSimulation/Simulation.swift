@@ -157,19 +157,28 @@ public final class Simulation {
                     datacenter: scenario.datacenters > 1 ? "dc\(datacenter)" : nil, rack: "r\(rack)")
             }
         }
+        if case .rack = scenario.peerSelection, scenario.rackShares, scenario.racks > 0 {
+            // Hosts are dealt to racks in turn: host i is the (i-1)/R-th of rack (i-1)%R.
+            for index in 1...scenario.hosts {
+                let rack = (index - 1) % scenario.racks
+                let count = scenario.hosts / scenario.racks + (rack < scenario.hosts % scenario.racks ? 1 : 0)
+                nodes[index].picker.setRackShare(RackShare(index: (index - 1) / scenario.racks, count: count))
+            }
+        }
         rackLinks = (0..<scenario.racks).map { _ in (addLink(scenario.rackUplink), addLink(scenario.rackUplink)) }
         datacenterLinks = (0..<(scenario.racks > 0 ? scenario.datacenters : 0)).map { _ in
             (addLink(scenario.datacenterLink), addLink(scenario.datacenterLink))
         }
         baseCapacity = capacity
         sharing = LinkSharing(capacity: capacity)
-        timeouts = LinkTimeouts(capacity: capacity, queueDelay: scenario.queueDelay)
+        timeouts = LinkTimeouts(capacity: capacity, queueDelay: scenario.queueDelay, burst: SimulationScenario.tokenBucketBurst(bytesPerSecond:))
         counters.bytesIntoRack = Array(repeating: 0, count: scenario.racks)
 
         var trackerConfiguration = TrackerState.Configuration(
             interval: .seconds(scenario.tracker.interval), minInterval: .seconds(scenario.tracker.interval / 2),
             maximumNumwant: max(200, scenario.swarm.numwant), maximumPeersPerTorrent: scenario.hosts + 1)
-        if case .rack(let otherRacks, let otherDatacenters, let unplaced) = scenario.peerSelection {
+        // As a push: without racks, rack selection is random selection.
+        if case .rack(let otherRacks, let otherDatacenters, let unplaced) = scenario.peerSelection, scenario.racks > 0 {
             trackerConfiguration.locality = PeerLocality(
                 locations: locations, otherRacks: otherRacks, otherDatacenters: otherDatacenters, unplaced: unplaced)
         }

@@ -61,6 +61,14 @@ public struct SimulationScenario: Sendable {
     /// than TCP can repair them without timeouts (`LinkTimeouts`); nil: no timeouts.
     public var queueDelay: Double?
 
+    /// The burst of the sandbox's token buckets, which its queues hold on top of `queueDelay`
+    /// (tc's limit is rate × latency + burst): 64 KiB, or 1 ms of the rate above 500 Mbit/s.
+    /// At 5 Mbit/s it is most of the queue (54 packets against 8 for 20 ms); without it the
+    /// model stalled far too many connections on slow links.
+    static func tokenBucketBurst(bytesPerSecond: Double) -> Double {
+        max(65536, bytesPerSecond / 1000)
+    }
+
     public var size: Int64
     public var pieceLength: Int
     /// The block the simulated picker requests; 16 KiB as on the wire, or coarser (up to the
@@ -68,6 +76,9 @@ public struct SimulationScenario: Sendable {
     public var blockLength: Int
 
     public var peerSelection: PeerSelection
+    /// With rack selection, each host brings only its share of the pieces into its rack
+    /// (`RackShare`); false: it asks peers outside the rack for anything, as without racks.
+    public var rackShares = true
     public var faults: Faults
     /// Hosts start their peers spread evenly over this many seconds (the SSH fan-out).
     public var startSpread: Double

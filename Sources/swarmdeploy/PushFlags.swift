@@ -82,7 +82,7 @@ struct TransferFlags: ParsableArguments {
     var seedGrace: String?
 
     @Option(help: ArgumentHelp(
-        "random: each host's peers come from the whole fleet; rack (or rack:R,D,U): mostly from its own rack (rack= and dc= labels), at most R from other racks, D from other datacenters, U from no rack (default: random).",
+        "random: each host's peers come from the whole fleet; rack (or rack:R,D,U): mostly from its own rack (rack= and dc= labels), at most R from other racks, D from other datacenters, U from no rack; rack means rack:4,1,1 (default: rack; a fleet without rack= labels gets random peers).",
         valueName: "how"))
     var peerSelection: String?
 

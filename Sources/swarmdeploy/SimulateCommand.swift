@@ -65,8 +65,11 @@ struct SimulateCommand: ParsableCommand {
     @Option(name: .long, help: "The block each request asks for: 16KiB as on the wire, up to a piece (default: 16KiB, or a piece for large runs).")
     var block: String?
 
-    @Option(name: .long, help: "random, rack, or rack:R,D,U (as push --peer-selection).")
-    var peerSelection = "random"
+    @Option(name: .long, help: "random, rack, or rack:R,D,U (as push --peer-selection; default: rack, random without --racks).")
+    var peerSelection = "rack"
+
+    @Flag(name: .long, help: "With rack selection, hosts ask peers in other racks for any piece instead of only their share of the rack's.")
+    var noRackShare = false
 
     @Option(name: .long, help: "Hosts that freeze mid-transfer: a count or a share, e.g. 3 or 1%.")
     var freeze = "0"
@@ -162,6 +165,7 @@ struct SimulateCommand: ParsableCommand {
             seed: seed,
             step: try parse("--step") { try SettingParsers.duration(step, allowZero: false).inSeconds })
         var configured = scenario
+        configured.rackShares = !noRackShare
         if let maxUnchoked {
             guard maxUnchoked >= 1 else { throw .badInput("--max-unchoked must be at least 1") }
             configured.swarm.maxUnchoked = maxUnchoked

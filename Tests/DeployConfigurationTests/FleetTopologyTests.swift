@@ -37,6 +37,8 @@ struct FleetTopologyTests {
         let topology = FleetTopology(try! HostsFile.parse("a rack=1\nb rack=1\nc rack=2\nd rack=2\n", path: "h"))
         #expect(topology.crossRackBytesWithRandomPeers(payloadBytes: 100) == 300)
         #expect(topology.crossRackBytesAtLeast(payloadBytes: 100) == 200)
+        // With rack peers each host brings in its share: a tenth over one copy per rack.
+        #expect(topology.crossRackBytesWithRackShares(payloadBytes: 100) == 220)
     }
 
     @Test func peerSelectionsParseAndPrintBack() throws {

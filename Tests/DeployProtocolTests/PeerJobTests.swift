@@ -1,4 +1,5 @@
 import DeployProtocol
+import Foundation
 import Testing
 
 @Suite("The job a peer reads from its control channel")
@@ -73,6 +74,24 @@ struct PeerJobTests {
         #expect(throws: Never.self) {
             try PeerJob(body: Array(plain.encoded().drop { $0 != UInt8(ascii: "\n") }.dropFirst()))
         }
+    }
+
+    @Test func theRackTableRoundTripsAndAMalformedOneIsRefused() throws {
+        var racked = job
+        racked.racks = [[["10.0.1.1"], ["10.0.1.2", "fd00::12"]], [["10.0.2.1"]]]
+        #expect(try PeerJob(body: Array(racked.encoded().drop { $0 != UInt8(ascii: "\n") }.dropFirst())) == racked)
+        racked.racks = [[[""]]]
+        let empty = #expect(throws: (any Error).self) {
+            try PeerJob(body: Array(racked.encoded().drop { $0 != UInt8(ascii: "\n") }.dropFirst()))
+        }
+        #expect(text(empty).contains("racks"), "\(text(empty))")
+        // A rack that is not a list of hosts, each a list of addresses.
+        racked.racks = [[["X"]]]
+        let wire = String(decoding: racked.encoded().drop { $0 != UInt8(ascii: "\n") }.dropFirst(), as: UTF8.self)
+        #expect(wire.contains("5:rackslll1:Xeee"))
+        let flat = Array(wire.replacingOccurrences(of: "5:rackslll1:Xeee", with: "5:racksl1:Xe").utf8)
+        let shape = #expect(throws: (any Error).self) { try PeerJob(body: flat) }
+        #expect(text(shape).contains("racks"), "\(text(shape))")
     }
 
     @Test func headerFromAnotherProgramIsRefusedWithAHint() {

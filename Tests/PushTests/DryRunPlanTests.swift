@@ -88,6 +88,10 @@ import Push
         #expect(rendered.contains("east: 2 racks, 3 hosts: r2 2, r10 1"), "\(rendered)")
         #expect(rendered.contains("(no dc): 1 rack, 1 host: r1 1"), "\(rendered)")
         #expect(rendered.contains("at least \(HumanUnits.bytes(750_000_000)) (one copy into each rack)"))
+        // Rack peers are the default: their estimate comes first, random peers' in brackets.
+        #expect(topology.crossRackBytesRackPeers == 825_000_000)
+        #expect(rendered.contains("about \(HumanUnits.bytes(825_000_000)) with rack peers (about"), "\(rendered)")
+        #expect(rendered.contains("its share of the pieces into its rack (--peer-selection rack:4,1,1)"), "\(rendered)")
         // Without rack labels there is no topology to show.
         #expect(DryRunPlan(try Self.input(hosts: "a dc=x\nb\n")).topology == nil)
     }

@@ -156,6 +156,22 @@ import TestSupport
         #expect(decoded.programToken == job.programToken)
     }
 
+    @Test func withRackSelectionTheJobCarriesTheRacksInTopologyOrder() throws {
+        let hosts = "10.9.0.2 rack=r10\n10.9.0.3 rack=r2\n10.9.0.4 rack=r10\n10.9.0.5\n10.9.0.6 rack=r2 dc=b\n"
+        var fixture = try Fixture(hosts: hosts)
+        fixture.settings.peerSelection = .rack(otherRacks: 1, otherDatacenters: 1, unplaced: 1)
+        let plan = try fixture.plan()
+        // Unnamed datacenter last, racks in natural order, hosts in file order; unlabelled hosts in none.
+        #expect(plan.rackTable() == [[["10.9.0.6"]], [["10.9.0.3"]], [["10.9.0.2"], ["10.9.0.4"]]])
+        let job = plan.peerJob(for: try plan.pack(try plan.scanSource()), announceURL: "http://x/announce")
+        #expect(job.racks == plan.rackTable())
+        fixture.settings.peerSelection = .random
+        #expect(try fixture.plan().rackTable() == nil)
+        var flat = try Fixture(hosts: "10.9.0.2\n10.9.0.3\n")
+        flat.settings.peerSelection = .rack(otherRacks: 1, otherDatacenters: 1, unplaced: 1)
+        #expect(try flat.plan().rackTable() == nil)
+    }
+
     @Test func withoutTheBuiltInTrackerAnotherOneIsNeeded() throws {
         var fixture = try Fixture(hosts: "a\n")
         fixture.settings.builtinTracker = false

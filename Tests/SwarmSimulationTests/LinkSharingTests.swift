@@ -90,6 +90,17 @@ struct LinkTimeoutsTests {
         #expect(timeouts.stalled(Array(repeating: [1], count: 1000), &random).isEmpty)
     }
 
+    @Test("a token bucket's burst counts in the queue: 5 Mbit/s works for 12, not 2")
+    func aBurstCountsInTheQueue() {
+        // 625,000 B/s × 20 ms = 12,500 bytes, plus a 64 KiB burst = 78,036 bytes = 51 packets.
+        let plain = LinkTimeouts(capacity: [625_000], queueDelay: 0.02)
+        let bucket = LinkTimeouts(capacity: [625_000], queueDelay: 0.02, burst: SimulationScenario.tokenBucketBurst(bytesPerSecond:))
+        #expect(plain.workingConnections == [2])
+        #expect(bucket.workingConnections == [12])
+        // Above 500 Mbit/s the burst is 1 ms of the rate.
+        #expect(SimulationScenario.tokenBucketBurst(bytesPerSecond: 125e6) == 125_000)
+    }
+
     @Test("a connection stalled at one link frees its place at the next")
     func aStalledConnectionFreesItsPlace() {
         // Two links working for one connection each; two connections cross both.

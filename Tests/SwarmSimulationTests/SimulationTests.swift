@@ -66,6 +66,22 @@ struct SimulationTests {
         #expect(result.crossDatacenterBytes == 0)
     }
 
+    @Test("with rack shares a rack takes fewer copies across its uplink than without")
+    func rackSharesBringEachPieceInOnce() throws {
+        var scenario = Self.plain(hosts: 16, size: 4 << 20)
+        scenario.racks = 4
+        scenario.rackUplink = 8e6
+        scenario.peerSelection = .rack(otherRacks: 2, otherDatacenters: 1, unplaced: 1)
+        scenario.step = 0.005
+        let shared = try Simulation(scenario).run()
+        scenario.rackShares = false
+        let unshared = try Simulation(scenario).run()
+        #expect(shared.completed == 16 && unshared.completed == 16)
+        let most = { (result: SimulationResult) in result.racks.map(\.copiesIn).max() ?? 0 }
+        #expect(most(shared) < 1.6, "shared \(shared.racks), unshared \(unshared.racks)")
+        #expect(most(unshared) > most(shared) + 0.3, "shared \(shared.racks), unshared \(unshared.racks)")
+    }
+
     @Test("hosts that freeze or vanish mid-transfer do not stop the others")
     func hostsThatFreezeOrVanishDoNotStopTheOthers() throws {
         for faults in [SimulationScenario.Faults(freeze: 0.25), .init(vanish: 0.25), .init(crawl: 0.25)] {

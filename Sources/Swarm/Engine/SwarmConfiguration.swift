@@ -30,6 +30,9 @@ public struct SwarmConfiguration: Sendable {
     /// before a byte is read. Addresses the node connects to itself (its tracker's peers)
     /// are added. Nil admits every address.
     public var admittedAddresses: [String]?
+    /// Where this node sits among the push's racks: with it, peers in other racks are asked
+    /// only for this node's share of the pieces (see `RackShare`). Nil: no racks.
+    public var rackPlacement: RackPlacement?
     /// How many requests to keep outstanding with each peer (see `PipelineDepth`).
     public var pipeline: PipelineDepth.Settings
     /// Bytes a connection may hold in the kernel not yet sent (TCP_NOTSENT_LOWAT), and in the

@@ -36,12 +36,14 @@ extension TorrentSession {
             flushSoon(peer)
         case .snub:
             let released = picker.peerChoked(peer.key)
+            picker.peerStalled(peer.key)
             logger.info("peer \(peer.address) delivered nothing in time; \(released.count) requests go to others")
             for other in peers.values where other !== peer {
                 requestMore(from: other)
                 flushSoon(other)
             }
         case .unsnub:
+            picker.peerResumed(peer.key)
             guard !peer.peerChoking else { return }
             picker.peerUnchoked(peer.key)
             requestMore(from: peer)

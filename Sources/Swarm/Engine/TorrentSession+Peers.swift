@@ -17,9 +17,10 @@ extension TorrentSession {
 
         let key = PeerKey(nextKey)
         nextKey += 1
+        let host = channel.remoteAddress?.ipAddress ?? "?"
         let peer = PeerConnection(
             key: key, channel: channel, remoteID: handshake.peerID,
-            host: channel.remoteAddress?.ipAddress ?? "?", port: channel.remoteAddress?.port ?? 0,
+            host: host, port: channel.remoteAddress?.port ?? 0,
             fastExtension: handshake.supportsFastExtension, pipeline: configuration.pipeline,
             liveness: PeerLiveness(settings: configuration.liveness, isOwnKind: handshake.peerID.isSwarmdeploy, now: now)
         )
@@ -27,7 +28,7 @@ extension TorrentSession {
         logger.debug("peer connected", metadata: ["peer": "\(peer.address)", "id": "\(handshake.peerID)"])
         peers[key] = peer
         knownIDs[key] = handshake.peerID
-        picker.peerConnected(key)
+        picker.peerConnected(key, place: configuration.rackPlacement?.place(of: host) ?? .unplaced)
         planner?.peerConnected(key)
 
         // BEP 3: the bitfield "may only be sent as the first message"; a super-seeder sends

@@ -110,6 +110,7 @@ final class TorrentSession {
         self.verifiedPrefix = verifiedPrefix
         let have = role == .seeder ? PieceSet(pieceCount: layout.pieceCount, full: true) : nil
         self.picker = PiecePicker(layout: layout, verified: have)
+        picker.setRackShare(configuration.rackPlacement?.share)
         self.choker = Choker(maxUnchoked: configuration.maxUnchoked)
         self.recentPieces = RecentPieces(budget: role == .seeder ? 0 : configuration.recentPieceBudget)
         self.intake = PieceIntake(budget: configuration.assemblyBudget)
