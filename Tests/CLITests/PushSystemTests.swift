@@ -73,7 +73,7 @@ struct PushSystemTests {
         // Hosts 1-8 in four racks of two.
         let lines = fleet.hostLines.prefix(8).enumerated().map { index, line in "\(line) rack=r\(index / 2 + 1)" }
         let hosts = try temp.write(lines.joined(separator: "\n") + "\n", to: "hosts.txt")
-        let result = try await fleet.push(temp.path("tree"), to: "/srv/racks", hostsFile: hosts)
+        let result = try await fleet.push(temp.path("tree"), to: "/srv/racks", hostsFile: hosts, extra: ["--peer-selection", "random"])
         #expect(result.status == 0, "\(result.stderr)")
         let racks = try #require(try result.report().racks)
         #expect(racks.racks.map(\.rack) == ["r1", "r2", "r3", "r4"])
@@ -82,10 +82,15 @@ struct PushSystemTests {
         for rack in racks.racks { #expect(rack.copiesIn >= 0.99, "\(rack.rack ?? "?"): \(rack.copiesIn)") }
         #expect(racks.racks.map(\.bytesIn).reduce(0, +) == racks.crossRackBytes)
 
-        // Rack-aware peers: every host still gets the whole tree.
-        let nearby = try await fleet.push(temp.path("tree"), to: "/srv/racks-nearby", hostsFile: hosts, extra: ["--peer-selection", "rack"])
+        // Rack peers (the default), each host bringing its share into its rack: every host
+        // still gets the whole tree, and less crosses racks than with random peers.
+        let nearby = try await fleet.push(temp.path("tree"), to: "/srv/racks-nearby", hostsFile: hosts)
         #expect(nearby.status == 0, "\(nearby.stderr)")
-        #expect(try nearby.report().racks?.racks.allSatisfy { $0.copiesIn >= 0.99 } == true)
+        let shared = try #require(try nearby.report().racks)
+        #expect(shared.racks.allSatisfy { $0.copiesIn >= 0.99 })
+        // (Measured here 1.4 to 1.8 copies a rack against about 2: racks of two on fast links idle
+        // often, and an idle rack takes anything from anyone.)
+        #expect(shared.crossRackBytes < racks.crossRackBytes, "random \(racks.racks), rack peers \(shared.racks)")
         let expected = try await fleet.localListing(of: temp.path("tree"))
         for index in 1...8 {
             #expect(try await fleet.listing(of: "/srv/racks-nearby", onHost: index) == expected, "h\(index)")
