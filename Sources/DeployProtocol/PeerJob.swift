@@ -154,21 +154,33 @@ public struct PeerJob: Sendable, Equatable {
         return length
     }
 
+    /// A list of strings; nil for any other shape.
+    private static func strings(from value: BencodeValue) -> [String]? {
+        value.list.flatMap { list in
+            let texts = list.compactMap(\.string)
+            return texts.count == list.count ? texts : nil
+        }
+    }
+
     /// A list of racks, each a list of hosts, each a list of address strings; nil for any other shape.
     private static func racks(from value: BencodeValue) -> [[[String]]]? {
-        var racks: [[[String]]] = []
-        for rack in value.list ?? [] {
-            var hosts: [[String]] = []
-            for host in rack.list ?? [] {
-                guard let list = host.list else { return nil }
-                let texts = list.compactMap(\.string)
-                guard texts.count == list.count else { return nil }
-                hosts.append(texts)
+        guard let racks = value.list else { return nil }
+        var result: [[[String]]] = []
+        for rack in racks {
+            guard let hosts = rack.list else { return nil }
+            var addresses: [[String]] = []
+            for host in hosts {
+                guard let texts = strings(from: host) else { return nil }
+                addresses.append(texts)
             }
-            guard rack.list != nil else { return nil }
-            racks.append(hosts)
+            result.append(addresses)
         }
-        return value.list == nil ? nil : racks
+        return result
+    }
+
+    /// Whether `texts` are few enough and each short and non-empty, as addresses are.
+    private static func mayBeAddresses(_ texts: some Collection<String>) -> Bool {
+        texts.count <= maximumPeerAddresses && texts.allSatisfy { !$0.isEmpty && $0.utf8.count <= maximumAddressLength }
     }
 
     /// Decodes the body that follows the header.
@@ -203,12 +215,7 @@ public struct PeerJob: Sendable, Equatable {
             controllerSilenceMilliseconds = nil
         }
         peerKey = value["peer key"] == nil ? nil : try field("peer key") { $0.bytes }
-        peerAddresses = value["peer addresses"] == nil ? nil : try field("peer addresses") { value in
-            value.list.flatMap { list in
-                let texts = list.compactMap(\.string)
-                return texts.count == list.count ? texts : nil
-            }
-        }
+        peerAddresses = value["peer addresses"] == nil ? nil : try field("peer addresses") { Self.strings(from: $0) }
         racks = value["racks"] == nil ? nil : try field("racks") { value in Self.racks(from: value) }
         programToken = value["program token"] == nil ? nil : try field("program token") { $0.bytes }
         if value["layout"] != nil {
@@ -244,17 +251,12 @@ public struct PeerJob: Sendable, Equatable {
             throw PeerJobError("the job's peer key has \(peerKey.count) bytes; at least \(Self.minimumPeerKeyLength) are needed")
         }
         if let peerAddresses {
-            guard peerAddresses.count <= Self.maximumPeerAddresses,
-                peerAddresses.allSatisfy({ !$0.isEmpty && $0.utf8.count <= Self.maximumAddressLength })
-            else {
+            guard Self.mayBeAddresses(peerAddresses) else {
                 throw PeerJobError("the job's peer addresses are too many or not addresses")
             }
         }
         if let racks {
-            let addresses = racks.joined().joined()
-            guard addresses.count <= Self.maximumPeerAddresses,
-                addresses.allSatisfy({ !$0.isEmpty && $0.utf8.count <= Self.maximumAddressLength })
-            else {
+            guard Self.mayBeAddresses(Array(racks.joined().joined())) else {
                 throw PeerJobError("the job's racks hold too many addresses or something that is not one")
             }
         }

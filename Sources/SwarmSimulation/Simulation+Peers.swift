@@ -6,8 +6,13 @@ import Tracker
 extension Simulation {
     /// Where `node` sits as `viewer` sees it.
     func place(of node: Int, from viewer: Int) -> PeerPlace {
-        // Hosts are dealt to racks in turn (see `Simulation.init`): its seat is its round.
-        nodes[node].rack < 0 ? .unplaced : nodes[node].rack == nodes[viewer].rack ? .rackMate(index: (node - 1) / scenario.racks) : .otherRack
+        nodes[node].rack < 0 ? .unplaced : nodes[node].rack == nodes[viewer].rack ? .rackMate(index: seat(of: node)) : .otherRack
+    }
+
+    /// A host's seat in its rack: hosts are dealt to racks in turn (host i to rack (i-1) mod R,
+    /// see `Simulation.init`), so its seat is its round.
+    func seat(of node: Int) -> Int {
+        (node - 1) / scenario.racks
     }
 
     /// One announce, as `TrackerAnnouncer` sends it; every peer returned is connected to.

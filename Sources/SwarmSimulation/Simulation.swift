@@ -158,10 +158,10 @@ public final class Simulation {
             }
         }
         if case .rack = scenario.peerSelection, scenario.rackShares, scenario.racks > 0 {
-            // Hosts are dealt to racks in turn: host i is the (i-1)/R-th of rack (i-1)%R.
             for index in 1...scenario.hosts {
-                let rack = (index - 1) % scenario.racks
+                let rack = nodes[index].rack
                 let count = scenario.hosts / scenario.racks + (rack < scenario.hosts % scenario.racks ? 1 : 0)
+                // Its seat, as `seat(of:)` (not callable before every property is set).
                 nodes[index].picker.setRackShare(RackShare(index: (index - 1) / scenario.racks, count: count))
             }
         }

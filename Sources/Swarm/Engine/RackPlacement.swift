@@ -26,11 +26,13 @@ public struct RackPlacement: Sendable, Equatable {
         var seats = 0
         for (rack, hosts) in racks.enumerated() {
             for (index, addresses) in hosts.enumerated() {
+                var isOwn = false
                 for text in addresses {
                     guard let parsed = IPAddress(text) else { return nil }
                     seatOf[parsed] = Seat(rack: rack, index: index)
+                    isOwn = isOwn || parsed == own
                 }
-                if addresses.contains(where: { IPAddress($0) == own }) {
+                if isOwn {
                     seat = (rack, index, hosts.count)
                     seats += 1
                 }
