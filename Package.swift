@@ -89,6 +89,7 @@ let package = Package(
             name: "PeerAgent",
             dependencies: [
                 "Archive", "DeployProtocol", "Installer", "Swarm", "TorrentMetainfo", "Tracker",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -180,7 +181,8 @@ let package = Package(
         .testTarget(
             name: "PeerAgentTests",
             dependencies: [
-                "TestSupport", "PeerAgent", "Installer", "DeployProtocol", "Swarm", "Push",
+                "TestSupport", "PeerAgent", "Installer", "DeployProtocol", "Swarm", "Push", "Archive", "PayloadPacking",
+                "TorrentMetainfo",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

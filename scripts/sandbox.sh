@@ -53,6 +53,9 @@ Options:
   --delay TIME      Extra one-way latency per link, e.g. 5ms (default 0ms; needs
                     the kernel's sch_netem).
   --disk SIZE       Size of each host's /srv tmpfs (default 256m).
+  --disk-dir DIR    Give each host a directory DIR/hI on this machine's disk as /srv
+                    instead of a tmpfs (no size limit; --disk is ignored): for payloads
+                    that the hosts together could not hold in memory. down removes them.
   --unreachable K   Also make K hosts that have an address but never answer: a TCP
                     connect to them hangs. Listed in DIR/unreachable.txt only.
   --ipv6            Also give the controller and every host an IPv6 address,
@@ -122,6 +125,7 @@ rate=100mbit
 rate_given=0
 delay=0ms
 disk=256m
+disk_dir=
 count=
 unreachable=0
 ipv6=0
@@ -140,6 +144,7 @@ while (($# > 0)); do
         --rate) rate=${2:?--rate needs a value}; rate_given=1; shift 2 ;;
         --delay) delay=${2:?--delay needs a value}; shift 2 ;;
         --disk) disk=${2:?--disk needs a value}; shift 2 ;;
+        --disk-dir) disk_dir=${2:?--disk-dir needs a value}; shift 2 ;;
         --unreachable) unreachable=${2:?--unreachable needs a value}; shift 2 ;;
         --ipv6) ipv6=1; shift ;;
         --user) login_user=${2:?--user needs a value}; shift 2 ;;
@@ -382,6 +387,13 @@ cmd_down() {
         ip netns del "$ns" 2>/dev/null && deleted=$((deleted + 1))
     done
 
+    local srv
+    if [[ -f "$dir/disk-dirs" ]]; then
+        while read -r srv; do
+            [[ "$srv" == /*/h[0-9]* ]] && rm -rf -- "$srv"
+        done <"$dir/disk-dirs"
+    fi
+
     if [[ -f "$dir/$marker" ]]; then
         rm -rf -- "$dir"
         note "down: removed $deleted namespaces and $dir"
@@ -410,6 +422,8 @@ validate_up_arguments() {
     [[ "$delay" =~ ^[0-9]+(\.[0-9]+)?(us|ms|s)$ ]] ||
         fail "--delay must be a time like 0ms or 5ms, not '$delay'"
     [[ "$disk" =~ ^[0-9]+[kmgKMG]?$ ]] || fail "--disk must be a size like 256m or 1g, not '$disk'"
+    [[ -z "$disk_dir" || ( "$disk_dir" == /* && -d "$disk_dir" ) ]] ||
+        fail "--disk-dir must be an existing directory given by its absolute path, not '$disk_dir'"
     ((bastion == 0 || ipv6 == 0)) || fail "--bastion works with IPv4 only; drop --ipv6 or --bastion"
     [[ "$racks" =~ ^[0-9]+$ ]] && ((racks <= count)) || fail "--racks must be a number from 1 to the host count ($count), not '$racks'"
     if ((racks > 0)); then
@@ -565,10 +579,21 @@ write_login_user() {
 # /srv is a private tmpfs and /root is the host's home directory (and, with --user, the
 # account files, sudoers.d and /home are the host's own).
 start_sshd() {
-    local i=$1 host_dir=$dir/hosts/h$1
+    local i=$1 host_dir=$dir/hosts/h$1 srv=
+    if [[ -n "$disk_dir" ]]; then
+        srv=$disk_dir/h$i
+        mkdir -p "$srv"
+        chmod 755 "$srv"
+        # down removes what it finds listed here.
+        echo "$srv" >>"$dir/disk-dirs"
+    fi
     setsid ip netns exec "$name-h$i" unshare --mount --propagation private /bin/sh -c '
         set -e
-        mount -t tmpfs -o "size=$1,mode=0755" sandbox-srv /srv
+        if [ -n "$3" ]; then
+            mount --bind "$3" /srv
+        else
+            mount -t tmpfs -o "size=$1,mode=0755" sandbox-srv /srv
+        fi
         mount --bind "$2/home" /root
         if [ -d "$2/etc" ]; then
             for file in passwd group shadow; do mount --bind "$2/etc/$file" "/etc/$file"; done
@@ -577,7 +602,7 @@ start_sshd() {
         fi
         mkdir -p /run/sshd
         exec /usr/sbin/sshd -D -f "$2/sshd_config" -E "$2/sshd.log"
-    ' sh "$disk" "$host_dir" </dev/null >>"$host_dir/sshd.log" 2>&1 &
+    ' sh "$disk" "$host_dir" "$srv" </dev/null >>"$host_dir/sshd.log" 2>&1 &
     # setsid, ip netns exec, unshare and sh each exec the next: this is sshd's pid.
     echo $! >"$host_dir/sshd.launcher-pid"
 }
@@ -806,9 +831,11 @@ cmd_up() {
     trap - EXIT INT TERM
     local delay_text=""
     delay_is_zero || delay_text=", +$delay one way"
+    local srv_text="tmpfs of $disk per host"
+    [[ -z "$disk_dir" ]] || srv_text="$disk_dir/hI on disk"
     cat <<EOF
 sandbox '$name' is up: $count hosts ($(address_of 1)..$(address_of "$count")), controller $(controller_address)
-  links: $rate each way per machine$delay_text; /srv: tmpfs of $disk per host
+  links: $rate each way per machine$delay_text; /srv: $srv_text
   hosts file:  $dir/hosts.txt
   client key:  $dir/id_ed25519    known hosts: $dir/known_hosts
   variables:   source $dir/env

@@ -13,11 +13,19 @@ public struct ArchiveManifest: Sendable {
     public private(set) var payloadBytes: Int64
     /// Exact length of the uncompressed tar `TarWriter` produces for this manifest.
     public private(set) var tarLength: Int64
+    /// The header length of each entry whose header is padded so its data starts at a
+    /// chosen offset, by entry index (see `aligningFiles(toPieceLength:)`); other entries
+    /// have their natural header.
+    public let paddedHeaders: [Int: Int]
+    /// Bytes the padded headers add to the archive.
+    public private(set) var paddingBytes: Int64 = 0
 
     /// Validates the entries (relative, normalized, unique, sorted) and computes the totals.
-    public init(root: String, entries: [ArchiveEntry]) throws {
+    /// `paddedHeaders` must give whole blocks, no shorter than a padded header can be.
+    public init(root: String, entries: [ArchiveEntry], paddedHeaders: [Int: Int] = [:]) throws {
         self.root = root
         self.entries = entries
+        self.paddedHeaders = paddedHeaders
         fileCount = 0
         directoryCount = 0
         symlinkCount = 0
@@ -43,10 +51,31 @@ public struct ArchiveManifest: Sendable {
             case .symlink:
                 symlinkCount += 1
             }
-            tarLength += Int64(try TarHeaderEncoder.headerBlocks(for: entry).count)
             tarLength += TarFormat.paddedLength(entry.size)
         }
+        for (index, entry) in entries.enumerated() {
+            let natural = try TarHeaderEncoder.headerBlocks(for: entry).count
+            guard let padded = paddedHeaders[index] else {
+                tarLength += Int64(natural)
+                continue
+            }
+            if padded != natural {
+                guard padded % TarFormat.blockSize == 0, padded >= (try TarHeaderEncoder.shortestPaddedLength(for: entry)) else {
+                    throw ArchiveError(.invalidEntry, path: entry.path, "invalid manifest entry: a header of \(padded) bytes cannot be made for it")
+                }
+            }
+            tarLength += Int64(padded)
+            paddingBytes += Int64(padded - natural)
+        }
+        guard paddedHeaders.keys.allSatisfy(entries.indices.contains) else {
+            throw ArchiveError(.invalidEntry, path: root, "invalid manifest: a padded header names no entry")
+        }
         tarLength += Int64(TarFormat.endOfArchiveLength)
+    }
+
+    /// The header blocks of entry `index`, padded when the manifest says so.
+    public func headerBlocks(ofEntry index: Int) throws -> [UInt8] {
+        try TarHeaderEncoder.headerBlocks(for: entries[index], length: paddedHeaders[index])
     }
 
     private static func validate(_ entry: ArchiveEntry) throws {

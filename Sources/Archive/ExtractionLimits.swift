@@ -11,6 +11,16 @@ public struct ExtractionLimits: Sendable {
     /// passes 1 MiB. nil disables it: deflate cannot exceed about 1032:1, so this
     /// only matters below that, where legitimate files of zeros also live.
     public var maxCompressionRatio: Int?
+    /// Cap on the extension data (pax records, GNU long names) before one entry. A
+    /// piece-aligned archive pads headers with up to a piece of pax comment: raise it to
+    /// `extensionBytes(forPieceLength:)` for one.
+    public var maxExtensionBytes: Int = 1 << 20
+
+    /// The extension cap for an archive aligned to `pieceLength`: a piece of padding plus
+    /// the usual room for long names.
+    public static func extensionBytes(forPieceLength pieceLength: Int) -> Int {
+        max(1 << 20, pieceLength + (1 << 20))
+    }
 
     public init(
         maxBytes: Int64 = 64 << 30, maxEntries: Int = 1_000_000, allowSetuid: Bool = false,

@@ -91,7 +91,7 @@ final class ExtractionPipeline {
 
     init(session: ExtractionSession) throws {
         self.session = session
-        reader = TarReader(limits: .init(maxEntrySize: session.limits.maxBytes))
+        reader = TarReader(limits: .init(maxEntrySize: session.limits.maxBytes, maxExtensionBytes: session.limits.maxExtensionBytes))
     }
 
     func feed(_ input: UnsafeRawBufferPointer) throws {

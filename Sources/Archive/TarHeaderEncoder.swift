@@ -3,7 +3,59 @@
 ///
 /// Every byte depends only on the entry, so equal trees give equal archives.
 enum TarHeaderEncoder {
-    static func headerBlocks(for entry: ArchiveEntry) throws -> [UInt8] {
+    /// A pax `comment` record of this many bytes, the least that carries an empty value,
+    /// pads a header ("12 comment=\n"); readers ignore comments.
+    static let smallestPaddingRecord = 12
+
+    /// The entry's header blocks, `length` bytes long when given: a pax `comment` record
+    /// pads it so the entry's data starts where the caller wants it (see `ArchiveAlignment`).
+    /// `length` must be a whole number of blocks, at least `paddedLength(atLeast:for:)`.
+    static func headerBlocks(for entry: ArchiveEntry, length: Int? = nil) throws -> [UInt8] {
+        var (pax, ustar, tarName) = try fields(for: entry)
+        if let length, length != (pax.isEmpty ? TarFormat.blockSize : paxHeaderLength(pax) + TarFormat.blockSize) {
+            let fill = length - 2 * TarFormat.blockSize - recordsLength(pax)
+            guard length % TarFormat.blockSize == 0, fill >= smallestPaddingRecord else {
+                throw ArchiveError(.invalidEntry, path: entry.path, "a header of \(length) bytes cannot be made for it")
+            }
+            pax.append(("comment", String(repeating: " ", count: commentValueLength(recordLength: fill))))
+        }
+        if pax.isEmpty {
+            return ustar
+        }
+        return paxHeader(records: pax, for: entry, baseName: tarName) + ustar
+    }
+
+    /// The shortest padded header (a pax header with an empty comment) for `entry`, a whole
+    /// number of blocks; any longer whole number of blocks can be made too.
+    static func shortestPaddedLength(for entry: ArchiveEntry) throws -> Int {
+        let (pax, _, _) = try fields(for: entry)
+        let records = recordsLength(pax) + smallestPaddingRecord
+        return 2 * TarFormat.blockSize + Int(TarFormat.paddedLength(Int64(records)))
+    }
+
+    /// The value length that makes a `comment` record `recordLength` bytes, or one byte less
+    /// where that length cannot be had (the record counts its own length digits, so just
+    /// below a power of ten one length is skipped); the data's padding then takes the byte.
+    private static func commentValueLength(recordLength: Int) -> Int {
+        for length in [recordLength, recordLength - 1] {
+            let value = length - String(length).utf8.count - 10
+            if value >= 0, paxRecord(key: "comment", value: String(repeating: " ", count: value)).count == length {
+                return value
+            }
+        }
+        return 0
+    }
+
+    private static func recordsLength(_ records: [(key: String, value: String)]) -> Int {
+        records.reduce(0) { $0 + paxRecord(key: $1.key, value: $1.value).count }
+    }
+
+    private static func paxHeaderLength(_ records: [(key: String, value: String)]) -> Int {
+        TarFormat.blockSize + Int(TarFormat.paddedLength(Int64(recordsLength(records))))
+    }
+
+    /// The pax records an entry needs, its ustar block, and its tar name.
+    private static func fields(for entry: ArchiveEntry) throws -> (pax: [(key: String, value: String)], ustar: [UInt8], tarName: String) {
         var pax: [(key: String, value: String)] = []
         var ustar = [UInt8](repeating: 0, count: TarFormat.blockSize)
 
@@ -49,11 +101,7 @@ enum TarHeaderEncoder {
         ustar.putOctal(0, at: TarFormat.devmajor)
         ustar.putOctal(0, at: TarFormat.devminor)
         ustar.finishHeader()
-
-        if pax.isEmpty {
-            return ustar
-        }
-        return paxHeader(records: pax, for: entry, baseName: tarName) + ustar
+        return (pax, ustar, tarName)
     }
 
     /// The 'x' header plus its records, padded to whole blocks.

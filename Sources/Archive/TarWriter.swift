@@ -14,8 +14,8 @@ public enum TarWriter {
     /// Throws `.changedDuringArchive` if a file no longer matches what the scan saw.
     public static func write(_ manifest: ArchiveManifest, to output: (UnsafeRawBufferPointer) throws -> Void) throws {
         let buffer = OutputBuffer()
-        for entry in manifest.entries {
-            try buffer.append(TarHeaderEncoder.headerBlocks(for: entry), flushingTo: output)
+        for (index, entry) in manifest.entries.enumerated() {
+            try buffer.append(manifest.headerBlocks(ofEntry: index), flushingTo: output)
             if entry.kind == .file && entry.size > 0 {
                 try copyContents(of: entry, root: manifest.root, into: buffer, output: output)
                 try buffer.appendZeros(TarFormat.padding(after: entry.size), flushingTo: output)

@@ -17,9 +17,26 @@ import Synchronization
 /// change that keeps both shows only in the bytes, which the caller checks against the
 /// piece hashes.
 ///
+/// A host rebuilding pieces from the tree it holds (see `checksFiles`) reads the same way,
+/// with the files as they are.
+///
 /// Reads may run on several threads at once.
 public final class TreeArchive: Sendable {
+    /// One stretch of the archive and where its bytes come from.
+    public enum Part: Sendable, Equatable {
+        /// `range` of entry `entry`'s header blocks.
+        case header(entry: Int, range: Range<Int>)
+        /// `count` bytes of entry `entry`'s file at `offset`.
+        case file(entry: Int, offset: Int64, count: Int)
+        /// Padding after a file's data, or the end-of-archive blocks.
+        case zeros(count: Int)
+    }
+
     public let manifest: ArchiveManifest
+    /// Whether a file must still be what the scan saw (a regular file of its size and
+    /// modification time). Off, a file is read as it is: a host's older tree, whose bytes
+    /// the piece hashes judge.
+    public let checksFiles: Bool
     /// Where each entry's header starts, in archive order, and how long the header is.
     private let starts: [Int64]
     private let headerLengths: [Int]
@@ -28,15 +45,16 @@ public final class TreeArchive: Sendable {
     public var length: Int64 { manifest.tarLength }
 
     /// `openFileLimit` bounds the descriptors kept open between reads.
-    public init(_ manifest: ArchiveManifest, openFileLimit: Int = 32) throws {
+    public init(_ manifest: ArchiveManifest, openFileLimit: Int = 32, checksFiles: Bool = true) throws {
         self.manifest = manifest
+        self.checksFiles = checksFiles
         var starts: [Int64] = []
         var headerLengths: [Int] = []
         starts.reserveCapacity(manifest.entries.count)
         headerLengths.reserveCapacity(manifest.entries.count)
         var offset: Int64 = 0
-        for entry in manifest.entries {
-            let header = try TarHeaderEncoder.headerBlocks(for: entry).count
+        for (index, entry) in manifest.entries.enumerated() {
+            let header = try manifest.headerBlocks(ofEntry: index).count
             starts.append(offset)
             headerLengths.append(header)
             offset += Int64(header) + TarFormat.paddedLength(entry.size)
@@ -52,18 +70,40 @@ public final class TreeArchive: Sendable {
 
     /// Fills `buffer` with the archive's bytes at `offset`.
     public func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws {
-        guard offset >= 0, offset <= length - Int64(buffer.count) else {
-            throw ArchiveError(.invalidEntry, path: manifest.root, "bytes \(offset)..<\(offset + Int64(buffer.count)) lie outside the \(length)-byte archive")
+        var done = 0
+        for part in try parts(at: offset, count: buffer.count) {
+            let target = UnsafeMutableRawBufferPointer(rebasing: buffer[done...])
+            switch part {
+            case .header(let index, let range):
+                let header = try manifest.headerBlocks(ofEntry: index)
+                header.withUnsafeBytes { source in
+                    target.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[range]))
+                }
+                done += range.count
+            case .file(let index, let fileOffset, let count):
+                try readFile(index, at: fileOffset, into: UnsafeMutableRawBufferPointer(rebasing: target[..<count]))
+                done += count
+            case .zeros(let count):
+                UnsafeMutableRawBufferPointer(rebasing: target[..<count]).initializeMemory(as: UInt8.self, repeating: 0)
+                done += count
+            }
         }
+    }
+
+    /// Where the archive's bytes `offset..<offset + count` come from, in order.
+    public func parts(at offset: Int64, count: Int) throws -> [Part] {
+        guard offset >= 0, count >= 0, offset <= length - Int64(count) else {
+            throw ArchiveError(.invalidEntry, path: manifest.root, "bytes \(offset)..<\(offset + Int64(count)) lie outside the \(length)-byte archive")
+        }
+        var parts: [Part] = []
         var done = 0
         var index = entryIndex(containing: offset)
-        while done < buffer.count {
+        while done < count {
             let position = offset + Int64(done)
-            let target = UnsafeMutableRawBufferPointer(rebasing: buffer[done...])
+            let wanted = count - done
             guard index < starts.count else {
-                // The end-of-archive blocks.
-                target.initializeMemory(as: UInt8.self, repeating: 0)
-                return
+                parts.append(.zeros(count: wanted))  // the end-of-archive blocks
+                break
             }
             let entry = manifest.entries[index]
             let within = position - starts[index]
@@ -73,23 +113,23 @@ public final class TreeArchive: Sendable {
                 index += 1
                 continue
             }
-            let count: Int
+            let part: Part
+            let length: Int
             if within < headerLength {
-                let header = try TarHeaderEncoder.headerBlocks(for: entry)
-                count = min(target.count, header.count - Int(within))
-                header.withUnsafeBytes { source in
-                    target.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[Int(within)..<(Int(within) + count)]))
-                }
+                length = min(wanted, Int(headerLength - within))
+                part = .header(entry: index, range: Int(within)..<(Int(within) + length))
             } else if within < headerLength + entry.size {
                 let fileOffset = within - headerLength
-                count = Int(min(Int64(target.count), entry.size - fileOffset))
-                try readFile(index, at: fileOffset, into: UnsafeMutableRawBufferPointer(rebasing: target[..<count]))
+                length = Int(min(Int64(wanted), entry.size - fileOffset))
+                part = .file(entry: index, offset: fileOffset, count: length)
             } else {
-                count = Int(min(Int64(target.count), end - within))
-                UnsafeMutableRawBufferPointer(rebasing: target[..<count]).initializeMemory(as: UInt8.self, repeating: 0)
+                length = Int(min(Int64(wanted), end - within))
+                part = .zeros(count: length)
             }
-            done += count
+            parts.append(part)
+            done += length
         }
+        return parts
     }
 
     /// The paths of the files whose bytes lie in `offset..<offset + count`, for messages.
@@ -140,11 +180,17 @@ public final class TreeArchive: Sendable {
         let entry = manifest.entries[index]
         let path = manifest.root + "/" + entry.path
         // O_NOFOLLOW: a file swapped for a symlink since the scan is refused, not followed.
-        let descriptor = try POSIX.openFile(path, flags: O_RDONLY | O_NOFOLLOW)
+        // O_NONBLOCK: a FIFO planted where a file was does not hang the open.
+        let descriptor = try POSIX.openFile(path, flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
         let file = OpenFile(descriptor: descriptor, path: path)
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw POSIX.error("fstat", path: path) }
-        guard POSIX.fileType(info) == S_IFREG, Int64(info.st_size) == entry.size else {
+        guard POSIX.fileType(info) == S_IFREG else { throw changed(path, "is not a regular file") }
+        if !checksFiles {
+            openFiles.withLock { $0.insert(file, for: index) }
+            return file
+        }
+        guard Int64(info.st_size) == entry.size else {
             throw changed(path, "is no longer a regular file of \(entry.size) bytes")
         }
         guard Int64(info.st_mtim.tv_sec) == entry.mtime else {

@@ -69,6 +69,7 @@ extension Deployfile {
                     let level = try reader.integer(value, name, expected: "false, true or a level 1-9")
                     gzip = .level(try reader.checking(value, name) { try SettingParsers.checkedGzipLevel(level) })
                 }
+            case "reuse": reuse = try reader.boolean(value, name)
             case "trackers":
                 trackers = try reader.stringList(value, name).map { item in
                     try reader.checking(item.node, name) { try SettingParsers.trackerURL(item.text) }

@@ -43,6 +43,7 @@ public struct Deployfile: Sendable, Equatable {
     /// Bytes.
     public var pieceSize: Choice<Int>?
     public var gzip: Gzip?
+    public var reuse: Bool?
     public var trackers: [String]?
     public var builtinTracker: Bool?
     public var listen: Choice<String>?

@@ -31,6 +31,7 @@ extension PushSettings {
         case .level(let level): gzipLevel = level
         case nil: break
         }
+        if let reuse = file.reuse { self.reuse = reuse }
         if let trackers = file.trackers { self.trackers = trackers }
         if let builtin = file.builtinTracker { builtinTracker = builtin }
         switch file.listen {

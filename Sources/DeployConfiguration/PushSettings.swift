@@ -35,6 +35,9 @@ public struct PushSettings: Sendable, Codable, Equatable {
     public var pieceSize: Int?
     /// nil means no compression.
     public var gzipLevel: Int?
+    /// Hosts build the pieces of files they already hold instead of downloading them
+    /// (`--no-reuse` turns it off).
+    public var reuse = true
     /// Extra HTTP trackers, announced after the controller's own.
     public var trackers: [String]
     /// Run the controller's own tracker; without it, `trackers` must name one.
@@ -181,6 +184,7 @@ public struct PushSettings: Sendable, Codable, Equatable {
         case connectTimeout = "connect_timeout_seconds"
         case pieceSize = "piece_size"
         case gzipLevel = "gzip_level"
+        case reuse
         case trackers, listen
         case builtinTracker = "builtin_tracker"
         case linkRateBitsPerSecond = "link_rate_bits_per_second"
@@ -230,6 +234,7 @@ extension PushSettings {
             rollout: try container.decodeIfPresent(RolloutSettings.self, forKey: .rollout) ?? RolloutSettings()
         )
         sudo = try container.decodeIfPresent(Bool.self, forKey: .sudo) ?? false
+        reuse = try container.decodeIfPresent(Bool.self, forKey: .reuse) ?? true
         peerSelection = try container.decodeIfPresent(String.self, forKey: .peerSelection).map { try SettingParsers.peerSelection($0) } ?? .random
         sshConfig = try container.decodeIfPresent(String.self, forKey: .sshConfig)
         owner = try container.decodeIfPresent(String.self, forKey: .owner).map { try SettingParsers.owner($0) }
@@ -249,6 +254,7 @@ extension PushSettings {
         try container.encode(connectTimeout.inSeconds, forKey: .connectTimeout)
         try container.encodeIfPresent(pieceSize, forKey: .pieceSize)
         try container.encodeIfPresent(gzipLevel, forKey: .gzipLevel)
+        try container.encode(reuse, forKey: .reuse)
         try container.encode(trackers, forKey: .trackers)
         try container.encode(builtinTracker, forKey: .builtinTracker)
         try container.encodeIfPresent(listen, forKey: .listen)

@@ -171,6 +171,9 @@ public struct PeerProgress: Sendable, Equatable {
     public var bytesDownloaded: Int64
     /// Of those, blocks received twice (endgame races).
     public var bytesDuplicate: Int64
+    /// Payload bytes the host built from the tree it already held instead of receiving them
+    /// (see `PieceReuse`). Optional on the wire.
+    public var bytesReused: Int64
     /// Payload bytes sent to other peers.
     public var bytesUploaded: Int64
     public var connectedPeers: Int
@@ -188,8 +191,9 @@ public struct PeerProgress: Sendable, Equatable {
     public init(
         verifiedPieces: Int, pieceCount: Int, bytesDownloaded: Int64, bytesDuplicate: Int64 = 0,
         bytesUploaded: Int64, connectedPeers: Int, bytesExtracted: Int64 = 0, bannedPeerIDs: [String] = [],
-        uploadedTo: [String: Int64] = [:]
+        uploadedTo: [String: Int64] = [:], bytesReused: Int64 = 0
     ) {
+        self.bytesReused = bytesReused
         self.verifiedPieces = verifiedPieces
         self.pieceCount = pieceCount
         self.bytesDownloaded = bytesDownloaded
@@ -204,7 +208,8 @@ public struct PeerProgress: Sendable, Equatable {
     var fields: String {
         let banned = bannedPeerIDs.isEmpty ? "" : " banned=" + bannedPeerIDs.joined(separator: ",")
         let sent = uploadedTo.isEmpty ? "" : " sent=" + uploadedTo.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")
-        return "pieces=\(verifiedPieces)/\(pieceCount) down=\(bytesDownloaded) dup=\(bytesDuplicate) up=\(bytesUploaded) peers=\(connectedPeers) extracted=\(bytesExtracted)" + banned + sent
+        let reused = bytesReused == 0 ? "" : " reused=\(bytesReused)"
+        return "pieces=\(verifiedPieces)/\(pieceCount) down=\(bytesDownloaded) dup=\(bytesDuplicate) up=\(bytesUploaded) peers=\(connectedPeers) extracted=\(bytesExtracted)" + reused + banned + sent
     }
 
     init?(fields: [Substring: Substring]) {
@@ -217,7 +222,8 @@ public struct PeerProgress: Sendable, Equatable {
             verifiedPieces: verified, pieceCount: count, bytesDownloaded: down, bytesDuplicate: duplicate,
             bytesUploaded: up, connectedPeers: peers, bytesExtracted: fields["extracted"].flatMap { Int64($0) } ?? 0,
             bannedPeerIDs: fields["banned"].map { $0.split(separator: ",").map(String.init) } ?? [],
-            uploadedTo: fields["sent"].map(Self.uploads) ?? [:]
+            uploadedTo: fields["sent"].map(Self.uploads) ?? [:],
+            bytesReused: fields["reused"].flatMap { Int64($0) }.map { max(0, $0) } ?? 0
         )
     }
 

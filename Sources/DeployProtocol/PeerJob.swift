@@ -74,6 +74,11 @@ public struct PeerJob: Sendable, Equatable {
     /// the wire: the tree belongs to whoever runs the peer.
     public var owner: FileOwner?
 
+    /// The new archive's index (see `Archive.ArchiveManifest.encodedIndex`): with it the peer
+    /// builds the pieces of files it already holds instead of downloading them. Nil: download
+    /// everything (`--no-reuse`, or a compressed archive). Optional on the wire.
+    public var archiveIndex: [UInt8]?
+
     /// Keys shorter than this are refused (the swarm needs 128 bits).
     public static let minimumPeerKeyLength = 16
     /// The most addresses a job may list, and the longest one (an IPv6 literal is at most 45).
@@ -116,6 +121,7 @@ public struct PeerJob: Sendable, Equatable {
         if let controllerSilenceMilliseconds { dictionary["controller silence ms"] = .integer(controllerSilenceMilliseconds) }
         dictionary["destination"] = .string(destination)
         dictionary["extracted bytes"] = .integer(extractedBytes)
+        if let archiveIndex { dictionary["archive index"] = .bytes(archiveIndex) }
         dictionary["keep previous"] = .integer(keepPrevious ? 1 : 0)
         if let logLevel { dictionary["log level"] = .string(logLevel) }
         if let peerAddresses { dictionary["peer addresses"] = .list(peerAddresses.map { .string($0) }) }
@@ -218,6 +224,7 @@ public struct PeerJob: Sendable, Equatable {
         peerAddresses = value["peer addresses"] == nil ? nil : try field("peer addresses") { Self.strings(from: $0) }
         racks = value["racks"] == nil ? nil : try field("racks") { value in Self.racks(from: value) }
         programToken = value["program token"] == nil ? nil : try field("program token") { $0.bytes }
+        archiveIndex = value["archive index"] == nil ? nil : try field("archive index") { $0.bytes }
         if value["layout"] != nil {
             let name = try field("layout") { $0.string }
             guard let layout = DestinationLayout(rawValue: name) else { throw PeerJobError("the job's layout \"\(name.prefix(40))\" is not sibling or releases") }

@@ -8,6 +8,12 @@ public enum FileTree {
         return lstat(path, &info) == 0
     }
 
+    /// Whether `path` is a directory (not a symlink to one).
+    public static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+    }
+
     /// Creates `path` and its missing parents (mode 0755).
     public static func makeDirectories(_ path: String) throws(InstallError) {
         var built = ""

@@ -7,7 +7,8 @@
 /// - `/srv/.app.swarmdeploy-3f2a….new`: the tree being extracted,
 /// - `/srv/app.prev`: the replaced tree, when kept,
 /// - `/srv/.app.swarmdeploy.lock`: held while any deploy to `/srv/app` runs (`DestinationLock`),
-/// - `/srv/.app.swarmdeploy.release`: which releases `/srv/app` and `/srv/app.prev` are (`SiblingRecord`).
+/// - `/srv/.app.swarmdeploy.release`: which releases `/srv/app` and `/srv/app.prev` are (`SiblingRecord`),
+/// - `/srv/.app.swarmdeploy.pieces`: the piece hashes of the tree in use, for the next push to reuse.
 public struct InstallPaths: Sendable, Equatable {
     public let destination: String
     public let parent: String
@@ -16,6 +17,7 @@ public struct InstallPaths: Sendable, Equatable {
     public let previous: String
     public let lockFile: String
     public let releaseRecord: String
+    public let pieceCache: String
     /// The name (in `parent`) that every deploy's staging files to this destination start with.
     public let stagingPrefix: String
 
@@ -45,6 +47,7 @@ public struct InstallPaths: Sendable, Equatable {
         previous = self.destination + ".prev"
         lockFile = (parent == "/" ? "" : parent) + "/." + base + ".swarmdeploy.lock"
         releaseRecord = (parent == "/" ? "" : parent) + "/." + base + ".swarmdeploy.release"
+        pieceCache = (parent == "/" ? "" : parent) + "/." + base + ".swarmdeploy.pieces"
     }
 }
 

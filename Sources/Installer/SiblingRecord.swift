@@ -36,11 +36,16 @@ public struct SiblingRecord: Sendable, Equatable {
     }
 }
 
-/// Small text files the installer keeps beside a destination: read whole, written to a new
-/// file and renamed over the old one, so a reader never sees half of one.
-enum SmallFile {
+/// Small files the installer keeps beside a destination: read whole, written to a new file
+/// and renamed over the old one, so a reader never sees half of one.
+public enum SmallFile {
     /// The file's text, up to `limit` bytes (the rest is not read).
-    static func read(_ path: String, limit: Int = 64 * 1024) throws(InstallError) -> String {
+    public static func read(_ path: String, limit: Int = 64 * 1024) throws(InstallError) -> String {
+        String(decoding: try readBytes(path, limit: limit), as: UTF8.self)
+    }
+
+    /// The file's bytes, up to `limit` (the rest is not read).
+    public static func readBytes(_ path: String, limit: Int) throws(InstallError) -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard descriptor >= 0 else { throw InstallError("cannot open \(path): \(FileTree.systemMessage())") }
         defer { close(descriptor) }
@@ -53,22 +58,32 @@ enum SmallFile {
             if count == 0 { break }
             bytes += buffer[..<count]
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return bytes
     }
 
-    static func write(_ text: String, to path: String) throws(InstallError) {
+    public static func write(_ text: String, to path: String) throws(InstallError) {
+        try write(Array(text.utf8), to: path)
+    }
+
+    public static func write(_ bytes: [UInt8], to path: String) throws(InstallError) {
         let fresh = path + ".new"
         let descriptor = open(fresh, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard descriptor >= 0 else {
             throw InstallError("cannot write \(fresh): \(FileTree.systemMessage())")
         }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
-        close(descriptor)
-        guard written == bytes.count else {
-            unlink(fresh)
-            throw InstallError("cannot write \(fresh): \(FileTree.systemMessage())")
+        var done = 0
+        while done < bytes.count {
+            let written = bytes.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + done, $0.count - done) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else {
+                let message = FileTree.systemMessage()
+                close(descriptor)
+                unlink(fresh)
+                throw InstallError("cannot write \(fresh): \(message)")
+            }
+            done += written
         }
+        close(descriptor)
         try FileTree.rename(fresh, to: path)
     }
 }

@@ -11,6 +11,10 @@ public struct PayloadOptions: Sendable {
     public var automaticMinimumPieceLength: Int
     /// gzip level 1–9; nil writes a plain tar.
     public var gzipLevel: Int?
+    /// Start the data of the largest files on piece boundaries (see
+    /// `ArchiveManifest.aligningFiles`), so hosts can reuse the pieces of files they hold.
+    /// Only a plain tar is aligned: compression moves every byte anyway.
+    public var alignsFiles = true
     /// Tracker tiers (BEP 12), first URL of the first tier is `announce`.
     public var trackers: [[String]]
     public var isPrivate: Bool
@@ -64,6 +68,8 @@ public enum PayloadBuilder {
         } ?? PieceLength.automatic(
             forPayloadLength: manifest.tarLength, minimum: options.automaticMinimumPieceLength)
 
+        let manifest = options.alignsFiles && options.gzipLevel == nil
+            ? try manifest.aligningFiles(toPieceLength: pieceLength) : manifest
         let hasher = BackgroundHasher(pieceLength: pieceLength)
         var written: Int64 = 0
         do {

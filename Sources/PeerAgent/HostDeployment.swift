@@ -71,14 +71,17 @@ public struct HostDeployment: Sendable {
 
         stage = .download
         let prefix = VerifiedPrefix(length: metainfo.length)
-        let member = try await join(job, metainfo, address: address, storingAt: installPaths.tarball, prefix: prefix)
+        let storage = try FilePieceStorage(path: installPaths.tarball, length: metainfo.length, mode: .createNew)
+        let reused = await reusePieces(job, metainfo, from: switcher.treeInUse, into: storage, cache: destinationPaths.pieceCache)
+        let member = try await join(job, metainfo, address: address, storage: storage, having: reused.pieces, prefix: prefix)
         // A host waiting for the program cannot take part at all; one waiting for a block can
         // get it elsewhere: while the program goes out, it has this uplink to itself.
         programServer?.whileSending { [node = member.node] busy in node.holdUploads(busy) }
         let emit = self.emit
         let extracted = ExtractedBytes()
-        let reporter = Task { await Self.reportProgress(of: member.node, extracted: extracted, emit: emit) }
-        let extraction = Self.extractWhileDownloading(job, installPaths, prefix: prefix, node: member.node, extracted: extracted)
+        let reporter = Task { await Self.reportProgress(of: member.node, reused: reused.bytes, extracted: extracted, emit: emit) }
+        let extraction = Self.extractWhileDownloading(
+            job, installPaths, pieceLength: metainfo.pieceLength, prefix: prefix, node: member.node, extracted: extracted)
         do {
             try await download(member.node, job, control: control)
             emit(.downloaded)
@@ -100,6 +103,7 @@ public struct HostDeployment: Sendable {
             stage = .beforeActivate
             try await install(installPaths, switcher, control: control, stage: &stage)
             emit(.installed(files: summary.files, bytes: summary.bytes))
+            rememberPieces(job, metainfo, of: switcher.treeInUse, cache: destinationPaths.pieceCache)
 
             stage = .seed
             try await Self.firstOf(
@@ -134,6 +138,7 @@ public struct HostDeployment: Sendable {
         Installer.cleanUp(installPaths)
         if let progress {
             var final = Self.peerProgress(progress)
+            final.bytesReused = reused.bytes
             final.uploadedTo = Dictionary(uploads.map { ($0.key.description, $0.value) }, uniquingKeysWith: +)
             emit(.finished(final))
         }
@@ -155,12 +160,55 @@ public struct HostDeployment: Sendable {
         return server
     }
 
-    /// Joins the swarm as a downloader writing to `tarball`, logging at the job's level, and
-    /// tells the controller it started.
+    /// Builds into `storage` the pieces the tree in use already holds (see `PieceReuse`),
+    /// when the job carries the archive's index. Reuse only saves downloading: whatever goes
+    /// wrong here leaves those pieces to the swarm.
+    private func reusePieces(
+        _ job: PeerJob, _ metainfo: Metainfo, from tree: String?, into storage: FilePieceStorage, cache path: String
+    ) async -> PieceReuse.Outcome {
+        let none = PieceReuse.Outcome(pieces: PieceSet(pieceCount: metainfo.pieceCount), bytes: 0, hashedBytes: 0)
+        guard let index = job.archiveIndex, let tree else { return none }
+        let logger = Logger.peer(level: job.logLevel, emit: emit)
+        let started = ContinuousClock.now
+        do {
+            let outcome = try await Self.onOwnThread {
+                let manifest = try ArchiveManifest(index: index, root: tree)
+                return try PieceReuse.fill(storage, metainfo: metainfo, from: manifest, cache: PieceHashCache.load(from: path))
+            }
+            logger.info("""
+                built \(outcome.pieces.count) of \(metainfo.pieceCount) pieces (\(outcome.bytes) bytes) from \(tree) in \
+                \(ContinuousClock.now - started), hashing \(outcome.hashedBytes) bytes
+                """)
+            return outcome
+        } catch {
+            logger.warning("cannot build pieces from \(tree), downloading them all: \(error)")
+            return none
+        }
+    }
+
+    /// Records the piece hashes of the release just installed, so the next push builds its
+    /// unchanged pieces without hashing them. Without an index (reuse off) the old record no
+    /// longer describes the tree and goes.
+    private func rememberPieces(_ job: PeerJob, _ metainfo: Metainfo, of tree: String?, cache path: String) {
+        guard let index = job.archiveIndex, let tree else {
+            PieceHashCache.remove(at: path)
+            return
+        }
+        do {
+            let manifest = try ArchiveManifest(index: index, root: tree)
+            try PieceReuse.cache(for: manifest, metainfo: metainfo).save(to: path)
+        } catch {
+            PieceHashCache.remove(at: path)
+            Logger.peer(level: job.logLevel, emit: emit).notice("cannot record the piece hashes of \(tree): \(error)")
+        }
+    }
+
+    /// Joins the swarm as a downloader writing to `storage`, where the `held` pieces are
+    /// already, logging at the job's level, and tells the controller it started.
     private func join(
-        _ job: PeerJob, _ metainfo: Metainfo, address: String?, storingAt tarball: String, prefix: VerifiedPrefix
+        _ job: PeerJob, _ metainfo: Metainfo, address: String?, storage: FilePieceStorage, having held: PieceSet,
+        prefix: VerifiedPrefix
     ) async throws -> SwarmMember {
-        let storage = try FilePieceStorage(path: tarball, length: metainfo.length, mode: .createNew)
         let logger = Logger.peer(level: job.logLevel, emit: emit)
         logger.debug("job read", metadata: ["destination": "\(job.destination)", "pieces": "\(metainfo.pieceCount)"])
         var configuration = SwarmConfiguration(listenPort: port, logger: logger)
@@ -179,7 +227,7 @@ public struct HostDeployment: Sendable {
         if corruptsUploads { logger.warning("fault injection: every block this peer serves is corrupted") }
         let member = try await SwarmMember.join(
             metainfo: metainfo, storage: storage, role: .downloader,
-            configuration: configuration, verifiedPrefix: prefix,
+            configuration: configuration, verifiedPrefix: prefix, having: held,
             tiers: job.trackers.map { [$0] }
         )
         emit(.started(version: SwarmdeployVersion.current, peerID: member.node.peerID.description, listenPort: member.node.listenPort))
@@ -190,10 +238,11 @@ public struct HostDeployment: Sendable {
     /// the last piece arrives only the tail is left to extract. Nothing reaches the destination
     /// before the whole payload's SHA-256 matches and the switch.
     private static func extractWhileDownloading(
-        _ job: PeerJob, _ paths: InstallPaths, prefix: VerifiedPrefix, node: SwarmNode, extracted: ExtractedBytes
+        _ job: PeerJob, _ paths: InstallPaths, pieceLength: Int, prefix: VerifiedPrefix, node: SwarmNode, extracted: ExtractedBytes
     ) -> Task<ExtractionSummary, Error> {
         var limits = ExtractionLimits()
         limits.maxBytes = job.tarBytes
+        limits.maxExtensionBytes = ExtractionLimits.extensionBytes(forPieceLength: pieceLength)
         let extractor = SafeExtractor(destination: paths.stagingTree, limits: limits)
         let tarball = paths.tarball
         return Task {
@@ -251,10 +300,13 @@ public struct HostDeployment: Sendable {
     /// A progress line whenever something changed, at most every half second. Only change
     /// is reported: a host whose download and extraction stand still says nothing, which is
     /// what the controller's stall timeout watches for.
-    private static func reportProgress(of node: SwarmNode, extracted: ExtractedBytes, emit: @Sendable (PeerEvent) -> Void) async {
+    private static func reportProgress(
+        of node: SwarmNode, reused: Int64, extracted: ExtractedBytes, emit: @Sendable (PeerEvent) -> Void
+    ) async {
         await watchChanges(every: .milliseconds(500), read: {
             guard let swarm = try? await node.progress else { return nil }
             var progress = peerProgress(swarm)
+            progress.bytesReused = reused
             progress.bytesExtracted = extracted.load()
             return progress
         }) { progress in

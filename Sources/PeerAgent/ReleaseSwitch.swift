@@ -44,6 +44,15 @@ struct ReleaseSwitch: Sendable {
     /// Where an older `DEST.prev` waits while a switch that may be undone runs.
     private var asidePrevious: String { destination.stagingTree + ".prev" }
 
+    /// The tree in use at the destination, if any: before the switch what a new release's
+    /// pieces can be built from, after it the release just installed.
+    var treeInUse: String? {
+        switch layout {
+        case .sibling: FileTree.isDirectory(destination.destination) ? destination.destination : nil
+        case .releases: tree.currentRelease().map(tree.path(of:)).flatMap { FileTree.isDirectory($0) ? $0 : nil }
+        }
+    }
+
     /// Checks before the download that the destination suits the layout, and where the
     /// layout stages its files.
     func stagingPaths(id: String) throws(InstallError) -> InstallPaths {

@@ -12,6 +12,9 @@ import TorrentMetainfo
 public struct PackedPayload: Sendable {
     public let payload: Payload
     let storage: any PieceStorage
+    /// The archive's index for the hosts to build the pieces they hold (see
+    /// `PeerJob.archiveIndex`); nil when reuse is off or the archive is compressed.
+    public var archiveIndex: [UInt8]?
 
     public var metainfo: Metainfo { payload.metainfo }
     /// File bytes of the extracted tree, for the hosts' free-space check.
@@ -43,8 +46,10 @@ extension PushPlan {
         guard payload.gzipLevel != nil else {
             let built = try build(manifest, options: options, progress: progress, failure: .controller) { _ in }
             do {
-                let archive = try TreeArchive(manifest)
-                return PackedPayload(payload: built, storage: SourcePieceStorage(archive: archive, metainfo: built.metainfo))
+                let archive = try TreeArchive(built.manifest)
+                let index = settings.reuse ? try built.manifest.encodedIndex() : nil
+                return PackedPayload(
+                    payload: built, storage: SourcePieceStorage(archive: archive, metainfo: built.metainfo), archiveIndex: index)
             } catch {
                 throw PushError(.controller, "cannot serve \(source): \(error)")
             }
@@ -110,6 +115,7 @@ extension PushPlan {
             peerKey: peerKey,
             peerAddresses: peerAddresses
         )
+        job.archiveIndex = payload.archiveIndex
         job.layout = rollout.layout
         job.racks = rackTable()
         job.releaseID = releaseID

@@ -17,6 +17,8 @@ public struct PushReport: Sendable, Codable, Equatable {
         public var bytesDuplicate: Int64
         /// Payload bytes this host served to other hosts.
         public var bytesUploaded: Int64
+        /// Payload bytes the host built from the tree it held instead of receiving them.
+        public var bytesReused: Int64 = 0
         /// Share of the payload verified on the host, 0...1 (how far a failed host got).
         public var verifiedFraction: Double
         /// "cached", "uploaded" (by the controller) or "from HOST"; nil when the host was never reached.
@@ -41,6 +43,7 @@ public struct PushReport: Sendable, Codable, Equatable {
             case bytesFromPeers = "bytes_from_peers"
             case bytesDuplicate = "bytes_duplicate"
             case bytesUploaded = "bytes_uploaded"
+            case bytesReused = "bytes_reused"
             case peerBinary = "peer_binary"
             case verifiedFraction = "verified_fraction"
             case bannedBy = "banned_by"
@@ -69,6 +72,8 @@ public struct PushReport: Sendable, Codable, Equatable {
         /// Bytes the controller sent uploading the peer program (hosts that lacked it fetched
         /// it from each other otherwise).
         public var peerProgramBytesSent: Int64 = 0
+        /// Payload bytes the hosts built from the trees they held, all hosts together.
+        public var bytesReused: Int64 = 0
 
         enum CodingKeys: String, CodingKey {
             case hosts, succeeded, failed, efficiency
@@ -81,6 +86,7 @@ public struct PushReport: Sendable, Codable, Equatable {
             case linkRateBitsPerSecond = "link_rate_bits_per_second"
             case idealSeconds = "ideal_seconds"
             case peerProgramBytesSent = "peer_program_bytes_sent"
+            case bytesReused = "bytes_reused"
         }
     }
 
@@ -145,6 +151,7 @@ extension PushReport {
                 bannedBy: state.peerID.flatMap { bannedBy[$0] } ?? [],
                 error: state.outcome == .running ? (state.error ?? "still running when the push ended") : state.error
             )
+            host.bytesReused = state.progress?.bytesReused ?? 0
             host.previousRelease = state.previousRelease
             host.rolledBack = state.rolledBack
             host.hookOutput = state.hookOutput
@@ -184,7 +191,8 @@ extension PushReport {
                 linkRateBitsPerSecond: linkRateBitsPerSecond,
                 idealSeconds: ideal,
                 efficiency: transfer.flatMap { $0 > 0 ? ideal / $0 : nil },
-                peerProgramBytesSent: programBytesSent
+                peerProgramBytesSent: programBytesSent,
+                bytesReused: hosts.reduce(0) { $0 + $1.bytesReused }
             ),
             racks: racks
         )

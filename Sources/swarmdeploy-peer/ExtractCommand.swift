@@ -17,6 +17,8 @@ struct ExtractCommand: ParsableCommand {
     func run() throws {
         var limits = ExtractionLimits()
         limits.maxBytes = maxBytes
+        // Room for the padding of an archive aligned to the largest pieces a torrent may have.
+        limits.maxExtensionBytes = ExtractionLimits.extensionBytes(forPieceLength: 64 << 20)
         let summary = try SafeExtractor(destination: into, limits: limits).extract(archiveAt: archive)
         print("extracted \(summary.files) files, \(summary.directories) directories, \(summary.symlinks) symlinks (\(summary.bytes) bytes) into \(into)")
     }

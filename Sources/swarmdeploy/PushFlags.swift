@@ -100,6 +100,11 @@ struct TransferFlags: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Keep the replaced tree as DEST.prev (default: keep).")
     var keepPrevious: Bool?
 
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Let hosts build the pieces of files they already hold (in the tree being replaced) instead of downloading them (default: on).")
+    var reuse: Bool?
+
     @Option(help: ArgumentHelp("Give the installed tree to this user and group on each host (names or ids; needs root, see --sudo).", valueName: "user[:group]"))
     var owner: String?
 
@@ -121,6 +126,7 @@ struct TransferFlags: ParsableArguments {
         }
         if let maxFailures { settings.maxFailures = try parseFlag("--max-failures", maxFailures, HostCount.parse) }
         if let keepPrevious { settings.keepPrevious = keepPrevious }
+        if let reuse { settings.reuse = reuse }
         if let owner { settings.owner = try parseFlag("--owner", owner, SettingParsers.owner) }
         if let builtinTracker { settings.builtinTracker = builtinTracker }
     }

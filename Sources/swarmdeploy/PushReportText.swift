@@ -20,7 +20,7 @@ enum PushReportText {
         }
         lines.append("")
 
-        let header = ["host", "status", "stage", "seconds", "from seeder", "from peers", "uploaded", "peer"]
+        let header = ["host", "status", "stage", "seconds", "reused", "from seeder", "from peers", "uploaded", "peer"]
         var rows = [header]
         for host in report.hosts {
             rows.append([
@@ -28,6 +28,7 @@ enum PushReportText {
                 host.status == .succeeded ? "ok" : host.status == .notActivated ? "not activated" : host.rolledBack ? "ROLLED BACK" : "FAILED",
                 host.stage.rawValue,
                 host.seconds.map { HumanUnits.decimal($0, fractionDigits: 1) } ?? "-",
+                HumanUnits.bytes(host.bytesReused),
                 HumanUnits.bytes(host.bytesFromSeeder),
                 HumanUnits.bytes(host.bytesFromPeers),
                 HumanUnits.bytes(host.bytesUploaded),
@@ -39,7 +40,7 @@ enum PushReportText {
             let cells = row.enumerated().map { column, cell in
                 // Numbers right-aligned, words left-aligned.
                 let pad = String(repeating: " ", count: widths[column] - cell.count)
-                return (3...6).contains(column) ? pad + cell : cell + pad
+                return (3...7).contains(column) ? pad + cell : cell + pad
             }
             lines.append(cells.joined(separator: "  ").trimmingTrailingSpaces())
         }
@@ -83,6 +84,9 @@ enum PushReportText {
         summary += "; the controller sent \(HumanUnits.bytes(totals.seederBytesSent)) (\(HumanUnits.decimal(totals.seederCopies, fractionDigits: 2)) copies)"
         if totals.peerProgramBytesSent > 0 {
             summary += " and \(HumanUnits.bytes(totals.peerProgramBytesSent)) of peer programs"
+        }
+        if totals.bytesReused > 0 {
+            summary += "; hosts built \(HumanUnits.bytes(totals.bytesReused)) from the trees they held"
         }
         lines.append(summary)
         if let efficiency = totals.efficiency, totals.idealSeconds >= 1 {

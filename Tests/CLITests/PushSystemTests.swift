@@ -59,8 +59,58 @@ struct PushSystemTests {
         for index in 1...8 {
             #expect(try await fleet.listing(of: "/srv/big", onHost: index) == expectedBig, "host \(index)")
             #expect(try await fleet.onHost(index, "/srv/big/current").stdout == "hello\n")
-            #expect(try await fleet.onHost(index, "ls -A /srv | grep swarmdeploy | grep -v '[.]swarmdeploy[.]release$' || true").stdout == "", "staging files left")
+            #expect(try await fleet.onHost(index, "ls -A /srv | grep swarmdeploy | grep -v -E '[.]swarmdeploy[.](release|pieces)$' || true").stdout == "", "staging files left")
         }
+        #expect(try await fleet.peersRunning() == [], "no peer may outlive the push")
+    }
+
+    @Test("a second push builds what the hosts hold and sends only what changed; a file changed on a host is fetched again")
+    func aSecondPushReusesWhatTheHostsHold() async throws {
+        let fleet = try PushFleet.current()
+        let temp = try TemporaryDirectory("reuse")
+        // A release: two large files and many small ones.
+        try temp.write(SplitMix64.bytes(count: 12 << 20, seed: 31), to: "v1/lib/big.so")
+        try temp.write(SplitMix64.bytes(count: 6 << 20, seed: 32), to: "v1/lib/other.so")
+        for index in 0..<400 { try temp.write("source file \(index)\n" + String(repeating: "x", count: index * 10), to: "v1/src/\(index).txt") }
+        try temp.write("1\n", to: "v1/VERSION")
+        let first = try await fleet.push(temp.path("v1"), to: "/srv/reuse")
+        #expect(first.status == 0, "\(first.stderr)")
+
+        // The next release: the large file edited in the middle, some sources changed, one
+        // added, one removed. On host 3 someone edited the other large file in place.
+        _ = try await ProcessRunner.run("/bin/cp", ["-a", temp.path("v1"), temp.path("v2")])
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temp.path("v2/lib/big.so")))
+        try handle.seek(toOffset: 6 << 20)
+        try handle.write(contentsOf: Data(SplitMix64.bytes(count: 100_000, seed: 33)))
+        try handle.close()
+        for index in [5, 100, 250] { try temp.write("changed \(index)\n", to: "v2/src/\(index).txt") }
+        try temp.write("new\n", to: "v2/src/added.txt")
+        try FileManager.default.removeItem(atPath: temp.path("v2/src/7.txt"))
+        try temp.write("2\n", to: "v2/VERSION")
+        _ = try await fleet.onHost(3, "printf 'local edit' | dd of=/srv/reuse/lib/other.so bs=1 seek=1000000 conv=notrunc 2>/dev/null")
+
+        let second = try await fleet.push(temp.path("v2"), to: "/srv/reuse")
+        #expect(second.status == 0, "\(second.stderr)")
+        let report = try second.report()
+        let archive = report.totals.archiveBytes
+        for (index, host) in report.hosts.enumerated() {
+            // A host builds all but the changed pieces; host 3 also fetches its edited one.
+            #expect(host.bytesReused > archive * 9 / 10, "host \(index + 1): \(host.bytesReused) of \(archive)")
+            #expect(host.bytesFromSeeder + host.bytesFromPeers < archive / 10, "host \(index + 1)")
+        }
+        #expect(report.hosts[2].bytesReused < report.hosts[0].bytesReused)
+        #expect(report.totals.bytesReused == report.hosts.reduce(0) { $0 + $1.bytesReused })
+        #expect(report.totals.seederBytesSent < archive / 10, "the controller sent \(report.totals.seederBytesSent) of \(archive)")
+        let expected = try await fleet.localListing(of: temp.path("v2"))
+        for index in 1...8 {
+            #expect(try await fleet.listing(of: "/srv/reuse", onHost: index) == expected, "host \(index)")
+        }
+
+        // --no-reuse downloads everything again.
+        let third = try await fleet.push(temp.path("v1"), to: "/srv/reuse", extra: ["--no-reuse"])
+        #expect(third.status == 0, "\(third.stderr)")
+        #expect(try third.report().totals.bytesReused == 0)
+        #expect(try await fleet.listing(of: "/srv/reuse", onHost: 5) == (try await fleet.localListing(of: temp.path("v1"))))
         #expect(try await fleet.peersRunning() == [], "no peer may outlive the push")
     }
 
@@ -209,7 +259,7 @@ struct PushSystemTests {
         #expect(host2.status == "failed")
         #expect(host2.stage == "prepare")
         #expect(host2.error?.contains("not enough space in /srv") == true, "\(host2.error ?? "")")
-        #expect(try await fleet.onHost(2, "cat /srv/disk/VERSION; ls -A /srv | grep -v '[.]swarmdeploy[.]release$' | grep -E 'disk|swarmdeploy'").stdout == "old\ndisk\n")
+        #expect(try await fleet.onHost(2, "cat /srv/disk/VERSION; ls -A /srv | grep -v -E '[.]swarmdeploy[.](release|pieces)$' | grep -E 'disk|swarmdeploy'").stdout == "old\ndisk\n")
         #expect(try await fleet.onHost(1, "cat /srv/disk/VERSION").stdout == "new\n")
     }
 
@@ -258,7 +308,7 @@ struct PushSystemTests {
         #expect(host3.error?.contains("out of space or inodes") == true, "\(host3.error ?? "")")
         // It stopped fetching long before the 32 MiB arrived.
         #expect(host3.bytesFromSeeder + host3.bytesFromPeers < 16 << 20)
-        #expect(try await fleet.onHost(3, "cat /srv/inodes/VERSION; ls -A /srv | grep -v '[.]swarmdeploy[.]release$' | grep -E 'inodes|swarmdeploy'").stdout == "old\ninodes\n")
+        #expect(try await fleet.onHost(3, "cat /srv/inodes/VERSION; ls -A /srv | grep -v -E '[.]swarmdeploy[.](release|pieces)$' | grep -E 'inodes|swarmdeploy'").stdout == "old\ninodes\n")
         #expect(report.totals.succeeded == 7)
         #expect(try await fleet.onHost(1, "cat /srv/inodes/VERSION").stdout == "new\n")
     }
@@ -286,7 +336,7 @@ struct PushSystemTests {
         }
         #expect(running == [], "peers still running after the controller died")
         for index in 1...8 {
-            let left = try await fleet.onHost(index, "ls -A /srv | grep -v '[.]swarmdeploy[.]release$' | grep -E 'killed|swarmdeploy' || true").stdout
+            let left = try await fleet.onHost(index, "ls -A /srv | grep -v -E '[.]swarmdeploy[.](release|pieces)$' | grep -E 'killed|swarmdeploy' || true").stdout
             #expect(left == "", "host \(index) kept a partial deploy")
         }
     }
@@ -441,6 +491,7 @@ final class PushFleet: Sendable {
             let bytesFromSeeder: Int64
             let bytesFromPeers: Int64
             let bytesUploaded: Int64
+            let bytesReused: Int64
             let peerBinary: String?
             let bannedBy: [String]
             let rolledBack: Bool
@@ -455,6 +506,7 @@ final class PushFleet: Sendable {
                 case bytesFromSeeder = "bytes_from_seeder"
                 case bytesFromPeers = "bytes_from_peers"
                 case bytesUploaded = "bytes_uploaded"
+                case bytesReused = "bytes_reused"
                 case peerBinary = "peer_binary"
                 case bannedBy = "banned_by"
             }
@@ -463,10 +515,16 @@ final class PushFleet: Sendable {
             let succeeded: Int
             let failed: Int
             let notActivated: Int
+            let archiveBytes: Int64
+            let seederBytesSent: Int64
+            let bytesReused: Int64
 
             enum CodingKeys: String, CodingKey {
                 case succeeded, failed
                 case notActivated = "not_activated"
+                case archiveBytes = "archive_bytes"
+                case seederBytesSent = "seeder_bytes_sent"
+                case bytesReused = "bytes_reused"
             }
         }
         struct Racks: Decodable {

@@ -18,6 +18,7 @@ import Testing
         transfer:
           piece_size: 4MiB
           gzip: 9
+          reuse: false
           trackers:
             - http://tracker.example.com:6969/announce
           listen: 10.1.2.3
@@ -46,6 +47,7 @@ import Testing
         #expect(settings.connectTimeout == .seconds(90))
         #expect(settings.pieceSize == 4 << 20)
         #expect(settings.gzipLevel == 9)
+        #expect(settings.reuse == false)
         #expect(settings.trackers == ["http://tracker.example.com:6969/announce"])
         #expect(settings.listen == "10.1.2.3")
         #expect(settings.linkRateBitsPerSecond == 1e10)
@@ -233,7 +235,7 @@ import Testing
         #expect(file.user == nil)
         let stated: [Bool] = [
             file.port != nil, file.identities != nil, file.knownHosts != nil, file.acceptNewHostKeys != nil,
-            file.parallel != nil, file.connectTimeout != nil, file.pieceSize != nil, file.gzip != nil,
+            file.parallel != nil, file.connectTimeout != nil, file.pieceSize != nil, file.gzip != nil, file.reuse != nil,
             file.trackers != nil, file.listen != nil, file.linkRateBitsPerSecond != nil, file.seedGrace != nil,
             file.timeout != nil, file.stallTimeout != nil, file.maxFailures != nil, file.keepPrevious != nil,
         ]

@@ -9,6 +9,7 @@ struct PeerEventTests {
         banning.bannedPeerIDs = ["-SD0100-abc%2CDEF12345", "-lt0D20-%00%01xyz"]
         var sending = progress
         sending.uploadedTo = ["-SD0100-abc%2CDEF12345": 1 << 33, "-SD0100-zzz": 0]
+        sending.bytesReused = 3 << 30
         let events: [PeerEvent] = [
             .started(version: "0.1.0", peerID: "-SD0100-abcDEF123456", listenPort: 40123),
             .progress(progress),

@@ -29,6 +29,7 @@ struct PeerJobTests {
         releases.releaseID = "20261206T133501Z-1a2b3c4d"
         releases.keepReleases = 2
         releases.waitsForActivation = true
+        releases.archiveIndex = [0x1F, 0x8B, 0, 1, 2, 3]
         releases.hooks = HookCommands(afterActivate: "systemctl restart app", healthCheck: "curl -fsS localhost/up", healthRetries: 0)
         let wire = releases.encoded()
         let body = Array(wire.drop { $0 != UInt8(ascii: "\n") }.dropFirst())

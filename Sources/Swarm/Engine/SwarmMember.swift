@@ -20,10 +20,12 @@ public final class SwarmMember: Sendable {
         role: SwarmNode.Role,
         configuration: SwarmConfiguration = SwarmConfiguration(),
         verifiedPrefix: VerifiedPrefix? = nil,
+        having held: PieceSet? = nil,
         tiers: [[String]]?
     ) async throws -> SwarmMember {
         let node = try await SwarmNode.start(
-            metainfo: metainfo, storage: storage, role: role, configuration: configuration, verifiedPrefix: verifiedPrefix
+            metainfo: metainfo, storage: storage, role: role, configuration: configuration, verifiedPrefix: verifiedPrefix,
+            having: held
         )
         do {
             return SwarmMember(node: node, announcer: try TrackerAnnouncer(node: node, metainfo: metainfo, tiers: tiers))

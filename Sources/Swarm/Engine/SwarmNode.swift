@@ -35,16 +35,23 @@ public final class SwarmNode: Sendable {
     private let session: NIOLoopBound<TorrentSession>
     private let completionFuture: EventLoopFuture<Void>
 
+    /// Starts a node listening for peers. A downloader's `held` pieces are in `storage`
+    /// already, checked by the caller against the torrent (e.g. built from the host's own
+    /// tree): it offers them from the start and fetches only the rest.
     public static func start(
         metainfo: Metainfo,
         storage: any PieceStorage,
         role: Role,
         configuration: SwarmConfiguration = SwarmConfiguration(),
         peerID: PeerID = .generate(),
-        verifiedPrefix: VerifiedPrefix? = nil
+        verifiedPrefix: VerifiedPrefix? = nil,
+        having held: PieceSet? = nil
     ) async throws -> SwarmNode {
         guard storage.length == metainfo.length else {
             throw SwarmNodeError("the storage holds \(storage.length) bytes but the torrent describes \(metainfo.length)")
+        }
+        guard held.map({ $0.pieceCount == metainfo.pieceCount }) ?? true else {
+            throw SwarmNodeError("the pieces held are counted over \(held!.pieceCount) pieces, the torrent has \(metainfo.pieceCount)")
         }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let threadPool = NIOThreadPool(numberOfThreads: max(1, configuration.diskThreads))
@@ -61,11 +68,13 @@ public final class SwarmNode: Sendable {
                         localID: peerID,
                         eventLoop: loop,
                         threadPool: threadPool,
-                        verifiedPrefix: verifiedPrefix
+                        verifiedPrefix: verifiedPrefix,
+                        having: held
                     ),
                     eventLoop: loop
                 )
                 bound.value.startTicking()
+                bound.value.takeHeldPieces()
                 return bound
             }.get()
             let limits = PeerWireLimits(metainfo: metainfo)

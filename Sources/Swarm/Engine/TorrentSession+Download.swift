@@ -165,6 +165,14 @@ extension TorrentSession {
         }
     }
 
+    /// Moves the verified prefix and the payload's digest over the pieces a downloader started
+    /// with (see `SwarmNode.start(having:)`), as over any verified piece.
+    func takeHeldPieces() {
+        guard role == .downloader, !picker.verifiedPieces.isEmpty else { return }
+        advancePrefix()
+        if picker.isComplete { verifyPayload() } else { advanceDigest() }
+    }
+
     private func advancePrefix() {
         guard let verifiedPrefix else { return }
         let verified = picker.verifiedPieces

@@ -97,7 +97,8 @@ final class TorrentSession {
         localID: PeerID,
         eventLoop: EventLoop,
         threadPool: NIOThreadPool,
-        verifiedPrefix: VerifiedPrefix? = nil
+        verifiedPrefix: VerifiedPrefix? = nil,
+        having held: PieceSet? = nil
     ) throws {
         self.metainfo = metainfo
         self.layout = PieceLayout(metainfo.geometry)
@@ -108,7 +109,7 @@ final class TorrentSession {
         self.eventLoop = eventLoop
         self.threadPool = threadPool
         self.verifiedPrefix = verifiedPrefix
-        let have = role == .seeder ? PieceSet(pieceCount: layout.pieceCount, full: true) : nil
+        let have = role == .seeder ? PieceSet(pieceCount: layout.pieceCount, full: true) : held
         self.picker = PiecePicker(layout: layout, verified: have)
         picker.setRackShare(configuration.rackPlacement?.share)
         self.choker = Choker(maxUnchoked: configuration.maxUnchoked)

@@ -49,6 +49,64 @@ struct SwarmNodeTests {
         await seeder.shutdown()
     }
 
+    @Test("a downloader that starts with pieces fetches only the rest, and its prefix covers them")
+    func startsWithHeldPieces() async throws {
+        let (bytes, metainfo) = try Self.payload(length: 1 << 20 | 4321, pieceLength: 64 << 10, seed: 5)
+        let configuration = SwarmConfiguration(listenHost: "127.0.0.1")
+        let seeder = try await SwarmNode.start(
+            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration
+        )
+        let directory = try TemporaryDirectory("swarm")
+        let path = directory.path("payload.tar")
+        let storage = try FilePieceStorage(path: path, length: metainfo.length, mode: .createNew)
+        // The first five pieces and every third after them are here already.
+        var held = PieceSet(pieceCount: metainfo.pieceCount)
+        for piece in 0..<metainfo.pieceCount where piece < 5 || piece % 3 == 0 {
+            _ = held.insert(piece)
+            let offset = piece * metainfo.pieceLength
+            let count = metainfo.expectedLength(ofPiece: piece)
+            try bytes[offset..<(offset + count)].withUnsafeBytes { try storage.write(at: Int64(offset), $0) }
+        }
+        let prefix = VerifiedPrefix(length: metainfo.length)
+        let downloader = try await SwarmNode.start(
+            metainfo: metainfo, storage: storage, role: .downloader, configuration: configuration, verifiedPrefix: prefix, having: held)
+        #expect(try await downloader.progress.verifiedPieces == held.count)
+        #expect(prefix.bytes == Int64(5 * metainfo.pieceLength))
+        downloader.connect(to: [(host: "127.0.0.1", port: seeder.listenPort)])
+        try await Self.withTimeout(30) { try await downloader.waitUntilComplete() }
+
+        let sent = try await seeder.uploadedByPeer.values.reduce(0, +)
+        let missing = (0..<metainfo.pieceCount).filter { !held.contains($0) }.reduce(0) { $0 + metainfo.expectedLength(ofPiece: $1) }
+        #expect(sent == Int64(missing))
+        #expect(try await downloader.progress.bytesDownloaded == Int64(missing))
+        #expect(prefix.bytes == metainfo.length)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(bytes))
+        await downloader.shutdown()
+        await seeder.shutdown()
+    }
+
+    @Test("a downloader holding every piece completes alone, and a wrong whole is still refused")
+    func startsWithEveryPiece() async throws {
+        let (bytes, metainfo) = try Self.payload(length: 512 << 10, pieceLength: 64 << 10, seed: 6)
+        let directory = try TemporaryDirectory("swarm")
+        for corrupt in [false, true] {
+            let storage = try FilePieceStorage(path: directory.path("payload-\(corrupt).tar"), length: metainfo.length, mode: .createNew)
+            var written = bytes
+            if corrupt { written[100] ^= 1 }  // the caller's word is taken for pieces; the SHA-256 is not skipped
+            try written.withUnsafeBytes { try storage.write(at: 0, $0) }
+            let downloader = try await SwarmNode.start(
+                metainfo: metainfo, storage: storage, role: .downloader, configuration: SwarmConfiguration(listenHost: "127.0.0.1"),
+                having: PieceSet(pieceCount: metainfo.pieceCount, full: true))
+            if corrupt {
+                await #expect(throws: SwarmNodeError.self) { try await Self.withTimeout(10) { try await downloader.waitUntilComplete() } }
+            } else {
+                try await Self.withTimeout(10) { try await downloader.waitUntilComplete() }
+                #expect(try await downloader.progress.isComplete)
+            }
+            await downloader.shutdown()
+        }
+    }
+
     @Test("a node holding its uploads sends nothing until released, then the download completes")
     func heldUploads() async throws {
         let (bytes, metainfo) = try Self.payload(length: 1 << 20, pieceLength: 64 << 10, seed: 3)
