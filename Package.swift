@@ -1,8 +1,8 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// One target per concern. C is reached only through the two system-library
-// targets, and each is imported by exactly one Swift module (CZlib by Archive,
+// One target per concern. C is reached only through the system-library targets,
+// and each is imported by exactly one Swift module (CZlib and CZstd by Archive,
 // CLibSSH2 by SSH). The peer executable links neither libssh2 nor anything
 // that needs a Swift toolchain on the target host (see its linker settings).
 let package = Package(
@@ -37,6 +37,11 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
         ),
         .systemLibrary(
+            name: "CZstd",
+            pkgConfig: "libzstd",
+            providers: [.apt(["libzstd-dev"]), .brew(["zstd"])]
+        ),
+        .systemLibrary(
             name: "CLibSSH2",
             pkgConfig: "libssh2",
             providers: [.apt(["libssh2-1-dev"]), .brew(["libssh2"])]
@@ -48,7 +53,7 @@ let package = Package(
             name: "TorrentMetainfo",
             dependencies: ["Bencode", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "Archive", dependencies: ["CZlib"]),
+        .target(name: "Archive", dependencies: ["CZlib", "CZstd"]),
 
         // BitTorrent: the wire protocol (codec only), the tracker, and the swarm engine.
         .target(
@@ -98,7 +103,7 @@ let package = Package(
         // torrent, many hosts over SSH, and the push that ties them together.
         .target(
             name: "DeployConfiguration",
-            dependencies: ["DeployProtocol", .product(name: "Yams", package: "Yams")]
+            dependencies: ["Archive", "DeployProtocol", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "PayloadPacking", dependencies: ["Archive", "TorrentMetainfo"]),
         // Many hosts over SSH: hosts file plus settings in, sessions and progress out.
@@ -171,10 +176,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SwarmSimulationTests", dependencies: ["TestSupport", "SwarmSimulation", "Swarm"]),
-        .testTarget(name: "DeployConfigurationTests", dependencies: ["TestSupport", "DeployConfiguration"]),
+        .testTarget(name: "DeployConfigurationTests", dependencies: ["TestSupport", "DeployConfiguration", "Archive"]),
         .testTarget(
             name: "PushTests",
-            dependencies: ["TestSupport", "Push", "DeployConfiguration", "DeployProtocol", "Fleet", "Swarm", "TorrentMetainfo"]
+            dependencies: ["TestSupport", "Push", "Archive", "DeployConfiguration", "DeployProtocol", "Fleet", "Swarm", "TorrentMetainfo"]
         ),
         .testTarget(name: "DeployProtocolTests", dependencies: ["DeployProtocol"]),
         .testTarget(name: "InstallerTests", dependencies: ["TestSupport", "Installer"]),

@@ -5,10 +5,10 @@
 set -euo pipefail
 
 packages=(
-    # Build: the two system libraries and pkg-config to find them.
-    libssh2-1-dev zlib1g-dev pkg-config
+    # Build: the system libraries and pkg-config to find them.
+    libssh2-1-dev zlib1g-dev libzstd-dev pkg-config
     # Interoperability tests: standard BitTorrent clients and a torrent maker, GNU tar.
-    python3-libtorrent aria2 transmission-cli mktorrent tar gzip
+    python3-libtorrent aria2 transmission-cli mktorrent tar gzip zstd
     # Test hosts and benchmarks: OpenSSH, namespaces and traffic shaping, a standard tracker.
     openssh-server openssh-client iproute2 opentracker pssh procps
     # Test hosts that log in as an unprivileged user and escalate (--sudo).

@@ -47,7 +47,7 @@ extension ArchiveManifest {
     }
 
     /// Where each entry's header starts in the archive, in entry order.
-    public func headerStarts() throws -> [Int64] {
+    func headerStarts() throws -> [Int64] {
         var starts: [Int64] = []
         starts.reserveCapacity(entries.count)
         var offset: Int64 = 0

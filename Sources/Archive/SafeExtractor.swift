@@ -24,7 +24,7 @@ public struct SafeExtractor: Sendable {
         self.limits = limits
     }
 
-    /// Reads a .tar or .tar.gz (detected by the gzip magic bytes) from a file path and extracts it.
+    /// Reads a .tar, .tar.gz or .tar.zst (told apart by their magic bytes) from a file path and extracts it.
     public func extract(archiveAt path: String) throws -> ExtractionSummary {
         let descriptor = try POSIX.openFile(path, flags: O_RDONLY)
         defer { close(descriptor) }
@@ -76,13 +76,15 @@ public struct SafeExtractor: Sendable {
     }
 }
 
-/// Raw input → optional gunzip → tar reader → extraction session.
+/// Raw input → optional gunzip or zstd decoding → tar reader → extraction session.
 final class ExtractionPipeline {
     private static let gzipMagic: [UInt8] = [0x1f, 0x8b]
+    /// A zstd frame's magic number, 0xFD2FB528 little-endian (RFC 8878, section 3.1.1).
+    private static let zstdMagic: [UInt8] = [0x28, 0xb5, 0x2f, 0xfd]
 
     private let session: ExtractionSession
     private var reader: TarReader
-    private var decompressor: GzipDecompressor?
+    private var decompressor: (any StreamDecompressor)?
     /// The first bytes, held until there are enough to recognize gzip.
     private var head: [UInt8] = []
     private var decided = false
@@ -98,10 +100,12 @@ final class ExtractionPipeline {
         rawBytes += Int64(input.count)
         if !decided {
             head.append(contentsOf: input)
-            guard head.count >= Self.gzipMagic.count else { return }
+            guard head.count >= Self.zstdMagic.count else { return }
             decided = true
             if Array(head.prefix(2)) == Self.gzipMagic {
                 decompressor = try GzipDecompressor(maxOutputBytes: session.limits.maxBytes)
+            } else if Array(head.prefix(4)) == Self.zstdMagic {
+                decompressor = try ZstdDecompressor(maxOutputBytes: session.limits.maxBytes)
             }
             let buffered = head
             head = []
@@ -152,7 +156,7 @@ final class ExtractionPipeline {
         {
             throw ArchiveError(
                 .limitExceeded,
-                "gzip data expands more than \(ratio):1 (possible decompression bomb); raise the limit only if the archive is trusted")
+                "compressed data expands more than \(ratio):1 (possible decompression bomb); raise the limit only if the archive is trusted")
         }
         let session = self.session
         try reader.feed(bytes) { try session.handle($0) }

@@ -49,6 +49,14 @@ extension Deployfile {
         }
     }
 
+    /// `compress` and the older `gzip` say the same thing: a file may give one of them.
+    private static func refuseBoth(_ other: Bool, _ node: Node, _ name: String, _ reader: DeployfileReader) throws {
+        guard other else { return }
+        try reader.checking(node, name) {
+            throw DeployError(.invalidValue, "transfer.compress and transfer.gzip are both given", remedy: "keep one, e.g. compress: gzip=1")
+        }
+    }
+
     private mutating func readTransfer(_ node: Node, _ reader: DeployfileReader) throws {
         for (key, value) in try reader.entries(of: node, section: "transfer") where !DeployfileReader.isNull(value) {
             let name = "transfer.\(key)"
@@ -63,6 +71,7 @@ extension Deployfile {
                     })
                 }
             case "gzip":
+                try Self.refuseBoth(compress != nil, value, name, reader)
                 if let on = value.bool, value.tagName == .bool {
                     gzip = on ? .level(SettingParsers.defaultGzipLevel) : .off
                 } else {
@@ -70,6 +79,9 @@ extension Deployfile {
                     gzip = .level(try reader.checking(value, name) { try SettingParsers.checkedGzipLevel(level) })
                 }
             case "reuse": reuse = try reader.boolean(value, name)
+            case "compress":
+                try Self.refuseBoth(gzip != nil, value, name, reader)
+                compress = try reader.parsed(value, name, SettingParsers.compression)
             case "trackers":
                 trackers = try reader.stringList(value, name).map { item in
                     try reader.checking(item.node, name) { try SettingParsers.trackerURL(item.text) }

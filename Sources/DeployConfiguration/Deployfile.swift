@@ -1,3 +1,4 @@
+import Archive
 import DeployProtocol
 
 /// The contents of a Deployfile (YAML) as written: every field is nil when the
@@ -43,6 +44,7 @@ public struct Deployfile: Sendable, Equatable {
     /// Bytes.
     public var pieceSize: Choice<Int>?
     public var gzip: Gzip?
+    public var compress: ArchiveCompression?
     public var reuse: Bool?
     public var trackers: [String]?
     public var builtinTracker: Bool?

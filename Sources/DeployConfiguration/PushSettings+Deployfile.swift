@@ -27,10 +27,11 @@ extension PushSettings {
         case nil: break
         }
         switch file.gzip {
-        case .off: gzipLevel = nil
-        case .level(let level): gzipLevel = level
+        case .off: compression = .none
+        case .level(let level): compression = .gzip(level: level)
         case nil: break
         }
+        if let compress = file.compress { compression = compress }
         if let reuse = file.reuse { self.reuse = reuse }
         if let trackers = file.trackers { self.trackers = trackers }
         if let builtin = file.builtinTracker { builtinTracker = builtin }

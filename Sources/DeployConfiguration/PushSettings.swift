@@ -1,3 +1,4 @@
+import Archive
 import DeployProtocol
 
 /// Everything `swarmdeploy push` needs to know, after layering: built-in
@@ -33,8 +34,8 @@ public struct PushSettings: Sendable, Codable, Equatable {
 
     /// Bytes; nil chooses from the archive size.
     public var pieceSize: Int?
-    /// nil means no compression.
-    public var gzipLevel: Int?
+    /// How the tarball is compressed (`--compress`, `--gzip`).
+    public var compression: ArchiveCompression
     /// Hosts build the pieces of files they already hold instead of downloading them
     /// (`--no-reuse` turns it off).
     public var reuse = true
@@ -112,7 +113,7 @@ public struct PushSettings: Sendable, Codable, Equatable {
             sshParallel: 64,
             connectTimeout: .seconds(10),
             pieceSize: nil,
-            gzipLevel: nil,
+            compression: .none,
             trackers: [],
             builtinTracker: true,
             listen: nil,
@@ -137,7 +138,7 @@ public struct PushSettings: Sendable, Codable, Equatable {
         sshParallel: Int,
         connectTimeout: Duration,
         pieceSize: Int?,
-        gzipLevel: Int?,
+        compression: ArchiveCompression,
         trackers: [String],
         builtinTracker: Bool,
         listen: String?,
@@ -160,7 +161,7 @@ public struct PushSettings: Sendable, Codable, Equatable {
         self.sshParallel = sshParallel
         self.connectTimeout = connectTimeout
         self.pieceSize = pieceSize
-        self.gzipLevel = gzipLevel
+        self.compression = compression
         self.trackers = trackers
         self.builtinTracker = builtinTracker
         self.listen = listen
@@ -183,6 +184,7 @@ public struct PushSettings: Sendable, Codable, Equatable {
         case sshParallel = "ssh_parallel"
         case connectTimeout = "connect_timeout_seconds"
         case pieceSize = "piece_size"
+        case compression
         case gzipLevel = "gzip_level"
         case reuse
         case trackers, listen
@@ -221,7 +223,8 @@ extension PushSettings {
             sshParallel: try container.decode(Int.self, forKey: .sshParallel),
             connectTimeout: try seconds(.connectTimeout),
             pieceSize: try container.decodeIfPresent(Int.self, forKey: .pieceSize),
-            gzipLevel: try container.decodeIfPresent(Int.self, forKey: .gzipLevel),
+            compression: try container.decodeIfPresent(String.self, forKey: .compression).map { try SettingParsers.compression($0) }
+                ?? container.decodeIfPresent(Int.self, forKey: .gzipLevel).map { .gzip(level: $0) } ?? .none,
             trackers: try container.decode([String].self, forKey: .trackers),
             builtinTracker: try container.decodeIfPresent(Bool.self, forKey: .builtinTracker) ?? true,
             listen: try container.decodeIfPresent(String.self, forKey: .listen),
@@ -253,7 +256,9 @@ extension PushSettings {
         try container.encode(sshParallel, forKey: .sshParallel)
         try container.encode(connectTimeout.inSeconds, forKey: .connectTimeout)
         try container.encodeIfPresent(pieceSize, forKey: .pieceSize)
-        try container.encodeIfPresent(gzipLevel, forKey: .gzipLevel)
+        try container.encode(compression.description, forKey: .compression)
+        // Kept for readers of the older output.
+        if case .gzip(let level) = compression { try container.encode(level, forKey: .gzipLevel) }
         try container.encode(reuse, forKey: .reuse)
         try container.encode(trackers, forKey: .trackers)
         try container.encode(builtinTracker, forKey: .builtinTracker)

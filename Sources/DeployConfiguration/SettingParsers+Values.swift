@@ -1,3 +1,4 @@
+import Archive
 import DeployProtocol
 
 extension SettingParsers {
@@ -41,6 +42,40 @@ extension SettingParsers {
     }
 
     static let gzipHelp = "use false, true (level \(defaultGzipLevel)) or a level from 1 (fastest) to 9 (smallest)"
+
+    /// zstd level for a bare `zstd` (see the README's codec table).
+    public static let defaultZstdLevel = 3
+
+    static let compressionHelp = "use none, gzip[=1-9] or zstd[=1-19], e.g. zstd=3"
+
+    /// `none`, `gzip[=LEVEL]` or `zstd[=LEVEL]` (`:` also separates the level).
+    public static func compression(_ text: String) throws -> ArchiveCompression {
+        let trimmed = text.trimmingSpaces().lowercased()
+        let parts = trimmed.split(omittingEmptySubsequences: false) { $0 == "=" || $0 == ":" }
+        guard parts.count <= 2, let codec = parts.first else {
+            throw DeployError(.invalidValue, "compression '\(text)' is not a codec and level", remedy: compressionHelp)
+        }
+        let level: Int? = try parts.count == 2 ? {
+            guard let level = Int(parts[1]) else {
+                throw DeployError(.invalidValue, "compression '\(text)': '\(parts[1])' is not a level", remedy: compressionHelp)
+            }
+            return level
+        }() : nil
+        switch codec {
+        case "none", "off", "false" where level == nil:
+            return .none
+        case "gzip":
+            return .gzip(level: try checkedGzipLevel(level ?? defaultGzipLevel))
+        case "zstd":
+            let level = level ?? defaultZstdLevel
+            guard ZstdCompressor.levels.contains(level) else {
+                throw DeployError(.invalidValue, "zstd level \(level) is out of range", remedy: compressionHelp)
+            }
+            return .zstd(level: level)
+        default:
+            throw DeployError(.invalidValue, "compression '\(text)' names no codec swarmdeploy knows", remedy: compressionHelp)
+        }
+    }
 
     static func checkedGzipLevel(_ level: Int) throws -> Int {
         guard (1...9).contains(level) else {

@@ -9,11 +9,10 @@ public struct PayloadOptions: Sendable {
     /// `automaticMinimumPieceLength`.
     public var pieceLength: Int?
     public var automaticMinimumPieceLength: Int
-    /// gzip level 1–9; nil writes a plain tar.
-    public var gzipLevel: Int?
+    public var compression: ArchiveCompression
     /// Start the data of the largest files on piece boundaries (see
     /// `ArchiveManifest.aligningFiles`), so hosts can reuse the pieces of files they hold.
-    /// Only a plain tar is aligned: compression moves every byte anyway.
+    /// Only a plain tar is aligned: compressing the whole stream moves every byte anyway.
     public var alignsFiles = true
     /// Tracker tiers (BEP 12), first URL of the first tier is `announce`.
     public var trackers: [[String]]
@@ -27,7 +26,7 @@ public struct PayloadOptions: Sendable {
         name: String,
         pieceLength: Int? = nil,
         automaticMinimumPieceLength: Int = PieceLength.automaticMinimum,
-        gzipLevel: Int? = nil,
+        compression: ArchiveCompression = .none,
         trackers: [[String]] = [],
         isPrivate: Bool = false,
         createdBy: String? = nil
@@ -35,7 +34,7 @@ public struct PayloadOptions: Sendable {
         self.name = name
         self.pieceLength = pieceLength
         self.automaticMinimumPieceLength = automaticMinimumPieceLength
-        self.gzipLevel = gzipLevel
+        self.compression = compression
         self.trackers = trackers
         self.isPrivate = isPrivate
         self.createdBy = createdBy
@@ -60,7 +59,7 @@ public enum PayloadBuilder {
         progress: ((_ archiveBytesDone: Int64) -> Void)? = nil,
         output: (UnsafeRawBufferPointer) throws -> Void
     ) throws -> Payload {
-        // The plain tar's length is known before writing; a gzipped one is smaller,
+        // The plain tar's length is known before writing; a compressed one is smaller,
         // so sizing pieces from the tar errs towards fewer, larger pieces.
         let pieceLength = try options.pieceLength.map { length in
             try PieceLength.validate(length)
@@ -68,12 +67,12 @@ public enum PayloadBuilder {
         } ?? PieceLength.automatic(
             forPayloadLength: manifest.tarLength, minimum: options.automaticMinimumPieceLength)
 
-        let manifest = options.alignsFiles && options.gzipLevel == nil
+        let manifest = options.alignsFiles && options.compression == .none
             ? try manifest.aligningFiles(toPieceLength: pieceLength) : manifest
         let hasher = BackgroundHasher(pieceLength: pieceLength)
         var written: Int64 = 0
         do {
-            _ = try ArchivePacker.pack(manifest, options: PackOptions(gzipLevel: options.gzipLevel)) { chunk in
+            _ = try ArchivePacker.pack(manifest, options: PackOptions(compression: options.compression)) { chunk in
                 hasher.update(chunk)
                 try output(chunk)
                 written += Int64(chunk.count)
@@ -95,13 +94,13 @@ public enum PayloadBuilder {
 }
 
 extension PayloadOptions {
-    /// The tarball's name for a source directory: "build/" gives "build.tar" (or "build.tar.gz"),
-    /// so `push --dry-run` and `pack DIR -o DIR-NAME` show the same info-hash.
-    public static func tarballName(forSource source: String, gzip: Bool) -> String {
+    /// The tarball's name for a source directory: "build/" gives "build.tar" (or "build.tar.gz",
+    /// "build.tar.zst"), so `push --dry-run` and `pack DIR -o DIR-NAME` show the same info-hash.
+    public static func tarballName(forSource source: String, compression: ArchiveCompression) -> String {
         var base = Substring(source)
         while base.count > 1, base.hasSuffix("/") { base = base.dropLast() }
         var name = base.split(separator: "/").last.map(String.init) ?? "payload"
         if name.isEmpty || name == "." || name == ".." { name = "payload" }
-        return name + (gzip ? ".tar.gz" : ".tar")
+        return name + compression.fileExtension
     }
 }

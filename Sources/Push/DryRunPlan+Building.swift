@@ -20,7 +20,8 @@ extension DryRunPlan {
         archive = Archive(
             bytes: input.archiveBytes,
             compressed: input.compressed,
-            gzipLevel: input.compressed ? settings.gzipLevel : nil
+            compression: input.compressed ? settings.compression.description : "none",
+            gzipLevel: { if input.compressed, case .gzip(let level) = settings.compression { level } else { nil } }()
         )
         torrent = Torrent(pieceLength: input.pieceLength, pieceCount: input.pieceCount, payloadSHA256: input.payloadSHA256)
 
@@ -118,7 +119,11 @@ extension DryRunPlan {
             : settings.identities.joined(separator: ", ")
         let hostKeys = settings.acceptNewHostKeys ? "unknown host keys are accepted and recorded" : "unknown host keys are refused"
         let hash = "with a random nonce, so its info-hash is new and known only to this push's hosts"
-        let format = input.compressed ? "gzip-compressed tar" : "tar"
+        let format: String = switch settings.compression {
+        case .gzip where input.compressed: "gzip-compressed tar"
+        case .zstd where input.compressed: "zstd-compressed tar"
+        default: "tar"
+        }
         let pieces = "\(HumanUnits.count(input.pieceCount, "piece")) of \(HumanUnits.bytes(Int64(input.pieceLength)))"
         let trimmed = destination.hasSuffix("/") && destination.count > 1 ? String(destination.dropLast()) : destination
         let slash = trimmed.lastIndex(of: "/") ?? trimmed.startIndex
@@ -226,7 +231,7 @@ extension DryRunPlan {
             symlinkCount: manifest.symlinkCount,
             payloadBytes: manifest.payloadBytes,
             archiveBytes: payload.archiveLength,
-            compressed: plan.payload.gzipLevel != nil,
+            compressed: plan.payload.compression != .none,
             pieceLength: payload.metainfo.pieceLength,
             pieceCount: payload.metainfo.pieceCount,
             payloadSHA256: payload.metainfo.payloadSHA256.map { Hex.encode($0) },

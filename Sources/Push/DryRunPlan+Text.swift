@@ -12,13 +12,13 @@ extension DryRunPlan {
         out.append("")
 
         let hash = torrent.payloadSHA256 ?? "not computed (estimate only)"
-        let gzip = archive.gzipLevel.map { "gzip level \($0)" } ?? (archive.compressed ? "gzip" : "not compressed")
+        let codec = archive.compressed ? archive.compression.split(separator: "=").joined(separator: " level ") : "not compressed"
         out += Self.table([
             ("Source", source),
             ("Destination", destination),
             ("Payload", "\(HumanUnits.count(payload.files, "file")), \(HumanUnits.count(payload.directories, "directory", plural: "directories")), "
                 + "\(HumanUnits.count(payload.symlinks, "symlink")), \(Self.sized(payload.bytes))"),
-            ("Archive", "\(Self.sized(archive.bytes)), \(gzip)"),
+            ("Archive", "\(Self.sized(archive.bytes)), \(codec)"),
             ("Pieces", "\(HumanUnits.count(torrent.pieceCount)) × \(HumanUnits.bytes(Int64(torrent.pieceLength))) "
                 + "(\(HumanUnits.count(torrent.pieceLength)) bytes each)"),
             ("SHA-256", hash),

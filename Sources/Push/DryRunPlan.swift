@@ -14,10 +14,13 @@ public struct DryRunPlan: Sendable, Codable, Equatable {
     public struct Archive: Sendable, Codable, Equatable {
         public var bytes: Int64
         public var compressed: Bool
+        /// "none", "gzip=L" or "zstd=L" (see `--compress`).
+        public var compression: String
+        /// The gzip level, for readers of the older output; nil unless gzip.
         public var gzipLevel: Int?
 
         enum CodingKeys: String, CodingKey {
-            case bytes, compressed
+            case bytes, compressed, compression
             case gzipLevel = "gzip_level"
         }
     }

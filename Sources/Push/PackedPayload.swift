@@ -6,7 +6,7 @@ import Swarm
 import TorrentMetainfo
 
 /// The push's tarball as the seeder serves it, with its torrent. A plain tar is read straight
-/// from the source tree (`SourcePieceStorage`): neither memory nor disk holds a copy. A gzip
+/// from the source tree (`SourcePieceStorage`): neither memory nor disk holds a copy. A compressed
 /// payload cannot be read at an offset, so it is written once to an unlinked spool file
 /// (`SpoolPieceStorage`) in `$TMPDIR`.
 public struct PackedPayload: Sendable {
@@ -33,7 +33,7 @@ extension PushPlan {
         }
     }
 
-    /// Hashes the tree in one pass (and for gzip, spools the compressed archive) and returns
+    /// Hashes the tree in one pass (and when compressing, spools the compressed archive) and returns
     /// what the seeder will serve. `progress` gets the archive bytes done so far and the total.
     /// The torrent carries a random nonce: its info-hash is new with every push, so nobody can
     /// compute it from the tree and ask for the payload by it.
@@ -43,7 +43,7 @@ extension PushPlan {
     ) throws(PushError) -> PackedPayload {
         var options = payload
         options.nonce = RandomBytes.make(16)
-        guard payload.gzipLevel != nil else {
+        guard payload.compression != .none else {
             let built = try build(manifest, options: options, progress: progress, failure: .controller) { _ in }
             do {
                 let archive = try TreeArchive(built.manifest)
@@ -54,7 +54,7 @@ extension PushPlan {
                 throw PushError(.controller, "cannot serve \(source): \(error)")
             }
         }
-        // gzip adds at most a few bytes per 16 KiB block to what it cannot compress.
+        // gzip and zstd add at most a few bytes per block to what they cannot compress.
         let bound = manifest.tarLength + manifest.tarLength / 500 + (1 << 20)
         var built: Payload?
         do {

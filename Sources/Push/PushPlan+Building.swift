@@ -68,10 +68,10 @@ extension PushPlan {
             return FleetHost(entry: host.entry, name: host.name, configuration: configuration)
         }
         payload = PayloadOptions(
-            name: PayloadOptions.tarballName(forSource: source, gzip: settings.gzipLevel != nil),
+            name: PayloadOptions.tarballName(forSource: source, compression: settings.compression),
             pieceLength: settings.pieceSize,
             automaticMinimumPieceLength: Self.automaticMinimumPieceLength,
-            gzipLevel: settings.gzipLevel,
+            compression: settings.compression,
             createdBy: "swarmdeploy \(SwarmdeployVersion.current)"
         )
         listen = try Self.listen(settings.listen, firstHost: hosts.first, detectAddress: detectAddress)

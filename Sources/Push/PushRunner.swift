@@ -92,6 +92,8 @@ public final class PushRunner: Sendable {
         let job = peerJob.encoded()
         // Not the announce URL: it holds the push's secret.
         logger.info("seeder and tracker listening on \(listenHost)")
+        // Every host gets the job, so its size counts once per host on the controller's link.
+        logger.info("each host's job: \(job.count) bytes, of them \(payload.archiveIndex?.count ?? 0) the archive's index")
         // For tracing: the info-hash is new with each push and useless without the key.
         logger.debug("torrent info-hash \(payload.metainfo.infoHash.hex), peers admitted from \(addresses.count) addresses")
 

@@ -7,7 +7,7 @@ import Darwin
 #endif
 import Swarm
 
-/// A gzip payload, which cannot be read at an offset without decompressing what comes
+/// A compressed payload, which cannot be read at an offset without decompressing what comes
 /// before, written once to a spool file that the seeder then reads. The file is unlinked as
 /// soon as it is created: nothing is left behind, even if the controller is killed.
 final class SpoolPieceStorage: PieceStorage {

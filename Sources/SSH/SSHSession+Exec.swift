@@ -124,7 +124,21 @@ extension SSHSession {
     /// Frees a channel without waiting (more than a quarter second, blocking) for the
     /// server's reply to its close: sshd answers only once the command has exited, which may
     /// be never. The remote side sees EOF.
+    ///
+    /// The close message itself must leave whole first: one cut off by the short timeout stays
+    /// half-sent inside libssh2, and the session's next request fails ("Unable to send
+    /// channel-open request", -39) — seen on loaded machines, where a host drains its socket
+    /// slowly. So it is sent without the short limit (up to the operation timeout).
     func freeWithoutWaiting(_ channel: OpaquePointer, handle: OpaquePointer) {
+        libssh2_session_set_blocking(handle, 0)
+        let sendDeadline = ContinuousClock.now + configuration.operationTimeout
+        while libssh2_channel_close(channel) == LIBSSH2_ERROR_EAGAIN,
+            libssh2_session_block_directions(handle) & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0,
+            ContinuousClock.now < sendDeadline
+        {
+            var descriptor = pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)
+            _ = poll(&descriptor, 1, pollMilliseconds(Self.cancellationInterval))
+        }
         libssh2_session_set_blocking(handle, 1)
         libssh2_session_set_timeout(handle, 250)
         _ = libssh2_channel_free(channel)

@@ -11,12 +11,12 @@ struct PackCommand: ParsableCommand {
         commandName: "pack",
         abstract: "Pack a directory into a deterministic tarball and a .torrent of it.",
         discussion: """
-            Writes NAME.tar (or NAME.tar.gz with --gzip) and NAME.torrent. The same tree \
+            Writes NAME.tar (NAME.tar.zst or NAME.tar.gz with --compress) and NAME.torrent. The same tree \
             always gives the same bytes and the same info-hash, so both are good CI artifacts.
 
             Examples:
               swarmdeploy pack build/ -o release-42
-              swarmdeploy pack build/ -o release-42 --gzip=9 --piece-size 4MiB
+              swarmdeploy pack build/ -o release-42 --compress zstd=3 --piece-size 4MiB
               swarmdeploy pack build/ -o out/release --tracker http://t1:6969/announce,http://t2:6969/announce
             """
     )
@@ -24,7 +24,7 @@ struct PackCommand: ParsableCommand {
     @Argument(help: "The directory to pack.")
     var directory: String
 
-    @Option(name: .shortAndLong, help: ArgumentHelp("Output name: writes NAME.tar[.gz] and NAME.torrent.", valueName: "name"))
+    @Option(name: .shortAndLong, help: ArgumentHelp("Output name: writes NAME.tar[.zst|.gz] and NAME.torrent.", valueName: "name"))
     var output: String
 
     @OptionGroup var payload: PayloadFlags
@@ -36,17 +36,17 @@ struct PackCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let gzipLevel = try payload.validatedGzipLevel()
+        let compression = try payload.compression() ?? .none
         let options = PayloadOptions(
             name: "",
             pieceLength: try payload.pieceLength(),
-            gzipLevel: gzipLevel,
+            compression: compression,
             trackers: try payload.trackerTiers(),
             isPrivate: `private`,
             createdBy: "swarmdeploy \(SwarmdeployVersion.current)"
         )
         let base = Self.baseName(output)
-        let archivePath = base + (gzipLevel == nil ? ".tar" : ".tar.gz")
+        let archivePath = base + compression.fileExtension
         let torrentPath = base + ".torrent"
 
         let manifest: ArchiveManifest

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Archive
 import DeployConfiguration
 import TorrentMetainfo
 
@@ -15,9 +16,19 @@ struct PayloadFlags: ParsableArguments {
     var pieceSize: String?
 
     @Option(
+        name: .customLong("compress"),
+        help: ArgumentHelp(
+            "Compress the tarball: none, gzip[=1-9] or zstd[=1-19] (default: none).",
+            discussion: "zstd alone means level \(SettingParsers.defaultZstdLevel). Hosts cannot build the pieces of a compressed tarball from the files they hold; see the README's codec table for when compression pays.",
+            valueName: "codec[=level]"
+        )
+    )
+    var compress: String?
+
+    @Option(
         name: .customLong("gzip"),
         help: ArgumentHelp(
-            "Compress the tarball with gzip; '--gzip' alone means level \(SettingParsers.defaultGzipLevel).",
+            "Compress the tarball with gzip (as --compress gzip=LEVEL); '--gzip' alone means level \(SettingParsers.defaultGzipLevel).",
             discussion: "Off by default: on a fast LAN compressing usually costs more time than it saves.",
             valueName: "level"
         )
@@ -45,12 +56,21 @@ struct PayloadFlags: ParsableArguments {
         }
     }
 
-    func validatedGzipLevel() throws(CommandFailure) -> Int? {
-        guard let gzipLevel else { return nil }
-        guard (1...9).contains(gzipLevel) else {
-            throw .badInput("--gzip=\(gzipLevel): the level must be 1 (fastest) to 9 (smallest)")
+    /// The compression `--compress` or `--gzip` asks for; nil when neither is given.
+    func compression() throws(CommandFailure) -> ArchiveCompression? {
+        if let gzipLevel {
+            guard compress == nil else { throw .badInput("--compress and --gzip both ask for a codec; give one") }
+            guard (1...9).contains(gzipLevel) else {
+                throw .badInput("--gzip=\(gzipLevel): the level must be 1 (fastest) to 9 (smallest)")
+            }
+            return .gzip(level: gzipLevel)
         }
-        return gzipLevel
+        guard let compress else { return nil }
+        do {
+            return try SettingParsers.compression(compress)
+        } catch {
+            throw .badInput("--compress \(compress): \(error)")
+        }
     }
 
     /// Tracker tiers: each `--tracker` is a tier, commas separate URLs within it.

@@ -220,7 +220,7 @@ extension PayloadFlags {
         if let pieceSize {
             settings.pieceSize = pieceSize == "auto" ? nil : try pieceLength()
         }
-        if gzipLevel != nil { settings.gzipLevel = try validatedGzipLevel() }
+        if let compression = try compression() { settings.compression = compression }
         // The peers on the hosts announce over HTTP only, so push takes http:// trackers.
         let urls = try trackerTiers().flatMap { $0 }
         if !urls.isEmpty {

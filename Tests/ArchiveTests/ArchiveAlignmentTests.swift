@@ -141,6 +141,20 @@ import TestSupport
         }
     }
 
+    /// A comment record cannot be exactly 100 or 1,000 bytes long (its length counts its own
+    /// digits): where the padding needs one, the record is a byte shorter and the data's
+    /// padding takes the byte. A path record of 412 (536) bytes leaves exactly 100 (1,000).
+    @Test(arguments: [(402, 1536), (526, 2560)])
+    func paddingThatNoRecordLengthFitsStillComesOut(nameLength: Int, length: Int) throws {
+        let entry = ArchiveEntry(path: String(repeating: "n", count: nameLength), kind: .file, mode: 0o644, mtime: 7, uid: 0, gid: 0, size: 3)
+        let header = try TarHeaderEncoder.headerBlocks(for: entry, length: length)
+        #expect(header.count == length)
+        var reader = TarReader(limits: .init(maxEntrySize: 1 << 30))
+        var paths: [String] = []
+        try header.withUnsafeBytes { try reader.feed($0) { event in if case .entry(let read) = event { paths.append(read.path) } } }
+        #expect(paths == [entry.path])
+    }
+
     @Test func aPaddedHeaderTooShortForItsRecordsIsRefused() throws {
         let entry = ArchiveEntry(path: "a.bin", kind: .file, mode: 0o644, mtime: 0, uid: 0, gid: 0, size: 1)
         #expect(throws: ArchiveError.self) { try TarHeaderEncoder.headerBlocks(for: entry, length: 512 + 256) }

@@ -12,7 +12,7 @@ import TestSupport
             let root = tmp.path("tree")
             try makeSampleTree(at: root)
             let archivePath = tmp.path(gzip ? "ours.tar.gz" : "ours.tar")
-            try writeBytes(archivePath, packBytes(TreeScanner.scan(root: root), gzipLevel: gzip ? 6 : nil))
+            try writeBytes(archivePath, packBytes(TreeScanner.scan(root: root), compression: gzip ? .gzip(level: 6) : .none))
 
             try makeDirectory(tmp.path("out"))
             // -p: restore modes exactly rather than through the umask.

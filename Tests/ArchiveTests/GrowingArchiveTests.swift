@@ -9,13 +9,13 @@ import TestSupport
 @Suite struct GrowingArchiveTests {
     /// Writes `archive` to `path` in `steps` parts, telling the extractor after each one how far
     /// it may read; the extractor must wait at every step and still restore the whole tree.
-    @Test(arguments: [nil, 6] as [Int?])
-    func followsTheFileAsItGrows(gzipLevel: Int?) throws {
+    @Test(arguments: [.none, .gzip(level: 6), .zstd(level: 3)] as [ArchiveCompression])
+    func followsTheFileAsItGrows(compression: ArchiveCompression) throws {
         try withTemporaryDirectory { tmp in
             let root = tmp.path("tree")
             try makeSampleTree(at: root)
             try writeFile(root + "/big.bin", (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31) })
-            let archive = try packBytes(TreeScanner.scan(root: root), gzipLevel: gzipLevel)
+            let archive = try packBytes(TreeScanner.scan(root: root), compression: compression)
             let path = tmp.path("growing")
             #expect(FileManager.default.createFile(atPath: path, contents: nil))
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))

@@ -6,19 +6,7 @@ import TestSupport
 
 @Suite struct GzipTests {
     private func decompress(_ bytes: [UInt8], chunk: Int? = nil, limit: Int64 = 1 << 30) throws -> [UInt8] {
-        let decompressor = try GzipDecompressor(maxOutputBytes: limit)
-        var output: [UInt8] = []
-        try bytes.withUnsafeBytes { all in
-            let step = chunk ?? max(all.count, 1)
-            var offset = 0
-            while offset < all.count {
-                let end = min(offset + step, all.count)
-                try decompressor.decompress(UnsafeRawBufferPointer(rebasing: all[offset..<end])) { output += $0 }
-                offset = end
-            }
-        }
-        try decompressor.finish { output += $0 }
-        return output
+        try decoded(bytes, by: GzipDecompressor(maxOutputBytes: limit), chunk: chunk)
     }
 
     private var sample: [UInt8] {

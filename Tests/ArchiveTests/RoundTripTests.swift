@@ -5,13 +5,13 @@ import TestSupport
 @testable import Archive
 
 @Suite struct RoundTripTests {
-    @Test(arguments: [nil, 1, 6, 9] as [Int?])
-    func extractorRestoresTheTree(gzipLevel: Int?) throws {
+    @Test(arguments: [.none, .gzip(level: 1), .gzip(level: 6), .gzip(level: 9), .zstd(level: 1), .zstd(level: 19)] as [ArchiveCompression])
+    func extractorRestoresTheTree(compression: ArchiveCompression) throws {
         try withTemporaryDirectory { tmp in
             let root = tmp.path("tree")
             try makeSampleTree(at: root)
             let manifest = try TreeScanner.scan(root: root)
-            let archive = try packBytes(manifest, gzipLevel: gzipLevel)
+            let archive = try packBytes(manifest, compression: compression)
 
             let summary = try SafeExtractor(destination: tmp.path("out"), limits: ExtractionLimits()).extract(bytes: archive)
             expectSameTree(try snapshot(root), try snapshot(tmp.path("out")))
@@ -26,7 +26,7 @@ import TestSupport
         try withTemporaryDirectory { tmp in
             let root = tmp.path("tree")
             try makeSampleTree(at: root)
-            try writeBytes(tmp.path("a.tar.gz"), packBytes(TreeScanner.scan(root: root), gzipLevel: 1))
+            try writeBytes(tmp.path("a.tar.gz"), packBytes(TreeScanner.scan(root: root), compression: .gzip(level: 1)))
             try makeDirectory(tmp.path("out"))
             _ = try SafeExtractor(destination: tmp.path("out"), limits: ExtractionLimits()).extract(archiveAt: tmp.path("a.tar.gz"))
             expectSameTree(try snapshot(root), try snapshot(tmp.path("out")))

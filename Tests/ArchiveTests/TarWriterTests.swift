@@ -4,11 +4,27 @@ import TestSupport
 
 @testable import Archive
 
-func packBytes(_ manifest: ArchiveManifest, gzipLevel: Int? = nil) throws -> [UInt8] {
+func packBytes(_ manifest: ArchiveManifest, compression: ArchiveCompression = .none) throws -> [UInt8] {
     var bytes: [UInt8] = []
-    let written = try ArchivePacker.pack(manifest, options: PackOptions(gzipLevel: gzipLevel)) { bytes += $0 }
+    let written = try ArchivePacker.pack(manifest, options: PackOptions(compression: compression)) { bytes += $0 }
     #expect(written == Int64(bytes.count))
     return bytes
+}
+
+/// `bytes` through `decompressor`, fed `chunk` bytes at a time (all at once when nil).
+func decoded(_ bytes: [UInt8], by decompressor: some StreamDecompressor, chunk: Int? = nil) throws -> [UInt8] {
+    var output: [UInt8] = []
+    try bytes.withUnsafeBytes { all in
+        let step = chunk ?? max(all.count, 1)
+        var offset = 0
+        while offset < all.count {
+            let end = min(offset + step, all.count)
+            try decompressor.decompress(UnsafeRawBufferPointer(rebasing: all[offset..<end])) { output += $0 }
+            offset = end
+        }
+    }
+    try decompressor.finish { output += $0 }
+    return output
 }
 
 @Suite struct TarWriterTests {
@@ -24,8 +40,8 @@ func packBytes(_ manifest: ArchiveManifest, gzipLevel: Int? = nil) throws -> [UI
             #expect(first.count % 512 == 0)
             #expect(first.suffix(1024).allSatisfy { $0 == 0 })
 
-            let gzipA = try packBytes(manifest, gzipLevel: 6)
-            let gzipB = try packBytes(manifest, gzipLevel: 6)
+            let gzipA = try packBytes(manifest, compression: .gzip(level: 6))
+            let gzipB = try packBytes(manifest, compression: .gzip(level: 6))
             #expect(gzipA == gzipB)
             #expect(gzipA.count < first.count)
         }

@@ -57,24 +57,31 @@ struct PackCommandTests {
         #expect(corrupt.stderr.contains("piece"), "\(corrupt.stderr)")
     }
 
-    @Test("a gzipped pack extracts with the peer to the same tree as the source")
-    func gzipRoundTrip() async throws {
+    @Test("a compressed pack extracts with the peer to the same tree as the source", arguments: [
+        (["--gzip"], ".tar.gz", Data([0x1F, 0x8B])),
+        (["--compress", "gzip=9"], ".tar.gz", Data([0x1F, 0x8B])),
+        (["--compress", "zstd"], ".tar.zst", Data([0x28, 0xB5, 0x2F, 0xFD])),
+    ])
+    func compressedRoundTrip(flags: [String], suffix: String, magic: Data) async throws {
         let temp = try TemporaryDirectory()
-        let packed = try await CLI.swarmdeploy(["pack", examples, "--gzip", "-o", temp.path("app")])
+        let packed = try await CLI.swarmdeploy(["pack", examples, "-o", temp.path("app")] + flags)
         #expect(packed.status == 0, "\(packed.stderr)")
-        let archive = try Data(contentsOf: URL(fileURLWithPath: temp.path("app.tar.gz")))
-        #expect(archive.prefix(2) == Data([0x1F, 0x8B]), "gzip magic")
+        let archive = try Data(contentsOf: URL(fileURLWithPath: temp.path("app" + suffix)))
+        #expect(archive.prefix(magic.count) == magic, "magic bytes")
 
-        let extracted = try await CLI.peer(["extract", temp.path("app.tar.gz"), "--into", temp.path("out")])
+        let extracted = try await CLI.peer(["extract", temp.path("app" + suffix), "--into", temp.path("out")])
         #expect(extracted.status == 0, "\(extracted.stderr)")
         #expect(try TreeSnapshot(temp.path("out")) == TreeSnapshot(examples))
 
-        let verified = try await CLI.peer(["verify", temp.path("app.torrent"), temp.path("app.tar.gz")])
+        let verified = try await CLI.peer(["verify", temp.path("app.torrent"), temp.path("app" + suffix)])
         #expect(verified.status == 0, "\(verified.stderr)")
     }
 
     @Test("trackers become BEP 12 tiers; bad flag values are refused with exit code 64", arguments: [
         (["--gzip=12"], "--gzip=12"),
+        (["--compress", "zstd=20"], "--compress zstd=20"),
+        (["--compress", "lz4"], "--compress lz4"),
+        (["--compress", "zstd", "--gzip"], "--compress and --gzip"),
         (["--piece-size", "3MiB"], "--piece-size 3MiB"),
         (["--tracker", "ftp://example/announce"], "--tracker ftp://example/announce"),
     ])

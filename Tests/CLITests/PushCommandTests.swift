@@ -64,6 +64,7 @@ struct PushCommandTests {
         #expect(text.contains("\"destination\""))
         #expect(text.contains("/opt/webapp"))
         #expect(text.contains("127.0.0.12"))
+        #expect(text.contains("\"compression\" : \"gzip=1\""), "\(text)")
     }
 
     /// A push's torrent lives only among its own peers: its automatic pieces may be as small as
@@ -157,6 +158,7 @@ struct PushCommandTests {
         ("a.example\na.example\n", [], "hosts.txt:2"),
         ("# nothing\n", [], "hosts.txt"),
         ("a.example\n", ["--gzip=0"], "--gzip=0"),
+        ("a.example\n", ["--compress", "zstd=0"], "--compress zstd=0"),
         ("a.example\n", ["--link-rate", "fast"], "--link-rate fast"),
         ("a.example\n", ["--owner", "app:web:x"], "--owner app:web:x"),
         ("a.example\n", ["-F", "/nonexistent/ssh_config"], "/nonexistent/ssh_config: no such file"),

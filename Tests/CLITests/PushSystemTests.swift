@@ -106,11 +106,20 @@ struct PushSystemTests {
             #expect(try await fleet.listing(of: "/srv/reuse", onHost: index) == expected, "host \(index)")
         }
 
-        // --no-reuse downloads everything again.
+        // --no-reuse downloads everything again; so does a compressed archive, which the hosts
+        // decompress as they extract.
         let third = try await fleet.push(temp.path("v1"), to: "/srv/reuse", extra: ["--no-reuse"])
         #expect(third.status == 0, "\(third.stderr)")
         #expect(try third.report().totals.bytesReused == 0)
         #expect(try await fleet.listing(of: "/srv/reuse", onHost: 5) == (try await fleet.localListing(of: temp.path("v1"))))
+        let fourth = try await fleet.push(temp.path("v2"), to: "/srv/reuse", extra: ["--compress", "zstd=1"])
+        #expect(fourth.status == 0, "\(fourth.stderr)")
+        let compressed = try fourth.report()
+        #expect(compressed.totals.bytesReused == 0)
+        #expect(compressed.totals.archiveBytes < archive, "zstd made the archive smaller: \(compressed.totals.archiveBytes)")
+        for index in 1...8 {
+            #expect(try await fleet.listing(of: "/srv/reuse", onHost: index) == expected, "host \(index)")
+        }
         #expect(try await fleet.peersRunning() == [], "no peer may outlive the push")
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Archive
 @testable import DeployConfiguration
 
 @Suite struct DeployfileTests {
@@ -46,7 +47,7 @@ import Testing
         #expect(settings.sshParallel == 200)
         #expect(settings.connectTimeout == .seconds(90))
         #expect(settings.pieceSize == 4 << 20)
-        #expect(settings.gzipLevel == 9)
+        #expect(settings.compression == .gzip(level: 9))
         #expect(settings.reuse == false)
         #expect(settings.trackers == ["http://tracker.example.com:6969/announce"])
         #expect(settings.listen == "10.1.2.3")
@@ -75,7 +76,7 @@ import Testing
         #expect(defaults.sshParallel == 64)
         #expect(defaults.connectTimeout == .seconds(10))
         #expect(defaults.pieceSize == nil)
-        #expect(defaults.gzipLevel == nil)
+        #expect(defaults.compression == .none)
         #expect(defaults.trackers.isEmpty)
         #expect(defaults.listen == nil)
         #expect(defaults.linkRateBitsPerSecond == 1e9)
@@ -109,13 +110,21 @@ import Testing
     }
 
     @Test(arguments: [
-        ("gzip: true", 1), ("gzip: false", nil), ("gzip: 9", 9), ("gzip: yes", 1),
-    ] as [(String, Int?)])
-    func gzipForms(_ line: String, _ level: Int?) throws {
+        ("gzip: true", .gzip(level: 1)), ("gzip: false", .none), ("gzip: 9", .gzip(level: 9)), ("gzip: yes", .gzip(level: 1)),
+        ("compress: zstd", .zstd(level: 3)), ("compress: zstd=1", .zstd(level: 1)), ("compress: gzip:6", .gzip(level: 6)),
+        ("compress: none", .none),
+    ] as [(String, ArchiveCompression)])
+    func compressionForms(_ line: String, _ compression: ArchiveCompression) throws {
         var settings = PushSettings.defaults
-        settings.gzipLevel = 3
+        settings.compression = .gzip(level: 3)
         settings.apply(try Deployfile.parse("transfer:\n  \(line)", path: "D"))
-        #expect(settings.gzipLevel == level)
+        #expect(settings.compression == compression)
+    }
+
+    @Test func compressAndGzipTogetherAreRefused() {
+        #expect(throws: DeployError.self) { try Deployfile.parse("transfer:\n  gzip: 1\n  compress: zstd", path: "D") }
+        #expect(throws: DeployError.self) { try Deployfile.parse("transfer:\n  compress: zstd=30", path: "D") }
+        #expect(throws: DeployError.self) { try Deployfile.parse("transfer:\n  compress: brotli", path: "D") }
     }
 
     @Test(arguments: [
@@ -235,7 +244,7 @@ import Testing
         #expect(file.user == nil)
         let stated: [Bool] = [
             file.port != nil, file.identities != nil, file.knownHosts != nil, file.acceptNewHostKeys != nil,
-            file.parallel != nil, file.connectTimeout != nil, file.pieceSize != nil, file.gzip != nil, file.reuse != nil,
+            file.parallel != nil, file.connectTimeout != nil, file.pieceSize != nil, file.compress != nil, file.reuse != nil,
             file.trackers != nil, file.listen != nil, file.linkRateBitsPerSecond != nil, file.seedGrace != nil,
             file.timeout != nil, file.stallTimeout != nil, file.maxFailures != nil, file.keepPrevious != nil,
         ]

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Archive
 import DeployConfiguration
 import Fleet
 import Push
@@ -24,7 +25,7 @@ import Push
     ) throws -> DryRunInput {
         var settings = PushSettings.defaults
         settings.user = "release"
-        settings.gzipLevel = 6
+        settings.compression = .gzip(level: 6)
         settings.keepPrevious = keepPrevious
         settings.linkRateBitsPerSecond = 1e9
         settings.trackers = ["http://backup.example.com/announce"]

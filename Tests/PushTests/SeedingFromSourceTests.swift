@@ -1,3 +1,4 @@
+import Archive
 import DeployConfiguration
 import Foundation
 import Glibc
@@ -20,7 +21,7 @@ import TorrentMetainfo
         settings.source = directory.path("app")
         settings.destination = "/opt/app"
         settings.hostsFile = directory.path("hosts.txt")
-        settings.gzipLevel = gzip ? 6 : nil
+        settings.compression = gzip ? .gzip(level: 6) : .none
         return try PushPlan(settings: settings, environment: ["HOME": "/root"]) { _, _ throws(PushError) in "10.9.0.1" }
     }
 
