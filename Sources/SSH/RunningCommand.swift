@@ -90,10 +90,21 @@ public final class RunningCommand: @unchecked Sendable {
         }
         if progressed { return .moved }
         // Only when idle (nothing half-written), and only once due: a keep-alive the host must
-        // answer, so a silent host's connection breaks (see `deadHostTimeout`).
-        var nextKeepAlive: Int32 = 0
-        _ = libssh2_keepalive_send(handle, &nextKeepAlive)
+        // answer, so a silent host's connection breaks (see `deadHostTimeout`). And only with
+        // room in the socket: libssh2 drops a keep-alive that would block (EAGAIN) but keeps it
+        // half-sent, and every other packet is then refused (-39, "Unable to send
+        // channel-open request") — seen on hosts whose links a push saturated.
+        if Self.socketHasRoom(session.socket) {
+            var nextKeepAlive: Int32 = 0
+            _ = libssh2_keepalive_send(handle, &nextKeepAlive)
+        }
         return .idle
+    }
+
+    /// Whether a small write to `socket` would leave at once (poll says writable now).
+    static func socketHasRoom(_ socket: Int32) -> Bool {
+        var descriptor = pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)
+        return poll(&descriptor, 1, 0) == 1 && descriptor.revents & Int16(POLLOUT) != 0
     }
 
     /// Reads what stream `index` has; true if any byte arrived.
