@@ -101,6 +101,12 @@ public final class RunningCommand: @unchecked Sendable {
         return .idle
     }
 
+    /// Waits up to 200 ms for `socket` to take writes; false when it failed.
+    static func waitForRoom(_ socket: Int32) -> Bool {
+        var descriptor = pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)
+        return poll(&descriptor, 1, 200) >= 0 && descriptor.revents & Int16(POLLERR | POLLHUP | POLLNVAL) == 0
+    }
+
     /// Whether a small write to `socket` would leave at once (poll says writable now).
     static func socketHasRoom(_ socket: Int32) -> Bool {
         var descriptor = pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)
@@ -140,6 +146,7 @@ public final class RunningCommand: @unchecked Sendable {
         self.channel = nil
         session.sendKeepAlives(handle, false)
         libssh2_session_set_blocking(handle, 1)
+        _ = feeder.finishBlocked(channel)
         _ = libssh2_channel_close(channel)
         _ = libssh2_channel_wait_closed(channel)
         var signal: UnsafeMutablePointer<CChar>?
@@ -164,6 +171,10 @@ public final class RunningCommand: @unchecked Sendable {
         }
         self.channel = nil
         session.sendKeepAlives(handle, false)
+        // Without blocking for long: a host that stopped reading may be why the command is given up.
+        libssh2_session_set_blocking(handle, 0)
+        let deadline = ContinuousClock.now + session.configuration.operationTimeout
+        while !feeder.finishBlocked(channel), ContinuousClock.now < deadline, Self.waitForRoom(session.socket) {}
         session.freeWithoutWaiting(channel, handle: handle)
     }
 }

@@ -9,6 +9,11 @@ struct StdinFeeder {
     /// No more input will come (EOF follows once `pending` is sent).
     private var complete: Bool
     private var eofSent = false
+    /// The last write or EOF would have blocked (EAGAIN): libssh2 holds that packet half-sent
+    /// and refuses every other packet on the session (-39) until the same call is repeated.
+    private var blocked = Blocked.none
+
+    private enum Blocked { case none, write(count: Int), eof }
 
     init(_ initial: [UInt8], input: SSHInput?) {
         pending = initial
@@ -23,13 +28,9 @@ struct StdinFeeder {
     mutating func pump(_ channel: OpaquePointer) -> Bool {
         var progressed = false
         if offset < pending.count {
-            let written = pending.withUnsafeBytes { bytes in
-                libssh2_channel_write_ex(
-                    channel, 0,
-                    bytes.baseAddress!.advanced(by: offset).assumingMemoryBound(to: CChar.self),
-                    min(pending.count - offset, 32 * 1024)
-                )
-            }
+            let count = min(pending.count - offset, 32 * 1024)
+            let written = write(channel, count: count)
+            blocked = written == LIBSSH2_ERROR_EAGAIN ? .write(count: count) : .none
             if written > 0 {
                 offset += written
                 progressed = true
@@ -46,8 +47,30 @@ struct StdinFeeder {
         }
         if offset >= pending.count, complete, !eofSent {
             eofSent = libssh2_channel_send_eof(channel) != LIBSSH2_ERROR_EAGAIN
+            blocked = eofSent ? .none : .eof
         }
         return progressed
+    }
+
+    /// Repeats a write or EOF that would have blocked, so nothing stays half-sent when the
+    /// channel closes (on a blocking session the repeat completes it). False while it still
+    /// would block.
+    mutating func finishBlocked(_ channel: OpaquePointer) -> Bool {
+        let code: Int
+        switch blocked {
+        case .none: return true
+        case .write(let count): code = write(channel, count: count)
+        case .eof: code = Int(libssh2_channel_send_eof(channel))
+        }
+        if code == Int(LIBSSH2_ERROR_EAGAIN) { return false }
+        blocked = .none
+        return true
+    }
+
+    private func write(_ channel: OpaquePointer, count: Int) -> Int {
+        pending.withUnsafeBytes { bytes in
+            libssh2_channel_write_ex(channel, 0, bytes.baseAddress!.advanced(by: offset).assumingMemoryBound(to: CChar.self), count)
+        }
     }
 }
 
