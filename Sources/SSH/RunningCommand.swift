@@ -91,9 +91,8 @@ public final class RunningCommand: @unchecked Sendable {
         if progressed { return .moved }
         // Only when idle (nothing half-written), and only once due: a keep-alive the host must
         // answer, so a silent host's connection breaks (see `deadHostTimeout`). And only with
-        // room in the socket: libssh2 drops a keep-alive that would block (EAGAIN) but keeps it
-        // half-sent, and every other packet is then refused (-39, "Unable to send
-        // channel-open request") — seen on hosts whose links a push saturated.
+        // room in the socket: libssh2 ignores a keep-alive that would block (EAGAIN) but keeps
+        // it half-sent, and then refuses every other packet (-39; see `StdinFeeder.blocked`).
         if Self.socketHasRoom(session.socket) {
             var nextKeepAlive: Int32 = 0
             _ = libssh2_keepalive_send(handle, &nextKeepAlive)

@@ -125,10 +125,10 @@ extension SSHSession {
     /// server's reply to its close: sshd answers only once the command has exited, which may
     /// be never. The remote side sees EOF.
     ///
-    /// The close message itself must leave whole first: one cut off by the short timeout stays
-    /// half-sent inside libssh2, and the session's next request fails ("Unable to send
-    /// channel-open request", -39) — seen on loaded machines, where a host drains its socket
-    /// slowly. So it is sent without the short limit (up to the operation timeout).
+    /// The close message itself must leave whole first: one cut off by the short timeout would
+    /// stay half-sent inside libssh2, and the session's next request would fail ("Unable to
+    /// send channel-open request", -39). So it is sent without the short limit (up to the
+    /// operation timeout), while the reply is waited for briefly.
     func freeWithoutWaiting(_ channel: OpaquePointer, handle: OpaquePointer) {
         libssh2_session_set_blocking(handle, 0)
         let sendDeadline = ContinuousClock.now + configuration.operationTimeout

@@ -28,6 +28,10 @@ struct PushCommand: AsyncParsableCommand {
             SWARMDEPLOY_PREVIOUS_RELEASE, SWARMDEPLOY_PREVIOUS_PATH and SWARMDEPLOY_DESTINATION set; \
             a host whose health check keeps failing is switched back.
 
+            Each host builds the pieces of files it already holds (the tree being replaced) and \
+            downloads only the rest (--no-reuse downloads everything); a compressed archive \
+            (--compress zstd, for first pushes and slow links) is always downloaded whole.
+
             Examples:
               swarmdeploy push build/ to /opt/app on hosts.txt
               swarmdeploy push build/ to /opt/app on hosts.txt --json --max-failures 2 > report.json
@@ -41,6 +45,7 @@ struct PushCommand: AsyncParsableCommand {
               swarmdeploy push build/ to /opt/app on hosts.txt --layout releases --keep-releases 3 \\
                 --after-activate 'systemctl restart app' --health-check 'curl -fsS localhost:8080/up'
               swarmdeploy push build/ to /opt/app on hosts.txt --canary 1 --batch 25% --max-failures 10%
+              swarmdeploy push build/ to /opt/app on new-hosts.txt --compress zstd=1
 
             Exit codes: 0 every host succeeded, 1 controller failure, 2 hosts failed (more than \
             --max-failures, or the rollout stopped before some hosts' turn), 3 partial (some hosts \
