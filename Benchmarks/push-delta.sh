@@ -40,9 +40,7 @@ done
 name=pushdelta
 subnet=10.94
 sandbox_dir=/run/swarmdeploy-sandbox-$name
-binary=$(swift build -c release --product swarmdeploy --show-bin-path)/swarmdeploy
-swift build -c release --product swarmdeploy >/dev/null
-peer=$(scripts/build-peer.sh | tail -n 1)
+build_binaries
 work=$(mktemp -d /var/tmp/swarmdeploy-push-delta.XXXXXX)
 trap 'scripts/sandbox.sh down --name "$name" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 mkdir -p "$work/srv"

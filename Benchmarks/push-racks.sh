@@ -42,9 +42,7 @@ subnet=10.93
 sandbox_dir=/run/swarmdeploy-sandbox-$name
 per_rack=$(((count + racks - 1) / racks))
 uplink="$(($(bits_per_second "$rate") * per_rack / oversubscription))bit"
-binary=$(swift build -c release --product swarmdeploy --show-bin-path)/swarmdeploy
-swift build -c release --product swarmdeploy >/dev/null
-peer=$(scripts/build-peer.sh | tail -n 1)
+build_binaries
 work=$(mktemp -d /var/tmp/swarmdeploy-push-racks.XXXXXX)
 trap 'scripts/sandbox.sh down --name "$name" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 scripts/sandbox.sh down --name "$name" >/dev/null 2>&1 || true

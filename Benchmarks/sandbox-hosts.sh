@@ -11,6 +11,13 @@ wipe_hosts() {
     wait "${pids[@]}"
 }
 
+# build_binaries: builds the release swarmdeploy and the peer as shipped; sets $binary and $peer.
+build_binaries() {
+    binary=$(swift build -c release --product swarmdeploy --show-bin-path)/swarmdeploy
+    swift build -c release --product swarmdeploy >/dev/null
+    peer=$(scripts/build-peer.sh | tail -n 1)
+}
+
 # fresh_sandbox NAME SUBNET COUNT RATE SIZE_MIB WORK: a sandbox of COUNT hosts (replacing one
 # of the same name left by an interrupted run), with room for a SIZE_MIB tree, and that tree
 # generated in WORK/tree.

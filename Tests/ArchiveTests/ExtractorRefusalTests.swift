@@ -210,7 +210,11 @@ import TestSupport
 }
 
 func gzipped(_ bytes: [UInt8], level: Int = 6) throws -> [UInt8] {
-    let compressor = try GzipCompressor(level: level)
+    try encoded(bytes, by: GzipCompressor(level: level))
+}
+
+/// `bytes` through `compressor`, finished.
+func encoded(_ bytes: [UInt8], by compressor: some StreamCompressor) throws -> [UInt8] {
     var output: [UInt8] = []
     try bytes.withUnsafeBytes { try compressor.compress($0) { output += $0 } }
     try compressor.finish { output += $0 }

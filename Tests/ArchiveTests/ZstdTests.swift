@@ -6,11 +6,7 @@ import TestSupport
 
 @Suite struct ZstdTests {
     private func compressed(_ input: [UInt8], level: Int = 3) throws -> [UInt8] {
-        let compressor = try ZstdCompressor(level: level)
-        var output: [UInt8] = []
-        try input.withUnsafeBytes { try compressor.compress($0) { output += $0 } }
-        try compressor.finish { output += $0 }
-        return output
+        try encoded(input, by: ZstdCompressor(level: level))
     }
 
     private func decompress(_ bytes: [UInt8], chunk: Int? = nil, limit: Int64 = 1 << 30) throws -> [UInt8] {
