@@ -43,6 +43,7 @@ let package = Package(
         ]),
         fuzzer("FuzzTar", [.product(name: "Archive", package: swarmdeploy)]),
         fuzzer("FuzzGzip", [.product(name: "Archive", package: swarmdeploy)]),
+        fuzzer("FuzzArchiveIndex", [.product(name: "Archive", package: swarmdeploy)]),
         fuzzer("FuzzHostsFile", [.product(name: "DeployConfiguration", package: swarmdeploy)]),
         fuzzer("FuzzDeployfile", [.product(name: "DeployConfiguration", package: swarmdeploy)]),
         fuzzer("FuzzPeerJob", [.product(name: "DeployProtocol", package: swarmdeploy)]),

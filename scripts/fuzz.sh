@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 all_targets=(
     FuzzBencode FuzzMetainfo FuzzPeerWire FuzzTrackerRequest FuzzTrackerResponse
-    FuzzTar FuzzGzip FuzzHostsFile FuzzDeployfile FuzzPeerJob
+    FuzzTar FuzzGzip FuzzArchiveIndex FuzzHostsFile FuzzDeployfile FuzzPeerJob
 )
 
 # Longest input per target: room for the largest seed and what the format needs.

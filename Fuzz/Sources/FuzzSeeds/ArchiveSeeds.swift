@@ -34,19 +34,37 @@ extension Seeds {
             utimensat(AT_FDCWD, root + "/" + entry.path, [fixed, fixed], AT_SYMLINK_NOFOLLOW)
         }
         let manifest = try TreeScanner.scan(root: root)
-        try write("FuzzTar", "packed.tar", try pack(manifest, gzipLevel: nil))
-        let gzipped = try pack(manifest, gzipLevel: 6)
+        try write("FuzzTar", "packed.tar", try pack(manifest, .none))
+        let gzipped = try pack(manifest, .gzip(level: 6))
         try write("FuzzTar", "packed.tar.gz", gzipped)
         try write("FuzzGzip", "packed.tar.gz", gzipped)
+        try write("FuzzTar", "packed.tar.zst", try pack(manifest, .zstd(level: 3)))
+        // The index a peer reads, plain and with a padded (piece-aligned) header; each also
+        // decompressed, which the fuzzer compresses before decoding.
+        for (name, index) in [
+            ("index", try manifest.encodedIndex()),
+            ("aligned-index", try manifest.aligningFiles(toPieceLength: 16 << 10, maxPaddingShare: 1).encodedIndex()),
+        ] {
+            try write("FuzzArchiveIndex", name + ".gz", index)
+            try write("FuzzArchiveIndex", name, try gunzip(index))
+        }
 
         // Two gzip members back to back, as `cat a.gz b.gz` makes.
         let text = try gzip(Array("hello, ".utf8), level: 9) + gzip(Array("world\n".utf8), level: 1)
         try write("FuzzGzip", "two-members.gz", text)
     }
 
-    private func pack(_ manifest: ArchiveManifest, gzipLevel: Int?) throws -> [UInt8] {
+    private func pack(_ manifest: ArchiveManifest, _ compression: ArchiveCompression) throws -> [UInt8] {
         var bytes: [UInt8] = []
-        _ = try ArchivePacker.pack(manifest, options: PackOptions(gzipLevel: gzipLevel)) { bytes += $0 }
+        _ = try ArchivePacker.pack(manifest, options: PackOptions(compression: compression)) { bytes += $0 }
+        return bytes
+    }
+
+    private func gunzip(_ input: [UInt8]) throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        let decompressor = try GzipDecompressor(maxOutputBytes: 1 << 20)
+        try input.withUnsafeBytes { try decompressor.decompress($0) { bytes += $0 } }
+        try decompressor.finish { bytes += $0 }
         return bytes
     }
 

@@ -1,0 +1,42 @@
+// Feeds bytes to ArchiveManifest(index:root:), the archive index a peer reads from its job:
+// as they are, and gzip-compressed first (so mutations reach the entries, not only the gzip
+// layer). Checks a decoded index encodes to an index that decodes to the same manifest, and
+// that its layout (padded headers included) adds up.
+import Archive
+import FuzzSupport
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzArchiveIndex(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+    let bytes = fuzzBytes(start, count)
+    check(bytes)
+    if let compressed = try? gzip(bytes) { check(compressed) }
+    return 0
+}
+
+private func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
+    let compressor = try GzipCompressor(level: 1)
+    var output: [UInt8] = []
+    try bytes.withUnsafeBytes { try compressor.compress($0) { output.append(contentsOf: $0) } }
+    try compressor.finish { output.append(contentsOf: $0) }
+    return output
+}
+
+private func check(_ bytes: [UInt8]) {
+    let manifest: ArchiveManifest
+    do {
+        manifest = try ArchiveManifest(index: bytes, root: "/fuzz")
+    } catch {
+        _ = "\(error)"
+        return
+    }
+    do {
+        let again = try ArchiveManifest(index: manifest.encodedIndex(), root: "/fuzz")
+        expect(again.entries == manifest.entries, "the index's own encoding decodes to other entries")
+        expect(again.paddedHeaders == manifest.paddedHeaders, "the index's own encoding decodes to other headers")
+        expect(again.tarLength == manifest.tarLength, "the same index gives another archive length")
+        // Laying the archive out walks every header; it must agree with the declared length.
+        _ = try TreeArchive(manifest, checksFiles: false)
+    } catch {
+        expect(false, "a decoded index does not survive its own encoding: \(error)")
+    }
+}
