@@ -62,7 +62,10 @@ extension SettingParsers {
             return level
         }() : nil
         switch codec {
-        case "none", "off", "false" where level == nil:
+        case "none", "off", "false":
+            guard level == nil else {
+                throw DeployError(.invalidValue, "compression '\(text)': no compression takes no level", remedy: compressionHelp)
+            }
             return .none
         case "gzip":
             return .gzip(level: try checkedGzipLevel(level ?? defaultGzipLevel))

@@ -125,6 +125,7 @@ import Archive
         #expect(throws: DeployError.self) { try Deployfile.parse("transfer:\n  gzip: 1\n  compress: zstd", path: "D") }
         #expect(throws: DeployError.self) { try Deployfile.parse("transfer:\n  compress: zstd=30", path: "D") }
         #expect(throws: DeployError.self) { try Deployfile.parse("transfer:\n  compress: brotli", path: "D") }
+        #expect(throws: DeployError.self) { try Deployfile.parse("transfer:\n  compress: none=3", path: "D") }
     }
 
     @Test(arguments: [
