@@ -18,7 +18,10 @@ extension ArchiveManifest {
         guard pieceLength > 0, pieceLength % TarFormat.blockSize == 0 else {
             throw ArchiveError(.invalidEntry, path: root, "cannot align to \(pieceLength)-byte pieces: not a whole number of tar blocks")
         }
-        let natural = try entries.map { try TarHeaderEncoder.headerBlocks(for: $0).count }
+        // The lengths without padding: this manifest's own, unless it is padded already.
+        let natural = try entries.indices.map { index in
+            paddedHeaders[index] == nil ? headerLengths[index] : try TarHeaderEncoder.headerBlocks(for: entries[index]).count
+        }
         let budget = Int64(Double(tarLength) * max(0, maxPaddingShare))
         let candidates = entries.indices
             .filter { entries[$0].kind == .file && entries[$0].size >= Int64(pieceLength) }
@@ -47,13 +50,13 @@ extension ArchiveManifest {
     }
 
     /// Where each entry's header starts in the archive, in entry order.
-    func headerStarts() throws -> [Int64] {
+    func headerStarts() -> [Int64] {
         var starts: [Int64] = []
         starts.reserveCapacity(entries.count)
         var offset: Int64 = 0
         for (index, entry) in entries.enumerated() {
             starts.append(offset)
-            offset += Int64(try headerBlocks(ofEntry: index).count) + TarFormat.paddedLength(entry.size)
+            offset += Int64(headerLengths[index]) + TarFormat.paddedLength(entry.size)
         }
         return starts
     }

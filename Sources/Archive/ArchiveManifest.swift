@@ -2,7 +2,7 @@
 /// before writing anything (for progress, piece layout and the torrent length).
 public struct ArchiveManifest: Sendable {
     /// The directory the entry paths are relative to.
-    public let root: String
+    public private(set) var root: String
     /// Entries sorted by the bytes of their UTF-8 path.
     public let entries: [ArchiveEntry]
 
@@ -19,6 +19,9 @@ public struct ArchiveManifest: Sendable {
     public let paddedHeaders: [Int: Int]
     /// Bytes the padded headers add to the archive.
     public private(set) var paddingBytes: Int64 = 0
+    /// Each entry's header length in the archive, padded ones included: encoded once here,
+    /// so laying the archive out does not encode every header again.
+    public private(set) var headerLengths: [Int] = []
 
     /// Validates the entries (relative, normalized, unique, sorted) and computes the totals.
     /// `paddedHeaders` must give whole blocks, no shorter than a padded header can be.
@@ -53,9 +56,11 @@ public struct ArchiveManifest: Sendable {
             }
             tarLength += TarFormat.paddedLength(entry.size)
         }
+        headerLengths.reserveCapacity(entries.count)
         for (index, entry) in entries.enumerated() {
             let natural = try TarHeaderEncoder.headerBlocks(for: entry).count
             guard let padded = paddedHeaders[index] else {
+                headerLengths.append(natural)
                 tarLength += Int64(natural)
                 continue
             }
@@ -64,6 +69,7 @@ public struct ArchiveManifest: Sendable {
                     throw ArchiveError(.invalidEntry, path: entry.path, "invalid manifest entry: a header of \(padded) bytes cannot be made for it")
                 }
             }
+            headerLengths.append(padded)
             tarLength += Int64(padded)
             paddingBytes += Int64(padded - natural)
         }
@@ -71,6 +77,14 @@ public struct ArchiveManifest: Sendable {
             throw ArchiveError(.invalidEntry, path: root, "invalid manifest: a padded header names no entry")
         }
         tarLength += Int64(TarFormat.endOfArchiveLength)
+    }
+
+    /// The same entries and layout under another root: one index read once serves a host's
+    /// tree before its switch and after it.
+    public func rooted(at root: String) -> ArchiveManifest {
+        var copy = self
+        copy.root = root
+        return copy
     }
 
     /// The header blocks of entry `index`, padded when the manifest says so.

@@ -8,8 +8,9 @@ enum TarHeaderEncoder {
     static let smallestPaddingRecord = 12
 
     /// The entry's header blocks, `length` bytes long when given: a pax `comment` record
-    /// pads it so the entry's data starts where the caller wants it (see `ArchiveAlignment`).
-    /// `length` must be a whole number of blocks, at least `paddedLength(atLeast:for:)`.
+    /// pads it so the entry's data starts where the caller wants it (see
+    /// `ArchiveManifest.aligningFiles`). `length` must be a whole number of blocks, at least
+    /// `shortestPaddedLength(for:)`.
     static func headerBlocks(for entry: ArchiveEntry, length: Int? = nil) throws -> [UInt8] {
         var (pax, ustar, tarName) = try fields(for: entry)
         if let length, length != (pax.isEmpty ? TarFormat.blockSize : paxHeaderLength(pax) + TarFormat.blockSize) {

@@ -37,41 +37,24 @@ public final class TreeArchive: Sendable {
     /// modification time). Off, a file is read as it is: a host's older tree, whose bytes
     /// the piece hashes judge.
     public let checksFiles: Bool
-    /// Where each entry's header starts, in archive order, and how long the header is.
+    /// Where each entry's header starts, in archive order.
     private let starts: [Int64]
-    private let headerLengths: [Int]
     private let openFiles: Mutex<OpenFiles>
 
     public var length: Int64 { manifest.tarLength }
 
     /// `openFileLimit` bounds the descriptors kept open between reads.
-    public init(_ manifest: ArchiveManifest, openFileLimit: Int = 32, checksFiles: Bool = true) throws {
+    public init(_ manifest: ArchiveManifest, openFileLimit: Int = 32, checksFiles: Bool = true) {
         self.manifest = manifest
         self.checksFiles = checksFiles
-        var starts: [Int64] = []
-        var headerLengths: [Int] = []
-        starts.reserveCapacity(manifest.entries.count)
-        headerLengths.reserveCapacity(manifest.entries.count)
-        var offset: Int64 = 0
-        for (index, entry) in manifest.entries.enumerated() {
-            let header = try manifest.headerBlocks(ofEntry: index).count
-            starts.append(offset)
-            headerLengths.append(header)
-            offset += Int64(header) + TarFormat.paddedLength(entry.size)
-        }
-        // The layout is TarWriter's by construction; a mismatch would shift every piece after it.
-        guard offset + Int64(TarFormat.endOfArchiveLength) == manifest.tarLength else {
-            throw ArchiveError(.invalidEntry, path: manifest.root, "the archive layout does not add up to the manifest's length")
-        }
-        self.starts = starts
-        self.headerLengths = headerLengths
+        starts = manifest.headerStarts()
         openFiles = Mutex(OpenFiles(limit: max(1, openFileLimit)))
     }
 
     /// Fills `buffer` with the archive's bytes at `offset`.
     public func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws {
         var done = 0
-        for part in try parts(at: offset, count: buffer.count) {
+        try forEachPart(at: offset, count: buffer.count) { part in
             let target = UnsafeMutableRawBufferPointer(rebasing: buffer[done...])
             switch part {
             case .header(let index, let range):
@@ -92,22 +75,29 @@ public final class TreeArchive: Sendable {
 
     /// Where the archive's bytes `offset..<offset + count` come from, in order.
     public func parts(at offset: Int64, count: Int) throws -> [Part] {
+        var parts: [Part] = []
+        try forEachPart(at: offset, count: count) { parts.append($0) }
+        return parts
+    }
+
+    /// Hands `body` the parts of `offset..<offset + count` in order, without collecting them:
+    /// the seeder reads every block this way.
+    private func forEachPart(at offset: Int64, count: Int, _ body: (Part) throws -> Void) throws {
         guard offset >= 0, count >= 0, offset <= length - Int64(count) else {
             throw ArchiveError(.invalidEntry, path: manifest.root, "bytes \(offset)..<\(offset + Int64(count)) lie outside the \(length)-byte archive")
         }
-        var parts: [Part] = []
         var done = 0
         var index = entryIndex(containing: offset)
         while done < count {
             let position = offset + Int64(done)
             let wanted = count - done
             guard index < starts.count else {
-                parts.append(.zeros(count: wanted))  // the end-of-archive blocks
-                break
+                try body(.zeros(count: wanted))  // the end-of-archive blocks
+                return
             }
             let entry = manifest.entries[index]
             let within = position - starts[index]
-            let headerLength = Int64(headerLengths[index])
+            let headerLength = Int64(manifest.headerLengths[index])
             let end = headerLength + TarFormat.paddedLength(entry.size)
             guard within < end else {
                 index += 1
@@ -126,10 +116,9 @@ public final class TreeArchive: Sendable {
                 length = Int(min(Int64(wanted), end - within))
                 part = .zeros(count: length)
             }
-            parts.append(part)
+            try body(part)
             done += length
         }
-        return parts
     }
 
     /// The paths of the files whose bytes lie in `offset..<offset + count`, for messages.
@@ -138,7 +127,7 @@ public final class TreeArchive: Sendable {
         var index = entryIndex(containing: offset)
         while index < starts.count, starts[index] < offset + Int64(count) {
             let entry = manifest.entries[index]
-            let dataStart = starts[index] + Int64(headerLengths[index])
+            let dataStart = starts[index] + Int64(manifest.headerLengths[index])
             if entry.kind == .file, entry.size > 0, dataStart < offset + Int64(count), dataStart + entry.size > offset {
                 paths.append(entry.path)
             }

@@ -31,7 +31,7 @@ enum PieceReuse {
     ) throws -> Outcome {
         var outcome = Outcome(pieces: PieceSet(pieceCount: metainfo.pieceCount), bytes: 0, hashedBytes: 0)
         guard manifest.tarLength == metainfo.length else { return outcome }
-        let archive = try TreeArchive(manifest, openFileLimit: 64, checksFiles: false)
+        let archive = TreeArchive(manifest, openFileLimit: 64, checksFiles: false)
         var recipes = PieceRecipes(archive: archive)
         var buffer = [UInt8](repeating: 0, count: metainfo.pieceLength)
         for piece in 0..<metainfo.pieceCount {
@@ -61,7 +61,7 @@ enum PieceReuse {
     static func cache(for manifest: ArchiveManifest, metainfo: Metainfo) throws -> PieceHashCache {
         var cache = PieceHashCache()
         guard manifest.tarLength == metainfo.length else { return cache }
-        var recipes = PieceRecipes(archive: try TreeArchive(manifest, checksFiles: false))
+        var recipes = PieceRecipes(archive: TreeArchive(manifest, checksFiles: false))
         for piece in 0..<metainfo.pieceCount {
             let offset = Int64(piece) * Int64(metainfo.pieceLength)
             guard let key = try recipes.key(at: offset, count: metainfo.expectedLength(ofPiece: piece)) else { continue }

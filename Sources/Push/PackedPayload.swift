@@ -46,7 +46,7 @@ extension PushPlan {
         guard payload.compression != .none else {
             let built = try build(manifest, options: options, progress: progress, failure: .controller) { _ in }
             do {
-                let archive = try TreeArchive(built.manifest)
+                let archive = TreeArchive(built.manifest)
                 let index = settings.reuse ? try built.manifest.encodedIndex() : nil
                 return PackedPayload(
                     payload: built, storage: SourcePieceStorage(archive: archive, metainfo: built.metainfo), archiveIndex: index)

@@ -24,7 +24,7 @@ import TestSupport
 
     /// Where each regular file's data starts in the archive.
     func dataStarts(_ manifest: ArchiveManifest) throws -> [String: Int64] {
-        let starts = try manifest.headerStarts()
+        let starts = manifest.headerStarts()
         var result: [String: Int64] = [:]
         for (index, entry) in manifest.entries.enumerated() where entry.kind == .file {
             result[entry.path] = starts[index] + Int64(try manifest.headerBlocks(ofEntry: index).count)
@@ -49,7 +49,7 @@ import TestSupport
             // The writer and the reader at offsets agree with the declared layout.
             let written = try packBytes(aligned)
             #expect(Int64(written.count) == aligned.tarLength)
-            let archive = try TreeArchive(aligned)
+            let archive = TreeArchive(aligned)
             var read = [UInt8](repeating: 0, count: written.count)
             try read.withUnsafeMutableBytes { try archive.read(at: 0, into: $0) }
             #expect(read == written)

@@ -15,7 +15,7 @@ import TestSupport
             }
             let manifest = try TreeScanner.scan(root: root)
             let written = try packBytes(manifest)
-            let archive = try TreeArchive(manifest, openFileLimit: 3)
+            let archive = TreeArchive(manifest, openFileLimit: 3)
             #expect(archive.length == Int64(written.count))
 
             // Whole, in pieces of several sizes (crossing headers, data, padding and the end),
