@@ -72,7 +72,8 @@ public struct HostDeployment: Sendable {
         stage = .download
         let prefix = VerifiedPrefix(length: metainfo.length)
         let storage = try FilePieceStorage(path: installPaths.tarball, length: metainfo.length, mode: .createNew)
-        let reused = await reusePieces(job, metainfo, from: switcher.treeInUse, into: storage, cache: destinationPaths.pieceCache)
+        let index = await releaseIndex(job)
+        let reused = await reusePieces(index, job, metainfo, from: switcher.treeInUse, into: storage, cache: destinationPaths.pieceCache)
         let member = try await join(job, metainfo, address: address, storage: storage, having: reused.pieces, prefix: prefix)
         // A host waiting for the program cannot take part at all; one waiting for a block can
         // get it elsewhere: while the program goes out, it has this uplink to itself.
@@ -103,7 +104,7 @@ public struct HostDeployment: Sendable {
             stage = .beforeActivate
             try await install(installPaths, switcher, control: control, stage: &stage)
             emit(.installed(files: summary.files, bytes: summary.bytes))
-            rememberPieces(job, metainfo, of: switcher.treeInUse, cache: destinationPaths.pieceCache)
+            rememberPieces(index, job, metainfo, of: switcher.treeInUse, cache: destinationPaths.pieceCache)
 
             stage = .seed
             try await Self.firstOf(
@@ -160,20 +161,33 @@ public struct HostDeployment: Sendable {
         return server
     }
 
+    /// The new release's archive index from the job, read once for building pieces before the
+    /// switch and recording them after it; nil without one (reuse off) or when it cannot be
+    /// read, which is logged: reuse only saves downloading.
+    private func releaseIndex(_ job: PeerJob) async -> ArchiveManifest? {
+        guard let index = job.archiveIndex else { return nil }
+        do {
+            return try await Self.onOwnThread { try ArchiveManifest(index: index, root: job.destination) }
+        } catch {
+            Logger.peer(level: job.logLevel, emit: emit).warning("cannot read the archive index, downloading every piece: \(error)")
+            return nil
+        }
+    }
+
     /// Builds into `storage` the pieces the tree in use already holds (see `PieceReuse`),
-    /// when the job carries the archive's index. Reuse only saves downloading: whatever goes
-    /// wrong here leaves those pieces to the swarm.
+    /// given the release's index. Reuse only saves downloading: whatever goes wrong here
+    /// leaves those pieces to the swarm.
     private func reusePieces(
-        _ job: PeerJob, _ metainfo: Metainfo, from tree: String?, into storage: FilePieceStorage, cache path: String
+        _ index: ArchiveManifest?, _ job: PeerJob, _ metainfo: Metainfo, from tree: String?, into storage: FilePieceStorage,
+        cache path: String
     ) async -> PieceReuse.Outcome {
         let none = PieceReuse.Outcome(pieces: PieceSet(pieceCount: metainfo.pieceCount), bytes: 0, hashedBytes: 0)
-        guard let index = job.archiveIndex, let tree else { return none }
+        guard let index, let tree else { return none }
         let logger = Logger.peer(level: job.logLevel, emit: emit)
         let started = ContinuousClock.now
         do {
             let outcome = try await Self.onOwnThread {
-                let manifest = try ArchiveManifest(index: index, root: tree)
-                return try PieceReuse.fill(storage, metainfo: metainfo, from: manifest, cache: PieceHashCache.load(from: path))
+                try PieceReuse.fill(storage, metainfo: metainfo, from: index.rooted(at: tree), cache: PieceHashCache.load(from: path))
             }
             logger.info("""
                 built \(outcome.pieces.count) of \(metainfo.pieceCount) pieces (\(outcome.bytes) bytes) from \(tree) in \
@@ -189,14 +203,13 @@ public struct HostDeployment: Sendable {
     /// Records the piece hashes of the release just installed, so the next push builds its
     /// unchanged pieces without hashing them. Without an index (reuse off) the old record no
     /// longer describes the tree and goes.
-    private func rememberPieces(_ job: PeerJob, _ metainfo: Metainfo, of tree: String?, cache path: String) {
-        guard let index = job.archiveIndex, let tree else {
+    private func rememberPieces(_ index: ArchiveManifest?, _ job: PeerJob, _ metainfo: Metainfo, of tree: String?, cache path: String) {
+        guard let index, let tree else {
             PieceHashCache.remove(at: path)
             return
         }
         do {
-            let manifest = try ArchiveManifest(index: index, root: tree)
-            try PieceReuse.cache(for: manifest, metainfo: metainfo).save(to: path)
+            try PieceReuse.cache(for: index.rooted(at: tree), metainfo: metainfo).save(to: path)
         } catch {
             PieceHashCache.remove(at: path)
             Logger.peer(level: job.logLevel, emit: emit).notice("cannot record the piece hashes of \(tree): \(error)")

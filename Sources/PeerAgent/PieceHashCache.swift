@@ -3,7 +3,7 @@ import Installer
 
 /// What a host remembers about the tree it holds: for each piece of the last release it
 /// installed, the piece's SHA-1 under a key that names exactly where its bytes came from (see
-/// `PieceRecipe`). On the next push a piece whose key is known and whose hash the new torrent
+/// `PieceRecipes`). On the next push a piece whose key is known and whose hash the new torrent
 /// asks for is copied without reading it twice; anything else is hashed as it is read.
 ///
 /// On disk beside the destination (`.NAME.swarmdeploy.pieces`): the line
