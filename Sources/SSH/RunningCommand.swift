@@ -93,23 +93,11 @@ public final class RunningCommand: @unchecked Sendable {
         // answer, so a silent host's connection breaks (see `deadHostTimeout`). And only with
         // room in the socket: libssh2 ignores a keep-alive that would block (EAGAIN) but keeps
         // it half-sent, and then refuses every other packet (-39; see `StdinFeeder.blocked`).
-        if Self.socketHasRoom(session.socket) {
+        if session.waitWritable(milliseconds: 0) == true {
             var nextKeepAlive: Int32 = 0
             _ = libssh2_keepalive_send(handle, &nextKeepAlive)
         }
         return .idle
-    }
-
-    /// Waits up to 200 ms for `socket` to take writes; false when it failed.
-    static func waitForRoom(_ socket: Int32) -> Bool {
-        var descriptor = pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)
-        return poll(&descriptor, 1, 200) >= 0 && descriptor.revents & Int16(POLLERR | POLLHUP | POLLNVAL) == 0
-    }
-
-    /// Whether a small write to `socket` would leave at once (poll says writable now).
-    static func socketHasRoom(_ socket: Int32) -> Bool {
-        var descriptor = pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)
-        return poll(&descriptor, 1, 0) == 1 && descriptor.revents & Int16(POLLOUT) != 0
     }
 
     /// Reads what stream `index` has; true if any byte arrived.
@@ -171,9 +159,6 @@ public final class RunningCommand: @unchecked Sendable {
         self.channel = nil
         session.sendKeepAlives(handle, false)
         // Without blocking for long: a host that stopped reading may be why the command is given up.
-        libssh2_session_set_blocking(handle, 0)
-        let deadline = ContinuousClock.now + session.configuration.operationTimeout
-        while !feeder.finishBlocked(channel), ContinuousClock.now < deadline, Self.waitForRoom(session.socket) {}
-        session.freeWithoutWaiting(channel, handle: handle)
+        session.freeWithoutWaiting(channel, handle: handle) { self.feeder.finishBlocked(channel) }
     }
 }

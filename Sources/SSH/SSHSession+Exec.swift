@@ -128,21 +128,37 @@ extension SSHSession {
     /// The close message itself must leave whole first: one cut off by the short timeout would
     /// stay half-sent inside libssh2, and the session's next request would fail ("Unable to
     /// send channel-open request", -39). So it is sent without the short limit (up to the
-    /// operation timeout), while the reply is waited for briefly.
-    func freeWithoutWaiting(_ channel: OpaquePointer, handle: OpaquePointer) {
+    /// operation timeout), while the reply is waited for briefly. So is, before it, whatever
+    /// `pending` still has half-sent (a non-blocking call, true once nothing is left; see
+    /// `StdinFeeder`).
+    func freeWithoutWaiting(_ channel: OpaquePointer, handle: OpaquePointer, finishing pending: () -> Bool = { true }) {
         libssh2_session_set_blocking(handle, 0)
-        let sendDeadline = ContinuousClock.now + configuration.operationTimeout
-        while libssh2_channel_close(channel) == LIBSSH2_ERROR_EAGAIN,
-            libssh2_session_block_directions(handle) & LIBSSH2_SESSION_BLOCK_OUTBOUND != 0,
-            ContinuousClock.now < sendDeadline
-        {
-            var descriptor = pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)
-            _ = poll(&descriptor, 1, pollMilliseconds(Self.cancellationInterval))
+        let deadline = ContinuousClock.now + configuration.operationTimeout
+        repeatUntilSent(by: deadline, pending)
+        repeatUntilSent(by: deadline) {
+            libssh2_channel_close(channel) != LIBSSH2_ERROR_EAGAIN
+                || libssh2_session_block_directions(handle) & LIBSSH2_SESSION_BLOCK_OUTBOUND == 0
         }
         libssh2_session_set_blocking(handle, 1)
         libssh2_session_set_timeout(handle, 250)
         _ = libssh2_channel_free(channel)
         libssh2_session_set_timeout(handle, Int(pollMilliseconds(configuration.operationTimeout)))
+    }
+
+    /// Repeats `attempt`, a non-blocking libssh2 call that is true once nothing of it is left
+    /// to send, while the socket takes writes and `deadline` has not passed.
+    private func repeatUntilSent(by deadline: ContinuousClock.Instant, _ attempt: () -> Bool) {
+        while !attempt(), ContinuousClock.now < deadline,
+            waitWritable(milliseconds: pollMilliseconds(Self.cancellationInterval)) != nil {}
+    }
+
+    /// Waits up to `milliseconds` for the socket to take writes: true when it does, false
+    /// when the time ran out, nil when the socket failed.
+    func waitWritable(milliseconds: Int32) -> Bool? {
+        var descriptor = pollfd(fd: socket, events: Int16(POLLOUT), revents: 0)
+        let ready = poll(&descriptor, 1, milliseconds)
+        guard ready >= 0, descriptor.revents & Int16(POLLERR | POLLHUP | POLLNVAL) == 0 else { return nil }
+        return ready == 1 && descriptor.revents & Int16(POLLOUT) != 0
     }
 
     /// EAGAIN means "wait for the socket and call again"; anything else is an error.
