@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
     # Build: the system libraries and pkg-config to find them.
-    libssh2-1-dev zlib1g-dev libzstd-dev pkg-config
+    libssh2-1-dev libssl-dev zlib1g-dev libzstd-dev pkg-config
     # Interoperability tests: standard BitTorrent clients and a torrent maker, GNU tar.
     python3-libtorrent aria2 transmission-cli mktorrent tar gzip zstd
     # Test hosts and benchmarks: OpenSSH, namespaces and traffic shaping, a standard tracker.

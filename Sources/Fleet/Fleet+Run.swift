@@ -7,7 +7,7 @@ extension Fleet {
     ///
     /// `onEvent` is called from the host's thread as the host is connecting, connected,
     /// finished or failed; it must be quick and thread-safe. Returns one result per host, in
-    /// the order of `hosts`.
+    /// the order of `hosts`. The bastions the hosts went through are closed before it returns.
     public static func run<T: Sendable>(
         _ hosts: [FleetHost],
         parallelism: Int,
@@ -15,6 +15,7 @@ extension Fleet {
         _ work: @escaping @Sendable (_ index: Int, SSHSession) throws(SSHError) -> T
     ) async -> [Result<T, SSHError>] {
         let pool = BlockingPool(threads: parallelism)
+        defer { hosts.closeBastions() }
         return await withTaskGroup(of: (Int, Result<T, SSHError>).self) { group in
             for index in hosts.indices {
                 group.addTask {

@@ -16,3 +16,15 @@ public struct FleetHost: Sendable {
         self.configuration = configuration
     }
 }
+
+extension [FleetHost] {
+    /// Closes the bastion connections these hosts went through (each once), waiting for their
+    /// relay threads: done when the hosts' work is over, so that no thread is left inside
+    /// libssh2 when the command ends. A later use connects again.
+    public func closeBastions() {
+        var closed = Set<ObjectIdentifier>()
+        for jump in compactMap(\.configuration.jump) where closed.insert(ObjectIdentifier(jump)).inserted {
+            jump.close()
+        }
+    }
+}

@@ -107,6 +107,7 @@ public final class PushRunner: Sendable {
         let parallel = min(plan.sshParallel, plan.hosts.count)
         let workers = HostWorkers(blockingThreads: parallel)
         let admission = HostAdmission(limit: parallel)
+        defer { plan.hosts.closeBastions() }
         await withTaskGroup(of: Void.self) { group in
             for index in plan.hosts.indices {
                 group.addTask {

@@ -6,7 +6,9 @@ import Synchronization
 /// the same `JumpHost` object shares that one connection, so a fleet of N hosts costs the
 /// bastion one login, not N.
 ///
-/// Closed by `close()` or when the last reference goes away.
+/// The connection ends with `close()` (whoever ran the hosts calls it when they are done, so
+/// no relay thread outlives the command's work) or when the last reference goes away; a host
+/// that needs the bastion after `close()` connects it again.
 public final class JumpHost: Sendable {
     /// How to reach and log in to the bastion itself.
     public let configuration: SSHConfiguration
@@ -15,9 +17,8 @@ public final class JumpHost: Sendable {
         case idle
         case running(TunnelRelay)
         /// Connecting to the bastion failed: every host behind it fails with this, rather
-        /// than each trying again.
+        /// than each trying again (until `close()`).
         case failed(SSHError)
-        case closed
     }
 
     private let state = Mutex<State>(.idle)
@@ -28,6 +29,14 @@ public final class JumpHost: Sendable {
 
     deinit {
         close()
+    }
+
+    /// Whether a connection to the bastion (and its relay thread) is up.
+    public var isConnected: Bool {
+        state.withLock { state in
+            if case .running = state { return true }
+            return false
+        }
     }
 
     /// `user@host:port` of the bastion, as messages name it.
@@ -47,8 +56,6 @@ public final class JumpHost: Sendable {
             switch state {
             case .running(let relay): return .success(relay)
             case .failed(let error): return .failure(error)
-            case .closed:
-                return .failure(SSHError(host: endpoint, stage: .connect, message: "the connection to the bastion \(name) was closed"))
             case .idle:
                 do throws(SSHError) {
                     let relay = try TunnelRelay(bastion: SSHSession(configuration: configuration))
@@ -67,10 +74,11 @@ public final class JumpHost: Sendable {
         return try outcome.get()
     }
 
-    /// Closes the bastion connection and with it every tunnel. Idempotent.
+    /// Closes the bastion connection and with it every tunnel, waiting for its relay thread;
+    /// forgets a failure to connect. Idempotent.
     public func close() {
         let relay: TunnelRelay? = state.withLock { state in
-            defer { state = .closed }
+            defer { state = .idle }
             if case .running(let relay) = state { return relay }
             return nil
         }

@@ -8,8 +8,12 @@ import Darwin
 
 /// libssh2 must be initialised once per process before any session exists and
 /// `libssh2_init` itself is not thread-safe; a global `let` is initialised
-/// exactly once, atomically, on first use.
-private let libssh2InitResult: Int32 = libssh2_init(0)
+/// exactly once, atomically, on first use. OpenSSL is told first not to tear itself down
+/// at exit, while other threads may still be using it.
+private let libssh2InitResult: Int32 = {
+    _ = swarmdeploy_keep_crypto_until_exit()
+    return libssh2_init(0)
+}()
 
 /// One SSH connection to one host: the TCP socket and the libssh2 session on
 /// it, connected, with the host key verified and the user authenticated by the

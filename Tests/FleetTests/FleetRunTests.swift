@@ -60,6 +60,40 @@ struct FleetRunTests {
         #expect(events.byHost == [0: ["connecting", "connected", "finished"], 1: ["connecting", "connected", "finished"]])
     }
 
+    /// Hosts behind a bastion: the run closes the bastion connection before it returns, so
+    /// no relay thread outlives the work (a command may exit right after).
+    @Test func hostsBehindABastionLeaveItClosedWhenTheRunEnds() async throws {
+        let bastion = try await OpenSSHServer()
+        let server = try await OpenSSHServer(clientKey: bastion.clientKeyPath)
+        let directory = try TemporaryDirectory("fleet-bastion")
+        let knownHosts = directory.path("known_hosts")
+        try [bastion, server].map { try $0.knownHostsLine() }.joined().write(toFile: knownHosts, atomically: true, encoding: .utf8)
+        let config = directory.path("ssh_config")
+        try """
+            Host behind-*
+              HostName 127.0.0.1
+              Port \(server.port)
+              ProxyJump \(OpenSSHServer.user)@127.0.0.1:\(bastion.port)
+
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+        let entries = try HostsFile.parse("behind-1\nbehind-2\n", path: "hosts.txt")
+        var settings = PushSettings.defaults
+        settings.user = OpenSSHServer.user
+        settings.knownHosts = knownHosts
+        settings.identities = [bastion.clientKeyPath]
+        settings.sshConfig = config
+        let hosts = try Fleet.hosts(entries, settings: settings, environment: ["HOME": directory.path])
+        let jump = try #require(hosts[0].configuration.jump)
+
+        let results = await Fleet.run(hosts, parallelism: 2, onEvent: { _ in }) { _, session throws(SSHError) in
+            #expect(jump.isConnected)
+            return try session.execute("echo through").stdoutText
+        }
+
+        #expect(try results.map { try $0.get() } == ["through\n", "through\n"])
+        #expect(!jump.isConnected)
+    }
+
     /// Fifty hosts on five real servers through eight slots: results in host order, a host
     /// that refuses connections fails alone, and no more than eight work at once.
     @Test func fiftyHostsThroughABoundedPoolInOrderWithFailuresIsolated() async throws {

@@ -89,4 +89,22 @@ struct JumpHostTests {
             }
         }
     }
+
+    /// Commands close their bastions when their hosts are done (no relay thread may be inside
+    /// libssh2 when the process exits); one that runs its hosts again connects again.
+    @Test func aClosedBastionConnectsAgainWhenAHostNeedsIt() async throws {
+        let (bastion, hosts) = try await Self.servers(1)
+        let jump = JumpHost(configuration: bastion.configuration())
+        defer { jump.close() }
+        var configuration = hosts[0].configuration()
+        configuration.jump = jump
+        for round in 1...2 {
+            let session = try SSHSession(configuration: configuration)
+            #expect(try session.execute("echo \(round)").stdoutText == "\(round)\n")
+            #expect(jump.isConnected)
+            session.close()
+            jump.close()
+            #expect(!jump.isConnected)
+        }
+    }
 }
