@@ -53,7 +53,7 @@ let package = Package(
             name: "TorrentMetainfo",
             dependencies: ["Bencode", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "Archive", dependencies: ["CZlib", "CZstd"]),
+        .target(name: "Archive", dependencies: ["CZlib", "CZstd", .product(name: "Crypto", package: "swift-crypto")]),
 
         // BitTorrent: the wire protocol (codec only), the tracker, and the swarm engine.
         .target(

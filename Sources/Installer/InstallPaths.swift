@@ -8,7 +8,7 @@
 /// - `/srv/app.prev`: the replaced tree, when kept,
 /// - `/srv/.app.swarmdeploy.lock`: held while any deploy to `/srv/app` runs (`DestinationLock`),
 /// - `/srv/.app.swarmdeploy.release`: which releases `/srv/app` and `/srv/app.prev` are (`SiblingRecord`),
-/// - `/srv/.app.swarmdeploy.pieces`: the piece hashes of the tree in use, for the next push to reuse.
+/// - `/srv/.app.swarmdeploy.reuse`: piece hashes and file digests of the tree in use, for the next push to reuse.
 public struct InstallPaths: Sendable, Equatable {
     public let destination: String
     public let parent: String
@@ -17,7 +17,7 @@ public struct InstallPaths: Sendable, Equatable {
     public let previous: String
     public let lockFile: String
     public let releaseRecord: String
-    public let pieceCache: String
+    public let reuseCache: String
     /// The name (in `parent`) that every deploy's staging files to this destination start with.
     public let stagingPrefix: String
 
@@ -47,7 +47,7 @@ public struct InstallPaths: Sendable, Equatable {
         previous = self.destination + ".prev"
         lockFile = (parent == "/" ? "" : parent) + "/." + base + ".swarmdeploy.lock"
         releaseRecord = (parent == "/" ? "" : parent) + "/." + base + ".swarmdeploy.release"
-        pieceCache = (parent == "/" ? "" : parent) + "/." + base + ".swarmdeploy.pieces"
+        reuseCache = (parent == "/" ? "" : parent) + "/." + base + ".swarmdeploy.reuse"
     }
 }
 

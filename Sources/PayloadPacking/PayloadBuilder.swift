@@ -14,6 +14,9 @@ public struct PayloadOptions: Sendable {
     /// `ArchiveManifest.aligningFiles`), so hosts can reuse the pieces of files they hold.
     /// Only a plain tar is aligned: compressing the whole stream moves every byte anyway.
     public var alignsFiles = true
+    /// Take each file's content digest as it is packed (see `ArchiveFileDigests`), for the
+    /// archive's index: a plain tar only, as for alignment.
+    public var digestsFiles = false
     /// Tracker tiers (BEP 12), first URL of the first tier is `announce`.
     public var trackers: [[String]]
     public var isPrivate: Bool
@@ -46,6 +49,11 @@ public struct Payload: Sendable {
     public let manifest: ArchiveManifest
     public let archiveLength: Int64
     public let metainfo: Metainfo
+    /// Each regular file's content digest by entry, when `PayloadOptions.digestsFiles` asked.
+    public let fileDigests: [Int: FileDigest]
+
+    /// The archive's index (see `ArchiveIndex`): the manifest and the file digests.
+    public var index: ArchiveIndex { ArchiveIndex(manifest: manifest, digests: fileDigests) }
 }
 
 /// Packs a scanned tree into a tarball and hashes it into a torrent in one streaming pass.
@@ -70,10 +78,12 @@ public enum PayloadBuilder {
         let manifest = options.alignsFiles && options.compression == .none
             ? try manifest.aligningFiles(toPieceLength: pieceLength) : manifest
         let hasher = BackgroundHasher(pieceLength: pieceLength)
+        var digests = options.digestsFiles && options.compression == .none ? ArchiveFileDigests(manifest) : nil
         var written: Int64 = 0
         do {
             _ = try ArchivePacker.pack(manifest, options: PackOptions(compression: options.compression)) { chunk in
                 hasher.update(chunk)
+                digests?.update(chunk)
                 try output(chunk)
                 written += Int64(chunk.count)
                 progress?(written)
@@ -89,7 +99,8 @@ public enum PayloadBuilder {
         builder.isPrivate = options.isPrivate
         builder.createdBy = options.createdBy
         builder.nonce = options.nonce
-        return Payload(manifest: manifest, archiveLength: hashed.length, metainfo: try builder.build())
+        return Payload(
+            manifest: manifest, archiveLength: hashed.length, metainfo: try builder.build(), fileDigests: digests?.digests ?? [:])
     }
 }
 

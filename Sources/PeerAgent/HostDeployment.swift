@@ -73,8 +73,8 @@ public struct HostDeployment: Sendable {
         let prefix = VerifiedPrefix(length: metainfo.length)
         let storage = try FilePieceStorage(path: installPaths.tarball, length: metainfo.length, mode: .createNew)
         let index = await releaseIndex(job)
-        let reused = await reusePieces(index, job, metainfo, from: switcher.treeInUse, into: storage, cache: destinationPaths.pieceCache)
-        let member = try await join(job, metainfo, address: address, storage: storage, having: reused.pieces, prefix: prefix)
+        let reused = await reusePieces(index, job, metainfo, from: switcher.treeInUse, into: storage, cache: destinationPaths.reuseCache)
+        let member = try await join(job, metainfo, address: address, storage: storage, having: reused, prefix: prefix)
         // A host waiting for the program cannot take part at all; one waiting for a block can
         // get it elsewhere: while the program goes out, it has this uplink to itself.
         programServer?.whileSending { [node = member.node] busy in node.holdUploads(busy) }
@@ -104,7 +104,7 @@ public struct HostDeployment: Sendable {
             stage = .beforeActivate
             try await install(installPaths, switcher, control: control, stage: &stage)
             emit(.installed(files: summary.files, bytes: summary.bytes))
-            rememberPieces(index, job, metainfo, of: switcher.treeInUse, cache: destinationPaths.pieceCache)
+            rememberPieces(index, job, metainfo, of: switcher.treeInUse, cache: destinationPaths.reuseCache)
 
             stage = .seed
             try await Self.firstOf(
@@ -164,34 +164,35 @@ public struct HostDeployment: Sendable {
     /// The new release's archive index from the job, read once for building pieces before the
     /// switch and recording them after it; nil without one (reuse off) or when it cannot be
     /// read, which is logged: reuse only saves downloading.
-    private func releaseIndex(_ job: PeerJob) async -> ArchiveManifest? {
+    private func releaseIndex(_ job: PeerJob) async -> ArchiveIndex? {
         guard let index = job.archiveIndex else { return nil }
         do {
-            return try await Self.onOwnThread { try ArchiveManifest(index: index, root: job.destination) }
+            return try await Self.onOwnThread { try ArchiveIndex(encoded: index, root: job.destination) }
         } catch {
             Logger.peer(level: job.logLevel, emit: emit).warning("cannot read the archive index, downloading every piece: \(error)")
             return nil
         }
     }
 
-    /// Builds into `storage` the pieces the tree in use already holds (see `PieceReuse`),
-    /// given the release's index. Reuse only saves downloading: whatever goes wrong here
-    /// leaves those pieces to the swarm.
+    /// Builds into `storage` the pieces and blocks the tree in use already holds (see
+    /// `PieceReuse`), given the release's index. Reuse only saves downloading: whatever goes
+    /// wrong here leaves those pieces to the swarm.
     private func reusePieces(
-        _ index: ArchiveManifest?, _ job: PeerJob, _ metainfo: Metainfo, from tree: String?, into storage: FilePieceStorage,
+        _ index: ArchiveIndex?, _ job: PeerJob, _ metainfo: Metainfo, from tree: String?, into storage: FilePieceStorage,
         cache path: String
     ) async -> PieceReuse.Outcome {
-        let none = PieceReuse.Outcome(pieces: PieceSet(pieceCount: metainfo.pieceCount), bytes: 0, hashedBytes: 0)
+        let none = PieceReuse.Outcome(pieces: PieceSet(pieceCount: metainfo.pieceCount))
         guard let index, let tree else { return none }
         let logger = Logger.peer(level: job.logLevel, emit: emit)
         let started = ContinuousClock.now
         do {
             let outcome = try await Self.onOwnThread {
-                try PieceReuse.fill(storage, metainfo: metainfo, from: index.rooted(at: tree), cache: PieceHashCache.load(from: path))
+                try PieceReuse.fill(storage, metainfo: metainfo, from: index.rooted(at: tree), cache: ReuseCache.load(from: path))
             }
             logger.info("""
-                built \(outcome.pieces.count) of \(metainfo.pieceCount) pieces (\(outcome.bytes) bytes) from \(tree) in \
-                \(ContinuousClock.now - started), hashing \(outcome.hashedBytes) bytes
+                built \(outcome.pieces.count) of \(metainfo.pieceCount) pieces and \(outcome.blocks.values.reduce(0) { $0 + $1.count }) \
+                blocks of \(outcome.blocks.count) others (\(outcome.bytes) bytes) from \(tree) in \(ContinuousClock.now - started), \
+                hashing \(outcome.hashedBytes) bytes
                 """)
             return outcome
         } catch {
@@ -200,26 +201,26 @@ public struct HostDeployment: Sendable {
         }
     }
 
-    /// Records the piece hashes of the release just installed, so the next push builds its
-    /// unchanged pieces without hashing them. Without an index (reuse off) the old record no
-    /// longer describes the tree and goes.
-    private func rememberPieces(_ index: ArchiveManifest?, _ job: PeerJob, _ metainfo: Metainfo, of tree: String?, cache path: String) {
+    /// Records the piece hashes and file digests of the release just installed, so the next
+    /// push builds its unchanged parts without hashing them. Without an index (reuse off) the
+    /// old record no longer describes the tree and goes.
+    private func rememberPieces(_ index: ArchiveIndex?, _ job: PeerJob, _ metainfo: Metainfo, of tree: String?, cache path: String) {
         guard let index, let tree else {
-            PieceHashCache.remove(at: path)
+            ReuseCache.remove(at: path)
             return
         }
         do {
             try PieceReuse.cache(for: index.rooted(at: tree), metainfo: metainfo).save(to: path)
         } catch {
-            PieceHashCache.remove(at: path)
+            ReuseCache.remove(at: path)
             Logger.peer(level: job.logLevel, emit: emit).notice("cannot record the piece hashes of \(tree): \(error)")
         }
     }
 
-    /// Joins the swarm as a downloader writing to `storage`, where the `held` pieces are
-    /// already, logging at the job's level, and tells the controller it started.
+    /// Joins the swarm as a downloader writing to `storage`, where the pieces and blocks
+    /// `held` were built already, logging at the job's level, and tells the controller it started.
     private func join(
-        _ job: PeerJob, _ metainfo: Metainfo, address: String?, storage: FilePieceStorage, having held: PieceSet,
+        _ job: PeerJob, _ metainfo: Metainfo, address: String?, storage: FilePieceStorage, having held: PieceReuse.Outcome,
         prefix: VerifiedPrefix
     ) async throws -> SwarmMember {
         let logger = Logger.peer(level: job.logLevel, emit: emit)
@@ -240,7 +241,7 @@ public struct HostDeployment: Sendable {
         if corruptsUploads { logger.warning("fault injection: every block this peer serves is corrupted") }
         let member = try await SwarmMember.join(
             metainfo: metainfo, storage: storage, role: .downloader,
-            configuration: configuration, verifiedPrefix: prefix, having: held,
+            configuration: configuration, verifiedPrefix: prefix, having: held.pieces, holdingBlocks: held.blocks,
             tiers: job.trackers.map { [$0] }
         )
         emit(.started(version: SwarmdeployVersion.current, peerID: member.node.peerID.description, listenPort: member.node.listenPort))

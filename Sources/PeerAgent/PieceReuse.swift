@@ -4,70 +4,177 @@ import Glibc
 import Swarm
 import TorrentMetainfo
 
-/// Builds the pieces of a new release that a host can make from the tree it already holds,
-/// so the swarm sends only the rest.
+/// Builds the parts of a new release that a host can make from the tree it already holds, so
+/// the swarm sends only the rest.
 ///
-/// The job carries the new archive's index (its entries and padded headers): with it the host
-/// lays out the new archive itself, takes header bytes from the index and file bytes from the
-/// file of the same path in its tree, and keeps each piece whose SHA-1 matches the torrent's.
-/// A locally changed file makes a wrong piece, which is dropped and downloaded like any
-/// other: nothing built here is trusted without the torrent's word for it. Pieces that lie
-/// in piece-aligned files (see `ArchiveManifest.aligningFiles`) stay the same whatever else
-/// changed, and the `PieceHashCache` skips hashing those whose files are untouched since the
-/// last push installed them.
+/// The job carries the new archive's index (its entries, padded headers and file digests):
+/// with it the host lays out the new archive itself, takes header bytes from the index and
+/// file bytes from the file of the same path in its tree.
+/// - A piece built whole is kept when its SHA-1 matches the torrent's (or the cache knows it
+///   matched last time, see `ReuseCache`): pieces in piece-aligned files (see
+///   `ArchiveManifest.aligningFiles`) stay the same whatever else changed.
+/// - Of any other piece, the blocks made only of header bytes, padding and files whose
+///   contents match their digest in the index are built; the swarm sends the rest of the
+///   piece, which is then checked whole like any other. So a piece of fifty small files of
+///   which one changed costs its changed blocks, not the piece.
+/// A locally changed file makes a wrong piece or a wrong digest: nothing built here is trusted
+/// without the torrent's word for it.
 enum PieceReuse {
     struct Outcome: Equatable {
+        /// Pieces built whole.
         var pieces: PieceSet
-        /// Bytes of the pieces built.
-        var bytes: Int64
-        /// Bytes read and hashed to find them (the rest were known from the cache).
-        var hashedBytes: Int64
+        /// Blocks built of other pieces, by piece (block indices of `PieceGeometry.blockLength`).
+        var blocks: [Int: [Int]] = [:]
+        /// Bytes built, whole pieces and blocks.
+        var bytes: Int64 = 0
+        /// Bytes read and hashed to find them (pieces checked, files digested); the rest were
+        /// known from the cache.
+        var hashedBytes: Int64 = 0
     }
 
-    /// Writes into `storage` every piece of `metainfo` that `manifest` (the new release's
-    /// index, rooted at the host's tree in use) can be built into, and returns which.
+    /// Writes into `storage` every piece of `metainfo`, and every block of the others, that
+    /// `index` (the new release's, rooted at the host's tree in use) can be built into, and
+    /// returns which.
     static func fill(
-        _ storage: some PieceStorage, metainfo: Metainfo, from manifest: ArchiveManifest, cache: PieceHashCache
+        _ storage: some PieceStorage, metainfo: Metainfo, from index: ArchiveIndex, cache: ReuseCache
     ) throws -> Outcome {
-        var outcome = Outcome(pieces: PieceSet(pieceCount: metainfo.pieceCount), bytes: 0, hashedBytes: 0)
-        guard manifest.tarLength == metainfo.length else { return outcome }
-        let archive = TreeArchive(manifest, openFileLimit: 64, checksFiles: false)
+        var outcome = Outcome(pieces: PieceSet(pieceCount: metainfo.pieceCount))
+        guard index.manifest.tarLength == metainfo.length else { return outcome }
+        let archive = TreeArchive(index.manifest, openFileLimit: 64, checksFiles: false)
         var recipes = PieceRecipes(archive: archive)
+        var contents = HeldContents(index: index, cache: cache)
         var buffer = [UInt8](repeating: 0, count: metainfo.pieceLength)
         for piece in 0..<metainfo.pieceCount {
             let offset = Int64(piece) * Int64(metainfo.pieceLength)
             let count = metainfo.expectedLength(ofPiece: piece)
-            guard let key = try recipes.key(at: offset, count: count) else { continue }
-            let expected = Array(metainfo.pieceHash(at: piece))
-            let known = cache[key] == expected
-            let built = buffer.withUnsafeMutableBytes { buffer -> Bool in
-                let target = UnsafeMutableRawBufferPointer(rebasing: buffer[..<count])
-                // A file that ends early or went away since its stat leaves the piece to the swarm.
-                guard (try? archive.read(at: offset, into: target)) != nil else { return false }
-                return known || Insecure.SHA1.hash(data: UnsafeRawBufferPointer(target)).elementsEqual(expected)
+            if let key = try recipes.key(at: offset, count: count) {
+                let expected = Array(metainfo.pieceHash(at: piece))
+                let known = cache.pieces[key] == expected
+                let built = buffer.withUnsafeMutableBytes { buffer -> Bool in
+                    let target = UnsafeMutableRawBufferPointer(rebasing: buffer[..<count])
+                    // A file that ends early or went away since its stat leaves the piece to the swarm.
+                    guard (try? archive.read(at: offset, into: target)) != nil else { return false }
+                    if !known { outcome.hashedBytes += Int64(count) }
+                    return known || Insecure.SHA1.hash(data: UnsafeRawBufferPointer(target)).elementsEqual(expected)
+                }
+                if built {
+                    try buffer.withUnsafeBytes { try storage.write(at: offset, UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+                    _ = outcome.pieces.insert(piece)
+                    outcome.bytes += Int64(count)
+                    continue
+                }
             }
-            if !known { outcome.hashedBytes += Int64(count) }
-            guard built else { continue }
-            try buffer.withUnsafeBytes { try storage.write(at: offset, UnsafeRawBufferPointer(rebasing: $0[..<count])) }
-            _ = outcome.pieces.insert(piece)
-            outcome.bytes += Int64(count)
+            let blocks = try contents.heldBlocks(of: archive, at: offset, count: count, recipes: &recipes)
+            // All of a piece that failed its check cannot be right: leave it to the swarm.
+            let blockCount = (count + PieceGeometry.blockLength - 1) / PieceGeometry.blockLength
+            guard !blocks.isEmpty, blocks.count < blockCount else { continue }
+            var written: [Int] = []
+            for run in blocks.contiguousRuns() {
+                let start = run.lowerBound * PieceGeometry.blockLength
+                let end = min(count, run.upperBound * PieceGeometry.blockLength)
+                let read = buffer.withUnsafeMutableBytes { buffer in
+                    (try? archive.read(at: offset + Int64(start), into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<(end - start)]))) != nil
+                }
+                guard read else { continue }
+                try buffer.withUnsafeBytes { try storage.write(at: offset + Int64(start), UnsafeRawBufferPointer(rebasing: $0[..<(end - start)])) }
+                written += Array(run)
+                outcome.bytes += Int64(end - start)
+            }
+            if !written.isEmpty { outcome.blocks[piece] = written }
         }
+        outcome.hashedBytes += contents.hashedBytes
         return outcome
     }
 
-    /// The cache for the tree at `manifest.root` once it holds this release, as installed:
-    /// every piece's key with the files as they are now, and the hash the torrent gives it.
-    /// Nothing is read but the files' status.
-    static func cache(for manifest: ArchiveManifest, metainfo: Metainfo) throws -> PieceHashCache {
-        var cache = PieceHashCache()
-        guard manifest.tarLength == metainfo.length else { return cache }
-        var recipes = PieceRecipes(archive: TreeArchive(manifest, checksFiles: false))
+    /// The cache for the tree at `index.manifest.root` once it holds this release, as
+    /// installed: every piece's key with the files as they are now and the hash the torrent
+    /// gives it, and every file's status with its digest from the index. Nothing is read but
+    /// the files' status.
+    static func cache(for index: ArchiveIndex, metainfo: Metainfo) throws -> ReuseCache {
+        var cache = ReuseCache()
+        guard index.manifest.tarLength == metainfo.length else { return cache }
+        var recipes = PieceRecipes(archive: TreeArchive(index.manifest, checksFiles: false))
         for piece in 0..<metainfo.pieceCount {
             let offset = Int64(piece) * Int64(metainfo.pieceLength)
             guard let key = try recipes.key(at: offset, count: metainfo.expectedLength(ofPiece: piece)) else { continue }
-            cache[key] = Array(metainfo.pieceHash(at: piece))
+            cache.pieces[key] = Array(metainfo.pieceHash(at: piece))
+        }
+        for (entry, digest) in index.digests {
+            guard let identity = recipes.identity(of: entry), identity.size == index.manifest.entries[entry].size else { continue }
+            cache.files[index.manifest.entries[entry].path] = ReuseCache.FileRecord(identity: identity, digest: digest)
         }
         return cache
+    }
+}
+
+/// Which files of the new release the host's tree holds as they are in it: the file of the
+/// same path whose contents match the entry's digest in the index. The digest of a file whose
+/// status the cache recorded is the cache's; any other file of the right size is hashed once.
+struct HeldContents {
+    let index: ArchiveIndex
+    let cache: ReuseCache
+    private var held: [Int: Bool] = [:]
+    /// Bytes of files hashed to find their digest.
+    private(set) var hashedBytes: Int64 = 0
+
+    init(index: ArchiveIndex, cache: ReuseCache) {
+        self.index = index
+        self.cache = cache
+    }
+
+    /// The blocks (of `PieceGeometry.blockLength`) of `offset..<offset + count` whose bytes are
+    /// all header bytes, padding or bytes of held files, in order.
+    mutating func heldBlocks(of archive: TreeArchive, at offset: Int64, count: Int, recipes: inout PieceRecipes) throws -> [Int] {
+        let blockLength = PieceGeometry.blockLength
+        var lacking = Set<Int>()
+        var position = 0
+        for part in try archive.parts(at: offset, count: count) {
+            let length: Int
+            switch part {
+            case .header(_, let range): length = range.count
+            case .zeros(let count): length = count
+            case .file(let entry, _, let count):
+                length = count
+                if count > 0, !holds(entry, recipes: &recipes) {
+                    lacking.formUnion((position / blockLength)...((position + count - 1) / blockLength))
+                }
+            }
+            position += length
+        }
+        let blockCount = (count + blockLength - 1) / blockLength
+        return (0..<blockCount).filter { !lacking.contains($0) }
+    }
+
+    private mutating func holds(_ entry: Int, recipes: inout PieceRecipes) -> Bool {
+        if let known = held[entry] { return known }
+        let answer = digestMatches(entry, recipes: &recipes)
+        held[entry] = answer
+        return answer
+    }
+
+    private mutating func digestMatches(_ entry: Int, recipes: inout PieceRecipes) -> Bool {
+        let file = index.manifest.entries[entry]
+        guard let digest = index.digests[entry], let identity = recipes.identity(of: entry), identity.size == file.size else {
+            return false
+        }
+        if let record = cache.files[file.path], record.identity == identity { return record.digest == digest }
+        hashedBytes += file.size
+        return (try? FileDigest.ofFile(at: index.manifest.root + "/" + file.path)) == digest
+    }
+}
+
+extension [Int] {
+    /// Runs of consecutive numbers in a sorted array, as ranges.
+    func contiguousRuns() -> [Range<Int>] {
+        var runs: [Range<Int>] = []
+        for value in self {
+            if let last = runs.last, last.upperBound == value {
+                runs[runs.count - 1] = last.lowerBound..<(value + 1)
+            } else {
+                runs.append(value..<(value + 1))
+            }
+        }
+        return runs
     }
 }
 
@@ -106,7 +213,8 @@ struct PieceRecipes {
         return Array(hasher.finalize())
     }
 
-    private mutating func identity(of entry: Int) -> FileIdentity? {
+    /// The status of entry `entry`'s file in the tree, looked up once.
+    mutating func identity(of entry: Int) -> FileIdentity? {
         if let known = identities[entry] { return known }
         let identity = FileIdentity(path: archive.manifest.root + "/" + archive.manifest.entries[entry].path)
         identities[entry] = identity
@@ -123,6 +231,26 @@ struct FileIdentity: Equatable {
     var modifiedNanoseconds: Int64
     var changedSeconds: Int64
     var changedNanoseconds: Int64
+
+    /// How many numbers `numbers` holds.
+    static let numberCount = 7
+
+    /// The status as numbers, in declaration order (for `ReuseCache`'s file).
+    var numbers: [UInt64] {
+        [device, inode, UInt64(bitPattern: size), UInt64(bitPattern: modifiedSeconds), UInt64(bitPattern: modifiedNanoseconds),
+         UInt64(bitPattern: changedSeconds), UInt64(bitPattern: changedNanoseconds)]
+    }
+
+    /// The status `numbers` gives (`numberCount` of them).
+    init(numbers: [UInt64]) {
+        device = numbers[0]
+        inode = numbers[1]
+        size = Int64(bitPattern: numbers[2])
+        modifiedSeconds = Int64(bitPattern: numbers[3])
+        modifiedNanoseconds = Int64(bitPattern: numbers[4])
+        changedSeconds = Int64(bitPattern: numbers[5])
+        changedNanoseconds = Int64(bitPattern: numbers[6])
+    }
 
     /// The status of the file at `path` (a symlink is not followed), nil unless it is a regular file.
     init?(path: String) {

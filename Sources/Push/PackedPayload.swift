@@ -44,10 +44,11 @@ extension PushPlan {
         var options = payload
         options.nonce = RandomBytes.make(16)
         guard payload.compression != .none else {
+            options.digestsFiles = settings.reuse
             let built = try build(manifest, options: options, progress: progress, failure: .controller) { _ in }
             do {
                 let archive = TreeArchive(built.manifest)
-                let index = settings.reuse ? try built.manifest.encodedIndex() : nil
+                let index = settings.reuse ? try built.index.encoded() : nil
                 return PackedPayload(
                     payload: built, storage: SourcePieceStorage(archive: archive, metainfo: built.metainfo), archiveIndex: index)
             } catch {

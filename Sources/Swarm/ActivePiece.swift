@@ -13,6 +13,9 @@ struct ActivePiece: Sendable {
     private(set) var receivedCount: Int
     /// Peers whose data went into the piece: the suspects if its hash fails.
     private(set) var contributors: Set<PeerKey> = []
+    /// Blocks built locally rather than received (see `PiecePicker.holdBlocks`): when the
+    /// piece fails its check they may be why, so no peer is blamed.
+    private(set) var heldLocally = 0
 
     init(blockCount: Int) {
         slots = Array(repeating: .open, count: blockCount)
@@ -47,6 +50,15 @@ struct ActivePiece: Sendable {
         } else {
             slots[block] = .requested(holders)
         }
+    }
+
+    /// Marks an open block as held already, built locally.
+    mutating func holdLocally(_ block: Int) {
+        precondition(slots[block] == .open, "block \(block) is not open")
+        slots[block] = .received
+        openCount -= 1
+        receivedCount += 1
+        heldLocally += 1
     }
 
     /// Marks the block received from `peer`; returns the other peers that

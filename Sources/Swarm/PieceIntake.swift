@@ -65,6 +65,12 @@ struct PieceIntake: Equatable, Sendable {
         }
     }
 
+    /// Some blocks of `piece` are in storage already (built locally): the rest go to storage
+    /// too, and the piece is read back and checked once its last block is written.
+    mutating func holdBlocks(piece: Int) {
+        pieces[piece] = .writing(pendingWrites: 0, whole: false)
+    }
+
     /// One block write of `piece` landed. True when it was the last write of a whole piece:
     /// the caller reads it back and checks it now.
     mutating func blockWritten(piece: Int) -> Bool {

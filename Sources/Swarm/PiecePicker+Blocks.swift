@@ -45,11 +45,29 @@ extension PiecePicker {
 
     /// The piece's hash did not match: it starts over from nothing. Returns
     /// the peers whose blocks went into it, sorted, so the caller can ban or
-    /// penalise them.
+    /// penalise them; none when blocks built locally went into it too (they may be what was
+    /// wrong; the piece is fetched whole next time, which tells).
     public mutating func pieceFailedVerification(_ piece: Int) -> [PeerKey] {
         precondition(states[piece] == .downloaded, "piece \(piece) is \(states[piece]), not downloaded")
-        let contributors = active.removeValue(forKey: piece)!.contributors.sorted()
+        let blocks = active.removeValue(forKey: piece)!
         setState(piece, to: .missing)
-        return contributors
+        return blocks.heldLocally > 0 ? [] : blocks.contributors.sorted()
+    }
+
+    /// Takes `blocks` of a missing piece as held already: built locally and in storage, so
+    /// only the piece's other blocks are requested. False (and nothing changes) unless the
+    /// piece is missing and `blocks` are some, not all, of its blocks, each once.
+    @discardableResult
+    public mutating func holdBlocks(_ blocks: [Int], of piece: Int) -> Bool {
+        guard states.indices.contains(piece), states[piece] == .missing else { return false }
+        let count = layout.blockCount(inPiece: piece)
+        guard !blocks.isEmpty, blocks.count < count, Set(blocks).count == blocks.count, blocks.allSatisfy((0..<count).contains) else {
+            return false
+        }
+        var active = ActivePiece(blockCount: count)
+        for block in blocks { active.holdLocally(block) }
+        self.active[piece] = active
+        refresh(piece)
+        return true
     }
 }

@@ -165,4 +165,33 @@ import TestSupport
             try ArchiveManifest(root: "/x", entries: [entry], paddedHeaders: [3: 1024])
         }
     }
+
+    /// The digests taken from the stream as it is packed are each file's own, whatever the
+    /// chunks the stream comes in, padded headers and empty files included.
+    @Test(arguments: [1, 511, 4096, 1 << 20])
+    func fileDigestsTakenFromTheStreamAreTheFilesOwn(chunk: Int) throws {
+        try withTemporaryDirectory { tmp in
+            let root = tmp.path("tree")
+            try makeAlignedTree(at: root)
+            try writeFile(root + "/small/empty", [UInt8]())
+            let manifest = try TreeScanner.scan(root: root).aligningFiles(toPieceLength: Self.pieceLength, maxPaddingShare: 0.5)
+            var archive: [UInt8] = []
+            try TarWriter.write(manifest) { archive += $0 }
+            var digests = ArchiveFileDigests(manifest)
+            var offset = 0
+            while offset < archive.count {
+                let end = min(archive.count, offset + chunk)
+                archive[offset..<end].withUnsafeBytes { digests.update($0) }
+                offset = end
+            }
+            let files = manifest.entries.indices.filter { manifest.entries[$0].kind == .file }
+            #expect(digests.digests.count == files.count)
+            for index in files {
+                let path = root + "/" + manifest.entries[index].path
+                let expected = FileDigest(bytes: SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: path))))
+                #expect(digests.digests[index] == expected, "\(manifest.entries[index].path)")
+                #expect(try FileDigest.ofFile(at: path) == expected)
+            }
+        }
+    }
 }

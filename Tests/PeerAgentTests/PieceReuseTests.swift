@@ -11,7 +11,10 @@ import TorrentMetainfo
 /// A host builds the pieces of a new release from the tree it holds: only pieces whose bytes
 /// match the torrent, byte for byte the archive the controller made.
 @Suite struct PieceReuseTests {
-    static let pieceLength = 16 * 1024
+    /// Four blocks a piece, so a piece can be partly built.
+    static let pieceLength = 64 * 1024
+
+    typealias Release = (index: ArchiveIndex, metainfo: Metainfo, bytes: [UInt8])
 
     /// A release-like tree: a few large files and many small ones.
     func makeRelease(at root: String) throws {
@@ -23,29 +26,48 @@ import TorrentMetainfo
         for index in 0..<60 {
             try Data(SplitMix64.bytes(count: 700 + index * 37, seed: UInt64(100 + index))).write(to: URL(fileURLWithPath: root + "/src/f\(index).txt"))
         }
+        try Data().write(to: URL(fileURLWithPath: root + "/src/empty"))
     }
 
-    /// The release's archive and torrent, as a push packs them (aligned, plain tar).
-    func pack(_ root: String) throws -> (manifest: ArchiveManifest, metainfo: Metainfo, bytes: [UInt8]) {
+    /// The release's archive, index and torrent, as a push packs them (aligned, plain tar,
+    /// file digests taken).
+    func pack(_ root: String) throws -> Release {
         var bytes: [UInt8] = []
-        let payload = try PayloadBuilder.build(
-            TreeScanner.scan(root: root), options: PayloadOptions(name: "app.tar", pieceLength: Self.pieceLength)
-        ) { bytes += $0 }
-        return (payload.manifest, payload.metainfo, bytes)
+        var options = PayloadOptions(name: "app.tar", pieceLength: Self.pieceLength)
+        options.digestsFiles = true
+        let payload = try PayloadBuilder.build(TreeScanner.scan(root: root), options: options) { bytes += $0 }
+        return (payload.index, payload.metainfo, bytes)
     }
 
     /// What `PieceReuse.fill` builds into a fresh download of `release` from `tree`.
-    func reuse(_ release: (manifest: ArchiveManifest, metainfo: Metainfo, bytes: [UInt8]), from tree: String, cache: PieceHashCache = PieceHashCache(), in tmp: TemporaryDirectory) throws -> (PieceReuse.Outcome, FilePieceStorage) {
+    func reuse(_ release: Release, from tree: String, cache: ReuseCache = ReuseCache(), in tmp: TemporaryDirectory) throws -> PieceReuse.Outcome {
         let storage = try FilePieceStorage(path: tmp.path("download-\(UInt32.random(in: 0...UInt32.max)).tar"), length: release.metainfo.length, mode: .createNew)
-        let manifest = try ArchiveManifest(index: release.manifest.encodedIndex(), root: tree)
-        let outcome = try PieceReuse.fill(storage, metainfo: release.metainfo, from: manifest, cache: cache)
-        // Every piece built is the archive's, byte for byte.
-        for piece in 0..<release.metainfo.pieceCount where outcome.pieces.contains(piece) {
+        let index = try ArchiveIndex(encoded: release.index.encoded(), root: tree)
+        let outcome = try PieceReuse.fill(storage, metainfo: release.metainfo, from: index, cache: cache)
+        // Every piece and every block built is the archive's, byte for byte.
+        var built: Int64 = 0
+        for piece in 0..<release.metainfo.pieceCount {
             let offset = piece * Self.pieceLength
             let count = release.metainfo.expectedLength(ofPiece: piece)
-            #expect(try storage.read(at: Int64(offset), count: count) == Array(release.bytes[offset..<(offset + count)]), "piece \(piece)")
+            if outcome.pieces.contains(piece) {
+                #expect(outcome.blocks[piece] == nil)
+                #expect(try storage.read(at: Int64(offset), count: count) == Array(release.bytes[offset..<(offset + count)]), "piece \(piece)")
+                built += Int64(count)
+            }
+            for block in outcome.blocks[piece] ?? [] {
+                let start = offset + block * PieceGeometry.blockLength
+                let end = min(offset + count, start + PieceGeometry.blockLength)
+                #expect(try storage.read(at: Int64(start), count: end - start) == Array(release.bytes[start..<end]), "piece \(piece) block \(block)")
+                built += Int64(end - start)
+            }
         }
-        return (outcome, storage)
+        #expect(outcome.bytes == built)
+        return outcome
+    }
+
+    /// The bytes of the archive a host still has to fetch after `outcome`.
+    func left(_ outcome: PieceReuse.Outcome, of release: Release) -> Int64 {
+        Int64(release.metainfo.length) - outcome.bytes
     }
 
     @Test func aNewReleaseIsBuiltFromTheOldTreeExceptWhatChanged() throws {
@@ -65,17 +87,39 @@ import TorrentMetainfo
             try FileManager.default.removeItem(atPath: new + "/src/f30.txt")
             let release = try pack(new)
 
-            let (outcome, _) = try reuse(release, from: old, in: tmp)
-            let count = release.metainfo.pieceCount
-            // The edit spoils one piece of the aligned file; the small files' changes a few of theirs.
-            #expect(outcome.pieces.count >= count - 8, "\(outcome.pieces.count) of \(count)")
-            #expect(outcome.pieces.count < count)
-            #expect(outcome.bytes == (0..<count).filter(outcome.pieces.contains).reduce(0) { $0 + Int64(release.metainfo.expectedLength(ofPiece: $1)) })
-            #expect(outcome.hashedBytes >= outcome.bytes)
+            let outcome = try reuse(release, from: old, in: tmp)
+            // Left to fetch: the piece of the aligned file with the edit, and the blocks that
+            // hold the changed and the added small file (two each at most).
+            let block = Int64(PieceGeometry.blockLength)
+            #expect(left(outcome, of: release) > 0)
+            #expect(left(outcome, of: release) <= Int64(Self.pieceLength) + 4 * block, "\(left(outcome, of: release)) bytes left")
+            #expect(!outcome.blocks.isEmpty, "the pieces of small files are built in part")
+            #expect(outcome.hashedBytes >= Int64(outcome.pieces.count * Self.pieceLength) - Int64(Self.pieceLength))
 
             // The same release from its own tree: everything.
-            let (all, _) = try reuse(release, from: new, in: tmp)
-            #expect(all.pieces.isFull)
+            #expect(try reuse(release, from: new, in: tmp).pieces.isFull)
+        }
+    }
+
+    /// A release built anew (a fresh checkout: every file's time new, so every header differs)
+    /// with one small file changed: the unchanged files' bytes are still built, headers and all.
+    @Test func aReleaseWithNewTimesIsBuiltAllButItsChangedBlocks() throws {
+        try withTemporaryDirectory { tmp in
+            let old = tmp.path("old")
+            let new = tmp.path("new")
+            try makeRelease(at: old)
+            try makeRelease(at: new)
+            try Data(SplitMix64.bytes(count: 700 + 20 * 37, seed: 9)).write(to: URL(fileURLWithPath: new + "/src/f20.txt"))
+            let later = Date(timeIntervalSinceNow: 3600)
+            for path in try FileManager.default.subpathsOfDirectory(atPath: new) {
+                try FileManager.default.setAttributes([.modificationDate: later], ofItemAtPath: new + "/" + path)
+            }
+            let release = try pack(new)
+
+            let outcome = try reuse(release, from: old, in: tmp)
+            #expect(left(outcome, of: release) > 0)
+            #expect(left(outcome, of: release) <= 2 * Int64(PieceGeometry.blockLength), "\(left(outcome, of: release)) bytes left")
+            #expect((1...2).contains(outcome.blocks.count), "only the pieces with the changed file are built in part")
         }
     }
 
@@ -85,37 +129,52 @@ import TorrentMetainfo
             try makeRelease(at: tree)
             let release = try pack(tree)
             // As recorded after the install.
-            let cache = try PieceReuse.cache(for: ArchiveManifest(index: release.manifest.encodedIndex(), root: tree), metainfo: release.metainfo)
-            #expect(cache.count == release.metainfo.pieceCount)
-            let path = tmp.path(".app.swarmdeploy.pieces")
+            let cache = try PieceReuse.cache(for: ArchiveIndex(encoded: release.index.encoded(), root: tree), metainfo: release.metainfo)
+            #expect(cache.pieces.count == release.metainfo.pieceCount)
+            #expect(cache.files.count == release.index.manifest.fileCount)
+            let path = tmp.path(".app.swarmdeploy.reuse")
             try cache.save(to: path)
-            #expect(PieceHashCache.load(from: path) == cache)
+            #expect(ReuseCache.load(from: path) == cache)
 
-            let (known, _) = try reuse(release, from: tree, cache: PieceHashCache.load(from: path), in: tmp)
+            let known = try reuse(release, from: tree, cache: ReuseCache.load(from: path), in: tmp)
             #expect(known.pieces.isFull)
             #expect(known.hashedBytes == 0)
 
-            // Someone edits a file on the host, keeping its size: its pieces are hashed, found
-            // wrong and left to the swarm.
+            // Someone edits a file on the host, keeping its size: its pieces are hashed, the one
+            // edited is found wrong, and no block of that file is trusted.
             let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: tree + "/lib/big-2.so"))
             try handle.seek(toOffset: 50_000)
             try handle.write(contentsOf: Data(repeating: 0x42, count: 10))
             try handle.close()
-            let (after, _) = try reuse(release, from: tree, cache: cache, in: tmp)
+            let after = try reuse(release, from: tree, cache: cache, in: tmp)
             #expect(after.pieces.count == release.metainfo.pieceCount - 1)
+            #expect(after.blocks.isEmpty)
             #expect(after.hashedBytes > 0)
-            #expect(after.hashedBytes < Int64(release.bytes.count) / 2)
+            // The edited file's pieces (it is not aligned at this size) and its digest; nothing else.
+            #expect(after.hashedBytes <= Int64(5 * Self.pieceLength + 202_000), "\(after.hashedBytes)")
         }
     }
 
     @Test func aBrokenCacheFileIsAnEmptyCache() throws {
         try withTemporaryDirectory { tmp in
-            let path = tmp.path("pieces")
-            #expect(PieceHashCache.load(from: path).count == 0)
-            try Data("swarmdeploy-pieces 1\nshort".utf8).write(to: URL(fileURLWithPath: path))
-            #expect(PieceHashCache.load(from: path).count == 0)
-            try Data("something else entirely, forty bytes long.........".utf8).write(to: URL(fileURLWithPath: path))
-            #expect(PieceHashCache.load(from: path).count == 0)
+            let path = tmp.path("reuse")
+            #expect(ReuseCache.load(from: path) == ReuseCache())
+            for text in ["swarmdeploy-reuse 1\nshort", "swarmdeploy-reuse 1\n\u{FF}\u{FF}\u{FF}\u{FF}\u{FF}\u{FF}\u{FF}\u{7F}", "something else entirely, forty bytes long........."] {
+                try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+                #expect(ReuseCache.load(from: path) == ReuseCache(), "\(text)")
+            }
+            // A good cache cut anywhere is no cache.
+            var cache = ReuseCache()
+            cache.pieces[Array(repeating: 1, count: 20)] = Array(repeating: 2, count: 20)
+            cache.files["a/b"] = ReuseCache.FileRecord(
+                identity: FileIdentity(numbers: [1, 2, 3, 4, 5, 6, 7]), digest: FileDigest(bytes: Array(repeating: 9, count: 16)))
+            try cache.save(to: path)
+            let whole = try [UInt8](Data(contentsOf: URL(fileURLWithPath: path)))
+            #expect(ReuseCache.load(from: path) == cache)
+            for cut in [whole.count - 1, whole.count - 17, ReuseCache.magic.count + 8 + 40] {
+                try Data(whole.prefix(cut)).write(to: URL(fileURLWithPath: path))
+                #expect(ReuseCache.load(from: path) == ReuseCache(), "cut at \(cut)")
+            }
         }
     }
 
@@ -125,14 +184,16 @@ import TorrentMetainfo
             try makeRelease(at: tree)
             try FileManager.default.createSymbolicLink(atPath: tree + "/current-lib", withDestinationPath: "lib/big-0.so")
             let release = try pack(tree)
-            let index = try release.manifest.encodedIndex()
-            let decoded = try ArchiveManifest(index: index, root: "/elsewhere")
-            #expect(decoded.entries == release.manifest.entries)
-            #expect(decoded.paddedHeaders == release.manifest.paddedHeaders)
-            #expect(decoded.tarLength == release.metainfo.length)
-            #expect(decoded.root == "/elsewhere")
-            #expect(throws: ArchiveError.self) { try ArchiveManifest(index: Array(index.prefix(index.count / 2)), root: "/x") }
-            #expect(throws: ArchiveError.self) { try ArchiveManifest(index: Array("not an index".utf8), root: "/x") }
+            #expect(release.index.digests.count == release.index.manifest.fileCount)
+            let index = try release.index.encoded()
+            let decoded = try ArchiveIndex(encoded: index, root: "/elsewhere")
+            #expect(decoded.manifest.entries == release.index.manifest.entries)
+            #expect(decoded.manifest.paddedHeaders == release.index.manifest.paddedHeaders)
+            #expect(decoded.digests == release.index.digests)
+            #expect(decoded.manifest.tarLength == release.metainfo.length)
+            #expect(decoded.manifest.root == "/elsewhere")
+            #expect(throws: ArchiveError.self) { try ArchiveIndex(encoded: Array(index.prefix(index.count / 2)), root: "/x") }
+            #expect(throws: ArchiveError.self) { try ArchiveIndex(encoded: Array("not an index".utf8), root: "/x") }
         }
     }
 }

@@ -112,4 +112,19 @@ import Testing
         let done = schedule.next { _ in true }
         #expect(done == .complete)
     }
+
+    /// A piece with blocks built locally is written block by block: its other blocks go to
+    /// storage and it is checked once the last of them is written.
+    @Test func aPieceWithHeldBlocksIsCheckedAfterItsLastWrite() {
+        var intake = PieceIntake(budget: 1000)
+        intake.holdBlocks(piece: 4)
+        #expect(intake.blockArrived(piece: 4, pieceLength: 64, completesPiece: false) == .disk)
+        #expect(intake.blockArrived(piece: 4, pieceLength: 64, completesPiece: true) == .disk)
+        #expect(intake.assemblingBytes == 0)
+        #expect(intake.blockWritten(piece: 4) == false)
+        #expect(intake.blockWritten(piece: 4) == true)
+        #expect(intake.pieces[4] == .checking)
+        intake.pieceChecked(piece: 4)
+        #expect(intake.pieces[4] == nil)
+    }
 }

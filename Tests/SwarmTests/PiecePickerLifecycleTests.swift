@@ -232,4 +232,45 @@ struct PiecePickerLifecycleTests {
         }
         #expect(f.picker.invariantViolations() == [])
     }
+
+    /// Blocks built locally count as received: only the rest is requested, the piece completes
+    /// with them, and when it fails its check nobody is blamed and all of it is asked for again.
+    @Test func heldBlocksAreNotRequestedAndAFailedPieceBlamesNobody() throws {
+        var f = try F(availability: "11")
+        expectHold(true, &f.picker, [0, 2], of: 1)
+        #expect(f.picker.state(of: 1) == .partial)
+        #expect(f.picker.invariantViolations() == [])
+        // Started pieces come first: the two open blocks of piece 1, then piece 0.
+        let first = f.pick(2)
+        #expect(first.map(\.piece) == [1, 1])
+        #expect(Set(first.map(\.offset)) == [1 * PieceLayout.wireBlockLength, 3 * PieceLayout.wireBlockLength])
+        var complete = false
+        for block in first { complete = try f.picker.blockReceived(block, from: F.asker).pieceComplete }
+        #expect(complete)
+        let blamed = f.picker.pieceFailedVerification(1)
+        #expect(blamed == [])
+        #expect(f.picker.state(of: 1) == .missing)
+        #expect(f.picker.invariantViolations() == [])
+        let again = f.pick(8).filter { $0.piece == 1 }
+        #expect(again.count == 4)
+        // Blocks of a piece not missing, all of a piece's blocks, or a block twice: refused.
+        expectHold(false, &f.picker, [0], of: 1)
+        var g = try F(availability: "11")
+        expectHold(false, &g.picker, [0, 1, 2, 3], of: 0)
+        expectHold(false, &g.picker, [1, 1], of: 0)
+        expectHold(false, &g.picker, [4], of: 0)
+        expectHold(false, &g.picker, [], of: 0)
+        expectHold(false, &g.picker, [0], of: 2)
+        #expect(g.picker.state(of: 0) == .missing)
+    }
+}
+
+/// Expects `holdBlocks` to take the blocks (`takes`) or refuse them.
+@discardableResult
+private func expectHold(
+    _ takes: Bool, _ picker: inout PiecePicker, _ blocks: [Int], of piece: Int, sourceLocation: SourceLocation = #_sourceLocation
+) -> Bool {
+    let took = picker.holdBlocks(blocks, of: piece)
+    #expect(took == takes, "blocks \(blocks) of piece \(piece)", sourceLocation: sourceLocation)
+    return took
 }

@@ -1,7 +1,7 @@
-// Feeds bytes to ArchiveManifest(index:root:), the archive index a peer reads from its job:
+// Feeds bytes to ArchiveIndex(encoded:root:), the archive index a peer reads from its job:
 // as they are, and gzip-compressed first (so mutations reach the entries, not only the gzip
-// layer). Checks a decoded index encodes to an index that decodes to the same manifest, and
-// that its layout (padded headers included) adds up.
+// layer). Checks a decoded index encodes to an index that decodes to the same manifest and
+// digests, and that its layout (padded headers included) adds up.
 import Archive
 import FuzzSupport
 
@@ -22,15 +22,19 @@ private func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
 }
 
 private func check(_ bytes: [UInt8]) {
-    let manifest: ArchiveManifest
+    let index: ArchiveIndex
     do {
-        manifest = try ArchiveManifest(index: bytes, root: "/fuzz")
+        index = try ArchiveIndex(encoded: bytes, root: "/fuzz")
     } catch {
         _ = "\(error)"
         return
     }
+    let manifest = index.manifest
+    expect(index.digests.keys.allSatisfy { manifest.entries[$0].kind == .file }, "a digest belongs to an entry that is no file")
     do {
-        let again = try ArchiveManifest(index: manifest.encodedIndex(), root: "/fuzz")
+        let againIndex = try ArchiveIndex(encoded: index.encoded(), root: "/fuzz")
+        let again = againIndex.manifest
+        expect(againIndex.digests == index.digests, "the index's own encoding decodes to other digests")
         expect(again.entries == manifest.entries, "the index's own encoding decodes to other entries")
         expect(again.paddedHeaders == manifest.paddedHeaders, "the index's own encoding decodes to other headers")
         expect(again.tarLength == manifest.tarLength, "the same index gives another archive length")

@@ -39,11 +39,12 @@ extension Seeds {
         try write("FuzzTar", "packed.tar.gz", gzipped)
         try write("FuzzGzip", "packed.tar.gz", gzipped)
         try write("FuzzTar", "packed.tar.zst", try pack(manifest, .zstd(level: 3)))
-        // The index a peer reads, plain and with a padded (piece-aligned) header; each also
-        // decompressed, which the fuzzer compresses before decoding.
+        // The index a peer reads, plain and with a padded (piece-aligned) header, with its
+        // files' digests; each also decompressed, which the fuzzer compresses before decoding.
+        let aligned = try manifest.aligningFiles(toPieceLength: 16 << 10, maxPaddingShare: 1)
         for (name, index) in [
-            ("index", try manifest.encodedIndex()),
-            ("aligned-index", try manifest.aligningFiles(toPieceLength: 16 << 10, maxPaddingShare: 1).encodedIndex()),
+            ("index", try Self.index(of: manifest).encoded()),
+            ("aligned-index", try Self.index(of: aligned).encoded()),
         ] {
             try write("FuzzArchiveIndex", name + ".gz", index)
             try write("FuzzArchiveIndex", name, try gunzip(index))
@@ -52,6 +53,13 @@ extension Seeds {
         // Two gzip members back to back, as `cat a.gz b.gz` makes.
         let text = try gzip(Array("hello, ".utf8), level: 9) + gzip(Array("world\n".utf8), level: 1)
         try write("FuzzGzip", "two-members.gz", text)
+    }
+
+    /// The manifest's index with every file's digest, as a push makes it.
+    private static func index(of manifest: ArchiveManifest) throws -> ArchiveIndex {
+        var digests = ArchiveFileDigests(manifest)
+        try TarWriter.write(manifest) { digests.update($0) }
+        return ArchiveIndex(manifest: manifest, digests: digests.digests)
     }
 
     private func pack(_ manifest: ArchiveManifest, _ compression: ArchiveCompression) throws -> [UInt8] {

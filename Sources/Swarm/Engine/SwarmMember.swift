@@ -21,11 +21,12 @@ public final class SwarmMember: Sendable {
         configuration: SwarmConfiguration = SwarmConfiguration(),
         verifiedPrefix: VerifiedPrefix? = nil,
         having held: PieceSet? = nil,
+        holdingBlocks heldBlocks: [Int: [Int]] = [:],
         tiers: [[String]]?
     ) async throws -> SwarmMember {
         let node = try await SwarmNode.start(
             metainfo: metainfo, storage: storage, role: role, configuration: configuration, verifiedPrefix: verifiedPrefix,
-            having: held
+            having: held, holdingBlocks: heldBlocks
         )
         do {
             return SwarmMember(node: node, announcer: try TrackerAnnouncer(node: node, metainfo: metainfo, tiers: tiers))

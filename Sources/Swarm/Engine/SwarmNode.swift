@@ -37,7 +37,10 @@ public final class SwarmNode: Sendable {
 
     /// Starts a node listening for peers. A downloader's `held` pieces are in `storage`
     /// already, checked by the caller against the torrent (e.g. built from the host's own
-    /// tree): it offers them from the start and fetches only the rest.
+    /// tree): it offers them from the start and fetches only the rest. `heldBlocks` (block
+    /// indices by piece) are in `storage` too, unchecked: of those pieces only the other blocks
+    /// are fetched, and each is checked whole once complete (when it fails, all of it is
+    /// fetched again).
     public static func start(
         metainfo: Metainfo,
         storage: any PieceStorage,
@@ -45,7 +48,8 @@ public final class SwarmNode: Sendable {
         configuration: SwarmConfiguration = SwarmConfiguration(),
         peerID: PeerID = .generate(),
         verifiedPrefix: VerifiedPrefix? = nil,
-        having held: PieceSet? = nil
+        having held: PieceSet? = nil,
+        holdingBlocks heldBlocks: [Int: [Int]] = [:]
     ) async throws -> SwarmNode {
         guard storage.length == metainfo.length else {
             throw SwarmNodeError("the storage holds \(storage.length) bytes but the torrent describes \(metainfo.length)")
@@ -69,7 +73,8 @@ public final class SwarmNode: Sendable {
                         eventLoop: loop,
                         threadPool: threadPool,
                         verifiedPrefix: verifiedPrefix,
-                        having: held
+                        having: held,
+                        holdingBlocks: heldBlocks
                     ),
                     eventLoop: loop
                 )

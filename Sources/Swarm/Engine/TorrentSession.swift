@@ -98,7 +98,8 @@ final class TorrentSession {
         eventLoop: EventLoop,
         threadPool: NIOThreadPool,
         verifiedPrefix: VerifiedPrefix? = nil,
-        having held: PieceSet? = nil
+        having held: PieceSet? = nil,
+        holdingBlocks heldBlocks: [Int: [Int]] = [:]
     ) throws {
         self.metainfo = metainfo
         self.layout = PieceLayout(metainfo.geometry)
@@ -115,6 +116,15 @@ final class TorrentSession {
         self.choker = Choker(maxUnchoked: configuration.maxUnchoked)
         self.recentPieces = RecentPieces(budget: role == .seeder ? 0 : configuration.recentPieceBudget)
         self.intake = PieceIntake(budget: configuration.assemblyBudget)
+        if role == .downloader {
+            for (piece, blocks) in heldBlocks.sorted(by: { $0.key < $1.key }) {
+                try layout.checkPiece(piece)
+                guard !picker.verifiedPieces.contains(piece), picker.holdBlocks(blocks, of: piece) else {
+                    throw SwarmNodeError("the blocks held of piece \(piece) (\(blocks)) are not blocks of a piece still to fetch")
+                }
+                intake.holdBlocks(piece: piece)
+            }
+        }
         self.digest = DigestSchedule(pieceCount: layout.pieceCount, hasDigest: metainfo.payloadSHA256 != nil)
         self.admittedAddresses = try configuration.admittedAddresses.map { texts in
             Set(try texts.map { text in

@@ -85,6 +85,61 @@ struct SwarmNodeTests {
         await seeder.shutdown()
     }
 
+    @Test("a downloader holding blocks of pieces fetches only their other blocks; a wrong block costs its piece, not a ban")
+    func startsWithHeldBlocks() async throws {
+        let (bytes, metainfo) = try Self.payload(length: 1 << 20 | 4321, pieceLength: 64 << 10, seed: 7)
+        let configuration = SwarmConfiguration(listenHost: "127.0.0.1")
+        let seeder = try await SwarmNode.start(
+            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration
+        )
+        let directory = try TemporaryDirectory("swarm")
+        let path = directory.path("payload.tar")
+        let storage = try FilePieceStorage(path: path, length: metainfo.length, mode: .createNew)
+        // Of every piece but the last, blocks 0 and 2 are here; in piece 3 block 2 is wrong.
+        let block = PieceGeometry.blockLength
+        var held: [Int: [Int]] = [:]
+        for piece in 0..<(metainfo.pieceCount - 1) {
+            held[piece] = [0, 2]
+            for index in [0, 2] {
+                let offset = piece * metainfo.pieceLength + index * block
+                var written = Array(bytes[offset..<(offset + block)])
+                if piece == 3 && index == 2 { written[7] ^= 0xFF }
+                try written.withUnsafeBytes { try storage.write(at: Int64(offset), $0) }
+            }
+        }
+        let downloader = try await SwarmNode.start(
+            metainfo: metainfo, storage: storage, role: .downloader, configuration: configuration, holdingBlocks: held)
+        downloader.connect(to: [(host: "127.0.0.1", port: seeder.listenPort)])
+        try await Self.withTimeout(30) { try await downloader.waitUntilComplete() }
+
+        // Two blocks of each held piece came from here; piece 3 came twice: its two other
+        // blocks, then all four after its check failed.
+        let heldBytes = held.count * 2 * block
+        let expected = Int64(metainfo.length) - Int64(heldBytes) + Int64(4 * block)
+        let sent = try await seeder.uploadedByPeer.values.reduce(0, +)
+        let downloaded = try await downloader.progress.bytesDownloaded
+        #expect(sent == expected, "sent \(sent), downloaded \(downloaded)")
+        #expect(try await downloader.progress.isComplete)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(bytes))
+        #expect(try await downloader.progress.bannedPeerIDs.isEmpty, "the seeder was blamed for a block it did not send")
+        await downloader.shutdown()
+        await seeder.shutdown()
+    }
+
+    @Test("blocks held of a piece already held, or all of a piece's blocks, are refused at the start")
+    func refusesImpossibleHeldBlocks() async throws {
+        let (_, metainfo) = try Self.payload(length: 256 << 10, pieceLength: 64 << 10, seed: 8)
+        let directory = try TemporaryDirectory("swarm")
+        for (pieces, blocks) in [(PieceSet(pieceCount: metainfo.pieceCount, full: true), [1: [0]]), (nil, [1: [0, 1, 2, 3]]), (nil, [9: [0]])] {
+            let storage = try FilePieceStorage(path: directory.path("p-\(UInt32.random(in: 0...UInt32.max))"), length: metainfo.length, mode: .createNew)
+            await #expect(throws: (any Error).self) {
+                try await SwarmNode.start(
+                    metainfo: metainfo, storage: storage, role: .downloader, configuration: SwarmConfiguration(listenHost: "127.0.0.1"),
+                    having: pieces, holdingBlocks: blocks)
+            }
+        }
+    }
+
     @Test("a downloader holding every piece completes alone, and a wrong whole is still refused")
     func startsWithEveryPiece() async throws {
         let (bytes, metainfo) = try Self.payload(length: 512 << 10, pieceLength: 64 << 10, seed: 6)

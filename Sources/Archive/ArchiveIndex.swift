@@ -1,21 +1,36 @@
-/// A manifest's entries and padded headers in a compact, compressed form: what a host needs
-/// to lay out the archive itself and build the pieces of files it already holds (see
-/// `PieceReuse`). It does not say where the tree is; the reader names a root.
+/// What a host needs to lay out a release's archive itself and build the parts of it that it
+/// already holds (see `PieceReuse`): the manifest's entries and padded headers, and each
+/// regular file's content digest. It does not say where the tree is; the reader names a root.
 ///
-/// Layout before compression: the line "swarmdeploy-index 1\n", the entry count, then per
+/// Encoded (then gzip-compressed): the line "swarmdeploy-index 2\n", the entry count, then per
 /// entry its kind ("f", "d" or "l"), mode, uid, gid, mtime, size, padded header length (0:
-/// natural), path and, for a symlink, its target. Numbers are LEB128 varints (mtime
-/// zig-zagged), strings a varint length and UTF-8 bytes.
-extension ArchiveManifest {
-    static let indexMagic = Array("swarmdeploy-index 1\n".utf8)
+/// natural), path, for a symlink its target, and for a file a byte saying whether its digest
+/// follows (1) or not (0) and the digest. Numbers are LEB128 varints (mtime zig-zagged),
+/// strings a varint length and UTF-8 bytes.
+public struct ArchiveIndex: Sendable {
+    public var manifest: ArchiveManifest
+    /// The content digest of each regular file that has one, by entry index.
+    public var digests: [Int: FileDigest]
+
+    static let magic = Array("swarmdeploy-index 2\n".utf8)
     /// A decoded index larger than this is refused: a million entries with long names fit.
     static let largestIndex = 512 << 20
 
+    public init(manifest: ArchiveManifest, digests: [Int: FileDigest] = [:]) {
+        self.manifest = manifest
+        self.digests = digests
+    }
+
+    /// The same index, its tree at `root`.
+    public func rooted(at root: String) -> ArchiveIndex {
+        ArchiveIndex(manifest: manifest.rooted(at: root), digests: digests)
+    }
+
     /// The index, gzip-compressed.
-    public func encodedIndex() throws -> [UInt8] {
-        var raw = Self.indexMagic
-        raw.appendVarint(UInt64(entries.count))
-        for (index, entry) in entries.enumerated() {
+    public func encoded() throws -> [UInt8] {
+        var raw = Self.magic
+        raw.appendVarint(UInt64(manifest.entries.count))
+        for (index, entry) in manifest.entries.enumerated() {
             switch entry.kind {
             case .file: raw.append(UInt8(ascii: "f"))
             case .directory: raw.append(UInt8(ascii: "d"))
@@ -26,9 +41,19 @@ extension ArchiveManifest {
             raw.appendVarint(UInt64(entry.gid))
             raw.appendVarint(UInt64(bitPattern: (entry.mtime << 1) ^ (entry.mtime >> 63)))
             raw.appendVarint(UInt64(entry.size))
-            raw.appendVarint(UInt64(paddedHeaders[index] ?? 0))
+            raw.appendVarint(UInt64(manifest.paddedHeaders[index] ?? 0))
             raw.appendString(entry.path)
-            if case .symlink(let target) = entry.kind { raw.appendString(target) }
+            switch entry.kind {
+            case .symlink(let target): raw.appendString(target)
+            case .file:
+                if let digest = digests[index] {
+                    raw.append(1)
+                    raw += digest.bytes
+                } else {
+                    raw.append(0)
+                }
+            case .directory: break
+            }
         }
         let compressor = try GzipCompressor(level: 6)
         var encoded: [UInt8] = []
@@ -37,22 +62,23 @@ extension ArchiveManifest {
         return encoded
     }
 
-    /// The manifest an index describes, rooted at `root`. Anything malformed is an
+    /// The index `encoded` describes, its tree at `root`. Anything malformed is an
     /// `ArchiveError` saying so; the entries are validated as any manifest's.
-    public init(index: [UInt8], root: String) throws {
+    public init(encoded: [UInt8], root: String) throws {
         let decompressor = try GzipDecompressor(maxOutputBytes: Int64(Self.largestIndex))
         var raw: [UInt8] = []
-        try index.withUnsafeBytes { try decompressor.decompress($0) { raw += $0 } }
+        try encoded.withUnsafeBytes { try decompressor.decompress($0) { raw += $0 } }
         try decompressor.finish { raw += $0 }
         var reader = IndexReader(bytes: raw)
-        guard raw.starts(with: Self.indexMagic) else { throw IndexReader.malformed("it does not start with its format line") }
-        reader.position = Self.indexMagic.count
+        guard raw.starts(with: Self.magic) else { throw IndexReader.malformed("it does not start with its format line") }
+        reader.position = Self.magic.count
         let count = try reader.varint()
         // Every entry takes at least nine bytes: a bound before reserving anything.
         guard count <= UInt64(raw.count / 9) else { throw IndexReader.malformed("it claims \(count) entries") }
         var entries: [ArchiveEntry] = []
         entries.reserveCapacity(Int(count))
         var padded: [Int: Int] = [:]
+        var digests: [Int: FileDigest] = [:]
         for index in 0..<Int(count) {
             let kind = try reader.byte()
             let mode = try reader.varint(max: 0o7777)
@@ -65,7 +91,13 @@ extension ArchiveManifest {
             let path = try reader.string()
             let entryKind: ArchiveEntry.Kind
             switch kind {
-            case UInt8(ascii: "f"): entryKind = .file
+            case UInt8(ascii: "f"):
+                entryKind = .file
+                switch try reader.byte() {
+                case 0: break
+                case 1: digests[index] = FileDigest(bytes: try reader.bytes(FileDigest.byteCount))
+                default: throw IndexReader.malformed("entry \(index) has an unknown digest marker")
+                }
             case UInt8(ascii: "d"): entryKind = .directory
             case UInt8(ascii: "l"): entryKind = .symlink(target: try reader.string())
             default: throw IndexReader.malformed("entry \(index) has an unknown kind")
@@ -77,7 +109,7 @@ extension ArchiveManifest {
             if header > 0 { padded[index] = Int(header) }
         }
         guard reader.position == raw.count else { throw IndexReader.malformed("bytes follow its last entry") }
-        try self.init(root: root, entries: entries, paddedHeaders: padded)
+        self.init(manifest: try ArchiveManifest(root: root, entries: entries, paddedHeaders: padded), digests: digests)
     }
 }
 
@@ -108,6 +140,12 @@ private struct IndexReader {
         }
         guard value <= max else { throw Self.malformed("a number is out of range (\(value))") }
         return value
+    }
+
+    mutating func bytes(_ count: Int) throws -> ArraySlice<UInt8> {
+        guard count <= bytes.count - position else { throw Self.malformed("it ends early") }
+        defer { position += count }
+        return bytes[position..<(position + count)]
     }
 
     mutating func string() throws -> String {
