@@ -50,7 +50,8 @@ python3 Benchmarks/generate-tree.py "$work/v0" "$size_mib"
 chmod 755 "$work"
 
 # push TREE [FLAGS...]: pushes TREE to /srv/app, prints "seconds seeder_bytes archive_bytes
-# reused_bytes received_bytes" (received: all hosts together).
+# reused_bytes received_bytes connected started downloaded installed" (received: all hosts
+# together; the last four: when the last host got there, in seconds since the push started).
 push() {
     local tree=$1 start
     shift
@@ -65,7 +66,9 @@ start, path = float(sys.argv[1]), sys.argv[2]
 report = json.load(open(path))
 totals, hosts = report["totals"], report["hosts"]
 received = sum(h["bytes_from_seeder"] + h["bytes_from_peers"] for h in hosts)
-print(f"{time.time() - start:.2f} {totals['seeder_bytes_sent']} {totals['archive_bytes']} {totals['bytes_reused']} {received}")
+last = [max(h["timeline"].get(key, 0) for h in hosts) for key in ("connected", "started", "downloaded", "installed")]
+print(f"{time.time() - start:.2f} {totals['seeder_bytes_sent']} {totals['archive_bytes']} {totals['bytes_reused']} {received} "
+      + " ".join(f"{t:.2f}" for t in last))
 PY
 }
 
@@ -118,4 +121,10 @@ for percent, rounds in runs.items():
 print("\nEvery run (first s / second s / controller sent MiB):")
 for percent, rounds in runs.items():
     print(f"- {percent} %: " + ", ".join(f"{r[0][0]:.1f} / {r[1][0]:.1f} / {r[1][1] / mib:.1f}" for r in rounds))
+print("\nWhere the second push's time goes (medians; seconds since the push started at which the last host "
+      "had connected, had built what it could and joined the swarm, held the verified payload, had installed; then the whole command):")
+for percent, rounds in runs.items():
+    marks = [statistics.median(r[1][index] for r in rounds) for index in range(5, 9)]
+    print(f"- {percent} %: connected {marks[0]:.1f}, started {marks[1]:.1f}, downloaded {marks[2]:.1f}, installed {marks[3]:.1f}, "
+          f"command {statistics.median(r[1][0] for r in rounds):.1f}")
 PY

@@ -94,6 +94,10 @@ public struct HostState: Sendable, Equatable {
     public private(set) var installedFiles: Int?
     /// Since the push started.
     public private(set) var connectedAt: Duration?
+    /// Its peer joined the swarm (after reading the job and building what it could).
+    public private(set) var startedAt: Duration?
+    /// It held the whole payload, verified.
+    public private(set) var downloadedAt: Duration?
     public private(set) var installedAt: Duration?
     public private(set) var endedAt: Duration?
     /// The last time its peer said anything (started, progress, a stage, a log line).
@@ -181,12 +185,14 @@ public struct HostState: Sendable, Equatable {
         switch event {
         case .started(_, let id, _):
             peerID = id
+            startedAt = time
             phase = .download
             return "downloading"
         case .progress(let progress):
             self.progress = progress
             return nil
         case .downloaded:
+            downloadedAt = time
             phase = .extract
             if let pieceCount = progress?.pieceCount {
                 progress?.verifiedPieces = pieceCount

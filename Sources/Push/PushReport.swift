@@ -33,9 +33,31 @@ public struct PushReport: Sendable, Codable, Equatable {
         public var rolledBack: Bool = false
         /// The last lines the host's hooks wrote, "[hook] line".
         public var hookOutput: [String] = []
+        /// When it got where, in seconds since the push started.
+        public var timeline = Timeline()
+
+        /// Seconds since the push started at which a host got where; nil: it never did.
+        public struct Timeline: Sendable, Codable, Equatable {
+            /// Connected over SSH, the user authenticated.
+            public var connected: Double?
+            /// Its peer joined the swarm, having read the job and built what it could from
+            /// the tree it held.
+            public var started: Double?
+            /// It held the whole payload, every piece and the SHA-256 verified.
+            public var downloaded: Double?
+            /// The new tree in place.
+            public var installed: Double?
+
+            public init(connected: Double? = nil, started: Double? = nil, downloaded: Double? = nil, installed: Double? = nil) {
+                self.connected = connected
+                self.started = started
+                self.downloaded = downloaded
+                self.installed = installed
+            }
+        }
 
         enum CodingKeys: String, CodingKey {
-            case name, line, status, stage, seconds, error
+            case name, line, status, stage, seconds, error, timeline
             case previousRelease = "previous_release"
             case rolledBack = "rolled_back"
             case hookOutput = "hook_output"
@@ -155,6 +177,9 @@ extension PushReport {
             host.previousRelease = state.previousRelease
             host.rolledBack = state.rolledBack
             host.hookOutput = state.hookOutput
+            host.timeline = Host.Timeline(
+                connected: state.connectedAt?.inSeconds, started: state.startedAt?.inSeconds,
+                downloaded: state.downloadedAt?.inSeconds, installed: state.installedAt?.inSeconds)
             return host
         }
         let lastInstall = board.hosts.compactMap(\.installedAt).max()

@@ -17,6 +17,9 @@ struct PackSummary: Encodable {
     let directories: Int
     let symlinks: Int
     let payloadBytes: Int64
+    /// Files whose data starts on a piece boundary, and the bytes their padded headers add.
+    let alignedFiles: Int
+    let paddingBytes: Int64
     let seconds: Double
 
     init(source: String, archive: String, torrent: String, payload: Payload, seconds: Double) {
@@ -32,6 +35,8 @@ struct PackSummary: Encodable {
         self.directories = payload.manifest.directoryCount
         self.symlinks = payload.manifest.symlinkCount
         self.payloadBytes = payload.manifest.payloadBytes
+        self.alignedFiles = payload.manifest.paddedHeaders.count
+        self.paddingBytes = payload.manifest.paddingBytes
         self.seconds = seconds
     }
 
@@ -42,6 +47,8 @@ struct PackSummary: Encodable {
         case pieceLength = "piece_length"
         case pieceCount = "piece_count"
         case payloadBytes = "payload_bytes"
+        case alignedFiles = "aligned_files"
+        case paddingBytes = "padding_bytes"
     }
 
     func text() -> String {
@@ -50,6 +57,7 @@ struct PackSummary: Encodable {
             packed \(source): \(HumanUnits.count(files, "file")), \(HumanUnits.count(directories, "directory", plural: "directories")), \(HumanUnits.count(symlinks, "symlink")), \(HumanUnits.bytes(payloadBytes))
               archive    \(archive) (\(HumanUnits.bytes(archiveBytes)))
               torrent    \(torrent) (\(HumanUnits.count(pieceCount, "piece")) of \(HumanUnits.bytes(Int64(pieceLength))))
+              aligned    \(HumanUnits.count(alignedFiles, "file")) on piece boundaries, padding \(HumanUnits.bytes(paddingBytes))
               info-hash  \(infoHash)
               sha256     \(sha256)
               took       \(HumanUnits.duration(seconds)) (\(rate))

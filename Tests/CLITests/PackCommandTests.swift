@@ -45,6 +45,10 @@ struct PackCommandTests {
         #expect(summary["info_hash"] as? String == torrent.infoHash.hex)
         #expect(summary["piece_count"] as? Int == torrent.pieceCount)
         #expect(summary["archive_bytes"] as? Int == tarSize)
+        // The padding that aligned files cost is stated, and within the 2 % bound.
+        let padding = try #require(summary["padding_bytes"] as? Int)
+        #expect(padding <= tarSize / 50)
+        #expect((summary["aligned_files"] as? Int).map { $0 >= 0 } == true)
 
         // The peer agrees that the tarball matches its torrent, and notices a flipped byte.
         let verified = try await CLI.peer(["verify", temp.path("a.torrent"), temp.path("a.tar")])

@@ -1,3 +1,4 @@
+import Foundation
 import DeployProtocol
 import Testing
 @testable import Push
@@ -50,6 +51,15 @@ import Testing
         #expect(b.error == "no space left on /opt")
         #expect(b.peerBinary == "uploaded")
         #expect(b.seconds == nil)
+    }
+
+    @Test func eachHostsTimelineSaysWhenItGotWhere() throws {
+        let report = Self.report(maxFailures: 0)
+        #expect(report.hosts[0].timeline == PushReport.Host.Timeline(connected: 0.1, started: 1, downloaded: 3.5, installed: 4))
+        #expect(report.hosts[1].timeline == PushReport.Host.Timeline(connected: 0.12, started: 2))
+        let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report.hosts[1])) as? [String: Any]
+        let timeline = try #require(object?["timeline"] as? [String: Double])
+        #expect(timeline == ["connected": 0.12, "started": 2], "a step never reached is left out")
     }
 
     @Test func aBannedHostIsNamedWithTheHostsThatBannedIt() {
