@@ -50,8 +50,9 @@ python3 Benchmarks/generate-tree.py "$work/v0" "$size_mib"
 chmod 755 "$work"
 
 # push TREE [FLAGS...]: pushes TREE to /srv/app, prints "seconds seeder_bytes archive_bytes
-# reused_bytes received_bytes connected started downloaded installed" (received: all hosts
-# together; the last four: when the last host got there, in seconds since the push started).
+# reused_bytes received_bytes connected started downloaded installed job_bytes" (received: all
+# hosts together; connected..installed: when the last host got there, in seconds since the push
+# started; job_bytes: what the controller sent each host over SSH, the archive's index included).
 push() {
     local tree=$1 start
     shift
@@ -68,7 +69,7 @@ totals, hosts = report["totals"], report["hosts"]
 received = sum(h["bytes_from_seeder"] + h["bytes_from_peers"] for h in hosts)
 last = [max(h["timeline"].get(key, 0) for h in hosts) for key in ("connected", "started", "downloaded", "installed")]
 print(f"{time.time() - start:.2f} {totals['seeder_bytes_sent']} {totals['archive_bytes']} {totals['bytes_reused']} {received} "
-      + " ".join(f"{t:.2f}" for t in last))
+      + " ".join(f"{t:.2f}" for t in last) + f" {totals.get('job_bytes', 0)}")
 PY
 }
 
@@ -127,4 +128,10 @@ for percent, rounds in runs.items():
     marks = [statistics.median(r[1][index] for r in rounds) for index in range(5, 9)]
     print(f"- {percent} %: connected {marks[0]:.1f}, started {marks[1]:.1f}, downloaded {marks[2]:.1f}, installed {marks[3]:.1f}, "
           f"command {statistics.median(r[1][0] for r in rounds):.1f}")
+print("\nWhat the controller sent in the second push, the jobs (with the archive's index) included:")
+for percent, rounds in runs.items():
+    job = statistics.median(r[1][9] for r in rounds)
+    archive = rounds[0][1][2]
+    total = statistics.median(r[1][1] + r[1][9] * int(count) for r in rounds)
+    print(f"- {percent} %: each host's job {job / 1024:.0f} KiB; payload and jobs {total / mib:.1f} MiB, {total / archive * 100:.2f} % of the archive")
 PY

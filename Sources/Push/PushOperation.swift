@@ -53,6 +53,7 @@ public final class PushOperation: Sendable {
             archiveBytes: payload.payload.archiveLength,
             seederSent: outcome.seederSent,
             programBytesSent: outcome.programBytesSent,
+            jobBytes: outcome.jobBytes,
             transferStart: outcome.transferStart,
             wall: ContinuousClock.now - commandStart,
             linkRateBitsPerSecond: plan.linkRateBitsPerSecond,

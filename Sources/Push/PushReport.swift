@@ -96,6 +96,9 @@ public struct PushReport: Sendable, Codable, Equatable {
         public var peerProgramBytesSent: Int64 = 0
         /// Payload bytes the hosts built from the trees they held, all hosts together.
         public var bytesReused: Int64 = 0
+        /// The job the controller sent each host over SSH: torrent, settings and the archive's
+        /// index (for reuse), bytes per host.
+        public var jobBytes: Int64 = 0
 
         enum CodingKeys: String, CodingKey {
             case hosts, succeeded, failed, efficiency
@@ -109,6 +112,7 @@ public struct PushReport: Sendable, Codable, Equatable {
             case idealSeconds = "ideal_seconds"
             case peerProgramBytesSent = "peer_program_bytes_sent"
             case bytesReused = "bytes_reused"
+            case jobBytes = "job_bytes"
         }
     }
 
@@ -145,6 +149,7 @@ extension PushReport {
         archiveBytes: Int64,
         seederSent: [String: Int64],
         programBytesSent: Int64 = 0,
+        jobBytes: Int64 = 0,
         transferStart: Duration?,
         wall: Duration,
         linkRateBitsPerSecond: Double,
@@ -217,7 +222,8 @@ extension PushReport {
                 idealSeconds: ideal,
                 efficiency: transfer.flatMap { $0 > 0 ? ideal / $0 : nil },
                 peerProgramBytesSent: programBytesSent,
-                bytesReused: hosts.reduce(0) { $0 + $1.bytesReused }
+                bytesReused: hosts.reduce(0) { $0 + $1.bytesReused },
+                jobBytes: jobBytes
             ),
             racks: racks
         )

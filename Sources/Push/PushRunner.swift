@@ -18,6 +18,8 @@ public final class PushRunner: Sendable {
         public let seederSent: [String: Int64]
         /// Bytes the controller sent uploading the peer program.
         public let programBytesSent: Int64
+        /// Bytes of the job each host was sent.
+        public let jobBytes: Int64
         public let transferStart: Duration?
         /// The release the hosts switched to (see `ReleaseID`).
         public let releaseID: String
@@ -130,6 +132,7 @@ public final class PushRunner: Sendable {
                 board: state.board,
                 seederSent: Dictionary(uniqueKeysWithValues: seederSent.map { ($0.key.description, $0.value) }),
                 programBytesSent: programSources.bytesSent,
+                jobBytes: Int64(job.count),
                 transferStart: state.transferStart,
                 releaseID: releaseID,
                 stopReason: state.gate?.stopReason

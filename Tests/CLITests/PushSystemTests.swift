@@ -102,6 +102,8 @@ struct PushSystemTests {
         #expect(report.hosts[2].bytesReused < report.hosts[0].bytesReused)
         #expect(report.totals.bytesReused == report.hosts.reduce(0) { $0 + $1.bytesReused })
         #expect(report.totals.seederBytesSent < archive / 20, "the controller sent \(report.totals.seederBytesSent) of \(archive)")
+        // Each host's job carries the archive's index: small beside what reuse saves.
+        #expect(report.totals.jobBytes > 0 && report.totals.jobBytes < archive / 100, "job: \(report.totals.jobBytes) bytes")
         let expected = try await fleet.localListing(of: temp.path("v2"))
         for index in 1...8 {
             #expect(try await fleet.listing(of: "/srv/reuse", onHost: index) == expected, "host \(index)")
@@ -545,6 +547,7 @@ final class PushFleet: Sendable {
             let archiveBytes: Int64
             let seederBytesSent: Int64
             let bytesReused: Int64
+            let jobBytes: Int64
 
             enum CodingKeys: String, CodingKey {
                 case succeeded, failed
@@ -552,6 +555,7 @@ final class PushFleet: Sendable {
                 case archiveBytes = "archive_bytes"
                 case seederBytesSent = "seeder_bytes_sent"
                 case bytesReused = "bytes_reused"
+                case jobBytes = "job_bytes"
             }
         }
         struct Racks: Decodable {
