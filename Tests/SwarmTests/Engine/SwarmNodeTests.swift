@@ -51,14 +51,8 @@ struct SwarmNodeTests {
 
     @Test("a downloader that starts with pieces fetches only the rest, and its prefix covers them")
     func startsWithHeldPieces() async throws {
-        let (bytes, metainfo) = try Self.payload(length: 1 << 20 | 4321, pieceLength: 64 << 10, seed: 5)
-        let configuration = SwarmConfiguration(listenHost: "127.0.0.1")
-        let seeder = try await SwarmNode.start(
-            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration
-        )
-        let directory = try TemporaryDirectory("swarm")
-        let path = directory.path("payload.tar")
-        let storage = try FilePieceStorage(path: path, length: metainfo.length, mode: .createNew)
+        let setup = try await SeededDownload(seed: 5)
+        let (bytes, metainfo, seeder, storage, path, configuration) = (setup.bytes, setup.metainfo, setup.seeder, setup.storage, setup.path, setup.configuration)
         // The first five pieces and every third after them are here already.
         var held = PieceSet(pieceCount: metainfo.pieceCount)
         for piece in 0..<metainfo.pieceCount where piece < 5 || piece % 3 == 0 {
@@ -87,14 +81,8 @@ struct SwarmNodeTests {
 
     @Test("a downloader holding blocks of pieces fetches only their other blocks; a wrong block costs its piece, not a ban")
     func startsWithHeldBlocks() async throws {
-        let (bytes, metainfo) = try Self.payload(length: 1 << 20 | 4321, pieceLength: 64 << 10, seed: 7)
-        let configuration = SwarmConfiguration(listenHost: "127.0.0.1")
-        let seeder = try await SwarmNode.start(
-            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration
-        )
-        let directory = try TemporaryDirectory("swarm")
-        let path = directory.path("payload.tar")
-        let storage = try FilePieceStorage(path: path, length: metainfo.length, mode: .createNew)
+        let setup = try await SeededDownload(seed: 7)
+        let (bytes, metainfo, seeder, storage, path, configuration) = (setup.bytes, setup.metainfo, setup.seeder, setup.storage, setup.path, setup.configuration)
         // Of every piece but the last, blocks 0 and 2 are here; in piece 3 block 2 is wrong.
         let block = PieceGeometry.blockLength
         var held: [Int: [Int]] = [:]
@@ -409,5 +397,25 @@ struct LocalSwarm {
 
     func removeFiles() {
         for path in paths { try? FileManager.default.removeItem(atPath: path) }
+    }
+}
+
+/// A payload of a little over 1 MiB in 64 KiB pieces, served by a seeder on loopback, and an
+/// empty download file for it: where a downloader that starts holding parts of it begins.
+private struct SeededDownload {
+    let bytes: [UInt8]
+    let metainfo: Metainfo
+    let configuration = SwarmConfiguration(listenHost: "127.0.0.1")
+    let seeder: SwarmNode
+    let directory: TemporaryDirectory
+    let path: String
+    let storage: FilePieceStorage
+
+    init(seed: UInt64) async throws {
+        (bytes, metainfo) = try SwarmNodeTests.payload(length: 1 << 20 | 4321, pieceLength: 64 << 10, seed: seed)
+        seeder = try await SwarmNode.start(metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration)
+        directory = try TemporaryDirectory("swarm")
+        path = directory.path("payload.tar")
+        storage = try FilePieceStorage(path: path, length: metainfo.length, mode: .createNew)
     }
 }
