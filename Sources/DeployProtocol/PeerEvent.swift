@@ -187,6 +187,10 @@ public struct PeerProgress: Sendable, Equatable {
     /// progress carries it, so the controller can tell which bytes crossed racks. Optional on
     /// the wire.
     public var uploadedTo: [String: Int64]
+    /// CPU time the peer process has used so far, user and system, in milliseconds (from its
+    /// own accounting): what receiving, hashing, writing, extracting and serving cost the
+    /// host. Optional on the wire.
+    public var cpuMilliseconds: Int64 = 0
 
     public init(
         verifiedPieces: Int, pieceCount: Int, bytesDownloaded: Int64, bytesDuplicate: Int64 = 0,
@@ -209,7 +213,8 @@ public struct PeerProgress: Sendable, Equatable {
         let banned = bannedPeerIDs.isEmpty ? "" : " banned=" + bannedPeerIDs.joined(separator: ",")
         let sent = uploadedTo.isEmpty ? "" : " sent=" + uploadedTo.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")
         let reused = bytesReused == 0 ? "" : " reused=\(bytesReused)"
-        return "pieces=\(verifiedPieces)/\(pieceCount) down=\(bytesDownloaded) dup=\(bytesDuplicate) up=\(bytesUploaded) peers=\(connectedPeers) extracted=\(bytesExtracted)" + reused + banned + sent
+        let cpu = cpuMilliseconds == 0 ? "" : " cpu=\(cpuMilliseconds)"
+        return "pieces=\(verifiedPieces)/\(pieceCount) down=\(bytesDownloaded) dup=\(bytesDuplicate) up=\(bytesUploaded) peers=\(connectedPeers) extracted=\(bytesExtracted)" + reused + cpu + banned + sent
     }
 
     init?(fields: [Substring: Substring]) {
@@ -225,6 +230,7 @@ public struct PeerProgress: Sendable, Equatable {
             uploadedTo: fields["sent"].map(Self.uploads) ?? [:],
             bytesReused: fields["reused"].flatMap { Int64($0) }.map { max(0, $0) } ?? 0
         )
+        cpuMilliseconds = fields["cpu"].flatMap { Int64($0) }.map { max(0, $0) } ?? 0
     }
 
     /// `id:bytes,id:bytes`; entries that do not parse are left out (the report is then short,

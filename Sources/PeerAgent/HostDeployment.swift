@@ -329,13 +329,23 @@ public struct HostDeployment: Sendable {
     }
 
     private static func peerProgress(_ progress: SwarmProgress) -> PeerProgress {
-        PeerProgress(
+        var reported = PeerProgress(
             verifiedPieces: progress.verifiedPieces, pieceCount: progress.pieceCount,
             bytesDownloaded: progress.bytesDownloaded, bytesDuplicate: progress.bytesDuplicate,
             bytesUploaded: progress.bytesUploaded,
             connectedPeers: progress.connectedPeers,
             bannedPeerIDs: progress.bannedPeerIDs.map(\.description)
         )
+        reported.cpuMilliseconds = processCPUMilliseconds()
+        return reported
+    }
+
+    /// User and system CPU time of this process so far, in milliseconds (0 when unknown).
+    static func processCPUMilliseconds() -> Int64 {
+        var usage = rusage()
+        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
+        func milliseconds(_ time: timeval) -> Int64 { Int64(time.tv_sec) * 1000 + Int64(time.tv_usec) / 1000 }
+        return milliseconds(usage.ru_utime) + milliseconds(usage.ru_stime)
     }
 
     /// Removes what deploys to `destination` left beside it when their peer was killed

@@ -35,6 +35,9 @@ public struct PushReport: Sendable, Codable, Equatable {
         public var hookOutput: [String] = []
         /// When it got where, in seconds since the push started.
         public var timeline = Timeline()
+        /// CPU time its peer used, user and system (from the peer's own accounting); nil when
+        /// the peer did not say.
+        public var cpuSeconds: Double?
 
         /// Seconds since the push started at which a host got where; nil: it never did.
         public struct Timeline: Sendable, Codable, Equatable {
@@ -58,6 +61,7 @@ public struct PushReport: Sendable, Codable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case name, line, status, stage, seconds, error, timeline
+            case cpuSeconds = "cpu_seconds"
             case previousRelease = "previous_release"
             case rolledBack = "rolled_back"
             case hookOutput = "hook_output"
@@ -182,6 +186,7 @@ extension PushReport {
             host.previousRelease = state.previousRelease
             host.rolledBack = state.rolledBack
             host.hookOutput = state.hookOutput
+            host.cpuSeconds = state.progress.flatMap { $0.cpuMilliseconds > 0 ? Double($0.cpuMilliseconds) / 1000 : nil }
             host.timeline = Host.Timeline(
                 connected: state.connectedAt?.inSeconds, started: state.startedAt?.inSeconds,
                 downloaded: state.downloadedAt?.inSeconds, installed: state.installedAt?.inSeconds)

@@ -189,7 +189,7 @@ struct PushReleaseTests {
             #expect(report.totals.notActivated == 5)
             #expect(try await versions(on: fleet, at: "/srv/canary/current") == Array(repeating: "1", count: 6))
             for index in Self.hosts {
-                #expect(try await fleet.onHost(index, "ls /srv/canary/releases | wc -l; ls -A /srv | grep -F .canary.swarmdeploy | grep -v '[.]pieces$'; ls -A /srv/canary/releases | grep swarmdeploy || true").stdout == "1\n")
+                #expect(try await fleet.onHost(index, "ls /srv/canary/releases | wc -l; ls -A /srv | grep -F .canary.swarmdeploy | grep -v '[.]reuse$'; ls -A /srv/canary/releases | grep swarmdeploy || true").stdout == "1\n")
             }
         }
         #expect(try await fleet.peersRunning() == [], "no peer may outlive the push")

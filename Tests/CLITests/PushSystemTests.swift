@@ -75,6 +75,9 @@ struct PushSystemTests {
         try temp.write("1\n", to: "v1/VERSION")
         let first = try await fleet.push(temp.path("v1"), to: "/srv/reuse")
         #expect(first.status == 0, "\(first.stderr)")
+        // Every peer says what CPU time it used.
+        let cpu = try first.report().hosts.map(\.cpuSeconds)
+        #expect(cpu.allSatisfy { ($0 ?? 0) > 0 }, "\(cpu)")
 
         // The next release: the large file edited in the middle, some sources changed, one
         // added, one removed. On host 3 someone edited the other large file in place.
@@ -526,9 +529,11 @@ final class PushFleet: Sendable {
             let rolledBack: Bool
             let hookOutput: [String]
             let previousRelease: String?
+            let cpuSeconds: Double?
 
             enum CodingKeys: String, CodingKey {
                 case name, line, status, stage, error, seconds
+                case cpuSeconds = "cpu_seconds"
                 case rolledBack = "rolled_back"
                 case hookOutput = "hook_output"
                 case previousRelease = "previous_release"

@@ -10,6 +10,7 @@ struct PeerEventTests {
         var sending = progress
         sending.uploadedTo = ["-SD0100-abc%2CDEF12345": 1 << 33, "-SD0100-zzz": 0]
         sending.bytesReused = 3 << 30
+        sending.cpuMilliseconds = 12_345
         let events: [PeerEvent] = [
             .started(version: "0.1.0", peerID: "-SD0100-abcDEF123456", listenPort: 40123),
             .progress(progress),

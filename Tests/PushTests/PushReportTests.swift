@@ -6,10 +6,14 @@ import Testing
 /// The board a push leaves, and the report made from it.
 @Suite struct PushReportTests {
     /// "a" banned "b" and a peer that is none of the push's hosts.
-    static let progress = PeerProgress(
-        verifiedPieces: 10, pieceCount: 10, bytesDownloaded: 1_000, bytesDuplicate: 16, bytesUploaded: 700, connectedPeers: 2,
-        bannedPeerIDs: ["peer-b", "stranger"]
-    )
+    static let progress = {
+        var progress = PeerProgress(
+            verifiedPieces: 10, pieceCount: 10, bytesDownloaded: 1_000, bytesDuplicate: 16, bytesUploaded: 700, connectedPeers: 2,
+            bannedPeerIDs: ["peer-b", "stranger"]
+        )
+        progress.cpuMilliseconds = 2_500
+        return progress
+    }()
 
     /// Two hosts: "a" installs at 4 s and exits cleanly, "b" fails at download.
     static func board() -> PushBoard {
@@ -47,6 +51,8 @@ import Testing
         #expect(a.seconds == 4)
         #expect(a.bytesFromSeeder == 300 && a.bytesFromPeers == 700 && a.bytesDuplicate == 16 && a.bytesUploaded == 700)
         #expect(a.peerBinary == "cached")
+        #expect(a.cpuSeconds == 2.5)
+        #expect(b.cpuSeconds == nil, "its peer never reported")
         #expect(b.status == .failed && b.stage == .download && b.line == 7)
         #expect(b.error == "no space left on /opt")
         #expect(b.peerBinary == "uploaded")
