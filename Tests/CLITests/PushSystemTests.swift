@@ -59,7 +59,7 @@ struct PushSystemTests {
         for index in 1...8 {
             #expect(try await fleet.listing(of: "/srv/big", onHost: index) == expectedBig, "host \(index)")
             #expect(try await fleet.onHost(index, "/srv/big/current").stdout == "hello\n")
-            #expect(try await fleet.onHost(index, "ls -A /srv | grep swarmdeploy | grep -v -E '[.]swarmdeploy[.](release|pieces)$' || true").stdout == "", "staging files left")
+            #expect(try await fleet.onHost(index, "ls -A /srv | grep swarmdeploy | grep -v -E '[.]swarmdeploy[.](release|reuse)$' || true").stdout == "", "staging files left")
         }
         #expect(try await fleet.peersRunning() == [], "no peer may outlive the push")
     }
@@ -291,7 +291,7 @@ struct PushSystemTests {
         #expect(host2.status == "failed")
         #expect(host2.stage == "prepare")
         #expect(host2.error?.contains("not enough space in /srv") == true, "\(host2.error ?? "")")
-        #expect(try await fleet.onHost(2, "cat /srv/disk/VERSION; ls -A /srv | grep -v -E '[.]swarmdeploy[.](release|pieces)$' | grep -E 'disk|swarmdeploy'").stdout == "old\ndisk\n")
+        #expect(try await fleet.onHost(2, "cat /srv/disk/VERSION; ls -A /srv | grep -v -E '[.]swarmdeploy[.](release|reuse)$' | grep -E 'disk|swarmdeploy'").stdout == "old\ndisk\n")
         #expect(try await fleet.onHost(1, "cat /srv/disk/VERSION").stdout == "new\n")
     }
 
@@ -340,7 +340,7 @@ struct PushSystemTests {
         #expect(host3.error?.contains("out of space or inodes") == true, "\(host3.error ?? "")")
         // It stopped fetching long before the 32 MiB arrived.
         #expect(host3.bytesFromSeeder + host3.bytesFromPeers < 16 << 20)
-        #expect(try await fleet.onHost(3, "cat /srv/inodes/VERSION; ls -A /srv | grep -v -E '[.]swarmdeploy[.](release|pieces)$' | grep -E 'inodes|swarmdeploy'").stdout == "old\ninodes\n")
+        #expect(try await fleet.onHost(3, "cat /srv/inodes/VERSION; ls -A /srv | grep -v -E '[.]swarmdeploy[.](release|reuse)$' | grep -E 'inodes|swarmdeploy'").stdout == "old\ninodes\n")
         #expect(report.totals.succeeded == 7)
         #expect(try await fleet.onHost(1, "cat /srv/inodes/VERSION").stdout == "new\n")
     }
@@ -368,7 +368,7 @@ struct PushSystemTests {
         }
         #expect(running == [], "peers still running after the controller died")
         for index in 1...8 {
-            let left = try await fleet.onHost(index, "ls -A /srv | grep -v -E '[.]swarmdeploy[.](release|pieces)$' | grep -E 'killed|swarmdeploy' || true").stdout
+            let left = try await fleet.onHost(index, "ls -A /srv | grep -v -E '[.]swarmdeploy[.](release|reuse)$' | grep -E 'killed|swarmdeploy' || true").stdout
             #expect(left == "", "host \(index) kept a partial deploy")
         }
     }
