@@ -12,7 +12,7 @@ import Darwin
 /// archive index carries one per file (see `ArchiveIndex`), so a host can tell which files of
 /// a new release it already holds, whatever their names, times or neighbours in the archive.
 /// What a host builds from them is still checked (the pieces' SHA-1, the archive's SHA-256).
-public struct FileDigest: Hashable, Sendable, CustomStringConvertible {
+public struct FileDigest: Hashable, Sendable {
     public static let byteCount = 16
 
     public let high: UInt64
@@ -33,25 +33,12 @@ public struct FileDigest: Hashable, Sendable, CustomStringConvertible {
         (0..<8).map { UInt8(truncatingIfNeeded: high >> (56 - 8 * $0)) } + (0..<8).map { UInt8(truncatingIfNeeded: low >> (56 - 8 * $0)) }
     }
 
-    public var description: String { bytes.map { String($0, radix: 16).leftPadded(to: 2) }.joined() }
-
-    /// The digest of `bytes`.
-    public static func of(_ bytes: UnsafeRawBufferPointer) -> FileDigest {
-        var digester = Digester()
-        digester.update(bytes)
-        return digester.finish()
-    }
-
     /// The digest of the regular file at `path`, read in 1 MiB chunks. Anything else there (a
     /// symlink, a FIFO that would block the open) is an error.
     public static func ofFile(at path: String) throws -> FileDigest {
-        let descriptor = try POSIX.openFile(path, flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
+        let (descriptor, _) = try POSIX.openRegularFile(
+            path, notRegular: ArchiveError(.unsupportedFileType, path: path, "is not a regular file"))
         defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw POSIX.error("fstat", path: path) }
-        guard POSIX.fileType(info) == S_IFREG else {
-            throw ArchiveError(.unsupportedFileType, path: path, "is not a regular file")
-        }
         var digester = Digester()
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }
@@ -75,11 +62,5 @@ public struct FileDigest: Hashable, Sendable, CustomStringConvertible {
         public func finish() -> FileDigest {
             FileDigest(bytes: hasher.finalize())
         }
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        String(repeating: "0", count: max(0, width - count)) + self
     }
 }

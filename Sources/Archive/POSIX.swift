@@ -71,6 +71,25 @@ enum POSIX {
     }
 
     /// Reads up to `count` bytes, retrying on EINTR; 0 means end of file.
+    /// Opens `path` for reading when it is a regular file: a symlink is not followed (a file
+    /// swapped for one is refused), and a FIFO planted there does not hang the open
+    /// (O_NONBLOCK). Anything else is `notRegular`. Returns the descriptor, which the caller
+    /// closes, and the file's status.
+    static func openRegularFile(_ path: String, notRegular: @autoclosure () -> ArchiveError) throws -> (descriptor: Int32, info: stat) {
+        let descriptor = try openFile(path, flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else {
+            let failure = error("fstat", path: path)
+            close(descriptor)
+            throw failure
+        }
+        guard fileType(info) == S_IFREG else {
+            close(descriptor)
+            throw notRegular()
+        }
+        return (descriptor, info)
+    }
+
     static func read(_ descriptor: Int32, into buffer: UnsafeMutableRawPointer, count: Int, path: String) throws -> Int {
         while true {
             let result = systemRead(descriptor, buffer, count)

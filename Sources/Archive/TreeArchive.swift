@@ -168,13 +168,8 @@ public final class TreeArchive: Sendable {
         if let file = openFiles.withLock({ $0.file(index) }) { return file }
         let entry = manifest.entries[index]
         let path = manifest.root + "/" + entry.path
-        // O_NOFOLLOW: a file swapped for a symlink since the scan is refused, not followed.
-        // O_NONBLOCK: a FIFO planted where a file was does not hang the open.
-        let descriptor = try POSIX.openFile(path, flags: O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
+        let (descriptor, info) = try POSIX.openRegularFile(path, notRegular: changed(path, "is not a regular file"))
         let file = OpenFile(descriptor: descriptor, path: path)
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw POSIX.error("fstat", path: path) }
-        guard POSIX.fileType(info) == S_IFREG else { throw changed(path, "is not a regular file") }
         if !checksFiles {
             openFiles.withLock { $0.insert(file, for: index) }
             return file

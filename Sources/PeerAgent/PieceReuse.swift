@@ -41,22 +41,26 @@ enum PieceReuse {
         var outcome = Outcome(pieces: PieceSet(pieceCount: metainfo.pieceCount))
         guard index.manifest.tarLength == metainfo.length else { return outcome }
         let archive = TreeArchive(index.manifest, openFileLimit: 64, checksFiles: false)
+        let layout = PieceLayout(metainfo.geometry)
         var recipes = PieceRecipes(archive: archive)
         var contents = HeldContents(index: index, cache: cache)
         var buffer = [UInt8](repeating: 0, count: metainfo.pieceLength)
         for piece in 0..<metainfo.pieceCount {
             let offset = Int64(piece) * Int64(metainfo.pieceLength)
             let count = metainfo.expectedLength(ofPiece: piece)
+            // Whether `buffer` holds the whole piece as built from the tree (its check failed).
+            var readWhole = false
             if let key = try recipes.key(at: offset, count: count) {
                 let expected = Array(metainfo.pieceHash(at: piece))
                 let known = cache.pieces[key] == expected
-                let built = buffer.withUnsafeMutableBytes { buffer -> Bool in
-                    let target = UnsafeMutableRawBufferPointer(rebasing: buffer[..<count])
+                readWhole = buffer.withUnsafeMutableBytes { buffer in
                     // A file that ends early or went away since its stat leaves the piece to the swarm.
-                    guard (try? archive.read(at: offset, into: target)) != nil else { return false }
-                    if !known { outcome.hashedBytes += Int64(count) }
-                    return known || Insecure.SHA1.hash(data: UnsafeRawBufferPointer(target)).elementsEqual(expected)
+                    (try? archive.read(at: offset, into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<count]))) != nil
                 }
+                if readWhole && !known { outcome.hashedBytes += Int64(count) }
+                let built = readWhole && (known || buffer.withUnsafeBytes {
+                    Insecure.SHA1.hash(data: UnsafeRawBufferPointer(rebasing: $0[..<count])).elementsEqual(expected)
+                })
                 if built {
                     try buffer.withUnsafeBytes { try storage.write(at: offset, UnsafeRawBufferPointer(rebasing: $0[..<count])) }
                     _ = outcome.pieces.insert(piece)
@@ -64,19 +68,20 @@ enum PieceReuse {
                     continue
                 }
             }
-            let blocks = try contents.heldBlocks(of: archive, at: offset, count: count, recipes: &recipes)
+            let blockCount = layout.blockCount(inPiece: piece)
+            let blocks = try contents.heldBlocks(of: archive, at: offset, count: count, blockCount: blockCount, recipes: &recipes)
             // All of a piece that failed its check cannot be right: leave it to the swarm.
-            let blockCount = (count + PieceGeometry.blockLength - 1) / PieceGeometry.blockLength
             guard !blocks.isEmpty, blocks.count < blockCount else { continue }
             var written: [Int] = []
             for run in blocks.contiguousRuns() {
                 let start = run.lowerBound * PieceGeometry.blockLength
                 let end = min(count, run.upperBound * PieceGeometry.blockLength)
-                let read = buffer.withUnsafeMutableBytes { buffer in
-                    (try? archive.read(at: offset + Int64(start), into: UnsafeMutableRawBufferPointer(rebasing: buffer[..<(end - start)]))) != nil
+                // The bytes are in `buffer` already when the whole piece was read.
+                let read = readWhole || buffer.withUnsafeMutableBytes { buffer in
+                    (try? archive.read(at: offset + Int64(start), into: UnsafeMutableRawBufferPointer(rebasing: buffer[start..<end]))) != nil
                 }
                 guard read else { continue }
-                try buffer.withUnsafeBytes { try storage.write(at: offset + Int64(start), UnsafeRawBufferPointer(rebasing: $0[..<(end - start)])) }
+                try buffer.withUnsafeBytes { try storage.write(at: offset + Int64(start), UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
                 written += Array(run)
                 outcome.bytes += Int64(end - start)
             }
@@ -122,9 +127,11 @@ struct HeldContents {
         self.cache = cache
     }
 
-    /// The blocks (of `PieceGeometry.blockLength`) of `offset..<offset + count` whose bytes are
-    /// all header bytes, padding or bytes of held files, in order.
-    mutating func heldBlocks(of archive: TreeArchive, at offset: Int64, count: Int, recipes: inout PieceRecipes) throws -> [Int] {
+    /// The blocks (of `PieceGeometry.blockLength`, `blockCount` of them) of `offset..<offset +
+    /// count` whose bytes are all header bytes, padding or bytes of held files, in order.
+    mutating func heldBlocks(
+        of archive: TreeArchive, at offset: Int64, count: Int, blockCount: Int, recipes: inout PieceRecipes
+    ) throws -> [Int] {
         let blockLength = PieceGeometry.blockLength
         var lacking = Set<Int>()
         var position = 0
@@ -141,7 +148,6 @@ struct HeldContents {
             }
             position += length
         }
-        let blockCount = (count + blockLength - 1) / blockLength
         return (0..<blockCount).filter { !lacking.contains($0) }
     }
 

@@ -118,8 +118,7 @@ final class TorrentSession {
         self.intake = PieceIntake(budget: configuration.assemblyBudget)
         if role == .downloader {
             for (piece, blocks) in heldBlocks.sorted(by: { $0.key < $1.key }) {
-                try layout.checkPiece(piece)
-                guard !picker.verifiedPieces.contains(piece), picker.holdBlocks(blocks, of: piece) else {
+                guard picker.holdBlocks(blocks, of: piece) else {
                     throw SwarmNodeError("the blocks held of piece \(piece) (\(blocks)) are not blocks of a piece still to fetch")
                 }
                 intake.holdBlocks(piece: piece)
