@@ -94,6 +94,14 @@ extension Deployfile {
                 linkRateBitsPerSecond = try reader.number(value, name, parser: SettingParsers.linkRate) { rate in
                     try SettingParsers.linkRate(bitsPerSecond: rate, written: value.scalar?.string ?? "\(rate)")
                 }
+            case "max_rate":
+                if value.scalar?.string.lowercased() == "none" {
+                    maxRateBitsPerSecond = .auto
+                } else {
+                    maxRateBitsPerSecond = .value(try reader.number(value, name, parser: SettingParsers.linkRate) { rate in
+                        try SettingParsers.maxRate(bitsPerSecond: rate, written: value.scalar?.string ?? "\(rate)")
+                    })
+                }
             case "seed_grace": seedGrace = try reader.duration(value, name, allowZero: true)
             case "peer_selection": peerSelection = try reader.parsed(value, name, SettingParsers.peerSelection)
             default: preconditionFailure("key \(name) passed the schema but has no reader")

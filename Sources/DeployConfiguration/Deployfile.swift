@@ -50,6 +50,8 @@ public struct Deployfile: Sendable, Equatable {
     public var builtinTracker: Bool?
     public var listen: Choice<String>?
     public var linkRateBitsPerSecond: Double?
+    /// `.auto` is `none`: no cap, even where another layer set one.
+    public var maxRateBitsPerSecond: Choice<Double>?
     public var seedGrace: Duration?
     public var peerSelection: PushSettings.PeerSelection?
 

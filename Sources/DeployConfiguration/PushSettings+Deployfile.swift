@@ -41,6 +41,11 @@ extension PushSettings {
         case nil: break
         }
         if let rate = file.linkRateBitsPerSecond { linkRateBitsPerSecond = rate }
+        switch file.maxRateBitsPerSecond {
+        case .auto: maxRateBitsPerSecond = nil
+        case .value(let rate): maxRateBitsPerSecond = rate
+        case nil: break
+        }
         if let grace = file.seedGrace { seedGrace = grace }
         if let selection = file.peerSelection { peerSelection = selection }
         if let stall = file.stallTimeout { stallTimeout = stall }

@@ -47,6 +47,11 @@ public struct PushSettings: Sendable, Codable, Equatable {
     public var listen: String?
     /// Used only by estimates.
     public var linkRateBitsPerSecond: Double
+    /// What the push may put on each host's link, each way, and on the controller's uplink
+    /// (`--max-rate`); nil: no cap.
+    public var maxRateBitsPerSecond: Double?
+    /// What a host's link carries for the push: the link rate, or the cap where it is lower.
+    public var effectiveRateBitsPerSecond: Double { min(linkRateBitsPerSecond, maxRateBitsPerSecond ?? .infinity) }
     /// How the built-in tracker picks the peers it hands each host.
     /// Rack peers by default: a fleet without `rack=` labels gets random peers all the same.
     public var peerSelection: PeerSelection = .rackDefaults
@@ -190,6 +195,7 @@ public struct PushSettings: Sendable, Codable, Equatable {
         case trackers, listen
         case builtinTracker = "builtin_tracker"
         case linkRateBitsPerSecond = "link_rate_bits_per_second"
+        case maxRateBitsPerSecond = "max_rate_bits_per_second"
         case seedGrace = "seed_grace_seconds"
         case timeout = "timeout_seconds"
         case stallTimeout = "stall_timeout_seconds"
@@ -237,6 +243,7 @@ extension PushSettings {
             rollout: try container.decodeIfPresent(RolloutSettings.self, forKey: .rollout) ?? RolloutSettings()
         )
         sudo = try container.decodeIfPresent(Bool.self, forKey: .sudo) ?? false
+        maxRateBitsPerSecond = try container.decodeIfPresent(Double.self, forKey: .maxRateBitsPerSecond)
         reuse = try container.decodeIfPresent(Bool.self, forKey: .reuse) ?? true
         peerSelection = try container.decodeIfPresent(String.self, forKey: .peerSelection).map { try SettingParsers.peerSelection($0) } ?? .random
         sshConfig = try container.decodeIfPresent(String.self, forKey: .sshConfig)
@@ -264,6 +271,7 @@ extension PushSettings {
         try container.encode(builtinTracker, forKey: .builtinTracker)
         try container.encodeIfPresent(listen, forKey: .listen)
         try container.encode(linkRateBitsPerSecond, forKey: .linkRateBitsPerSecond)
+        try container.encodeIfPresent(maxRateBitsPerSecond, forKey: .maxRateBitsPerSecond)
         try container.encode(seedGrace.inSeconds, forKey: .seedGrace)
         try container.encode(timeout.inSeconds, forKey: .timeout)
         try container.encode(stallTimeout.inSeconds, forKey: .stallTimeout)

@@ -124,6 +124,20 @@ public enum SettingParsers {
         return rate
     }
 
+    /// A rate cap (`--max-rate`, `transfer.max_rate`): a rate as `linkRate` reads it, 1 Mbit/s or
+    /// more (below that one 16 KiB block takes longer than a peer waits for it), or `none`.
+    public static func maxRate(_ text: String) throws -> Double? {
+        if ["none", "off"].contains(text.trimmingSpaces().lowercased()) { return nil }
+        return try maxRate(bitsPerSecond: try linkRate(text), written: text)
+    }
+
+    static func maxRate(bitsPerSecond rate: Double, written: String) throws -> Double {
+        guard rate >= 1e6, rate <= 1e13 else {
+            throw invalid("rate cap '\(written)' must be between 1 Mbit/s and 10 Tbit/s", remedy: "write a rate like 20mbit or 1gbit, or none for no cap")
+        }
+        return rate
+    }
+
     static let durationHelp = "write seconds (30) or a duration like 30s, 5m, 1h, 1m30s"
     static let sizeHelp = "write bytes (1048576) or a size like 256KiB, 1MiB, 16MiB"
     static let linkRateHelp = "write bits per second or a rate like 100mbit, 1gbit, 10G (decimal bits)"

@@ -74,6 +74,12 @@ public struct PeerJob: Sendable, Equatable {
     /// the wire: the tree belongs to whoever runs the peer.
     public var owner: FileOwner?
 
+    /// Bits per second the peer's swarm traffic may put on the host's link, each way, headers
+    /// included (`--max-rate`). Nil: no cap. Optional on the wire.
+    public var maxRateBitsPerSecond: Int64?
+    /// The smallest and largest caps a job may give (1 Mbit/s, 10 Tbit/s).
+    public static let maxRateRange: ClosedRange<Int64> = 1_000_000...10_000_000_000_000
+
     /// The new archive's index (see `Archive.ArchiveManifest.encodedIndex`): with it the peer
     /// builds the pieces of files it already holds instead of downloading them. Nil: download
     /// everything (`--no-reuse`, or a compressed archive). Optional on the wire.
@@ -124,6 +130,7 @@ public struct PeerJob: Sendable, Equatable {
         if let archiveIndex { dictionary["archive index"] = .bytes(archiveIndex) }
         dictionary["keep previous"] = .integer(keepPrevious ? 1 : 0)
         if let logLevel { dictionary["log level"] = .string(logLevel) }
+        if let maxRateBitsPerSecond { dictionary["max rate bps"] = .integer(maxRateBitsPerSecond) }
         if let peerAddresses { dictionary["peer addresses"] = .list(peerAddresses.map { .string($0) }) }
         if let racks { dictionary["racks"] = .list(racks.map { .list($0.map { .list($0.map { .string($0) }) }) }) }
         if let peerKey { dictionary["peer key"] = .bytes(peerKey) }
@@ -225,6 +232,10 @@ public struct PeerJob: Sendable, Equatable {
         racks = value["racks"] == nil ? nil : try field("racks") { value in Self.racks(from: value) }
         programToken = value["program token"] == nil ? nil : try field("program token") { $0.bytes }
         archiveIndex = value["archive index"] == nil ? nil : try field("archive index") { $0.bytes }
+        maxRateBitsPerSecond = value["max rate bps"] == nil ? nil : try field("max rate bps") { $0.integer }
+        if let maxRateBitsPerSecond, !Self.maxRateRange.contains(maxRateBitsPerSecond) {
+            throw PeerJobError("the job caps the rate at \(maxRateBitsPerSecond) bit/s; \(Self.maxRateRange.lowerBound) to \(Self.maxRateRange.upperBound) are allowed")
+        }
         if value["layout"] != nil {
             let name = try field("layout") { $0.string }
             guard let layout = DestinationLayout(rawValue: name) else { throw PeerJobError("the job's layout \"\(name.prefix(40))\" is not sibling or releases") }

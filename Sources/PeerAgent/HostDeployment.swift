@@ -232,6 +232,7 @@ public struct HostDeployment: Sendable {
             configuration.authenticationKey = key
         }
         configuration.admittedAddresses = job.peerAddresses
+        configuration.rateCap = RateCap(bitsPerSecond: job.maxRateBitsPerSecond.map(Double.init))
         if let racks = job.racks, let address {
             configuration.rackPlacement = RackPlacement(racks: racks, address: address)
             let seat = configuration.rackPlacement.map { "host \($0.share) of its rack" } ?? "not in the rack table: fetching as without racks"

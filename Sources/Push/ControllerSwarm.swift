@@ -26,7 +26,7 @@ final class ControllerSwarm: Sendable {
     /// else the peers announce to.
     static func start(
         listenHost: String, metainfo: Metainfo, storage: any PieceStorage, key: PeerAuthenticationKey, admitting addresses: [String],
-        builtinTracker: Bool = true, locality: PeerLocality? = nil, tiers: (_ announceURL: String?) -> [[String]]
+        builtinTracker: Bool = true, locality: PeerLocality? = nil, uploadCap: Double? = nil, tiers: (_ announceURL: String?) -> [[String]]
     ) async throws(PushError) -> ControllerSwarm {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var tracker: TrackerServer?
@@ -47,6 +47,7 @@ final class ControllerSwarm: Sendable {
         var configuration = SwarmConfiguration(listenHost: listenHost, listenPort: 0, superSeeding: true)
         configuration.authenticationKey = key
         configuration.admittedAddresses = addresses
+        configuration.rateCap = RateCap(uploadBitsPerSecond: uploadCap)
         do {
             let seeder = try await SwarmMember.join(
                 metainfo: metainfo, storage: storage, role: .seeder,

@@ -43,13 +43,14 @@ extension DryRunPlan {
 
         controller = DryRunPlan.controller(input)
 
-        let rate = settings.linkRateBitsPerSecond
+        let rate = settings.effectiveRateBitsPerSecond
         let sequential = TransferEstimate.sequentialSeconds(bytes: input.archiveBytes, hosts: hostCount, bitsPerSecond: rate)
         let swarm = TransferEstimate.swarmSeconds(
             bytes: input.archiveBytes, hosts: hostCount, pieces: input.pieceCount, bitsPerSecond: rate
         )
         estimate = Estimate(
             linkRateBitsPerSecond: rate,
+            maxRateBitsPerSecond: settings.maxRateBitsPerSecond,
             singleCopySeconds: TransferEstimate.singleCopySeconds(bytes: input.archiveBytes, bitsPerSecond: rate),
             sequentialSeconds: sequential,
             swarmSeconds: swarm,

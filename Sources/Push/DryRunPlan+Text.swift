@@ -53,7 +53,11 @@ extension DryRunPlan {
         out += Self.table(controllerRows)
         out.append("")
 
-        out.append("Estimate at \(HumanUnits.bitRate(estimate.linkRateBitsPerSecond)) per link (transfer.link_rate):")
+        if let cap = estimate.maxRateBitsPerSecond, cap < settings.linkRateBitsPerSecond {
+            out.append("Estimate at \(HumanUnits.bitRate(estimate.linkRateBitsPerSecond)) per link (transfer.max_rate caps the \(HumanUnits.bitRate(settings.linkRateBitsPerSecond)) links):")
+        } else {
+            out.append("Estimate at \(HumanUnits.bitRate(estimate.linkRateBitsPerSecond)) per link (transfer.link_rate):")
+        }
         out += Self.table([
             ("  One by one", "\(HumanUnits.duration(estimate.sequentialSeconds))  "
                 + "(\(HumanUnits.count(hostCount)) × \(HumanUnits.duration(estimate.singleCopySeconds)) through the controller's link)"),

@@ -110,7 +110,10 @@ public struct DryRunPlan: Sendable, Codable, Equatable {
     }
 
     public struct Estimate: Sendable, Codable, Equatable {
+        /// The rate every estimate uses: the link rate, or the cap where it is lower.
         public var linkRateBitsPerSecond: Double
+        /// `transfer.max_rate`, when set.
+        public var maxRateBitsPerSecond: Double? = nil
         /// One copy of the archive over one link.
         public var singleCopySeconds: Double
         public var sequentialSeconds: Double
@@ -119,6 +122,7 @@ public struct DryRunPlan: Sendable, Codable, Equatable {
 
         enum CodingKeys: String, CodingKey {
             case linkRateBitsPerSecond = "link_rate_bits_per_second"
+            case maxRateBitsPerSecond = "max_rate_bits_per_second"
             case singleCopySeconds = "single_copy_seconds"
             case sequentialSeconds = "sequential_seconds"
             case swarmSeconds = "swarm_seconds"

@@ -117,6 +117,9 @@ extension PushPlan {
             peerAddresses: peerAddresses
         )
         job.archiveIndex = payload.archiveIndex
+        job.maxRateBitsPerSecond = settings.maxRateBitsPerSecond.map { rate in
+            min(max(Int64(rate.rounded()), PeerJob.maxRateRange.lowerBound), PeerJob.maxRateRange.upperBound)
+        }
         job.layout = rollout.layout
         job.racks = rackTable()
         job.releaseID = releaseID

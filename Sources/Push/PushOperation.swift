@@ -57,6 +57,7 @@ public final class PushOperation: Sendable {
             transferStart: outcome.transferStart,
             wall: ContinuousClock.now - commandStart,
             linkRateBitsPerSecond: plan.linkRateBitsPerSecond,
+            maxRateBitsPerSecond: plan.settings.maxRateBitsPerSecond,
             maxFailures: plan.maxFailures,
             release: outcome.releaseID,
             layout: plan.rollout.layout.rawValue,

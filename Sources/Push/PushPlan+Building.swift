@@ -99,7 +99,7 @@ extension PushPlan {
         }
         let hostCount = hosts.count
         batchSize = settings.rollout.batch.map { max(1, $0.resolved(of: hostCount, roundingUp: true)) }
-        linkRateBitsPerSecond = settings.linkRateBitsPerSecond
+        linkRateBitsPerSecond = settings.effectiveRateBitsPerSecond
         self.settings = settings
     }
 

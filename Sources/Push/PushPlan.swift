@@ -58,7 +58,7 @@ public struct PushPlan: Sendable {
     public var rollout: RolloutSettings
     /// Hosts per wave after the canaries (`--batch` resolved); nil: one wave.
     public var batchSize: Int?
-    /// For estimates and the report's efficiency only.
+    /// For estimates and the report's efficiency only: the link rate, or `--max-rate` where lower.
     public var linkRateBitsPerSecond: Double
     /// Lines of the ssh_config the push cannot honour, for the user to see.
     public var notices: [String]

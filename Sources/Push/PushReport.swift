@@ -90,7 +90,10 @@ public struct PushReport: Sendable, Codable, Equatable {
         public var seederBytesSent: Int64
         /// Copies of the payload that left the controller (1.0 is ideal).
         public var seederCopies: Double
+        /// The rate the ideal is taken at: the link rate, or the cap (`--max-rate`) where lower.
         public var linkRateBitsPerSecond: Double
+        /// `--max-rate`, when set.
+        public var maxRateBitsPerSecond: Double? = nil
         /// One copy through one NIC at the link rate: archive bytes × 8 / rate.
         public var idealSeconds: Double
         /// ideal / transfer; 1.0 means the fleet got the payload as fast as one host could.
@@ -113,6 +116,7 @@ public struct PushReport: Sendable, Codable, Equatable {
             case seederBytesSent = "seeder_bytes_sent"
             case seederCopies = "seeder_copies"
             case linkRateBitsPerSecond = "link_rate_bits_per_second"
+            case maxRateBitsPerSecond = "max_rate_bits_per_second"
             case idealSeconds = "ideal_seconds"
             case peerProgramBytesSent = "peer_program_bytes_sent"
             case bytesReused = "bytes_reused"
@@ -157,6 +161,7 @@ extension PushReport {
         transferStart: Duration?,
         wall: Duration,
         linkRateBitsPerSecond: Double,
+        maxRateBitsPerSecond: Double? = nil,
         maxFailures: Int,
         release: String? = nil,
         layout: String? = nil,
@@ -224,6 +229,7 @@ extension PushReport {
                 seederBytesSent: seederBytes,
                 seederCopies: archiveBytes > 0 ? Double(seederBytes) / Double(archiveBytes) : 0,
                 linkRateBitsPerSecond: linkRateBitsPerSecond,
+                maxRateBitsPerSecond: maxRateBitsPerSecond,
                 idealSeconds: ideal,
                 efficiency: transfer.flatMap { $0 > 0 ? ideal / $0 : nil },
                 peerProgramBytesSent: programBytesSent,

@@ -84,7 +84,7 @@ public final class PushRunner: Sendable {
         let addresses = plan.peerAddresses(controller: listenHost)
         let swarm = try await ControllerSwarm.start(
             listenHost: listenHost, metainfo: payload.metainfo, storage: payload.storage, key: key, admitting: addresses,
-            builtinTracker: plan.builtinTracker, locality: plan.peerLocality(), tiers: plan.trackerTiers(announceURL:)
+            builtinTracker: plan.builtinTracker, locality: plan.peerLocality(), uploadCap: plan.settings.maxRateBitsPerSecond, tiers: plan.trackerTiers(announceURL:)
         )
         let releaseID = ReleaseID.make(utc: UTCTime.now(), digest: payload.metainfo.payloadSHA256 ?? payload.metainfo.infoHash.bytes)
         var peerJob = plan.peerJob(

@@ -78,6 +78,11 @@ struct TransferFlags: ParsableArguments {
     @Option(help: ArgumentHelp("Link rate for --dry-run estimates, e.g. 1gbit, 100mbit (default: 1gbit).", valueName: "rate"))
     var linkRate: String?
 
+    @Option(help: ArgumentHelp(
+        "Cap what the push puts on each host's link, each way, and on this machine's uplink, headers included, e.g. 20mbit; none for no cap (default: none).",
+        valueName: "rate"))
+    var maxRate: String?
+
     @Option(help: ArgumentHelp("How long peers keep seeding after they finish, unless every host is done sooner (default: 30s).", valueName: "duration"))
     var seedGrace: String?
 
@@ -118,6 +123,7 @@ struct TransferFlags: ParsableArguments {
         if let linkRate {
             settings.linkRateBitsPerSecond = try parseFlag("--link-rate", linkRate, SettingParsers.linkRate)
         }
+        if let maxRate { settings.maxRateBitsPerSecond = try parseFlag("--max-rate", maxRate, SettingParsers.maxRate) }
         if let seedGrace { settings.seedGrace = try parseFlag("--seed-grace", seedGrace) { try SettingParsers.duration($0) } }
         if let peerSelection { settings.peerSelection = try parseFlag("--peer-selection", peerSelection, SettingParsers.peerSelection) }
         if let timeout { settings.timeout = try parseFlag("--timeout", timeout) { try SettingParsers.duration($0, allowZero: false) } }

@@ -90,7 +90,10 @@ enum PushReportText {
         }
         lines.append(summary)
         if let efficiency = totals.efficiency, totals.idealSeconds >= 1 {
-            lines.append("one copy through one \(HumanUnits.bitRate(totals.linkRateBitsPerSecond)) NIC takes \(HumanUnits.duration(totals.idealSeconds)): efficiency \(HumanUnits.decimal(efficiency, fractionDigits: 2)) (set --link-rate to your NIC's rate)")
+            let link = totals.maxRateBitsPerSecond.map { $0 <= totals.linkRateBitsPerSecond } == true
+                ? "at the \(HumanUnits.bitRate(totals.linkRateBitsPerSecond)) cap (--max-rate)"
+                : "through one \(HumanUnits.bitRate(totals.linkRateBitsPerSecond)) NIC"
+            lines.append("one copy \(link) takes \(HumanUnits.duration(totals.idealSeconds)): efficiency \(HumanUnits.decimal(efficiency, fractionDigits: 2)) (set --link-rate to your NIC's rate)")
         }
         return lines.joined(separator: "\n")
     }

@@ -67,6 +67,26 @@ struct PushCommandTests {
         #expect(text.contains("\"compression\" : \"gzip=1\""), "\(text)")
     }
 
+    @Test("--max-rate caps the dry run's estimate; the JSON states the cap and the rate used")
+    func dryRunWithARateCap() async throws {
+        let temp = try TemporaryDirectory()
+        try temp.write(Self.hosts, to: "hosts.txt")
+        let base = ["push", examples, "to", "/opt/webapp", "on", temp.path("hosts.txt"), "--dry-run", "--link-rate", "1gbit"]
+        let capped = try await CLI.swarmdeploy(base + ["--max-rate", "20mbit"])
+        #expect(capped.status == 0, "\(capped.stderr)")
+        #expect(capped.stdout.contains("Estimate at 20 Mbit/s per link (transfer.max_rate caps the 1 Gbit/s links)"), "\(capped.stdout)")
+        let json = try await CLI.swarmdeploy(base + ["--max-rate", "20mbit", "--json"])
+        let plan = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let estimate = try #require(plan["estimate"] as? [String: Any])
+        #expect(estimate["link_rate_bits_per_second"] as? Double == 2e7)
+        #expect(estimate["max_rate_bits_per_second"] as? Double == 2e7)
+        // A cap above the links changes nothing but the record.
+        let loose = try await CLI.swarmdeploy(base + ["--max-rate", "10gbit"])
+        #expect(loose.stdout.contains("Estimate at 1 Gbit/s per link (transfer.link_rate)"), "\(loose.stdout)")
+        let none = try await CLI.swarmdeploy(base + ["--max-rate", "none"])
+        #expect(none.status == 0 && none.stdout.contains("Estimate at 1 Gbit/s per link"), "\(none.stdout)")
+    }
+
     /// A push's torrent lives only among its own peers: its automatic pieces may be as small as
     /// 64 KiB (`pack` keeps 256 KiB for torrents other clients may read), and --piece-size wins.
     @Test("push chooses pieces from 64 KiB; --piece-size overrides")
@@ -167,6 +187,7 @@ struct PushCommandTests {
         ("a.example\n", ["--timeout", "1e16"], "--timeout 1e16: duration '1e16' is longer than 30 days"),
         ("a.example\n", ["--seed-grace", "1e300"], "--seed-grace 1e300"),
         ("a.example\n", ["--link-rate", "0.000001"], "--link-rate 0.000001"),
+        ("a.example\n", ["--max-rate", "100kbit"], "--max-rate 100kbit: rate cap '100kbit' must be between 1 Mbit/s and 10 Tbit/s"),
         // Zero is refused on the command line as in the Deployfile.
         ("a.example\n", ["--timeout", "0"], "--timeout 0: duration '0' must be above zero"),
         ("a.example\n", ["--connect-timeout", "0s"], "--connect-timeout 0s"),

@@ -24,6 +24,7 @@ import Archive
             - http://tracker.example.com:6969/announce
           listen: 10.1.2.3
           link_rate: 10gbit
+          max_rate: 250mbit
           seed_grace: 0
         deploy:
           timeout: 1h
@@ -52,6 +53,8 @@ import Archive
         #expect(settings.trackers == ["http://tracker.example.com:6969/announce"])
         #expect(settings.listen == "10.1.2.3")
         #expect(settings.linkRateBitsPerSecond == 1e10)
+        #expect(settings.maxRateBitsPerSecond == 2.5e8)
+        #expect(settings.effectiveRateBitsPerSecond == 2.5e8)
         #expect(settings.seedGrace == .seconds(0))
         #expect(settings.timeout == .seconds(3600))
         #expect(settings.maxFailures == .hosts(3))
@@ -199,6 +202,9 @@ import Archive
         Invalid(yaml: "transfer:\n  piece_size: 1024", kind: .invalidValue, line: 2, mentions: ["piece_size", "16KiB"]),
         Invalid(yaml: "transfer:\n  link_rate: fast", kind: .invalidValue, line: 2, mentions: ["transfer.link_rate"]),
         Invalid(yaml: "transfer:\n  link_rate: 0", kind: .invalidValue, line: 2, mentions: ["link rate '0' must be at least 1 kbit/s"]),
+        Invalid(yaml: "transfer:\n  max_rate: 500kbit", kind: .invalidValue, line: 2, mentions: ["transfer.max_rate", "between 1 Mbit/s and 10 Tbit/s"]),
+        Invalid(yaml: "transfer:\n  max_rate: slow", kind: .invalidValue, line: 2, mentions: ["transfer.max_rate"]),
+        Invalid(yaml: "transfer:\n  max_rate: [1]", kind: .wrongType, line: 2, mentions: ["transfer.max_rate"]),
         Invalid(yaml: "transfer:\n  trackers:\n    - udp://t:1", kind: .invalidValue, line: 3, mentions: ["http://"]),
         Invalid(yaml: "transfer:\n  listen: 10.0.0.1:80", kind: .invalidValue, line: 2, mentions: ["has a port"]),
         Invalid(yaml: "destination: opt/app", kind: .invalidValue, line: 1, mentions: ["not an absolute path"]),
@@ -246,7 +252,7 @@ import Archive
         let stated: [Bool] = [
             file.port != nil, file.identities != nil, file.knownHosts != nil, file.acceptNewHostKeys != nil,
             file.parallel != nil, file.connectTimeout != nil, file.pieceSize != nil, file.compress != nil, file.reuse != nil,
-            file.trackers != nil, file.listen != nil, file.linkRateBitsPerSecond != nil, file.seedGrace != nil,
+            file.trackers != nil, file.listen != nil, file.linkRateBitsPerSecond != nil, file.maxRateBitsPerSecond == .auto, file.seedGrace != nil,
             file.timeout != nil, file.stallTimeout != nil, file.maxFailures != nil, file.keepPrevious != nil,
         ]
         #expect(stated.allSatisfy { $0 })

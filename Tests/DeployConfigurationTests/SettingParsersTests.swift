@@ -63,6 +63,16 @@ import Testing
         #expect(throws: DeployError.self) { try SettingParsers.linkRate(text) }
     }
 
+    @Test func maxRate() throws {
+        #expect(try SettingParsers.maxRate("20mbit") == 2e7)
+        #expect(try SettingParsers.maxRate("1G") == 1e9)
+        #expect(try SettingParsers.maxRate("none") == nil)
+        #expect(try SettingParsers.maxRate("Off") == nil)
+        for text in ["0", "999kbit", "fast", "20TB", "1e400", "11tbit"] {
+            #expect(throws: DeployError.self, "\(text)") { try SettingParsers.maxRate(text) }
+        }
+    }
+
     @Test func pieceSize() throws {
         #expect(try SettingParsers.pieceSize("auto") == nil)
         #expect(try SettingParsers.pieceSize("AUTO") == nil)

@@ -30,6 +30,7 @@ struct PeerJobTests {
         releases.keepReleases = 2
         releases.waitsForActivation = true
         releases.archiveIndex = [0x1F, 0x8B, 0, 1, 2, 3]
+        releases.maxRateBitsPerSecond = 20_000_000
         releases.hooks = HookCommands(afterActivate: "systemctl restart app", healthCheck: "curl -fsS localhost/up", healthRetries: 0)
         let wire = releases.encoded()
         let body = Array(wire.drop { $0 != UInt8(ascii: "\n") }.dropFirst())
@@ -129,6 +130,11 @@ struct PeerJobTests {
         var silent = job
         silent.controllerSilenceMilliseconds = 0
         cases.append((silent, "out of range"))
+        for rate: Int64 in [0, -1, 999_999, .max] {
+            var capped = job
+            capped.maxRateBitsPerSecond = rate
+            cases.append((capped, "caps the rate at \(rate) bit/s"))
+        }
         for (bad, mentioned) in cases {
             let error = #expect(throws: (any Error).self) {
                 try PeerJob(body: Array(bad.encoded().drop { $0 != UInt8(ascii: "\n") }.dropFirst()))

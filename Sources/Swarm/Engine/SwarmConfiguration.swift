@@ -69,6 +69,8 @@ public struct SwarmConfiguration: Sendable {
     public var liveness: PeerLiveness.Settings
     /// How often every connection's liveness is checked.
     public var tickInterval: Duration
+    /// What this node's transfers may put on its link, each way (see `RateCap`); no cap by default.
+    public var rateCap = RateCap()
     /// Peers coming and going, peers closed and banned and why, announces, completion.
     public var logger: Logger
     /// Fault injection, for tests of the swarm's defences only: every block this node serves

@@ -38,7 +38,9 @@ extension TorrentSession {
     /// Sends queued blocks while the channel is writable, so a slow peer's data waits in our
     /// queue (bounded) rather than in an ever-growing socket buffer.
     func serve(_ peer: PeerConnection) {
-        while !uploadsHeld, peer.channel.isWritable, !peer.servingFromDisk, let request = peer.inbound.next() {
+        while !uploadsHeld, peer.channel.isWritable, !peer.servingFromDisk, !peer.inbound.isEmpty, mayUpload(to: peer),
+            let request = peer.inbound.next()
+        {
             let offset = layout.offset(ofPiece: request.piece.rawValue) + Int64(request.offset)
             if let piece = recentPieces.piece(request.piece.rawValue),
                 let block = piece.getSlice(at: request.offset, length: request.length)
@@ -97,6 +99,7 @@ extension TorrentSession {
             block.setInteger(~byte, at: block.readerIndex)
         }
         peer.send(.piece(request.piece, offset: request.offset, block: block))
+        uploaded(request.length)
         peer.bytesUploaded += Int64(request.length)
         bytesUploaded += Int64(request.length)
         uploadedByPeer[peer.remoteID, default: 0] += Int64(request.length)

@@ -69,6 +69,15 @@ final class TorrentSession {
     var bytesUploaded: Int64 = 0
     /// No block is sent while set (`holdUploads`).
     var uploadsHeld = false
+    /// The rate cap's two directions (see `TorrentSession+Pacing`); nil where uncapped.
+    var uploadBucket: TokenBucket?
+    var downloadBucket: TokenBucket?
+    /// Peers waiting for the cap to let them send, or to let us request, in the order they
+    /// started waiting; each is served in turn when the bucket refills.
+    var waitingToUpload: [PeerKey] = []
+    var waitingToRequest: [PeerKey] = []
+    var uploadWakeScheduled = false
+    var requestWakeScheduled = false
     /// Payload bytes sent per remote peer ID, kept after peers disconnect: the controller
     /// reports how much each host took from the seeder.
     var uploadedByPeer: [PeerID: Int64] = [:]
@@ -136,6 +145,8 @@ final class TorrentSession {
         if role == .seeder, configuration.superSeeding {
             planner = SuperSeedPlanner(pieceCount: layout.pieceCount, windowSize: configuration.superSeedWindow)
         }
+        uploadBucket = configuration.rateCap.uploadBitsPerSecond.map { RateCap.bucket(bitsPerSecond: $0, now: .zero) }
+        downloadBucket = configuration.rateCap.downloadBitsPerSecond.map { RateCap.bucket(bitsPerSecond: $0, now: .zero) }
         completion = eventLoop.makePromise()
         if role == .seeder {
             isComplete = true
@@ -276,6 +287,7 @@ final class TorrentSession {
         case .rejectRequest(let request):
             let block = BlockSpec(request)
             let wasOutstanding = picker.requestReleased(block, from: peer.key)
+            if wasOutstanding { requestRefused(block) }
             // An unchoked peer of our own kind refuses only a piece its super-seeder gave to
             // another host: it does not hold that piece for us until it announces it again.
             if wasOutstanding, !peer.peerChoking, peer.liveness.isOwnKind {
@@ -304,15 +316,18 @@ final class TorrentSession {
         }
     }
 
-    /// Requests blocks until the peer's pipeline is full.
+    /// Requests blocks until the peer's pipeline is full, or as many as the download cap allows now.
     func requestMore(from peer: PeerConnection) {
         guard !isComplete, !peer.peerChoking, !peer.liveness.isSnubbed else { return }
-        let waiting = !picker.outstandingRequests(of: peer.key).isEmpty
-        let blocks = picker.nextRequests(for: peer.key, maxOutstanding: peer.pipeline.blocks, using: &random)
-        if !waiting, !blocks.isEmpty { peer.liveness.requestsStarted(at: now) }
+        let outstanding = picker.outstandingRequests(of: peer.key).count
+        let allowed = requestsAllowed(to: peer, outstanding: outstanding)
+        guard allowed > 0 else { return }
+        let blocks = picker.nextRequests(for: peer.key, maxOutstanding: outstanding + allowed, using: &random)
+        if outstanding == 0, !blocks.isEmpty { peer.liveness.requestsStarted(at: now) }
         for block in blocks {
             peer.send(.request(BlockRequest(block)))
         }
+        requested(blocks, of: peer, allowed: allowed, outstanding: outstanding)
     }
 }
 

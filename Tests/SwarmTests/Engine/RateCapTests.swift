@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+import TestSupport
+import TorrentMetainfo
+
+@testable import Swarm
+
+/// Rate caps on real connections over loopback, where an uncapped transfer of these payloads
+/// takes milliseconds: a capped one cannot finish sooner than the cap allows, and no second
+/// carries more than the cap. (Upper bounds on speed only: a slow machine cannot fail them.)
+@Suite("Rate caps on loopback")
+struct RateCapTests {
+    static let cap = 8e6
+    static let bytesPerSecond = cap / 8
+
+    /// The shortest time `bytes` of payload can take under the cap: every block's cost on the
+    /// wire, less what a full bucket lets go at once and the last block (it may start as soon
+    /// as the balance is not negative).
+    static func shortestSeconds(payload bytes: Int) -> Double {
+        let blocks = (bytes + 16_383) / 16_384
+        let cost = blocks * RateCap.wireBytes(ofBlock: 16_384)
+        let bucket = RateCap.bucket(bitsPerSecond: cap, now: .zero)
+        return (Double(cost - RateCap.wireBytes(ofBlock: 16_384)) - bucket.capacity) / bytesPerSecond
+    }
+
+    @Test("a seeder capped on its upload serves no faster than the cap, in total and in any second")
+    func cappedUpload() async throws {
+        let (bytes, metainfo) = try SwarmNodeTests.payload(length: 3 << 20, pieceLength: 256 << 10, seed: 21)
+        var seederConfiguration = SwarmConfiguration(listenHost: "127.0.0.1")
+        seederConfiguration.rateCap = RateCap(uploadBitsPerSecond: Self.cap)
+        let seeder = try await SwarmNode.start(
+            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: seederConfiguration)
+        let directory = try TemporaryDirectory("swarm")
+        let path = directory.path("payload.tar")
+        let downloader = try await LocalSwarm.downloader(
+            metainfo: metainfo, path: path, configuration: SwarmConfiguration(listenHost: "127.0.0.1"))
+        let start = ContinuousClock.now
+        downloader.connect(to: [(host: "127.0.0.1", port: seeder.listenPort)])
+
+        // Samples of what the seeder sent: (clock before the read, bytes, clock after the read).
+        var samples: [(ContinuousClock.Instant, Int64, ContinuousClock.Instant)] = []
+        while try await !downloader.progress.isComplete, ContinuousClock.now - start < .seconds(30) {
+            let before = ContinuousClock.now
+            let sent = try await seeder.progress.bytesUploaded
+            samples.append((before, sent, ContinuousClock.now))
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let elapsed = (ContinuousClock.now - start).seconds
+        #expect(try await downloader.progress.isComplete)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(bytes))
+        #expect(elapsed >= Self.shortestSeconds(payload: bytes.count), "took \(elapsed) s")
+        // Any span of a second or more: the bytes sent fit the cap over the longest the span can
+        // have been, plus the bucket and one block.
+        let allowance = RateCap.bucket(bitsPerSecond: Self.cap, now: .zero).capacity + 16_384
+        for (index, first) in samples.enumerated() {
+            for last in samples[(index + 1)...] where (last.0 - first.2).seconds >= 1 {
+                let span = (last.2 - first.0).seconds
+                let payload = Double(last.1 - first.1)
+                #expect(payload <= Self.bytesPerSecond * span + allowance, "\(payload) bytes in at most \(span) s")
+            }
+        }
+        await downloader.shutdown()
+        await seeder.shutdown()
+    }
+
+    @Test("a downloader capped on its download asks no faster than the cap, whatever the seeder could send")
+    func cappedDownload() async throws {
+        let (bytes, metainfo) = try SwarmNodeTests.payload(length: 2 << 20, pieceLength: 256 << 10, seed: 22)
+        let seeder = try await SwarmNode.start(
+            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: SwarmConfiguration(listenHost: "127.0.0.1"))
+        var configuration = SwarmConfiguration(listenHost: "127.0.0.1")
+        configuration.rateCap = RateCap(bitsPerSecond: Self.cap)
+        let directory = try TemporaryDirectory("swarm")
+        let path = directory.path("payload.tar")
+        let downloader = try await LocalSwarm.downloader(metainfo: metainfo, path: path, configuration: configuration)
+        let start = ContinuousClock.now
+        downloader.connect(to: [(host: "127.0.0.1", port: seeder.listenPort)])
+        try await SwarmNodeTests.withTimeout(30) { try await downloader.waitUntilComplete() }
+        let elapsed = (ContinuousClock.now - start).seconds
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(bytes))
+        #expect(elapsed >= Self.shortestSeconds(payload: bytes.count), "took \(elapsed) s")
+        await downloader.shutdown()
+        await seeder.shutdown()
+    }
+
+    @Test("capped downloaders that serve each other share the capped seeder's pieces and all complete")
+    func cappedSwarm() async throws {
+        let (bytes, metainfo) = try SwarmNodeTests.payload(length: 2 << 20, pieceLength: 128 << 10, seed: 23)
+        var configuration = SwarmConfiguration(listenHost: "127.0.0.1", superSeeding: true)
+        configuration.rateCap = RateCap(bitsPerSecond: Self.cap)
+        let swarm = try await LocalSwarm.start(bytes: bytes, metainfo: metainfo, downloaders: 3, configuration: configuration)
+        defer { swarm.removeFiles() }
+        let start = ContinuousClock.now
+        let nodes = swarm.downloaders
+        try await SwarmNodeTests.withTimeout(60) {
+            for node in nodes { try await node.waitUntilComplete() }
+        }
+        let elapsed = (ContinuousClock.now - start).seconds
+        for path in swarm.paths {
+            #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(bytes))
+        }
+        // Each downloader took the whole payload through its capped downlink.
+        #expect(elapsed >= Self.shortestSeconds(payload: bytes.count), "took \(elapsed) s")
+        for node in nodes { await node.shutdown() }
+        await swarm.seeder.shutdown()
+    }
+}
