@@ -16,10 +16,19 @@
 # includes. A sampler records how busy the machine's cores are during each run, to show
 # whether the CPU, rather than the links, limited a contender.
 #
-# Usage: Benchmarks/push-fleet.sh [--rate RATE] [--size MIB] [--repeats R] [COUNT ...]
-#        (defaults: 100mbit, 100 MiB, 1 run, counts 1 4 8 16; the median of R runs is reported)
-# Writes Benchmarks/results/push-fleet.md and prints it. Needs root and what
-# scripts/install-deps.sh installs, plus python3-libtorrent and opentracker.
+# Besides the times, it shows where push's time goes (from its report's per-host timeline),
+# how the links were used (a sampler reads every link's counters ten times a second), the
+# CPU each peer spent per GiB it received next to a libtorrent peer's, and draws two
+# pictures with gnuplot: time against N for every contender and the ideal, and one push's
+# link throughput over time.
+#
+# Usage: Benchmarks/push-fleet.sh [--rate RATE] [--size MIB] [--repeats R] [--max-rate CAP]
+#                                 [--contenders LIST] [COUNT ...]
+#        (defaults: 100mbit, 100 MiB, 1 run, no cap, push,scp,libtorrent, counts 1 4 8 16;
+#        the median of R runs is reported). --max-rate caps push (--max-rate) and libtorrent
+#        (its rate limits) and measures the ideal at the cap; LIST names the contenders to run.
+# Writes Benchmarks/results/push-fleet[-RATE][-capCAP].md and its pictures, and prints it.
+# Needs root and what scripts/install-deps.sh installs (python3-libtorrent, opentracker, gnuplot).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Benchmarks/sandbox-hosts.sh
@@ -27,12 +36,16 @@ source Benchmarks/sandbox-hosts.sh
 rate=100mbit
 size_mib=100
 repeats=1
+max_rate=
+contenders=push,scp,libtorrent
 counts=()
 while (($# > 0)); do
     case "$1" in
         --rate) rate=${2:?--rate needs a value}; shift 2 ;;
         --size) size_mib=${2:?--size needs a value}; shift 2 ;;
         --repeats) repeats=${2:?--repeats needs a value}; shift 2 ;;
+        --max-rate) max_rate=${2:?--max-rate needs a value}; shift 2 ;;
+        --contenders) contenders=${2:?--contenders needs a value}; shift 2 ;;
         -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) counts+=("$1"); shift ;;
     esac
@@ -42,9 +55,10 @@ max=0
 for count in "${counts[@]}"; do ((count > max)) && max=$count; done
 
 python=/usr/bin/python3 # Debian's python3-libtorrent is built for this interpreter only.
-for tool in /usr/bin/opentracker /usr/bin/scp /usr/bin/ssh /usr/bin/jq; do
-    [[ -x "$tool" ]] || { echo "missing $tool (apt-get install opentracker openssh-client jq)" >&2; exit 1; }
+for tool in /usr/bin/opentracker /usr/bin/scp /usr/bin/ssh /usr/bin/jq /usr/bin/gnuplot; do
+    [[ -x "$tool" ]] || { echo "missing $tool (scripts/install-deps.sh installs it)" >&2; exit 1; }
 done
+runs_contender() { [[ ",$contenders," == *",$1,"* ]]; }
 "$python" -c 'import libtorrent' 2>/dev/null || { echo "missing python3-libtorrent for $python" >&2; exit 1; }
 
 name=pushfleet
@@ -52,8 +66,10 @@ subnet=10.93
 sandbox_dir=/run/swarmdeploy-sandbox-$name
 controller=$subnet.0.1
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-results=Benchmarks/results/push-fleet.md
-[[ "$rate" == 100mbit ]] || results=Benchmarks/results/push-fleet-$rate.md
+stem=Benchmarks/results/push-fleet
+[[ "$rate" == 100mbit ]] || stem=$stem-$rate
+[[ -z "$max_rate" ]] || stem=$stem-cap$max_rate
+results=$stem.md
 
 swift build -c release --product swarmdeploy >/dev/null
 bin=$(swift build -c release --show-bin-path)
@@ -72,8 +88,10 @@ else
     cgroup=
     own_cpu() { echo 0; }
 fi
+link_sampler_pid=
 cleanup() {
     [[ -z "$sampler_pid" ]] || kill "$sampler_pid" 2>/dev/null || true
+    [[ -z "$link_sampler_pid" ]] || kill "$link_sampler_pid" 2>/dev/null || true
     # Stops everything started in the sandbox's namespaces: sshd sessions, peers, the
     # libtorrent seeder and opentracker.
     scripts/sandbox.sh down --name "$name" >/dev/null 2>&1 || true
@@ -97,6 +115,12 @@ scripts/sandbox.sh down --name "$name" >/dev/null 2>&1 || true
 scripts/sandbox.sh up "$max" --name "$name" --subnet "$subnet" --rate "$rate" \
     --disk $((size_mib * 3 + 200))m >/dev/null
 rate_bits=$(bits_per_second "$rate")
+# The rate a host may use: the links', or the cap where lower.
+use_bits=$rate_bits
+[[ -z "$max_rate" ]] || use_bits=$(( $(bits_per_second "$max_rate") < rate_bits ? $(bits_per_second "$max_rate") : rate_bits ))
+# Every link's counters, from the bridge's namespace, for the whole benchmark.
+ip netns exec "$name-net" python3 Benchmarks/tools/link-sampler.py "$work/links.log" &
+link_sampler_pid=$!
 mapfile -t addresses < <(awk '/^root@/ { sub(/^root@/, "", $1); print $1 }' "$sandbox_dir/hosts.txt")
 for count in "${counts[@]}"; do
     { echo "# the first $count hosts"; grep '^root@' "$sandbox_dir/hosts.txt" | head -n "$count"; } \
@@ -119,7 +143,7 @@ pack_start=$(now)
     --tracker "http://$controller:6969/announce" >/dev/null
 pack_seconds=$(calc "$(now) - $pack_start")
 archive_bytes=$(stat -c %s "$work/release.tar")
-ideal=$(calc "$archive_bytes * 8 / $rate_bits")
+ideal=$(calc "$archive_bytes * 8 / $use_bits")
 info_hash=$("$python" -c 'import sys, libtorrent; print(libtorrent.torrent_info(sys.argv[1]).info_hash())' \
     "$work/release.torrent")
 
@@ -146,7 +170,7 @@ push() {
     shift
     ctl "$bin/swarmdeploy" push "$work/tree" to /srv/app on "$hosts" \
         --identity "$sandbox_dir/id_ed25519" --known-hosts "$sandbox_dir/known_hosts" \
-        --peer-binary "$peer" --link-rate "$rate" --seed-grace 5s --json "$@"
+        --peer-binary "$peer" --link-rate "$rate" --seed-grace 5s --json ${max_rate:+--max-rate "$max_rate"} "$@"
 }
 
 # push_failure BASE: what push said, and each failed host's stage and error from its report.
@@ -178,6 +202,7 @@ run_push() {
     start=$(now)
     push "$work/hosts-$1.txt" >"$report" 2>"$work/push-$1-$2.log" ||
         { echo "push to $1 hosts failed" >&2; push_failure "$work/push-$1-$2"; exit 1; }
+    echo "$start $(now)" >"$work/push-$1-$2.window"
     calc "$(now) - $start"
 }
 
@@ -206,10 +231,15 @@ chmod 644 "$work/jail/whitelist"
 ctl /usr/bin/opentracker -i "$controller" -p 6969 -d "$work/jail" -u nobody -w whitelist \
     >"$work/opentracker.log" 2>&1 &
 cp "$work/release.tar" "$work/lt-seed/"
-ctl "$python" "$work/lt.py" seed "$work/release.torrent" "$work/lt-seed" "$controller" \
+# libtorrent's rate limits count payload bytes; push's cap counts the wire: the cap less 5 %.
+lt_cap=
+[[ -z "$max_rate" ]] || lt_cap=$(calc "int($use_bits / 8 * 0.95)")
+if runs_contender libtorrent; then
+ctl "$python" "$work/lt.py" seed "$work/release.torrent" "$work/lt-seed" "$controller" $lt_cap \
     >"$work/lt-seed.log" 2>&1 &
 for _ in $(seq 1 600); do grep -q ready "$work/lt-seed.log" && break; sleep 0.1; done
 grep -q ready "$work/lt-seed.log" || { echo "libtorrent seeder never got ready:" >&2; cat "$work/lt-seed.log" >&2; exit 1; }
+fi
 
 # run_libtorrent COUNT RUN: prints seconds from launch to the last host's extracted tree.
 run_libtorrent() {
@@ -220,7 +250,7 @@ run_libtorrent() {
     start=$(now)
     for ((i = 0; i < $1; i++)); do
         ctl ssh "${ssh_options[@]}" "root@${addresses[i]}" \
-            "exec $python $work/lt.py peer $work/release.torrent /srv/lt 0.0.0.0 /srv/app $marks/h$((i + 1)) $marks/stop" \
+            "exec $python $work/lt.py peer $work/release.torrent /srv/lt 0.0.0.0 /srv/app $marks/h$((i + 1)) $marks/stop $lt_cap" \
             >"$marks/h$((i + 1)).log" 2>&1 &
         pids+=($!)
     done
@@ -231,20 +261,32 @@ run_libtorrent() {
     touch "$marks/stop"
     for pid in "${pids[@]}"; do wait "$pid" || { echo "libtorrent on $1 hosts failed:" >&2; cat "$marks"/*.log >&2; exit 1; }; done
     end=$(for ((i = 1; i <= $1; i++)); do cat "$marks/h$i"; done | sort -g | tail -n 1)
+    # CPU seconds per GiB received, all peers together.
+    cat "$marks"/h*.cpu | awk '{ cpu += $1; bytes += $2 } END { printf "%.3f\n", bytes ? cpu / (bytes / 2^30) : 0 }' \
+        >"$work/lt-$1-$2.cpu"
     calc "$end - $start"
 }
 
 # --- the runs; the contenders take turns so drift in machine load hits all alike.
-rows=()
+rows=() breakdowns=() links=() lt_gib=() last_series=
 for count in "${counts[@]}"; do
-    ours=() scps=() lts=() ours_cpu=() scp_cpu=() lt_cpu=()
+    ours=() scps=() lts=() ours_cpu=() scp_cpu=() lt_cpu=() lt_per_gib=()
     for run in $(seq 1 "$repeats"); do
         start=$(now) own=$(own_cpu); ours+=("$(run_push "$count" "$run")")
         ours_cpu+=("$(cpu_between "$start" "$(now)" "$own" "$(own_cpu)")")
-        start=$(now) own=$(own_cpu); scps+=("$(run_scp "$count")")
-        scp_cpu+=("$(cpu_between "$start" "$(now)" "$own" "$(own_cpu)")")
-        start=$(now) own=$(own_cpu); lts+=("$(run_libtorrent "$count" "$run")")
-        lt_cpu+=("$(cpu_between "$start" "$(now)" "$own" "$(own_cpu)")")
+        if runs_contender scp; then
+            start=$(now) own=$(own_cpu); scps+=("$(run_scp "$count")")
+            scp_cpu+=("$(cpu_between "$start" "$(now)" "$own" "$(own_cpu)")")
+        else
+            scps+=(0) scp_cpu+=("- - - -")
+        fi
+        if runs_contender libtorrent; then
+            start=$(now) own=$(own_cpu); lts+=("$(run_libtorrent "$count" "$run")")
+            lt_cpu+=("$(cpu_between "$start" "$(now)" "$own" "$(own_cpu)")")
+            lt_per_gib+=("$(cat "$work/lt-$count-$run.cpu")")
+        else
+            lts+=(0) lt_cpu+=("- - - -") lt_per_gib+=(0)
+        fi
     done
     echo "$count hosts: swarmdeploy ${ours[*]} (cpu ${ours_cpu[*]}); scp ${scps[*]} (cpu ${scp_cpu[*]});" \
         "libtorrent ${lts[*]} (cpu ${lt_cpu[*]})" >&2
@@ -261,6 +303,13 @@ for count in "${counts[@]}"; do
     # Every run's push time, slowest first, so the table shows the spread as well as the median.
     runs=$(printf '%.1f\n' "${ours[@]}" | sort -gr | paste -sd, -)
     rows+=("$row ${ours_cpu[best - 1]} ${scp_cpu[0]} ${lt_cpu[0]} $runs")
+    # Where the median push's time went, how its links were used, and CPU per GiB.
+    read -r window_start window_end <"$work/push-$count-$best.window"
+    breakdowns+=("$count $(python3 Benchmarks/tools/push-breakdown.py "$report")")
+    links+=("$count $(python3 Benchmarks/tools/link-report.py "$work/links.log" "$window_start" "$window_end" \
+        "$use_bits" "$work/links-$count.dat")")
+    lt_gib+=("$count $(median "${lt_per_gib[@]}")")
+    last_series=$work/links-$count.dat
 done
 
 # --- the results
@@ -269,6 +318,45 @@ cpu_model=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
 lt_version=$("$python" -c 'import libtorrent; print(libtorrent.__version__)')
 openssh=$(ssh -V 2>&1 | cut -d, -f1)
 eff() { printf '%.2f' "$(calc "$ideal / $1")"; }
+# cell SECONDS: "S (EFF)", or a dash for a contender not run.
+cell() { if [[ "$1" == 0 ]]; then echo "–"; else echo "$(printf %.1f "$1") ($(eff "$1"))"; fi; }
+word() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
+# The pictures: time against N, and the largest N's push links over time.
+picture_time=$stem-time.svg
+picture_links=$stem-links.svg
+for row in "${rows[@]}"; do
+    read -r count ours scp lt _ <<<"$row"
+    echo "$count $ideal $ours $scp $lt"
+done >"$work/times.dat"
+gnuplot <<PLOT
+set terminal svg size 720,420 dynamic font 'sans,12'
+set output '$picture_time'
+set title 'Push a ${size_mib} MiB tree to N hosts, ${max_rate:-$rate} links'
+set xlabel 'hosts (N)'
+set ylabel 'seconds'
+set key top left
+set grid
+set logscale x 2
+set yrange [0:*]
+plot '$work/times.dat' using 1:2 with lines dashtype 2 lw 2 title 'ideal (one copy through one link)', \
+     '' using 1:(\$3 > 0 ? \$3 : 1/0) with linespoints lw 2 pt 7 title 'swarmdeploy push', \
+     '' using 1:(\$5 > 0 ? \$5 : 1/0) with linespoints lw 2 pt 5 title 'libtorrent swarm', \
+     '' using 1:(\$4 > 0 ? \$4 : 1/0) with linespoints lw 2 pt 9 title 'parallel scp'
+PLOT
+gnuplot <<PLOT
+set terminal svg size 720,420 dynamic font 'sans,12'
+set output '$picture_links'
+set title 'One push to ${counts[-1]} hosts: what the links carried (half-second means)'
+set xlabel 'seconds since the command started'
+set ylabel 'Mbit/s'
+set key bottom center
+set grid
+set yrange [0:$(calc "$rate_bits / 1e6 * 1.1")]
+plot '$last_series' using 1:2 with steps lw 2 title 'controller upload', \
+     '' using 1:3 with steps lw 2 title 'hosts download (mean)', \
+     '' using 1:4 with steps lw 2 title 'hosts upload (mean)', \
+     $(calc "$use_bits / 1e6") with lines dashtype 2 title '$( [[ -n "$max_rate" ]] && echo "cap" || echo "link rate")'
+PLOT
 mib() { printf '%.1f' "$(calc "$1 / 1048576")"; }
 {
     echo "# Push to a fleet: swarmdeploy next to parallel scp and a libtorrent swarm"
@@ -287,8 +375,8 @@ mib() { printf '%.1f' "$(calc "$1 / 1048576")"; }
         runs=${row##* }
         spread=
         ((repeats > 1)) && spread="; push runs ${runs//,/, } s (slowest $(eff "${runs%%,*}"))"
-        echo "| $count | $(printf %.1f "$ideal") | $(printf %.1f "$ours") ($(eff "$ours"))" \
-            "| $(printf %.1f "$scp") ($(eff "$scp")) | $(printf %.1f "$lt") ($(eff "$lt"))" \
+        echo "| $count | $(printf %.1f "$ideal") | $(cell "$ours")" \
+            "| $(cell "$scp") | $(cell "$lt")" \
             "| push's own transfer time $(printf %.1f "$transfer") s ($(eff "$transfer"))$spread |"
     done
     echo
@@ -305,7 +393,43 @@ mib() { printf '%.1f' "$(calc "$1 / 1048576")"; }
             "| $lt_own / $lt_mean %, $lt_peak % ($lt_steal %) |"
     done
     echo
-    echo "Efficiency = ideal / time; ideal = tarball bytes × 8 / $rate, one copy through one link"
+    echo "Where push's time went (the median run's report; seconds since the command started):"
+    echo
+    echo "| N | last host connected | last peer in the swarm | first / median / last host holds every piece | most from that to installed | last installed | command ended | controller sent (copies) | duplicate MiB |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    for breakdown in "${breakdowns[@]}"; do
+        read -r count words <<<"$breakdown"
+        f() { printf "%.${2:-1}f" "$(word "$1" "$words")"; }
+        echo "| $count | $(f connected) | $(f started) | $(f downloaded_first) / $(f downloaded_median) / $(f downloaded_last)" \
+            "| $(f install_lag 2) | $(f installed) | $(f wall) | $(f copies 3) | $(f duplicate_mib) |"
+    done
+    echo
+    echo "The links during that run (every link's kernel counters, headers included, sampled ten"
+    echo "times a second), and the CPU each peer spent per GiB it received (user + system, the"
+    echo "peer's own accounting: receiving, hashing, writing, extracting, serving):"
+    echo
+    echo "| N | busiest link in any second, Mbit/s | controller uplink: mean use, s under 50 %, s idle | push CPU s / GiB | libtorrent CPU s / GiB |"
+    echo "|---:|---:|---:|---:|---:|"
+    for i in "${!links[@]}"; do
+        read -r count words <<<"${links[i]}"
+        read -r _ breakdown <<<"${breakdowns[i]}"
+        read -r _ lt_per <<<"${lt_gib[i]}"
+        echo "| $count | $(word peak_mbit "$words") ($(word peak_link "$words"))" \
+            "| $(printf %.0f "$(calc "$(word controller_mean "$words") * 100")") %, $(word controller_half_s "$words") s, $(word controller_idle_s "$words") s" \
+            "| $(printf %.2f "$(word cpu_per_gib "$breakdown")") | $( [[ "$lt_per" == 0 ]] && echo "–" || printf %.2f "$lt_per") |"
+    done
+    echo
+    echo "![time against N]($(basename "$picture_time"))"
+    echo
+    echo "![one push's links over time]($(basename "$picture_links"))"
+    echo
+    if [[ -n "$max_rate" ]]; then
+        echo "Capped: \`--max-rate $max_rate\` for push; libtorrent's upload and download rate limits at"
+        echo "$lt_cap bytes/s of payload (the cap less 5 % for headers) on every peer and its seeder."
+        echo "The ideal is taken at the cap."
+        echo
+    fi
+    echo "Efficiency = ideal / time; ideal = tarball bytes × 8 / ${max_rate:-$rate}, one copy through one link"
     echo "(the controller's or a host's). TCP/IP and Ethernet headers take about 4 % of the shaped"
     echo "rate, so 0.96 is the most any contender can reach."
     echo
@@ -342,6 +466,6 @@ mib() { printf '%.1f' "$(calc "$1 / 1048576")"; }
     echo "the bridge) is in the second figure only. Near 100 % the cores, not the links, set the pace."
     echo "Steal: the mean share of the cores a hypervisor gave to other machines (counted as busy)."
     echo
-    echo "Reproduce: \`Benchmarks/push-fleet.sh --rate $rate --size $size_mib --repeats $repeats ${counts[*]}\`"
+    echo "Reproduce: \`Benchmarks/push-fleet.sh --rate $rate --size $size_mib --repeats $repeats${max_rate:+ --max-rate $max_rate} --contenders $contenders ${counts[*]}\`"
 } >"$results"
 cat "$results"

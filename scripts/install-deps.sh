@@ -11,6 +11,8 @@ packages=(
     python3-libtorrent aria2 transmission-cli mktorrent tar gzip zstd
     # Test hosts and benchmarks: OpenSSH, namespaces and traffic shaping, a standard tracker.
     openssh-server openssh-client iproute2 opentracker pssh procps
+    # Benchmark pictures.
+    gnuplot-nox
     # Test hosts that log in as an unprivileged user and escalate (--sudo).
     sudo
     # The namespace sandbox (scripts/sandbox.sh): unshare, nsenter, setsid.

@@ -1,25 +1,30 @@
 #!/usr/bin/env python3
 """The libtorrent contender of push-fleet.sh: one script for the seeder and the hosts.
 
-    libtorrent-peer.py seed TORRENT SAVE-DIR LISTEN-ADDRESS
+    libtorrent-peer.py seed TORRENT SAVE-DIR LISTEN-ADDRESS [RATE]
         Seeds the payload in SAVE-DIR; prints "ready" once the tracker knows it, then runs
         until killed.
-    libtorrent-peer.py peer TORRENT SAVE-DIR LISTEN-ADDRESS DEST DONE-FILE STOP-FILE
+    libtorrent-peer.py peer TORRENT SAVE-DIR LISTEN-ADDRESS DEST DONE-FILE STOP-FILE [RATE]
         Downloads, extracts into DEST with tar, writes the time into DONE-FILE, and seeds on
-        until STOP-FILE exists.
+        until STOP-FILE exists; then writes "CPU-SECONDS RECEIVED-BYTES" into DONE-FILE.cpu:
+        the CPU this process and its tar used (user + system), and the payload it received.
+        RATE (bytes per second) caps its upload and download, as swarmdeploy's --max-rate.
 
 Run with Debian's /usr/bin/python3, for which python3-libtorrent is built.
 """
-import os, subprocess, sys, time
+import os, resource, subprocess, sys, time
 import libtorrent as lt
 role, torrent, save, listen = sys.argv[1:5]
+# An optional last argument caps upload and download, in bytes per second.
+cap_argument = {'peer': 8, 'seed': 5}[role]
+cap = int(sys.argv[cap_argument]) if len(sys.argv) > cap_argument else 0
 settings = {
     'enable_dht': False, 'enable_lsd': False, 'enable_upnp': False, 'enable_natpmp': False,
     'listen_interfaces': listen + ':6881',
     # TCP only, as swarmdeploy: uTP paces itself to yield to other traffic.
     'enable_outgoing_utp': False, 'enable_incoming_utp': False,
     'ssrf_mitigation': False, 'announce_to_all_trackers': True,
-    'upload_rate_limit': 0, 'download_rate_limit': 0,
+    'upload_rate_limit': cap, 'download_rate_limit': cap,
     'alert_mask': lt.alert.category_t.tracker_notification | lt.alert.category_t.error_notification,
 }
 session = lt.session(settings)
@@ -50,3 +55,6 @@ os.rename(done + '.tmp', done)
 # Seed on, as a swarmdeploy peer does, until every host is done.
 while not os.path.exists(stop) and time.time() < deadline:
     time.sleep(0.1)
+used = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+with open(done + '.cpu', 'w') as out:
+    out.write(f'{sum(u.ru_utime + u.ru_stime for u in used):.3f} {handle.status().total_payload_download}\n')
