@@ -395,12 +395,12 @@ mib() { printf '%.1f' "$(calc "$1 / 1048576")"; }
     echo
     echo "Where push's time went (the median run's report; seconds since the command started):"
     echo
-    echo "| N | last host connected | last peer in the swarm | first / median / last host holds every piece | most from that to installed | last installed | command ended | controller sent (copies) | duplicate MiB |"
-    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    echo "| N | packed | last host connected | last peer in the swarm | first / median / last host holds every piece | most from that to installed | last installed | command ended | controller sent (copies) | duplicate MiB |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for breakdown in "${breakdowns[@]}"; do
         read -r count words <<<"$breakdown"
         f() { printf "%.${2:-1}f" "$(word "$1" "$words")"; }
-        echo "| $count | $(f connected) | $(f started) | $(f downloaded_first) / $(f downloaded_median) / $(f downloaded_last)" \
+        echo "| $count | $(f prepared) | $(f connected) | $(f started) | $(f downloaded_first) / $(f downloaded_median) / $(f downloaded_last)" \
             "| $(f install_lag 2) | $(f installed) | $(f wall) | $(f copies 3) | $(f duplicate_mib) |"
     done
     echo

@@ -3,6 +3,7 @@
 
     push-breakdown.py REPORT
 
+prepared: packing and hashing the tree, before the push contacts any host;
 connected, started: when the last host's SSH session was up and its peer in the swarm;
 downloaded_first/_median/_last: when hosts held every piece, verified (the swarm's part);
 install_lag: the most any host took from holding every piece to its tree switched;
@@ -16,7 +17,9 @@ import json, statistics, sys
 
 report = json.load(open(sys.argv[1]))
 hosts = report['hosts']
-line = lambda key: [h['timeline'][key] for h in hosts if h.get('timeline', {}).get(key) is not None]
+# The timelines count from the end of the preparation; shift them to the command's start.
+prepared = report['totals'].get('prepared_seconds', 0)
+line = lambda key: [prepared + h['timeline'][key] for h in hosts if h.get('timeline', {}).get(key) is not None]
 downloaded = sorted(line('downloaded'))
 lags = [h['timeline']['installed'] - h['timeline']['downloaded'] for h in hosts
         if h.get('timeline', {}).get('installed') is not None and h['timeline'].get('downloaded') is not None]
@@ -24,6 +27,7 @@ received = sum(h.get('bytes_from_seeder', 0) + h.get('bytes_from_peers', 0) for 
 cpu = sum(h.get('cpu_seconds') or 0 for h in hosts)
 totals = report['totals']
 words = {
+    'prepared': prepared,
     'connected': max(line('connected'), default=0),
     'started': max(line('started'), default=0),
     'downloaded_first': downloaded[0] if downloaded else 0,

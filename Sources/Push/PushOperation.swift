@@ -10,6 +10,8 @@ public final class PushOperation: Sendable {
     private let payload: PackedPayload
     private let runner: PushRunner
     private let commandStart: ContinuousClock.Instant
+    /// When the runner's clock (every host's timeline) started.
+    private let runnerStart: ContinuousClock.Instant
 
     /// `commandStart` is when the command began, so the report's wall time covers packing too.
     /// Fails when the plan has no address the hosts could reach us at, or when the open-file
@@ -22,6 +24,7 @@ public final class PushOperation: Sendable {
         self.payload = payload
         self.commandStart = commandStart
         try DescriptorLimit.raise(forHosts: plan.hosts.count)
+        runnerStart = .now
         runner = PushRunner(
             plan: plan, listenHost: try plan.listenAddress(), peerBinary: peerBinary, payload: payload, logger: logger
         )
@@ -56,6 +59,7 @@ public final class PushOperation: Sendable {
             jobBytes: outcome.jobBytes,
             transferStart: outcome.transferStart,
             wall: ContinuousClock.now - commandStart,
+            prepared: runnerStart - commandStart,
             linkRateBitsPerSecond: plan.linkRateBitsPerSecond,
             maxRateBitsPerSecond: plan.settings.maxRateBitsPerSecond,
             maxFailures: plan.maxFailures,

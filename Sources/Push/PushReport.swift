@@ -84,6 +84,10 @@ public struct PushReport: Sendable, Codable, Equatable {
         public var notActivated: Int = 0
         /// The whole command: packing, connecting, transfer, seeding.
         public var wallSeconds: Double
+        /// From the command's start to the start of the hosts' timelines (which count from
+        /// there): packing and hashing the tree, and what the push prepares before it contacts
+        /// any host.
+        public var preparedSeconds: Double = 0
         /// From the first peer starting to the last host installing.
         public var transferSeconds: Double?
         public var archiveBytes: Int64
@@ -111,6 +115,7 @@ public struct PushReport: Sendable, Codable, Equatable {
             case hosts, succeeded, failed, efficiency
             case notActivated = "not_activated"
             case wallSeconds = "wall_seconds"
+            case preparedSeconds = "prepared_seconds"
             case transferSeconds = "transfer_seconds"
             case archiveBytes = "archive_bytes"
             case seederBytesSent = "seeder_bytes_sent"
@@ -160,6 +165,7 @@ extension PushReport {
         jobBytes: Int64 = 0,
         transferStart: Duration?,
         wall: Duration,
+        prepared: Duration = .zero,
         linkRateBitsPerSecond: Double,
         maxRateBitsPerSecond: Double? = nil,
         maxFailures: Int,
@@ -224,6 +230,7 @@ extension PushReport {
                 failed: failed,
                 notActivated: notActivated,
                 wallSeconds: wall.inSeconds,
+                preparedSeconds: prepared.inSeconds,
                 transferSeconds: transfer,
                 archiveBytes: archiveBytes,
                 seederBytesSent: seederBytes,

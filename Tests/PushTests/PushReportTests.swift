@@ -39,7 +39,7 @@ import Testing
     static func report(maxFailures: Int) -> PushReport {
         PushReport.make(
             board: board(), lines: [3, 7], infoHash: "ab", destination: "/opt/app", archiveBytes: 1_000,
-            seederSent: ["peer-a": 300, "peer-b": 50], transferStart: .seconds(1), wall: .seconds(8),
+            seederSent: ["peer-a": 300, "peer-b": 50], transferStart: .seconds(1), wall: .seconds(8), prepared: .milliseconds(1500),
             linkRateBitsPerSecond: 8_000, maxFailures: maxFailures
         )
     }
@@ -78,11 +78,23 @@ import Testing
         let totals = Self.report(maxFailures: 0).totals
         #expect(totals.succeeded == 1 && totals.failed == 1 && totals.hosts == 2)
         #expect(totals.wallSeconds == 8)
+        #expect(totals.preparedSeconds == 1.5, "the timelines start after packing")
         #expect(totals.transferSeconds == 3)  // first start at 1 s, last install at 4 s
         #expect(totals.seederBytesSent == 350)
         #expect(totals.seederCopies == 0.35)
         #expect(totals.idealSeconds == 1)  // 1,000 bytes at 8,000 bit/s
         #expect(totals.efficiency == 1.0 / 3.0)
+    }
+
+    @Test func aCapLowerThanTheLinksIsTheRateTheIdealIsTakenAt() throws {
+        let report = PushReport.make(
+            board: Self.board(), lines: [3, 7], infoHash: "ab", destination: "/opt/app", archiveBytes: 1_000,
+            seederSent: [:], transferStart: .seconds(1), wall: .seconds(8), linkRateBitsPerSecond: 4_000, maxRateBitsPerSecond: 4_000,
+            maxFailures: 0)
+        #expect(report.totals.idealSeconds == 2)
+        let object = try JSONSerialization.jsonObject(with: JSONEncoder().encode(report.totals)) as? [String: Any]
+        #expect(object?["max_rate_bits_per_second"] as? Double == 4_000)
+        #expect(Self.report(maxFailures: 0).totals.maxRateBitsPerSecond == nil)
     }
 
     @Test(arguments: [(0, "failed"), (1, "succeeded with failures")])
