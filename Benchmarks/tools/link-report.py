@@ -81,6 +81,9 @@ with open(series, 'w') as out:
         if j == len(samples):
             break
         (t, p), (t2, p2) = samples[i], samples[j]
+        if t < start - 0.25:
+            i = j
+            continue
         per = lambda bytes: bytes * 8 / (t2 - t) / 1e6
         down = sum(per(p2[h][1] - p[h][1]) for h in hosts if h in p and h in p2) / max(1, len(hosts))
         up = sum(per(p2[h][0] - p[h][0]) for h in hosts if h in p and h in p2) / max(1, len(hosts))
