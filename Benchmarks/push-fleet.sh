@@ -339,9 +339,9 @@ set grid
 set logscale x 2
 set yrange [0:*]
 plot '$work/times.dat' using 1:2 with lines dashtype 2 lw 2 title 'ideal (one copy through one link)', \
-     '' using 1:(\$3 > 0 ? \$3 : 1/0) with linespoints lw 2 pt 7 title 'swarmdeploy push', \
-     '' using 1:(\$5 > 0 ? \$5 : 1/0) with linespoints lw 2 pt 5 title 'libtorrent swarm', \
-     '' using 1:(\$4 > 0 ? \$4 : 1/0) with linespoints lw 2 pt 9 title 'parallel scp'
+     '' using 1:3 with linespoints lw 2 pt 7 title 'swarmdeploy push'$(
+    runs_contender libtorrent && echo ", '' using 1:5 with linespoints lw 2 pt 5 title 'libtorrent swarm'")$(
+    runs_contender scp && echo ", '' using 1:4 with linespoints lw 2 pt 9 title 'parallel scp'")
 PLOT
 gnuplot <<PLOT
 set terminal svg size 720,420 dynamic font 'sans,12'
