@@ -1,3 +1,4 @@
+import Logging
 import NIOPosix
 import Swarm
 import TorrentMetainfo
@@ -26,7 +27,7 @@ final class ControllerSwarm: Sendable {
     /// else the peers announce to.
     static func start(
         listenHost: String, metainfo: Metainfo, storage: any PieceStorage, key: PeerAuthenticationKey, admitting addresses: [String],
-        builtinTracker: Bool = true, locality: PeerLocality? = nil, uploadCap: Double? = nil, tiers: (_ announceURL: String?) -> [[String]]
+        builtinTracker: Bool = true, locality: PeerLocality? = nil, uploadCap: Double? = nil, logger: Logger = .disabled, tiers: (_ announceURL: String?) -> [[String]]
     ) async throws(PushError) -> ControllerSwarm {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var tracker: TrackerServer?
@@ -48,6 +49,7 @@ final class ControllerSwarm: Sendable {
         configuration.authenticationKey = key
         configuration.admittedAddresses = addresses
         configuration.rateCap = RateCap(uploadBitsPerSecond: uploadCap)
+        configuration.logger = logger
         do {
             let seeder = try await SwarmMember.join(
                 metainfo: metainfo, storage: storage, role: .seeder,

@@ -82,9 +82,11 @@ public final class PushRunner: Sendable {
         // Only the push's hosts may take part: each proves it holds this key, from one of these addresses.
         let key = PeerAuthenticationKey.random()
         let addresses = plan.peerAddresses(controller: listenHost)
+        var seederLogger = logger
+        seederLogger[metadataKey: "host"] = "seeder"
         let swarm = try await ControllerSwarm.start(
             listenHost: listenHost, metainfo: payload.metainfo, storage: payload.storage, key: key, admitting: addresses,
-            builtinTracker: plan.builtinTracker, locality: plan.peerLocality(), uploadCap: plan.settings.maxRateBitsPerSecond, tiers: plan.trackerTiers(announceURL:)
+            builtinTracker: plan.builtinTracker, locality: plan.peerLocality(), uploadCap: plan.settings.maxRateBitsPerSecond, logger: seederLogger, tiers: plan.trackerTiers(announceURL:)
         )
         let releaseID = ReleaseID.make(utc: UTCTime.now(), digest: payload.metainfo.payloadSHA256 ?? payload.metainfo.infoHash.bytes)
         var peerJob = plan.peerJob(

@@ -105,6 +105,7 @@ extension TorrentSession {
         uploadedByPeer[peer.remoteID, default: 0] += Int64(request.length)
         guard planner != nil else { return }
         let piece = request.piece.rawValue
+        if !planner!.allPiecesSentOnce, planner!.timesSent(piece) > 0 { bytesSentAgainEarly += Int64(request.length) }
         let sent = peer.sentOfPiece[piece, default: 0] + request.length
         if sent >= layout.length(ofPiece: piece) {
             peer.sentOfPiece[piece] = nil
@@ -123,6 +124,10 @@ extension TorrentSession {
         // serves (all banned it, or cannot reach it) has no event of its own to learn it by.
         if planner!.allPiecesSentOnce && !everyPeerShownAll {
             everyPeerShownAll = true
+            let copies = (Double(bytesUploaded) / Double(max(1, layout.totalLength)) * 1000).rounded() / 1000
+            let seconds = (now.seconds * 10).rounded() / 10
+            logger.info(
+                "every piece has left the seeder once, \(seconds) s after it started: \(bytesUploaded) bytes sent (\(copies) copies), \(bytesSentAgainEarly) of them of pieces sent whole before")
             advertiseToAll()
         }
     }

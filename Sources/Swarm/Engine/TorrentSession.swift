@@ -60,6 +60,9 @@ final class TorrentSession {
     var pendingHandshakeCount = 0
     /// For a super-seeder: every peer was shown the whole payload once every piece had left.
     var everyPeerShownAll = false
+    /// For a super-seeder: bytes of pieces it had sent whole before, sent again while other
+    /// pieces had not left yet (the uplink's only waste that costs time).
+    var bytesSentAgainEarly: Int64 = 0
     var strikes: [PeerID: Int] = [:]
     /// Every peer that ever connected, so blame reaches peers that have since left.
     var knownIDs: [PeerKey: PeerID] = [:]
