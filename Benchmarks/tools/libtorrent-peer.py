@@ -28,6 +28,12 @@ settings = {
     'alert_mask': lt.alert.category_t.tracker_notification | lt.alert.category_t.error_notification,
 }
 session = lt.session(settings)
+if cap:
+    # libtorrent exempts peers on the local network from its rate limits, and every peer in
+    # the sandbox is local: put them all in the global class, which the limits apply to.
+    everyone = lt.ip_filter()
+    everyone.add_rule('0.0.0.0', '255.255.255.255', 1 << lt.session.global_peer_class_id)
+    session.set_peer_class_filter(everyone)
 info = lt.torrent_info(torrent)
 handle = session.add_torrent({'ti': info, 'save_path': save})
 deadline = time.time() + 900

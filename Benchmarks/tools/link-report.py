@@ -9,7 +9,9 @@ and numbers for the benchmark script:
     peak_mbit=P peak_link=NAME controller_mean=F controller_idle_s=S controller_half_s=H
 
 peak: the most any one link carried in any one-second window (sliding by a tenth), in
-either direction, in Mbit/s, headers included. controller_mean: the controller's uplink
+either direction, in Mbit/s, headers included; each window is taken as long as it can have
+been (from the clock before the first sample's read to the clock after the last's), so a
+sampler the machine delayed cannot make a link look faster than it was. controller_mean: the controller's uplink
 use over the run as a share of RATE; controller_idle_s and controller_half_s: seconds of
 the run in which it carried under 5 % and under 50 % of RATE, from its first byte sent to
 its last. Writes SERIES-FILE for plotting, one line per half second: seconds since START,
@@ -18,17 +20,18 @@ the controller's upload, the hosts' mean download and mean upload, in Mbit/s.
 import sys
 
 log, start, end, rate, series = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4]), sys.argv[5]
-samples = []  # (time, {port: (rx, tx)})
+samples = []  # (time, {port: (rx, tx)}, before, after)
 with open(log) as lines:
     for line in lines:
         words = line.split()
-        if len(words) < 4 or (len(words) - 1) % 3:
+        if len(words) < 5 or (len(words) - 2) % 3:
             continue  # a line cut by the sampler's end
-        t = float(words[0])
+        before, after = float(words[0]), float(words[1])
+        t = (before + after) / 2
         if t < start - 1 or t > end + 1:
             continue
-        ports = {words[i]: (int(words[i + 1]), int(words[i + 2])) for i in range(1, len(words), 3)}
-        samples.append((t, ports))
+        ports = {words[i]: (int(words[i + 1]), int(words[i + 2])) for i in range(2, len(words), 3)}
+        samples.append((t, ports, before, after))
 if len(samples) < 2:
     sys.exit('link-report: fewer than two samples in the run')
 
@@ -36,29 +39,29 @@ names = sorted(samples[0][1])
 # Peak over one-second windows: for each sample, the one at least a second later.
 peak, peak_link = 0.0, '-'
 j = 0
-for i, (t, ports) in enumerate(samples):
-    while j < len(samples) and samples[j][0] - t < 1.0:
+for i, (t, ports, before, after) in enumerate(samples):
+    while j < len(samples) and samples[j][2] - after < 1.0:
         j += 1
     if j == len(samples):
         break
-    t2, later = samples[j]
+    later, span = samples[j][1], samples[j][3] - before
     for name in names:
         if name not in later or name not in ports:
             continue
         for k, direction in ((0, 'up'), (1, 'down')):
-            mbit = (later[name][k] - ports[name][k]) * 8 / (t2 - t) / 1e6
+            mbit = (later[name][k] - ports[name][k]) * 8 / span / 1e6
             if mbit > peak:
                 peak, peak_link = mbit, f'{name}-{direction}'
 
 # The controller's uplink: what its bridge port received.
 def controller(ports):
     return ports.get('ctl', (0, 0))[0]
-first = next((t for t, p in samples if controller(p) > controller(samples[0][1]) + 100_000), None)
+first = next((t for t, p, *_ in samples if controller(p) > controller(samples[0][1]) + 100_000), None)
 last_bytes = controller(samples[-1][1])
-last = next((t for t, p in samples if controller(p) >= last_bytes - 100_000), None)
+last = next((t for t, p, *_ in samples if controller(p) >= last_bytes - 100_000), None)
 idle = half = 0.0
 if first is not None and last is not None and last > first:
-    for (t, p), (t2, p2) in zip(samples, samples[1:]):
+    for (t, p, *_), (t2, p2, *_) in zip(samples, samples[1:]):
         if t < first or t2 > last:
             continue
         share = (controller(p2) - controller(p)) * 8 / (t2 - t) / rate
@@ -80,7 +83,7 @@ with open(series, 'w') as out:
             j += 1
         if j == len(samples):
             break
-        (t, p), (t2, p2) = samples[i], samples[j]
+        (t, p), (t2, p2) = samples[i][:2], samples[j][:2]
         if t < start - 0.25:
             i = j
             continue

@@ -4,9 +4,10 @@
 Run inside the bridge's network namespace (`ip netns exec NAME-net`), where each machine's
 link ends in a port named after it (ctl for the controller, h1, h2, ... for the hosts).
 Writes one line per sample to the file named by the first argument:
-"UNIX-TIME PORT RX-BYTES TX-BYTES ..." with the counters of every port. A port receives
-what its machine sends (the machine's upload) and transmits what it receives (its
-download). The counters are the kernel's, so headers are included, as on the wire.
+"BEFORE AFTER PORT RX-BYTES TX-BYTES ..." with the counters of every port, read between the
+two clock readings (UNIX time). A port receives what its machine sends (the machine's
+upload) and transmits what it receives (its download). The counters are the kernel's, so
+headers are included, as on the wire.
 """
 import sys, time
 
@@ -25,7 +26,9 @@ def counters():
 with open(sys.argv[1], 'w', buffering=1 << 16) as out:
     next_sample = time.time()
     while True:
-        out.write(f'{time.time():.3f} ' + ' '.join(counters()) + '\n')
+        before = time.time()
+        ports = counters()
+        out.write(f'{before:.3f} {time.time():.3f} ' + ' '.join(ports) + '\n')
         out.flush()
         next_sample += 0.1
         time.sleep(max(0.0, next_sample - time.time()))

@@ -154,7 +154,9 @@ public struct HostDeployment: Sendable {
         let length = readlink("/proc/self/exe", &path, path.count - 1)
         guard length > 0 else { return nil }
         let program = String(decoding: path[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        guard let server = try? ProgramServer.start(address: address, token: token, admitted: job.peerAddresses, program: program) else {
+        guard let server = try? ProgramServer.start(
+            address: address, token: token, admitted: job.peerAddresses, program: program, maxRate: job.maxRateBitsPerSecond.map(Double.init))
+        else {
             return nil
         }
         emit(.serving(address: address, port: server.port))

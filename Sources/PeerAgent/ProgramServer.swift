@@ -1,6 +1,7 @@
 import Archive
 import Dispatch
 import Glibc
+import Swarm
 import Synchronization
 import TorrentMetainfo
 import Tracker
@@ -20,6 +21,11 @@ final class ProgramServer: Sendable {
     /// Clients being sent the program now, and who hears when that number leaves or
     /// reaches zero.
     private let sending = Mutex<(count: Int, onBusy: (@Sendable (Bool) -> Void)?)>((0, nil))
+    /// The push's rate cap (`PeerJob.maxRateBitsPerSecond`), shared by every client: the
+    /// swarm's uploads are held while the program is sent, so the uplink carries one or the other.
+    private let pace: Mutex<TokenBucket?>
+    private let isPaced: Bool
+    private let started = ContinuousClock.now
 
     /// Clients served at once; more are closed.
     static let concurrentClients = 4
@@ -27,15 +33,17 @@ final class ProgramServer: Sendable {
     /// A client reading slower than this many seconds per write is dropped.
     static let sendTimeoutSeconds = 30
 
-    private init(listener: Int32, port: Int) {
+    private init(listener: Int32, port: Int, maxRate: Double?) {
         self.listener = listener
         self.port = port
+        pace = Mutex(maxRate.map { RateCap.bucket(bitsPerSecond: $0, now: .zero) })
+        isPaced = maxRate != nil
     }
 
     /// Listens on `address` (port chosen by the kernel) and serves from a thread of its own.
     /// `program` is the running executable; a `program.gz` beside it is served as it is,
     /// otherwise the program is compressed once, in memory, when first asked for.
-    static func start(address: String, token: [UInt8], admitted: [String]?, program: String) throws -> ProgramServer {
+    static func start(address: String, token: [UInt8], admitted: [String]?, program: String, maxRate: Double? = nil) throws -> ProgramServer {
         guard let ip = IPAddress(address) else { throw PeerFailure("cannot serve the program on \(address): not an IP address") }
         let family = ip.isIPv4 ? AF_INET : AF_INET6
         let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -59,7 +67,7 @@ final class ProgramServer: Sendable {
             // sin_port and sin6_port sit at the same offset, in network order.
             Int(UInt16(raw[2]) << 8 | UInt16(raw[3]))
         }
-        let server = ProgramServer(listener: fd, port: port)
+        let server = ProgramServer(listener: fd, port: port, maxRate: maxRate)
         let payload = ProgramPayload(program: program)
         let allowed = admitted.map { Set($0.compactMap(IPAddress.init)) }
         let expected = Array(Hex.encode(token).utf8)
@@ -146,11 +154,33 @@ final class ProgramServer: Sendable {
         bytes.withUnsafeBytes { raw in
             var sent = 0
             while sent < raw.count {
-                let count = send(client, raw.baseAddress! + sent, raw.count - sent, Int32(MSG_NOSIGNAL))
+                // Under a rate cap, a chunk at a time, each once the cap allows it.
+                let chunk = !isPaced ? raw.count - sent : min(raw.count - sent, Self.pacedChunk)
+                waitForCap(chunk)
+                let count = send(client, raw.baseAddress! + sent, chunk, Int32(MSG_NOSIGNAL))
                 if count < 0, errno == EINTR { continue }
                 guard count > 0 else { return }
                 sent += count
             }
+        }
+    }
+
+    static let pacedChunk = 64 << 10
+
+    /// Blocks this client's thread until the cap allows `bytes` more, and counts them.
+    private func waitForCap(_ bytes: Int) {
+        guard isPaced else { return }
+        while !stopped.load(ordering: .relaxed) {
+            let now = ContinuousClock.now - started
+            let delay = pace.withLock { bucket -> Duration in
+                guard let delay = bucket?.delay(at: now) else { return .zero }
+                if delay == .zero { bucket?.spend(RateCap.wireBytes(ofStream: bytes), at: now) }
+                return delay
+            }
+            guard delay > .zero else { return }
+            let (seconds, attoseconds) = delay.components
+            var time = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+            nanosleep(&time, nil)
         }
     }
 

@@ -111,6 +111,11 @@ extension PushRunner {
             case .wait:
                 try? await Task.sleep(for: .milliseconds(100))
             case .upload:
+                if plan.settings.maxRateBitsPerSecond != nil {
+                    // Counted against the cap before it leaves; it then leaves at the link's rate.
+                    let size = await workers.pool.run { self.compressedPeer.bytes()?.count ?? Int(self.peerBinary.size) }
+                    await reserveUplink(size)
+                }
                 return await workers.pool.run { self.uploadProgram(index, session: session.session) }
             }
         }

@@ -37,6 +37,16 @@ public final class PushRunner: Sendable {
         var seederFailure: String?
         /// When each host switches; nil when each does so as soon as it can.
         var gate: ActivationGate?
+        /// The controller's seeder, whose upload cap (`--max-rate`) the jobs and program
+        /// uploads sent over SSH count against too.
+        var seeder: SwarmNode?
+    }
+
+    /// Waits until the controller's uplink cap allows `bytes` more sent over SSH (a job, the
+    /// peer program), and counts them; at once without a cap.
+    func reserveUplink(_ bytes: Int) async {
+        guard plan.settings.maxRateBitsPerSecond != nil, let seeder = state.withLock({ $0.seeder }) else { return }
+        await seeder.reserveUpload(bytes)
     }
 
     let plan: PushPlan
@@ -101,6 +111,7 @@ public final class PushRunner: Sendable {
         // For tracing: the info-hash is new with each push and useless without the key.
         logger.debug("torrent info-hash \(payload.metainfo.infoHash.hex), peers admitted from \(addresses.count) addresses")
 
+        state.withLock { $0.seeder = swarm.seeder.node }
         let heartbeat = Task { await self.sendHeartbeats() }
         defer { heartbeat.cancel() }
         let watcher = Task { await self.watch(swarm.seeder.node) }
@@ -217,6 +228,7 @@ public final class PushRunner: Sendable {
             input.close()
             programSources.stoppedServing(host: index)
         }
+        await reserveUplink(job.count)
         let command = launch == .cached
             ? peerBinary.commandIfCached(["deploy"], sudo: plan.sudo) : peerBinary.command(["deploy"], sudo: plan.sudo)
         let result = await workers.execute(

@@ -37,6 +37,11 @@ public struct RateCap: Sendable, Equatable {
         return message + segments * segmentFraming
     }
 
+    /// Bytes the link carries for `payload` bytes of some other TCP stream (an SSH channel).
+    public static func wireBytes(ofStream payload: Int) -> Int {
+        payload + (payload + segmentPayload - 1) / segmentPayload * segmentFraming
+    }
+
     /// Bytes the opposite direction carries to acknowledge a block of `payload` bytes: a bare
     /// ACK for every second segment (delayed acknowledgement).
     public static func acknowledgementBytes(ofBlock payload: Int) -> Int {

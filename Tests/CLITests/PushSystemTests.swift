@@ -181,6 +181,38 @@ struct PushSystemTests {
         }
     }
 
+    @Test("--max-rate holds every link to the cap in every second, headers included, and the push completes")
+    func aRateCapHoldsOnEveryLink() async throws {
+        let fleet = try PushFleet.current()
+        let temp = try TemporaryDirectory("push")
+        let payload = temp.path("capped")
+        try FileManager.default.createDirectory(atPath: payload, withIntermediateDirectories: true)
+        var generator = SystemRandomNumberGenerator()
+        let blob = (0..<(24 << 20) / 8).map { _ in generator.next() as UInt64 }
+        try blob.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: payload + "/data.bin")) }
+        // The hosts hold the peer program (run alone, this test starts on a cold fleet): the
+        // controller's upload of the program is counted against the cap but sent at the link's rate.
+        let examples = CLI.repositoryRoot.appendingPathComponent("Examples").path
+        #expect(try await fleet.push(examples, to: "/srv/capped-warm").status == 0)
+        // Every link's counters, from the bridge's namespace, ten times a second.
+        let sampler = try LinkSampler(namespace: fleet.sandbox.name + "-net", log: temp.path("links.log"))
+        let started = ContinuousClock.now
+        let result = try await fleet.push(payload, to: "/srv/capped", extra: ["--max-rate", "40mbit"])
+        let elapsed = ContinuousClock.now - started
+        let samples = sampler.stop()
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try result.report().totals.succeeded == 8)
+        // 24 MiB cannot cross a 40 Mbit/s cap in less than 5 s.
+        #expect(elapsed >= .seconds(5), "\(elapsed)")
+        let peaks = LinkSampler.peaks(samples)
+        #expect(!peaks.isEmpty, "no link counters were sampled")
+        for (link, bitsPerSecond) in peaks {
+            #expect(bitsPerSecond <= 40e6 * 1.03, "\(link) carried \(bitsPerSecond / 1e6) Mbit/s in one second")
+        }
+        // And the cap was used: the controller's uplink ran near it.
+        #expect((peaks["ctl up"] ?? 0) >= 30e6, "\(peaks)")
+    }
+
     @Test("a second push uses the cached peer and keeps the previous tree")
     func secondPushUsesTheCachedPeerAndKeepsThePreviousTree() async throws {
         let fleet = try PushFleet.current()
@@ -672,5 +704,65 @@ extension CommandResult {
     /// The report that `push --json` printed.
     func report() throws -> PushFleet.Report {
         try JSONDecoder().decode(PushFleet.Report.self, from: Data(stdoutBytes))
+    }
+}
+
+/// Samples every link's counters in the sandbox's bridge namespace ten times a second, from a
+/// shell loop started before a push and stopped after it. Each sample is bracketed by the
+/// clock read before and after the counters, so the spans taken between samples are the
+/// longest they can have been, and the rates derived from them the lowest: a loaded machine
+/// that delays the loop cannot make a link look faster than it was.
+struct LinkSampler {
+    struct Sample {
+        let before: Double
+        let after: Double
+        /// Port name to (received, transmitted) bytes. A port receives what its machine sends.
+        let counters: [String: (Int64, Int64)]
+    }
+
+    private let process: BackgroundProcess
+
+    init(namespace: String, log: String) throws {
+        let loop = "while :; do echo B $(date +%s.%N); cat /proc/net/dev; echo A $(date +%s.%N); sleep 0.1; done"
+        process = try BackgroundProcess("/bin/sh", ["-c", "exec ip netns exec \(namespace) /bin/sh -c '\(loop)'"], logPath: log)
+    }
+
+    /// Stops the loop and returns the complete samples.
+    func stop() -> [Sample] {
+        _ = process.stop(signal: SIGTERM, grace: 2)
+        var samples: [Sample] = []
+        var before: Double?
+        var counters: [String: (Int64, Int64)] = [:]
+        for line in process.log.split(separator: "\n") {
+            let words = line.split(whereSeparator: { $0 == " " || $0 == ":" })
+            if words.first == "B", words.count == 2 {
+                before = Double(words[1])
+                counters = [:]
+            } else if words.first == "A", words.count == 2, let start = before, let end = Double(words[1]) {
+                samples.append(Sample(before: start, after: end, counters: counters))
+                before = nil
+            } else if words.count >= 10, let received = Int64(words[1]), let sent = Int64(words[9]) {
+                let name = String(words[0])
+                if name != "lo", !name.hasPrefix("br") { counters[name] = (received, sent) }
+            }
+        }
+        return samples
+    }
+
+    /// The most each link carried in any span of a second or more, in bits per second, by
+    /// "PORT up" (what its machine sent) and "PORT down" (what it received).
+    static func peaks(_ samples: [Sample]) -> [String: Double] {
+        var peaks: [String: Double] = [:]
+        for (index, first) in samples.enumerated() {
+            guard let last = samples[(index + 1)...].first(where: { $0.before - first.after >= 1 }) else { break }
+            let span = last.after - first.before
+            for (name, counters) in last.counters {
+                guard let earlier = first.counters[name] else { continue }
+                for (direction, bytes) in [("up", counters.0 - earlier.0), ("down", counters.1 - earlier.1)] {
+                    peaks["\(name) \(direction)"] = max(peaks["\(name) \(direction)"] ?? 0, Double(bytes) * 8 / span)
+                }
+            }
+        }
+        return peaks
     }
 }

@@ -201,6 +201,19 @@ public final class SwarmNode: Sendable {
         }
     }
 
+    /// Waits until the upload cap (`SwarmConfiguration.rateCap`) allows `bytes` more on this
+    /// machine's uplink, and counts them, for what else the machine sends over the same link
+    /// (the push's jobs and program uploads): the link then holds its cap with them, and the
+    /// swarm's blocks wait for them. Returns at once without an upload cap.
+    public func reserveUpload(_ bytes: Int) async {
+        let session = self.session
+        while true {
+            let delay = try? await listener.eventLoop.submit { session.value.reserveUpload(bytes) }.get()
+            guard let delay, delay > .zero else { return }
+            try? await Task.sleep(for: delay)
+        }
+    }
+
     /// Stops sending blocks to other peers while `held` (their requests wait, and they may
     /// turn to other peers), and resumes when released; downloading goes on. For a host whose
     /// uplink carries something more urgent for a while: the peer program other hosts wait for.

@@ -17,6 +17,16 @@ extension TorrentSession {
         return false
     }
 
+    /// Counts `bytes` that something else sends over this node's uplink, once the bucket
+    /// allows; otherwise returns how long to wait before asking again (see `SwarmNode.reserveUpload`).
+    func reserveUpload(_ bytes: Int) -> Duration {
+        guard uploadBucket != nil else { return .zero }
+        let delay = uploadBucket!.delay(at: now)
+        guard delay == .zero else { return delay }
+        uploadBucket!.spend(RateCap.wireBytes(ofStream: bytes), at: now)
+        return .zero
+    }
+
     /// A block of `length` bytes left: the uplink carries it, the downlink its acknowledgements.
     func uploaded(_ length: Int) {
         let now = self.now

@@ -104,4 +104,19 @@ struct RateCapTests {
         for node in nodes { await node.shutdown() }
         await swarm.seeder.shutdown()
     }
+
+    @Test("bytes something else sends over a capped uplink wait their turn, and the blocks wait for them")
+    func reservedUpload() async throws {
+        let (bytes, metainfo) = try SwarmNodeTests.payload(length: 64 << 10, pieceLength: 16 << 10, seed: 24)
+        var configuration = SwarmConfiguration(listenHost: "127.0.0.1")
+        configuration.rateCap = RateCap(uploadBitsPerSecond: Self.cap)
+        let seeder = try await SwarmNode.start(
+            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration)
+        let start = ContinuousClock.now
+        // The first goes at once from a full bucket and leaves a debt; each next waits for it.
+        for _ in 0..<3 { await seeder.reserveUpload(500_000) }
+        let debt = Double(2 * RateCap.wireBytes(ofStream: 500_000)) - RateCap.bucket(bitsPerSecond: Self.cap, now: .zero).capacity
+        #expect((ContinuousClock.now - start).seconds >= debt / Self.bytesPerSecond, "\(ContinuousClock.now - start)")
+        await seeder.shutdown()
+    }
 }
