@@ -49,6 +49,13 @@ public struct RateCap: Sendable, Equatable {
         return (segments + 1) / 2 * segmentFraming
     }
 
+    /// The most a capped download keeps requested and not yet received, in seconds of the cap,
+    /// and in blocks at least: the requests out are what can arrive in a burst (a peer that
+    /// was slow to answer catching up); few, since peers on one network answer within
+    /// milliseconds.
+    public static let backlogSeconds = 0.03
+    public static let minimumBacklogBlocks = 4
+
     /// A bucket for one direction capped at `bitsPerSecond`: it holds a few milliseconds of the
     /// rate, at least two blocks, so a second carries at most a few blocks more than the cap
     /// and a lone block never waits for a bucket too small to hold it.

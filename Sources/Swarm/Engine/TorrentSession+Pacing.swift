@@ -39,7 +39,12 @@ extension TorrentSession {
     func requestsAllowed(to peer: PeerConnection, outstanding: Int) -> Int {
         let free = peer.pipeline.blocks - outstanding
         guard free > 0, downloadBucket != nil else { return max(free, 0) }
-        let affordable = downloadBucket!.affordable(cost: RateCap.wireBytes(ofBlock: layout.blockLength), at: now)
+        let cost = RateCap.wireBytes(ofBlock: layout.blockLength)
+        // Requests out but not yet answered may all arrive at once: keep them to a few
+        // hundredths of a second of the cap, so no second carries much more than the cap.
+        let backlog = peers.keys.reduce(0) { $0 + picker.outstandingRequests(of: $1).count }
+        let budget = max(RateCap.minimumBacklogBlocks, Int(downloadBucket!.bytesPerSecond * RateCap.backlogSeconds) / cost)
+        let affordable = min(downloadBucket!.affordable(cost: cost, at: now), max(0, budget - backlog))
         if affordable < free { wait(peer, in: &waitingToRequest) }
         if affordable == 0 { scheduleRequestWake() }
         return min(free, affordable)
