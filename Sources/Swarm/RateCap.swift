@@ -53,7 +53,7 @@ public struct RateCap: Sendable, Equatable {
     /// and in blocks at least: the requests out are what can arrive in a burst (a peer that
     /// was slow to answer catching up); few, since peers on one network answer within
     /// milliseconds.
-    public static let backlogSeconds = 0.1
+    public static let backlogSeconds = 0.05
     public static let minimumBacklogBlocks = 8
 
     /// A bucket for one direction capped at `bitsPerSecond`: it holds a few milliseconds of the
