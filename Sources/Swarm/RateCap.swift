@@ -29,6 +29,8 @@ public struct RateCap: Sendable, Equatable {
     static let segmentFraming = 66
     /// A `piece` message's length prefix, id, index and offset.
     static let pieceMessageHeader = 13
+    /// A `request` message, which each block costs the direction opposite to it.
+    public static let requestBytes = 17
 
     /// Bytes the link carries for a block of `payload` bytes.
     public static func wireBytes(ofBlock payload: Int) -> Int {
@@ -49,14 +51,7 @@ public struct RateCap: Sendable, Equatable {
         return (segments + 1) / 2 * segmentFraming
     }
 
-    /// The most a capped download keeps requested and not yet received, in seconds of the cap,
-    /// and in blocks at least: the requests out are what can arrive in a burst (a peer that
-    /// was slow to answer catching up); few, since peers on one network answer within
-    /// milliseconds.
-    public static let backlogSeconds = 0.05
-    public static let minimumBacklogBlocks = 8
-
-    /// A bucket for one direction capped at `bitsPerSecond`: it holds a few milliseconds of the
+    /// The upload's bucket, capped at `bitsPerSecond` (the download keeps a `DownlinkBudget`): it holds a few milliseconds of the
     /// rate, at least two blocks, so a second carries at most a few blocks more than the cap
     /// and a lone block never waits for a bucket too small to hold it.
     public static func bucket(bitsPerSecond: Double, now: Duration) -> TokenBucket {

@@ -41,12 +41,6 @@ public struct TokenBucket: Sendable, Equatable {
         balance -= Double(bytes)
     }
 
-    /// Gives back what a transfer that did not happen paid (a request refused or withdrawn).
-    public mutating func refund(_ bytes: Int, at now: Duration) {
-        refill(at: now)
-        balance = min(capacity, balance + Double(bytes))
-    }
-
     private mutating func refill(at now: Duration) {
         guard now > updated else { return }
         balance = min(capacity, balance + (now - updated).seconds * bytesPerSecond)

@@ -11,6 +11,7 @@ extension TorrentSession {
             if let other = peers[other] { flushSoon(other) }
         }
         peer.bytesDownloaded += Int64(block.length)
+        downloaded(block.length)
         peer.pipeline.received(block.length, at: now)
         peer.liveness.blockReceived(at: now)
         bytesDownloaded += Int64(block.length)

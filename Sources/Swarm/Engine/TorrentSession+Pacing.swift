@@ -1,11 +1,11 @@
 import NIOCore
 
 /// The rate cap (`SwarmConfiguration.rateCap`), kept in the engine rather than by the kernel's
-/// shaper: blocks leave only while the upload bucket allows, and blocks are requested only
-/// while the download bucket allows — what arrives is what was asked for, so pacing the
-/// requests paces the downlink without dropping a byte that already crossed it. Peers that
-/// must wait queue in the order they started waiting and are served in turn when the
-/// bucket has refilled, so a capped uplink is shared evenly.
+/// shaper. Blocks leave only while the upload bucket allows (see `TokenBucket`); blocks are
+/// requested only while the downlink's last second has room for them (see `DownlinkBudget`):
+/// what arrives is what was asked for, so pacing the requests paces the downlink without
+/// dropping a byte that already crossed it. Peers that must wait queue in the order they
+/// started waiting and are served in turn, so a capped link is shared evenly.
 extension TorrentSession {
     /// Whether a block may leave for `peer` now; if not, the peer waits for the bucket.
     func mayUpload(to peer: PeerConnection) -> Bool {
@@ -27,46 +27,41 @@ extension TorrentSession {
         return .zero
     }
 
-    /// A block of `length` bytes left: the uplink carries it, the downlink its acknowledgements.
+    /// A block of `length` bytes left: the uplink carries it, the downlink its
+    /// acknowledgements and the request that asked for it.
     func uploaded(_ length: Int) {
         let now = self.now
         uploadBucket?.spend(RateCap.wireBytes(ofBlock: length), at: now)
-        downloadBucket?.spend(RateCap.acknowledgementBytes(ofBlock: length), at: now)
+        downlink?.arrived(RateCap.acknowledgementBytes(ofBlock: length) + RateCap.requestBytes, at: now)
+    }
+
+    /// A block of `length` bytes arrived: the downlink carried it.
+    func downloaded(_ length: Int) {
+        downlink?.arrived(RateCap.wireBytes(ofBlock: length), at: now)
     }
 
     /// How many more requests `peer` may be sent now: its pipeline's free slots, fewer if the
-    /// download cap says so (the peer then waits for the bucket).
+    /// download cap says so (the peer then waits for room).
     func requestsAllowed(to peer: PeerConnection, outstanding: Int) -> Int {
         let free = peer.pipeline.blocks - outstanding
-        guard free > 0, downloadBucket != nil else { return max(free, 0) }
+        guard free > 0, downlink != nil else { return max(free, 0) }
         let cost = RateCap.wireBytes(ofBlock: layout.blockLength)
-        // Requests out but not yet answered may all arrive at once: keep them to a few
-        // hundredths of a second of the cap, so no second carries much more than the cap.
-        let backlog = peers.keys.reduce(0) { $0 + picker.outstandingRequests(of: $1).count }
-        let budget = max(RateCap.minimumBacklogBlocks, Int(downloadBucket!.bytesPerSecond * RateCap.backlogSeconds) / cost)
-        let affordable = min(downloadBucket!.affordable(cost: cost, at: now), max(0, budget - backlog))
-        if affordable < free { wait(peer, in: &waitingToRequest) }
-        if affordable == 0 { scheduleRequestWake() }
-        return min(free, affordable)
-    }
-
-    /// `blocks` were requested of `peer`: the downlink will carry them, the uplink their
-    /// acknowledgements. If the cap cut the request short, the peer is asked for more later.
-    func requested(_ blocks: [BlockSpec], of peer: PeerConnection, allowed: Int, outstanding: Int) {
-        guard !blocks.isEmpty, downloadBucket != nil || uploadBucket != nil else { return }
-        let now = self.now
-        for block in blocks {
-            downloadBucket?.spend(RateCap.wireBytes(ofBlock: block.length), at: now)
-            uploadBucket?.spend(RateCap.acknowledgementBytes(ofBlock: block.length), at: now)
-        }
-        if downloadBucket != nil, blocks.count == allowed, outstanding + allowed < peer.pipeline.blocks {
+        let requested = peers.keys.reduce(0) { $0 + picker.outstandingRequests(of: $1).count }
+        let allowed = downlink!.requestsAllowed(cost: cost, outstanding: requested * cost, at: now)
+        if allowed < free {
+            wait(peer, in: &waitingToRequest)
             scheduleRequestWake()
         }
+        return min(free, allowed)
     }
 
-    /// A request the peer refused will bring no block: its cost goes back to the bucket.
-    func requestRefused(_ block: BlockSpec) {
-        downloadBucket?.refund(RateCap.wireBytes(ofBlock: block.length), at: now)
+    /// `blocks` were requested of `peer`: the uplink carries their acknowledgements.
+    func requested(_ blocks: [BlockSpec]) {
+        guard uploadBucket != nil else { return }
+        let now = self.now
+        for block in blocks {
+            uploadBucket!.spend(RateCap.acknowledgementBytes(ofBlock: block.length) + RateCap.requestBytes, at: now)
+        }
     }
 
     private func wait(_ peer: PeerConnection, in queue: inout [PeerKey]) {
@@ -89,14 +84,12 @@ extension TorrentSession {
         }
     }
 
+    /// Room frees up as the oldest slot of the downlink's second leaves it.
     private func scheduleRequestWake() {
-        guard !requestWakeScheduled, downloadBucket != nil else { return }
+        guard !requestWakeScheduled, let downlink else { return }
         requestWakeScheduled = true
-        // The balance is below zero here (the cap just cut a request short): wake when it is
-        // not, so each wake requests at least one block.
-        let delay = downloadBucket!.delay(at: now)
         let session = NIOLoopBound(self, eventLoop: eventLoop)
-        eventLoop.scheduleTask(in: Self.wakeDelay(delay)) {
+        eventLoop.scheduleTask(in: Self.wakeDelay(downlink.untilNextSlot(at: now))) {
             let session = session.value
             session.requestWakeScheduled = false
             var waiting: [PeerKey] = []

@@ -74,7 +74,7 @@ final class TorrentSession {
     var uploadsHeld = false
     /// The rate cap's two directions (see `TorrentSession+Pacing`); nil where uncapped.
     var uploadBucket: TokenBucket?
-    var downloadBucket: TokenBucket?
+    var downlink: DownlinkBudget?
     /// Peers waiting for the cap to let them send, or to let us request, in the order they
     /// started waiting; each is served in turn when the bucket refills.
     var waitingToUpload: [PeerKey] = []
@@ -149,7 +149,7 @@ final class TorrentSession {
             planner = SuperSeedPlanner(pieceCount: layout.pieceCount, windowSize: configuration.superSeedWindow)
         }
         uploadBucket = configuration.rateCap.uploadBitsPerSecond.map { RateCap.bucket(bitsPerSecond: $0, now: .zero) }
-        downloadBucket = configuration.rateCap.downloadBitsPerSecond.map { RateCap.bucket(bitsPerSecond: $0, now: .zero) }
+        downlink = configuration.rateCap.downloadBitsPerSecond.map { DownlinkBudget(bitsPerSecond: $0) }
         completion = eventLoop.makePromise()
         if role == .seeder {
             isComplete = true
@@ -290,7 +290,6 @@ final class TorrentSession {
         case .rejectRequest(let request):
             let block = BlockSpec(request)
             let wasOutstanding = picker.requestReleased(block, from: peer.key)
-            if wasOutstanding { requestRefused(block) }
             // An unchoked peer of our own kind refuses only a piece its super-seeder gave to
             // another host: it does not hold that piece for us until it announces it again.
             if wasOutstanding, !peer.peerChoking, peer.liveness.isOwnKind {
@@ -330,7 +329,7 @@ final class TorrentSession {
         for block in blocks {
             peer.send(.request(BlockRequest(block)))
         }
-        requested(blocks, of: peer, allowed: allowed, outstanding: outstanding)
+        requested(blocks)
     }
 }
 
