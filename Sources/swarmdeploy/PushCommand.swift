@@ -32,6 +32,10 @@ struct PushCommand: AsyncParsableCommand {
             downloads only the rest (--no-reuse downloads everything); a compressed archive \
             (--compress zstd, for first pushes and slow links) is always downloaded whole.
 
+            --max-rate caps what the push puts on each host's link, each way, and on this \
+            machine's uplink, headers included, in every second: for links that carry \
+            production traffic too. The peers enforce it themselves.
+
             Examples:
               swarmdeploy push build/ to /opt/app on hosts.txt
               swarmdeploy push build/ to /opt/app on hosts.txt --json --max-failures 2 > report.json
@@ -46,6 +50,7 @@ struct PushCommand: AsyncParsableCommand {
                 --after-activate 'systemctl restart app' --health-check 'curl -fsS localhost:8080/up'
               swarmdeploy push build/ to /opt/app on hosts.txt --canary 1 --batch 25% --max-failures 10%
               swarmdeploy push build/ to /opt/app on new-hosts.txt --compress zstd=1
+              swarmdeploy push build/ to /opt/app on hosts.txt --max-rate 200mbit
 
             Exit codes: 0 every host succeeded, 1 controller failure, 2 hosts failed (more than \
             --max-failures, or the rollout stopped before some hosts' turn), 3 partial (some hosts \

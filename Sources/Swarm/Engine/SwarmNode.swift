@@ -201,17 +201,14 @@ public final class SwarmNode: Sendable {
         }
     }
 
-    /// Waits until the upload cap (`SwarmConfiguration.rateCap`) allows `bytes` more on this
-    /// machine's uplink, and counts them, for what else the machine sends over the same link
+    /// Counts `bytes` against the upload cap (`SwarmConfiguration.rateCap`) and waits until the
+    /// cap has paid for them, for what else the machine sends over the same link
     /// (the push's jobs and program uploads): the link then holds its cap with them, and the
     /// swarm's blocks wait for them. Returns at once without an upload cap.
     public func reserveUpload(_ bytes: Int) async {
         let session = self.session
-        while true {
-            let delay = try? await listener.eventLoop.submit { session.value.reserveUpload(bytes) }.get()
-            guard let delay, delay > .zero else { return }
-            try? await Task.sleep(for: delay)
-        }
+        guard let delay = try? await listener.eventLoop.submit({ session.value.reserveUpload(bytes) }).get(), delay > .zero else { return }
+        try? await Task.sleep(for: delay)
     }
 
     /// Stops sending blocks to other peers while `held` (their requests wait, and they may

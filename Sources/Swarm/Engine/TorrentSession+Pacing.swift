@@ -17,14 +17,14 @@ extension TorrentSession {
         return false
     }
 
-    /// Counts `bytes` that something else sends over this node's uplink, once the bucket
-    /// allows; otherwise returns how long to wait before asking again (see `SwarmNode.reserveUpload`).
+    /// Counts `bytes` that something else sends over this node's uplink, and returns how long
+    /// the sender must wait before they leave: until the bucket has paid for them (see
+    /// `SwarmNode.reserveUpload`). Blocks wait as long, so the link carries the bytes in the
+    /// time the cap gives them, not on top of what it already carries.
     func reserveUpload(_ bytes: Int) -> Duration {
         guard uploadBucket != nil else { return .zero }
-        let delay = uploadBucket!.delay(at: now)
-        guard delay == .zero else { return delay }
         uploadBucket!.spend(RateCap.wireBytes(ofStream: bytes), at: now)
-        return .zero
+        return uploadBucket!.delay(at: now)
     }
 
     /// A block of `length` bytes left: the uplink carries it, the downlink its
