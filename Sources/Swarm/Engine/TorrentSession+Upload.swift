@@ -41,6 +41,9 @@ extension TorrentSession {
         while !uploadsHeld, peer.channel.isWritable, !peer.servingFromDisk, !peer.inbound.isEmpty, mayUpload(to: peer),
             let request = peer.inbound.next()
         {
+            // Charged as it is taken, before a disk read that may take a while: other peers'
+            // blocks meanwhile see the bucket as it will be.
+            uploaded(request.length)
             let offset = layout.offset(ofPiece: request.piece.rawValue) + Int64(request.offset)
             if let piece = recentPieces.piece(request.piece.rawValue),
                 let block = piece.getSlice(at: request.offset, length: request.length)
@@ -99,7 +102,6 @@ extension TorrentSession {
             block.setInteger(~byte, at: block.readerIndex)
         }
         peer.send(.piece(request.piece, offset: request.offset, block: block))
-        uploaded(request.length)
         peer.bytesUploaded += Int64(request.length)
         bytesUploaded += Int64(request.length)
         uploadedByPeer[peer.remoteID, default: 0] += Int64(request.length)
