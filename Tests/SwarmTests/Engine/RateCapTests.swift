@@ -29,13 +29,19 @@ struct RateCapTests {
         return (Double(blocks * RateCap.wireBytes(ofBlock: 16_384)) - bytesPerSecond) / bytesPerSecond
     }
 
+    /// A seeder of a random payload on loopback, its upload capped at `cap`.
+    static func cappedSeeder(length: Int, pieceLength: Int, seed: UInt64) async throws -> ([UInt8], Metainfo, SwarmNode) {
+        let (bytes, metainfo) = try SwarmNodeTests.payload(length: length, pieceLength: pieceLength, seed: seed)
+        var configuration = SwarmConfiguration(listenHost: "127.0.0.1")
+        configuration.rateCap = RateCap(uploadBitsPerSecond: cap)
+        let seeder = try await SwarmNode.start(
+            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration)
+        return (bytes, metainfo, seeder)
+    }
+
     @Test("a seeder capped on its upload serves no faster than the cap, in total and in any second")
     func cappedUpload() async throws {
-        let (bytes, metainfo) = try SwarmNodeTests.payload(length: 3 << 20, pieceLength: 256 << 10, seed: 21)
-        var seederConfiguration = SwarmConfiguration(listenHost: "127.0.0.1")
-        seederConfiguration.rateCap = RateCap(uploadBitsPerSecond: Self.cap)
-        let seeder = try await SwarmNode.start(
-            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: seederConfiguration)
+        let (bytes, metainfo, seeder) = try await Self.cappedSeeder(length: 3 << 20, pieceLength: 256 << 10, seed: 21)
         let directory = try TemporaryDirectory("swarm")
         let path = directory.path("payload.tar")
         let downloader = try await LocalSwarm.downloader(
@@ -113,11 +119,7 @@ struct RateCapTests {
 
     @Test("bytes something else sends over a capped uplink wait their turn, and the blocks wait for them")
     func reservedUpload() async throws {
-        let (bytes, metainfo) = try SwarmNodeTests.payload(length: 64 << 10, pieceLength: 16 << 10, seed: 24)
-        var configuration = SwarmConfiguration(listenHost: "127.0.0.1")
-        configuration.rateCap = RateCap(uploadBitsPerSecond: Self.cap)
-        let seeder = try await SwarmNode.start(
-            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration)
+        let (_, _, seeder) = try await Self.cappedSeeder(length: 64 << 10, pieceLength: 16 << 10, seed: 24)
         let start = ContinuousClock.now
         // The first goes at once from a full bucket and leaves a debt; each next waits for it.
         for _ in 0..<3 { await seeder.reserveUpload(500_000) }
