@@ -23,11 +23,13 @@
 # link throughput over time.
 #
 # Usage: Benchmarks/push-fleet.sh [--rate RATE] [--size MIB] [--repeats R] [--max-rate CAP]
-#                                 [--contenders LIST] [COUNT ...]
-#        (defaults: 100mbit, 100 MiB, 1 run, no cap, push,scp,libtorrent, counts 1 4 8 16;
-#        the median of R runs is reported). --max-rate caps push (--max-rate) and libtorrent
-#        (its rate limits) and measures the ideal at the cap; LIST names the contenders to run.
-# Writes Benchmarks/results/push-fleet[-RATE][-capCAP].md and its pictures, and prints it.
+#                                 [--piece-size SIZE] [--contenders LIST] [COUNT ...]
+#        (defaults: 100mbit, 100 MiB, 1 run, no cap, push's own piece size,
+#        push,scp,libtorrent, counts 1 4 8 16; the median of R runs is reported). --max-rate
+#        caps push (--max-rate) and libtorrent (its rate limits) and measures the ideal at the
+#        cap; --piece-size is given to push and to the torrent libtorrent uses; LIST names the
+#        contenders to run.
+# Writes Benchmarks/results/push-fleet[-RATE][-capCAP][-pieceSIZE].md and its pictures, and prints it.
 # Needs root and what scripts/install-deps.sh installs (python3-libtorrent, opentracker, gnuplot).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +39,7 @@ rate=100mbit
 size_mib=100
 repeats=1
 max_rate=
+piece_size=
 contenders=push,scp,libtorrent
 counts=()
 while (($# > 0)); do
@@ -45,6 +48,7 @@ while (($# > 0)); do
         --size) size_mib=${2:?--size needs a value}; shift 2 ;;
         --repeats) repeats=${2:?--repeats needs a value}; shift 2 ;;
         --max-rate) max_rate=${2:?--max-rate needs a value}; shift 2 ;;
+        --piece-size) piece_size=${2:?--piece-size needs a value}; shift 2 ;;
         --contenders) contenders=${2:?--contenders needs a value}; shift 2 ;;
         -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) counts+=("$1"); shift ;;
@@ -69,6 +73,7 @@ load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 stem=Benchmarks/results/push-fleet
 [[ "$rate" == 100mbit ]] || stem=$stem-$rate
 [[ -z "$max_rate" ]] || stem=$stem-cap$max_rate
+[[ -z "$piece_size" ]] || stem=$stem-piece$piece_size
 results=$stem.md
 
 swift build -c release --product swarmdeploy >/dev/null
@@ -137,7 +142,7 @@ ssh_options=(-F /dev/null -i "$sandbox_dir/id_ed25519" -o IdentitiesOnly=yes -o 
 chmod 755 "$work"
 # The alternatives get the torrent push would make (its piece size too); the dry run contacts nothing.
 piece_length=$("$bin/swarmdeploy" push "$work/tree" to /srv/app on "$work/hosts-$max.txt" --listen "$controller" \
-    --dry-run --json | jq -r .torrent.piece_length)
+    --dry-run --json ${piece_size:+--piece-size "$piece_size"} | jq -r .torrent.piece_length)
 pack_start=$(now)
 "$bin/swarmdeploy" pack "$work/tree" -o "$work/release" --piece-size "$piece_length" \
     --tracker "http://$controller:6969/announce" >/dev/null
@@ -170,7 +175,8 @@ push() {
     shift
     ctl "$bin/swarmdeploy" push "$work/tree" to /srv/app on "$hosts" \
         --identity "$sandbox_dir/id_ed25519" --known-hosts "$sandbox_dir/known_hosts" \
-        --peer-binary "$peer" --link-rate "$rate" --seed-grace 5s --json ${max_rate:+--max-rate "$max_rate"} "$@"
+        --peer-binary "$peer" --link-rate "$rate" --seed-grace 5s --json ${max_rate:+--max-rate "$max_rate"} \
+        --piece-size "$piece_length" "$@"
 }
 
 # push_failure BASE: what push said, and each failed host's stage and error from its report.
