@@ -472,6 +472,6 @@ mib() { printf '%.1f' "$(calc "$1 / 1048576")"; }
     echo "the bridge) is in the second figure only. Near 100 % the cores, not the links, set the pace."
     echo "Steal: the mean share of the cores a hypervisor gave to other machines (counted as busy)."
     echo
-    echo "Reproduce: \`Benchmarks/push-fleet.sh --rate $rate --size $size_mib --repeats $repeats${max_rate:+ --max-rate $max_rate} --contenders $contenders ${counts[*]}\`"
+    echo "Reproduce: \`Benchmarks/push-fleet.sh --rate $rate --size $size_mib --repeats $repeats${max_rate:+ --max-rate $max_rate}${piece_size:+ --piece-size $piece_size} --contenders $contenders ${counts[*]}\`"
 } >"$results"
 cat "$results"
