@@ -25,6 +25,9 @@ extension SuperSeedPlanner {
                 }
             }
         }
+        for piece in orphans where !released.contains(piece) || isHeld(piece) {
+            problems.append("orphan piece \(piece) is unreleased or held by a connected peer")
+        }
         for (peer, plan) in peers {
             if plan.window.count > windowSize { problems.append("\(peer) window \(plan.window.count) > \(windowSize)") }
             for piece in plan.window where assignee[piece] != peer {

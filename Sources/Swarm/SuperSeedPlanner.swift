@@ -16,6 +16,12 @@
 /// second time (check `mayServe` for each request, and reject the rest with
 /// BEP 6 where the peer speaks it, reporting `requestRefused`, or ignore them)
 /// — other peers get it from that peer. Afterwards it serves anything.
+/// Once every piece has left, the seeder's uplink has nothing new to carry: it is not
+/// offered for what the swarm already holds, which peers fetch from each other, only for
+/// pieces every holder of which left (`orphans`), and to a peer that reported no new piece
+/// for a while (the caller decides how long; `peerStarved`) — one the others cannot or do
+/// not serve. Sending the tail's pieces again measured no faster: 3 % more copies, and a
+/// push to 16 hosts a second slower, the extra flows crowding downlinks already full.
 /// A piece left half-sent by a disconnecting peer goes back to the pool; only
 /// complete sends count. A peer that leaves its window unrequested can be
 /// declared stalled (`peerStalled`): its pieces go to others. A released piece
@@ -31,6 +37,8 @@ public struct SuperSeedPlanner: Sendable {
         var has: PieceSet
         /// Declared stalled: gets nothing new until it shows progress.
         var isPaused = false
+        /// Shown everything it lacks once every piece has left: it was not getting them elsewhere.
+        var isStarved = false
     }
 
     public let pieceCount: Int
@@ -54,6 +62,9 @@ public struct SuperSeedPlanner: Sendable {
     /// piece is released: its assignee, kept after a release by a `have`
     /// so the peer that was shown it can still fetch it.
     var servableTo: [Int: PeerKey] = [:]
+    /// Once every piece has left: pieces no connected peer holds any more (every peer it was
+    /// sent to or that announced it left), offered to every peer again.
+    var orphans: Set<Int> = []
 
     public init(pieceCount: Int, windowSize: Int = 4) {
         precondition(pieceCount > 0 && windowSize > 0, "need at least one piece and a window of one")
@@ -98,8 +109,10 @@ public struct SuperSeedPlanner: Sendable {
             sentTo[piece]!.remove(peer)
             _ = held.insert(piece)
         }
-        // Once every piece has left, anything may be served to anyone: nothing is lost then.
-        guard !allPiecesSentOnce else { return }
+        guard !allPiecesSentOnce else {
+            for piece in held where !isHeld(piece) { orphans.insert(piece) }
+            return
+        }
         for piece in held.sorted(by: >) where released.contains(piece) && !isHeld(piece) {
             _ = released.remove(piece)
             sendsLost[piece] = sendCount[piece]
@@ -109,7 +122,7 @@ public struct SuperSeedPlanner: Sendable {
     }
 
     /// Whether a connected peer has `piece`: it was sent it, or announced it.
-    private func isHeld(_ piece: Int) -> Bool {
+    func isHeld(_ piece: Int) -> Bool {
         !(sentTo[piece]?.isEmpty ?? true) || peers.values.contains { $0.has.contains(piece) }
     }
 
@@ -151,8 +164,24 @@ public struct SuperSeedPlanner: Sendable {
         peers[peer]!.has.insert(piece)
         peers[peer]!.window.remove(piece)
         peers[peer]!.isPaused = false
+        orphans.remove(piece)
         release(piece)
     }
+
+    /// Once every piece has left: `peer` reported no new piece for too long (the caller decides
+    /// how long) while it lacks some, so nobody else serves it; it is shown everything it lacks.
+    /// Returns false when that changes nothing (not yet the tail, it lacks nothing, or it was
+    /// shown everything already).
+    @discardableResult
+    public mutating func peerStarved(_ peer: PeerKey) -> Bool {
+        precondition(peers[peer] != nil, "\(peer) is not connected to the planner")
+        guard allPiecesSentOnce, !peers[peer]!.isStarved, !peers[peer]!.has.isFull else { return false }
+        peers[peer]!.isStarved = true
+        return true
+    }
+
+    /// Whether `peer` has been shown everything it lacks (see `peerStarved`).
+    public func isStarved(_ peer: PeerKey) -> Bool { plan(peer).isStarved }
 
     /// The seeder refused `peer` a block of `piece` it had been shown (`mayServe` said no)
     /// and told it so (BEP 6 `reject_request`): the peer now counts the piece as not ours,
@@ -174,7 +203,10 @@ public struct SuperSeedPlanner: Sendable {
     public mutating func pieceSent(_ piece: Int, to peer: PeerKey) {
         precondition(piece >= 0 && piece < pieceCount, "piece \(piece) is outside 0..<\(pieceCount)")
         sendCount[piece] += 1
-        if peers[peer] != nil { sentTo[piece, default: []].insert(peer) }
+        if peers[peer] != nil {
+            sentTo[piece, default: []].insert(peer)
+            orphans.remove(piece)
+        }
         servableTo[piece] = nil
         peers[peer]?.window.remove(piece)
         peers[peer]?.isPaused = false
@@ -190,8 +222,12 @@ public struct SuperSeedPlanner: Sendable {
         var result: [Int] = []
         if allPiecesSentOnce {
             let plan = peers[peer]!
-            for piece in 0..<pieceCount where !plan.advertised.contains(piece) && !plan.has.contains(piece) {
-                result.append(piece)
+            if plan.isStarved {
+                for piece in 0..<pieceCount where !plan.advertised.contains(piece) && !plan.has.contains(piece) {
+                    result.append(piece)
+                }
+            } else {
+                result = orphans.filter { !plan.advertised.contains($0) && !plan.has.contains($0) }.sorted()
             }
         } else if !peers[peer]!.isPaused {
             // Near the end, windows shrink to the peers' fair share of what is left: a peer

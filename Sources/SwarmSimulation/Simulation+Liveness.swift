@@ -31,6 +31,18 @@ extension Simulation {
             // More peers waiting than slots: the choker rotates them.
             if interested > scenario.swarm.maxUnchoked { nodes[node].chokerDue = true }
         }
+        serveStarvedPeers()
+    }
+
+    /// The seeder's tail, as `TorrentSession` has it: a peer without a new piece for the
+    /// patience is shown everything it lacks.
+    private func serveStarvedPeers() {
+        guard planner.allPiecesSentOnce else { return }
+        let patience = scenario.swarm.starvationPatience.seconds
+        for peer in nodes[Self.seeder].neighbors
+        where nodes[peer].state == .running && nodes[peer].completedAt == nil && now - nodes[peer].reportedPieceAt >= patience {
+            if planner.peerStarved(key(peer)) { advertise(to: peer) }
+        }
     }
 
     private func carryOut(_ action: PeerLiveness.Action, at node: Int, about peer: Int) {

@@ -54,7 +54,11 @@ extension Simulation {
         nodes[b].neighbors.append(a)
         nodes[a].picker.peerConnected(key(b), place: place(of: b, from: a))
         nodes[b].picker.peerConnected(key(a), place: place(of: a, from: b))
-        if a == Self.seeder || b == Self.seeder { planner.peerConnected(key(a == Self.seeder ? b : a)) }
+        if a == Self.seeder || b == Self.seeder {
+            let peer = a == Self.seeder ? b : a
+            planner.peerConnected(key(peer))
+            nodes[peer].reportedPieceAt = max(nodes[peer].reportedPieceAt, now)
+        }
         sendBitfield(from: a, to: b)
         sendBitfield(from: b, to: a)
     }

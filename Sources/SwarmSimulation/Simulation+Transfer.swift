@@ -191,6 +191,7 @@ extension Simulation {
     func verified(_ piece: Int, at node: Int, time: Double) {
         guard nodes[node].picker.state(of: piece) == .downloaded else { return }
         nodes[node].picker.pieceVerified(piece)
+        nodes[node].reportedPieceAt = time
         for neighbor in nodes[node].neighbors {
             guard nodes[neighbor].state == .running || nodes[neighbor].state == .frozen else { continue }
             if neighbor == Self.seeder {

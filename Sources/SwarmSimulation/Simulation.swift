@@ -32,6 +32,9 @@ public final class Simulation {
         var outbound: [Int: Int] = [:]
         var hashFreeAt = 0.0
         var completedAt: Double?
+        /// When it last verified a piece (or connected to the seeder): the seeder's tail serves
+        /// it everything once this is `starvationPatience` old (see `SuperSeedPlanner.peerStarved`).
+        var reportedPieceAt = 0.0
         var chokerDue = false
         var isSettled = false
         var uploaded: Int64 = 0

@@ -73,10 +73,58 @@ struct SuperSeedPlannerTests {
         planner.pieceSent(1, to: a)
         #expect(planner.allPiecesSentOnce)
         #expect(planner.timesSent(0) == 0)
-        // Now everything is shown to everyone, minus what they have or saw.
+        // Every piece is in the swarm: the peers fetch from each other, the seeder shows nothing.
+        #expect(planner.piecesToAdvertise(to: a) == [])
+        #expect(planner.piecesToAdvertise(to: b) == [])
+        // Until a peer goes without new pieces too long: then it is shown what it lacks and saw not.
+        let starved1 = planner.peerStarved(a)
+        #expect(starved1)
+        let starved2 = planner.peerStarved(a)
+        #expect(!starved2)
         #expect(planner.piecesToAdvertise(to: a) == [2, 3])
+        let starved3 = planner.peerStarved(b)
+        #expect(starved3)
         #expect(planner.piecesToAdvertise(to: b) == [1])
         #expect(planner.mayServe(1, to: b))
+        #expect(planner.invariantViolations() == [])
+    }
+
+    /// The tail: once every piece has left, the seeder offers only what no connected peer holds.
+    @Test func afterEveryPieceLeftOnlyOrphansAndStarvedPeersAreServed() throws {
+        var planner = SuperSeedPlanner(pieceCount: 3, windowSize: 1)
+        let a = PeerKey(1), b = PeerKey(2), c = PeerKey(3)
+        for peer in [a, b, c] { planner.peerConnected(peer) }
+        let starved4 = planner.peerStarved(a)
+        #expect(!starved4, "before every piece has left, the windows rule")
+        #expect(planner.piecesToAdvertise(to: a) == [0])
+        #expect(planner.piecesToAdvertise(to: b) == [1])
+        #expect(planner.piecesToAdvertise(to: c) == [2])
+        planner.pieceSent(0, to: a)
+        planner.pieceSent(1, to: b)
+        planner.pieceSent(2, to: c)
+        #expect(planner.allPiecesSentOnce)
+        try planner.peerHas(b, piece: 0)
+        for peer in [a, b, c] { #expect(planner.piecesToAdvertise(to: peer) == []) }
+        // c leaves with the only copy of piece 2: it is offered to everyone left.
+        planner.peerDisconnected(c)
+        #expect(planner.piecesToAdvertise(to: a) == [2])
+        #expect(planner.piecesToAdvertise(to: b) == [2])
+        #expect(planner.invariantViolations() == [])
+        // a leaves with piece 0, which b holds too: nothing new to offer.
+        planner.peerDisconnected(a)
+        #expect(planner.piecesToAdvertise(to: b) == [])
+        // A peer that joins now is shown the orphan; once b has it, it is an orphan no more.
+        let d = PeerKey(4)
+        planner.peerConnected(d)
+        #expect(planner.piecesToAdvertise(to: d) == [2])
+        planner.pieceSent(2, to: b)
+        let e = PeerKey(5)
+        planner.peerConnected(e)
+        #expect(planner.piecesToAdvertise(to: e) == [])
+        // A peer that holds everything is never starved.
+        try planner.peerHasBitfield(e, PieceSet(pieceCount: 3, full: true))
+        let starved5 = planner.peerStarved(e)
+        #expect(!starved5)
         #expect(planner.invariantViolations() == [])
     }
 
@@ -253,6 +301,10 @@ extension SuperSeedPlannerTests {
         #expect(planner.piecesToAdvertise(to: fast) == [2])
         planner.pieceSent(2, to: fast)
         #expect(planner.allPiecesSentOnce)
+        // The swarm holds every piece: slow gets them from fast, unless it goes without.
+        #expect(planner.piecesToAdvertise(to: slow) == [])
+        let starved6 = planner.peerStarved(slow)
+        #expect(starved6)
         #expect(planner.piecesToAdvertise(to: slow) == [0, 1, 2])
         #expect(planner.invariantViolations() == [])
     }

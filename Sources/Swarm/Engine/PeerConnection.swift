@@ -40,6 +40,9 @@ final class PeerConnection {
     var flushPending = false
     /// Idle, stalled, snubbed (see `TorrentSession.tick`).
     var liveness: PeerLiveness
+    /// When the peer last announced a piece (or connected): a super-seeder's tail serves a peer
+    /// that goes without one too long (see `SuperSeedPlanner.peerStarved`).
+    var reportedPieceAt: Duration = .zero
 
     init(
         key: PeerKey, channel: Channel, remoteID: PeerID, host: String, port: Int, fastExtension: Bool,

@@ -69,6 +69,10 @@ public struct SwarmConfiguration: Sendable {
     public var liveness: PeerLiveness.Settings
     /// How often every connection's liveness is checked.
     public var tickInterval: Duration
+    /// A super-seeder, once every piece has left it, serves a peer only what no other peer
+    /// holds, unless the peer has announced no new piece for this long (see
+    /// `SuperSeedPlanner.peerStarved`): then it is served everything it lacks.
+    public var starvationPatience: Duration = .seconds(2)
     /// What this node's transfers may put on its link, each way (see `RateCap`); no cap by default.
     public var rateCap = RateCap()
     /// Peers coming and going, peers closed and banned and why, announces, completion.

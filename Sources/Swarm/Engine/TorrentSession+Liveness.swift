@@ -27,6 +27,20 @@ extension TorrentSession {
                 carryOut(action, for: peer)
             }
         }
+        serveStarvedPeers(at: now)
+    }
+
+    /// A super-seeder's tail: a peer that has announced no new piece for the patience while it
+    /// lacks some is not being served by the others (they banned it, cannot reach it, or left);
+    /// the seeder shows it everything it lacks.
+    private func serveStarvedPeers(at now: Duration) {
+        guard planner?.allPiecesSentOnce == true else { return }
+        for peer in peers.values where now - peer.reportedPieceAt >= configuration.starvationPatience {
+            guard planner!.peerStarved(peer.key) else { continue }
+            logger.info("peer \(peer.address) announced no new piece for \(configuration.starvationPatience); the seeder serves it what it lacks")
+            advertise(to: peer)
+            flushSoon(peer)
+        }
     }
 
     private func carryOut(_ action: PeerLiveness.Action, for peer: PeerConnection) {

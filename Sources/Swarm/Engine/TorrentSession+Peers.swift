@@ -25,6 +25,7 @@ extension TorrentSession {
             liveness: PeerLiveness(settings: configuration.liveness, isOwnKind: handshake.peerID.isSwarmdeploy, now: now)
         )
         peer.chokeStateSince = now
+        peer.reportedPieceAt = now
         logger.debug("peer connected", metadata: ["peer": "\(peer.address)", "id": "\(handshake.peerID)"])
         peers[key] = peer
         knownIDs[key] = handshake.peerID

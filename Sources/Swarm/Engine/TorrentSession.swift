@@ -263,6 +263,7 @@ final class TorrentSession {
             peer.peerInterested = false
             runChoker()
         case .have(let index):
+            peer.reportedPieceAt = now
             try picker.peerHas(peer.key, piece: index.rawValue)
             try planner?.peerHas(peer.key, piece: index.rawValue)
             peerAvailabilityChanged(peer)
