@@ -23,13 +23,14 @@
 # link throughput over time.
 #
 # Usage: Benchmarks/push-fleet.sh [--rate RATE] [--size MIB] [--repeats R] [--max-rate CAP]
-#                                 [--piece-size SIZE] [--contenders LIST] [COUNT ...]
+#                                 [--piece-size SIZE] [--contenders LIST] [--out NAME] [COUNT ...]
 #        (defaults: 100mbit, 100 MiB, 1 run, no cap, push's own piece size,
 #        push,scp,libtorrent, counts 1 4 8 16; the median of R runs is reported). --max-rate
 #        caps push (--max-rate) and libtorrent (its rate limits) and measures the ideal at the
 #        cap; --piece-size is given to push and to the torrent libtorrent uses; LIST names the
 #        contenders to run.
-# Writes Benchmarks/results/push-fleet[-RATE][-capCAP][-pieceSIZE].md and its pictures, and prints it.
+# Writes Benchmarks/results/push-fleet[-RATE][-capCAP][-pieceSIZE].md (or NAME.md) and its
+# pictures, and prints it.
 # Needs root and what scripts/install-deps.sh installs (python3-libtorrent, opentracker, gnuplot).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -41,6 +42,7 @@ repeats=1
 max_rate=
 piece_size=
 contenders=push,scp,libtorrent
+out=
 counts=()
 while (($# > 0)); do
     case "$1" in
@@ -50,6 +52,7 @@ while (($# > 0)); do
         --max-rate) max_rate=${2:?--max-rate needs a value}; shift 2 ;;
         --piece-size) piece_size=${2:?--piece-size needs a value}; shift 2 ;;
         --contenders) contenders=${2:?--contenders needs a value}; shift 2 ;;
+        --out) out=${2:?--out needs a value}; shift 2 ;;
         -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) counts+=("$1"); shift ;;
     esac
@@ -74,6 +77,7 @@ stem=Benchmarks/results/push-fleet
 [[ "$rate" == 100mbit ]] || stem=$stem-$rate
 [[ -z "$max_rate" ]] || stem=$stem-cap$max_rate
 [[ -z "$piece_size" ]] || stem=$stem-piece$piece_size
+[[ -z "$out" ]] || stem=Benchmarks/results/$out
 results=$stem.md
 
 swift build -c release --product swarmdeploy >/dev/null
@@ -472,6 +476,6 @@ mib() { printf '%.1f' "$(calc "$1 / 1048576")"; }
     echo "the bridge) is in the second figure only. Near 100 % the cores, not the links, set the pace."
     echo "Steal: the mean share of the cores a hypervisor gave to other machines (counted as busy)."
     echo
-    echo "Reproduce: \`Benchmarks/push-fleet.sh --rate $rate --size $size_mib --repeats $repeats${max_rate:+ --max-rate $max_rate}${piece_size:+ --piece-size $piece_size} --contenders $contenders ${counts[*]}\`"
+    echo "Reproduce: \`Benchmarks/push-fleet.sh --rate $rate --size $size_mib --repeats $repeats${max_rate:+ --max-rate $max_rate}${piece_size:+ --piece-size $piece_size} --contenders $contenders${out:+ --out $out} ${counts[*]}\`"
 } >"$results"
 cat "$results"
