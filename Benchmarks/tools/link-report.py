@@ -62,7 +62,8 @@ last = next((t for t, p, *_ in samples if controller(p) >= last_bytes - 100_000)
 idle = half = 0.0
 if first is not None and last is not None and last > first:
     for (t, p, *_), (t2, p2, *_) in zip(samples, samples[1:]):
-        if t < first or t2 > last:
+        # Two samples can carry the same clock reading when the sampler falls behind.
+        if t < first or t2 > last or t2 <= t:
             continue
         share = (controller(p2) - controller(p)) * 8 / (t2 - t) / rate
         if share < 0.05:

@@ -20,8 +20,8 @@
 /// offered for what the swarm already holds, which peers fetch from each other, only for
 /// pieces every holder of which left (`orphans`), and to a peer that reported no new piece
 /// for a while (the caller decides how long; `peerStarved`) — one the others cannot or do
-/// not serve. Sending the tail's pieces again measured no faster: 3 % more copies, and a
-/// push to 16 hosts a second slower, the extra flows crowding downlinks already full.
+/// not serve. Sending the tail's pieces again bought no time (pushes to 16 hosts as long)
+/// for 3 % more copies: the hosts' downlinks are full then, whoever sends.
 /// A piece left half-sent by a disconnecting peer goes back to the pool; only
 /// complete sends count. A peer that leaves its window unrequested can be
 /// declared stalled (`peerStalled`): its pieces go to others. A released piece

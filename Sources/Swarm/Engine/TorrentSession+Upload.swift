@@ -122,10 +122,10 @@ extension TorrentSession {
     func advertise(to peer: PeerConnection) {
         guard planner != nil else { return }
         sendAdvertised(to: peer)
-        // Once every piece has left, every peer may fetch anything. A peer that no other peer
-        // serves (all banned it, or cannot reach it) has no event of its own to learn it by.
-        if planner!.allPiecesSentOnce && !everyPeerShownAll {
-            everyPeerShownAll = true
+        // Once every piece has left, peers are shown what no connected peer holds any more
+        // (see `SuperSeedPlanner.peerStarved` for those the others do not serve).
+        if planner!.allPiecesSentOnce && !everyPieceLeftLogged {
+            everyPieceLeftLogged = true
             let copies = (Double(bytesUploaded) / Double(max(1, layout.totalLength)) * 1000).rounded() / 1000
             let seconds = (now.seconds * 10).rounded() / 10
             logger.info(

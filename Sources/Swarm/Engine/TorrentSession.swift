@@ -58,8 +58,8 @@ final class TorrentSession {
     /// Inbound connections still in their handshake, by remote address.
     var pendingHandshakes: [String: Int] = [:]
     var pendingHandshakeCount = 0
-    /// For a super-seeder: every peer was shown the whole payload once every piece had left.
-    var everyPeerShownAll = false
+    /// For a super-seeder: the moment every piece had left was logged and announced to the peers.
+    var everyPieceLeftLogged = false
     /// For a super-seeder: bytes of pieces it had sent whole before, sent again while other
     /// pieces had not left yet (the uplink's only waste that costs time).
     var bytesSentAgainEarly: Int64 = 0
