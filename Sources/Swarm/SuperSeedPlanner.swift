@@ -180,9 +180,6 @@ public struct SuperSeedPlanner: Sendable {
         return true
     }
 
-    /// Whether `peer` has been shown everything it lacks (see `peerStarved`).
-    public func isStarved(_ peer: PeerKey) -> Bool { plan(peer).isStarved }
-
     /// The seeder refused `peer` a block of `piece` it had been shown (`mayServe` said no)
     /// and told it so (BEP 6 `reject_request`): the peer now counts the piece as not ours,
     /// so it may be shown the piece again — once every piece has left, or when the piece
