@@ -14,7 +14,8 @@
 #                                 [--keep SIZE] [SIZE ...]
 #        (defaults: 25mbit, 100 MiB, 2 runs, 16 hosts, 32KiB 64KiB 128KiB 256KiB)
 # Writes Benchmarks/results/piece-size-RATE-NHOSTS.md and prints it; push-fleet.sh's full
-# results for the sizes named by --keep (repeatable) stay beside it. Needs root and what
+# results for the sizes named by --keep (repeatable) stay beside it, as
+# piece-size-RATE-NHOSTS-SIZE.md and its pictures. Needs root and what
 # scripts/install-deps.sh installs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,11 +43,11 @@ results=Benchmarks/results/piece-size-$rate-${hosts}hosts.md
 rows=()
 for size in "${sizes[@]}"; do
     echo "piece size $size: $hosts hosts at $rate, $size_mib MiB, $repeats run(s)" >&2
+    # Named here rather than derived from push-fleet.sh's own naming.
+    name=piece-size-$rate-${hosts}hosts-$size
     Benchmarks/push-fleet.sh --rate "$rate" --size "$size_mib" --repeats "$repeats" \
-        --contenders push --piece-size "$size" "$hosts" >/dev/null
-    stem=Benchmarks/results/push-fleet
-    [[ "$rate" == 100mbit ]] || stem=$stem-$rate
-    stem=$stem-piece$size
+        --contenders push --piece-size "$size" --out "$name" "$hosts" >/dev/null
+    stem=Benchmarks/results/$name
     # The per-size results hold the details; the summary keeps the figures that differ.
     rows+=("$(python3 Benchmarks/tools/piece-size-row.py "$stem.md" "$size" "$hosts")")
     [[ " ${keep[*]} " == *" $size "* ]] || rm -f "$stem.md" "$stem-time.svg" "$stem-links.svg"
