@@ -76,6 +76,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             exclude: ["INVARIANTS.md"]
@@ -113,6 +114,7 @@ let package = Package(
             dependencies: [
                 "Archive", "DeployConfiguration", "DeployProtocol", "Fleet", "PayloadPacking", "SSH", "Swarm",
                 "Tracker", "TorrentMetainfo",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -9,6 +9,8 @@ packages=(
     libssh2-1-dev libssl-dev zlib1g-dev libzstd-dev pkg-config
     # Interoperability tests: standard BitTorrent clients and a torrent maker, GNU tar.
     python3-libtorrent aria2 transmission-cli mktorrent tar gzip zstd
+    # Web seeds (BEP 19): an HTTP server as an artifact store would run.
+    nginx-light
     # Test hosts and benchmarks: OpenSSH, namespaces and traffic shaping, a standard tracker.
     openssh-server openssh-client iproute2 opentracker pssh procps
     # Benchmark pictures.

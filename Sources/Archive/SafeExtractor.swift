@@ -28,7 +28,8 @@ public struct SafeExtractor: Sendable {
     public func extract(archiveAt path: String) throws -> ExtractionSummary {
         let descriptor = try POSIX.openFile(path, flags: O_RDONLY)
         defer { close(descriptor) }
-        let pipeline = try ExtractionPipeline(session: ExtractionSession(destination: destination, limits: limits))
+        let session = try ExtractionSession(destination: destination, limits: limits)
+        let pipeline = try ExtractionPipeline(limits: limits, handle: session.handle)
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { chunk.deallocate() }
         while true {
@@ -36,7 +37,8 @@ public struct SafeExtractor: Sendable {
             if count == 0 { break }
             try pipeline.feed(UnsafeRawBufferPointer(rebasing: chunk[..<count]))
         }
-        return try pipeline.finish()
+        try pipeline.finish()
+        return try session.finish()
     }
 
     /// Extracts an archive of `length` bytes while it is still being written, reading only
@@ -49,7 +51,8 @@ public struct SafeExtractor: Sendable {
     ) throws -> ExtractionSummary {
         let descriptor = try POSIX.openFile(path, flags: O_RDONLY)
         defer { close(descriptor) }
-        let pipeline = try ExtractionPipeline(session: ExtractionSession(destination: destination, limits: limits))
+        let session = try ExtractionSession(destination: destination, limits: limits)
+        let pipeline = try ExtractionPipeline(limits: limits, handle: session.handle)
         let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { chunk.deallocate() }
         var consumed: Int64 = 0
@@ -65,35 +68,42 @@ public struct SafeExtractor: Sendable {
                 consumed += Int64(count)
             }
         }
-        return try pipeline.finish()
+        try pipeline.finish()
+        return try session.finish()
     }
 
     /// Same, from an in-memory buffer.
     public func extract(bytes: [UInt8]) throws -> ExtractionSummary {
-        let pipeline = try ExtractionPipeline(session: ExtractionSession(destination: destination, limits: limits))
+        let session = try ExtractionSession(destination: destination, limits: limits)
+        let pipeline = try ExtractionPipeline(limits: limits, handle: session.handle)
         try bytes.withUnsafeBytes { try pipeline.feed($0) }
-        return try pipeline.finish()
+        try pipeline.finish()
+        return try session.finish()
     }
 }
 
-/// Raw input → optional gunzip or zstd decoding → tar reader → extraction session.
+/// Raw input → optional gunzip or zstd decoding → tar reader → `handle` (an extraction
+/// session, or a measurement).
 final class ExtractionPipeline {
     private static let gzipMagic: [UInt8] = [0x1f, 0x8b]
     /// A zstd frame's magic number, 0xFD2FB528 little-endian (RFC 8878, section 3.1.1).
     private static let zstdMagic: [UInt8] = [0x28, 0xb5, 0x2f, 0xfd]
 
-    private let session: ExtractionSession
+    private let limits: ExtractionLimits
+    private let handle: (TarEvent) throws -> Void
     private var reader: TarReader
     private var decompressor: (any StreamDecompressor)?
     /// The first bytes, held until there are enough to recognize gzip.
     private var head: [UInt8] = []
     private var decided = false
-    private var tarBytes: Int64 = 0
+    /// Bytes of the tar stream so far (after decompression).
+    private(set) var tarBytes: Int64 = 0
     private var rawBytes: Int64 = 0
 
-    init(session: ExtractionSession) throws {
-        self.session = session
-        reader = TarReader(limits: .init(maxEntrySize: session.limits.maxBytes, maxExtensionBytes: session.limits.maxExtensionBytes))
+    init(limits: ExtractionLimits, handle: @escaping (TarEvent) throws -> Void) throws {
+        self.limits = limits
+        self.handle = handle
+        reader = TarReader(limits: .init(maxEntrySize: limits.maxBytes, maxExtensionBytes: limits.maxExtensionBytes))
     }
 
     func feed(_ input: UnsafeRawBufferPointer) throws {
@@ -103,9 +113,9 @@ final class ExtractionPipeline {
             guard head.count >= Self.zstdMagic.count else { return }
             decided = true
             if Array(head.prefix(2)) == Self.gzipMagic {
-                decompressor = try GzipDecompressor(maxOutputBytes: session.limits.maxBytes)
+                decompressor = try GzipDecompressor(maxOutputBytes: limits.maxBytes)
             } else if Array(head.prefix(4)) == Self.zstdMagic {
-                decompressor = try ZstdDecompressor(maxOutputBytes: session.limits.maxBytes)
+                decompressor = try ZstdDecompressor(maxOutputBytes: limits.maxBytes)
             }
             let buffered = head
             head = []
@@ -115,13 +125,12 @@ final class ExtractionPipeline {
         try route(input)
     }
 
-    func finish() throws -> ExtractionSummary {
+    func finish() throws {
         if !decided {
             try head.withUnsafeBytes { try tar($0) }
         }
         try decompressor?.finish { try tar($0) }
         try reader.finish()
-        return try session.finish()
     }
 
     private func route(_ input: UnsafeRawBufferPointer) throws {
@@ -146,19 +155,18 @@ final class ExtractionPipeline {
 
     private func tarSlice(_ bytes: UnsafeRawBufferPointer) throws {
         tarBytes += Int64(bytes.count)
-        guard tarBytes <= session.limits.maxBytes else {
+        guard tarBytes <= limits.maxBytes else {
             throw ArchiveError(
                 .limitExceeded,
-                "tar stream exceeds the limit of \(session.limits.maxBytes) bytes; raise the limit only if the archive is trusted")
+                "tar stream exceeds the limit of \(limits.maxBytes) bytes; raise the limit only if the archive is trusted")
         }
-        if decompressor != nil, let ratio = session.limits.maxCompressionRatio, tarBytes > 1 << 20,
+        if decompressor != nil, let ratio = limits.maxCompressionRatio, tarBytes > 1 << 20,
             tarBytes > rawBytes * Int64(ratio)
         {
             throw ArchiveError(
                 .limitExceeded,
                 "compressed data expands more than \(ratio):1 (possible decompression bomb); raise the limit only if the archive is trusted")
         }
-        let session = self.session
-        try reader.feed(bytes) { try session.handle($0) }
+        try reader.feed(bytes, handle)
     }
 }

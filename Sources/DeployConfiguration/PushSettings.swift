@@ -41,6 +41,14 @@ public struct PushSettings: Sendable, Codable, Equatable {
     public var reuse = true
     /// Extra HTTP trackers, announced after the controller's own.
     public var trackers: [String]
+    /// A release packed earlier (`swarmdeploy pack`): its torrent, pushed instead of a directory.
+    public var torrent: String?
+    /// The tarball of `torrent` when it is not beside it under the torrent's name.
+    public var payloadFile: String?
+    /// BEP 19 web seeds the hosts fetch pieces from, besides those the torrent lists.
+    public var webSeeds: [String] = []
+    /// Run the controller's seeder; off, the hosts get the payload from web seeds only.
+    public var localSeed = true
     /// Run the controller's own tracker; without it, `trackers` must name one.
     public var builtinTracker: Bool
     /// Address advertised to hosts; nil detects it from the route to the first host.
@@ -193,6 +201,10 @@ public struct PushSettings: Sendable, Codable, Equatable {
         case gzipLevel = "gzip_level"
         case reuse
         case trackers, listen
+        case torrent
+        case payloadFile = "payload_file"
+        case webSeeds = "web_seeds"
+        case localSeed = "local_seed"
         case builtinTracker = "builtin_tracker"
         case linkRateBitsPerSecond = "link_rate_bits_per_second"
         case maxRateBitsPerSecond = "max_rate_bits_per_second"
@@ -245,6 +257,10 @@ extension PushSettings {
         sudo = try container.decodeIfPresent(Bool.self, forKey: .sudo) ?? false
         maxRateBitsPerSecond = try container.decodeIfPresent(Double.self, forKey: .maxRateBitsPerSecond)
         reuse = try container.decodeIfPresent(Bool.self, forKey: .reuse) ?? true
+        torrent = try container.decodeIfPresent(String.self, forKey: .torrent)
+        payloadFile = try container.decodeIfPresent(String.self, forKey: .payloadFile)
+        webSeeds = try container.decodeIfPresent([String].self, forKey: .webSeeds) ?? []
+        localSeed = try container.decodeIfPresent(Bool.self, forKey: .localSeed) ?? true
         peerSelection = try container.decodeIfPresent(String.self, forKey: .peerSelection).map { try SettingParsers.peerSelection($0) } ?? .random
         sshConfig = try container.decodeIfPresent(String.self, forKey: .sshConfig)
         owner = try container.decodeIfPresent(String.self, forKey: .owner).map { try SettingParsers.owner($0) }
@@ -268,6 +284,10 @@ extension PushSettings {
         if case .gzip(let level) = compression { try container.encode(level, forKey: .gzipLevel) }
         try container.encode(reuse, forKey: .reuse)
         try container.encode(trackers, forKey: .trackers)
+        try container.encodeIfPresent(torrent, forKey: .torrent)
+        try container.encodeIfPresent(payloadFile, forKey: .payloadFile)
+        try container.encode(webSeeds, forKey: .webSeeds)
+        try container.encode(localSeed, forKey: .localSeed)
         try container.encode(builtinTracker, forKey: .builtinTracker)
         try container.encodeIfPresent(listen, forKey: .listen)
         try container.encode(linkRateBitsPerSecond, forKey: .linkRateBitsPerSecond)

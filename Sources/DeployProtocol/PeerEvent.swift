@@ -33,6 +33,9 @@ public enum PeerEvent: Sendable, Equatable {
     /// The peer serves its own program to the push's hosts at `address` and `port` (see
     /// `PeerJob.programToken`).
     case serving(address: String, port: Int)
+    /// Something the operator has to mend though the host goes on (a web seed dropped, with
+    /// its URL and why), sent whatever the log level.
+    case warning(message: String)
 
     static let prefix = "swarmdeploy-peer "
 
@@ -65,6 +68,9 @@ public enum PeerEvent: Sendable, Equatable {
             return Self.prefix + "log level=\(level) message=\(flat)"
         case .serving(let address, let port):
             return Self.prefix + "serving address=\(address) port=\(port)"
+        case .warning(let message):
+            let flat = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+            return Self.prefix + "warning message=\(flat)"
         }
     }
 
@@ -103,6 +109,8 @@ public enum PeerEvent: Sendable, Equatable {
         case "serving":
             guard let address = fields["address"], !address.isEmpty, let port = int("port"), (1...65535).contains(port) else { return nil }
             self = .serving(address: String(address), port: Int(port))
+        case "warning":
+            self = .warning(message: String(fields["message"] ?? ""))
         case "log":
             guard let level = fields["level"] else { return nil }
             self = .log(level: String(level), message: String(fields["message"] ?? ""))
@@ -191,6 +199,8 @@ public struct PeerProgress: Sendable, Equatable {
     /// own accounting): what receiving, hashing, writing, extracting and serving cost the
     /// host. Optional on the wire.
     public var cpuMilliseconds: Int64 = 0
+    /// Of `bytesDownloaded`, payload bytes fetched from BEP 19 web seeds. Optional on the wire.
+    public var bytesFromWebSeeds: Int64 = 0
 
     public init(
         verifiedPieces: Int, pieceCount: Int, bytesDownloaded: Int64, bytesDuplicate: Int64 = 0,
@@ -214,7 +224,8 @@ public struct PeerProgress: Sendable, Equatable {
         let sent = uploadedTo.isEmpty ? "" : " sent=" + uploadedTo.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ",")
         let reused = bytesReused == 0 ? "" : " reused=\(bytesReused)"
         let cpu = cpuMilliseconds == 0 ? "" : " cpu=\(cpuMilliseconds)"
-        return "pieces=\(verifiedPieces)/\(pieceCount) down=\(bytesDownloaded) dup=\(bytesDuplicate) up=\(bytesUploaded) peers=\(connectedPeers) extracted=\(bytesExtracted)" + reused + cpu + banned + sent
+        let web = bytesFromWebSeeds == 0 ? "" : " web=\(bytesFromWebSeeds)"
+        return "pieces=\(verifiedPieces)/\(pieceCount) down=\(bytesDownloaded) dup=\(bytesDuplicate) up=\(bytesUploaded) peers=\(connectedPeers) extracted=\(bytesExtracted)" + reused + cpu + web + banned + sent
     }
 
     init?(fields: [Substring: Substring]) {
@@ -231,6 +242,7 @@ public struct PeerProgress: Sendable, Equatable {
             bytesReused: fields["reused"].flatMap { Int64($0) }.map { max(0, $0) } ?? 0
         )
         cpuMilliseconds = fields["cpu"].flatMap { Int64($0) }.map { max(0, $0) } ?? 0
+        bytesFromWebSeeds = fields["web"].flatMap { Int64($0) }.map { max(0, $0) } ?? 0
     }
 
     /// `id:bytes,id:bytes`; entries that do not parse are left out (the report is then short,

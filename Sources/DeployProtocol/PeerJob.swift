@@ -85,6 +85,25 @@ public struct PeerJob: Sendable, Equatable {
     /// everything (`--no-reuse`, or a compressed archive). Optional on the wire.
     public var archiveIndex: [UInt8]?
 
+    /// BEP 19 web seeds the peer fetches pieces from besides its peers, each with the IP
+    /// addresses the controller resolved its host to: the peer program is linked statically
+    /// and has no name service. Optional on the wire: none.
+    public var webSeeds: [WebSeedEntry] = []
+    /// With web seeds: every host's addresses, in the push's order. A host finds itself by
+    /// its address and fetches from the web seeds the share of the pieces its place gives
+    /// (see `Swarm.WebSeedPlanner`); not found, it takes a random share. Optional on the wire.
+    public var webSeedHosts: [[String]]?
+
+    public struct WebSeedEntry: Sendable, Equatable {
+        public var url: String
+        public var addresses: [String]
+
+        public init(url: String, addresses: [String]) {
+            self.url = url
+            self.addresses = addresses
+        }
+    }
+
     /// Keys shorter than this are refused (the swarm needs 128 bits).
     public static let minimumPeerKeyLength = 16
     /// The most addresses a job may list, and the longest one (an IPv6 literal is at most 45).
@@ -146,6 +165,12 @@ public struct PeerJob: Sendable, Equatable {
         dictionary["timeout ms"] = .integer(timeoutMilliseconds)
         dictionary["torrent"] = .bytes(torrent)
         dictionary["trackers"] = .list(trackers.map { .string($0) })
+        if !webSeeds.isEmpty {
+            dictionary["web seeds"] = .list(webSeeds.map { seed in .list(([seed.url] + seed.addresses).map { .string($0) }) })
+        }
+        if let webSeedHosts {
+            dictionary["web seed hosts"] = .list(webSeedHosts.map { .list($0.map { .string($0) }) })
+        }
         let body = BencodeEncoder.encode(.dictionary(dictionary))
         return Array("\(Self.headerWord) \(Self.formatVersion) \(body.count)\n".utf8) + body
     }
@@ -233,6 +258,22 @@ public struct PeerJob: Sendable, Equatable {
         programToken = value["program token"] == nil ? nil : try field("program token") { $0.bytes }
         archiveIndex = value["archive index"] == nil ? nil : try field("archive index") { $0.bytes }
         maxRateBitsPerSecond = value["max rate bps"] == nil ? nil : try field("max rate bps") { $0.integer }
+        if value["web seeds"] != nil {
+            let lists = try field("web seeds") { value in value.list?.compactMap { Self.strings(from: $0) } }
+            guard lists.count == value["web seeds"]?.list?.count, lists.allSatisfy({ !$0.isEmpty && Self.mayBeAddresses($0.dropFirst()) }) else {
+                throw PeerJobError("the job's \"web seeds\" are not each a URL followed by addresses")
+            }
+            webSeeds = lists.map { WebSeedEntry(url: $0[0], addresses: Array($0.dropFirst())) }
+        }
+        if value["web seed hosts"] != nil {
+            let hosts = try field("web seed hosts") { value in value.list?.compactMap { Self.strings(from: $0) } }
+            guard hosts.count == value["web seed hosts"]?.list?.count, hosts.count <= Self.maximumPeerAddresses,
+                hosts.allSatisfy({ Self.mayBeAddresses($0) })
+            else {
+                throw PeerJobError("the job's \"web seed hosts\" are not each a list of addresses")
+            }
+            webSeedHosts = hosts
+        }
         if let maxRateBitsPerSecond, !Self.maxRateRange.contains(maxRateBitsPerSecond) {
             throw PeerJobError("the job caps the rate at \(maxRateBitsPerSecond) bit/s; \(Self.maxRateRange.lowerBound) to \(Self.maxRateRange.upperBound) are allowed")
         }

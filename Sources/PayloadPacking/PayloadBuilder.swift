@@ -24,6 +24,8 @@ public struct PayloadOptions: Sendable {
     public var createdBy: String?
     /// See `MetainfoBuilder.nonce`.
     public var nonce: [UInt8]?
+    /// BEP 19 web seeds for the torrent's "url-list" (see `MetainfoBuilder.webSeeds`).
+    public var webSeeds: [String] = []
 
     public init(
         name: String,
@@ -99,6 +101,7 @@ public enum PayloadBuilder {
         builder.isPrivate = options.isPrivate
         builder.createdBy = options.createdBy
         builder.nonce = options.nonce
+        builder.webSeeds = options.webSeeds
         return Payload(
             manifest: manifest, archiveLength: hashed.length, metainfo: try builder.build(), fileDigests: digests?.digests ?? [:])
     }

@@ -240,6 +240,18 @@ public struct HostDeployment: Sendable {
             let seat = configuration.rackPlacement.map { "host \($0.share) of its rack" } ?? "not in the rack table: fetching as without racks"
             logger.debug("rack placement at \(address): \(seat)")
         }
+        configuration.webSeeds = try job.webSeeds.map { entry in
+            do {
+                return try WebSeed(entry.url, fileName: metainfo.name, addresses: entry.addresses)
+            } catch {
+                throw PeerJobError("\(error)")
+            }
+        }
+        if let hosts = job.webSeedHosts, let address, let rank = hosts.firstIndex(where: { $0.contains(address) }) {
+            configuration.webSeedShare = WebSeedShare(rank: rank, hosts: hosts.count)
+        } else if !job.webSeeds.isEmpty {
+            logger.notice("this host's address is not among the push's hosts: fetching a random share from the web seeds")
+        }
         configuration.corruptsUploads = corruptsUploads
         if corruptsUploads { logger.warning("fault injection: every block this peer serves is corrupted") }
         let member = try await SwarmMember.join(
@@ -292,7 +304,10 @@ public struct HostDeployment: Sendable {
             },
             {
                 try await Task.sleep(for: .milliseconds(job.timeoutMilliseconds))
-                throw PeerFailure("the download did not complete within \(job.timeoutMilliseconds / 1000) s")
+                let problems = (try? await node.progress.webSeedProblems) ?? []
+                throw PeerFailure(
+                    "the download did not complete within \(job.timeoutMilliseconds / 1000) s"
+                        + problems.map { "; \($0)" }.joined())
             }
         )
     }
@@ -320,14 +335,30 @@ public struct HostDeployment: Sendable {
     private static func reportProgress(
         of node: SwarmNode, reused: Int64, extracted: ExtractedBytes, emit: @Sendable (PeerEvent) -> Void
     ) async {
-        await watchChanges(every: .milliseconds(500), read: {
+        struct Reading: Equatable {
+            var progress: PeerProgress
+            var warnings: [String]
+
+            /// CPU time alone is no change: a peer that only ticks while nothing arrives
+            /// must go quiet, or the controller's stall timeout never sees it stand still.
+            static func == (lhs: Reading, rhs: Reading) -> Bool {
+                var left = lhs.progress
+                left.cpuMilliseconds = rhs.progress.cpuMilliseconds
+                return left == rhs.progress && lhs.warnings == rhs.warnings
+            }
+        }
+        var warned = 0
+        await watchChanges(every: .milliseconds(500), read: { () async -> Reading? in
             guard let swarm = try? await node.progress else { return nil }
             var progress = peerProgress(swarm)
             progress.bytesReused = reused
             progress.bytesExtracted = extracted.load()
-            return progress
-        }) { progress in
-            emit(.progress(progress))
+            return Reading(progress: progress, warnings: swarm.webSeedProblems)
+        }) { (reading: Reading) in
+            // A dropped web seed is told whatever the log level: the operator has to mend it.
+            for warning in reading.warnings.dropFirst(warned) { emit(.warning(message: warning)) }
+            warned = reading.warnings.count
+            emit(.progress(reading.progress))
         }
     }
 
@@ -340,6 +371,7 @@ public struct HostDeployment: Sendable {
             bannedPeerIDs: progress.bannedPeerIDs.map(\.description)
         )
         reported.cpuMilliseconds = processCPUMilliseconds()
+        reported.bytesFromWebSeeds = progress.bytesFromWebSeeds
         return reported
     }
 

@@ -9,25 +9,28 @@ import Tracker
 /// The seeder serves only peers that prove they hold the push's key, from the push's
 /// addresses. Both stop listening in `shutdown`.
 final class ControllerSwarm: Sendable {
-    let seeder: SwarmMember
+    /// Nil when the push seeds from web seeds only (`--no-local-seed`).
+    let seeder: SwarmMember?
     /// The built-in tracker's announce URL; nil when the push runs without it.
     let announceURL: String?
     private let tracker: TrackerServer?
     private let trackerGroup: MultiThreadedEventLoopGroup
 
-    private init(seeder: SwarmMember, tracker: TrackerServer?, trackerGroup: MultiThreadedEventLoopGroup, announceURL: String?) {
+    private init(seeder: SwarmMember?, tracker: TrackerServer?, trackerGroup: MultiThreadedEventLoopGroup, announceURL: String?) {
         self.seeder = seeder
         self.tracker = tracker
         self.trackerGroup = trackerGroup
         self.announceURL = announceURL
     }
 
-    /// Starts both on `listenHost` (the tracker unless `builtinTracker` is false). The seeder
-    /// announces to `tiers(announceURL)`: the built-in tracker's URL first, then whatever
-    /// else the peers announce to.
+    /// Starts both on `listenHost` (the tracker unless `builtinTracker` is false; the seeder
+    /// unless `seeding` is false). The seeder announces to `tiers(announceURL)`: the built-in
+    /// tracker's URL first, then whatever else the peers announce to. `standby`: web seeds
+    /// serve the hosts, the seeder only those they leave without (see `SuperSeedPlanner`).
     static func start(
         listenHost: String, metainfo: Metainfo, storage: any PieceStorage, key: PeerAuthenticationKey, admitting addresses: [String],
-        builtinTracker: Bool = true, locality: PeerLocality? = nil, uploadCap: Double? = nil, logger: Logger = .disabled, tiers: (_ announceURL: String?) -> [[String]]
+        builtinTracker: Bool = true, seeding: Bool = true, standby: Bool = false, locality: PeerLocality? = nil, uploadCap: Double? = nil,
+        logger: Logger = .disabled, tiers: (_ announceURL: String?) -> [[String]]
     ) async throws(PushError) -> ControllerSwarm {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var tracker: TrackerServer?
@@ -45,10 +48,14 @@ final class ControllerSwarm: Sendable {
             }
         }
         let announceURL = tracker?.announceURL(host: listenHost)
+        guard seeding else {
+            return ControllerSwarm(seeder: nil, tracker: tracker, trackerGroup: group, announceURL: announceURL)
+        }
         var configuration = SwarmConfiguration(listenHost: listenHost, listenPort: 0, superSeeding: true)
         configuration.authenticationKey = key
         configuration.admittedAddresses = addresses
         configuration.rateCap = RateCap(uploadBitsPerSecond: uploadCap)
+        configuration.seederStandby = standby
         configuration.logger = logger
         do {
             let seeder = try await SwarmMember.join(
@@ -65,7 +72,7 @@ final class ControllerSwarm: Sendable {
     }
 
     func shutdown() async {
-        await seeder.leave()
+        await seeder?.leave()
         try? await tracker?.shutdown()
         try? await trackerGroup.shutdownGracefully()
     }

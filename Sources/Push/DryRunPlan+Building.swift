@@ -1,3 +1,4 @@
+import Archive
 import DeployConfiguration
 import Fleet
 import PayloadPacking
@@ -219,6 +220,32 @@ extension DryRunPlan {
 }
 
 extension DryRunPlan {
+    /// The plan for a packed release (`--torrent`), checked against its torrent but not sent.
+    public init(plan: PushPlan, release: PackedPayload) {
+        let tally = release.tally ?? ArchiveMeasurement.Tally()
+        self.init(DryRunInput(
+            source: plan.source,
+            destination: plan.destination,
+            hostsFile: plan.hostsFile,
+            hosts: plan.hosts,
+            fileCount: tally.files,
+            directoryCount: tally.directories,
+            symlinkCount: tally.symlinks,
+            payloadBytes: tally.fileBytes,
+            archiveBytes: release.archiveLength,
+            compressed: tally.tarBytes != release.archiveLength,
+            pieceLength: release.metainfo.pieceLength,
+            pieceCount: release.metainfo.pieceCount,
+            payloadSHA256: release.metainfo.payloadSHA256.map { Hex.encode($0) },
+            settings: plan.settings,
+            controllerAddress: plan.listen.address,
+            controllerAddressProblem: {
+                if case .unknown(let problem) = plan.listen { return problem }
+                return nil
+            }()
+        ))
+    }
+
     /// The plan as `push --dry-run` shows it, with the facts of the hashed (not sent) payload.
     public init(plan: PushPlan, payload: PayloadPacking.Payload) {
         let manifest = payload.manifest

@@ -108,6 +108,8 @@ public struct HostState: Sendable, Equatable {
     public private(set) var rolledBack = false
     /// The last lines its hooks wrote, "[hook] line", at most `hookOutputLimit`.
     public private(set) var hookOutput: [String] = []
+    /// What the peer warned about (a web seed it dropped, say), the latest few.
+    public private(set) var warnings: [String] = []
     public static let hookOutputLimit = 40
 
     public init(name: String) {
@@ -221,6 +223,10 @@ public struct HostState: Sendable, Equatable {
         case .finished(let progress):
             self.progress = progress
             return nil
+        case .warning(let message):
+            warnings.append(message)
+            if warnings.count > Self.hookOutputLimit { warnings.removeFirst(warnings.count - Self.hookOutputLimit) }
+            return "warning: \(message)"
         case .log, .serving:
             // Diagnostics go to the controller's log, a program server to the runner.
             return nil

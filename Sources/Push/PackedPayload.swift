@@ -10,17 +10,39 @@ import TorrentMetainfo
 /// payload cannot be read at an offset, so it is written once to an unlinked spool file
 /// (`SpoolPieceStorage`) in `$TMPDIR`.
 public struct PackedPayload: Sendable {
-    public let payload: Payload
+    public let metainfo: Metainfo
     let storage: any PieceStorage
-    /// The archive's index for the hosts to build the pieces they hold (see
-    /// `PeerJob.archiveIndex`); nil when reuse is off or the archive is compressed.
-    public var archiveIndex: [UInt8]?
-
-    public var metainfo: Metainfo { payload.metainfo }
+    /// The tarball's length.
+    public let archiveLength: Int64
     /// File bytes of the extracted tree, for the hosts' free-space check.
-    public var extractedBytes: Int64 { payload.manifest.payloadBytes }
+    public let extractedBytes: Int64
     /// Length of the uncompressed tar stream, the most a host will extract.
-    public var tarBytes: Int64 { payload.manifest.tarLength }
+    public let tarBytes: Int64
+    /// The archive's index for the hosts to build the pieces they hold (see
+    /// `PeerJob.archiveIndex`); nil when reuse is off, the archive is compressed, or it was
+    /// packed earlier (`release(torrent:payload:)`).
+    public var archiveIndex: [UInt8]?
+    /// A packed release's contents as read from its tarball (for a dry run); nil for a tree
+    /// packed by this push.
+    public var tally: ArchiveMeasurement.Tally?
+
+    init(payload: Payload, storage: any PieceStorage, archiveIndex: [UInt8]? = nil) {
+        self.init(
+            metainfo: payload.metainfo, storage: storage, archiveLength: payload.archiveLength,
+            extractedBytes: payload.manifest.payloadBytes, tarBytes: payload.manifest.tarLength, archiveIndex: archiveIndex)
+    }
+
+    init(
+        metainfo: Metainfo, storage: any PieceStorage, archiveLength: Int64, extractedBytes: Int64, tarBytes: Int64,
+        archiveIndex: [UInt8]? = nil
+    ) {
+        self.metainfo = metainfo
+        self.storage = storage
+        self.archiveLength = archiveLength
+        self.extractedBytes = extractedBytes
+        self.tarBytes = tarBytes
+        self.archiveIndex = archiveIndex
+    }
 }
 
 extension PushPlan {

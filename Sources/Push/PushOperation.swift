@@ -53,7 +53,7 @@ public final class PushOperation: Sendable {
             lines: plan.hosts.map(\.entry.line),
             infoHash: payload.metainfo.infoHash.hex,
             destination: plan.destination,
-            archiveBytes: payload.payload.archiveLength,
+            archiveBytes: payload.archiveLength,
             seederSent: outcome.seederSent,
             programBytesSent: outcome.programBytesSent,
             jobBytes: outcome.jobBytes,

@@ -3,6 +3,7 @@ import DeployProtocol
 import Fleet
 import Foundation
 import PayloadPacking
+import Swarm
 import TorrentMetainfo
 
 extension PushPlan {
@@ -23,8 +24,28 @@ extension PushPlan {
         environment: [String: String],
         detectAddress: (_ host: String, _ port: Int) throws(PushError) -> String = ControllerAddress.detect
     ) throws(PushError) {
-        guard let source = settings.source else {
-            throw PushError(.invalidRequest, "no directory to push", remedy: "give it as 'push DIR to DEST on HOSTS' or set 'source' in the Deployfile")
+        if settings.source != nil, let torrent = settings.torrent {
+            throw PushError(
+                .invalidRequest, "both a directory (\(settings.source!)) and a packed release (--torrent \(torrent)) are given",
+                remedy: "push one: the directory, or the release 'swarmdeploy pack' made")
+        }
+        guard let source = settings.source ?? settings.torrent else {
+            throw PushError(.invalidRequest, "no directory to push", remedy: "give it as 'push DIR to DEST on HOSTS' or set 'source' in the Deployfile, or push a packed release with --torrent FILE")
+        }
+        if settings.payloadFile != nil, settings.torrent == nil {
+            throw PushError(.invalidRequest, "--payload names the tarball of a packed release", remedy: "give its torrent with --torrent FILE too")
+        }
+        if settings.torrent == nil, !settings.webSeeds.isEmpty {
+            throw PushError(
+                .invalidRequest, "--web-seed serves a release packed earlier: the web server must hold the very tarball the hosts verify",
+                remedy: "pack it with 'swarmdeploy pack DIR -o NAME', upload NAME.tar, and push --torrent NAME.torrent --web-seed URL")
+        }
+        for url in settings.webSeeds {
+            do {
+                _ = try WebSeed(url, fileName: "payload")
+            } catch {
+                throw PushError(.invalidRequest, "--web-seed \(url): \(error.reason)", remedy: "give an http:// or https:// URL of the tarball (or of its directory, ending in '/')")
+            }
         }
         guard let destination = settings.destination else {
             throw PushError(.invalidRequest, "no destination", remedy: "add 'to DEST' (or --to DEST), or set 'destination' in the Deployfile")
@@ -38,8 +59,12 @@ extension PushPlan {
             throw PushError(.invalidRequest, "destination \(destination): \(error)")
         }
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw PushError(.invalidRequest, "source '\(source)' is not a directory", remedy: "push delivers a directory's contents")
+        if settings.torrent == nil {
+            guard FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw PushError(.invalidRequest, "source '\(source)' is not a directory", remedy: "push delivers a directory's contents")
+            }
+        } else if !FileManager.default.fileExists(atPath: source, isDirectory: &isDirectory) || isDirectory.boolValue {
+            throw PushError(.invalidRequest, "--torrent \(source) is not a file", remedy: "give the .torrent 'swarmdeploy pack' wrote")
         }
         let entries: [HostEntry]
         do {
@@ -50,6 +75,10 @@ extension PushPlan {
         }
 
         self.source = source
+        torrentFile = settings.torrent
+        payloadFile = settings.payloadFile
+        webSeeds = settings.webSeeds
+        localSeed = settings.localSeed
         self.hostsFile = hostsFile
         var notices: [String] = []
         let targets: [FleetHost]

@@ -2,6 +2,8 @@ import DeployConfiguration
 import DeployProtocol
 import Fleet
 import PayloadPacking
+import Swarm
+import TorrentMetainfo
 import Tracker
 
 /// Everything a push will do, decided once from the layered settings before anything is
@@ -25,8 +27,16 @@ public struct PushPlan: Sendable {
         }
     }
 
-    /// The directory packed into the payload.
+    /// The directory packed into the payload; with `torrentFile`, that torrent's path.
     public var source: String
+    /// A release packed earlier, pushed as it is (`--torrent`), and its tarball when it is not
+    /// beside the torrent (`--payload`).
+    public var torrentFile: String?
+    public var payloadFile: String?
+    /// BEP 19 web seeds given for this push (`--web-seed`); a packed release's own follow them.
+    public var webSeeds: [String]
+    /// Whether the controller seeds (`--no-local-seed`: web seeds only).
+    public var localSeed: Bool
     /// Absolute path on every host, normalized.
     public var destination: String
     public var hostsFile: String
@@ -95,6 +105,36 @@ extension PushPlan {
             }
         }
         return addresses
+    }
+
+    /// Every host's addresses as its name resolves here, in the plan's order (see
+    /// `PeerJob.webSeedHosts`).
+    public func hostAddresses() -> [[String]] {
+        hosts.map { host in ((try? AddressLookup.addresses(of: host.configuration.host)) ?? []).map(\.description) }
+    }
+
+    /// The push's web seeds — `--web-seed` URLs, then the torrent's own (`url-list`) — each
+    /// with the addresses its host name resolves to here: the hosts' peer program has no name
+    /// service. A name that does not resolve fails the push before any host is contacted.
+    public func webSeedEntries(for metainfo: Metainfo) throws(PushError) -> [PeerJob.WebSeedEntry] {
+        var seen: Set<String> = []
+        var entries: [PeerJob.WebSeedEntry] = []
+        for url in webSeeds + metainfo.webSeeds where seen.insert(url).inserted {
+            let seed: WebSeed
+            do {
+                seed = try WebSeed(url, fileName: metainfo.name)
+            } catch {
+                throw PushError(.invalidRequest, "\(error)", remedy: "give an http:// or https:// URL of the tarball")
+            }
+            let addresses: [IPAddress]
+            do {
+                addresses = try AddressLookup.addresses(of: seed.host)
+            } catch {
+                throw PushError(.invalidRequest, "web seed \(url): cannot resolve \(seed.host): \(error)", remedy: "check the name, or give the server's address")
+            }
+            entries.append(PeerJob.WebSeedEntry(url: url, addresses: addresses.map(\.description)))
+        }
+        return entries
     }
 
     /// Where each host sits (its `dc=` and `rack=` labels) by the addresses its name resolves

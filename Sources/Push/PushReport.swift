@@ -13,6 +13,8 @@ public struct PushReport: Sendable, Codable, Equatable {
         public var seconds: Double?
         public var bytesFromSeeder: Int64
         public var bytesFromPeers: Int64
+        /// Payload bytes fetched from BEP 19 web seeds (`--web-seed`).
+        public var bytesFromWebSeeds: Int64 = 0
         /// Received twice (endgame races), included in the two above.
         public var bytesDuplicate: Int64
         /// Payload bytes this host served to other hosts.
@@ -33,6 +35,8 @@ public struct PushReport: Sendable, Codable, Equatable {
         public var rolledBack: Bool = false
         /// The last lines the host's hooks wrote, "[hook] line".
         public var hookOutput: [String] = []
+        /// What the host's peer warned about (a web seed it dropped and why).
+        public var warnings: [String] = []
         /// When it got where, in seconds since the push started.
         public var timeline = Timeline()
         /// CPU time its peer used, user and system (from the peer's own accounting); nil when
@@ -65,8 +69,10 @@ public struct PushReport: Sendable, Codable, Equatable {
             case previousRelease = "previous_release"
             case rolledBack = "rolled_back"
             case hookOutput = "hook_output"
+            case warnings
             case bytesFromSeeder = "bytes_from_seeder"
             case bytesFromPeers = "bytes_from_peers"
+            case bytesFromWebSeeds = "bytes_from_web_seeds"
             case bytesDuplicate = "bytes_duplicate"
             case bytesUploaded = "bytes_uploaded"
             case bytesReused = "bytes_reused"
@@ -107,6 +113,11 @@ public struct PushReport: Sendable, Codable, Equatable {
         public var peerProgramBytesSent: Int64 = 0
         /// Payload bytes the hosts built from the trees they held, all hosts together.
         public var bytesReused: Int64 = 0
+        /// Payload bytes the hosts fetched from web seeds, all hosts together, and in copies.
+        public var webSeedBytes: Int64 = 0
+        public var webSeedCopies: Double = 0
+        /// Payload bytes the hosts received from each other, all hosts together.
+        public var peerBytes: Int64 = 0
         /// The job the controller sent each host over SSH: torrent, settings and the archive's
         /// index (for reuse), bytes per host.
         public var jobBytes: Int64 = 0
@@ -125,6 +136,9 @@ public struct PushReport: Sendable, Codable, Equatable {
             case idealSeconds = "ideal_seconds"
             case peerProgramBytesSent = "peer_program_bytes_sent"
             case bytesReused = "bytes_reused"
+            case webSeedBytes = "web_seed_bytes"
+            case webSeedCopies = "web_seed_copies"
+            case peerBytes = "peer_bytes"
             case jobBytes = "job_bytes"
         }
     }
@@ -178,6 +192,7 @@ extension PushReport {
         let hosts = zip(board.hosts, lines).map { state, line in
             let fromSeeder = state.peerID.flatMap { seederSent[$0] } ?? 0
             let downloaded = state.progress?.bytesDownloaded ?? 0
+            let fromWeb = state.progress?.bytesFromWebSeeds ?? 0
             var host = Host(
                 name: state.name,
                 line: line,
@@ -185,7 +200,7 @@ extension PushReport {
                 stage: state.outcome == .failed ? (state.failedPhase ?? state.phase) : state.phase,
                 seconds: state.installedAt.map(\.inSeconds),
                 bytesFromSeeder: fromSeeder,
-                bytesFromPeers: max(0, downloaded - fromSeeder),
+                bytesFromPeers: max(0, downloaded - fromSeeder - fromWeb),
                 bytesDuplicate: state.progress?.bytesDuplicate ?? 0,
                 bytesUploaded: state.progress?.bytesUploaded ?? 0,
                 verifiedFraction: state.fraction,
@@ -197,6 +212,8 @@ extension PushReport {
             host.previousRelease = state.previousRelease
             host.rolledBack = state.rolledBack
             host.hookOutput = state.hookOutput
+            host.bytesFromWebSeeds = fromWeb
+            host.warnings = state.warnings
             host.cpuSeconds = state.progress.flatMap { $0.cpuMilliseconds > 0 ? Double($0.cpuMilliseconds) / 1000 : nil }
             host.timeline = Host.Timeline(
                 connected: state.connectedAt?.inSeconds, started: state.startedAt?.inSeconds,
@@ -207,6 +224,7 @@ extension PushReport {
         let transfer = transferStart.flatMap { start in lastInstall.map { ($0 - start).inSeconds } }
         let ideal = linkRateBitsPerSecond > 0 ? Double(archiveBytes) * 8 / linkRateBitsPerSecond : 0
         let seederBytes = seederSent.values.reduce(0, +)
+        let webBytes = hosts.reduce(0) { $0 + $1.bytesFromWebSeeds }
         let failed = hosts.count { $0.status == .failed }
         let notActivated = hosts.count { $0.status == .notActivated }
         let result = notActivated > 0 || failed > maxFailures ? (notActivated > 0 ? "stopped" : "failed")
@@ -241,6 +259,9 @@ extension PushReport {
                 efficiency: transfer.flatMap { $0 > 0 ? ideal / $0 : nil },
                 peerProgramBytesSent: programBytesSent,
                 bytesReused: hosts.reduce(0) { $0 + $1.bytesReused },
+                webSeedBytes: webBytes,
+                webSeedCopies: archiveBytes > 0 ? Double(webBytes) / Double(archiveBytes) : 0,
+                peerBytes: hosts.reduce(0) { $0 + $1.bytesFromPeers },
                 jobBytes: jobBytes
             ),
             racks: racks

@@ -94,27 +94,38 @@ public final class PushRunner: Sendable {
         let addresses = plan.peerAddresses(controller: listenHost)
         var seederLogger = logger
         seederLogger[metadataKey: "host"] = "seeder"
+        let webSeeds = try plan.webSeedEntries(for: payload.metainfo)
+        guard plan.localSeed || !webSeeds.isEmpty else {
+            throw PushError(
+                .invalidRequest, "--no-local-seed leaves the hosts no source of the payload: no web seed is given and the torrent lists none",
+                remedy: "add --web-seed URL, or seed from here")
+        }
         let swarm = try await ControllerSwarm.start(
             listenHost: listenHost, metainfo: payload.metainfo, storage: payload.storage, key: key, admitting: addresses,
-            builtinTracker: plan.builtinTracker, locality: plan.peerLocality(), uploadCap: plan.settings.maxRateBitsPerSecond, logger: seederLogger, tiers: plan.trackerTiers(announceURL:)
+            builtinTracker: plan.builtinTracker, seeding: plan.localSeed, standby: !webSeeds.isEmpty, locality: plan.peerLocality(),
+            uploadCap: plan.settings.maxRateBitsPerSecond, logger: seederLogger, tiers: plan.trackerTiers(announceURL:)
         )
         let releaseID = ReleaseID.make(utc: UTCTime.now(), digest: payload.metainfo.payloadSHA256 ?? payload.metainfo.infoHash.bytes)
         var peerJob = plan.peerJob(
             for: payload, announceURL: swarm.announceURL, peerKey: key.bytes, peerAddresses: addresses, releaseID: releaseID)
         peerJob.programToken = programSources.token
+        if !webSeeds.isEmpty {
+            peerJob.webSeeds = webSeeds
+            peerJob.webSeedHosts = plan.hostAddresses()
+        }
         if logger.isEnabled { peerJob.logLevel = logger.logLevel.rawValue }
         let job = peerJob.encoded()
         // Not the announce URL: it holds the push's secret.
-        logger.info("seeder and tracker listening on \(listenHost)")
+        logger.info("\(plan.localSeed ? "seeder and tracker" : "tracker (no seeder: web seeds only)") listening on \(listenHost)")
         // Every host gets the job, so its size counts once per host on the controller's link.
         logger.info("each host's job: \(job.count) bytes, of them \(payload.archiveIndex?.count ?? 0) the archive's index")
         // For tracing: the info-hash is new with each push and useless without the key.
         logger.debug("torrent info-hash \(payload.metainfo.infoHash.hex), peers admitted from \(addresses.count) addresses")
 
-        state.withLock { $0.seeder = swarm.seeder.node }
+        state.withLock { $0.seeder = swarm.seeder?.node }
         let heartbeat = Task { await self.sendHeartbeats() }
         defer { heartbeat.cancel() }
-        let watcher = Task { await self.watch(swarm.seeder.node) }
+        let watcher = Task { if let seeder = swarm.seeder { await self.watch(seeder.node) } }
         defer { watcher.cancel() }
         // A task per host, no thread: at most `sshParallel` hosts between connecting and their
         // peer's first word, their blocking steps on a pool of as many threads, and one pump
@@ -133,7 +144,7 @@ public final class PushRunner: Sendable {
             }
         }
 
-        let seederSent = (try? await swarm.seeder.node.uploadedByPeer) ?? [:]
+        let seederSent = (try? await swarm.seeder?.node.uploadedByPeer) ?? [:]
         await swarm.shutdown()
         if let failure = state.withLock({ $0.seederFailure }) {
             throw PushError(
@@ -254,9 +265,11 @@ public final class PushRunner: Sendable {
         case .success(let ended):
             return machine.step { $0.launchEnded(status: ended.exitStatus, signal: ended.exitSignal) }
         case .failure(let error):
-            let message = isCancelled ? "the push was cancelled" :
+            var message = isCancelled ? "the push was cancelled" :
                 isStalled(index) ? "no progress for \(HumanUnits.duration(plan.stallTimeout)) (see --stall-timeout); its session was closed" :
                 ContinuousClock.now > deadline ? "not done within the push's --timeout" : error.detail
+            // What the peer last warned about is often why it stood still (its web seed failed).
+            if let warning = board.hosts[index].warnings.last { message += "; last warning: \(warning)" }
             let phase = board.hosts[index].phase
             return machine.step { $0.channelFailed(at: phase, message) }
         }

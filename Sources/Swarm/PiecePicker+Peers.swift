@@ -122,7 +122,7 @@ extension PiecePicker {
         refresh(block.piece)
     }
 
-    private mutating func promoteIfSeed(_ peer: PeerKey) {
+    mutating func promoteIfSeed(_ peer: PeerKey) {
         guard peers[peer]!.have.isFull, !peers[peer]!.isSeed else { return }
         let counts = peers[peer]!.countsInRack
         for piece in 0..<layout.pieceCount {

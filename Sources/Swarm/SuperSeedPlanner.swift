@@ -66,13 +66,17 @@ public struct SuperSeedPlanner: Sendable {
     /// sent to or that announced it left), offered to every peer again.
     var orphans: Set<Int> = []
 
-    public init(pieceCount: Int, windowSize: Int = 4) {
+    /// `standby`: web seeds bring every piece into the swarm, so the seeder starts as if every
+    /// piece had left it: it serves only pieces whose every holder left and peers that starve
+    /// (the web seeds failed them, or nobody else serves them), and sends nothing otherwise.
+    public init(pieceCount: Int, windowSize: Int = 4, standby: Bool = false) {
         precondition(pieceCount > 0 && windowSize > 0, "need at least one piece and a window of one")
         self.pieceCount = pieceCount
         self.windowSize = windowSize
-        self.released = PieceSet(pieceCount: pieceCount)
+        self.released = PieceSet(pieceCount: pieceCount, full: standby)
         self.sendCount = Array(repeating: 0, count: pieceCount)
         self.sendsLost = Array(repeating: 0, count: pieceCount)
+        guard !standby else { return }
         for piece in (0..<pieceCount).reversed() {
             pool.insert(piece)
         }

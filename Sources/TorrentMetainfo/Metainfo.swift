@@ -37,6 +37,9 @@ public struct Metainfo: Sendable {
     public let isPrivate: Bool
     /// "created by": the program that wrote the torrent, if recorded.
     public let createdBy: String?
+    /// BEP 19 "url-list": HTTP(S) web seeds serving the payload file; empty when absent. It is
+    /// outside the info dictionary, so adding web seeds leaves the info-hash as it was.
+    public let webSeeds: [String]
 
     public init(bytes: [UInt8]) throws(MetainfoError) {
         guard bytes.count <= Self.maximumSize else {
@@ -107,6 +110,7 @@ public struct Metainfo: Sendable {
         self.announceList = try top.trackerTiers("announce-list")
         self.isPrivate = isPrivate
         self.createdBy = try top.optionalString("created by")
+        self.webSeeds = try top.urlList("url-list")
     }
 
     public var pieceCount: Int {

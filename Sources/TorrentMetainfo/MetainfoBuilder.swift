@@ -20,6 +20,9 @@ public struct MetainfoBuilder {
     /// worked out from the payload: a push's torrent is new each time. Nil writes none (the
     /// deterministic torrent `pack` makes).
     public var nonce: [UInt8]?
+    /// BEP 19 web seeds, written as "url-list" (outside the info dictionary: the info-hash
+    /// does not depend on them).
+    public var webSeeds: [String] = []
 
     public init(name: String, payload: HashedPayload) {
         self.name = name
@@ -40,6 +43,10 @@ public struct MetainfoBuilder {
                     reason: "tracker URL \"\(url)\" is empty or contains whitespace"
                 )
             }
+        }
+
+        for (index, url) in webSeeds.enumerated() where url.isEmpty || url.contains(where: \.isWhitespace) {
+            throw .invalidValue(key: "url-list[\(index)]", reason: "web seed URL \"\(url)\" is empty or contains whitespace")
         }
 
         // BEP 3 single-file info dictionary, plus our "sha256" of the whole
@@ -69,6 +76,9 @@ public struct MetainfoBuilder {
             top["created by"] = .string(createdBy)
         }
         top["info"] = .dictionary(info)
+        if !webSeeds.isEmpty {
+            top["url-list"] = .list(webSeeds.map { .string($0) })
+        }
 
         // Reading our own output back applies every check a receiving peer applies.
         return try Metainfo(bytes: BencodeEncoder.encode(.dictionary(top)))

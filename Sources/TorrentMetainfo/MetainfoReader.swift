@@ -88,6 +88,26 @@ struct MetainfoReader {
         return result
     }
 
+    /// BEP 19: "url-list" is one URL or a list of them. Empty strings are dropped.
+    func urlList(_ key: String) throws(MetainfoError) -> [String] {
+        guard let value = dictionary[key] else { return [] }
+        let items: [BencodeValue]
+        switch value {
+        case .bytes: items = [value]
+        case .list(let list): items = list
+        default: throw .wrongType(key: keyPath(key), expected: "URL or list of URLs", found: value.typeName)
+        }
+        var urls: [String] = []
+        for (index, item) in items.enumerated() {
+            guard case .bytes(let bytes) = item else {
+                throw .wrongType(key: "\(keyPath(key))[\(index)]", expected: "byte string", found: item.typeName)
+            }
+            let url = try string("\(keyPath(key))[\(index)]", bytes)
+            if !url.isEmpty { urls.append(url) }
+        }
+        return urls
+    }
+
     private func integer(_ key: String, _ value: BencodeValue) throws(MetainfoError) -> Int64 {
         guard case .integer(let integer) = value else {
             throw .wrongType(key: keyPath(key), expected: "integer", found: value.typeName)

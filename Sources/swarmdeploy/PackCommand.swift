@@ -2,6 +2,7 @@ import ArgumentParser
 import Archive
 import DeployConfiguration
 import PayloadPacking
+import Swarm
 import DeployProtocol
 import Foundation
 import TorrentMetainfo
@@ -18,6 +19,7 @@ struct PackCommand: ParsableCommand {
               swarmdeploy pack build/ -o release-42
               swarmdeploy pack build/ -o release-42 --compress zstd=3 --piece-size 4MiB
               swarmdeploy pack build/ -o out/release --tracker http://t1:6969/announce,http://t2:6969/announce
+              swarmdeploy pack build/ -o release-42 --web-seed http://artifacts.internal/releases/
             """
     )
 
@@ -29,6 +31,14 @@ struct PackCommand: ParsableCommand {
 
     @OptionGroup var payload: PayloadFlags
 
+    @Option(
+        name: .customLong("web-seed"),
+        help: ArgumentHelp(
+            "Record an HTTP(S) URL the tarball will be served at (BEP 19 url-list; a URL ending in '/' is its directory); repeat for more.",
+            discussion: "Outside the info dictionary: the info-hash stays the same. 'push --torrent' and standard clients fetch pieces from it.",
+            valueName: "url"))
+    var webSeeds: [String] = []
+
     @Flag(help: "Mark the torrent private (BEP 27): clients use only its trackers to find peers.")
     var `private` = false
 
@@ -37,7 +47,14 @@ struct PackCommand: ParsableCommand {
 
     func run() throws {
         let compression = try payload.compression() ?? .none
-        let options = PayloadOptions(
+        for url in webSeeds {
+            do {
+                _ = try WebSeed(url, fileName: "payload")
+            } catch {
+                throw CommandFailure.badInput("--web-seed \(url): \(error.reason); give an http:// or https:// URL of the tarball or of its directory (ending in '/')")
+            }
+        }
+        var options = PayloadOptions(
             name: "",
             pieceLength: try payload.pieceLength(),
             compression: compression,
@@ -45,6 +62,7 @@ struct PackCommand: ParsableCommand {
             isPrivate: `private`,
             createdBy: "swarmdeploy \(SwarmdeployVersion.current)"
         )
+        options.webSeeds = webSeeds
         let base = Self.baseName(output)
         let archivePath = base + compression.fileExtension
         let torrentPath = base + ".torrent"

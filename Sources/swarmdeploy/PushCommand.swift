@@ -32,6 +32,12 @@ struct PushCommand: AsyncParsableCommand {
             downloads only the rest (--no-reuse downloads everything); a compressed archive \
             (--compress zstd, for first pushes and slow links) is always downloaded whole.
 
+            --torrent pushes a release 'swarmdeploy pack' made (in a CI build job, say) without \
+            re-packing: the tarball is checked against the torrent before any host is contacted. With \
+            --web-seed URL (or URLs the torrent lists), the hosts fetch the pieces from that HTTP \
+            server, each a share, and the rest from each other; the controller seeds only hosts the \
+            web seeds leave without, and with --no-local-seed not at all.
+
             --max-rate caps what the push puts on each host's link, each way, and on this \
             machine's uplink, headers included, in every second: for links that carry \
             production traffic too. The peers enforce it themselves.
@@ -51,6 +57,9 @@ struct PushCommand: AsyncParsableCommand {
               swarmdeploy push build/ to /opt/app on hosts.txt --canary 1 --batch 25% --max-failures 10%
               swarmdeploy push build/ to /opt/app on new-hosts.txt --compress zstd=1
               swarmdeploy push build/ to /opt/app on hosts.txt --max-rate 200mbit
+              swarmdeploy push --torrent release-42.torrent to /opt/app on hosts.txt
+              swarmdeploy push --torrent release-42.torrent to /opt/app on hosts.txt \\
+                --web-seed http://artifacts.internal/releases/ --no-local-seed
 
             Exit codes: 0 every host succeeded, 1 controller failure, 2 hosts failed (more than \
             --max-failures, or the rollout stopped before some hosts' turn), 3 partial (some hosts \
@@ -91,6 +100,14 @@ struct PushCommand: AsyncParsableCommand {
         "Also write a JUnit XML report here: one test case per host, failed with its stage and why, or skipped (for CI systems).",
         valueName: "file"))
     var junit: String?
+
+    @Option(help: ArgumentHelp(
+        "Push a release 'swarmdeploy pack' made, as it is (instead of DIR): its tarball is the file the torrent names, beside it.",
+        valueName: "file"))
+    var torrent: String?
+
+    @Option(name: .customLong("payload"), help: ArgumentHelp("The tarball of --torrent, when it is not beside the torrent.", valueName: "file"))
+    var payloadFile: String?
 
     @OptionGroup(title: "Payload") var payload: PayloadFlags
 
@@ -134,6 +151,15 @@ struct PushCommand: AsyncParsableCommand {
             throw .badInput("the hosts file is given twice: use either 'on HOSTS' or '--on HOSTS'")
         }
         if let source = positional.source { settings.source = source }
+        if let torrent {
+            settings.torrent = torrent
+            // A packed release replaces the Deployfile's directory; one on the command line is a conflict.
+            if positional.source == nil { settings.source = nil }
+        }
+        if let payloadFile { settings.payloadFile = payloadFile }
+        if torrent != nil, payload.pieceSize != nil || payload.compress != nil || payload.gzipLevel != nil {
+            throw .badInput("--piece-size, --compress and --gzip shape a new tarball; a packed release (--torrent) is pushed as it was packed")
+        }
         if let destination = positional.destination ?? to { settings.destination = destination }
         if let hostsFile = positional.hostsFile ?? on { settings.hostsFile = hostsFile }
         try payload.apply(to: &settings)

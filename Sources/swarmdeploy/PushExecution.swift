@@ -16,12 +16,7 @@ enum PushExecution {
         let peerBinary = try PeerBinaryLocator.locate(flag: peerBinaryFlag)
         let listenHost = try CommandFailure.push { () throws(PushError) in try plan.listenAddress() }
 
-        let manifest = try CommandFailure.push { () throws(PushError) in try plan.scanSource() }
-        let packing = ProgressLine(label: "packing", total: manifest.tarLength, quiet: silent)
-        let payload = try CommandFailure.push { () throws(PushError) in
-            try plan.pack(manifest) { done, _ in packing.update(done) }
-        }
-        packing.finish()
+        let payload = try preparePayload(plan, silent: silent)
         if let writeTorrent {
             do {
                 let sink = try FileSink(path: writeTorrent)
@@ -37,7 +32,7 @@ enum PushExecution {
             try PushOperation(plan: plan, peerBinary: peerBinary, payload: payload, commandStart: commandStart, logger: logger)
         }
 
-        let title = "pushing \(payload.metainfo.name) (\(HumanUnits.bytes(payload.payload.archiveLength))) to \(plan.destination) on \(HumanUnits.count(plan.hosts.count, "host"))"
+        let title = "pushing \(payload.metainfo.name) (\(HumanUnits.bytes(payload.archiveLength))) to \(plan.destination) on \(HumanUnits.count(plan.hosts.count, "host"))"
         let view = LiveView(title: title, hostCount: plan.hosts.count, quiet: silent)
         if !silent {
             let listeners = plan.builtinTracker ? "seeder and tracker on \(listenHost)" : "seeder on \(listenHost), tracker \(plan.extraTrackers.joined(separator: ", "))"
@@ -70,6 +65,28 @@ enum PushExecution {
         try printReport(report, plan: plan, tarballName: payload.metainfo.name, json: json)
         try junit?.write(junitReport(report, plan: plan, started: started))
         try exitCode(failed: report.totals.failed, notActivated: report.totals.notActivated, stopped: report.stopped, maxFailures: plan.maxFailures)
+    }
+
+    /// The directory packed and hashed, or the packed release checked against its torrent.
+    private static func preparePayload(_ plan: PushPlan, silent: Bool) throws(CommandFailure) -> PackedPayload {
+        if let torrent = plan.torrentFile {
+            var checking: ProgressLine?
+            let payload = try CommandFailure.push { () throws(PushError) in
+                try PackedPayload.release(torrent: torrent, payload: plan.payloadFile) { done, total in
+                    if checking == nil { checking = ProgressLine(label: "checking", total: total, quiet: silent) }
+                    checking?.update(done)
+                }
+            }
+            checking?.finish()
+            return payload
+        }
+        let manifest = try CommandFailure.push { () throws(PushError) in try plan.scanSource() }
+        let packing = ProgressLine(label: "packing", total: manifest.tarLength, quiet: silent)
+        let payload = try CommandFailure.push { () throws(PushError) in
+            try plan.pack(manifest) { done, _ in packing.update(done) }
+        }
+        packing.finish()
+        return payload
     }
 
     private static func printReport(_ report: PushReport, plan: PushPlan, tarballName: String, json: Bool) throws(CommandFailure) {

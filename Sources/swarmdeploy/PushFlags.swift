@@ -118,7 +118,22 @@ struct TransferFlags: ParsableArguments {
         help: "Run the controller's own tracker (default: on). With --no-builtin-tracker, hosts find each other through --tracker only.")
     var builtinTracker: Bool?
 
+    @Option(
+        name: .customLong("web-seed"),
+        help: ArgumentHelp(
+            "An HTTP(S) URL serving the packed release's tarball (BEP 19; a URL ending in '/' is its directory); repeat for more. With --torrent only.",
+            discussion: "Hosts fetch their share of the pieces from it with range requests and the rest from each other; the controller seeds only what they cannot get.",
+            valueName: "url"))
+    var webSeeds: [String] = []
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Seed from this machine (default: on). With --no-local-seed the hosts get the payload from the web seeds and each other only.")
+    var localSeed: Bool?
+
     func apply(to settings: inout PushSettings) throws(CommandFailure) {
+        if !webSeeds.isEmpty { settings.webSeeds = webSeeds }
+        if let localSeed { settings.localSeed = localSeed }
         if let listen { settings.listen = listen }
         if let linkRate {
             settings.linkRateBitsPerSecond = try parseFlag("--link-rate", linkRate, SettingParsers.linkRate)

@@ -20,7 +20,10 @@ enum PushReportText {
         }
         lines.append("")
 
-        let header = ["host", "status", "stage", "seconds", "reused", "from seeder", "from peers", "uploaded", "peer"]
+        // The web seeds' column only when some host fetched from one.
+        let web = report.totals.webSeedBytes > 0
+        let header = ["host", "status", "stage", "seconds", "reused", "from seeder"] + (web ? ["from web"] : []) + ["from peers", "uploaded", "peer"]
+        let numeric = 3...(web ? 8 : 7)
         var rows = [header]
         for host in report.hosts {
             rows.append([
@@ -30,6 +33,7 @@ enum PushReportText {
                 host.seconds.map { HumanUnits.decimal($0, fractionDigits: 1) } ?? "-",
                 HumanUnits.bytes(host.bytesReused),
                 HumanUnits.bytes(host.bytesFromSeeder),
+            ] + (web ? [HumanUnits.bytes(host.bytesFromWebSeeds)] : []) + [
                 HumanUnits.bytes(host.bytesFromPeers),
                 HumanUnits.bytes(host.bytesUploaded),
                 host.peerBinary ?? "-",
@@ -40,7 +44,7 @@ enum PushReportText {
             let cells = row.enumerated().map { column, cell in
                 // Numbers right-aligned, words left-aligned.
                 let pad = String(repeating: " ", count: widths[column] - cell.count)
-                return (3...7).contains(column) ? pad + cell : cell + pad
+                return numeric.contains(column) ? pad + cell : cell + pad
             }
             lines.append(cells.joined(separator: "  ").trimmingTrailingSpaces())
         }
@@ -53,6 +57,21 @@ enum PushReportText {
                 let got = host.stage >= .download && host.stage < .staged ? " (\(Int((host.verifiedFraction * 100).rounded(.down))) % verified)" : ""
                 lines.append("  \(host.name) (\(hostsFile):\(host.line)) at \(host.stage.rawValue)\(got): \(host.error ?? "unknown error")")
                 for output in host.hookOutput.suffix(5) { lines.append("    \(output)") }
+                for warning in host.warnings.suffix(3) where !(host.error ?? "").contains(warning) { lines.append("    warning: \(warning)") }
+            }
+        }
+
+        // Hosts that got there anyway: the same warning from many hosts is one line.
+        var warned: [String: [String]] = [:]
+        for host in report.hosts where host.status != .failed {
+            for warning in Set(host.warnings) { warned[warning, default: []].append(host.name) }
+        }
+        if !warned.isEmpty {
+            lines.append("")
+            lines.append("warnings:")
+            for (warning, hosts) in warned.sorted(by: { $0.key < $1.key }) {
+                let who = hosts.count == 1 ? hosts[0] : "\(hosts.count) hosts, \(hosts[0]) first"
+                lines.append("  \(warning) (\(who))")
             }
         }
 
@@ -84,6 +103,9 @@ enum PushReportText {
         summary += "; the controller sent \(HumanUnits.bytes(totals.seederBytesSent)) (\(HumanUnits.decimal(totals.seederCopies, fractionDigits: 2)) copies)"
         if totals.peerProgramBytesSent > 0 {
             summary += " and \(HumanUnits.bytes(totals.peerProgramBytesSent)) of peer programs"
+        }
+        if totals.webSeedBytes > 0 {
+            summary += "; web seeds sent \(HumanUnits.bytes(totals.webSeedBytes)) (\(HumanUnits.decimal(totals.webSeedCopies, fractionDigits: 2)) copies)"
         }
         if totals.bytesReused > 0 {
             summary += "; hosts built \(HumanUnits.bytes(totals.bytesReused)) from the trees they held"

@@ -73,6 +73,25 @@ public struct SwarmConfiguration: Sendable {
     /// holds, unless the peer has announced no new piece for this long (see
     /// `SuperSeedPlanner.peerStarved`): then it is served everything it lacks.
     public var starvationPatience: Duration = .seconds(2)
+    /// BEP 19 web seeds a downloader fetches pieces from, besides its peers (see `WebSeedPlanner`).
+    public var webSeeds: [WebSeed] = []
+    /// This node's share of the pieces to fetch from web seeds; nil: a random one of 16, so
+    /// nodes started without a push still spread their requests.
+    public var webSeedShare: WebSeedShare?
+    /// A node helps with other hosts' web seed shares only this long after it started: the
+    /// push's hosts start within a few seconds of each other, and a share helped with before
+    /// its owner starts is fetched twice.
+    public var webSeedHelpDelay: Duration = .seconds(3)
+    /// A web seed request that brings no byte for this long fails (and is retried).
+    public var webSeedTimeout: Duration = .seconds(30)
+    /// Failed web seed requests in a row before the seed is dropped; each retry waits twice
+    /// as long as the one before, from half a second.
+    public var webSeedAttempts = 5
+    /// Bytes asked of a web seed in one request (whole pieces, at least one).
+    public var webSeedRequestBytes = 1 << 20
+    /// For a super-seeder beside web seeds: serve only hosts the web seeds and the swarm leave
+    /// without new pieces (see `SuperSeedPlanner.standby`).
+    public var seederStandby = false
     /// What this node's transfers may put on its link, each way (see `RateCap`); no cap by default.
     public var rateCap = RateCap()
     /// Peers coming and going, peers closed and banned and why, announces, completion.
@@ -140,6 +159,10 @@ public struct SwarmProgress: Sendable, Equatable {
     /// For a super-seeder: whether every piece has left it at least once, after which the
     /// swarm holds a whole copy and the seeder may leave. Nil when not super-seeding.
     public var everyPieceSentOnce: Bool?
+    /// Payload bytes received from web seeds (included in `bytesDownloaded`).
+    public var bytesFromWebSeeds: Int64 = 0
+    /// Web seeds dropped, each with the reason (naming its URL).
+    public var webSeedProblems: [String] = []
     /// Why the node cannot go on: a download that failed, or a seeder that cannot read its
     /// payload (whose completion, settled from the start, cannot say so). Nil while all is well.
     public var failure: String? = nil

@@ -80,6 +80,7 @@ public final class SwarmNode: Sendable {
                 )
                 bound.value.startTicking()
                 bound.value.takeHeldPieces()
+                bound.value.startWebSeeds()
                 return bound
             }.get()
             let limits = PeerWireLimits(metainfo: metainfo)

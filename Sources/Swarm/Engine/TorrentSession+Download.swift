@@ -5,15 +5,26 @@ import PeerWire
 extension TorrentSession {
     /// A block arrived: record it, store it, and hash its piece once the piece is whole.
     func receivedBlock(_ block: BlockSpec, _ data: ByteBuffer, from peer: PeerConnection) throws {
-        let receipt = try picker.blockReceived(block, from: peer.key)
-        for other in receipt.cancels {
-            peers[other]?.send(.cancel(BlockRequest(block)))
-            if let other = peers[other] { flushSoon(other) }
-        }
+        try take(block, data, from: peer.key)
         peer.bytesDownloaded += Int64(block.length)
         downloaded(block.length)
         peer.pipeline.received(block.length, at: now)
         peer.liveness.blockReceived(at: now)
+        // Top the pipeline up a few blocks at a time (see `PipelineDepth.refillBatch`).
+        if picker.outstandingRequests(of: peer.key).count + peer.pipeline.refillBatch <= peer.pipeline.blocks {
+            requestMore(from: peer)
+        }
+    }
+
+    /// Records a block from `source` (a peer or a web seed), cancels it where else it was
+    /// asked for, and keeps it in memory or writes it (see `PieceIntake`).
+    @discardableResult
+    func take(_ block: BlockSpec, _ data: ByteBuffer, from source: PeerKey) throws -> BlockReceipt {
+        let receipt = try picker.blockReceived(block, from: source)
+        for other in receipt.cancels {
+            peers[other]?.send(.cancel(BlockRequest(block)))
+            if let other = peers[other] { flushSoon(other) }
+        }
         bytesDownloaded += Int64(block.length)
         if receipt.outcome == .accepted {
             let length = layout.length(ofPiece: block.piece)
@@ -24,10 +35,7 @@ extension TorrentSession {
         } else {
             bytesDuplicate += Int64(block.length)
         }
-        // Top the pipeline up a few blocks at a time (see `PipelineDepth.refillBatch`).
-        if picker.outstandingRequests(of: peer.key).count + peer.pipeline.refillBatch <= peer.pipeline.blocks {
-            requestMore(from: peer)
-        }
+        return receipt
     }
 
     /// Collects the block in its piece's buffer (the intake keeps pieces in memory while the
@@ -115,7 +123,9 @@ extension TorrentSession {
             announce(piece)
             if picker.isComplete { verifyPayload() } else { advanceDigest() }
         case .success(false):
-            let contributors = picker.pieceFailedVerification(piece).compactMap { knownIDs[$0] }
+            let sources = picker.pieceFailedVerification(piece)
+            for key in sources where webSeedKeys.contains(key) { webSeedSentBadPiece(key, piece: piece) }
+            let contributors = sources.compactMap { knownIDs[$0] }
             logger.notice("piece \(piece) failed its SHA-1 check; it is requested again")
             for id in PeerBlame.culprits(among: contributors, banned: bannedIDs, strikes: &strikes) {
                 logger.warning("banned peer \(id): it sent data that failed SHA-1 checks")

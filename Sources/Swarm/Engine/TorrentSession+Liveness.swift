@@ -28,6 +28,7 @@ extension TorrentSession {
             }
         }
         serveStarvedPeers(at: now)
+        pumpWebSeeds()
     }
 
     /// A super-seeder's tail: a peer that has announced no new piece for the patience while it

@@ -91,6 +91,10 @@ final class TorrentSession {
     /// (see `announce`).
     var verifiedOrder: [Int] = []
     var announceScheduled = false
+    /// BEP 19 web seeds this downloader fetches from (see `TorrentSession+WebSeed`).
+    var webSeeds: [WebSeedSource] = []
+    var bytesFromWebSeeds: Int64 = 0
+    var webSeedProblems: [String] = []
 
     /// Completed once the whole payload is verified (SHA-1 of every piece, then SHA-256 of all),
     /// failed on a storage error or a shutdown first; settled exactly once.
@@ -146,7 +150,10 @@ final class TorrentSession {
             })
         }
         if role == .seeder, configuration.superSeeding {
-            planner = SuperSeedPlanner(pieceCount: layout.pieceCount, windowSize: configuration.superSeedWindow)
+            planner = SuperSeedPlanner(
+                pieceCount: layout.pieceCount, windowSize: configuration.superSeedWindow, standby: configuration.seederStandby)
+            // Nothing is to leave it first: no "every piece has left" moment to log.
+            everyPieceLeftLogged = configuration.seederStandby
         }
         uploadBucket = configuration.rateCap.uploadBitsPerSecond.map { RateCap.bucket(bitsPerSecond: $0, now: .zero) }
         downlink = configuration.rateCap.downloadBitsPerSecond.map { DownlinkBudget(bitsPerSecond: $0) }
@@ -178,6 +185,7 @@ final class TorrentSession {
         for peer in peers.values {
             peer.channel.close(promise: nil)
         }
+        closeWebSeeds()
         settle(.failure(SwarmNodeError(reason)))
     }
 
@@ -192,6 +200,8 @@ final class TorrentSession {
             isComplete: isComplete,
             bannedPeerIDs: bannedIDs.sorted { $0.description < $1.description },
             everyPieceSentOnce: planner?.allPiecesSentOnce,
+            bytesFromWebSeeds: bytesFromWebSeeds,
+            webSeedProblems: webSeedProblems,
             failure: failure
         )
     }

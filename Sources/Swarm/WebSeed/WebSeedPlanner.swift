@@ -1,0 +1,59 @@
+/// Which pieces one host asks a web seed for, so that the web server carries about one
+/// copy however many hosts fetch from it — as the controller's super-seeder does.
+///
+/// A push gives each host a share: host `rank` of `hosts` fetches pieces
+/// `rank * P / hosts ..< (rank + 1) * P / hosts` from the web seed, front to back, and every
+/// other piece from the hosts that fetched it. A piece some connected peer holds, or one this
+/// host is fetching already, is not fetched from the web seed. Once its own share is done, a
+/// host helps with the others' — from the back of each, while their owners work from the
+/// front — so a host that is slow, failing, or gone holds no share back; a piece fetched twice
+/// is one of the few where two ends meet.
+///
+/// A plain value with no I/O: the session asks it for the next run of consecutive pieces (one
+/// HTTP range request) with what the piece picker knows.
+public struct WebSeedPlanner: Sendable, Equatable {
+    public let pieceCount: Int
+    public let rank: Int
+    public let hosts: Int
+    /// Most pieces in one request; small enough that two hosts meeting in a share fetch few
+    /// pieces twice, large enough that a request's round trip is a small part of its time.
+    public let maxRunPieces: Int
+
+    public init(pieceCount: Int, rank: Int, hosts: Int, maxRunPieces: Int) {
+        precondition(pieceCount > 0 && hosts > 0 && (0..<hosts).contains(rank) && maxRunPieces > 0, "an invalid web seed share")
+        self.pieceCount = pieceCount
+        self.rank = rank
+        self.hosts = hosts
+        self.maxRunPieces = maxRunPieces
+    }
+
+    /// Pieces of the share of host `index`.
+    public func share(_ index: Int) -> Range<Int> {
+        let lower = index * pieceCount / hosts
+        let upper = (index + 1) * pieceCount / hosts
+        return lower..<upper
+    }
+
+    /// The next pieces to ask the web seed for, or nil when none is wanted from it.
+    /// `isWanted(piece)`: we lack the piece, nobody is fetching it, and no connected peer has it.
+    /// `mayHelp`: whether to help with the others' shares once this host's is done (not while
+    /// the push's hosts are still starting: their shares would be fetched twice).
+    public func nextRun(mayHelp: Bool = true, isWanted: (Int) -> Bool) -> Range<Int>? {
+        let own = share(rank)
+        if let first = own.first(where: isWanted) {
+            var end = first + 1
+            while end < own.upperBound, end - first < maxRunPieces, isWanted(end) { end += 1 }
+            return first..<end
+        }
+        guard mayHelp else { return nil }
+        // Help the others, the next host's share first, from the back.
+        for step in 1..<max(hosts, 1) {
+            let other = share((rank + step) % hosts)
+            guard let last = other.last(where: isWanted) else { continue }
+            var start = last
+            while start > other.lowerBound, last + 1 - start < maxRunPieces, isWanted(start - 1) { start -= 1 }
+            return start..<(last + 1)
+        }
+        return nil
+    }
+}
