@@ -79,14 +79,15 @@ extension PackedPayload {
                 try buffer.withUnsafeMutableBytes { all in
                     try storage.read(at: offset, into: UnsafeMutableRawBufferPointer(rebasing: all[..<length]))
                 }
-                let matches = try buffer.withUnsafeBytes { all in
-                    let bytes = UnsafeRawBufferPointer(rebasing: all[..<length])
-                    whole.update(bufferPointer: bytes)
-                    let digest = Insecure.SHA1.hash(data: bytes)
-                    try measurement.feed(bytes)
-                    return digest.elementsEqual(metainfo.pieceHash(at: piece))
+                let matches = buffer.withUnsafeBytes { all in
+                    Insecure.SHA1.hash(data: UnsafeRawBufferPointer(rebasing: all[..<length])).elementsEqual(metainfo.pieceHash(at: piece))
                 }
                 guard matches else { throw mismatch("piece \(piece) (bytes \(offset)-\(offset + Int64(length) - 1)) differs") }
+                try buffer.withUnsafeBytes { all in
+                    let bytes = UnsafeRawBufferPointer(rebasing: all[..<length])
+                    whole.update(bufferPointer: bytes)
+                    try measurement.feed(bytes)
+                }
                 progress(offset + Int64(length), metainfo.length)
             }
             if let expected = metainfo.payloadSHA256, !whole.finalize().elementsEqual(expected) {

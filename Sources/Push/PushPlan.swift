@@ -124,7 +124,17 @@ extension PushPlan {
             do {
                 seed = try WebSeed(url, fileName: metainfo.name)
             } catch {
-                throw PushError(.invalidRequest, "\(error)", remedy: "give an http:// or https:// URL of the tarball")
+                throw PushError(.invalidRequest, "\(error)", remedy: "give an http:// URL of the tarball")
+            }
+            // The peer program speaks plain HTTP to web seeds; standard clients reading the
+            // torrent may still use its https:// ones.
+            guard seed.scheme == .http else {
+                if webSeeds.contains(url) {
+                    throw PushError(
+                        .invalidRequest, "--web-seed \(url): the hosts fetch web seeds over http:// only",
+                        remedy: "serve the tarball over http:// inside the datacenter (the pieces are verified by their SHA-1 either way)")
+                }
+                continue
             }
             let addresses: [IPAddress]
             do {

@@ -123,3 +123,56 @@ struct PackCommandTests {
         #expect(result.stderr.contains("nope"))
     }
 }
+
+@Suite("swarmdeploy pack and push of a packed release, without hosts")
+struct PackedReleaseCommandTests {
+    let examples = CLI.repositoryRoot.appendingPathComponent("Examples/webapp").path
+
+    @Test("pack --web-seed records the URLs in the torrent's url-list and leaves the info-hash as it was")
+    func packRecordsWebSeeds() async throws {
+        let temp = try TemporaryDirectory()
+        let plain = try await CLI.swarmdeploy(["pack", examples, "-o", temp.path("plain")])
+        let seeded = try await CLI.swarmdeploy([
+            "pack", examples, "-o", temp.path("seeded"), "--web-seed", "http://artifacts.internal/releases/", "--web-seed", "http://10.0.0.9/seeded.tar",
+        ])
+        #expect(plain.status == 0 && seeded.status == 0, "\(plain.stderr) \(seeded.stderr)")
+        let a = try Metainfo(bytes: try temp.read("plain.torrent"))
+        let b = try Metainfo(bytes: try temp.read("seeded.torrent"))
+        #expect(b.webSeeds == ["http://artifacts.internal/releases/", "http://10.0.0.9/seeded.tar"])
+        #expect(a.webSeeds == [])
+
+        let bad = try await CLI.swarmdeploy(["pack", examples, "-o", temp.path("bad"), "--web-seed", "artifacts.internal/r.tar"])
+        #expect(bad.status == 64)
+        #expect(bad.stderr.contains("--web-seed artifacts.internal/r.tar"), "\(bad.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: temp.path("bad.tar")))
+    }
+
+    @Test("push --torrent --dry-run checks the tarball against the torrent and describes the release; a changed tarball is refused")
+    func pushTorrentDryRun() async throws {
+        let temp = try TemporaryDirectory()
+        #expect(try await CLI.swarmdeploy(["pack", examples, "-o", temp.path("release-42")]).status == 0)
+        try temp.write("root@10.255.0.1\n", to: "hosts.txt")
+        let ok = try await CLI.swarmdeploy([
+            "push", "--torrent", temp.path("release-42.torrent"), "to", "/opt/app", "on", temp.path("hosts.txt"), "--dry-run", "--json",
+            "--listen", "127.0.0.1",
+        ])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.contains("release-42.torrent"), "\(ok.stdout)")
+
+        var bytes = try temp.read("release-42.tar")
+        bytes[bytes.count / 2] ^= 0x55
+        _ = try temp.write(bytes, to: "release-42.tar")
+        let changed = try await CLI.swarmdeploy([
+            "push", "--torrent", temp.path("release-42.torrent"), "to", "/opt/app", "on", temp.path("hosts.txt"), "--dry-run",
+            "--listen", "127.0.0.1",
+        ])
+        #expect(changed.status == 64)
+        #expect(changed.stderr.contains("does not match") && changed.stderr.contains("piece"), "\(changed.stderr)")
+
+        let reshaped = try await CLI.swarmdeploy([
+            "push", "--torrent", temp.path("release-42.torrent"), "to", "/opt/app", "on", temp.path("hosts.txt"), "--compress", "zstd",
+        ])
+        #expect(reshaped.status == 64)
+        #expect(reshaped.stderr.contains("pushed as it was packed"), "\(reshaped.stderr)")
+    }
+}

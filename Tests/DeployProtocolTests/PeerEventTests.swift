@@ -11,6 +11,7 @@ struct PeerEventTests {
         sending.uploadedTo = ["-SD0100-abc%2CDEF12345": 1 << 33, "-SD0100-zzz": 0]
         sending.bytesReused = 3 << 30
         sending.cpuMilliseconds = 12_345
+        sending.bytesFromWebSeeds = 7 << 20
         let events: [PeerEvent] = [
             .started(version: "0.1.0", peerID: "-SD0100-abcDEF123456", listenPort: 40123),
             .progress(progress),
@@ -30,6 +31,7 @@ struct PeerEventTests {
             .rolledBack(to: "20261205T000000Z-00000000"),
             .rolledBack(to: nil),
             .failed(stage: .healthCheck, message: "the health check failed all 3 attempts"),
+            .warning(message: "web seed http://10.0.0.9/r.tar answered 404 Not Found for pieces 0-3; it is no longer used"),
         ]
         for event in events {
             #expect(PeerEvent(line: event.line) == event, "\(event.line)")

@@ -41,6 +41,33 @@ struct PeerJobTests {
         #expect(try PeerJob(body: Array(limits.encoded().drop { $0 != UInt8(ascii: "\n") }.dropFirst())) == limits)
     }
 
+    @Test("web seeds with their resolved addresses, and the hosts' addresses for the shares, round-trip")
+    func webSeedsRoundTrip() throws {
+        var seeded = job
+        seeded.webSeeds = [
+            PeerJob.WebSeedEntry(url: "http://artifacts.internal/releases/", addresses: ["10.0.0.9", "fd00::9"]),
+            PeerJob.WebSeedEntry(url: "http://10.0.0.8/r.tar", addresses: []),
+        ]
+        seeded.webSeedHosts = [["10.0.0.11"], ["10.0.0.12", "fd00::12"]]
+        let wire = seeded.encoded()
+        let body = Array(wire.drop { $0 != UInt8(ascii: "\n") }.dropFirst())
+        #expect(try PeerJob(body: body) == seeded)
+        // Without them nothing is written: an older peer reads the job as before.
+        #expect(!String(decoding: job.encoded(), as: UTF8.self).contains("web seed"))
+    }
+
+    @Test("malformed web seed fields are refused")
+    func malformedWebSeeds() throws {
+        let wire = job.encoded()
+        let body = Array(wire.drop { $0 != UInt8(ascii: "\n") }.dropFirst())
+        let plain = String(decoding: body.dropLast(), as: UTF8.self)
+        for extra in ["9:web seedsli3ee", "9:web seedsllee", "14:web seed hostsl3:abce"] {
+            // The web seed keys sort after every other key of the job: appended, the keys stay in order.
+            let spliced = plain + extra + "e"
+            #expect(throws: PeerJobError.self, "\(extra)") { try PeerJob(body: Array(spliced.utf8)) }
+        }
+    }
+
     @Test func aReleaseJobWithoutAUsableIdIsRefused() {
         var releases = job
         releases.layout = .releases

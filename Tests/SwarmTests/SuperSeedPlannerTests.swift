@@ -372,3 +372,30 @@ extension SuperSeedPlannerTests {
         #expect(planner.invariantViolations() == [])
     }
 }
+
+@Suite("SuperSeedPlanner on standby")
+struct SuperSeedPlannerStandbyTests {
+    @Test("beside web seeds the seeder offers nothing until a peer starves or a piece's holders all leave")
+    func standbyServesOnlyStarvedPeersAndOrphans() throws {
+        var planner = SuperSeedPlanner(pieceCount: 6, windowSize: 2, standby: true)
+        let a = PeerKey(1), b = PeerKey(2)
+        planner.peerConnected(a)
+        planner.peerConnected(b)
+        #expect(planner.allPiecesSentOnce)
+        #expect(planner.piecesToAdvertise(to: a) == [])
+        #expect(planner.piecesToAdvertise(to: b) == [])
+
+        // b got pieces 0 and 1 from the web seed and leaves: nobody holds them now.
+        try planner.peerHas(b, piece: 0)
+        try planner.peerHas(b, piece: 1)
+        planner.peerDisconnected(b)
+        #expect(planner.piecesToAdvertise(to: a) == [0, 1])
+
+        // a starves: it is shown everything it lacks.
+        try planner.peerHas(a, piece: 4)
+        let starved = planner.peerStarved(a)
+        #expect(starved)
+        #expect(planner.piecesToAdvertise(to: a) == [2, 3, 5])
+        #expect(planner.invariantViolations() == [])
+    }
+}

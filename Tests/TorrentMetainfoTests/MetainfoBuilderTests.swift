@@ -53,6 +53,34 @@ import TorrentMetainfo
         #expect(root["info"]?["private"] == 1)
     }
 
+    @Test("web seeds are written as BEP 19 url-list, outside the info dictionary, and read back")
+    func webSeedsAreAURLList() throws {
+        let base = try Self.builder().build()
+        #expect(base.webSeeds == [])
+        var builder = Self.builder()
+        builder.webSeeds = ["http://a.internal/r/", "http://b.internal/r/release.tar"]
+        let seeded = try builder.build()
+        #expect(seeded.webSeeds == builder.webSeeds)
+        #expect(seeded.infoHash == base.infoHash)
+        let root = try BencodeDecoder().decode(seeded.bytes)
+        #expect(try #require(root.dictionary).entries.compactMap(\.keyString) == ["announce", "announce-list", "created by", "info", "url-list"])
+
+        builder.webSeeds = ["http://a b/"]
+        #expect(throws: MetainfoError.self) { try builder.build() }
+    }
+
+    @Test("a url-list of one string, as other tools write it, is read too; a wrong type is refused")
+    func urlListForms() throws {
+        let base = try Self.builder().build()
+        var root = try #require(try BencodeDecoder().decode(base.bytes).dictionary)
+        root["url-list"] = .string("http://single.internal/release.tar")
+        #expect(try Metainfo(bytes: BencodeEncoder.encode(.dictionary(root))).webSeeds == ["http://single.internal/release.tar"])
+        root["url-list"] = .list([.string(""), .string("http://x/")])
+        #expect(try Metainfo(bytes: BencodeEncoder.encode(.dictionary(root))).webSeeds == ["http://x/"])
+        root["url-list"] = .integer(3)
+        #expect(throws: MetainfoError.self) { try Metainfo(bytes: BencodeEncoder.encode(.dictionary(root))) }
+    }
+
     @Test func sameInputsGiveIdenticalBytes() throws {
         let first = try Self.builder().build()
         let second = try Self.builder().build()

@@ -13,6 +13,10 @@ extension TorrentSession {
         let share = configuration.webSeedShare ?? WebSeedShare(rank: Int.random(in: 0..<16, using: &random), hosts: 16)
         let perRequest = max(1, configuration.webSeedRequestBytes / layout.pieceLength)
         for seed in configuration.webSeeds {
+            guard seed.scheme == .http else {
+                webSeedProblems.append("web seed \(seed.url) is not used: this peer fetches web seeds over http:// only")
+                continue
+            }
             let key = PeerKey(nextKey)
             nextKey += 1
             picker.peerConnected(key)
@@ -310,9 +314,9 @@ struct ContentRange: Equatable {
         let trimmed = text.trimmingPrefix(while: { $0 == " " })
         guard trimmed.lowercased().hasPrefix("bytes ") else { return nil }
         let rest = trimmed.dropFirst("bytes ".count)
-        let parts = rest.split(separator: "/", maxSplits: 1)
+        let parts = rest.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2 else { return nil }
-        let bounds = parts[0].split(separator: "-", maxSplits: 1)
+        let bounds = parts[0].split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
         guard bounds.count == 2, let start = Int64(bounds[0]), let end = Int64(bounds[1]), start >= 0, end >= start else { return nil }
         self.start = start
         self.end = end

@@ -42,6 +42,7 @@ public struct WebSeed: Sendable, Hashable, CustomStringConvertible {
         let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
         let authority = rest[rest.startIndex..<authorityEnd]
         var path = String(rest[authorityEnd...])
+        let namesDirectory = path.hasSuffix("/")
         if path.isEmpty || path.hasPrefix("?") { path = "/" + path }
         guard !authority.contains("@") else {
             throw refuse("user information in the URL is not supported")
@@ -71,7 +72,7 @@ public struct WebSeed: Sendable, Hashable, CustomStringConvertible {
             port = number
         }
         var shown = url
-        if path.hasSuffix("/") {
+        if namesDirectory {
             let escaped = Self.percentEncoded(fileName)
             path += escaped
             shown += escaped
