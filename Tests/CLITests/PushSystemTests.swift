@@ -554,6 +554,8 @@ final class PushFleet: Sendable {
             let seconds: Double?
             let bytesFromSeeder: Int64
             let bytesFromPeers: Int64
+            let bytesFromWebSeeds: Int64
+            let warnings: [String]
             let bytesUploaded: Int64
             let bytesReused: Int64
             let peerBinary: String?
@@ -569,8 +571,10 @@ final class PushFleet: Sendable {
                 case rolledBack = "rolled_back"
                 case hookOutput = "hook_output"
                 case previousRelease = "previous_release"
+                case warnings
                 case bytesFromSeeder = "bytes_from_seeder"
                 case bytesFromPeers = "bytes_from_peers"
+                case bytesFromWebSeeds = "bytes_from_web_seeds"
                 case bytesUploaded = "bytes_uploaded"
                 case bytesReused = "bytes_reused"
                 case peerBinary = "peer_binary"
@@ -585,9 +589,11 @@ final class PushFleet: Sendable {
             let seederBytesSent: Int64
             let bytesReused: Int64
             let jobBytes: Int64
+            let webSeedBytes: Int64
 
             enum CodingKeys: String, CodingKey {
                 case succeeded, failed
+                case webSeedBytes = "web_seed_bytes"
                 case notActivated = "not_activated"
                 case archiveBytes = "archive_bytes"
                 case seederBytesSent = "seeder_bytes_sent"

@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+import TestSupport
+import TorrentMetainfo
+
+/// Pushes of a release packed earlier, fetched from a web seed (BEP 19): nginx on sandbox host
+/// h5, as an artifact store on its own machine, serving the tarball; hosts h1–h4 are the
+/// push's. A broken web seed (missing file, no range support, a corrupted piece) is named in
+/// the report and dropped; the controller's seeder serves the hosts instead, or, with
+/// `--no-local-seed`, the push fails naming the URL.
+@Suite(
+    "push --torrent with web seeds",
+    .sandbox, .interop, .serialized,
+    PushFleet.Scope(hosts: 5, unreachable: 0, options: ["--rate", "200mbit", "--disk", "300m"], namePrefix: "sdg")
+)
+struct PushWebSeedTests {
+    static let serverHost = 5
+    static let port = 8080
+
+    /// A release of 16 MiB packed into DIR/www (the web server's root) as release-42.tar and
+    /// .torrent, the torrent naming the web server; a plain torrent of it in DIR; a copy of the
+    /// tarball with piece 20 damaged in DIR/www/corrupt; and the push's hosts file.
+    struct Release {
+        let temp: TemporaryDirectory
+        let fleet: PushFleet
+        let server: WebServer
+        var www: String { temp.path("www") }
+        var tree: String { temp.path("tree") }
+        var seededTorrent: String { temp.path("www/release-42.torrent") }
+        var plainTorrent: String { temp.path("plain/release-42.torrent") }
+        var hostsFile: String { temp.path("hosts.txt") }
+        var archiveBytes: Int64 { (try? FileManager.default.attributesOfItem(atPath: temp.path("www/release-42.tar"))[.size] as? Int64) ?? 0 }
+
+        init(_ fleet: PushFleet) async throws {
+            self.fleet = fleet
+            temp = try TemporaryDirectory("webseed")
+            try temp.write(SplitMix64.bytes(count: 16 << 20, seed: 24), to: "tree/data/blob.bin")
+            try temp.write("42\n", to: "tree/VERSION")
+            for directory in ["www/corrupt", "plain"] {
+                try FileManager.default.createDirectory(atPath: temp.path(directory), withIntermediateDirectories: true)
+            }
+            let address = fleet.sandbox.hostAddresses[PushWebSeedTests.serverHost - 1]
+            server = try WebServer(
+                serving: temp.path("www"), address: address, port: PushWebSeedTests.port,
+                wrap: ["/bin/bash", Sandbox.scriptPath, "host", "\(PushWebSeedTests.serverHost)", "--name", fleet.sandbox.name, "--"])
+            let seeded = try await CLI.swarmdeploy(["pack", tree, "-o", temp.path("www/release-42"), "--web-seed", server.url("")])
+            let plain = try await CLI.swarmdeploy(["pack", tree, "-o", temp.path("plain/release-42")])
+            #expect(seeded.status == 0 && plain.status == 0, "\(seeded.stderr) \(plain.stderr)")
+            var bytes = try temp.read("www/release-42.tar")
+            bytes[20 * (256 << 10) + 99] ^= 0xFF
+            _ = try temp.write(bytes, to: "www/corrupt/release-42.tar")
+            try temp.write(fleet.hostLines.prefix(4).joined(separator: "\n") + "\n", to: "hosts.txt")
+        }
+
+        func push(_ torrent: String, to destination: String, _ extra: [String]) async throws -> CommandResult {
+            try await fleet.push("--torrent=\(torrent)", to: destination, hostsFile: hostsFile, extra: extra)
+        }
+    }
+
+    @Test("with a web seed and no local seed every host installs, the controller sends no payload, the web server about one copy")
+    func webSeedOnly() async throws {
+        let fleet = try PushFleet.current()
+        let release = try await Release(fleet)
+        let result = try await release.push(release.seededTorrent, to: "/srv/web", ["--no-local-seed"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try result.report()
+        #expect(report.totals.succeeded == 4)
+        #expect(report.totals.seederBytesSent == 0)
+        let copies = Double(report.totals.webSeedBytes) / Double(release.archiveBytes)
+        #expect(copies >= 1 && copies <= 1.15, "the hosts took \(copies) copies from the web seed")
+        let served = Double(release.server.sentBytes) / Double(release.archiveBytes)
+        #expect(served >= 1 && served <= 1.15, "nginx sent \(served) copies")
+        #expect(report.hosts.allSatisfy { $0.bytesFromWebSeeds > 0 && $0.warnings.isEmpty }, "\(report.hosts)")
+        let expected = try await fleet.localListing(of: release.tree)
+        for index in 1...4 {
+            #expect(try await fleet.listing(of: "/srv/web", onHost: index) == expected, "host \(index)")
+        }
+        #expect(try await fleet.peersRunning() == [], "no peer may outlive the push")
+    }
+
+    @Test(
+        "a broken web seed is dropped and named; the controller's seeder serves the hosts instead",
+        arguments: [
+            ("missing.tar", "answered 404"),
+            ("norange/release-42.tar", "ignores Range requests"),
+            ("corrupt/release-42.tar", "sent piece 20"),
+        ])
+    func brokenWebSeedFallsBackToTheSeeder(path: String, reason: String) async throws {
+        let fleet = try PushFleet.current()
+        let release = try await Release(fleet)
+        let url = release.server.url(path)
+        let destination = "/srv/broken-\(path.prefix(4))"
+        let result = try await release.push(release.plainTorrent, to: destination, ["--web-seed", url, "--stall-timeout", "10s"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try result.report()
+        #expect(report.totals.succeeded == 4)
+        let warnings = report.hosts.flatMap(\.warnings)
+        #expect(warnings.contains { $0.contains(url) && $0.contains(reason) }, "\(warnings)")
+        #expect(report.totals.seederBytesSent > 0)
+        let expected = try await fleet.localListing(of: release.tree)
+        #expect(try await fleet.listing(of: destination, onHost: 1) == expected)
+    }
+
+    @Test("with only a missing web seed and no local seed the push fails, each host naming the URL; the destinations stay as they were")
+    func brokenWebSeedOnlyFails() async throws {
+        let fleet = try PushFleet.current()
+        let release = try await Release(fleet)
+        let url = release.server.url("missing.tar")
+        let result = try await release.push(release.plainTorrent, to: "/srv/none", ["--web-seed", url, "--no-local-seed", "--stall-timeout", "4s"])
+        #expect(result.status == 2, "\(result.stderr)")
+        let report = try result.report()
+        #expect(report.totals.failed == 4)
+        #expect(report.hosts.allSatisfy { ($0.error ?? "").contains(url) && ($0.error ?? "").contains("404") }, "\(report.hosts.map(\.error))")
+        for index in 1...4 {
+            #expect(try await fleet.onHost(index, "test -e /srv/none && echo present || echo absent").stdout == "absent\n")
+        }
+    }
+
+    @Test("a release whose tarball no longer matches its torrent is refused before any host is contacted")
+    func changedTarballIsRefused() async throws {
+        let fleet = try PushFleet.current()
+        let release = try await Release(fleet)
+        var bytes = try release.temp.read("www/release-42.tar")
+        bytes[1000] ^= 1
+        _ = try release.temp.write(bytes, to: "www/release-42.tar")
+        let before = try await fleet.acceptedLogins()
+        let result = try await release.push(release.seededTorrent, to: "/srv/never", [])
+        #expect(result.status == 64, "\(result.stderr)")
+        #expect(result.stderr.contains("does not match") && result.stderr.contains("piece 0"), "\(result.stderr)")
+        #expect(try await fleet.acceptedLogins() == before, "a host was contacted")
+    }
+}
