@@ -32,6 +32,12 @@ struct DownloadCommand: AsyncParsableCommand {
         "Exchange pieces only with peers that prove they hold the key in this file (hex); without it, plain BitTorrent.",
         valueName: "file"))
     var peerKeyFile: String?
+    @Option(
+        name: .customLong("web-seed"),
+        help: ArgumentHelp(
+            "Also fetch pieces from this http:// URL of the payload (BEP 19), besides those the torrent lists; repeatable. Give an address, or a name in /etc/hosts.",
+            valueName: "url"))
+    var webSeeds: [String] = []
 
     /// 30 days, as every duration in a job.
     static let longestSeconds = Double(PeerJob.maximumMilliseconds) / 1000
@@ -51,6 +57,13 @@ struct DownloadCommand: AsyncParsableCommand {
         let storage = try FilePieceStorage(path: partial, length: metainfo.length, mode: .readWrite)
         var configuration = SwarmConfiguration(listenPort: port)
         configuration.authenticationKey = try peerKeyFile.map(PeerAuthenticationKey.fromFile)
+        configuration.webSeeds = try (webSeeds + metainfo.webSeeds.filter { !webSeeds.contains($0) }).map { url in
+            do {
+                return try WebSeed(url, fileName: metainfo.name)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
         let member = try await SwarmMember.join(
             metainfo: metainfo, storage: storage, role: .downloader,
             configuration: configuration,
@@ -87,10 +100,13 @@ struct DownloadCommand: AsyncParsableCommand {
     /// One plain line a second while something changes (never control characters: the
     /// controller reads these lines over SSH).
     private static func reportProgress(of node: SwarmNode) async {
+        var warned = 0
         await watchProgress(of: node, every: .seconds(1)) { progress in
+            let web = progress.bytesFromWebSeeds > 0 ? " (\(progress.bytesFromWebSeeds) from web seeds)" : ""
             let line = "progress: \(progress.verifiedPieces)/\(progress.pieceCount) pieces, "
-                + "\(progress.bytesDownloaded) bytes in, \(progress.bytesUploaded) out, \(progress.connectedPeers) peers\n"
-            writeToStandardError(line)
+                + "\(progress.bytesDownloaded) bytes in\(web), \(progress.bytesUploaded) out, \(progress.connectedPeers) peers\n"
+            writeToStandardError(line + progress.webSeedProblems.dropFirst(warned).map { "warning: \($0)\n" }.joined())
+            warned = progress.webSeedProblems.count
         }
     }
 

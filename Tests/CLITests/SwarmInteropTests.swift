@@ -134,3 +134,40 @@ struct SwarmInteropTests {
         }
     }
 }
+
+/// BEP 19 web seeds as standard clients read them: a torrent `pack --web-seed` wrote, the
+/// tarball on nginx, no seeder and no tracker at all. Loopback only.
+@Suite("Web seed interoperability", .interop)
+struct WebSeedInteropTests {
+    /// A 3 MiB release packed into DIR/www with a url-list naming nginx, which serves DIR/www.
+    static func servedRelease() async throws -> (temp: TemporaryDirectory, server: WebServer, torrent: String, tarball: String) {
+        let temp = try TemporaryDirectory("webseed-interop")
+        try temp.write(SplitMix64.bytes(count: 3 << 20 | 4321, seed: 1919), to: "tree/blob.bin")
+        try FileManager.default.createDirectory(atPath: temp.path("www"), withIntermediateDirectories: true)
+        let server = try WebServer(serving: temp.path("www"))
+        let packed = try await CLI.swarmdeploy(["pack", temp.path("tree"), "-o", temp.path("www/release"), "--web-seed", server.url("")])
+        #expect(packed.status == 0, "\(packed.stderr)")
+        return (temp, server, temp.path("www/release.torrent"), temp.path("www/release.tar"))
+    }
+
+    @Test("libtorrent reads our url-list and downloads the release from the web seed alone")
+    func libtorrentFromOurWebSeed() async throws {
+        try Interop.require(Interop.python, package: "python3-libtorrent")
+        let (temp, server, torrent, tarball) = try await Self.servedRelease()
+        try FileManager.default.createDirectory(atPath: temp.path("libtorrent"), withIntermediateDirectories: true)
+        let download = try await ProcessRunner.run(Interop.python, ["-c", SwarmInteropTests.downloader, torrent, temp.path("libtorrent")])
+        #expect(download.status == 0, "\(download.stdout)\(download.stderr)")
+        #expect(FileManager.default.contentsEqual(atPath: temp.path("libtorrent/release.tar"), andPath: tarball))
+        #expect(server.responses.contains { $0.status == 206 && $0.target == "/release.tar" }, "\(server.responses)")
+    }
+
+    @Test("our peer, run by hand, downloads the release from the torrent's web seed alone")
+    func ourPeerFromTheWebSeed() async throws {
+        let (temp, server, torrent, tarball) = try await Self.servedRelease()
+        let result = try await ProcessRunner.run(
+            CLI.peerPath, ["download", torrent, "--out", temp.path("ours.tar"), "--seed-grace", "0", "--timeout", "60"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(FileManager.default.contentsEqual(atPath: temp.path("ours.tar"), andPath: tarball))
+        #expect(server.sentBytes >= Int64((try? FileManager.default.attributesOfItem(atPath: tarball)[.size] as? Int) ?? 0))
+    }
+}

@@ -5,9 +5,10 @@ import Tracker
 /// seeder or downloader joins a swarm, so no caller has to unwind a half-started pair.
 public final class SwarmMember: Sendable {
     public let node: SwarmNode
-    private let announcer: TrackerAnnouncer
+    /// Nil for a node that has no tracker and fetches from web seeds alone.
+    private let announcer: TrackerAnnouncer?
 
-    private init(node: SwarmNode, announcer: TrackerAnnouncer) {
+    private init(node: SwarmNode, announcer: TrackerAnnouncer?) {
         self.node = node
         self.announcer = announcer
     }
@@ -29,6 +30,10 @@ public final class SwarmMember: Sendable {
             having: held, holdingBlocks: heldBlocks
         )
         do {
+            // Web seeds alone can bring the whole payload: no tracker is needed then.
+            if (tiers ?? metainfo.trackerTiers).isEmpty, !configuration.webSeeds.isEmpty {
+                return SwarmMember(node: node, announcer: nil)
+            }
             return SwarmMember(node: node, announcer: try TrackerAnnouncer(node: node, metainfo: metainfo, tiers: tiers))
         } catch {
             await node.shutdown()
@@ -40,7 +45,7 @@ public final class SwarmMember: Sendable {
     /// listener. Returns the node's last progress (nil if it could not be read).
     @discardableResult
     public func leave() async -> SwarmProgress? {
-        await announcer.stop()
+        await announcer?.stop()
         let progress = try? await node.progress
         await node.shutdown()
         return progress
