@@ -19,7 +19,7 @@ Usage:
   sandbox.sh status [--name sd] [--dir DIR]
   sandbox.sh controller [--name sd] -- CMD ARGS...
   sandbox.sh host I [--name sd] -- CMD ARGS...
-  sandbox.sh link I --rate RATE [--name sd]
+  sandbox.sh link I|ctl --rate RATE [--name sd]
 
 Builds N fake hosts in network namespaces on this machine, each with its own
 sshd on port 22, a private tmpfs on /srv and a private /root, all behind one
@@ -39,6 +39,7 @@ Commands:
                 host's private /srv and /root.
   link I        Reshape host I's link to --rate, both directions, while the
                 sandbox runs (a slow host among fast ones); the rest keep theirs.
+                'link ctl' reshapes the controller's (a slow CI runner).
 
 Options:
   --name NAME       Prefix of the namespaces (default sd): NAME-net holds the bridge,
@@ -912,14 +913,15 @@ cmd_host() {
 
 cmd_link() {
     require_root_and_tools
-    [[ "$host_index" =~ ^[1-9][0-9]*$ ]] || fail "link needs a host number I >= 1 (see --help)"
+    [[ "$host_index" =~ ^([1-9][0-9]*|ctl)$ ]] || fail "link needs a host number I >= 1, or ctl for the controller (see --help)"
     [[ "$rate_given" == 1 ]] || fail "link needs the new --rate, e.g. link $host_index --rate 10mbit"
     check_rate
-    local ns=$name-h$host_index
-    [[ -e "/run/netns/$ns" ]] || fail "no host h$host_index in sandbox '$name' (no namespace $ns)"
+    local ns=$name-h$host_index port=h$host_index who=h$host_index
+    [[ "$host_index" != ctl ]] || { ns=$controller_ns port=ctl who=the\ controller; }
+    [[ -e "/run/netns/$ns" ]] || fail "no $who in sandbox '$name' (no namespace $ns)"
     reshape "$ns" eth0
-    reshape "$bridge_ns" "h$host_index"
-    note "h$host_index's link now runs at $rate each way"
+    reshape "$bridge_ns" "$port"
+    note "$who's link now runs at $rate each way"
 }
 
 case "$command" in
