@@ -87,8 +87,10 @@ public struct SwarmConfiguration: Sendable {
     /// Failed web seed requests in a row before the seed is dropped; each retry waits twice
     /// as long as the one before, from half a second.
     public var webSeedAttempts = 5
-    /// Bytes asked of a web seed in one request (whole pieces, at least one).
-    public var webSeedRequestBytes = 1 << 20
+    /// Bytes asked of a web seed in one request (whole pieces, at least one): a request's
+    /// round trip is small beside it, and where a helper meets a share's owner (see
+    /// `WebSeedPlanner`) at most this much is fetched twice.
+    public var webSeedRequestBytes = 256 << 10
     /// For a super-seeder beside web seeds: serve only hosts the web seeds and the swarm leave
     /// without new pieces (see `SuperSeedPlanner.standby`).
     public var seederStandby = false

@@ -62,14 +62,28 @@ extension TorrentSession {
 
     var webSeedKeys: [PeerKey] { webSeeds.map(\.key) }
 
+    /// Whether another host's web seed share, with `wanted` pieces left that nobody here has,
+    /// has not shrunk for `webSeedHelpDelay`: its owner is slow, failing or gone.
+    private func shareStandsStill(_ share: Int, wanted: Int) -> Bool {
+        let now = self.now
+        guard let last = webShareWatch[share], wanted >= last.wanted else {
+            webShareWatch[share] = (wanted, now)
+            return false
+        }
+        return now - last.since >= configuration.webSeedHelpDelay
+    }
+
     // MARK: Requests
 
     private func startRun(_ source: WebSeedSource) {
         let keys = webSeedKeys
         let picker = self.picker
         let mayHelp = now >= configuration.webSeedHelpDelay
-        guard let run = source.planner.nextRun(mayHelp: mayHelp, isWanted: { piece in
+        let isWanted = { (piece: Int) in
             picker.state(of: piece) == .missing && picker.availability(of: piece, excluding: keys) == 0
+        }
+        guard let run = source.planner.nextRun(mayHelp: mayHelp, isWanted: isWanted, mayHelpWith: { share in
+            self.shareStandsStill(share, wanted: source.planner.share(share).count(where: isWanted))
         }) else { return }
         for piece in run { _ = self.picker.claimWhole(piece, for: source.key) }
         source.run = run

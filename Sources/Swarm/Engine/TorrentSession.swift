@@ -94,6 +94,8 @@ final class TorrentSession {
     /// BEP 19 web seeds this downloader fetches from (see `TorrentSession+WebSeed`).
     var webSeeds: [WebSeedSource] = []
     var bytesFromWebSeeds: Int64 = 0
+    /// Other hosts' web seed shares with few pieces left: how many, and since when.
+    var webShareWatch: [Int: (wanted: Int, since: Duration)] = [:]
     var webSeedProblems: [String] = []
 
     /// Completed once the whole payload is verified (SHA-1 of every piece, then SHA-256 of all),

@@ -6,8 +6,11 @@
 /// other piece from the hosts that fetched it. A piece some connected peer holds, or one this
 /// host is fetching already, is not fetched from the web seed. Once its own share is done, a
 /// host helps with the others' — from the back of each, while their owners work from the
-/// front — so a host that is slow, failing, or gone holds no share back; a piece fetched twice
-/// is one of the few where two ends meet.
+/// front — so a host that is slow, failing, or gone holds no share back. It leaves alone a
+/// share whose owner is about to finish it (no more than two requests' worth left) unless
+/// the share stands still (the caller decides: `mayHelpWith`): there the two ends would meet
+/// and fetch the same pieces twice. (Measured on 4 hosts, helping every share to its last
+/// piece cost 18–28 % more from the web server.)
 ///
 /// A plain value with no I/O: the session asks it for the next run of consecutive pieces (one
 /// HTTP range request) with what the piece picker knows.
@@ -27,6 +30,9 @@ public struct WebSeedPlanner: Sendable, Equatable {
         self.maxRunPieces = maxRunPieces
     }
 
+    /// A share with no more wanted pieces than this is about to be finished by its owner.
+    public var nearlyDone: Int { 2 * maxRunPieces }
+
     /// Pieces of the share of host `index`.
     public func share(_ index: Int) -> Range<Int> {
         let lower = index * pieceCount / hosts
@@ -38,7 +44,11 @@ public struct WebSeedPlanner: Sendable, Equatable {
     /// `isWanted(piece)`: we lack the piece, nobody is fetching it, and no connected peer has it.
     /// `mayHelp`: whether to help with the others' shares once this host's is done (not while
     /// the push's hosts are still starting: their shares would be fetched twice).
-    public func nextRun(mayHelp: Bool = true, isWanted: (Int) -> Bool) -> Range<Int>? {
+    /// `mayHelpWith(share)`: whether a share with few pieces left stands still, so this host
+    /// should fetch them.
+    public func nextRun(
+        mayHelp: Bool = true, isWanted: (Int) -> Bool, mayHelpWith: (_ share: Int) -> Bool = { _ in true }
+    ) -> Range<Int>? {
         let own = share(rank)
         if let first = own.first(where: isWanted) {
             var end = first + 1
@@ -48,8 +58,10 @@ public struct WebSeedPlanner: Sendable, Equatable {
         guard mayHelp else { return nil }
         // Help the others, the next host's share first, from the back.
         for step in 1..<max(hosts, 1) {
-            let other = share((rank + step) % hosts)
+            let index = (rank + step) % hosts
+            let other = share(index)
             guard let last = other.last(where: isWanted) else { continue }
+            if other.count(where: isWanted) <= nearlyDone, !mayHelpWith(index) { continue }
             var start = last
             while start > other.lowerBound, last + 1 - start < maxRunPieces, isWanted(start - 1) { start -= 1 }
             return start..<(last + 1)

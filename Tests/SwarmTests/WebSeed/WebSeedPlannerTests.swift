@@ -40,6 +40,19 @@ struct WebSeedPlannerTests {
         #expect(planner.nextRun { _ in false } == nil)
     }
 
+    @Test("a share its owner is about to finish is left alone unless it stands still")
+    func nearlyDoneSharesAreLeftToTheirOwners() {
+        let planner = WebSeedPlanner(pieceCount: 40, rank: 0, hosts: 2, maxRunPieces: 2)
+        #expect(planner.nearlyDone == 4)
+        // Host 1's share is 20..<40: with 10 pieces left, help from the back.
+        #expect(planner.nextRun(isWanted: { $0 >= 30 }, mayHelpWith: { _ in false }) == 38..<40)
+        // With 4 left its owner finishes them, unless the share stands still.
+        #expect(planner.nextRun(isWanted: { $0 >= 36 }, mayHelpWith: { _ in false }) == nil)
+        var asked: [Int] = []
+        #expect(planner.nextRun(isWanted: { $0 >= 36 }, mayHelpWith: { asked.append($0); return true }) == 38..<40)
+        #expect(asked == [1])
+    }
+
     @Test("the last host's help goes round to the first host's share")
     func helpWrapsAround() {
         let planner = WebSeedPlanner(pieceCount: 9, rank: 2, hosts: 3, maxRunPieces: 8)
