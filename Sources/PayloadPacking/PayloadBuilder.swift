@@ -102,6 +102,10 @@ public enum PayloadBuilder {
         builder.createdBy = options.createdBy
         builder.nonce = options.nonce
         builder.webSeeds = options.webSeeds
+        // A host needs both before it downloads; with them a packed release can be pushed
+        // from a machine that does not hold its tarball.
+        builder.tarLength = manifest.tarLength
+        builder.treeBytes = manifest.payloadBytes
         return Payload(
             manifest: manifest, archiveLength: hashed.length, metainfo: try builder.build(), fileDigests: digests?.digests ?? [:])
     }

@@ -28,7 +28,7 @@ final class ControllerSwarm: Sendable {
     /// tracker's URL first, then whatever else the peers announce to. `standby`: web seeds
     /// serve the hosts, the seeder only those they leave without (see `SuperSeedPlanner`).
     static func start(
-        listenHost: String, metainfo: Metainfo, storage: any PieceStorage, key: PeerAuthenticationKey, admitting addresses: [String],
+        listenHost: String, metainfo: Metainfo, storage: (any PieceStorage)?, key: PeerAuthenticationKey, admitting addresses: [String],
         builtinTracker: Bool = true, seeding: Bool = true, standby: Bool = false, locality: PeerLocality? = nil, uploadCap: Double? = nil,
         logger: Logger = .disabled, tiers: (_ announceURL: String?) -> [[String]]
     ) async throws(PushError) -> ControllerSwarm {
@@ -48,7 +48,7 @@ final class ControllerSwarm: Sendable {
             }
         }
         let announceURL = tracker?.announceURL(host: listenHost)
-        guard seeding else {
+        guard seeding, let storage else {
             return ControllerSwarm(seeder: nil, tracker: tracker, trackerGroup: group, announceURL: announceURL)
         }
         var configuration = SwarmConfiguration(listenHost: listenHost, listenPort: 0, superSeeding: true)

@@ -220,7 +220,8 @@ extension DryRunPlan {
 }
 
 extension DryRunPlan {
-    /// The plan for a packed release (`--torrent`), checked against its torrent but not sent.
+    /// The plan for a packed release (`--torrent`), checked against its torrent but not sent
+    /// (file counts are zero for one whose tarball is not here).
     public init(plan: PushPlan, release: PackedPayload) {
         let tally = release.tally ?? ArchiveMeasurement.Tally()
         self.init(DryRunInput(
@@ -231,9 +232,9 @@ extension DryRunPlan {
             fileCount: tally.files,
             directoryCount: tally.directories,
             symlinkCount: tally.symlinks,
-            payloadBytes: tally.fileBytes,
+            payloadBytes: release.extractedBytes,
             archiveBytes: release.archiveLength,
-            compressed: tally.tarBytes != release.archiveLength,
+            compressed: release.tarBytes != release.archiveLength,
             pieceLength: release.metainfo.pieceLength,
             pieceCount: release.metainfo.pieceCount,
             payloadSHA256: release.metainfo.payloadSHA256.map { Hex.encode($0) },

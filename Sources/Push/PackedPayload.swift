@@ -11,7 +11,9 @@ import TorrentMetainfo
 /// (`SpoolPieceStorage`) in `$TMPDIR`.
 public struct PackedPayload: Sendable {
     public let metainfo: Metainfo
-    let storage: any PieceStorage
+    /// Nil for a packed release whose tarball is not on this machine: it seeds nothing
+    /// (`--no-local-seed`), the web seeds serve the hosts.
+    let storage: (any PieceStorage)?
     /// The tarball's length.
     public let archiveLength: Int64
     /// File bytes of the extracted tree, for the hosts' free-space check.
@@ -33,7 +35,7 @@ public struct PackedPayload: Sendable {
     }
 
     init(
-        metainfo: Metainfo, storage: any PieceStorage, archiveLength: Int64, extractedBytes: Int64, tarBytes: Int64,
+        metainfo: Metainfo, storage: (any PieceStorage)?, archiveLength: Int64, extractedBytes: Int64, tarBytes: Int64,
         archiveIndex: [UInt8]? = nil
     ) {
         self.metainfo = metainfo

@@ -13,13 +13,26 @@ extension PackedPayload {
     /// need to know before they download (its length unpacked and the bytes of its files),
     /// so a tarball that does not match fails here, before any host is contacted.
     /// `progress` gets the bytes checked so far and the total.
+    ///
+    /// With `seeding` false (`--no-local-seed`) the tarball need not be here: when it is not,
+    /// the torrent's own record of the tree (`Metainfo.tarLength`, `treeBytes`) tells the hosts
+    /// what to expect, and they verify every piece they fetch as always.
     public static func release(
-        torrent torrentPath: String, payload payloadPath: String?,
+        torrent torrentPath: String, payload payloadPath: String?, seeding: Bool = true,
         progress: (_ done: Int64, _ total: Int64) -> Void = { _, _ in }
     ) throws(PushError) -> PackedPayload {
         let metainfo = try readTorrent(torrentPath)
         let tarballPath = payloadPath ?? ((torrentPath as NSString).deletingLastPathComponent as NSString)
             .appendingPathComponent(metainfo.name)
+        if !seeding, payloadPath == nil, !FileManager.default.fileExists(atPath: tarballPath) {
+            guard let tarLength = metainfo.tarLength, let treeBytes = metainfo.treeBytes else {
+                throw PushError(
+                    .invalidRequest, "\(torrentPath) does not record the size of its tree, and its tarball is not beside it",
+                    remedy: "give the tarball with --payload FILE, or pack the release with this version of swarmdeploy")
+            }
+            return PackedPayload(
+                metainfo: metainfo, storage: nil, archiveLength: metainfo.length, extractedBytes: treeBytes, tarBytes: tarLength)
+        }
         let storage: FilePieceStorage
         do {
             storage = try FilePieceStorage(path: tarballPath, length: metainfo.length, mode: .readOnly)

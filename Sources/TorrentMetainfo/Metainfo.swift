@@ -29,6 +29,12 @@ public struct Metainfo: Sendable {
     public let pieceHashes: [UInt8]
     /// Our extra info key "sha256" (32 raw bytes); nil for torrents from other tools.
     public let payloadSHA256: [UInt8]?
+    /// Our extra info keys "tar length" (the tar stream's length unpacked, which a compressed
+    /// payload does not show) and "tree bytes" (the bytes of its files): what a host must
+    /// know before it downloads, so a push can go ahead without the tarball on hand. Nil for
+    /// torrents from other tools.
+    public let tarLength: Int64?
+    public let treeBytes: Int64?
     /// BEP 3 "announce": the tracker URL, if any.
     public let announce: String?
     /// BEP 12 "announce-list": tracker tiers; empty when absent. Empty tiers are dropped.
@@ -85,6 +91,11 @@ public struct Metainfo: Sendable {
         case 1: isPrivate = true
         case let other?: throw .invalidValue(key: "info.private", reason: "\(other) is neither 0 nor 1")
         }
+        let tarLength = try info.optionalInteger("tar length")
+        let treeBytes = try info.optionalInteger("tree bytes")
+        for (key, value) in [("info.tar length", tarLength), ("info.tree bytes", treeBytes)] where (value ?? 0) < 0 {
+            throw .invalidValue(key: key, reason: "\(value!) is negative")
+        }
         let payloadSHA256 = try info.optionalBytes("sha256")
         if let payloadSHA256, payloadSHA256.count != 32 {
             throw .invalidValue(key: "info.sha256", reason: "it is \(payloadSHA256.count) bytes, a SHA-256 digest is 32")
@@ -106,6 +117,8 @@ public struct Metainfo: Sendable {
         self.geometry = geometry
         self.pieceHashes = pieceHashes
         self.payloadSHA256 = payloadSHA256
+        self.tarLength = tarLength
+        self.treeBytes = treeBytes
         self.announce = try top.optionalString("announce")
         self.announceList = try top.trackerTiers("announce-list")
         self.isPrivate = isPrivate

@@ -20,6 +20,10 @@ public struct MetainfoBuilder {
     /// worked out from the payload: a push's torrent is new each time. Nil writes none (the
     /// deterministic torrent `pack` makes).
     public var nonce: [UInt8]?
+    /// The tar stream's length unpacked and its files' bytes, written as the info keys
+    /// "tar length" and "tree bytes" when set (see `Metainfo.tarLength`).
+    public var tarLength: Int64?
+    public var treeBytes: Int64?
     /// BEP 19 web seeds, written as "url-list" (outside the info dictionary: the info-hash
     /// does not depend on them).
     public var webSeeds: [String] = []
@@ -61,6 +65,8 @@ public struct MetainfoBuilder {
             info["private"] = 1
         }
         info["sha256"] = .bytes(payload.sha256)
+        if let tarLength { info["tar length"] = .integer(tarLength) }
+        if let treeBytes { info["tree bytes"] = .integer(treeBytes) }
         if let nonce {
             info["nonce"] = .bytes(nonce)
         }

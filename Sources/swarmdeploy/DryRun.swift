@@ -6,7 +6,7 @@ enum DryRun {
         if let torrent = plan.torrentFile {
             var progress: ProgressLine?
             let release = try CommandFailure.push { () throws(PushError) in
-                try PackedPayload.release(torrent: torrent, payload: plan.payloadFile) { done, total in
+                try PackedPayload.release(torrent: torrent, payload: plan.payloadFile, seeding: plan.localSeed) { done, total in
                     if progress == nil { progress = ProgressLine(label: "checking", total: total, quiet: quiet) }
                     progress?.update(done)
                 }

@@ -72,7 +72,7 @@ enum PushExecution {
         if let torrent = plan.torrentFile {
             var checking: ProgressLine?
             let payload = try CommandFailure.push { () throws(PushError) in
-                try PackedPayload.release(torrent: torrent, payload: plan.payloadFile) { done, total in
+                try PackedPayload.release(torrent: torrent, payload: plan.payloadFile, seeding: plan.localSeed) { done, total in
                     if checking == nil { checking = ProgressLine(label: "checking", total: total, quiet: silent) }
                     checking?.update(done)
                 }

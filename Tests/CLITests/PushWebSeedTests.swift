@@ -57,11 +57,13 @@ struct PushWebSeedTests {
         }
     }
 
-    @Test("with a web seed and no local seed every host installs, the controller sends no payload, the web server about one copy")
+    @Test("with a web seed, no local seed and only the torrent here, every host installs; the controller sends no payload, the web server about one copy")
     func webSeedOnly() async throws {
         let fleet = try PushFleet.current()
         let release = try await Release(fleet)
-        let result = try await release.push(release.seededTorrent, to: "/srv/web", ["--no-local-seed"])
+        // The deploy job has only the torrent: the tarball stays on the web server.
+        let deployJob = try release.temp.write(try release.temp.read("www/release-42.torrent"), to: "deploy/release-42.torrent")
+        let result = try await release.push(deployJob, to: "/srv/web", ["--no-local-seed"])
         #expect(result.status == 0, "\(result.stderr)")
         let report = try result.report()
         #expect(report.totals.succeeded == 4)

@@ -46,7 +46,20 @@ import TorrentMetainfo
         #expect(progress.last == payload.archiveLength)
         #expect(release.archiveIndex == nil)
         // The storage serves the tarball itself.
-        #expect(try release.storage.read(at: 0, count: 10) == Array(try directory.read("out/" + release.metainfo.name).prefix(10)))
+        #expect(try release.storage?.read(at: 0, count: 10) == Array(try directory.read("out/" + release.metainfo.name).prefix(10)))
+    }
+
+    @Test("without a local seed the tarball need not be here: the torrent tells the hosts what to expect")
+    func releaseWithoutItsTarball() throws {
+        let directory = try TemporaryDirectory("release")
+        let (torrent, tarball, payload) = try Self.pack(directory, compression: .zstd(level: 3))
+        try FileManager.default.removeItem(atPath: tarball)
+        let release = try PackedPayload.release(torrent: torrent, payload: nil, seeding: false)
+        #expect(release.storage == nil)
+        #expect(release.tarBytes == payload.manifest.tarLength && release.extractedBytes == payload.manifest.payloadBytes)
+        #expect(payload.metainfo.tarLength == payload.manifest.tarLength && payload.metainfo.treeBytes == payload.manifest.payloadBytes)
+        // Seeding needs it.
+        #expect { try PackedPayload.release(torrent: torrent, payload: nil, seeding: true) } throws: { "\($0)".contains("beside the torrent") }
     }
 
     @Test("a tarball that does not match its torrent is named with the piece that differs")
