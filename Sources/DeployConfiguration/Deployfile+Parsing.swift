@@ -104,6 +104,11 @@ extension Deployfile {
                 }
             case "seed_grace": seedGrace = try reader.duration(value, name, allowZero: true)
             case "peer_selection": peerSelection = try reader.parsed(value, name, SettingParsers.peerSelection)
+            case "web_seeds":
+                webSeeds = try reader.stringList(value, name).map { item in
+                    try reader.checking(item.node, name) { try SettingParsers.webSeedURL(item.text) }
+                }
+            case "local_seed": localSeed = try reader.boolean(value, name)
             default: preconditionFailure("key \(name) passed the schema but has no reader")
             }
         }

@@ -54,6 +54,8 @@ public struct Deployfile: Sendable, Equatable {
     public var maxRateBitsPerSecond: Choice<Double>?
     public var seedGrace: Duration?
     public var peerSelection: PushSettings.PeerSelection?
+    public var webSeeds: [String]?
+    public var localSeed: Bool?
 
     // deploy:
     public var timeout: Duration?

@@ -5,7 +5,8 @@ enum DeployfileSchema {
 
     static let sections: [String: [String]] = [
         "ssh": ["user", "port", "identity", "known_hosts", "accept_new_host_keys", "parallel", "connect_timeout", "sudo", "config"],
-        "transfer": ["piece_size", "compress", "gzip", "reuse", "trackers", "builtin_tracker", "listen", "link_rate", "max_rate", "seed_grace", "peer_selection"],
+        "transfer": ["piece_size", "compress", "gzip", "reuse", "trackers", "builtin_tracker", "listen", "link_rate", "max_rate", "seed_grace", "peer_selection",
+            "web_seeds", "local_seed"],
         "deploy": [
             "timeout", "stall_timeout", "max_failures", "keep_previous", "layout", "keep_releases", "activate", "canary", "batch", "owner",
         ],

@@ -48,6 +48,8 @@ extension PushSettings {
         }
         if let grace = file.seedGrace { seedGrace = grace }
         if let selection = file.peerSelection { peerSelection = selection }
+        if let webSeeds = file.webSeeds { self.webSeeds = webSeeds }
+        if let localSeed = file.localSeed { self.localSeed = localSeed }
         if let stall = file.stallTimeout { stallTimeout = stall }
 
         if let timeout = file.timeout { self.timeout = timeout }

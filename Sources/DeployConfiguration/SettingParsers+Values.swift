@@ -115,6 +115,17 @@ extension SettingParsers {
     }
 
     /// An `http://host[:port]/path` tracker URL.
+    /// A web seed URL (BEP 19): http:// with a host; the push checks the rest.
+    public static func webSeedURL(_ text: String) throws -> String {
+        let trimmed = text.trimmingSpaces()
+        guard trimmed.lowercased().hasPrefix("http://"), trimmed.count > "http://".count, !trimmed.contains(where: \.isWhitespace) else {
+            throw DeployError(
+                .invalidValue, "web seed '\(text)' is not an http:// URL",
+                remedy: "give the URL of the packed tarball, or of its directory ending in '/', e.g. http://artifacts.internal/releases/")
+        }
+        return trimmed
+    }
+
     public static func trackerURL(_ text: String) throws -> String {
         let trimmed = text.trimmingSpaces()
         let scheme = "http://"

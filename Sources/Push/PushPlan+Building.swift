@@ -35,16 +35,21 @@ extension PushPlan {
         if settings.payloadFile != nil, settings.torrent == nil {
             throw PushError(.invalidRequest, "--payload names the tarball of a packed release", remedy: "give its torrent with --torrent FILE too")
         }
+        if settings.torrent == nil, !settings.localSeed {
+            throw PushError(
+                .invalidRequest, "--no-local-seed (transfer.local_seed: false) pushes a packed release from its web seeds, and a directory has none",
+                remedy: "push the release 'swarmdeploy pack --web-seed URL' made with --torrent FILE, or seed from here")
+        }
         if settings.torrent == nil, !settings.webSeeds.isEmpty {
             throw PushError(
-                .invalidRequest, "--web-seed serves a release packed earlier: the web server must hold the very tarball the hosts verify",
+                .invalidRequest, "web seeds (--web-seed, transfer.web_seeds) serve a release packed earlier: the web server must hold the very tarball the hosts verify",
                 remedy: "pack it with 'swarmdeploy pack DIR -o NAME', upload NAME.tar, and push --torrent NAME.torrent --web-seed URL")
         }
         for url in settings.webSeeds {
             do {
                 _ = try WebSeed(url, fileName: "payload")
             } catch {
-                throw PushError(.invalidRequest, "--web-seed \(url): \(error.reason)", remedy: "give an http:// or https:// URL of the tarball (or of its directory, ending in '/')")
+                throw PushError(.invalidRequest, "web seed \(url): \(error.reason)", remedy: "give an http:// or https:// URL of the tarball (or of its directory, ending in '/')")
             }
         }
         guard let destination = settings.destination else {

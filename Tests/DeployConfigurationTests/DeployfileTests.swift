@@ -276,6 +276,20 @@ import Archive
         #expect(rollout.canary == 1 && rollout.batch == .percent(25) && settings.maxFailures == .percent(5))
         #expect(rollout.healthCheck?.hasPrefix("curl") == true && rollout.afterActivate != nil && rollout.beforeActivate != nil)
         #expect(rollout.healthRetries == 5 && rollout.healthInterval == .seconds(3))
+        // The deploy job pushes the build job's release from its web seed.
+        #expect(settings.localSeed == false)
+    }
+
+    @Test func webSeedsAndTheLocalSeedAreTransferKeys() throws {
+        let file = try Deployfile.parse("transfer:\n  web_seeds: [http://a.internal/r/, 'http://10.0.0.9/x.tar']\n  local_seed: false\n", path: "Deployfile")
+        var settings = PushSettings.defaults
+        settings.apply(file)
+        #expect(settings.webSeeds == ["http://a.internal/r/", "http://10.0.0.9/x.tar"])
+        #expect(settings.localSeed == false)
+        #expect { try Deployfile.parse("transfer:\n  web_seeds:\n    - ftp://a/r.tar\n", path: "Deployfile") } throws: { error in
+            let text = "\(error)"
+            return text.contains("Deployfile:3") && text.contains("ftp://a/r.tar") && text.contains("transfer.web_seeds")
+        }
     }
 
     @Test(arguments: [

@@ -123,10 +123,10 @@ import TorrentMetainfo
         var seedOnly = payloadOnly
         seedOnly.payloadFile = nil
         seedOnly.webSeeds = ["http://10.0.0.9/r/"]
-        #expect { try Self.plan(seedOnly) } throws: { "\($0)".contains("--web-seed serves a release packed earlier") }
+        #expect { try Self.plan(seedOnly) } throws: { "\($0)".contains("serve a release packed earlier") }
         var badURL = settings
         badURL.webSeeds = ["ftp://10.0.0.9/r/"]
-        #expect { try Self.plan(badURL) } throws: { "\($0)".contains("--web-seed ftp://10.0.0.9/r/") }
+        #expect { try Self.plan(badURL) } throws: { "\($0)".contains("web seed ftp://10.0.0.9/r/") }
         var notFile = settings
         notFile.torrent = directory.path("tree")
         #expect { try Self.plan(notFile) } throws: { "\($0)".contains("is not a file") }

@@ -6,7 +6,8 @@
 /// other piece from the hosts that fetched it. A piece some connected peer holds, or one this
 /// host is fetching already, is not fetched from the web seed. Once its own share is done, a
 /// host helps with the others' — from the back of each, while their owners work from the
-/// front — so a host that is slow, failing, or gone holds no share back. It leaves alone a
+/// front, each helper as many runs from the back as it stands from the share's owner — so a
+/// host that is slow, failing, or gone holds no share back. It leaves alone a
 /// share whose owner is about to finish it (no more than two requests' worth left) unless
 /// the share stands still (the caller decides: `mayHelpWith`): there the two ends would meet
 /// and fetch the same pieces twice. (Measured on 4 hosts, helping every share to its last
@@ -56,14 +57,20 @@ public struct WebSeedPlanner: Sendable, Equatable {
             return first..<end
         }
         guard mayHelp else { return nil }
-        // Help the others, the next host's share first, from the back.
+        // Help the others, the next host's share first, from the back. The hosts that help with
+        // one share at once come to it from different distances (`step`): each starts that
+        // many runs from the back, so they do not all ask for the same last pieces.
         for step in 1..<max(hosts, 1) {
             let index = (rank + step) % hosts
-            let other = share(index)
-            guard let last = other.last(where: isWanted) else { continue }
-            if other.count(where: isWanted) <= nearlyDone, !mayHelpWith(index) { continue }
+            let wanted = share(index).reversed().filter(isWanted)
+            guard !wanted.isEmpty else { continue }
+            let standsStill = wanted.count <= nearlyDone ? mayHelpWith(index) : false
+            if wanted.count <= nearlyDone, !standsStill { continue }
+            let skip = (step - 1) * maxRunPieces
+            guard skip < wanted.count || standsStill else { continue }
+            let last = wanted[skip < wanted.count ? skip : 0]
             var start = last
-            while start > other.lowerBound, last + 1 - start < maxRunPieces, isWanted(start - 1) { start -= 1 }
+            while start > share(index).lowerBound, last + 1 - start < maxRunPieces, isWanted(start - 1) { start -= 1 }
             return start..<(last + 1)
         }
         return nil

@@ -31,8 +31,9 @@ struct WebSeedPlannerTests {
         let planner = WebSeedPlanner(pieceCount: 12, rank: 0, hosts: 3, maxRunPieces: 3)
         // Own share 0..<4 done; host 1 has 4..<8, host 2 8..<12.
         #expect(planner.nextRun { $0 >= 4 } == 5..<8)
-        // Host 1's share done too: host 2's, from the back.
-        #expect(planner.nextRun { $0 >= 8 } == 9..<12)
+        // Host 1's share done too: host 2's, one run (3 pieces) further from the back, since
+        // host 1 stands nearer to it and takes its last run.
+        #expect(planner.nextRun { $0 >= 8 } == 8..<9)
         // A gap in another share: only the wanted run at its back.
         #expect(planner.nextRun { [4, 6].contains($0) } == 6..<7)
         // Not while the push's hosts are still starting.
@@ -51,6 +52,21 @@ struct WebSeedPlannerTests {
         var asked: [Int] = []
         #expect(planner.nextRun(isWanted: { $0 >= 36 }, mayHelpWith: { asked.append($0); return true }) == 38..<40)
         #expect(asked == [1])
+    }
+
+    @Test("helpers of one share start at different distances from its back, so they ask for different pieces")
+    func helpersAreStaggered() {
+        let pieces = 64, hosts = 4
+        // Host 3's share (48..<64) is far behind; hosts 0, 1 and 2 have theirs and help.
+        let wanted = { (piece: Int) in piece >= 48 }
+        let runs = (0..<3).map { rank in
+            WebSeedPlanner(pieceCount: pieces, rank: rank, hosts: hosts, maxRunPieces: 4).nextRun(isWanted: wanted, mayHelpWith: { _ in false })
+        }
+        #expect(runs == [52..<56, 56..<60, 60..<64])
+        // Helpers further away than the share's wanted runs reach leave it to the nearer ones.
+        // (Host 0 is 7 shares from host 7's 16 wanted pieces: 6 runs from the back is past them.)
+        let far = WebSeedPlanner(pieceCount: 128, rank: 0, hosts: 8, maxRunPieces: 4)
+        #expect(far.nextRun(isWanted: { $0 >= 112 }, mayHelpWith: { _ in false }) == nil)
     }
 
     @Test("the last host's help goes round to the first host's share")
