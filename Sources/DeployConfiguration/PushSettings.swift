@@ -49,6 +49,9 @@ public struct PushSettings: Sendable, Codable, Equatable {
     public var webSeeds: [String] = []
     /// Run the controller's seeder; off, the hosts get the payload from web seeds only.
     public var localSeed = true
+    /// PEM file of the authorities https:// web seeds' certificates must chain to, instead of
+    /// each host's own store.
+    public var webSeedCA: String?
     /// Run the controller's own tracker; without it, `trackers` must name one.
     public var builtinTracker: Bool
     /// Address advertised to hosts; nil detects it from the route to the first host.
@@ -205,6 +208,7 @@ public struct PushSettings: Sendable, Codable, Equatable {
         case payloadFile = "payload_file"
         case webSeeds = "web_seeds"
         case localSeed = "local_seed"
+        case webSeedCA = "web_seed_ca"
         case builtinTracker = "builtin_tracker"
         case linkRateBitsPerSecond = "link_rate_bits_per_second"
         case maxRateBitsPerSecond = "max_rate_bits_per_second"
@@ -261,6 +265,7 @@ extension PushSettings {
         payloadFile = try container.decodeIfPresent(String.self, forKey: .payloadFile)
         webSeeds = try container.decodeIfPresent([String].self, forKey: .webSeeds) ?? []
         localSeed = try container.decodeIfPresent(Bool.self, forKey: .localSeed) ?? true
+        webSeedCA = try container.decodeIfPresent(String.self, forKey: .webSeedCA)
         peerSelection = try container.decodeIfPresent(String.self, forKey: .peerSelection).map { try SettingParsers.peerSelection($0) } ?? .random
         sshConfig = try container.decodeIfPresent(String.self, forKey: .sshConfig)
         owner = try container.decodeIfPresent(String.self, forKey: .owner).map { try SettingParsers.owner($0) }
@@ -288,6 +293,7 @@ extension PushSettings {
         try container.encodeIfPresent(payloadFile, forKey: .payloadFile)
         try container.encode(webSeeds, forKey: .webSeeds)
         try container.encode(localSeed, forKey: .localSeed)
+        try container.encodeIfPresent(webSeedCA, forKey: .webSeedCA)
         try container.encode(builtinTracker, forKey: .builtinTracker)
         try container.encodeIfPresent(listen, forKey: .listen)
         try container.encode(linkRateBitsPerSecond, forKey: .linkRateBitsPerSecond)

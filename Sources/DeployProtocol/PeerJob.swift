@@ -89,6 +89,9 @@ public struct PeerJob: Sendable, Equatable {
     /// addresses the controller resolved its host to: the peer program is linked statically
     /// and has no name service. Optional on the wire: none.
     public var webSeeds: [WebSeedEntry] = []
+    /// PEM certificates of the authorities to trust for https:// web seeds instead of the
+    /// host's own store (`--web-seed-ca`). Optional on the wire.
+    public var webSeedCertificates: [UInt8]?
     /// With web seeds: every host's addresses, in the push's order. A host finds itself by
     /// its address and fetches from the web seeds the share of the pieces its place gives
     /// (see `Swarm.WebSeedPlanner`); not found, it takes a random share. Optional on the wire.
@@ -168,6 +171,7 @@ public struct PeerJob: Sendable, Equatable {
         if !webSeeds.isEmpty {
             dictionary["web seeds"] = .list(webSeeds.map { seed in .list(([seed.url] + seed.addresses).map { .string($0) }) })
         }
+        if let webSeedCertificates { dictionary["web seed ca"] = .bytes(webSeedCertificates) }
         if let webSeedHosts {
             dictionary["web seed hosts"] = .list(webSeedHosts.map { .list($0.map { .string($0) }) })
         }
@@ -265,6 +269,7 @@ public struct PeerJob: Sendable, Equatable {
             }
             webSeeds = lists.map { WebSeedEntry(url: $0[0], addresses: Array($0.dropFirst())) }
         }
+        webSeedCertificates = value["web seed ca"] == nil ? nil : try field("web seed ca") { $0.bytes }
         if value["web seed hosts"] != nil {
             let hosts = try field("web seed hosts") { value in value.list?.compactMap { Self.strings(from: $0) } }
             guard hosts.count == value["web seed hosts"]?.list?.count, hosts.count <= Self.maximumPeerAddresses,

@@ -247,6 +247,7 @@ public struct HostDeployment: Sendable {
                 throw PeerJobError("\(error)")
             }
         }
+        configuration.webSeedCertificates = job.webSeedCertificates
         if let hosts = job.webSeedHosts, let address, let rank = hosts.firstIndex(where: { $0.contains(address) }) {
             configuration.webSeedShare = WebSeedShare(rank: rank, hosts: hosts.count)
         } else if !job.webSeeds.isEmpty {

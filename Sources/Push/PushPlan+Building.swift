@@ -79,6 +79,17 @@ extension PushPlan {
             throw PushError(.invalidRequest, "\(error)")
         }
 
+        if let path = settings.webSeedCA {
+            do {
+                let pem = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+                try WebSeedTrust.check(pem: pem)
+                webSeedCertificates = pem
+            } catch {
+                throw PushError(.invalidRequest, "--web-seed-ca \(path): \(error)", remedy: "give a PEM file of CA certificates")
+            }
+        } else {
+            webSeedCertificates = nil
+        }
         self.source = source
         torrentFile = settings.torrent
         payloadFile = settings.payloadFile

@@ -37,6 +37,8 @@ public struct PushPlan: Sendable {
     public var webSeeds: [String]
     /// Whether the controller seeds (`--no-local-seed`: web seeds only).
     public var localSeed: Bool
+    /// The PEM certificates of `--web-seed-ca`, read and checked.
+    public var webSeedCertificates: [UInt8]?
     /// Absolute path on every host, normalized.
     public var destination: String
     public var hostsFile: String
@@ -124,18 +126,9 @@ extension PushPlan {
             do {
                 seed = try WebSeed(url, fileName: metainfo.name)
             } catch {
-                throw PushError(.invalidRequest, "\(error)", remedy: "give an http:// URL of the tarball")
+                throw PushError(.invalidRequest, "\(error)", remedy: "give an http:// or https:// URL of the tarball")
             }
-            // The peer program speaks plain HTTP to web seeds; standard clients reading the
-            // torrent may still use its https:// ones.
-            guard seed.scheme == .http else {
-                if webSeeds.contains(url) {
-                    throw PushError(
-                        .invalidRequest, "--web-seed \(url): the hosts fetch web seeds over http:// only",
-                        remedy: "serve the tarball over http:// inside the datacenter (the pieces are verified by their SHA-1 either way)")
-                }
-                continue
-            }
+
             let addresses: [IPAddress]
             do {
                 addresses = try AddressLookup.addresses(of: seed.host)

@@ -111,6 +111,7 @@ public final class PushRunner: Sendable {
         peerJob.programToken = programSources.token
         if !webSeeds.isEmpty {
             peerJob.webSeeds = webSeeds
+            peerJob.webSeedCertificates = plan.webSeedCertificates
             peerJob.webSeedHosts = plan.hostAddresses()
         }
         if logger.isEnabled { peerJob.logLevel = logger.logLevel.rawValue }

@@ -35,9 +35,13 @@ struct DownloadCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("web-seed"),
         help: ArgumentHelp(
-            "Also fetch pieces from this http:// URL of the payload (BEP 19), besides those the torrent lists; repeatable. Give an address, or a name in /etc/hosts.",
+            "Also fetch pieces from this http:// or https:// URL of the payload (BEP 19), besides those the torrent lists; repeatable. Give an address, or a name in /etc/hosts.",
             valueName: "url"))
     var webSeeds: [String] = []
+    @Option(
+        name: .customLong("web-seed-ca"),
+        help: ArgumentHelp("PEM file of the authorities https:// web seeds' certificates chain to (default: the system's).", valueName: "file"))
+    var webSeedCA: String?
 
     /// 30 days, as every duration in a job.
     static let longestSeconds = Double(PeerJob.maximumMilliseconds) / 1000
@@ -57,6 +61,7 @@ struct DownloadCommand: AsyncParsableCommand {
         let storage = try FilePieceStorage(path: partial, length: metainfo.length, mode: .readWrite)
         var configuration = SwarmConfiguration(listenPort: port)
         configuration.authenticationKey = try peerKeyFile.map(PeerAuthenticationKey.fromFile)
+        configuration.webSeedCertificates = try webSeedCA.map { try readWholeFile($0, limit: 16 << 20) }
         configuration.webSeeds = try (webSeeds + metainfo.webSeeds.filter { !webSeeds.contains($0) }).map { url in
             do {
                 return try WebSeed(url, fileName: metainfo.name)

@@ -131,8 +131,16 @@ struct TransferFlags: ParsableArguments {
         help: "Seed from this machine (default: on). With --no-local-seed the hosts get the payload from the web seeds and each other only.")
     var localSeed: Bool?
 
+    @Option(
+        name: .customLong("web-seed-ca"),
+        help: ArgumentHelp(
+            "PEM file of the authorities https:// web seeds' certificates chain to (default: each host's own store).",
+            valueName: "file"))
+    var webSeedCA: String?
+
     func apply(to settings: inout PushSettings) throws(CommandFailure) {
         if !webSeeds.isEmpty { settings.webSeeds = webSeeds }
+        if let webSeedCA { settings.webSeedCA = webSeedCA }
         if let localSeed { settings.localSeed = localSeed }
         if let listen { settings.listen = listen }
         if let linkRate {

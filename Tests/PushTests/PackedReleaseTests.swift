@@ -132,20 +132,21 @@ import TorrentMetainfo
         #expect { try Self.plan(notFile) } throws: { "\($0)".contains("is not a file") }
     }
 
-    @Test("web seeds: the flags' first, then the torrent's, each resolved here; https only from the torrent, and skipped")
+    @Test("web seeds: the flags' first, then the torrent's, each once and resolved here")
     func webSeedEntries() throws {
         let directory = try TemporaryDirectory("release")
         let (torrent, _, payload) = try Self.pack(directory, webSeeds: ["http://127.0.0.1:8080/r/", "https://127.0.0.1/r/", "http://10.0.0.9/x.tar"])
         var settings = try Self.settings(directory)
         settings.torrent = torrent
-        settings.webSeeds = ["http://10.0.0.9/x.tar", "http://localhost:81/y.tar"]
+        settings.webSeeds = ["http://10.0.0.9/x.tar", "https://localhost:81/y.tar"]
         let entries = try Self.plan(settings).webSeedEntries(for: payload.metainfo)
-        #expect(entries.map(\.url) == ["http://10.0.0.9/x.tar", "http://localhost:81/y.tar", "http://127.0.0.1:8080/r/"])
+        #expect(entries.map(\.url) == ["http://10.0.0.9/x.tar", "https://localhost:81/y.tar", "http://127.0.0.1:8080/r/", "https://127.0.0.1/r/"])
         #expect(entries[0].addresses == ["10.0.0.9"])
         #expect(entries[1].addresses.contains("127.0.0.1"))
 
-        settings.webSeeds = ["https://10.0.0.9/x.tar"]
-        #expect { try Self.plan(settings).webSeedEntries(for: payload.metainfo) } throws: { "\($0)".contains("over http:// only") }
+        settings.webSeedCA = directory.path("out/release.torrent")
+        #expect { try Self.plan(settings) } throws: { "\($0)".contains("--web-seed-ca") }
+        settings.webSeedCA = nil
         settings.webSeeds = ["http://no-such-host.invalid/x.tar"]
         #expect { try Self.plan(settings).webSeedEntries(for: payload.metainfo) } throws: { "\($0)".contains("cannot resolve no-such-host.invalid") }
     }

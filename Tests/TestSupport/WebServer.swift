@@ -9,16 +9,21 @@ public final class WebServer: @unchecked Sendable {
     public let directory: String
     public let address: String
     public let port: Int
+    public let scheme: String
     private let prefix: TemporaryDirectory
     private let process: BackgroundProcess
 
     /// Starts nginx on `address`:`port` (0: a free port on loopback), serving `directory`.
     /// `wrap` runs it inside something else (`ip netns exec NAME`, say); the command's words
     /// come first.
-    public init(serving directory: String, address: String = "127.0.0.1", port: Int = 0, wrap: [String] = []) throws {
+    /// With `tls`, it serves https:// with that certificate instead.
+    public init(
+        serving directory: String, address: String = "127.0.0.1", port: Int = 0, tls: TestCertificates? = nil, wrap: [String] = []
+    ) throws {
         let nginx = try Interop.require(Interop.executable("nginx") ?? "/usr/sbin/nginx", package: "nginx-light")
         self.directory = directory
         self.address = address
+        scheme = tls == nil ? "http" : "https"
         self.port = port == 0 ? try Loopback.freePort() : port
         prefix = try TemporaryDirectory("nginx")
         for name in ["client", "proxy", "fastcgi", "uwsgi", "scgi"] {
@@ -43,7 +48,8 @@ public final class WebServer: @unchecked Sendable {
                 sendfile on;
                 keepalive_requests 100000;
                 server {
-                    listen \(host):\(self.port);
+                    listen \(host):\(self.port)\(tls == nil ? "" : " ssl");
+                    \(tls.map { "ssl_certificate \($0.certificate); ssl_certificate_key \($0.key);" } ?? "")
                     root \(directory);
                     location /norange/ { alias \(directory)/; max_ranges 0; }
                     location /moved/ { rewrite ^/moved/(.*)$ /$1 redirect; }
@@ -63,10 +69,11 @@ public final class WebServer: @unchecked Sendable {
         }
     }
 
-    /// `http://ADDRESS:PORT/` followed by `path`.
-    public func url(_ path: String) -> String {
-        let host = address.contains(":") ? "[\(address)]" : address
-        return "http://\(host):\(port)/\(path)"
+    /// `http://ADDRESS:PORT/` (or https://) followed by `path`; `host` names the server
+    /// instead of its address.
+    public func url(_ path: String, host name: String? = nil) -> String {
+        let host = name ?? (address.contains(":") ? "[\(address)]" : address)
+        return "\(scheme)://\(host):\(port)/\(path)"
     }
 
     /// Each response so far: status, body bytes sent, request target and the Range asked.

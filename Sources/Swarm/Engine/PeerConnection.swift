@@ -38,6 +38,9 @@ final class PeerConnection {
     var announced = 0
     /// Written messages wait for the session's end-of-turn flush (see `TorrentSession.flushSoon`).
     var flushPending = false
+    /// Something was written since the last flush: only then does the flush count as sending
+    /// (a turn that only read from the peer writes nothing, and the keep-alive must still go).
+    var wroteSinceFlush = false
     /// Idle, stalled, snubbed (see `TorrentSession.tick`).
     var liveness: PeerLiveness
     /// When the peer last announced a piece (or connected): a super-seeder's tail serves a peer
@@ -59,6 +62,7 @@ final class PeerConnection {
 
     func send(_ message: PeerMessage) {
         channel.write(PeerWireEvent.message(message), promise: nil)
+        wroteSinceFlush = true
     }
 
     /// Hands what was written to the socket now. The session calls it once per event-loop

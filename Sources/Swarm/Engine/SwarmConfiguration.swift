@@ -82,6 +82,9 @@ public struct SwarmConfiguration: Sendable {
     /// push's hosts start within a few seconds of each other, and a share helped with before
     /// its owner starts is fetched twice.
     public var webSeedHelpDelay: Duration = .seconds(3)
+    /// PEM certificates of the authorities to trust for https:// web seeds instead of the
+    /// system's store (`--web-seed-ca`); nil: the system's (/etc/ssl/certs and the like).
+    public var webSeedCertificates: [UInt8]?
     /// A web seed request that brings no byte for this long fails (and is retried).
     public var webSeedTimeout: Duration = .seconds(30)
     /// Failed web seed requests in a row before the seed is dropped; each retry waits twice

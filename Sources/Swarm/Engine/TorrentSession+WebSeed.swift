@@ -1,6 +1,8 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
+import Tracker
 
 /// Web seeds (BEP 19) as sources beside the peers: each is a key in the piece picker that
 /// claims whole pieces (`PiecePicker.claimWhole`), fetched with one HTTP range request per
@@ -13,16 +15,23 @@ extension TorrentSession {
         let share = configuration.webSeedShare ?? WebSeedShare(rank: Int.random(in: 0..<16, using: &random), hosts: 16)
         let perRequest = max(1, configuration.webSeedRequestBytes / layout.pieceLength)
         for seed in configuration.webSeeds {
-            guard seed.scheme == .http else {
-                webSeedProblems.append("web seed \(seed.url) is not used: this peer fetches web seeds over http:// only")
-                continue
+            var tls: NIOSSLContext?
+            if seed.scheme == .https {
+                do {
+                    tls = try WebSeedTrust.context(certificates: configuration.webSeedCertificates)
+                } catch {
+                    webSeedProblems.append("web seed \(seed.url) is not used: cannot set up TLS: \(error)")
+                    continue
+                }
             }
             let key = PeerKey(nextKey)
             nextKey += 1
             picker.peerConnected(key)
             let planner = WebSeedPlanner(
                 pieceCount: layout.pieceCount, rank: share.rank, hosts: share.hosts, maxRunPieces: perRequest)
-            webSeeds.append(WebSeedSource(key: key, seed: seed, planner: planner))
+            let source = WebSeedSource(key: key, seed: seed, planner: planner)
+            source.tls = tls
+            webSeeds.append(source)
         }
         pumpWebSeeds()
     }
@@ -104,11 +113,17 @@ extension TorrentSession {
         let host = seed.addresses.isEmpty ? seed.host : seed.addresses[source.addressIndex % seed.addresses.count]
         let session = NIOLoopBound(self, eventLoop: eventLoop)
         let boundSource = NIOLoopBound(source, eventLoop: eventLoop)
+        let tls = source.tls
+        // TLS checks the certificate against the name, whatever address was dialled.
+        let serverName = IPAddress(seed.host) == nil ? seed.host : nil
         let connecting = ClientBootstrap(group: eventLoop)
             .connectTimeout(TimeAmount(configuration.webSeedTimeout))
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverName))
+                    }
                     try channel.pipeline.syncOperations.addHTTPClientHandlers()
                     let identity = ObjectIdentifier(channel)
                     try channel.pipeline.syncOperations.addHandler(WebSeedResponseHandler { event in
@@ -166,6 +181,9 @@ extension TorrentSession {
             } else if source.acceptingBody {
                 webSeedFailed(source, "the response ended \(source.runEnd - source.nextByte) bytes short of \(rangeText(source))", permanent: false)
             }
+        case .handshakeFailed(let error):
+            source.channel = nil
+            webSeedFailed(source, "TLS handshake failed: \(error)", permanent: true)
         case .closed(let error):
             source.channel = nil
             guard source.run != nil else { return }

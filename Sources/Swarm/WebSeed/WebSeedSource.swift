@@ -1,4 +1,5 @@
 import NIOCore
+import NIOSSL
 
 /// One web seed as this node's source of pieces: its connection, the request in flight and
 /// how the seed has failed so far. Lives on the session's event loop; the session drives it
@@ -10,6 +11,8 @@ final class WebSeedSource {
     var seed: WebSeed
     let planner: WebSeedPlanner
     var channel: Channel?
+    /// For an https:// seed: the TLS client context, made once.
+    var tls: NIOSSLContext?
     /// Pieces of the request in flight; nil between requests.
     var run: Range<Int>?
     /// The byte expected next and the end of the requested range.

@@ -117,3 +117,108 @@ struct WebSeedTests {
         await seeder.shutdown()
     }
 }
+
+/// https:// web seeds: nginx with a certificate from a test authority.
+@Suite("Web seeds over TLS on loopback", .interop, .serialized)
+struct WebSeedTLSTests {
+    struct Served {
+        let bytes: [UInt8]
+        let metainfo: Metainfo
+        let directory: TemporaryDirectory
+        let certificates: TestCertificates
+        let server: WebServer
+
+        /// The certificate names artifacts.test, and 127.0.0.1 too when `byAddress`.
+        init(byAddress: Bool = true) async throws {
+            (bytes, metainfo) = try SwarmNodeTests.payload(length: 2 << 20 | 99, pieceLength: 64 << 10, seed: 443)
+            directory = try TemporaryDirectory("webseed-tls")
+            _ = try directory.write(bytes, to: "payload.tar")
+            certificates = try await TestCertificates.make(in: directory, names: ["artifacts.test"], addresses: byAddress ? ["127.0.0.1"] : [])
+            server = try WebServer(serving: directory.path, tls: certificates)
+        }
+
+        func download(_ seed: WebSeed, trusting authority: [UInt8]?, seeder: SwarmNode? = nil) async throws -> SwarmProgress {
+            let files = try TemporaryDirectory("downloads")
+            var configuration = SwarmConfiguration(listenHost: "127.0.0.1")
+            configuration.webSeeds = [seed]
+            configuration.webSeedShare = WebSeedShare(rank: 0, hosts: 1)
+            configuration.webSeedCertificates = authority
+            let node = try await LocalSwarm.downloader(metainfo: metainfo, path: files.path("0.tar"), configuration: configuration)
+            if let seeder { node.connect(to: [(host: "127.0.0.1", port: seeder.listenPort)]) }
+            try await SwarmNodeTests.withTimeout(60) { try await node.waitUntilComplete() }
+            let progress = try await node.progress
+            #expect(try Data(contentsOf: URL(fileURLWithPath: files.path("0.tar"))) == Data(bytes))
+            await node.shutdown()
+            return progress
+        }
+    }
+
+    @Test("an https web seed whose certificate chains to the given authority serves the payload, by its name or its address")
+    func trustedServer() async throws {
+        let served = try await Served()
+        let authority = try served.directory.read("ca.pem")
+        // By name (resolved elsewhere: the peer dials the address it is given and checks the name).
+        let byName = try WebSeed(served.server.url("payload.tar", host: "artifacts.test"), fileName: "payload.tar", addresses: ["127.0.0.1"])
+        let named = try await served.download(byName, trusting: authority)
+        #expect(named.webSeedProblems.isEmpty)
+        #expect(named.bytesFromWebSeeds == served.metainfo.length)
+        let byAddress = try WebSeed(served.server.url("payload.tar"), fileName: "payload.tar")
+        #expect(try await served.download(byAddress, trusting: authority).webSeedProblems.isEmpty)
+    }
+
+    @Test("an https web seed the host cannot trust, or whose certificate names another host, is dropped naming it")
+    func untrustedServerIsDropped() async throws {
+        // The certificate names artifacts.test only (a certificate naming the address too
+        // would pass for any name: the TLS library accepts either).
+        let served = try await Served(byAddress: false)
+        let seeder = try await SwarmNode.start(
+            metainfo: served.metainfo, storage: MemoryPieceStorage(served.bytes), role: .seeder,
+            configuration: {
+                var configuration = SwarmConfiguration(listenHost: "127.0.0.1", superSeeding: true)
+                configuration.seederStandby = true
+                return configuration
+            }())
+        let authority = try served.directory.read("ca.pem")
+        let cases: [(seed: WebSeed, trusting: [UInt8]?)] = [
+            // The system's store does not know the test authority.
+            (try WebSeed(served.server.url("payload.tar", host: "artifacts.test"), fileName: "payload.tar", addresses: ["127.0.0.1"]), nil),
+            // Trusted, but the certificate names another host than the URL.
+            (try WebSeed(served.server.url("payload.tar", host: "elsewhere.test"), fileName: "payload.tar", addresses: ["127.0.0.1"]), authority),
+            (try WebSeed(served.server.url("payload.tar"), fileName: "payload.tar"), authority),
+        ]
+        for (seed, trusting) in cases {
+            let progress = try await served.download(seed, trusting: trusting, seeder: seeder)
+            #expect(progress.webSeedProblems.count == 1, "\(seed.url)")
+            let problem = progress.webSeedProblems.first ?? ""
+            #expect(problem.contains(seed.url) && problem.contains("TLS handshake failed"), "\(problem)")
+            #expect(progress.bytesFromWebSeeds == 0)
+        }
+        // The name the certificate gives, at the address dialled, is trusted.
+        let named = try WebSeed(served.server.url("payload.tar", host: "artifacts.test"), fileName: "payload.tar", addresses: ["127.0.0.1"])
+        #expect(try await served.download(named, trusting: authority).webSeedProblems.isEmpty)
+        await seeder.shutdown()
+    }
+}
+
+@Suite("A quiet connection")
+struct QuietConnectionTests {
+    /// Found on the sandbox: a seeder on standby only ever read from its peers, and counting a
+    /// turn that read as one that wrote, it never sent a keep-alive; every host closed it.
+    @Test("a seeder that only receives still sends keep-alives, so its peers keep it")
+    func standbySeederIsKeptAlive() async throws {
+        let (bytes, metainfo) = try SwarmNodeTests.payload(length: 1 << 20, pieceLength: 64 << 10, seed: 3)
+        var configuration = SwarmConfiguration(listenHost: "127.0.0.1", superSeeding: true)
+        configuration.liveness = PeerLiveness.Settings(idleTimeout: .milliseconds(900), keepAliveInterval: .milliseconds(200))
+        configuration.seederStandby = true
+        configuration.starvationPatience = .seconds(60)
+        let seeder = try await SwarmNode.start(metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration)
+        let files = try TemporaryDirectory("quiet")
+        let downloader = try await LocalSwarm.downloader(metainfo: metainfo, path: files.path("0.tar"), configuration: configuration)
+        downloader.connect(to: [(host: "127.0.0.1", port: seeder.listenPort)])
+        try await Task.sleep(for: .seconds(3))
+        #expect(try await seeder.progress.connectedPeers == 1)
+        #expect(try await downloader.progress.connectedPeers == 1)
+        await downloader.shutdown()
+        await seeder.shutdown()
+    }
+}
