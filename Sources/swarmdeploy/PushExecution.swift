@@ -70,15 +70,7 @@ enum PushExecution {
     /// The directory packed and hashed, or the packed release checked against its torrent.
     private static func preparePayload(_ plan: PushPlan, silent: Bool) throws(CommandFailure) -> PackedPayload {
         if let torrent = plan.torrentFile {
-            var checking: ProgressLine?
-            let payload = try CommandFailure.push { () throws(PushError) in
-                try PackedPayload.release(torrent: torrent, payload: plan.payloadFile, seeding: plan.localSeed) { done, total in
-                    if checking == nil { checking = ProgressLine(label: "checking", total: total, quiet: silent) }
-                    checking?.update(done)
-                }
-            }
-            checking?.finish()
-            return payload
+            return try ReleaseCheck.run(plan, torrent: torrent, quiet: silent)
         }
         let manifest = try CommandFailure.push { () throws(PushError) in try plan.scanSource() }
         let packing = ProgressLine(label: "packing", total: manifest.tarLength, quiet: silent)
