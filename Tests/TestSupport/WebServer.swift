@@ -2,8 +2,8 @@ import Foundation
 
 /// nginx serving a directory over HTTP, as an artifact store would, for web seed tests
 /// (BEP 19). Besides `/NAME` (byte ranges served), `/norange/NAME` serves the same files
-/// ignoring `Range` (`max_ranges 0`: 200 and the whole file), and `/moved/NAME` redirects to
-/// `/NAME`. Every response is logged with its status and body bytes (`sentBytes`). Stopped
+/// ignoring `Range` (`max_ranges 0`: 200 and the whole file), `/moved/NAME` redirects to
+/// `/NAME`, and `/unavailable/NAME` answers 503. Every response is logged with its status and body bytes (`sentBytes`). Stopped
 /// when released.
 public final class WebServer: @unchecked Sendable {
     public let directory: String
@@ -53,6 +53,7 @@ public final class WebServer: @unchecked Sendable {
                     root \(directory);
                     location /norange/ { alias \(directory)/; max_ranges 0; }
                     location /moved/ { rewrite ^/moved/(.*)$ /$1 redirect; }
+                    location /unavailable/ { return 503; }
                 }
             }
             """

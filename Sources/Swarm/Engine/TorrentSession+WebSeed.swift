@@ -49,7 +49,8 @@ extension TorrentSession {
             if source.run != nil, now - source.lastActivity > configuration.webSeedTimeout {
                 webSeedFailed(source, "no data for \(configuration.webSeedTimeout)", permanent: false)
             }
-            if source.run == nil, now >= source.retryAt { startRun(source) }
+            // That may have been its last attempt: a dropped seed has left the picker.
+            if !source.dropped, source.run == nil, now >= source.retryAt { startRun(source) }
         }
     }
 
@@ -85,6 +86,7 @@ extension TorrentSession {
     // MARK: Requests
 
     private func startRun(_ source: WebSeedSource) {
+        guard !source.dropped else { return }
         let keys = webSeedKeys
         let picker = self.picker
         let mayHelp = now >= configuration.webSeedHelpDelay

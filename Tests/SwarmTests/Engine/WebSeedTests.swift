@@ -118,6 +118,61 @@ struct WebSeedTests {
     }
 }
 
+/// Failures worth retrying: a seed is given up only after `webSeedAttempts` in a row.
+@Suite("Web seeds retried", .interop, .serialized)
+struct WebSeedRetryTests {
+    /// Downloads from `seed` with a standby seeder that serves the host after `patience`.
+    static func download(
+        _ seed: WebSeed, metainfo: Metainfo, bytes: [UInt8], timeout: Duration, patience: Duration = .seconds(3)
+    ) async throws -> (SwarmProgress, Duration) {
+        var seederConfiguration = SwarmConfiguration(listenHost: "127.0.0.1", superSeeding: true)
+        seederConfiguration.seederStandby = true
+        seederConfiguration.starvationPatience = patience
+        let seeder = try await SwarmNode.start(
+            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: seederConfiguration)
+        let files = try TemporaryDirectory("downloads")
+        var configuration = SwarmConfiguration(listenHost: "127.0.0.1")
+        configuration.webSeeds = [seed]
+        configuration.webSeedShare = WebSeedShare(rank: 0, hosts: 1)
+        configuration.webSeedAttempts = 3
+        configuration.webSeedTimeout = timeout
+        let started = ContinuousClock.now
+        let node = try await LocalSwarm.downloader(metainfo: metainfo, path: files.path("0.tar"), configuration: configuration)
+        node.connect(to: [(host: "127.0.0.1", port: seeder.listenPort)])
+        try await SwarmNodeTests.withTimeout(60) { try await node.waitUntilComplete() }
+        let progress = try await node.progress
+        #expect(try Data(contentsOf: URL(fileURLWithPath: files.path("0.tar"))) == Data(bytes))
+        await node.shutdown()
+        await seeder.shutdown()
+        return (progress, ContinuousClock.now - started)
+    }
+
+    @Test("a server answering 503 is asked again with growing pauses, then dropped naming the attempts")
+    func unavailableIsRetried() async throws {
+        let served = try WebSeedTests.Served()
+        let (progress, _) = try await Self.download(
+            try served.seed("unavailable/payload.tar"), metainfo: served.metainfo, bytes: served.bytes, timeout: .seconds(30))
+        let problem = progress.webSeedProblems.first ?? ""
+        #expect(problem.contains("answered 503") && problem.contains("(3 attempts)"), "\(progress.webSeedProblems)")
+        // Three requests, 0.5 s then 1 s apart.
+        let asked = served.server.responses.filter { $0.status == 503 }
+        #expect(asked.count == 3, "\(served.server.responses)")
+    }
+
+    @Test("a server that accepts and never answers times out per request, and is dropped after its attempts")
+    func silentServerTimesOut() async throws {
+        let served = try WebSeedTests.Served()
+        let silent = try SilentListener()
+        let seed = try WebSeed("http://127.0.0.1:\(silent.port)/payload.tar", fileName: "payload.tar")
+        let (progress, took) = try await Self.download(
+            seed, metainfo: served.metainfo, bytes: served.bytes, timeout: .milliseconds(600), patience: .seconds(8))
+        let problem = progress.webSeedProblems.first ?? ""
+        #expect(problem.contains("no data for") && problem.contains(seed.url), "\(progress.webSeedProblems)")
+        // Three timeouts and two pauses, then the standby seeder serves the payload.
+        #expect(took < .seconds(15))
+    }
+}
+
 /// https:// web seeds: nginx with a certificate from a test authority.
 @Suite("Web seeds over TLS on loopback", .interop, .serialized)
 struct WebSeedTLSTests {
