@@ -224,46 +224,39 @@ extension DryRunPlan {
     /// (file counts are zero for one whose tarball is not here).
     public init(plan: PushPlan, release: PackedPayload) {
         let tally = release.tally ?? ArchiveMeasurement.Tally()
-        self.init(DryRunInput(
-            source: plan.source,
-            destination: plan.destination,
-            hostsFile: plan.hostsFile,
-            hosts: plan.hosts,
-            fileCount: tally.files,
-            directoryCount: tally.directories,
-            symlinkCount: tally.symlinks,
-            payloadBytes: release.extractedBytes,
-            archiveBytes: release.archiveLength,
-            compressed: release.tarBytes != release.archiveLength,
-            pieceLength: release.metainfo.pieceLength,
-            pieceCount: release.metainfo.pieceCount,
-            payloadSHA256: release.metainfo.payloadSHA256.map { Hex.encode($0) },
-            settings: plan.settings,
-            controllerAddress: plan.listen.address,
-            controllerAddressProblem: {
-                if case .unknown(let problem) = plan.listen { return problem }
-                return nil
-            }()
-        ))
+        self.init(
+            plan: plan, metainfo: release.metainfo, files: tally.files, directories: tally.directories, symlinks: tally.symlinks,
+            payloadBytes: release.extractedBytes, archiveBytes: release.archiveLength,
+            compressed: release.tarBytes != release.archiveLength)
     }
 
     /// The plan as `push --dry-run` shows it, with the facts of the hashed (not sent) payload.
     public init(plan: PushPlan, payload: PayloadPacking.Payload) {
         let manifest = payload.manifest
+        self.init(
+            plan: plan, metainfo: payload.metainfo, files: manifest.fileCount, directories: manifest.directoryCount,
+            symlinks: manifest.symlinkCount, payloadBytes: manifest.payloadBytes, archiveBytes: payload.archiveLength,
+            compressed: plan.payload.compression != .none)
+    }
+
+    private init(
+        plan: PushPlan, metainfo: Metainfo, files: Int, directories: Int, symlinks: Int, payloadBytes: Int64, archiveBytes: Int64,
+        compressed: Bool
+    ) {
         self.init(DryRunInput(
             source: plan.source,
             destination: plan.destination,
             hostsFile: plan.hostsFile,
             hosts: plan.hosts,
-            fileCount: manifest.fileCount,
-            directoryCount: manifest.directoryCount,
-            symlinkCount: manifest.symlinkCount,
-            payloadBytes: manifest.payloadBytes,
-            archiveBytes: payload.archiveLength,
-            compressed: plan.payload.compression != .none,
-            pieceLength: payload.metainfo.pieceLength,
-            pieceCount: payload.metainfo.pieceCount,
-            payloadSHA256: payload.metainfo.payloadSHA256.map { Hex.encode($0) },
+            fileCount: files,
+            directoryCount: directories,
+            symlinkCount: symlinks,
+            payloadBytes: payloadBytes,
+            archiveBytes: archiveBytes,
+            compressed: compressed,
+            pieceLength: metainfo.pieceLength,
+            pieceCount: metainfo.pieceCount,
+            payloadSHA256: metainfo.payloadSHA256.map { Hex.encode($0) },
             settings: plan.settings,
             controllerAddress: plan.listen.address,
             controllerAddressProblem: {

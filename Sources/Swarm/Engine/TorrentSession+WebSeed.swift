@@ -88,14 +88,13 @@ extension TorrentSession {
     private func startRun(_ source: WebSeedSource) {
         guard !source.dropped else { return }
         let keys = webSeedKeys
-        let picker = self.picker
         let mayHelp = now >= configuration.webSeedHelpDelay
+        // Read through `self`: a copy of the picker held here would be copied whole by the
+        // claims below.
         let isWanted = { (piece: Int) in
-            picker.state(of: piece) == .missing && picker.availability(of: piece, excluding: keys) == 0
+            self.picker.state(of: piece) == .missing && self.picker.availability(of: piece, excluding: keys) == 0
         }
-        guard let run = source.planner.nextRun(mayHelp: mayHelp, isWanted: isWanted, mayHelpWith: { share in
-            self.shareStandsStill(share, wanted: source.planner.share(share).count(where: isWanted))
-        }) else { return }
+        guard let run = source.planner.nextRun(mayHelp: mayHelp, isWanted: isWanted, mayHelpWith: shareStandsStill) else { return }
         for piece in run { _ = self.picker.claimWhole(piece, for: source.key) }
         source.run = run
         source.nextByte = layout.offset(ofPiece: run.lowerBound)

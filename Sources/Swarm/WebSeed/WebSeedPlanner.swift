@@ -45,10 +45,10 @@ public struct WebSeedPlanner: Sendable, Equatable {
     /// `isWanted(piece)`: we lack the piece, nobody is fetching it, and no connected peer has it.
     /// `mayHelp`: whether to help with the others' shares once this host's is done (not while
     /// the push's hosts are still starting: their shares would be fetched twice).
-    /// `mayHelpWith(share)`: whether a share with few pieces left stands still, so this host
-    /// should fetch them.
+    /// `mayHelpWith(share, wanted)`: whether a share with only `wanted` pieces left stands
+    /// still, so this host should fetch them.
     public func nextRun(
-        mayHelp: Bool = true, isWanted: (Int) -> Bool, mayHelpWith: (_ share: Int) -> Bool = { _ in true }
+        mayHelp: Bool = true, isWanted: (Int) -> Bool, mayHelpWith: (_ share: Int, _ wanted: Int) -> Bool = { _, _ in true }
     ) -> Range<Int>? {
         let own = share(rank)
         if let first = own.first(where: isWanted) {
@@ -64,7 +64,7 @@ public struct WebSeedPlanner: Sendable, Equatable {
             let index = (rank + step) % hosts
             let wanted = share(index).reversed().filter(isWanted)
             guard !wanted.isEmpty else { continue }
-            let standsStill = wanted.count <= nearlyDone ? mayHelpWith(index) : false
+            let standsStill = wanted.count <= nearlyDone ? mayHelpWith(index, wanted.count) : false
             if wanted.count <= nearlyDone, !standsStill { continue }
             let skip = (step - 1) * maxRunPieces
             guard skip < wanted.count || standsStill else { continue }

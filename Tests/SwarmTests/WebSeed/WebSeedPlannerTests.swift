@@ -46,12 +46,12 @@ struct WebSeedPlannerTests {
         let planner = WebSeedPlanner(pieceCount: 40, rank: 0, hosts: 2, maxRunPieces: 2)
         #expect(planner.nearlyDone == 4)
         // Host 1's share is 20..<40: with 10 pieces left, help from the back.
-        #expect(planner.nextRun(isWanted: { $0 >= 30 }, mayHelpWith: { _ in false }) == 38..<40)
+        #expect(planner.nextRun(isWanted: { $0 >= 30 }, mayHelpWith: { _, _ in false }) == 38..<40)
         // With 4 left its owner finishes them, unless the share stands still.
-        #expect(planner.nextRun(isWanted: { $0 >= 36 }, mayHelpWith: { _ in false }) == nil)
+        #expect(planner.nextRun(isWanted: { $0 >= 36 }, mayHelpWith: { _, _ in false }) == nil)
         var asked: [Int] = []
-        #expect(planner.nextRun(isWanted: { $0 >= 36 }, mayHelpWith: { asked.append($0); return true }) == 38..<40)
-        #expect(asked == [1])
+        #expect(planner.nextRun(isWanted: { $0 >= 36 }, mayHelpWith: { share, wanted in asked.append(share * 100 + wanted); return true }) == 38..<40)
+        #expect(asked == [104], "share 1, asked with its 4 wanted pieces")
     }
 
     @Test("helpers of one share start at different distances from its back, so they ask for different pieces")
@@ -60,13 +60,13 @@ struct WebSeedPlannerTests {
         // Host 3's share (48..<64) is far behind; hosts 0, 1 and 2 have theirs and help.
         let wanted = { (piece: Int) in piece >= 48 }
         let runs = (0..<3).map { rank in
-            WebSeedPlanner(pieceCount: pieces, rank: rank, hosts: hosts, maxRunPieces: 4).nextRun(isWanted: wanted, mayHelpWith: { _ in false })
+            WebSeedPlanner(pieceCount: pieces, rank: rank, hosts: hosts, maxRunPieces: 4).nextRun(isWanted: wanted, mayHelpWith: { _, _ in false })
         }
         #expect(runs == [52..<56, 56..<60, 60..<64])
         // Helpers further away than the share's wanted runs reach leave it to the nearer ones.
         // (Host 0 is 7 shares from host 7's 16 wanted pieces: 6 runs from the back is past them.)
         let far = WebSeedPlanner(pieceCount: 128, rank: 0, hosts: 8, maxRunPieces: 4)
-        #expect(far.nextRun(isWanted: { $0 >= 112 }, mayHelpWith: { _ in false }) == nil)
+        #expect(far.nextRun(isWanted: { $0 >= 112 }, mayHelpWith: { _, _ in false }) == nil)
     }
 
     @Test("the last host's help goes round to the first host's share")
