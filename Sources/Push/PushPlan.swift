@@ -163,12 +163,9 @@ extension PushPlan {
         guard case .rack = settings.peerSelection else { return nil }
         let topology = FleetTopology(hosts.map(\.entry))
         guard !topology.isFlat else { return nil }
+        let addresses = hostAddresses()
         return topology.datacenters.flatMap { datacenter in
-            datacenter.racks.filter { $0.name != nil }.map { rack in
-                rack.hosts.map { index in
-                    ((try? AddressLookup.addresses(of: hosts[index].configuration.host)) ?? []).map(\.description)
-                }
-            }
+            datacenter.racks.filter { $0.name != nil }.map { rack in rack.hosts.map { addresses[$0] } }
         }
     }
 
