@@ -20,7 +20,7 @@ struct WebSeedURLTests {
     }
 
     @Test("unusable URLs are refused with the reason", arguments: [
-        ("ftp://h/a.tar", "starts with http:// or https://"),
+        ("ftp://h/a.tar", "does not start with http:// or https://"),
         ("http:///a.tar", "the host is empty"),
         ("http://h:0/a.tar", "not 1...65535"),
         ("http://h:x/a.tar", "not 1...65535"),
