@@ -9,8 +9,9 @@ packages=(
     libssh2-1-dev libssl-dev zlib1g-dev libzstd-dev pkg-config
     # Interoperability tests: standard BitTorrent clients and a torrent maker, GNU tar.
     python3-libtorrent aria2 transmission-cli mktorrent tar gzip zstd
-    # Web seeds (BEP 19): an HTTP server as an artifact store would run.
-    nginx-light
+    # Web seeds (BEP 19): an HTTP server as an artifact store would run, and the system's
+    # certificate store that https ones are checked against.
+    nginx-light ca-certificates
     # Test hosts and benchmarks: OpenSSH, namespaces and traffic shaping, a standard tracker.
     openssh-server openssh-client iproute2 opentracker pssh procps
     # Benchmark pictures.

@@ -47,7 +47,12 @@ public struct RateCap: Sendable, Equatable {
     /// Bytes the opposite direction carries to acknowledge a block of `payload` bytes: a bare
     /// ACK for every second segment (delayed acknowledgement).
     public static func acknowledgementBytes(ofBlock payload: Int) -> Int {
-        let segments = (payload + pieceMessageHeader + segmentPayload - 1) / segmentPayload
+        acknowledgementBytes(ofStream: payload + pieceMessageHeader)
+    }
+
+    /// The same for `payload` bytes of some other TCP stream (a web seed's response).
+    public static func acknowledgementBytes(ofStream payload: Int) -> Int {
+        let segments = (payload + segmentPayload - 1) / segmentPayload
         return (segments + 1) / 2 * segmentFraming
     }
 

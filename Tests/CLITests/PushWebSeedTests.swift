@@ -145,6 +145,44 @@ struct PushWebSeedTests {
         #expect(try await fleet.listing(of: "/srv/secure", onHost: 2) == expected)
     }
 
+    @Test("an https web seed whose authority is in the hosts' own certificate store serves them without --web-seed-ca")
+    func httpsWebSeedTrustedByTheHostsStore() async throws {
+        let fleet = try PushFleet.current()
+        let release = try await Release(fleet)
+        let address = fleet.sandbox.hostAddresses[PushWebSeedTests.serverHost - 1]
+        let certificates = try await TestCertificates.make(in: release.temp, names: ["artifacts.test"], addresses: [address])
+        let secure = try WebServer(
+            serving: release.www, address: address, port: 8444, tls: certificates,
+            wrap: ["/bin/bash", Sandbox.scriptPath, "host", "\(PushWebSeedTests.serverHost)", "--name", fleet.sandbox.name, "--"])
+        // The store as update-ca-certificates leaves it once an internal authority is added,
+        // bound over the system's file in each host's own mount namespace (not this machine's).
+        let store = "/etc/ssl/certs/ca-certificates.crt"
+        let system = (try? Data(contentsOf: URL(fileURLWithPath: store))) ?? Data()
+        let ours = try Data(contentsOf: URL(fileURLWithPath: certificates.authority))
+        let bundle = try release.temp.write(Array(system + ours), to: "store/ca-certificates.crt")
+        try await Self.withStore(bundle, over: store, onHosts: [1, 2, 3, 4], of: fleet) {
+            let result = try await release.push(release.plainTorrent, to: "/srv/store", ["--web-seed", secure.url(""), "--no-local-seed"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let report = try result.report()
+            #expect(report.totals.succeeded == 4 && report.totals.seederBytesSent == 0)
+            #expect(report.hosts.allSatisfy { $0.warnings.isEmpty }, "\(report.hosts.map(\.warnings))")
+        }
+        #expect(secure.sentBytes >= release.archiveBytes)
+        let expected = try await fleet.localListing(of: release.tree)
+        #expect(try await fleet.listing(of: "/srv/store", onHost: 3) == expected)
+    }
+
+    /// Runs `body` with `file` bound over `target` on `hosts`; unbinds afterwards, also when
+    /// `body` throws.
+    static func withStore(
+        _ file: String, over target: String, onHosts hosts: ArraySlice<Int>, of fleet: PushFleet, _ body: () async throws -> Void
+    ) async throws {
+        guard let host = hosts.first else { return try await body() }
+        try await fleet.onHost(host, changedBy: "mount --bind '\(file)' \(target)", undoneBy: "umount \(target)") {
+            try await withStore(file, over: target, onHosts: hosts.dropFirst(), of: fleet, body)
+        }
+    }
+
     @Test("a release whose tarball no longer matches its torrent is refused before any host is contacted")
     func changedTarballIsRefused() async throws {
         let fleet = try PushFleet.current()

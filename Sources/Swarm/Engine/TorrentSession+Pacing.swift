@@ -46,13 +46,39 @@ extension TorrentSession {
         let free = peer.pipeline.blocks - outstanding
         guard free > 0, downlink != nil else { return max(free, 0) }
         let cost = RateCap.wireBytes(ofBlock: layout.blockLength)
-        let requested = peers.keys.reduce(0) { $0 + picker.outstandingRequests(of: $1).count }
-        let allowed = downlink!.requestsAllowed(cost: cost, outstanding: requested * cost, at: now)
+        let allowed = downlink!.requestsAllowed(cost: cost, outstanding: downlinkOutstanding, at: now)
         if allowed < free {
             wait(peer, in: &waitingToRequest)
             scheduleRequestWake()
         }
         return min(free, allowed)
+    }
+
+    /// Whether a web seed may ask for a range of `bytes` now. A range longer than a second of
+    /// the cap waits for a whole second's room (`webSeedRequestBytes` keeps ranges shorter
+    /// when capped). The seed waits for the next slot otherwise.
+    func mayRequestFromWebSeed(_ bytes: Int64) -> Bool {
+        guard downlink != nil else { return true }
+        let cost = min(RateCap.wireBytes(ofStream: Int(bytes)), Int(downlink!.bytesPerSecond))
+        guard downlink!.requestsAllowed(cost: cost, outstanding: downlinkOutstanding, at: now) == 0 else { return true }
+        scheduleRequestWake()
+        return false
+    }
+
+    /// `bytes` of a web seed's response arrived: the downlink carried them, the uplink their
+    /// acknowledgements.
+    func downloadedFromWebSeed(_ bytes: Int) {
+        let now = self.now
+        downlink?.arrived(RateCap.wireBytes(ofStream: bytes), at: now)
+        uploadBucket?.spend(RateCap.acknowledgementBytes(ofStream: bytes), at: now)
+    }
+
+    /// Wire bytes asked for and not here yet: blocks requested of peers, and what is left of
+    /// each web seed's range in flight.
+    private var downlinkOutstanding: Int {
+        let blocks = peers.keys.reduce(0) { $0 + picker.outstandingRequests(of: $1).count }
+        let ranges = webSeeds.reduce(0) { $0 + ($1.run == nil ? 0 : RateCap.wireBytes(ofStream: Int($1.runEnd - $1.nextByte))) }
+        return blocks * RateCap.wireBytes(ofBlock: layout.blockLength) + ranges
     }
 
     /// `blocks` were requested of `peer`: the uplink carries their acknowledgements.
@@ -85,7 +111,7 @@ extension TorrentSession {
     }
 
     /// Room frees up as the oldest slot of the downlink's second leaves it.
-    private func scheduleRequestWake() {
+    func scheduleRequestWake() {
         guard !requestWakeScheduled, let downlink else { return }
         requestWakeScheduled = true
         let session = NIOLoopBound(self, eventLoop: eventLoop)
@@ -99,6 +125,7 @@ extension TorrentSession {
                 session.requestMore(from: peer)
                 session.flushSoon(peer)
             }
+            session.pumpWebSeeds()
         }
     }
 

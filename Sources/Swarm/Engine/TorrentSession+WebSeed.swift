@@ -13,7 +13,10 @@ extension TorrentSession {
     func startWebSeeds() {
         guard role == .downloader, !configuration.webSeeds.isEmpty else { return }
         let share = configuration.webSeedShare ?? WebSeedShare(rank: Int.random(in: 0..<16, using: &random), hosts: 16)
-        let perRequest = max(1, configuration.webSeedRequestBytes / layout.pieceLength)
+        // Under a download cap a range is at most a quarter second of it, so the seed's bursts
+        // stay small beside the peers' blocks (see `mayRequestFromWebSeed`).
+        let requestBytes = min(configuration.webSeedRequestBytes, downlink.map { Int($0.bytesPerSecond / 4) } ?? .max)
+        let perRequest = max(1, requestBytes / layout.pieceLength)
         for seed in configuration.webSeeds {
             var tls: NIOSSLContext?
             if seed.scheme == .https {
@@ -86,7 +89,7 @@ extension TorrentSession {
     // MARK: Requests
 
     private func startRun(_ source: WebSeedSource) {
-        guard !source.dropped else { return }
+        guard !source.dropped, mayRequestFromWebSeed(Int64(source.planner.maxRunPieces * layout.pieceLength)) else { return }
         let keys = webSeedKeys
         let mayHelp = now >= configuration.webSeedHelpDelay
         // Read through `self`: a copy of the picker held here would be copied whole by the
@@ -99,6 +102,7 @@ extension TorrentSession {
         source.run = run
         source.nextByte = layout.offset(ofPiece: run.lowerBound)
         source.runEnd = run.upperBound == layout.pieceCount ? layout.totalLength : layout.offset(ofPiece: run.upperBound)
+        source.responseEnd = source.nextByte
         source.acceptingBody = false
         source.piece = nil
         source.lastActivity = now
@@ -174,13 +178,17 @@ extension TorrentSession {
         case .body(let buffer):
             if source.acceptingBody { bodyArrived(buffer, from: source) }
         case .end:
-            guard source.run != nil else { return }
+            guard source.run != nil, source.acceptingBody else { return }
+            source.acceptingBody = false
             if source.nextByte == source.runEnd {
                 source.run = nil
-                source.acceptingBody = false
                 pumpWebSeeds()
-            } else if source.acceptingBody {
-                webSeedFailed(source, "the response ended \(source.runEnd - source.nextByte) bytes short of \(rangeText(source))", permanent: false)
+            } else if source.nextByte == source.responseEnd, let channel = source.channel {
+                // The server sent all of a shorter range than asked (some cap a response's
+                // length): ask for the rest.
+                sendRequest(source, on: channel)
+            } else {
+                webSeedFailed(source, "sent a response \(source.responseEnd - source.nextByte) bytes short of what it announced", permanent: false)
             }
         case .handshakeFailed(let error):
             source.channel = nil
@@ -188,8 +196,11 @@ extension TorrentSession {
         case .closed(let error):
             source.channel = nil
             guard source.run != nil else { return }
+            let how = error.map { "failed (\($0))" } ?? "closed"
             webSeedFailed(
-                source, "the connection \(error.map { "failed (\($0))" } ?? "closed") after \(rangeProgress(source))", permanent: false)
+                source, source.acceptingBody
+                    ? "cut a response short: the connection \(how) after \(rangeProgress(source))"
+                    : "the connection \(how) before answering for \(rangeText(source))", permanent: false)
         }
     }
 
@@ -211,8 +222,10 @@ extension TorrentSession {
                     permanent: true)
                 return
             }
+            source.responseEnd = range.end + 1
             source.acceptingBody = true
         case 200 where source.nextByte == 0 && source.runEnd == layout.totalLength:
+            source.responseEnd = layout.totalLength
             source.acceptingBody = true
         case 200:
             webSeedFailed(source, "ignores Range requests (answered 200 with the whole file for \(pieces)); serve it with a server that supports byte ranges", permanent: true)
@@ -259,6 +272,7 @@ extension TorrentSession {
 
     /// Collects the body into whole pieces and hands each to the picker as its blocks.
     private func bodyArrived(_ buffer: ByteBuffer, from source: WebSeedSource) {
+        downloadedFromWebSeed(buffer.readableBytes)
         var data = buffer
         while data.readableBytes > 0, source.nextByte < source.runEnd, let run = source.run {
             let index = run.lowerBound + Int((source.nextByte - layout.offset(ofPiece: run.lowerBound)) / Int64(layout.pieceLength))

@@ -15,9 +15,11 @@ final class WebSeedSource {
     var tls: NIOSSLContext?
     /// Pieces of the request in flight; nil between requests.
     var run: Range<Int>?
-    /// The byte expected next and the end of the requested range.
+    /// The byte expected next, the end of the requested range, and the end of the range the
+    /// response announced (`Content-Range`), which may be shorter.
     var nextByte: Int64 = 0
     var runEnd: Int64 = 0
+    var responseEnd: Int64 = 0
     /// The response's head arrived and its body is the requested range.
     var acceptingBody = false
     /// The current piece's bytes so far.

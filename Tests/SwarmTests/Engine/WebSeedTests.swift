@@ -118,6 +118,50 @@ struct WebSeedTests {
     }
 }
 
+/// A download cap (`--max-rate`) holds for what web seeds send as for peers' blocks.
+@Suite("Web seeds under a download cap", .interop, .serialized)
+struct WebSeedRateCapTests {
+    @Test("a capped downloader asks its web seed no faster than the cap, in total and in any second")
+    func cappedWebSeedDownload() async throws {
+        let served = try WebSeedTests.Served()
+        let cap = 8e6
+        let bytesPerSecond = cap / 8
+        let files = try TemporaryDirectory("downloads")
+        var configuration = SwarmConfiguration(listenHost: "127.0.0.1")
+        configuration.webSeeds = [try served.seed("")]
+        configuration.webSeedShare = WebSeedShare(rank: 0, hosts: 1)
+        configuration.rateCap = RateCap(bitsPerSecond: cap)
+        let start = ContinuousClock.now
+        let node = try await LocalSwarm.downloader(metainfo: served.metainfo, path: files.path("0.tar"), configuration: configuration)
+        // Samples of what arrived from the web seed: (clock before the read, bytes, clock after).
+        var samples: [(ContinuousClock.Instant, Int64, ContinuousClock.Instant)] = []
+        while try await !node.progress.isComplete, ContinuousClock.now - start < .seconds(30) {
+            let before = ContinuousClock.now
+            let received = try await node.progress.bytesFromWebSeeds
+            samples.append((before, received, ContinuousClock.now))
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let elapsed = (ContinuousClock.now - start).seconds
+        let progress = try await node.progress
+        #expect(progress.isComplete && progress.webSeedProblems.isEmpty)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: files.path("0.tar"))) == Data(served.bytes))
+        // A second's worth may come at once, then a second's worth a second.
+        let wire = Double(RateCap.wireBytes(ofStream: Int(served.metainfo.length)))
+        #expect(elapsed >= (wire - bytesPerSecond) / bytesPerSecond, "took \(elapsed) s")
+        // Any span of a second or more carries no more than that: on loopback a second's
+        // worth arrives at its start (see `DownlinkBudget`), so a span a little over a second
+        // may hold two. Uncapped, the whole payload takes a few milliseconds.
+        for (index, first) in samples.enumerated() {
+            for last in samples[(index + 1)...] where (last.0 - first.2).seconds >= 1 {
+                let span = (last.2 - first.0).seconds
+                let payload = Double(last.1 - first.1)
+                #expect(payload <= bytesPerSecond * (span + 1), "\(payload) bytes in at most \(span) s")
+            }
+        }
+        await node.shutdown()
+    }
+}
+
 /// Failures worth retrying: a seed is given up only after `webSeedAttempts` in a row.
 @Suite("Web seeds retried", .interop, .serialized)
 struct WebSeedRetryTests {
@@ -170,6 +214,62 @@ struct WebSeedRetryTests {
         #expect(problem.contains("no data for") && problem.contains(seed.url), "\(progress.webSeedProblems)")
         // Three timeouts and two pauses, then the standby seeder serves the payload.
         #expect(took < .seconds(15))
+    }
+}
+
+/// Responses that end before the range they announce, or announce less than was asked.
+@Suite("Web seeds sending short responses", .serialized)
+struct WebSeedShortResponseTests {
+    static let payload = try! SwarmNodeTests.payload(length: 2 << 20 | 321, pieceLength: 64 << 10, seed: 77)
+
+    /// Downloads the payload from `server` alone; returns what the node made of it.
+    static func download(from server: FaultyRangeServer) async throws -> SwarmProgress {
+        let (bytes, metainfo) = payload
+        let files = try TemporaryDirectory("downloads")
+        var configuration = SwarmConfiguration(listenHost: "127.0.0.1")
+        configuration.webSeeds = [try WebSeed(server.url("payload.tar"), fileName: "payload.tar")]
+        configuration.webSeedShare = WebSeedShare(rank: 0, hosts: 1)
+        configuration.webSeedAttempts = 3
+        let node = try await LocalSwarm.downloader(metainfo: metainfo, path: files.path("0.tar"), configuration: configuration)
+        try await SwarmNodeTests.withTimeout(30) { try await node.waitUntilComplete() }
+        let progress = try await node.progress
+        #expect(try Data(contentsOf: URL(fileURLWithPath: files.path("0.tar"))) == Data(bytes))
+        await node.shutdown()
+        return progress
+    }
+
+    @Test("a response cut short by a closed connection is asked for again; the download completes from the web seed")
+    func cutResponseIsRetried() async throws {
+        let server = try FaultyRangeServer(serving: Self.payload.0, fault: .cutsResponses(count: 2, after: 1000))
+        let progress = try await Self.download(from: server)
+        #expect(progress.webSeedProblems.isEmpty, "\(progress.webSeedProblems)")
+        #expect(progress.bytesFromWebSeeds >= Self.payload.1.length)
+        let responses = server.responses
+        #expect(responses.prefix(2).allSatisfy { $0.sent == 1000 }, "\(responses)")
+        // The third request asks again for the range the two cut ones announced.
+        #expect(responses.count > 2 && responses[2].range.lowerBound == responses[0].range.lowerBound, "\(responses)")
+    }
+
+    @Test("a web seed that keeps cutting its responses short is dropped naming its URL, and the standby seeder serves")
+    func serverCuttingEveryResponseIsDropped() async throws {
+        let server = try FaultyRangeServer(serving: Self.payload.0, fault: .cutsResponses(count: .max, after: 1000))
+        let seed = try WebSeed(server.url("payload.tar"), fileName: "payload.tar")
+        let (progress, _) = try await WebSeedRetryTests.download(
+            seed, metainfo: Self.payload.1, bytes: Self.payload.0, timeout: .seconds(30))
+        let problem = progress.webSeedProblems.first ?? ""
+        #expect(problem.contains(seed.url) && problem.contains("cut a response short") && problem.contains("(3 attempts)"), "\(problem)")
+        #expect(problem.contains("1000 of 262144 bytes of pieces 0-3"), "\(problem)")
+        #expect(server.responses.count == 3)
+    }
+
+    @Test("a server answering less of each range than asked is asked for the rest on the same connection")
+    func shorterRangesAreContinued() async throws {
+        let server = try FaultyRangeServer(serving: Self.payload.0, fault: .capsRanges(bytes: 40_000))
+        let progress = try await Self.download(from: server)
+        #expect(progress.webSeedProblems.isEmpty, "\(progress.webSeedProblems)")
+        #expect(progress.bytesFromWebSeeds == Self.payload.1.length)
+        #expect(server.responses.allSatisfy { $0.range.count <= 40_000 })
+        #expect(Int64(server.responses.reduce(0) { $0 + $1.sent }) == Self.payload.1.length)
     }
 }
 
