@@ -4,6 +4,7 @@ import DeployProtocol
 import PayloadPacking
 import Swarm
 import TorrentMetainfo
+import Tracker
 
 /// The push's tarball as the seeder serves it, with its torrent. A plain tar is read straight
 /// from the source tree (`SourcePieceStorage`): neither memory nor disk holds a copy. A compressed
@@ -122,10 +123,11 @@ extension PushPlan {
     /// What every host's peer is told on its standard input: the torrent, every tracker to
     /// announce to (the built-in one with the push's secret, then the extra ones), where to
     /// install and how long to wait, and the push's peer key and addresses (see
-    /// `peerAddresses(controller:)`), so peers serve only one another.
+    /// `peerAddresses(controller:hostAddresses:)`), so peers serve only one another; with the
+    /// hosts' addresses (`hostAddresses()`), the racks they sit in.
     public func peerJob(
         for payload: PackedPayload, announceURL: String?, peerKey: [UInt8]? = nil, peerAddresses: [String]? = nil,
-        releaseID: String? = nil
+        releaseID: String? = nil, hostAddresses: [[IPAddress]] = []
     ) -> PeerJob {
         var job = PeerJob(
             torrent: payload.metainfo.bytes,
@@ -145,7 +147,7 @@ extension PushPlan {
             min(max(Int64(rate.rounded()), PeerJob.maxRateRange.lowerBound), PeerJob.maxRateRange.upperBound)
         }
         job.layout = rollout.layout
-        job.racks = rackTable()
+        job.racks = rackTable(hostAddresses: hostAddresses)
         job.releaseID = releaseID
         job.keepReleases = rollout.keepReleases
         job.waitsForActivation = waitsForActivation

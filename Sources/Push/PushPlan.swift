@@ -94,25 +94,24 @@ extension PushPlan {
         (announceURL.map { [[$0]] } ?? []) + extraTrackers.map { [$0] }
     }
 
-    /// The addresses the push's peers and seeder accept connections from: every host's (its
-    /// name resolved here) and the controller's. A host whose name does not resolve here is
-    /// left out; its SSH connection fails anyway, and a peer still admits every address its
-    /// tracker hands it.
-    public func peerAddresses(controller: String) -> [String] {
-        var addresses: [String] = []
-        var seen: Set<IPAddress> = []
-        for name in [controller] + hosts.map(\.configuration.host) {
-            for address in (try? AddressLookup.addresses(of: name)) ?? [] where seen.insert(address).inserted {
-                addresses.append(address.description)
-            }
-        }
-        return addresses
+    /// Every host's addresses as its name resolves here, in the plan's order: the one lookup
+    /// a push makes of its hosts' names, handed to the functions below. A name that does not
+    /// resolve here has none; its SSH connection fails anyway.
+    public func hostAddresses() -> [[IPAddress]] {
+        hosts.map { host in (try? AddressLookup.addresses(of: host.configuration.host)) ?? [] }
     }
 
-    /// Every host's addresses as its name resolves here, in the plan's order (see
-    /// `PeerJob.webSeedHosts`).
-    public func hostAddresses() -> [[String]] {
-        hosts.map { host in ((try? AddressLookup.addresses(of: host.configuration.host)) ?? []).map(\.description) }
+    /// The addresses the push's peers and seeder accept connections from: the controller's
+    /// and every host's (`hostAddresses()`). A peer still admits every address its tracker
+    /// hands it.
+    public func peerAddresses(controller: String, hostAddresses: [[IPAddress]]) -> [String] {
+        var addresses: [String] = []
+        var seen: Set<IPAddress> = []
+        for address in ((try? AddressLookup.addresses(of: controller)) ?? []) + hostAddresses.joined()
+        where seen.insert(address).inserted {
+            addresses.append(address.description)
+        }
+        return addresses
     }
 
     /// The push's web seeds — `--web-seed` URLs, then the torrent's own (`url-list`) — each
@@ -140,32 +139,31 @@ extension PushPlan {
         return entries
     }
 
-    /// Where each host sits (its `dc=` and `rack=` labels) by the addresses its name resolves
-    /// to here, for the tracker's rack-aware hand-out; nil with `--peer-selection random` or
-    /// when no host names a rack.
-    public func peerLocality() -> PeerLocality? {
+    /// Where each host sits (its `dc=` and `rack=` labels) by its addresses
+    /// (`hostAddresses()`), for the tracker's rack-aware hand-out; nil with
+    /// `--peer-selection random` or when no host names a rack.
+    public func peerLocality(hostAddresses: [[IPAddress]]) -> PeerLocality? {
         guard case .rack(let otherRacks, let otherDatacenters, let unplaced) = settings.peerSelection,
             !FleetTopology(hosts.map(\.entry)).isFlat
         else { return nil }
         var locations: [IPAddress: PeerLocation] = [:]
-        for host in hosts {
+        for (host, addresses) in zip(hosts, hostAddresses) {
             let labels = host.entry.labels
             let location = PeerLocation(datacenter: labels[FleetTopology.datacenterLabel], rack: labels[FleetTopology.rackLabel])
-            for address in (try? AddressLookup.addresses(of: host.configuration.host)) ?? [] { locations[address] = location }
+            for address in addresses { locations[address] = location }
         }
         return PeerLocality(locations: locations, otherRacks: otherRacks, otherDatacenters: otherDatacenters, unplaced: unplaced)
     }
 
     /// The push's named racks for the peers' job (`PeerJob.racks`): each rack's hosts in
-    /// hosts-file order, each host's addresses as resolved here; nil when `peerLocality()` is.
+    /// hosts-file order, each host's addresses (`hostAddresses()`); nil when `peerLocality` is.
     /// Hosts without a `rack=` label are in none.
-    public func rackTable() -> [[[String]]]? {
+    public func rackTable(hostAddresses: [[IPAddress]]) -> [[[String]]]? {
         guard case .rack = settings.peerSelection else { return nil }
         let topology = FleetTopology(hosts.map(\.entry))
-        guard !topology.isFlat else { return nil }
-        let addresses = hostAddresses()
+        guard !topology.isFlat, hostAddresses.count == hosts.count else { return nil }
         return topology.datacenters.flatMap { datacenter in
-            datacenter.racks.filter { $0.name != nil }.map { rack in rack.hosts.map { addresses[$0] } }
+            datacenter.racks.filter { $0.name != nil }.map { rack in rack.hosts.map { hostAddresses[$0].map(\.description) } }
         }
     }
 

@@ -91,7 +91,8 @@ public final class PushRunner: Sendable {
     public func run(onLine: @escaping @Sendable (String) -> Void) async throws -> Outcome {
         // Only the push's hosts may take part: each proves it holds this key, from one of these addresses.
         let key = PeerAuthenticationKey.random()
-        let addresses = plan.peerAddresses(controller: listenHost)
+        let hostAddresses = plan.hostAddresses()
+        let addresses = plan.peerAddresses(controller: listenHost, hostAddresses: hostAddresses)
         var seederLogger = logger
         seederLogger[metadataKey: "host"] = "seeder"
         let webSeeds = try plan.webSeedEntries(for: payload.metainfo)
@@ -102,17 +103,18 @@ public final class PushRunner: Sendable {
         }
         let swarm = try await ControllerSwarm.start(
             listenHost: listenHost, metainfo: payload.metainfo, storage: payload.storage, key: key, admitting: addresses,
-            builtinTracker: plan.builtinTracker, seeding: plan.localSeed, standby: !webSeeds.isEmpty, locality: plan.peerLocality(),
+            builtinTracker: plan.builtinTracker, seeding: plan.localSeed, standby: !webSeeds.isEmpty, locality: plan.peerLocality(hostAddresses: hostAddresses),
             uploadCap: plan.settings.maxRateBitsPerSecond, logger: seederLogger, tiers: plan.trackerTiers(announceURL:)
         )
         let releaseID = ReleaseID.make(utc: UTCTime.now(), digest: payload.metainfo.payloadSHA256 ?? payload.metainfo.infoHash.bytes)
         var peerJob = plan.peerJob(
-            for: payload, announceURL: swarm.announceURL, peerKey: key.bytes, peerAddresses: addresses, releaseID: releaseID)
+            for: payload, announceURL: swarm.announceURL, peerKey: key.bytes, peerAddresses: addresses, releaseID: releaseID,
+            hostAddresses: hostAddresses)
         peerJob.programToken = programSources.token
         if !webSeeds.isEmpty {
             peerJob.webSeeds = webSeeds
             peerJob.webSeedCertificates = plan.webSeedCertificates
-            peerJob.webSeedHosts = plan.hostAddresses()
+            peerJob.webSeedHosts = hostAddresses.map { $0.map(\.description) }
         }
         if logger.isEnabled { peerJob.logLevel = logger.logLevel.rawValue }
         let job = peerJob.encoded()

@@ -143,7 +143,7 @@ import TestSupport
     @Test func theJobCarriesThePeerKeyAndTheHostsAddresses() throws {
         let fixture = try Fixture(hosts: "10.9.0.2\n10.9.0.3:2222\n[fd00::4]\n10.9.0.2:23\n")
         let plan = try fixture.plan()
-        let addresses = plan.peerAddresses(controller: "10.9.0.1")
+        let addresses = plan.peerAddresses(controller: "10.9.0.1", hostAddresses: plan.hostAddresses())
         // The controller first, each address once whatever the port.
         #expect(addresses == ["10.9.0.1", "10.9.0.2", "10.9.0.3", "fd00::4"])
         let key = Array(repeating: UInt8(9), count: 32)
@@ -162,14 +162,17 @@ import TestSupport
         fixture.settings.peerSelection = .rack(otherRacks: 1, otherDatacenters: 1, unplaced: 1)
         let plan = try fixture.plan()
         // Unnamed datacenter last, racks in natural order, hosts in file order; unlabelled hosts in none.
-        #expect(plan.rackTable() == [[["10.9.0.6"]], [["10.9.0.3"]], [["10.9.0.2"], ["10.9.0.4"]]])
-        let job = plan.peerJob(for: try plan.pack(try plan.scanSource()), announceURL: "http://x/announce")
-        #expect(job.racks == plan.rackTable())
+        let addresses = plan.hostAddresses()
+        #expect(plan.rackTable(hostAddresses: addresses) == [[["10.9.0.6"]], [["10.9.0.3"]], [["10.9.0.2"], ["10.9.0.4"]]])
+        let job = plan.peerJob(for: try plan.pack(try plan.scanSource()), announceURL: "http://x/announce", hostAddresses: addresses)
+        #expect(job.racks == plan.rackTable(hostAddresses: addresses))
         fixture.settings.peerSelection = .random
-        #expect(try fixture.plan().rackTable() == nil)
+        let random = try fixture.plan()
+        #expect(random.rackTable(hostAddresses: random.hostAddresses()) == nil)
         var flat = try Fixture(hosts: "10.9.0.2\n10.9.0.3\n")
         flat.settings.peerSelection = .rack(otherRacks: 1, otherDatacenters: 1, unplaced: 1)
-        #expect(try flat.plan().rackTable() == nil)
+        let flatPlan = try flat.plan()
+        #expect(flatPlan.rackTable(hostAddresses: flatPlan.hostAddresses()) == nil)
     }
 
     @Test func withoutTheBuiltInTrackerAnotherOneIsNeeded() throws {
