@@ -42,7 +42,7 @@ struct JumpHostTests {
                 let output = try session.execute("head -c 8388608 /dev/zero | tr '\\\\0' x; sha256sum < \(target) | cut -c1-16")
                 let text = output.stdoutText
                 guard output.exitStatus == 0, text.utf8.count == 8_388_608 + 17 else {
-                    problems.withLock { $0.append("host \(index): \(output.exitStatus) \(text.utf8.count) bytes") }
+                    problems.withLock { $0.append("host \(index): exit \(output.exitStatus.map(String.init) ?? "none") \(text.utf8.count) bytes") }
                     return
                 }
             } catch {
