@@ -66,6 +66,9 @@ public struct SuperSeedPlanner: Sendable {
     /// sent to or that announced it left), offered to every peer again.
     var orphans: Set<Int> = []
 
+    /// Web seeds bring the pieces into the swarm (see `init`).
+    public let standby: Bool
+
     /// `standby`: web seeds bring every piece into the swarm, so the seeder starts as if every
     /// piece had left it: it serves only pieces whose every holder left and peers that starve
     /// (the web seeds failed them, or nobody else serves them), and sends nothing otherwise.
@@ -73,6 +76,7 @@ public struct SuperSeedPlanner: Sendable {
         precondition(pieceCount > 0 && windowSize > 0, "need at least one piece and a window of one")
         self.pieceCount = pieceCount
         self.windowSize = windowSize
+        self.standby = standby
         self.released = PieceSet(pieceCount: pieceCount, full: standby)
         self.sendCount = Array(repeating: 0, count: pieceCount)
         self.sendsLost = Array(repeating: 0, count: pieceCount)
@@ -174,12 +178,25 @@ public struct SuperSeedPlanner: Sendable {
 
     /// Once every piece has left: `peer` reported no new piece for too long (the caller decides
     /// how long) while it lacks some, so nobody else serves it; it is shown everything it lacks.
-    /// Returns false when that changes nothing (not yet the tail, it lacks nothing, or it was
-    /// shown everything already).
+    /// On standby, pieces the web seeds never brought (no connected peer holds them, the seeder
+    /// never sent them) go back to the pool first, to be sent once each as when super-seeding
+    /// (`allPiecesSentOnce` is false again): every starving host shown everything would fetch
+    /// them all from the seeder. Returns false when that changes nothing (not yet the tail, it
+    /// lacks nothing, or it was shown everything already).
     @discardableResult
     public mutating func peerStarved(_ peer: PeerKey) -> Bool {
         precondition(peers[peer] != nil, "\(peer) is not connected to the planner")
         guard allPiecesSentOnce, !peers[peer]!.isStarved, !peers[peer]!.has.isFull else { return false }
+        if standby {
+            let neverBrought = (0..<pieceCount).filter { sendCount[$0] == 0 && !orphans.contains($0) && !isHeld($0) }
+            if !neverBrought.isEmpty {
+                for piece in neverBrought.reversed() {
+                    _ = released.remove(piece)
+                    pool.insert(piece)
+                }
+                return true
+            }
+        }
         peers[peer]!.isStarved = true
         return true
     }

@@ -391,11 +391,43 @@ struct SuperSeedPlannerStandbyTests {
         planner.peerDisconnected(b)
         #expect(planner.piecesToAdvertise(to: a) == [0, 1])
 
-        // a starves: it is shown everything it lacks.
+        // c holds the other pieces and does not serve a, which starves: it is shown everything
+        // it lacks.
+        let c = PeerKey(3)
+        planner.peerConnected(c)
+        for piece in [2, 3, 5] { try planner.peerHas(c, piece: piece) }
         try planner.peerHas(a, piece: 4)
         let starved = planner.peerStarved(a)
         #expect(starved)
+        #expect(planner.allPiecesSentOnce)
         #expect(planner.piecesToAdvertise(to: a) == [2, 3, 5])
+        #expect(planner.invariantViolations() == [])
+    }
+
+    @Test("when the web seeds brought some pieces to nobody, a starving peer has them sent once each, as when super-seeding")
+    func piecesNoHostHasAreSuperSeeded() throws {
+        var planner = SuperSeedPlanner(pieceCount: 6, windowSize: 2, standby: true)
+        let a = PeerKey(1), b = PeerKey(2), c = PeerKey(3)
+        for peer in [a, b, c] { planner.peerConnected(peer) }
+        // The web seeds brought pieces 0 and 1, then failed every host.
+        try planner.peerHas(a, piece: 0)
+        try planner.peerHas(b, piece: 1)
+        let starved = planner.peerStarved(c)
+        #expect(starved)
+        #expect(!planner.allPiecesSentOnce)
+        // Pieces 2-5 go out once each, one peer per piece, in windows shrunk to fair shares.
+        let shown = [a, b, c].map { planner.piecesToAdvertise(to: $0) }
+        #expect(shown == [[2, 3], [4], [5]])
+        #expect(planner.mayServe(2, to: a) && !planner.mayServe(2, to: c))
+        for (peer, pieces) in zip([a, b, c], shown) {
+            for piece in pieces { planner.pieceSent(piece, to: peer) }
+        }
+        #expect(planner.allPiecesSentOnce)
+        #expect((2...5).allSatisfy { planner.timesSent($0) == 1 })
+        // Now c, still lacking pieces the others hold and do not serve it, is shown them all.
+        let starvedAgain = planner.peerStarved(c)
+        #expect(starvedAgain)
+        #expect(planner.piecesToAdvertise(to: c) == [0, 1, 2, 3, 4])
         #expect(planner.invariantViolations() == [])
     }
 }

@@ -33,11 +33,18 @@ extension TorrentSession {
 
     /// A super-seeder's tail: a peer that has announced no new piece for the patience while it
     /// lacks some is not being served by the others (they banned it, cannot reach it, or left);
-    /// the seeder shows it everything it lacks.
+    /// the seeder shows it everything it lacks — or, on standby, first super-seeds the pieces
+    /// the web seeds never brought (see `SuperSeedPlanner.peerStarved`).
     private func serveStarvedPeers(at now: Duration) {
         guard planner?.allPiecesSentOnce == true else { return }
         for peer in peers.values where now - peer.reportedPieceAt >= configuration.starvationPatience {
             guard planner!.peerStarved(peer.key) else { continue }
+            guard planner!.allPiecesSentOnce else {
+                logger.info("peer \(peer.address) announced no new piece for \(configuration.starvationPatience); the seeder sends the pieces no host has, once each")
+                everyPieceLeftLogged = false
+                advertiseToAll()
+                return
+            }
             logger.info("peer \(peer.address) announced no new piece for \(configuration.starvationPatience); the seeder serves it what it lacks")
             advertise(to: peer)
             flushSoon(peer)

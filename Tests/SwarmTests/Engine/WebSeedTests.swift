@@ -162,6 +162,43 @@ struct WebSeedRateCapTests {
     }
 }
 
+/// When the web seeds fail every host, the standby seeder sends what they did not bring.
+@Suite("The standby seeder when web seeds fail", .interop, .serialized)
+struct WebSeedFallbackTests {
+    @Test("hosts whose web seed is missing get the payload from the standby seeder about once, and from each other")
+    func seederSendsAboutOneCopy() async throws {
+        let served = try WebSeedTests.Served()
+        var seederConfiguration = SwarmConfiguration(listenHost: "127.0.0.1", superSeeding: true)
+        seederConfiguration.seederStandby = true
+        seederConfiguration.starvationPatience = .seconds(1)
+        let seeder = try await SwarmNode.start(
+            metainfo: served.metainfo, storage: MemoryPieceStorage(served.bytes), role: .seeder, configuration: seederConfiguration)
+        let files = try TemporaryDirectory("downloads")
+        var nodes: [SwarmNode] = []
+        for rank in 0..<3 {
+            var configuration = SwarmConfiguration(listenHost: "127.0.0.1")
+            configuration.webSeeds = [try served.seed("missing.tar")]
+            configuration.webSeedShare = WebSeedShare(rank: rank, hosts: 3)
+            let node = try await LocalSwarm.downloader(metainfo: served.metainfo, path: files.path("\(rank).tar"), configuration: configuration)
+            node.connect(to: [(host: "127.0.0.1", port: seeder.listenPort)] + nodes.map { (host: "127.0.0.1", port: $0.listenPort) })
+            nodes.append(node)
+        }
+        let all = nodes
+        try await SwarmNodeTests.withTimeout(60) {
+            for node in all { try await node.waitUntilComplete() }
+        }
+        for (rank, node) in nodes.enumerated() {
+            #expect(try await node.progress.webSeedProblems.count == 1)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: files.path("\(rank).tar"))) == Data(served.bytes))
+        }
+        // Every starving host shown everything took 1.4 copies from the seeder in a 3-host push.
+        let copies = Double(try await seeder.progress.bytesUploaded) / Double(served.metainfo.length)
+        #expect(copies >= 1 && copies <= 1.15, "the seeder sent \(copies) copies")
+        for node in nodes { await node.shutdown() }
+        await seeder.shutdown()
+    }
+}
+
 /// Failures worth retrying: a seed is given up only after `webSeedAttempts` in a row.
 @Suite("Web seeds retried", .interop, .serialized)
 struct WebSeedRetryTests {
