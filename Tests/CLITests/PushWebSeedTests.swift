@@ -104,7 +104,9 @@ struct PushWebSeedTests {
         #expect(report.totals.succeeded == 4)
         let warnings = report.hosts.flatMap(\.warnings)
         #expect(warnings.contains { $0.contains(url) && $0.contains(reason) }, "\(warnings)")
-        #expect(report.totals.seederBytesSent > 0)
+        // What the web seed did not bring, the seeder sends about once (not to every host).
+        let fromSeeder = Double(report.totals.seederBytesSent) / Double(release.archiveBytes)
+        #expect(fromSeeder > 0 && fromSeeder <= 1.15, "the seeder sent \(fromSeeder) copies")
         let expected = try await fleet.localListing(of: release.tree)
         #expect(try await fleet.listing(of: destination, onHost: 1) == expected)
     }
