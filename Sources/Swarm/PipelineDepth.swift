@@ -33,6 +33,17 @@ public struct PipelineDepth: Sendable {
             self.maximum = maximum
             self.window = window
         }
+
+        /// For a client other than ours: at least a second of queue (libtorrent keeps three).
+        /// Such a client may answer requests in batches — Transmission serves its peers twice
+        /// a second — and a depth sized for 100 ms then holds it at `minimum`, its rate set by
+        /// the depth alone (128 KiB/s from a Transmission seeder on loopback), which sizes the
+        /// depth again. With a second, the depth grows to what the peer can send.
+        public var forOtherClients: Settings {
+            var settings = self
+            settings.queueTime = max(queueTime, .seconds(1))
+            return settings
+        }
     }
 
     public let settings: Settings

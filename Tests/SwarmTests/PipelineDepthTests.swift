@@ -92,6 +92,28 @@ struct PipelineDepthTests {
         #expect(depth.blocks >= 4)
     }
 
+    /// A peer that answers twice a second, everything asked of it at once (Transmission):
+    /// the depth is all that sets its rate. Returns the depth after `seconds`.
+    static func batchingPeer(_ settings: PipelineDepth.Settings, seconds: Int) -> Int {
+        var depth = PipelineDepth(settings)
+        var now = Duration.zero
+        for _ in 0..<(seconds * 2) {
+            for _ in 0..<depth.blocks { depth.received(Self.block, at: now) }
+            now += .milliseconds(500)
+        }
+        return depth.blocks
+    }
+
+    @Test func aClientThatAnswersInBatchesIsAskedForMoreWithASecondOfQueue() {
+        // 100 ms of queue: the depth falls to the minimum and stays there (4 blocks a batch).
+        #expect(Self.batchingPeer(PipelineDepth.Settings(), seconds: 10) == 4)
+        // A second: the depth grows with each batch to the maximum.
+        #expect(Self.batchingPeer(PipelineDepth.Settings().forOtherClients, seconds: 10) == 128)
+        // Our own peers' settings stand; a longer queue time is kept.
+        #expect(PipelineDepth.Settings().forOtherClients.queueTime == .seconds(1))
+        #expect(PipelineDepth.Settings(queueTime: .seconds(2)).forOtherClients.queueTime == .seconds(2))
+    }
+
     @Test func customSettings() {
         var depth = PipelineDepth(.init(queueTime: .seconds(1), initial: 2, minimum: 1, maximum: 1000))
         #expect(depth.blocks == 2)

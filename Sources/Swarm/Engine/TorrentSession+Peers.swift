@@ -18,11 +18,13 @@ extension TorrentSession {
         let key = PeerKey(nextKey)
         nextKey += 1
         let host = channel.remoteAddress?.ipAddress ?? "?"
+        let ownKind = handshake.peerID.isSwarmdeploy
         let peer = PeerConnection(
             key: key, channel: channel, remoteID: handshake.peerID,
             host: host, port: channel.remoteAddress?.port ?? 0,
-            fastExtension: handshake.supportsFastExtension, pipeline: configuration.pipeline,
-            liveness: PeerLiveness(settings: configuration.liveness, isOwnKind: handshake.peerID.isSwarmdeploy, now: now)
+            fastExtension: handshake.supportsFastExtension,
+            pipeline: ownKind ? configuration.pipeline : configuration.pipeline.forOtherClients,
+            liveness: PeerLiveness(settings: configuration.liveness, isOwnKind: ownKind, now: now)
         )
         peer.chokeStateSince = now
         peer.reportedPieceAt = now
