@@ -17,6 +17,11 @@ struct PushWebSeedTests {
     static let serverHost = 5
     static let port = 8080
 
+    /// The words that run a command on the web server's host.
+    static func onServerHost(_ fleet: PushFleet) -> [String] {
+        ["/bin/bash", Sandbox.scriptPath, "host", "\(serverHost)", "--name", fleet.sandbox.name, "--"]
+    }
+
     /// A release of 16 MiB packed into DIR/www (the web server's root) as release-42.tar and
     /// .torrent, the torrent naming the web server; a plain torrent of it in DIR; a copy of the
     /// tarball with piece 20 damaged in DIR/www/corrupt; and the push's hosts file.
@@ -42,7 +47,7 @@ struct PushWebSeedTests {
             let address = fleet.sandbox.hostAddresses[PushWebSeedTests.serverHost - 1]
             server = try WebServer(
                 serving: temp.path("www"), address: address, port: PushWebSeedTests.port,
-                wrap: ["/bin/bash", Sandbox.scriptPath, "host", "\(PushWebSeedTests.serverHost)", "--name", fleet.sandbox.name, "--"])
+                wrap: PushWebSeedTests.onServerHost(fleet))
             let seeded = try await CLI.swarmdeploy(["pack", tree, "-o", temp.path("www/release-42"), "--web-seed", server.url("")])
             let plain = try await CLI.swarmdeploy(["pack", tree, "-o", temp.path("plain/release-42")])
             #expect(seeded.status == 0 && plain.status == 0, "\(seeded.stderr) \(plain.stderr)")
@@ -50,6 +55,17 @@ struct PushWebSeedTests {
             bytes[20 * (256 << 10) + 99] ^= 0xFF
             _ = try temp.write(bytes, to: "www/corrupt/release-42.tar")
             try temp.write(fleet.hostLines.prefix(4).joined(separator: "\n") + "\n", to: "hosts.txt")
+        }
+
+        /// nginx serving the web server's root over https at `port` on its host, with a
+        /// certificate from a test authority naming artifacts.test and the host's address.
+        func secureServer(port: Int) async throws -> (TestCertificates, WebServer) {
+            let address = fleet.sandbox.hostAddresses[PushWebSeedTests.serverHost - 1]
+            let certificates = try await TestCertificates.make(in: temp, names: ["artifacts.test"], addresses: [address])
+            let server = try WebServer(
+                serving: www, address: address, port: port, tls: certificates,
+                wrap: PushWebSeedTests.onServerHost(fleet))
+            return (certificates, server)
         }
 
         func push(_ torrent: String, to destination: String, _ extra: [String]) async throws -> CommandResult {
@@ -130,11 +146,7 @@ struct PushWebSeedTests {
     func httpsWebSeed() async throws {
         let fleet = try PushFleet.current()
         let release = try await Release(fleet)
-        let address = fleet.sandbox.hostAddresses[PushWebSeedTests.serverHost - 1]
-        let certificates = try await TestCertificates.make(in: release.temp, names: ["artifacts.test"], addresses: [address])
-        let secure = try WebServer(
-            serving: release.www, address: address, port: 8443, tls: certificates,
-            wrap: ["/bin/bash", Sandbox.scriptPath, "host", "\(PushWebSeedTests.serverHost)", "--name", fleet.sandbox.name, "--"])
+        let (certificates, secure) = try await release.secureServer(port: 8443)
         let url = secure.url("")
         let result = try await release.push(
             release.plainTorrent, to: "/srv/secure", ["--web-seed", url, "--web-seed-ca", certificates.authority, "--no-local-seed"])
@@ -151,11 +163,7 @@ struct PushWebSeedTests {
     func httpsWebSeedTrustedByTheHostsStore() async throws {
         let fleet = try PushFleet.current()
         let release = try await Release(fleet)
-        let address = fleet.sandbox.hostAddresses[PushWebSeedTests.serverHost - 1]
-        let certificates = try await TestCertificates.make(in: release.temp, names: ["artifacts.test"], addresses: [address])
-        let secure = try WebServer(
-            serving: release.www, address: address, port: 8444, tls: certificates,
-            wrap: ["/bin/bash", Sandbox.scriptPath, "host", "\(PushWebSeedTests.serverHost)", "--name", fleet.sandbox.name, "--"])
+        let (certificates, secure) = try await release.secureServer(port: 8444)
         // The store as update-ca-certificates leaves it once an internal authority is added,
         // bound over the system's file in each host's own mount namespace (not this machine's).
         let store = "/etc/ssl/certs/ca-certificates.crt"

@@ -29,6 +29,32 @@ struct RateCapTests {
         return (Double(blocks * RateCap.wireBytes(ofBlock: 16_384)) - bytesPerSecond) / bytesPerSecond
     }
 
+    typealias Sample = (before: ContinuousClock.Instant, bytes: Int64, after: ContinuousClock.Instant)
+
+    /// What `read` gives every 100 ms until `done` (30 s at most), with the clock before and
+    /// after each read.
+    static func samples(of read: () async throws -> Int64, until done: () async throws -> Bool) async throws -> [Sample] {
+        let start = ContinuousClock.now
+        var samples: [Sample] = []
+        while try await !done(), ContinuousClock.now - start < .seconds(30) {
+            let before = ContinuousClock.now
+            let bytes = try await read()
+            samples.append((before, bytes, ContinuousClock.now))
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return samples
+    }
+
+    /// Every span of a second or more between two samples: the longest it can have lasted,
+    /// and the bytes counted in it.
+    static func spans(_ samples: [Sample]) -> [(seconds: Double, bytes: Double)] {
+        samples.enumerated().flatMap { index, first in
+            samples[(index + 1)...].filter { ($0.before - first.after).seconds >= 1 }.map { last in
+                ((last.after - first.before).seconds, Double(last.bytes - first.bytes))
+            }
+        }
+    }
+
     /// A seeder of a random payload on loopback, its upload capped at `cap`.
     static func cappedSeeder(length: Int, pieceLength: Int, seed: UInt64) async throws -> ([UInt8], Metainfo, SwarmNode) {
         let (bytes, metainfo) = try SwarmNodeTests.payload(length: length, pieceLength: pieceLength, seed: seed)
@@ -49,14 +75,7 @@ struct RateCapTests {
         let start = ContinuousClock.now
         downloader.connect(to: [(host: "127.0.0.1", port: seeder.listenPort)])
 
-        // Samples of what the seeder sent: (clock before the read, bytes, clock after the read).
-        var samples: [(ContinuousClock.Instant, Int64, ContinuousClock.Instant)] = []
-        while try await !downloader.progress.isComplete, ContinuousClock.now - start < .seconds(30) {
-            let before = ContinuousClock.now
-            let sent = try await seeder.progress.bytesUploaded
-            samples.append((before, sent, ContinuousClock.now))
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        let samples = try await Self.samples(of: { try await seeder.progress.bytesUploaded }, until: { try await downloader.progress.isComplete })
         let elapsed = (ContinuousClock.now - start).seconds
         #expect(try await downloader.progress.isComplete)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(bytes))
@@ -64,12 +83,8 @@ struct RateCapTests {
         // Any span of a second or more: the bytes sent fit the cap over the longest the span can
         // have been, plus the bucket and one block.
         let allowance = RateCap.bucket(bitsPerSecond: Self.cap, now: .zero).capacity + 16_384
-        for (index, first) in samples.enumerated() {
-            for last in samples[(index + 1)...] where (last.0 - first.2).seconds >= 1 {
-                let span = (last.2 - first.0).seconds
-                let payload = Double(last.1 - first.1)
-                #expect(payload <= Self.bytesPerSecond * span + allowance, "\(payload) bytes in at most \(span) s")
-            }
+        for (span, payload) in Self.spans(samples) {
+            #expect(payload <= Self.bytesPerSecond * span + allowance, "\(payload) bytes in at most \(span) s")
         }
         await downloader.shutdown()
         await seeder.shutdown()

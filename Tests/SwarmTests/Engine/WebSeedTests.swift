@@ -33,6 +33,15 @@ struct WebSeedTests {
         }
     }
 
+    /// A super-seeder of `bytes` standing by beside web seeds, as the controller's does: it
+    /// serves a host that announced no new piece for `patience`.
+    static func standbySeeder(_ bytes: [UInt8], _ metainfo: Metainfo, patience: Duration = .seconds(2)) async throws -> SwarmNode {
+        var configuration = SwarmConfiguration(listenHost: "127.0.0.1", superSeeding: true)
+        configuration.seederStandby = true
+        configuration.starvationPatience = patience
+        return try await SwarmNode.start(metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: configuration)
+    }
+
     @Test("hosts with their shares fetch the payload from the web seed and each other: about one copy from the server")
     func sharesMakeOneCopy() async throws {
         // The hosts start and connect at once; each helps with the others' shares only after
@@ -96,10 +105,7 @@ struct WebSeedTests {
         ])
     func brokenSeedIsDropped(path: String, reason: String) async throws {
         let served = try Served()
-        var seederConfiguration = SwarmConfiguration(listenHost: "127.0.0.1", superSeeding: true)
-        seederConfiguration.seederStandby = true
-        let seeder = try await SwarmNode.start(
-            metainfo: served.metainfo, storage: MemoryPieceStorage(served.bytes), role: .seeder, configuration: seederConfiguration)
+        let seeder = try await Self.standbySeeder(served.bytes, served.metainfo)
         let files = try TemporaryDirectory("downloads")
         var configuration = SwarmConfiguration(listenHost: "127.0.0.1")
         configuration.webSeeds = [try served.seed(path)]
@@ -133,14 +139,7 @@ struct WebSeedRateCapTests {
         configuration.rateCap = RateCap(bitsPerSecond: cap)
         let start = ContinuousClock.now
         let node = try await LocalSwarm.downloader(metainfo: served.metainfo, path: files.path("0.tar"), configuration: configuration)
-        // Samples of what arrived from the web seed: (clock before the read, bytes, clock after).
-        var samples: [(ContinuousClock.Instant, Int64, ContinuousClock.Instant)] = []
-        while try await !node.progress.isComplete, ContinuousClock.now - start < .seconds(30) {
-            let before = ContinuousClock.now
-            let received = try await node.progress.bytesFromWebSeeds
-            samples.append((before, received, ContinuousClock.now))
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        let samples = try await RateCapTests.samples(of: { try await node.progress.bytesFromWebSeeds }, until: { try await node.progress.isComplete })
         let elapsed = (ContinuousClock.now - start).seconds
         let progress = try await node.progress
         #expect(progress.isComplete && progress.webSeedProblems.isEmpty)
@@ -151,12 +150,8 @@ struct WebSeedRateCapTests {
         // Any span of a second or more carries no more than that: on loopback a second's
         // worth arrives at its start (see `DownlinkBudget`), so a span a little over a second
         // may hold two. Uncapped, the whole payload takes a few milliseconds.
-        for (index, first) in samples.enumerated() {
-            for last in samples[(index + 1)...] where (last.0 - first.2).seconds >= 1 {
-                let span = (last.2 - first.0).seconds
-                let payload = Double(last.1 - first.1)
-                #expect(payload <= bytesPerSecond * (span + 1), "\(payload) bytes in at most \(span) s")
-            }
+        for (span, payload) in RateCapTests.spans(samples) {
+            #expect(payload <= bytesPerSecond * (span + 1), "\(payload) bytes in at most \(span) s")
         }
         await node.shutdown()
     }
@@ -168,11 +163,7 @@ struct WebSeedFallbackTests {
     @Test("hosts whose web seed is missing get the payload from the standby seeder about once, and from each other")
     func seederSendsAboutOneCopy() async throws {
         let served = try WebSeedTests.Served()
-        var seederConfiguration = SwarmConfiguration(listenHost: "127.0.0.1", superSeeding: true)
-        seederConfiguration.seederStandby = true
-        seederConfiguration.starvationPatience = .seconds(1)
-        let seeder = try await SwarmNode.start(
-            metainfo: served.metainfo, storage: MemoryPieceStorage(served.bytes), role: .seeder, configuration: seederConfiguration)
+        let seeder = try await WebSeedTests.standbySeeder(served.bytes, served.metainfo, patience: .seconds(1))
         let files = try TemporaryDirectory("downloads")
         var nodes: [SwarmNode] = []
         for rank in 0..<3 {
@@ -206,11 +197,7 @@ struct WebSeedRetryTests {
     static func download(
         _ seed: WebSeed, metainfo: Metainfo, bytes: [UInt8], timeout: Duration, patience: Duration = .seconds(3)
     ) async throws -> (SwarmProgress, Duration) {
-        var seederConfiguration = SwarmConfiguration(listenHost: "127.0.0.1", superSeeding: true)
-        seederConfiguration.seederStandby = true
-        seederConfiguration.starvationPatience = patience
-        let seeder = try await SwarmNode.start(
-            metainfo: metainfo, storage: MemoryPieceStorage(bytes), role: .seeder, configuration: seederConfiguration)
+        let seeder = try await WebSeedTests.standbySeeder(bytes, metainfo, patience: patience)
         let files = try TemporaryDirectory("downloads")
         var configuration = SwarmConfiguration(listenHost: "127.0.0.1")
         configuration.webSeeds = [seed]
@@ -363,13 +350,7 @@ struct WebSeedTLSTests {
         // The certificate names artifacts.test only (a certificate naming the address too
         // would pass for any name: the TLS library accepts either).
         let served = try await Served(byAddress: false)
-        let seeder = try await SwarmNode.start(
-            metainfo: served.metainfo, storage: MemoryPieceStorage(served.bytes), role: .seeder,
-            configuration: {
-                var configuration = SwarmConfiguration(listenHost: "127.0.0.1", superSeeding: true)
-                configuration.seederStandby = true
-                return configuration
-            }())
+        let seeder = try await WebSeedTests.standbySeeder(served.bytes, served.metainfo)
         let authority = try served.directory.read("ca.pem")
         let cases: [(seed: WebSeed, trusting: [UInt8]?)] = [
             // The system's store does not know the test authority.
