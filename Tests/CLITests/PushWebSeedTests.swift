@@ -147,16 +147,7 @@ struct PushWebSeedTests {
         let fleet = try PushFleet.current()
         let release = try await Release(fleet)
         let (certificates, secure) = try await release.secureServer(port: 8443)
-        let url = secure.url("")
-        let result = try await release.push(
-            release.plainTorrent, to: "/srv/secure", ["--web-seed", url, "--web-seed-ca", certificates.authority, "--no-local-seed"])
-        #expect(result.status == 0, "\(result.stderr)")
-        let report = try result.report()
-        #expect(report.totals.succeeded == 4 && report.totals.seederBytesSent == 0)
-        #expect(report.hosts.allSatisfy { $0.warnings.isEmpty }, "\(report.hosts.map(\.warnings))")
-        #expect(secure.sentBytes >= release.archiveBytes)
-        let expected = try await fleet.localListing(of: release.tree)
-        #expect(try await fleet.listing(of: "/srv/secure", onHost: 2) == expected)
+        try await Self.pushesFromItAlone(release, secure, to: "/srv/secure", ["--web-seed-ca", certificates.authority])
     }
 
     @Test("an https web seed whose authority is in the hosts' own certificate store serves them without --web-seed-ca")
@@ -171,15 +162,21 @@ struct PushWebSeedTests {
         let ours = try Data(contentsOf: URL(fileURLWithPath: certificates.authority))
         let bundle = try release.temp.write(Array(system + ours), to: "store/ca-certificates.crt")
         try await Self.withStore(bundle, over: store, onHosts: [1, 2, 3, 4], of: fleet) {
-            let result = try await release.push(release.plainTorrent, to: "/srv/store", ["--web-seed", secure.url(""), "--no-local-seed"])
-            #expect(result.status == 0, "\(result.stderr)")
-            let report = try result.report()
-            #expect(report.totals.succeeded == 4 && report.totals.seederBytesSent == 0)
-            #expect(report.hosts.allSatisfy { $0.warnings.isEmpty }, "\(report.hosts.map(\.warnings))")
+            try await Self.pushesFromItAlone(release, secure, to: "/srv/store", [])
         }
-        #expect(secure.sentBytes >= release.archiveBytes)
-        let expected = try await fleet.localListing(of: release.tree)
-        #expect(try await fleet.listing(of: "/srv/store", onHost: 3) == expected)
+    }
+
+    /// Pushes the release with `server` as its only source (`--no-local-seed`): every host
+    /// installs the tree with no warning, and the server sent at least the whole tarball.
+    static func pushesFromItAlone(_ release: Release, _ server: WebServer, to destination: String, _ extra: [String]) async throws {
+        let result = try await release.push(release.plainTorrent, to: destination, ["--web-seed", server.url(""), "--no-local-seed"] + extra)
+        #expect(result.status == 0, "\(result.stderr)")
+        let report = try result.report()
+        #expect(report.totals.succeeded == 4 && report.totals.seederBytesSent == 0)
+        #expect(report.hosts.allSatisfy { $0.warnings.isEmpty }, "\(report.hosts.map(\.warnings))")
+        #expect(server.sentBytes >= release.archiveBytes)
+        let expected = try await release.fleet.localListing(of: release.tree)
+        #expect(try await release.fleet.listing(of: destination, onHost: 2) == expected)
     }
 
     /// Runs `body` with `file` bound over `target` on `hosts`; unbinds afterwards, also when
