@@ -127,7 +127,7 @@ extension PushPlan {
     /// hosts' addresses (`hostAddresses()`), the racks they sit in.
     public func peerJob(
         for payload: PackedPayload, announceURL: String?, peerKey: [UInt8]? = nil, peerAddresses: [String]? = nil,
-        releaseID: String? = nil, hostAddresses: [[IPAddress]] = []
+        releaseID: String? = nil, hostAddresses: [[IPAddress]]
     ) -> PeerJob {
         var job = PeerJob(
             torrent: payload.metainfo.bytes,

@@ -96,7 +96,7 @@ import TestSupport
         let payload = try plan.pack(manifest)
         let builtIn = "http://10.9.0.1:4000/secret/announce"
 
-        let job = plan.peerJob(for: payload, announceURL: builtIn)
+        let job = plan.peerJob(for: payload, announceURL: builtIn, hostAddresses: plan.hostAddresses())
         #expect(job.trackers == [builtIn] + fixture.settings.trackers)
         #expect(plan.trackerTiers(announceURL: builtIn) == [[builtIn], [fixture.settings.trackers[0]], [fixture.settings.trackers[1]]])
         // It survives the wire as the peer reads it.
@@ -114,7 +114,7 @@ import TestSupport
         fixture.settings.stallTimeout = .seconds(12)
         let plan = try fixture.plan()
         let payload = try plan.pack(try plan.scanSource())
-        let job = plan.peerJob(for: payload, announceURL: "http://x/announce")
+        let job = plan.peerJob(for: payload, announceURL: "http://x/announce", hostAddresses: plan.hostAddresses())
         #expect(job.destination == "/opt/app")
         // A peer gives up on a silent controller when the controller gives up on a silent peer,
         // and hears from it several times in between.
@@ -147,7 +147,8 @@ import TestSupport
         // The controller first, each address once whatever the port.
         #expect(addresses == ["10.9.0.1", "10.9.0.2", "10.9.0.3", "fd00::4"])
         let key = Array(repeating: UInt8(9), count: 32)
-        var job = plan.peerJob(for: try plan.pack(try plan.scanSource()), announceURL: "http://x/announce", peerKey: key, peerAddresses: addresses)
+        var job = plan.peerJob(for: try plan.pack(try plan.scanSource()), announceURL: "http://x/announce", peerKey: key, peerAddresses: addresses,
+            hostAddresses: plan.hostAddresses())
         job.programToken = Array(repeating: 7, count: 16)
         let wire = job.encoded()
         let decoded = try PeerJob(body: Array(wire[(wire.firstIndex(of: UInt8(ascii: "\n"))! + 1)...]))
