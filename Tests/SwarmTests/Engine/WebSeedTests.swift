@@ -33,6 +33,14 @@ struct WebSeedTests {
         }
     }
 
+    /// A downloader's configuration on loopback fetching from `seed` as host `rank` of `hosts`.
+    static func configuration(_ seed: WebSeed, rank: Int = 0, of hosts: Int = 1) -> SwarmConfiguration {
+        var configuration = SwarmConfiguration(listenHost: "127.0.0.1")
+        configuration.webSeeds = [seed]
+        configuration.webSeedShare = WebSeedShare(rank: rank, hosts: hosts)
+        return configuration
+    }
+
     /// A super-seeder of `bytes` standing by beside web seeds, as the controller's does: it
     /// serves a host that announced no new piece for `patience`.
     static func standbySeeder(_ bytes: [UInt8], _ metainfo: Metainfo, patience: Duration = .seconds(2)) async throws -> SwarmNode {
@@ -50,9 +58,7 @@ struct WebSeedTests {
         let files = try TemporaryDirectory("downloads")
         var nodes: [SwarmNode] = []
         for rank in 0..<3 {
-            var configuration = SwarmConfiguration(listenHost: "127.0.0.1")
-            configuration.webSeeds = [try served.seed("")]
-            configuration.webSeedShare = WebSeedShare(rank: rank, hosts: 3)
+            var configuration = WebSeedTests.configuration(try served.seed(""), rank: rank, of: 3)
             configuration.webSeedRequestBytes = 256 << 10
             let node = try await LocalSwarm.downloader(metainfo: served.metainfo, path: files.path("\(rank).tar"), configuration: configuration)
             node.connect(to: nodes.map { (host: "127.0.0.1", port: $0.listenPort) })
@@ -81,9 +87,7 @@ struct WebSeedTests {
     func followsRedirect() async throws {
         let served = try Served()
         let files = try TemporaryDirectory("downloads")
-        var configuration = SwarmConfiguration(listenHost: "127.0.0.1")
-        configuration.webSeeds = [try served.seed("moved/payload.tar")]
-        configuration.webSeedShare = WebSeedShare(rank: 0, hosts: 1)
+        let configuration = WebSeedTests.configuration(try served.seed("moved/payload.tar"))
         let node = try await LocalSwarm.downloader(metainfo: served.metainfo, path: files.path("0.tar"), configuration: configuration)
         try await SwarmNodeTests.withTimeout(30) { try await node.waitUntilComplete() }
         let progress = try await node.progress
@@ -107,9 +111,7 @@ struct WebSeedTests {
         let served = try Served()
         let seeder = try await Self.standbySeeder(served.bytes, served.metainfo)
         let files = try TemporaryDirectory("downloads")
-        var configuration = SwarmConfiguration(listenHost: "127.0.0.1")
-        configuration.webSeeds = [try served.seed(path)]
-        configuration.webSeedShare = WebSeedShare(rank: 0, hosts: 1)
+        let configuration = WebSeedTests.configuration(try served.seed(path))
         let node = try await LocalSwarm.downloader(metainfo: served.metainfo, path: files.path("0.tar"), configuration: configuration)
         node.connect(to: [(host: "127.0.0.1", port: seeder.listenPort)])
         try await SwarmNodeTests.withTimeout(60) { try await node.waitUntilComplete() }
@@ -133,9 +135,7 @@ struct WebSeedRateCapTests {
         let cap = 8e6
         let bytesPerSecond = cap / 8
         let files = try TemporaryDirectory("downloads")
-        var configuration = SwarmConfiguration(listenHost: "127.0.0.1")
-        configuration.webSeeds = [try served.seed("")]
-        configuration.webSeedShare = WebSeedShare(rank: 0, hosts: 1)
+        var configuration = WebSeedTests.configuration(try served.seed(""))
         configuration.rateCap = RateCap(bitsPerSecond: cap)
         let start = ContinuousClock.now
         let node = try await LocalSwarm.downloader(metainfo: served.metainfo, path: files.path("0.tar"), configuration: configuration)
@@ -167,9 +167,7 @@ struct WebSeedFallbackTests {
         let files = try TemporaryDirectory("downloads")
         var nodes: [SwarmNode] = []
         for rank in 0..<3 {
-            var configuration = SwarmConfiguration(listenHost: "127.0.0.1")
-            configuration.webSeeds = [try served.seed("missing.tar")]
-            configuration.webSeedShare = WebSeedShare(rank: rank, hosts: 3)
+            let configuration = WebSeedTests.configuration(try served.seed("missing.tar"), rank: rank, of: 3)
             let node = try await LocalSwarm.downloader(metainfo: served.metainfo, path: files.path("\(rank).tar"), configuration: configuration)
             node.connect(to: [(host: "127.0.0.1", port: seeder.listenPort)] + nodes.map { (host: "127.0.0.1", port: $0.listenPort) })
             nodes.append(node)
@@ -199,9 +197,7 @@ struct WebSeedRetryTests {
     ) async throws -> (SwarmProgress, Duration) {
         let seeder = try await WebSeedTests.standbySeeder(bytes, metainfo, patience: patience)
         let files = try TemporaryDirectory("downloads")
-        var configuration = SwarmConfiguration(listenHost: "127.0.0.1")
-        configuration.webSeeds = [seed]
-        configuration.webSeedShare = WebSeedShare(rank: 0, hosts: 1)
+        var configuration = WebSeedTests.configuration(seed)
         configuration.webSeedAttempts = 3
         configuration.webSeedTimeout = timeout
         let started = ContinuousClock.now
@@ -250,9 +246,7 @@ struct WebSeedShortResponseTests {
     static func download(from server: FaultyRangeServer) async throws -> SwarmProgress {
         let (bytes, metainfo) = payload
         let files = try TemporaryDirectory("downloads")
-        var configuration = SwarmConfiguration(listenHost: "127.0.0.1")
-        configuration.webSeeds = [try WebSeed(server.url("payload.tar"), fileName: "payload.tar")]
-        configuration.webSeedShare = WebSeedShare(rank: 0, hosts: 1)
+        var configuration = WebSeedTests.configuration(try WebSeed(server.url("payload.tar"), fileName: "payload.tar"))
         configuration.webSeedAttempts = 3
         let node = try await LocalSwarm.downloader(metainfo: metainfo, path: files.path("0.tar"), configuration: configuration)
         try await SwarmNodeTests.withTimeout(30) { try await node.waitUntilComplete() }
@@ -318,9 +312,7 @@ struct WebSeedTLSTests {
 
         func download(_ seed: WebSeed, trusting authority: [UInt8]?, seeder: SwarmNode? = nil) async throws -> SwarmProgress {
             let files = try TemporaryDirectory("downloads")
-            var configuration = SwarmConfiguration(listenHost: "127.0.0.1")
-            configuration.webSeeds = [seed]
-            configuration.webSeedShare = WebSeedShare(rank: 0, hosts: 1)
+            var configuration = WebSeedTests.configuration(seed)
             configuration.webSeedCertificates = authority
             let node = try await LocalSwarm.downloader(metainfo: metainfo, path: files.path("0.tar"), configuration: configuration)
             if let seeder { node.connect(to: [(host: "127.0.0.1", port: seeder.listenPort)]) }
